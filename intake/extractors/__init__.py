@@ -1,0 +1,5 @@
+"""Text → entity mentions (ENTITIES.md). Pure: no database, no forms."""
+
+from intake.extractors.extract import extract_mentions
+
+__all__ = ["extract_mentions"]

@@ -1,0 +1,2 @@
+"""SQL storage: models, migrations, repository functions, dedup, entity
+resolution and export. Never calls parsers or extractors."""

@@ -1,0 +1,311 @@
+"""The SQL schema. Alembic migrations in store/migrations own every change;
+this module must always equal the head migration (a test checks it).
+
+Content of forms is OFFICIAL-SENSITIVE: it lives in these tables only, never
+in logs. The audit log records who did what to which object, not the content.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {datetime: DateTime(timezone=True), dict: JSON, list: JSON}
+
+
+class Blob(Base):
+    """Content-addressed bytes: raw messages and extracted documents, so
+    nothing ever needs re-fetching from a mailbox."""
+
+    __tablename__ = "blobs"
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Message(Base):
+    """One e-mail, identified by Message-ID plus a hash of its content
+    (transport headers excluded, so the same mail read from two archives or
+    two mailboxes is one message)."""
+
+    __tablename__ = "messages"
+    __table_args__ = (UniqueConstraint("message_id", "content_sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    from_addr: Mapped[str | None] = mapped_column(Text)
+    to_addrs: Mapped[str | None] = mapped_column(Text)
+    subject: Mapped[str | None] = mapped_column(Text)
+    date: Mapped[datetime | None]
+    origin: Mapped[str] = mapped_column(Text)  # where it was first read
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # A message with the same Message-ID but different content: kept, and
+    # pointed at the earlier one so the clash is visible.
+    clash_with_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    status: Mapped[str] = mapped_column(String(32), default="processed")
+    exception_code: Mapped[str | None] = mapped_column(String(64))
+    exception_detail: Mapped[str | None] = mapped_column(Text)
+
+    documents: Mapped[list["DocumentRow"]] = relationship(
+        back_populates="message", order_by="DocumentRow.id"
+    )
+    sightings: Mapped[list["Sighting"]] = relationship(back_populates="message")
+
+
+class Sighting(Base):
+    """Every place and time a message was read. The first sighting made the
+    message; later ones record that it was seen again."""
+
+    __tablename__ = "sightings"
+    __table_args__ = (UniqueConstraint("origin", "raw_sha256"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(2000))
+    raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    message: Mapped[Message] = relationship(back_populates="sightings")
+
+
+class DocumentRow(Base):
+    """One attachment or body of a message and what became of it."""
+
+    __tablename__ = "documents"
+    __table_args__ = (UniqueConstraint("message_pk", "part_path"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    part_path: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(16))  # attachment | body
+    filename: Mapped[str | None] = mapped_column(Text)
+    media_type: Mapped[str] = mapped_column(String(200))
+    declared_type: Mapped[str | None] = mapped_column(String(200))
+    sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(16))  # parsed|exception|duplicate|not_a_report
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+    duplicate_reason: Mapped[str | None] = mapped_column(String(32))  # sha256 | content
+    template: Mapped[str | None] = mapped_column(String(100))
+    template_version: Mapped[str | None] = mapped_column(String(20))
+    reader: Mapped[str | None] = mapped_column(String(40))
+    ocr_confidence: Mapped[float | None] = mapped_column(Float)
+    text: Mapped[str | None] = mapped_column(Text)  # plain text, for dedup and search
+    exception_code: Mapped[str | None] = mapped_column(String(64))
+    exception_detail: Mapped[str | None] = mapped_column(Text)
+    processed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Records-management review/disposal (UK-DOMAIN.md "Data handling").
+    review_due: Mapped[datetime | None]
+    disposed_at: Mapped[datetime | None]
+
+    message: Mapped[Message] = relationship(back_populates="documents")
+    duplicate_of: Mapped["DocumentRow | None"] = relationship(remote_side=[id])
+    record: Mapped["RecordRow | None"] = relationship(back_populates="document", uselist=False)
+    mentions: Mapped[list["MentionRow"]] = relationship(
+        back_populates="document", order_by="MentionRow.id"
+    )
+
+
+class RecordRow(Base):
+    __tablename__ = "records"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_pk: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    template: Mapped[str] = mapped_column(String(100))
+    version: Mapped[str] = mapped_column(String(20))
+    notes: Mapped[list] = mapped_column(default=list)
+    approved_by: Mapped[str | None] = mapped_column(String(100))
+    approved_at: Mapped[datetime | None]
+    document: Mapped[DocumentRow] = relationship(back_populates="record")
+    fields: Mapped[list["RecordField"]] = relationship(
+        back_populates="record", order_by="RecordField.id", cascade="all, delete-orphan"
+    )
+
+
+class RecordField(Base):
+    """One canonical field. ``value`` is JSON so types survive (bool, int,
+    ISO strings). An officer's correction is a new row with origin
+    'officer' that supersedes the parser's."""
+
+    __tablename__ = "record_fields"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    record_pk: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
+    key: Mapped[str] = mapped_column(String(100))
+    value: Mapped[dict] = mapped_column(JSON)  # {"v": <scalar>}
+    raw: Mapped[str | None] = mapped_column(Text)
+    provenance: Mapped[dict] = mapped_column(default=dict)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    note: Mapped[str | None] = mapped_column(Text)
+    origin: Mapped[str] = mapped_column(String(16), default="parser")  # parser | officer
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False)
+    changed_by: Mapped[str | None] = mapped_column(String(100))
+    changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    record: Mapped[RecordRow] = relationship(back_populates="fields")
+
+
+class Entity(Base):
+    """A resolved real-world thing: one person, plate, phone, ..."""
+
+    __tablename__ = "entities"
+    __table_args__ = (Index("ix_entities_type_key", "type", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    type: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(500))  # normalised value used to resolve
+    display: Mapped[str] = mapped_column(Text)
+    attrs: Mapped[dict] = mapped_column(default=dict)  # e.g. dob, ages, aliases
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
+    document_count: Mapped[int] = mapped_column(Integer, default=0)
+    agency_count: Mapped[int] = mapped_column(Integer, default=0)
+    submitter_count: Mapped[int] = mapped_column(Integer, default=0)
+    first_seen: Mapped[datetime | None]
+    last_seen: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class MentionRow(Base):
+    __tablename__ = "mentions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_pk: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    field: Mapped[str] = mapped_column(String(100))
+    type: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    value: Mapped[str] = mapped_column(Text)
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    recogniser: Mapped[str] = mapped_column(String(100), default="")
+    score: Mapped[float] = mapped_column(Float, default=1.0)
+    attrs: Mapped[dict] = mapped_column(default=dict)
+    entity_pk: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), index=True)
+    document: Mapped[DocumentRow] = relationship(back_populates="mentions")
+    entity: Mapped[Entity | None] = relationship()
+
+
+class EntityLink(Base):
+    """An edge between two entities: co-mentioned in a report, an alias of a
+    person, a vehicle's plate, a partial plate's candidate full plate."""
+
+    __tablename__ = "entity_links"
+    __table_args__ = (UniqueConstraint("a_pk", "b_pk", "kind", "document_pk"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    a_pk: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    b_pk: Mapped[int] = mapped_column(ForeignKey("entities.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    document_pk: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
+
+
+class EntityDecision(Base):
+    """An officer's merge or split. Replayed after every automatic resolution
+    so decisions survive reprocessing and rebuilds."""
+
+    __tablename__ = "entity_decisions"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))  # merge | split
+    payload: Mapped[dict] = mapped_column(default=dict)
+    actor: Mapped[str] = mapped_column(String(100))
+    reason: Mapped[str | None] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class ExceptionItem(Base):
+    """The review queue: everything a person has to look at."""
+
+    __tablename__ = "exceptions"
+    __table_args__ = (Index("ix_exceptions_status", "status"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_pk: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    detail: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|resolved|dismissed
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolved_at: Mapped[datetime | None]
+    resolution: Mapped[str | None] = mapped_column(Text)
+
+
+class AuditEntry(Base):
+    """Who did what to which object. Never the content itself."""
+
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor: Mapped[str] = mapped_column(String(100))  # "system:replay", "user:jbloggs"
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str | None] = mapped_column(String(100))
+    detail: Mapped[dict] = mapped_column(default=dict)
+
+
+class User(Base):
+    """Review-UI accounts. Passwords are argon2 hashes, never plain."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[str] = mapped_column(String(32), default="officer")  # officer | supervisor | admin
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_login_at: Mapped[datetime | None]
+
+
+class MailboxFolder(Base):
+    """IMAP state per inbox folder: UIDVALIDITY and pass bookkeeping."""
+
+    __tablename__ = "mailbox_folders"
+    __table_args__ = (UniqueConstraint("inbox", "folder"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    inbox: Mapped[str] = mapped_column(String(100))
+    folder: Mapped[str] = mapped_column(String(500))
+    uidvalidity: Mapped[int | None] = mapped_column(Integer)
+    last_pass_at: Mapped[datetime | None]
+
+
+class MailboxUid(Base):
+    """A UID handled in a folder at a given UIDVALIDITY, and whether the
+    `after` action (move/flag) has been applied to it yet."""
+
+    __tablename__ = "mailbox_uids"
+    __table_args__ = (UniqueConstraint("folder_pk", "uidvalidity", "uid"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    folder_pk: Mapped[int] = mapped_column(ForeignKey("mailbox_folders.id"), index=True)
+    uidvalidity: Mapped[int] = mapped_column(Integer)
+    uid: Mapped[int] = mapped_column(Integer)
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
+    acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
+    handled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class InboxStatus(Base):
+    """What `intake status` shows per inbox."""
+
+    __tablename__ = "inbox_status"
+    inbox: Mapped[str] = mapped_column(String(100), primary_key=True)
+    last_success_at: Mapped[datetime | None]
+    last_attempt_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(Text)
+    last_error_at: Mapped[datetime | None]
+    failing_since: Mapped[datetime | None]
+    messages_handled: Mapped[int] = mapped_column(Integer, default=0)

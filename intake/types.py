@@ -1,0 +1,254 @@
+"""The small types that travel between stages (docs/architecture.md).
+
+ingest, parsers, extractors and store never import each other's internals;
+they meet only through these. Everything here is plain data: picklable, so a
+worker process can return it, and free of any database or format objects.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Literal, Union
+
+
+def sha256_hex(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+# --------------------------------------------------------------------------
+# ingest
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RawMessage:
+    """The bytes of one e-mail exactly as a source gave them, and where from.
+
+    `origin` follows EXPORT.md: ``imap://user@host/INBOX;UIDVALIDITY=1;UID=42``,
+    ``mbox:/path/file.mbox#17``, ``maildir:/path/cur/...``, ``eml:/path/x.eml``,
+    ``msg:/path/x.msg``.
+    """
+
+    origin: str
+    data: bytes
+
+    @property
+    def sha256(self) -> str:
+        return sha256_hex(self.data)
+
+
+DocumentKind = Literal["attachment", "body"]
+
+
+@dataclass(frozen=True)
+class Document:
+    """One attachment or one body of a message, with its media type sniffed
+    from the bytes (``declared_type`` is only what the sender claimed)."""
+
+    kind: DocumentKind
+    filename: str | None
+    media_type: str
+    sha256: str
+    data: bytes
+    declared_type: str | None = None
+    # Where in the MIME tree it sat: "1.2" = second part of the first part.
+    part_path: str = ""
+
+
+# --------------------------------------------------------------------------
+# parsers: the format-free Layout
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a piece of text came from, precise enough for a reviewer (and a
+    court) to find it again in the original document."""
+
+    page: int | None = None
+    table: int | None = None
+    row: int | None = None
+    cell: int | None = None
+    field: str | None = None  # form-field name, when the value came from one
+    source: str | None = None  # "docx", "pdf", "acroform", "ocr", "body", ...
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if v is not None}
+
+
+@dataclass
+class FormField:
+    """A legacy form field, content control or AcroForm field."""
+
+    name: str | None
+    kind: Literal["text", "checkbox", "date", "dropdown"]
+    value: str | None  # text value; None when empty / placeholder
+    checked: bool | None = None  # for checkboxes
+    provenance: Provenance = field(default_factory=Provenance)
+
+
+@dataclass
+class Paragraph:
+    text: str
+    fields: list[FormField] = field(default_factory=list)
+    provenance: Provenance = field(default_factory=Provenance)
+    confidence: float | None = None  # OCR mean word confidence 0-1
+
+
+@dataclass
+class Cell:
+    text: str
+    fields: list[FormField] = field(default_factory=list)
+    provenance: Provenance = field(default_factory=Provenance)
+    confidence: float | None = None
+    # Nested tables, in order; their text is not repeated in `text`.
+    tables: list["Table"] = field(default_factory=list)
+
+
+@dataclass
+class Table:
+    rows: list[list[Cell]]
+    provenance: Provenance = field(default_factory=Provenance)
+
+
+Block = Union[Paragraph, Table, FormField]
+
+
+@dataclass
+class Layout:
+    """What every reader produces. Templates match against this, never against
+    docx or PDF objects, so one template serves every format."""
+
+    blocks: list[Block] = field(default_factory=list)
+    source: str = ""  # reader name: "docx", "pdf", "ocr", "text", ...
+    pages: int | None = None
+    ocr: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    def plain_text(self) -> str:
+        """All text in reading order, cells separated by tabs, rows by newlines."""
+        out: list[str] = []
+
+        def emit_table(t: Table) -> None:
+            for row in t.rows:
+                out.append("\t".join(c.text for c in row))
+                for c in row:
+                    for nested in c.tables:
+                        emit_table(nested)
+
+        for b in self.blocks:
+            if isinstance(b, Paragraph):
+                out.append(b.text)
+            elif isinstance(b, Table):
+                emit_table(b)
+            elif isinstance(b, FormField) and b.value:
+                out.append(b.value)
+        return "\n".join(out)
+
+
+# --------------------------------------------------------------------------
+# parsers → store: the canonical record
+# --------------------------------------------------------------------------
+
+FieldScalar = Union[str, int, bool, None]
+
+
+@dataclass
+class FieldValue:
+    """One canonical field's value with where it came from.
+
+    ``value`` is typed per FORMS.md (ISO strings for dates, bool, int, text);
+    ``raw`` is the text as the submitter wrote it.
+    """
+
+    value: FieldScalar
+    raw: str | None = None
+    provenance: Provenance = field(default_factory=Provenance)
+    confidence: float | None = None  # OCR confidence, 0-1, when OCR'd
+    note: str | None = None  # e.g. "ambiguous_value: Yes/No not deleted"
+
+
+@dataclass
+class Record:
+    template: str  # template id from FORMS.md, or "free_text"
+    version: str
+    fields: dict[str, FieldValue] = field(default_factory=dict)
+    # Detection scores, field notes: for the reviewer, never content in logs.
+    notes: list[str] = field(default_factory=list)
+
+    def text_fields(self) -> dict[str, str]:
+        """The free-text fields entity extraction runs over."""
+        return {
+            k: v.value
+            for k, v in self.fields.items()
+            if isinstance(v.value, str) and v.value.strip()
+        }
+
+
+# --------------------------------------------------------------------------
+# extractors
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class Mention:
+    """An entity mention (ENTITIES.md). ``start``/``end`` are character
+    offsets into the text of ``field``."""
+
+    type: str
+    text: str
+    value: str
+    field: str
+    start: int
+    end: int
+    recogniser: str = ""
+    score: float = 1.0
+    # Links to other mentions in the same document, by index into the
+    # document's mention list: {"person": 3} for an ALIAS, {"plate": 5} for a
+    # VEHICLE. Set by the extractor; the store turns them into entity links.
+    attrs: dict[str, Any] = field(default_factory=dict)
+
+
+# --------------------------------------------------------------------------
+# outcomes
+# --------------------------------------------------------------------------
+
+DocumentStatus = Literal["parsed", "exception", "duplicate", "not_a_report"]
+
+
+@dataclass
+class ExceptionInfo:
+    """A failure a person can act on. ``detail`` must never quote form
+    content: it goes to the review queue, and its code goes to logs."""
+
+    code: str
+    detail: str
+
+
+@dataclass
+class ParseOutcome:
+    """What the parsing stage says about one document."""
+
+    status: Literal["parsed", "exception", "not_a_report"]
+    record: Record | None = None
+    exception: ExceptionInfo | None = None
+    # Extra review-queue items that do not stop the record being used
+    # (e.g. ambiguous_value). Each is an ExceptionInfo.
+    warnings: list[ExceptionInfo] = field(default_factory=list)
+    text: str = ""  # full plain text, for content dedup and search
+    reader: str = ""
+    ocr_confidence: float | None = None
+
+
+class IntakeError(Exception):
+    """An expected failure of one document or message. ``code`` is stable and
+    goes into the exception queue; ``detail`` is for the officer."""
+
+    def __init__(self, code: str, detail: str):
+        super().__init__(f"{code}: {detail}")
+        self.code = code
+        self.detail = detail
+
+    def info(self) -> ExceptionInfo:
+        return ExceptionInfo(self.code, self.detail)
