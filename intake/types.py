@@ -79,13 +79,25 @@ class Provenance:
 
 @dataclass
 class FormField:
-    """A legacy form field, content control or AcroForm field."""
+    """A legacy form field, content control or AcroForm field.
+
+    Convention for every reader: a field inside a paragraph or cell is ALSO
+    rendered inline in that block's ``text`` (a text field as its value, or
+    nothing when empty/placeholder; a checkbox as "☒" when checked or "☐"
+    when not), and ``start``/``end`` give that span in the block's text. So a
+    template can work on text alone, and typed ticks ("X", "✓") and real
+    checkboxes look alike to it. A field that stands alone (an AcroForm field)
+    is a top-level block with start/end None.
+    """
 
     name: str | None
     kind: Literal["text", "checkbox", "date", "dropdown"]
     value: str | None  # text value; None when empty / placeholder
     checked: bool | None = None  # for checkboxes
     provenance: Provenance = field(default_factory=Provenance)
+    start: int | None = None
+    end: int | None = None
+    label: str | None = None  # a tooltip / alternative text the form carries
 
 
 @dataclass
