@@ -1,0 +1,97 @@
+"""Is this e-mail body a report? A body that is only a covering note
+("please find attached", a greeting, a signature, a disclaimer) is not; one
+that carries the intelligence itself is."""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+
+# Below these counts of substantive words a body is a covering note. With no
+# attachment almost any text is the report; beside an attachment the body
+# must say something of its own.
+MIN_WORDS_ALONE = 8
+MIN_WORDS_WITH_ATTACHMENT = 40
+
+_COVERING = [
+    r"please (?:find|see) (?:the )?attached\b.*",
+    r"(?:i )?(?:have )?attached (?:is |please find )?.*(?:form|report|information|intel\w*)\b.*",
+    r"see attached\b.*",
+    r"attached (?:is|are|please find)\b.*",
+    r"(?:many |kind |best |warm )?(?:regards|thanks|thank you|wishes)\b.*",
+    r"(?:hi|hello|dear|good (?:morning|afternoon|evening))\b.{0,40}",
+    r"sent from my \w+.*",
+    r"get outlook for \w+.*",
+    r"(?:this|the) (?:e-?mail|message)(?: and any attachments?)? (?:is|are|may be) (?:confidential|intended).*",
+    r".*\bintended (?:solely )?for the (?:use of the )?(?:named |addressee|individual|recipient).*",
+    r".*\b(?:virus|malware)(?:es)? (?:check|scan|free)\w*.*",
+    r"-{2,}\s*(?:original message|forwarded message)\s*-*",
+    r"(?:from|sent|to|cc|subject|date)\s*:.*",
+    r"on .{5,80} wrote:\s*",
+]
+_COVERING_RE = re.compile(r"^\s*(?:" + "|".join(_COVERING) + r")\s*$", re.IGNORECASE)
+_SIGNATURE_DELIM = re.compile(r"^--\s*$")
+_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’-]*")
+
+
+def substantive_text(text: str) -> str:
+    lines = []
+    for line in text.splitlines():
+        if _SIGNATURE_DELIM.match(line):
+            break
+        stripped = line.strip()
+        if not stripped or stripped.startswith(">"):
+            continue
+        if _COVERING_RE.match(stripped):
+            continue
+        lines.append(stripped)
+    return "\n".join(lines)
+
+
+def body_is_report(text: str, has_attachments: bool) -> bool:
+    words = len(_WORD.findall(substantive_text(text)))
+    return words >= (MIN_WORDS_WITH_ATTACHMENT if has_attachments else MIN_WORDS_ALONE)
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote"}
+    _SKIP = {"script", "style", "head", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag in self._SKIP:
+            self._skip += 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+        elif tag in ("td", "th"):
+            self.parts.append("\t")
+
+    def handle_endtag(self, tag):
+        if tag in self._SKIP and self._skip:
+            self._skip -= 1
+        elif tag in self._BLOCK:
+            self.parts.append("\n")
+
+    def handle_data(self, data):
+        if not self._skip:
+            self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """HTML body to text. The stdlib parser is enough: we need the words, not
+    the rendering, and nothing is ever fetched."""
+    parser = _TextExtractor()
+    try:
+        parser.feed(markup)
+        parser.close()
+    except Exception:  # HTMLParser is lenient; never let a body stop the walk
+        return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+    text = "".join(parser.parts)
+    text = re.sub(r"[ \t\xa0]+\n", "\n", text)
+    text = re.sub(r"[ \xa0]{2,}", " ", text)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

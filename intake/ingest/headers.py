@@ -1,0 +1,74 @@
+"""Header decoding that never raises: RFC 2047 encoded words, RFC 2231
+parameters, raw 8-bit headers in unknown charsets."""
+
+from __future__ import annotations
+
+import re
+from email.header import decode_header, make_header
+from email.message import Message
+
+_WS = re.compile(r"\s+")
+
+
+def _bytes_to_str(b: bytes, charset: str | None) -> str:
+    for cs in (charset, "utf-8", "cp1252"):
+        if not cs or cs.lower() in ("unknown-8bit", "x-unknown"):
+            continue
+        try:
+            return b.decode(cs)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return b.decode("latin-1")
+
+
+def decode_header_value(value) -> str:
+    """A header value as text. Raw 8-bit bytes (illegal, but common from old
+    clients) come through compat32 as surrogate-escaped str; they are tried as
+    UTF-8 then Windows-1252."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        value = str(value)
+    if any("\udc80" <= ch <= "\udcff" for ch in value):
+        raw = value.encode("ascii", "surrogateescape")
+        value = _bytes_to_str(raw, None)
+    try:
+        parts = decode_header(value)
+    except Exception:  # malformed encoded words: keep the raw text
+        return _WS.sub(" ", value).strip()
+    try:
+        text = str(make_header(parts))
+    except Exception:  # an unknown charset name: decode each chunk ourselves
+        text = " ".join(
+            _bytes_to_str(chunk, cs) if isinstance(chunk, bytes) else chunk for chunk, cs in parts
+        )
+    return _WS.sub(" ", text).strip()
+
+
+def header_text(msg: Message, name: str) -> str | None:
+    value = msg.get(name)
+    if value is None:
+        return None
+    return decode_header_value(value)
+
+
+def decode_filename(part: Message) -> str | None:
+    """The attachment's name: RFC 2231 (filename*=) is handled by
+    get_filename; RFC 2047 words inside a quoted name (Outlook does this) are
+    decoded here. Path separators are stripped: a name is never a path."""
+    try:
+        name = part.get_filename()
+    except Exception:
+        name = None
+    if name is None:
+        name = part.get_param("name")
+        if isinstance(name, tuple):  # RFC 2231 tuple (charset, lang, value)
+            try:
+                name = name[2].encode("latin-1", "surrogateescape").decode(name[0] or "utf-8")
+            except (LookupError, UnicodeError):
+                name = name[2]
+    if name is None:
+        return None
+    name = decode_header_value(name)
+    name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip("\x00")
+    return name or None

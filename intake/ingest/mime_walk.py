@@ -1,0 +1,304 @@
+"""The MIME walk: one raw e-mail in, its headers and Documents out.
+
+Every attachment becomes a Document, at any depth of forwarded
+message/rfc822 parts (and attached .eml / Outlook .msg files). The text
+body becomes a Document when it carries a report (ingest/body.py decides).
+Nothing here raises on bad input: what cannot be read is a problem with a
+code, recorded on the message, and the walk goes on.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import logging
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from intake.ingest.body import body_is_report, html_to_text
+from intake.ingest.headers import decode_header_value, decode_filename, header_text
+from intake.parsers.sniff import EML, MSG, sniff_media_type
+from intake.types import Document, ExceptionInfo, sha256_hex
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class MimeLimits:
+    max_message_bytes: int = 100 * 1024 * 1024
+    max_parts: int = 500
+    max_depth: int = 10
+
+    @classmethod
+    def from_settings(cls, settings) -> "MimeLimits":
+        if settings is None:
+            return cls()
+        sec = settings.section("mime")
+        return cls(
+            max_message_bytes=int(sec.get("max_message_bytes", cls.max_message_bytes)),
+            max_parts=int(sec.get("max_parts", cls.max_parts)),
+            max_depth=int(sec.get("max_depth", cls.max_depth)),
+        )
+
+
+@dataclass
+class MessageHeaders:
+    message_id: str | None = None
+    from_addr: str | None = None
+    to_addrs: str | None = None
+    subject: str | None = None
+    date: datetime | None = None
+
+
+@dataclass
+class WalkResult:
+    headers: MessageHeaders
+    documents: list[Document] = field(default_factory=list)
+    problems: list[ExceptionInfo] = field(default_factory=list)
+    # Bodies judged not to be reports (e.g. "please find attached"): kept so
+    # a reviewer can still see them, but not exported as documents.
+    skipped_bodies: int = 0
+
+
+def parse_headers(msg: Message) -> MessageHeaders:
+    h = MessageHeaders()
+    mid = header_text(msg, "Message-ID")
+    if mid:
+        h.message_id = mid.strip()
+    frm = header_text(msg, "From")
+    if frm:
+        addrs = [a for _, a in getaddresses([frm]) if a]
+        h.from_addr = addrs[0].lower() if addrs else frm.strip()
+    tos = msg.get_all("To", []) + msg.get_all("Cc", [])
+    if tos:
+        addrs = [a.lower() for _, a in getaddresses([decode_header_value(str(t)) for t in tos]) if a]
+        h.to_addrs = ", ".join(addrs) or None
+    subj = header_text(msg, "Subject")
+    h.subject = subj if subj is not None else None
+    date_raw = header_text(msg, "Date")
+    if date_raw:
+        try:
+            dt = parsedate_to_datetime(date_raw)
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=timezone.utc)
+            h.date = dt
+        except (TypeError, ValueError, IndexError, OverflowError):
+            h.date = None
+    return h
+
+
+def _decode_text_part(part: Message) -> str:
+    payload = part.get_payload(decode=True)
+    if payload is None:
+        payload = b""
+    if not isinstance(payload, bytes):
+        payload = str(payload).encode("utf-8", "replace")
+    charset = part.get_content_charset() or "utf-8"
+    for cs in (charset, "utf-8", "cp1252"):
+        try:
+            return payload.decode(cs)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("latin-1")
+
+
+def _is_attachment(part: Message) -> bool:
+    disp = (part.get("Content-Disposition") or "").split(";", 1)[0].strip().lower()
+    if disp == "attachment":
+        return True
+    if part.get_filename() or part.get_param("name"):
+        return True
+    maintype = part.get_content_maintype()
+    return maintype not in ("text", "multipart", "message")
+
+
+class _Walker:
+    def __init__(self, limits: MimeLimits):
+        self.limits = limits
+        self.parts_seen = 0
+        self.documents: list[Document] = []
+        self.problems: list[ExceptionInfo] = []
+        self.skipped_bodies = 0
+        self._limit_hit = False
+
+    def problem(self, code: str, detail: str) -> None:
+        self.problems.append(ExceptionInfo(code, detail))
+
+    def walk_message(self, msg: Message, path: str, depth: int) -> None:
+        """One message level: find its body and its attachments."""
+        if depth > self.limits.max_depth:
+            self._limit("mime_limit_exceeded",
+                        f"Forwarded messages nest deeper than {self.limits.max_depth} levels; "
+                        "the innermost parts were not read. Open the raw message to check them.")
+            return
+        for defect in getattr(msg, "defects", []):
+            self.problem("broken_mime", f"Message part {path or 'top'}: {type(defect).__name__}.")
+        bodies: list[tuple[str, Message]] = []
+        attachments: list[tuple[str, Message]] = []
+        self._collect(msg, path, depth, bodies, attachments)
+        attachment_docs_before = len(self.documents)
+        for apath, part in attachments:
+            self._attachment(part, apath, depth)
+        has_attachments = len(self.documents) > attachment_docs_before
+        self._body(bodies, has_attachments)
+
+    def _limit(self, code: str, detail: str) -> None:
+        if not self._limit_hit:
+            self._limit_hit = True
+            self.problem(code, detail)
+
+    def _collect(self, part: Message, path: str, depth: int,
+                 bodies: list, attachments: list) -> None:
+        self.parts_seen += 1
+        if self.parts_seen > self.limits.max_parts:
+            self._limit("mime_limit_exceeded",
+                        f"The message has more than {self.limits.max_parts} MIME parts; the rest "
+                        "were not read. Open the raw message to check them.")
+            return
+        ctype = part.get_content_type()
+        if part.is_multipart() and ctype != "message/rfc822":
+            children = part.get_payload()
+            if not isinstance(children, list):
+                self.problem("broken_mime", f"Part {path or 'top'} claims to be multipart but has no parts.")
+                return
+            if ctype == "multipart/alternative":
+                # One body in several renderings: read plain text if there is
+                # one, else the last (richest) alternative, as RFC 2046 orders
+                # them. Attachments inside the other renderings (inline logos
+                # of the HTML version) are still collected: none is dropped.
+                plain = [c for c in children
+                         if c.get_content_type() == "text/plain" and not _is_attachment(c)]
+                chosen = plain[0] if plain else (children[-1] if children else None)
+                for i, child in enumerate(children, 1):
+                    cpath = f"{path}.{i}" if path else str(i)
+                    sink = bodies if child is chosen else []
+                    self._collect(child, cpath, depth, sink, attachments)
+                return
+            for i, child in enumerate(children, 1):
+                cpath = f"{path}.{i}" if path else str(i)
+                self._collect(child, cpath, depth, bodies, attachments)
+            return
+        if ctype == "message/rfc822":
+            inner = part.get_payload()
+            if isinstance(inner, list) and inner:
+                inner_msg = inner[0]
+            elif isinstance(inner, Message):
+                inner_msg = inner
+            else:
+                raw = part.get_payload(decode=True) or b""
+                inner_msg = email.message_from_bytes(raw) if raw else None
+            if inner_msg is None:
+                self.problem("broken_mime", f"Forwarded message at part {path} is empty.")
+                return
+            self.walk_message(inner_msg, (path or "1") + ".m", depth + 1)
+            return
+        if _is_attachment(part):
+            attachments.append((path or "1", part))
+        elif part.get_content_maintype() == "text":
+            bodies.append((path or "1", part))
+        else:
+            attachments.append((path or "1", part))
+
+    def _attachment(self, part: Message, path: str, depth: int) -> None:
+        filename = decode_filename(part)
+        data = part.get_payload(decode=True)
+        if data is None:
+            data = b""
+        if not isinstance(data, bytes):
+            data = str(data).encode("utf-8", "replace")
+        if any("Base64" in type(d).__name__ for d in getattr(part, "defects", [])):
+            self.problem("broken_mime",
+                         f"Attachment at part {path} has damaged base64; it was read as far as possible.")
+        media_type = sniff_media_type(data, filename)
+        if media_type == EML and depth < self.limits.max_depth:
+            # An e-mail attached as a file: walk it like a forwarded message.
+            self.walk_message(email.message_from_bytes(data), path + ".m", depth + 1)
+            return
+        if media_type == MSG and depth < self.limits.max_depth:
+            from intake.ingest.sources.msg import msg_to_rfc822
+
+            try:
+                inner = msg_to_rfc822(data)
+            except Exception as exc:  # extract-msg raises many types on damaged files
+                self.problem("unreadable_attachment",
+                             f"Outlook item at part {path} could not be read ({type(exc).__name__}); "
+                             "it is kept as a document for manual review.")
+            else:
+                self.walk_message(email.message_from_bytes(inner), path + ".m", depth + 1)
+                return
+        self.documents.append(
+            Document(
+                kind="attachment",
+                filename=filename,
+                media_type=media_type,
+                sha256=sha256_hex(data),
+                data=data,
+                declared_type=part.get_content_type(),
+                part_path=path,
+            )
+        )
+
+    def _body(self, bodies: list[tuple[str, Message]], has_attachments: bool) -> None:
+        if not bodies:
+            return
+        # The first text part is the body; further inline text parts (rare:
+        # some clients split a body around an inline image) are appended.
+        texts: list[str] = []
+        first_path, first = bodies[0]
+        html = first.get_content_type() == "text/html"
+        for _, part in bodies:
+            text = _decode_text_part(part)
+            if part.get_content_type() == "text/html":
+                text = html_to_text(text)
+            texts.append(text)
+        text = "\n\n".join(t for t in texts if t.strip())
+        if not body_is_report(text, has_attachments):
+            self.skipped_bodies += 1
+            return
+        data = text.encode("utf-8")
+        self.documents.append(
+            Document(
+                kind="body",
+                filename=None,
+                media_type="text/plain",
+                sha256=sha256_hex(data),
+                data=data,
+                declared_type="text/html" if html else "text/plain",
+                part_path=first_path + ".body",
+            )
+        )
+
+
+def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:
+    limits = limits or MimeLimits()
+    if len(data) > limits.max_message_bytes:
+        return WalkResult(
+            headers=MessageHeaders(),
+            problems=[ExceptionInfo(
+                "message_too_large",
+                f"The message is {len(data)} bytes, over the {limits.max_message_bytes}-byte limit; "
+                "it is stored unread. Raise mime.max_message_bytes or extract it by hand.",
+            )],
+        )
+    try:
+        msg = email.message_from_bytes(data, policy=email.policy.compat32)
+    except Exception as exc:  # the stdlib parser is lenient; this is belt and braces
+        return WalkResult(
+            headers=MessageHeaders(),
+            problems=[ExceptionInfo("unreadable_message",
+                                    f"Not a readable e-mail ({type(exc).__name__}).")],
+        )
+    headers = parse_headers(msg)
+    walker = _Walker(limits)
+    try:
+        walker.walk_message(msg, "", 0)
+    except RecursionError:
+        walker.problem("mime_limit_exceeded", "The MIME structure is too deeply nested to read.")
+    return WalkResult(
+        headers=headers,
+        documents=walker.documents,
+        problems=walker.problems,
+        skipped_bodies=walker.skipped_bodies,
+    )

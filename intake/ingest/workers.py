@@ -1,0 +1,156 @@
+"""Run document analysis in a worker process with a time and memory limit,
+so a document that hangs or blows up a parser costs one exception, never
+the run or the daemon (ARCHITECTURE.md "Where work runs")."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import signal
+import time
+from datetime import date
+from typing import Protocol
+
+from intake.ingest.analyse import DocumentAnalysis, analyse_document
+from intake.types import Document, ExceptionInfo, ParseOutcome
+
+log = logging.getLogger(__name__)
+
+
+class Analyser(Protocol):
+    def analyse(self, doc: Document, fallback_date: date | None) -> DocumentAnalysis: ...
+    def close(self) -> None: ...
+
+
+class InlineAnalyser:
+    """In-process: for tests and for debugging a single document."""
+
+    def __init__(self, settings=None):
+        self.settings = settings
+
+    def analyse(self, doc: Document, fallback_date: date | None) -> DocumentAnalysis:
+        return analyse_document(doc, fallback_date, self.settings)
+
+    def close(self) -> None:
+        pass
+
+
+def _worker_main(conn, settings) -> None:
+    # The parent handles SIGINT/SIGTERM and finishes the current message;
+    # the worker must not die half-way through a document on Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        doc, fallback = job
+        conn.send(analyse_document(doc, fallback, settings))
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _failed(code: str, detail: str) -> DocumentAnalysis:
+    return DocumentAnalysis(ParseOutcome(status="exception", exception=ExceptionInfo(code, detail)))
+
+
+class ProcessAnalyser:
+    """One long-lived worker (the spaCy model and templates load once); on a
+    timeout, a crash or memory over the limit it is killed and replaced."""
+
+    def __init__(self, settings=None, timeout_s: float | None = None, memory_mb: float | None = None):
+        sec = settings.section("workers") if settings is not None else {}
+        self.settings = settings
+        self.timeout_s = float(timeout_s or sec.get("document_timeout_s", 600))
+        self.memory_mb = float(memory_mb or sec.get("memory_limit_mb", 2048))
+        # fork would copy the parent's open database connections; spawn is clean.
+        self._ctx = mp.get_context("spawn")
+        self._proc = None
+        self._conn = None
+
+    def _start(self) -> None:
+        parent, child = self._ctx.Pipe()
+        self._proc = self._ctx.Process(target=_worker_main, args=(child, self.settings), daemon=True)
+        self._proc.start()
+        child.close()
+        self._conn = parent
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            os.kill(self._proc.pid, signal.SIGKILL)
+        if self._proc is not None:
+            self._proc.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = None
+        self._conn = None
+
+    def analyse(self, doc: Document, fallback_date: date | None) -> DocumentAnalysis:
+        if self._proc is None or not self._proc.is_alive():
+            self._start()
+        try:
+            self._conn.send((doc, fallback_date))
+        except (BrokenPipeError, OSError):
+            self._kill()
+            self._start()
+            self._conn.send((doc, fallback_date))
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            if self._conn.poll(0.2):
+                try:
+                    return self._conn.recv()
+                except (EOFError, OSError):
+                    code = self._proc.exitcode if self._proc else None
+                    self._kill()
+                    log.error("analysis worker died (exit %s) on document %s", code, doc.sha256[:12])
+                    return _failed("parser_crashed",
+                                   "The parser process crashed on this document. Open the original "
+                                   "and key it in; the crash has been logged for the developers.")
+            if not self._proc.is_alive():
+                code = self._proc.exitcode
+                self._kill()
+                log.error("analysis worker died (exit %s) on document %s", code, doc.sha256[:12])
+                return _failed("parser_crashed",
+                               "The parser process crashed on this document. Open the original "
+                               "and key it in; the crash has been logged for the developers.")
+            if _rss_mb(self._proc.pid) > self.memory_mb:
+                self._kill()
+                log.error("analysis worker over %d MB on document %s", self.memory_mb, doc.sha256[:12])
+                return _failed("resource_limit",
+                               f"Parsing this document needed more than {int(self.memory_mb)} MB of "
+                               "memory and was stopped. Open the original and key it in.")
+            if time.monotonic() > deadline:
+                self._kill()
+                log.error("analysis timed out after %ss on document %s", self.timeout_s, doc.sha256[:12])
+                return _failed("parser_timeout",
+                               f"Parsing took longer than {int(self.timeout_s)} s and was stopped. "
+                               "Open the original and key it in.")
+
+    def close(self) -> None:
+        if self._conn is not None:
+            try:
+                self._conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        if self._proc is not None:
+            self._proc.join(5)
+        self._kill()
+
+
+def make_analyser(settings, inline: bool = False) -> Analyser:
+    if inline or os.environ.get("INTAKE_INLINE_ANALYSIS") == "1":
+        return InlineAnalyser(settings)
+    return ProcessAnalyser(settings)

@@ -1,0 +1,128 @@
+"""The store functions the pipeline, the daemon and the review app call.
+Small and explicit: every write the product makes goes through here or
+through dedup/resolve, so audit and invariants live in one place."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from intake.store.models import (
+    AuditEntry,
+    Blob,
+    DocumentRow,
+    ExceptionItem,
+    Message,
+    RecordField,
+    RecordRow,
+    Sighting,
+)
+from intake.types import ExceptionInfo, Record
+
+
+def ensure_blob(session: Session, sha256: str, data: bytes) -> None:
+    if session.get(Blob, sha256) is None:
+        session.add(Blob(sha256=sha256, size=len(data), data=data))
+        session.flush()
+
+
+def get_blob(session: Session, sha256: str) -> bytes | None:
+    blob = session.get(Blob, sha256)
+    return blob.data if blob else None
+
+
+def find_message(session: Session, message_id: str | None, content_sha256: str) -> Message | None:
+    q = select(Message).where(Message.content_sha256 == content_sha256)
+    q = q.where(Message.message_id.is_(None) if message_id is None else Message.message_id == message_id)
+    return session.scalars(q.order_by(Message.id).limit(1)).first()
+
+
+def find_clash(session: Session, message_id: str | None, content_sha256: str) -> Message | None:
+    """An earlier message with the same Message-ID but other content."""
+    if not message_id:
+        return None
+    q = (select(Message)
+         .where(Message.message_id == message_id, Message.content_sha256 != content_sha256)
+         .order_by(Message.id).limit(1))
+    return session.scalars(q).first()
+
+
+def add_sighting(session: Session, message: Message, origin: str, raw_sha256: str) -> bool:
+    """Record that the message was read at `origin`. False if already known
+    (replaying the same archive twice adds nothing)."""
+    exists = session.scalars(
+        select(Sighting.id).where(Sighting.origin == origin, Sighting.raw_sha256 == raw_sha256)
+    ).first()
+    if exists:
+        return False
+    session.add(Sighting(message_pk=message.id, origin=origin, raw_sha256=raw_sha256))
+    session.flush()
+    return True
+
+
+def first_document_with_sha(session: Session, sha256: str) -> DocumentRow | None:
+    q = (select(DocumentRow)
+         .where(DocumentRow.sha256 == sha256, DocumentRow.duplicate_of_id.is_(None))
+         .order_by(DocumentRow.id).limit(1))
+    return session.scalars(q).first()
+
+
+def document_public_id(content_sha256: str, message_id: str | None, part_path: str) -> str:
+    h = hashlib.sha256(f"{content_sha256}\x00{message_id or ''}\x00{part_path}".encode()).hexdigest()
+    return "d_" + h[:24]
+
+
+def save_record(session: Session, document: DocumentRow, record: Record) -> RecordRow:
+    row = RecordRow(document_pk=document.id, template=record.template, version=record.version,
+                    notes=list(record.notes))
+    for key, fv in record.fields.items():
+        row.fields.append(RecordField(
+            key=key,
+            value={"v": fv.value},
+            raw=fv.raw,
+            provenance=fv.provenance.as_dict(),
+            confidence=fv.confidence,
+            note=fv.note,
+        ))
+    session.add(row)
+    session.flush()
+    return row
+
+
+def current_fields(record: RecordRow) -> dict[str, RecordField]:
+    """The live value of each field: an officer's correction supersedes the
+    parser's value."""
+    out: dict[str, RecordField] = {}
+    for f in record.fields:
+        if not f.superseded:
+            out[f.key] = f
+    return out
+
+
+def open_exception(session: Session, info: ExceptionInfo, *, document: DocumentRow | None = None,
+                   message: Message | None = None) -> ExceptionItem:
+    item = ExceptionItem(
+        document_pk=document.id if document is not None else None,
+        message_pk=message.id if message is not None else (document.message_pk if document else None),
+        code=info.code,
+        detail=info.detail,
+    )
+    session.add(item)
+    session.flush()
+    return item
+
+
+def audit(session: Session, actor: str, action: str, object_type: str,
+          object_id: Any = None, **detail: Any) -> None:
+    """Who did what to which object. Callers pass ids, codes and counts
+    only: never form content."""
+    session.add(AuditEntry(actor=actor, action=action, object_type=object_type,
+                           object_id=None if object_id is None else str(object_id), detail=detail))
+
+
+def open_exception_count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(ExceptionItem)
+                          .where(ExceptionItem.status == "open")) or 0
