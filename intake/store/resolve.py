@@ -1,11 +1,382 @@
-"""Entity resolution (stub; issue 6 replaces it)."""
+"""Entity resolution: mentions → entities, links between them, and the
+counts an analyst sorts by.
+
+Incremental by construction: ``resolve_document`` looks only at the new
+document's mentions, fetches the few entities they can match (by public id
+for value-keyed types, by the surname's blocking key for people), and
+refreshes the counts of just the entities it touched. ``rebuild_entities``
+drops every entity and runs the very same function over every document in id
+order, replaying officers' decisions at the point they were made, so a
+rebuild equals the incremental result (tests/store/test_resolve_rebuild.py).
+"""
 
 from __future__ import annotations
 
+import logging
+from itertools import combinations
 
-def resolve_document(session, document, mentions) -> None:
-    return None
+from sqlalchemy import delete, or_, select, update
+
+from intake.store import entity_keys as ek
+from intake.store import person_match as pm
+from intake.store.document_facts import facts_for
+from intake.store.models import DocumentRow, Entity, EntityDecision, EntityLink, MentionRow
+
+log = logging.getLogger(__name__)
+
+# How far after a name an age or DOB is taken to be that person's, when the
+# extractor did not say so: "Jason Smith (DOB 03/04/2008)", "Jay, aged 17".
+ATTRIBUTE_WINDOW = 60
+LINK_KINDS_PER_DOCUMENT = ("co_mention", "alias_of", "vehicle_plate")
+
+
+# --------------------------------------------------------------------------
+# lookups
+# --------------------------------------------------------------------------
+
+
+def live(session, entity: Entity | None) -> Entity | None:
+    """Follow merges to the entity that stands for it now."""
+    seen = set()
+    while entity is not None and entity.merged_into_id is not None and entity.id not in seen:
+        seen.add(entity.id)
+        entity = session.get(Entity, entity.merged_into_id)
+    return entity
+
+
+def find_entity(session, ref: str) -> Entity | None:
+    """An entity by public id or numeric id, followed through merges."""
+    ent = session.scalar(select(Entity).where(Entity.public_id == ref))
+    if ent is None and ref.isdigit():
+        ent = session.get(Entity, int(ref))
+    return live(session, ent)
+
+
+def _new_entity(session, type_: str, key: str, display: str, public_id: str, attrs=None) -> Entity:
+    ent = Entity(
+        public_id=public_id, type=type_, key=key, display=display[:2000], attrs=attrs or {},
+        document_count=0, agency_count=0, submitter_count=0,
+    )
+    session.add(ent)
+    session.flush()
+    return ent
+
+
+def _by_value(session, type_: str, key: str, display: str) -> Entity:
+    pid = ek.public_id(type_, key)
+    ent = session.scalar(select(Entity).where(Entity.public_id == pid))
+    if ent is None:
+        return _new_entity(session, type_, key, display, pid)
+    return live(session, ent)
+
+
+# --------------------------------------------------------------------------
+# people
+# --------------------------------------------------------------------------
+
+
+def _seen_year(facts) -> int | None:
+    return facts.seen.year if facts and facts.seen else None
+
+
+def _person_profiles(document: DocumentRow, mentions: list[MentionRow], record_values: dict, year: int | None):
+    """Profile of each PERSON mention: its name, the aliases given for it,
+    and a DOB or age stated with it (extractor link, the text just after the
+    name, or the subject fields when it is the named subject)."""
+    profiles: dict[int, pm.Profile] = {}
+    aliases: dict[int, list[str]] = {}
+    for m in mentions:
+        if m.type == "ALIAS" and isinstance((m.attrs or {}).get("person"), int):
+            aliases.setdefault(m.attrs["person"], []).append(m.value)
+    subject = pm.parse_name(record_values.get("subject.name") or "") if record_values.get("subject.name") else None
+    for i, m in enumerate(mentions):
+        if m.type != "PERSON":
+            continue
+        name = pm.parse_name(m.value or m.text)
+        if name is None:
+            continue
+        dobs, ages = [], []
+        attrs = m.attrs or {}
+        if attrs.get("dob"):
+            dobs.append(str(attrs["dob"]))
+        if attrs.get("age") is not None:
+            ages.append(attrs["age"])
+        if not dobs and not ages:
+            nxt = min(
+                (o.start for o in mentions if o.type == "PERSON" and o.field == m.field and o.start > m.start),
+                default=None,
+            )
+            for o in mentions:
+                if o.field != m.field or o.start < m.end or o.start - m.end > ATTRIBUTE_WINDOW:
+                    continue
+                if nxt is not None and o.start >= nxt:
+                    continue
+                if o.type == "DOB":
+                    dobs.append(o.value)
+                elif o.type == "AGE":
+                    ages.append(o.value)
+        if subject and subject.surname == name.surname and subject.first == name.first:
+            if record_values.get("subject.dob"):
+                dobs.append(str(record_values["subject.dob"]))
+            if record_values.get("subject.age") is not None:
+                ages.append(record_values["subject.age"])
+        dobs = sorted({d[:10] for d in dobs if isinstance(d, str) and len(d) >= 10})
+        years = {int(d[:4]) for d in dobs if d[:4].isdigit()}
+        for a in ages:
+            try:
+                age = int(a)
+            except (TypeError, ValueError):
+                continue
+            if year and 0 <= age < 120:
+                years.add(year - age)
+        profiles[i] = pm.Profile.of(name, aliases.get(i, []), dobs, years)
+    return profiles
+
+
+def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, profile: pm.Profile) -> Entity:
+    name = pm.parse_name(m.value or m.text)
+    block = pm.blocking_key(name)
+    candidates = session.scalars(
+        select(Entity)
+        .where(Entity.type == "PERSON", Entity.key == block, Entity.merged_into_id.is_(None))
+        .order_by(Entity.id)
+    ).all()
+    scored = []
+    for ent in candidates:
+        s = pm.match_score(profile, pm.Profile.from_attrs(ent.attrs or {}))
+        if s is not None:
+            scored.append((s, ent))
+    chosen = None
+    if scored:
+        top = max(s for s, _ in scored)
+        best = [e for s, e in scored if s == top]
+        if len(best) == 1:
+            chosen = best[0]
+    if chosen is None:
+        # Stable across rebuilds: the mention that first named this person.
+        pid = ek.public_id("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
+        chosen = _new_entity(session, "PERSON", block, m.value or m.text, pid, profile.to_attrs())
+    else:
+        merged = pm.Profile.from_attrs(chosen.attrs or {})
+        merged.absorb(profile)
+        chosen.attrs = merged.to_attrs()  # a new dict: JSON columns track assignment only
+    return chosen
+
+
+def person_profile_of_mentions(session, mentions: list[MentionRow]) -> pm.Profile:
+    """An entity's profile rebuilt from the profiles kept on its mentions
+    (used after a split, when each side must forget the other's names)."""
+    out = pm.Profile()
+    for m in mentions:
+        p = (m.attrs or {}).get("_profile")
+        if p:
+            out.absorb(pm.Profile.from_attrs(p))
+    return out
+
+
+# --------------------------------------------------------------------------
+# links
+# --------------------------------------------------------------------------
+
+
+def _add_link(session, a: int, b: int, kind: str, document_pk: int | None, existing: set) -> None:
+    if a == b:
+        return
+    if kind == "co_mention":
+        a, b = min(a, b), max(a, b)
+    k = (a, b, kind, document_pk)
+    if k in existing:
+        return
+    existing.add(k)
+    session.add(EntityLink(a_pk=a, b_pk=b, kind=kind, document_pk=document_pk))
+
+
+def link_document(session, document: DocumentRow, mentions: list[MentionRow]) -> set[int]:
+    """(Re)write one document's links from its mentions' current entities.
+    Returns the entity ids it touched, including those it no longer links."""
+    old = session.scalars(select(EntityLink).where(EntityLink.document_pk == document.id)).all()
+    touched = {l.a_pk for l in old} | {l.b_pk for l in old}
+    for l in old:
+        session.delete(l)
+    session.flush()
+    existing: set = set()
+    by_index = {i: m for i, m in enumerate(mentions)}
+    for m in mentions:
+        attrs = m.attrs or {}
+        if m.entity_pk is None:
+            continue
+        if m.type == "ALIAS" and isinstance(attrs.get("person"), int):
+            p = by_index.get(attrs["person"])
+            if p is not None and p.entity_pk is not None:
+                _add_link(session, m.entity_pk, p.entity_pk, "alias_of", document.id, existing)
+        if m.type == "VEHICLE" and isinstance(attrs.get("plate"), int):
+            p = by_index.get(attrs["plate"])
+            if p is not None and p.entity_pk is not None:
+                _add_link(session, m.entity_pk, p.entity_pk, "vehicle_plate", document.id, existing)
+    linked = sorted({m.entity_pk for m in mentions if m.entity_pk is not None and m.type not in ek.NOT_CO_MENTIONED})
+    for a, b in combinations(linked, 2):
+        _add_link(session, a, b, "co_mention", document.id, existing)
+    touched |= {m.entity_pk for m in mentions if m.entity_pk is not None}
+    session.flush()
+    return touched
+
+
+def link_partial_plates(session, ent: Entity) -> None:
+    """Candidate links between a partial plate and the full plates it fits,
+    whichever arrives first. Not per document, never a merge."""
+    if ent.type != "VRM":
+        return
+    if ek.is_partial_plate(ent.key):
+        others = session.scalars(
+            select(Entity).where(
+                Entity.type == "VRM", Entity.merged_into_id.is_(None),
+                Entity.key.like(ek.like_pattern(ent.key)), Entity.id != ent.id,
+            )
+        ).all()
+        pairs = [(ent, o) for o in others if not ek.is_partial_plate(o.key) and ek.plate_consistent(ent.key, o.key)]
+    else:
+        partials = session.scalars(
+            select(Entity).where(Entity.type == "VRM", Entity.merged_into_id.is_(None), Entity.key.like("%*%"))
+        ).all()
+        pairs = [(p, ent) for p in partials if ek.plate_consistent(p.key, ent.key)]
+    for partial, full in pairs:
+        exists = session.scalar(
+            select(EntityLink.id).where(
+                EntityLink.a_pk == partial.id, EntityLink.b_pk == full.id,
+                EntityLink.kind == "partial_plate_candidate",
+            )
+        )
+        if exists is None:
+            session.add(EntityLink(a_pk=partial.id, b_pk=full.id, kind="partial_plate_candidate", document_pk=None))
+    session.flush()
+
+
+# --------------------------------------------------------------------------
+# counts
+# --------------------------------------------------------------------------
+
+
+def refresh_stats(session, entity_ids) -> None:
+    """Documents, agencies, submitters, first/last seen of these entities,
+    from their mentions. Copies (duplicate_of set) do not count twice."""
+    ids = sorted({i for i in entity_ids if i is not None})
+    if not ids:
+        return
+    session.flush()
+    rows = session.execute(
+        select(MentionRow.entity_pk, MentionRow.document_pk)
+        .join(DocumentRow, MentionRow.document_pk == DocumentRow.id)
+        .where(MentionRow.entity_pk.in_(ids), DocumentRow.duplicate_of_id.is_(None))
+        .distinct()
+    ).all()
+    docs_of: dict[int, set[int]] = {}
+    for ent_pk, doc_pk in rows:
+        docs_of.setdefault(ent_pk, set()).add(doc_pk)
+    facts = facts_for(session, {d for ds in docs_of.values() for d in ds})
+    for ent_id in ids:
+        ent = session.get(Entity, ent_id)
+        if ent is None:
+            continue
+        docs = docs_of.get(ent_id, set())
+        fs = [facts[d] for d in docs if d in facts]
+        seen = sorted(f.seen for f in fs if f.seen is not None)
+        ent.document_count = len(docs)
+        ent.agency_count = len({f.agency for f in fs if f.agency})
+        ent.submitter_count = len({f.submitter for f in fs if f.submitter})
+        ent.first_seen = seen[0] if seen else None
+        ent.last_seen = seen[-1] if seen else None
+    session.flush()
+
+
+# --------------------------------------------------------------------------
+# the hooks
+# --------------------------------------------------------------------------
+
+
+def _record_values(session, document: DocumentRow) -> dict:
+    rec = document.record
+    if rec is None:
+        return {}
+    return {f.key: (f.value or {}).get("v") for f in rec.fields if not f.superseded}
+
+
+def resolve_document(session, document: DocumentRow, mentions: list[MentionRow], *, replay: bool = True) -> None:
+    """Resolve one document's mentions (in the order given: the indexes in
+    Mention.attrs refer to it), write its links, refresh touched counts."""
+    session.flush()
+    facts = facts_for(session, [document.id]).get(document.id)
+    profiles = _person_profiles(document, mentions, _record_values(session, document), _seen_year(facts))
+    touched: set[int] = set()
+    plates: dict[int, str] = {}
+    for i, m in enumerate(mentions):
+        if m.type == "VRM":
+            plates[i] = ek.exact_key("VRM", m.value)
+    for i, m in enumerate(mentions):
+        if m.entity_pk is not None:
+            touched.add(m.entity_pk)
+        ent = None
+        if m.type == "PERSON" and i in profiles:
+            ent = _resolve_person(session, m, document, i, profiles[i])
+            m.attrs = {**(m.attrs or {}), "_profile": profiles[i].to_attrs()}
+        elif m.type == "VEHICLE":
+            key = ek.folded_key(m.value)
+            plate = plates.get((m.attrs or {}).get("plate"))
+            if plate and not ek.is_partial_plate(plate):
+                # A description alone ("silver astra") is many cars; with its
+                # full plate it is one.
+                key = f"{key}|{plate}"
+            ent = _by_value(session, "VEHICLE", key, m.value) if key else None
+        else:
+            key = ek.entity_key(m.type, m.value)
+            if key:
+                ent = _by_value(session, m.type, key, m.value)
+        m.entity_pk = ent.id if ent is not None else None
+        if ent is not None:
+            touched.add(ent.id)
+    session.flush()
+    touched |= link_document(session, document, mentions)
+    for ent_id in sorted({m.entity_pk for m in mentions if m.type == "VRM" and m.entity_pk}):
+        link_partial_plates(session, session.get(Entity, ent_id))
+    if replay:
+        from intake.store.entity_decisions import replay_for_document
+
+        touched |= replay_for_document(session, document)
+    refresh_stats(session, touched)
+    log.debug("resolved document %s: %d mentions, %d entities touched", document.id, len(mentions), len(touched))
+
+
+def clear_entities(session) -> None:
+    session.flush()
+    session.execute(update(MentionRow).values(entity_pk=None))
+    session.execute(delete(EntityLink))
+    session.execute(update(Entity).values(merged_into_id=None))
+    session.execute(delete(Entity))
+    session.flush()
+    session.expire_all()
 
 
 def rebuild_entities(session) -> None:
-    return None
+    """From scratch: every document with mentions in id order, each
+    officer's decision replayed just before the first document that arrived
+    after it was made."""
+    from intake.store.entity_decisions import apply_decision
+
+    clear_entities(session)
+    decisions = session.scalars(
+        select(EntityDecision).where(EntityDecision.revoked.is_(False)).order_by(EntityDecision.id)
+    ).all()
+    pending = list(decisions)
+    doc_ids = session.scalars(
+        select(MentionRow.document_pk).distinct().order_by(MentionRow.document_pk)
+    ).all()
+    for doc_id in doc_ids:
+        while pending and int((pending[0].payload or {}).get("after_document_pk") or 0) < doc_id:
+            apply_decision(session, pending.pop(0))
+        doc = session.get(DocumentRow, doc_id)
+        mentions = session.scalars(
+            select(MentionRow).where(MentionRow.document_pk == doc_id).order_by(MentionRow.id)
+        ).all()
+        resolve_document(session, doc, list(mentions), replay=False)
+    for d in pending:
+        apply_decision(session, d)
+    session.flush()

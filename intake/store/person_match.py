@@ -1,0 +1,206 @@
+"""When two person mentions are one person.
+
+The rule, in the order it is applied (``match_score``):
+
+1. Anything that contradicts it wins: two dates of birth that share no
+   value, or ages/birth years more than BIRTH_YEAR_SLACK apart, never merge,
+   however alike the names.
+2. Surnames must agree: equal, or Jaro-Winkler >= SURNAME_SIMILAR (a typo,
+   "Smyth"/"Smith"). Candidates are only ever fetched by the surname's
+   Soundex code (the blocking key stored as Entity.key), so this never
+   scans all people.
+3. Forenames must agree, best relation wins: the same (1.0); one is an alias
+   the other was given ("Jason Smith known as Jay" ↔ "Jay Smith", 0.9); a
+   short form ("Chris"/"Christopher") or a spelling variant
+   ("Jayson"/"Jason"), 0.85; an initial ("J Smith"), 0.7. A surname with no
+   forename ("Smith") is too weak to merge on.
+4. If two different people fit equally well, the mention is ambiguous and
+   becomes an entity of its own; an officer can merge it.
+
+String similarity is rapidfuzz's, phonetic keys jellyfish's.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import jellyfish
+from rapidfuzz.distance import JaroWinkler
+
+SURNAME_SIMILAR = 0.92
+FORENAME_SIMILAR = 0.90
+BIRTH_YEAR_SLACK = 2  # "aged 14" in March vs DOB in December, plus a guess
+
+SCORE_SAME = 1.0
+SCORE_ALIAS = 0.9
+SCORE_VARIANT = 0.85
+SCORE_INITIAL = 0.7
+
+_TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "master", "sir", "prof", "rev"}
+_STRIP = re.compile(r"[^\w\s,'\-]", re.UNICODE)
+
+
+def fold(s: str) -> str:
+    """Case- and accent-free, apostrophes dropped ("O'Neil" = "ONeil")."""
+    s = unicodedata.normalize("NFKD", s)
+    s = "".join(c for c in s if not unicodedata.combining(c))
+    return s.replace("'", "").replace("’", "").casefold().strip()
+
+
+@dataclass
+class PersonName:
+    given: list[str]  # folded forenames, first is the one used; "j" for an initial
+    surname: str  # folded; "" for a single name ("Jay")
+
+    @property
+    def first(self) -> str | None:
+        return self.given[0] if self.given else None
+
+
+def parse_name(text: str) -> PersonName | None:
+    """Forenames and surname of a name as written: "Jason Smith",
+    "SMITH, Jason", "Jason SMITH", "J. Smith", "Mr J Smith", "Jay"."""
+    raw = _STRIP.sub(" ", unicodedata.normalize("NFKC", text or "")).strip()
+    if not raw:
+        return None
+    if "," in raw:
+        surname_part, _, given_part = raw.partition(",")
+        sur = surname_part.split()
+        giv = given_part.replace(",", " ").split()
+    else:
+        tokens = raw.split()
+        # An upper-case word among mixed-case ones is the surname, wherever
+        # it stands ("Jason SMITH", "SMITH Jason"): police style.
+        upper = [t for t in tokens if len(t) > 1 and t.isupper()]
+        if upper and len(upper) < len(tokens):
+            sur = upper
+            giv = [t for t in tokens if t not in upper]
+        else:
+            sur, giv = tokens[-1:], tokens[:-1]
+    giv = [fold(t).rstrip(".") for t in giv]
+    giv = [g for g in giv if g and g not in _TITLES]
+    sur = [fold(t) for t in sur if fold(t) not in _TITLES]
+    if not sur and giv:
+        sur, giv = [giv[-1]], giv[:-1]
+    if not sur:
+        return None
+    if not giv and len(sur) == 1:
+        # A single name is a forename or a street name, not a surname.
+        return PersonName(given=[sur[0]], surname="")
+    return PersonName(given=giv, surname=" ".join(sur))
+
+
+def _letters(s: str) -> str:
+    return "".join(c for c in s if c.isalpha())
+
+
+def blocking_key(name: PersonName) -> str:
+    """Entity.key of a PERSON: Soundex of the surname (last word of a
+    double-barrelled one), or of the single name with a "mono:" prefix."""
+    if name.surname:
+        last = _letters(name.surname.replace("-", " ").split()[-1]) or _letters(name.surname)
+        return "sx:" + (jellyfish.soundex(last) if last else "0000")
+    first = _letters(name.first or "")
+    return "mono:" + (jellyfish.soundex(first) if first else "0000")
+
+
+@dataclass
+class Profile:
+    """What is known about one person mention, or merged into an entity."""
+
+    surnames: set[str] = field(default_factory=set)
+    given: set[str] = field(default_factory=set)  # first forenames seen
+    aliases: set[str] = field(default_factory=set)
+    dobs: set[str] = field(default_factory=set)  # ISO dates
+    birth_years: set[int] = field(default_factory=set)  # from DOBs and ages
+
+    @classmethod
+    def of(cls, name: PersonName, aliases=(), dobs=(), birth_years=()) -> "Profile":
+        return cls(
+            surnames={name.surname} if name.surname else set(),
+            given={name.first} if name.first else set(),
+            aliases={fold(a) for a in aliases if a and a.strip()},
+            dobs=set(dobs),
+            birth_years=set(birth_years),
+        )
+
+    @classmethod
+    def from_attrs(cls, attrs: dict) -> "Profile":
+        return cls(
+            surnames=set(attrs.get("surnames", [])),
+            given=set(attrs.get("given", [])),
+            aliases=set(attrs.get("aliases", [])),
+            dobs=set(attrs.get("dobs", [])),
+            birth_years=set(attrs.get("birth_years", [])),
+        )
+
+    def to_attrs(self) -> dict:
+        return {
+            "surnames": sorted(self.surnames),
+            "given": sorted(self.given),
+            "aliases": sorted(self.aliases),
+            "dobs": sorted(self.dobs),
+            "birth_years": sorted(self.birth_years),
+        }
+
+    def absorb(self, other: "Profile") -> None:
+        self.surnames |= other.surnames
+        self.given |= other.given
+        self.aliases |= other.aliases
+        self.dobs |= other.dobs
+        self.birth_years |= other.birth_years
+
+
+def contradicts(a: Profile, b: Profile) -> bool:
+    if a.dobs and b.dobs and not (a.dobs & b.dobs):
+        return True
+    if a.birth_years and b.birth_years:
+        gap = min(abs(x - y) for x in a.birth_years for y in b.birth_years)
+        if gap > BIRTH_YEAR_SLACK:
+            return True
+    return False
+
+
+def forename_relation(a: str, b: str) -> float | None:
+    if a == b:
+        return SCORE_SAME
+    if len(a) == 1 or len(b) == 1:
+        return SCORE_INITIAL if a[0] == b[0] else None
+    short, long_ = sorted((a, b), key=len)
+    if len(short) >= 3 and long_.startswith(short):
+        return SCORE_VARIANT
+    if JaroWinkler.similarity(a, b) >= FORENAME_SIMILAR:
+        return SCORE_VARIANT
+    return None
+
+
+def _surnames_agree(a: set[str], b: set[str]) -> bool:
+    return any(x == y or JaroWinkler.similarity(x, y) >= SURNAME_SIMILAR for x in a for y in b)
+
+
+def match_score(mention: Profile, entity: Profile) -> float | None:
+    """How well a mention fits an entity, or None when it must not merge."""
+    if contradicts(mention, entity):
+        return None
+    if mention.surnames or entity.surnames:
+        if not (mention.surnames and entity.surnames and _surnames_agree(mention.surnames, entity.surnames)):
+            return None
+    if not mention.given:
+        return None
+    best: float | None = None
+    for g in mention.given:
+        for e in entity.given:
+            r = forename_relation(g, e)
+            if r is not None and (best is None or r > best):
+                best = r
+        # Jason aka Jay ↔ Jay: either side's alias meets the other's forename.
+        if g in entity.aliases and (best is None or SCORE_ALIAS > best):
+            best = SCORE_ALIAS
+    if mention.aliases & (entity.given | entity.aliases) and (best is None or SCORE_ALIAS > best):
+        best = SCORE_ALIAS
+    if not entity.surnames and best is not None and best < SCORE_ALIAS:
+        # Two single names: only the same name or a given alias.
+        return None
+    return best
