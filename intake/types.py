@@ -116,6 +116,10 @@ class Cell:
     confidence: float | None = None
     # Nested tables, in order; their text is not repeated in `text`.
     tables: list["Table"] = field(default_factory=list)
+    # How many grid columns the cell spans (docx gridSpan), and whether it
+    # continues a vertically merged cell above (its text stays with that one).
+    col_span: int = 1
+    row_continued: bool = False
 
 
 @dataclass

@@ -51,6 +51,12 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"intake: configuration error: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except BrokenPipeError:
+        # `intake export | head`: the reader left; that is not an error.
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
     except KeyboardInterrupt:
         print("intake: interrupted", file=sys.stderr)
         return 130

@@ -4,7 +4,7 @@ parameters, raw 8-bit headers in unknown charsets."""
 from __future__ import annotations
 
 import re
-from email.header import decode_header, make_header
+from email.header import Header, decode_header, make_header
 from email.message import Message
 
 _WS = re.compile(r"\s+")
@@ -27,6 +27,14 @@ def decode_header_value(value) -> str:
     UTF-8 then Windows-1252."""
     if value is None:
         return ""
+    if isinstance(value, Header):
+        # compat32 hands back raw 8-bit headers as a Header in "unknown-8bit".
+        try:
+            parts = decode_header(value)
+        except Exception:
+            parts = [(str(value), None)]
+        text = "".join(_bytes_to_str(c, cs) if isinstance(c, bytes) else c for c, cs in parts)
+        return decode_header_value(text) if "=?" in text else _WS.sub(" ", text).strip()
     if not isinstance(value, str):
         value = str(value)
     if any("\udc80" <= ch <= "\udcff" for ch in value):

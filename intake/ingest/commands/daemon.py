@@ -1,0 +1,139 @@
+"""`intake daemon`, `intake poll --once`, `intake status` (issue 5)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import threading
+from datetime import datetime, timezone
+
+from intake.ingest.inbox_config import load_inboxes, select_inboxes
+
+log = logging.getLogger(__name__)
+
+
+def register(sub, common) -> None:
+    p = sub.add_parser("daemon", parents=[common],
+                       help="run in the foreground, polling every [[inbox]] (for systemd)")
+    p.set_defaults(func=cmd_daemon)
+
+    p = sub.add_parser("poll", parents=[common], help="one pass over the inboxes, then exit (for cron and tests)")
+    p.add_argument("--once", action="store_true", default=True,
+                   help="one pass and exit (the only mode; the daemon is `intake daemon`)")
+    p.add_argument("--inbox", metavar="NAME", help="only this inbox")
+    p.set_defaults(func=cmd_poll)
+
+    p = sub.add_parser("status", parents=[common],
+                       help="per inbox: last pass, last error, messages handled, open exceptions; "
+                            "exit 1 if an inbox has been failing too long")
+    p.add_argument("--inbox", metavar="NAME", help="only this inbox")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--max-failing", metavar="SECONDS", type=int,
+                   help="unhealthy when failing longer than this (default: each inbox's unhealthy_after_s)")
+    p.set_defaults(func=cmd_status)
+
+
+def _store(settings):
+    from intake.store.db import open_store
+
+    return open_store(settings)
+
+
+def cmd_daemon(args, settings) -> int:
+    from intake.ingest.daemon import Daemon
+
+    inboxes = load_inboxes(settings)
+    if not inboxes:
+        print("intake daemon: no [[inbox]] configured; nothing to do", file=sys.stderr)
+        return 2
+    store = _store(settings)
+    try:
+        return Daemon(inboxes, store, settings).run_forever()
+    finally:
+        store.close()
+
+
+def cmd_poll(args, settings) -> int:
+    from intake.ingest.daemon import install_signal_handlers
+    from intake.ingest.imap.inbox_runner import InboxRunner
+
+    inboxes = select_inboxes(load_inboxes(settings), args.inbox)
+    if not inboxes:
+        print("intake poll: no [[inbox]] configured; nothing to do", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    install_signal_handlers(stop)
+    store = _store(settings)
+    rc = 0
+    try:
+        for ib in inboxes:
+            if stop.is_set():
+                break
+            outcome = InboxRunner(ib, store, settings, stop=stop).run_pass(wait=True)
+            r = outcome.result
+            if not outcome.ran:
+                print(f"{ib.name}: skipped, another process is polling it")
+            elif outcome.error is not None:
+                print(f"{ib.name}: FAILED {outcome.error.code}: {outcome.error.detail}", file=sys.stderr)
+                rc = 1
+            else:
+                print(f"{ib.name}: {r.summary()}" + (" (stopped early)" if r.stopped else ""))
+                if r.failed:
+                    rc = 1
+    finally:
+        store.close()
+    return rc
+
+
+def _iso(dt: datetime | None) -> str | None:
+    return dt.isoformat(timespec="seconds") if dt else None
+
+
+def cmd_status(args, settings) -> int:
+    from intake.ingest.imap import status
+
+    inboxes = select_inboxes(load_inboxes(settings), args.inbox)
+    store = _store(settings)
+    now = datetime.now(timezone.utc)
+    rows, unhealthy = [], []
+    try:
+        for ib in inboxes:
+            rep = status.report(store, ib.name)
+            limit = args.max_failing if args.max_failing is not None else ib.unhealthy_after_s
+            failing_for = rep.failing_for(now)
+            bad = failing_for is not None and failing_for > limit
+            if bad:
+                unhealthy.append(ib.name)
+            rows.append({
+                "inbox": ib.name,
+                "healthy": not bad,
+                "last_success": _iso(rep.last_success_at),
+                "last_attempt": _iso(rep.last_attempt_at),
+                "failing_since": _iso(rep.failing_since),
+                "last_error": rep.last_error,
+                "last_error_at": _iso(rep.last_error_at),
+                "messages_handled": rep.messages_handled,
+                "open_exceptions": rep.open_exceptions,
+                "awaiting_after": rep.unacknowledged,
+            })
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps({"inboxes": rows, "unhealthy": unhealthy}, indent=2))
+    else:
+        if not rows:
+            print("no [[inbox]] configured")
+        for r in rows:
+            print(f"{r['inbox']}: {'OK' if r['healthy'] else 'UNHEALTHY'}")
+            print(f"  last successful pass: {r['last_success'] or 'never'}")
+            print(f"  last attempt:         {r['last_attempt'] or 'never'}")
+            if r["failing_since"]:
+                print(f"  failing since:        {r['failing_since']}")
+            if r["last_error"]:
+                print(f"  last error:           {r['last_error']} (at {r['last_error_at']})")
+            print(f"  messages handled:     {r['messages_handled']}")
+            print(f"  open exceptions:      {r['open_exceptions']}")
+            if r["awaiting_after"]:
+                print(f"  stored, awaiting `after`: {r['awaiting_after']}")
+    return 1 if unhealthy else 0

@@ -1,0 +1,98 @@
+"""`intake daemon`: one APScheduler job per inbox, IDLE watchers, signals.
+
+Jobs never overlap for one inbox (max_instances=1 plus the runner's own
+lock, which the IDLE watcher shares) and missed runs coalesce into one. A
+failed pass schedules a one-off retry after an exponential backoff, so an
+hourly cron inbox is retried in seconds, not an hour; the regular job skips
+while the backoff lasts. SIGTERM/SIGINT set a stop flag that every pass
+checks between messages: the current message is finished and committed,
+the connection logged out, and the process exits 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import threading
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from intake.ingest.imap.idle import IdleWatcher
+from intake.ingest.imap.inbox_runner import InboxRunner
+from intake.ingest.inbox_config import InboxConfig
+from intake.store.db import Store
+
+log = logging.getLogger(__name__)
+
+
+class Daemon:
+    def __init__(self, inboxes: list[InboxConfig], store: Store, settings=None,
+                 pipeline_factory: Callable | None = None, stop: threading.Event | None = None):
+        self.inboxes = inboxes
+        self.store = store
+        self.stop = stop or threading.Event()
+        self.runners = {
+            ib.name: InboxRunner(ib, store, settings, pipeline_factory, self.stop) for ib in inboxes
+        }
+        self.watchers: dict[str, IdleWatcher] = {}
+        self.scheduler = BackgroundScheduler(
+            timezone=timezone.utc,
+            executors={"default": ThreadPoolExecutor(max(2, 2 * len(inboxes)))},
+            job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": None},
+        )
+
+    def _job(self, name: str, retry: bool = False) -> None:
+        runner = self.runners[name]
+        if self.stop.is_set() or (not retry and runner.in_backoff()):
+            return
+        outcome = runner.run_pass(wait=False)
+        if outcome.retry_in is not None and not self.stop.is_set():
+            when = datetime.now(timezone.utc) + timedelta(seconds=outcome.retry_in)
+            self.scheduler.add_job(self._job, "date", run_date=when, args=[name, True],
+                                   id=f"{name}:retry", replace_existing=True)
+
+    def start(self) -> None:
+        now = datetime.now(timezone.utc)
+        for ib in self.inboxes:
+            self.scheduler.add_job(self._job, ib.schedule.trigger("UTC"), args=[ib.name],
+                                   id=ib.name, name=f"poll {ib.name}", next_run_time=now)
+        self.scheduler.start()
+        for ib in self.inboxes:
+            if ib.idle:
+                w = IdleWatcher(self.runners[ib.name], self.stop)
+                self.watchers[ib.name] = w
+                w.start()
+        log.info("daemon started: %d inbox(es): %s", len(self.inboxes),
+                 ", ".join(f"{ib.name} [{ib.schedule.text}{', idle' if ib.idle else ''}]" for ib in self.inboxes))
+
+    def shutdown(self) -> None:
+        self.stop.set()
+        # wait=True: let a running pass finish its current message and log out.
+        self.scheduler.shutdown(wait=True)
+        for w in self.watchers.values():
+            w.join(timeout=60)
+        log.info("daemon stopped")
+
+    def run_forever(self) -> int:
+        install_signal_handlers(self.stop)
+        self.start()
+        try:
+            while not self.stop.wait(1.0):
+                pass
+        finally:
+            self.shutdown()
+        return 0
+
+
+def install_signal_handlers(stop: threading.Event) -> None:
+    def handler(signum, _frame):
+        if not stop.is_set():
+            log.info("received %s: finishing the current message, then stopping",
+                     signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)

@@ -1,0 +1,204 @@
+"""One pass over one folder of one inbox.
+
+Order is what makes "never lost, never twice" hold whatever fails:
+
+1. SELECT; compare UIDVALIDITY with the store. A change means every UID is
+   new again; matching by Message-ID + raw hash (``pipeline.known``) then
+   stops anything being processed twice.
+2. UIDs stored but not yet acknowledged (a crash between commit and `after`):
+   apply `after` now.
+3. UIDs not in the store: FETCH BODY.PEEK[] in batches bounded by count and
+   bytes, run each through the pipeline (which commits), record the UID
+   (commit), and only then apply `after` to the batch and mark it
+   acknowledged (commit).
+
+A crash anywhere leaves either an unrecorded UID (fetched again; ``known``
+finds the stored message) or a recorded, unacknowledged one (step 2).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Iterator
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
+
+from intake.ingest.imap import after
+from intake.ingest.imap.errors import ImapError, safe_reason
+from intake.ingest.inbox_config import InboxConfig
+from intake.store.db import Store
+from intake.store.models import MailboxFolder, MailboxUid
+from intake.types import IntakeError, RawMessage
+
+log = logging.getLogger(__name__)
+
+# SIZE lookups are cheap; bound them anyway so a 200k-message folder does not
+# produce one enormous response.
+SIZE_CHUNK = 1000
+
+
+@dataclass
+class PassResult:
+    handled: int = 0  # UIDs recorded this pass
+    new_messages: int = 0  # of which the pipeline stored as new
+    known: int = 0  # of which were already in the store (crash redo, UIDVALIDITY reset)
+    acknowledged: int = 0
+    vanished: int = 0  # listed by SEARCH, gone by FETCH (someone else moved them)
+    failed: list[tuple[str, int, str]] = field(default_factory=list)  # (folder, uid, code)
+    stopped: bool = False
+
+    def summary(self) -> str:
+        return (f"handled={self.handled} new={self.new_messages} known={self.known} "
+                f"acknowledged={self.acknowledged} vanished={self.vanished} failed={len(self.failed)}")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _folder_state(store: Store, inbox: str, folder: str, uidvalidity: int) -> tuple[int, set[int], set[int]]:
+    """(folder pk, UIDs handled at this UIDVALIDITY, of which unacknowledged)."""
+    with store.transaction() as s:
+        row = s.scalars(
+            select(MailboxFolder).where(MailboxFolder.inbox == inbox, MailboxFolder.folder == folder)
+        ).one_or_none()
+        if row is None:
+            row = MailboxFolder(inbox=inbox, folder=folder, uidvalidity=uidvalidity)
+            s.add(row)
+            s.flush()
+        elif row.uidvalidity != uidvalidity:
+            # Counts only: folder names are config, not content.
+            log.warning("inbox %s: UIDVALIDITY of a folder changed (%s -> %s); re-listing it and "
+                        "matching by Message-ID + hash", inbox, row.uidvalidity, uidvalidity)
+            row.uidvalidity = uidvalidity
+        pk = row.id
+        rows = s.execute(
+            select(MailboxUid.uid, MailboxUid.acknowledged).where(
+                MailboxUid.folder_pk == pk, MailboxUid.uidvalidity == uidvalidity)
+        ).all()
+    return pk, {r.uid for r in rows}, {r.uid for r in rows if not r.acknowledged}
+
+
+def _record(store: Store, folder_pk: int, uidvalidity: int, uid: int, message_pk: int,
+            raw_sha256: str, acknowledged: bool) -> None:
+    with store.transaction() as s:
+        s.add(MailboxUid(folder_pk=folder_pk, uidvalidity=uidvalidity, uid=uid,
+                         message_pk=message_pk, raw_sha256=raw_sha256, acknowledged=acknowledged))
+
+
+def _mark_acknowledged(store: Store, folder_pk: int, uidvalidity: int, uids: list[int]) -> None:
+    if not uids:
+        return
+    with store.transaction() as s:
+        for start in range(0, len(uids), 500):
+            s.execute(
+                update(MailboxUid)
+                .where(MailboxUid.folder_pk == folder_pk, MailboxUid.uidvalidity == uidvalidity,
+                       MailboxUid.uid.in_(uids[start:start + 500]))
+                .values(acknowledged=True)
+            )
+
+
+def _batches(client: IMAPClient, cfg: InboxConfig, uids: list[int]) -> Iterator[list[int]]:
+    """New UIDs in ascending order, grouped so one FETCH carries at most
+    ``batch_size`` messages and about ``batch_bytes`` (a bigger message goes
+    alone)."""
+    for start in range(0, len(uids), SIZE_CHUNK):
+        chunk = uids[start:start + SIZE_CHUNK]
+        sizes = client.fetch(after.uid_set(chunk), [b"RFC822.SIZE"])
+        batch: list[int] = []
+        total = 0
+        for uid in chunk:
+            if uid not in sizes:
+                continue  # expunged meanwhile
+            size = int(sizes[uid].get(b"RFC822.SIZE", 0))
+            if batch and (len(batch) >= cfg.batch_size or total + size > cfg.batch_bytes):
+                yield batch
+                batch, total = [], 0
+            batch.append(uid)
+            total += size
+        if batch:
+            yield batch
+
+
+def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, pipeline,
+               stop: threading.Event, result: PassResult) -> None:
+    try:
+        # after = "none" promises the mailbox is left untouched: EXAMINE, so
+        # not even \Recent changes.
+        info = client.select_folder(folder, readonly=not cfg.after.changes_mailbox)
+    except IMAPClientError as exc:
+        raise ImapError(
+            "imap_folder_unavailable",
+            f"inbox {cfg.name}: folder {folder!r} cannot be opened ({safe_reason(exc)}); check 'folders'",
+        ) from None
+    uidvalidity = int(info[b"UIDVALIDITY"])
+    folder_pk, handled, unacked = _folder_state(store, cfg.name, folder, uidvalidity)
+    present = set(client.search("ALL"))
+
+    # Step 2: stored before a crash, `after` not yet applied.
+    pending = sorted(unacked & present)
+    if pending:
+        after.apply(client, cfg, pending)
+    # A UID no longer present was moved (by us before the crash, or by a person).
+    _mark_acknowledged(store, folder_pk, uidvalidity, sorted(unacked))
+    result.acknowledged += len(pending)
+
+    new = sorted(present - handled)
+    if new:
+        log.info("inbox %s: %d new message(s) in a folder", cfg.name, len(new))
+    ack_now = not cfg.after.changes_mailbox
+    for batch in _batches(client, cfg, new):
+        if stop.is_set():
+            result.stopped = True
+            break
+        data = client.fetch(after.uid_set(batch), [b"BODY.PEEK[]"])
+        done: list[int] = []
+        for uid in batch:
+            if stop.is_set():
+                result.stopped = True
+                break
+            raw_bytes = data.get(uid, {}).get(b"BODY[]")
+            if raw_bytes is None:
+                result.vanished += 1
+                log.warning("inbox %s: UID %d vanished before it could be fetched", cfg.name, uid)
+                continue
+            raw = RawMessage(cfg.origin(folder, uidvalidity, uid), bytes(raw_bytes))
+            try:
+                message_pk = pipeline.known(raw)
+                if message_pk is None:
+                    outcome = pipeline.process(raw)
+                    message_pk = outcome.message_pk
+                    result.new_messages += 1 if outcome.new else 0
+                    result.known += 0 if outcome.new else 1
+                else:
+                    result.known += 1
+            except SQLAlchemyError:
+                raise  # the store is unwell: stop the pass, nothing is acknowledged
+            except Exception as exc:  # noqa: BLE001 - one message must not stop the inbox
+                # The pipeline should have stored the message with its
+                # exception; it could not. Leave the UID unrecorded: it stays
+                # in the mailbox and is retried next pass, and the inbox
+                # status shows the failure until then.
+                code = exc.code if isinstance(exc, IntakeError) else f"pipeline_crash:{type(exc).__name__}"
+                result.failed.append((folder, uid, code))
+                log.error("inbox %s: UID %d could not be stored (%s); left in the mailbox for the next pass",
+                          cfg.name, uid, code)
+                continue
+            _record(store, folder_pk, uidvalidity, uid, message_pk, raw.sha256, ack_now)
+            done.append(uid)
+            result.handled += 1
+        if done and not ack_now:
+            after.apply(client, cfg, done)
+            _mark_acknowledged(store, folder_pk, uidvalidity, done)
+        result.acknowledged += len(done)
+        if result.stopped:
+            break
+    with store.transaction() as s:
+        s.execute(update(MailboxFolder).where(MailboxFolder.id == folder_pk).values(last_pass_at=_now()))

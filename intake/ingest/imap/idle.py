@@ -1,0 +1,105 @@
+"""IDLE: learn of new mail within seconds instead of at the next poll.
+
+The watcher keeps its own read-only (EXAMINE) connection on the inbox's
+first folder, so it never changes the mailbox. It starts IDLE *before*
+running a pass: mail that lands during the pass is then reported by IDLE
+and triggers another pass, and mail that landed before IDLE began is found
+by the pass. IDLE is renewed every ``idle_renew_s``, well inside the 29
+minutes of RFC 2177 and the shorter limits of NAT boxes. Any error drops the
+connection and retries with backoff; the scheduled polls carry on
+meanwhile, so IDLE trouble costs latency, never mail.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from intake.ingest.imap.connection import connect, logout_quietly
+from intake.ingest.imap.errors import ImapError, safe_reason
+from intake.ingest.imap.inbox_runner import InboxRunner
+
+log = logging.getLogger(__name__)
+
+# An untagged response that means a message may have arrived.
+ARRIVAL = (b"EXISTS", b"RECENT")
+CHECK_S = 1.0  # how often the watcher looks at the stop flag while idling
+
+
+def _arrived(responses) -> bool:
+    return any(isinstance(r, tuple) and len(r) > 1 and r[1] in ARRIVAL for r in responses or ())
+
+
+class IdleUnsupported(Exception):
+    pass
+
+
+class IdleWatcher(threading.Thread):
+    def __init__(self, runner: InboxRunner, stop: threading.Event):
+        super().__init__(name=f"idle-{runner.cfg.name}", daemon=True)
+        self.runner = runner
+        self.cfg = runner.cfg
+        self.stop = stop
+        self.passes = 0  # passes this watcher triggered (tests read it)
+        self.idling = threading.Event()  # set while an IDLE is in progress
+
+    def run(self) -> None:
+        delay = self.cfg.backoff_initial_s
+        while not self.stop.is_set():
+            try:
+                self._watch()
+                return
+            except IdleUnsupported:
+                log.info("inbox %s: server has no IDLE; polling on schedule only", self.cfg.name)
+                return
+            except Exception as exc:  # noqa: BLE001 - fall back to polling, retry later
+                self.idling.clear()
+                reason = exc.code if isinstance(exc, ImapError) else safe_reason(exc)
+                log.warning("inbox %s: IDLE stopped (%s); polling continues, IDLE retried in %.0fs",
+                            self.cfg.name, reason, delay)
+                self.stop.wait(delay)
+                delay = min(self.cfg.backoff_max_s, delay * 2)
+
+    def _watch(self) -> None:
+        client = connect(self.cfg)
+        try:
+            if b"IDLE" not in set(client.capabilities()):
+                raise IdleUnsupported()
+            client.select_folder(self.cfg.folders[0], readonly=True)
+            need_pass = True
+            while not self.stop.is_set():
+                client.idle()
+                self.idling.set()
+                began = time.monotonic()
+                if need_pass:
+                    need_pass = False
+                    self.passes += 1
+                    self.runner.run_pass(wait=True)
+                need_pass = self._wait_for_arrival(client, began)
+                self.idling.clear()
+                # Responses that came between the last check and DONE.
+                _, leftovers = client.idle_done()
+                need_pass = need_pass or _arrived(leftovers)
+        finally:
+            self.idling.clear()
+            logout_quietly(client)
+
+    def _wait_for_arrival(self, client, began: float) -> bool:
+        quiet_returns = 0
+        while not self.stop.is_set() and time.monotonic() - began < self.cfg.idle_renew_s:
+            t0 = time.monotonic()
+            responses = client.idle_check(timeout=CHECK_S)
+            if _arrived(responses):
+                return True
+            if any(len(r) > 0 and r[0] == b"BYE" for r in responses):
+                raise ConnectionResetError("server said BYE")
+            # imapclient returns [] at once when the socket hit EOF; several
+            # instant empty returns in a row mean the server went away.
+            if not responses and time.monotonic() - t0 < CHECK_S / 4:
+                quiet_returns += 1
+                if quiet_returns >= 3:
+                    raise ConnectionResetError("IDLE connection closed by the server")
+            else:
+                quiet_returns = 0
+        return False

@@ -1,0 +1,161 @@
+"""A whole pass over one inbox: lock, connect, every folder, status, backoff.
+
+Called by the scheduler, by the IDLE watcher and by `intake poll --once`.
+In one process a threading lock keeps passes of the same inbox apart; across
+processes InboxLock does.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from imapclient.exceptions import IMAPClientError
+from sqlalchemy.exc import SQLAlchemyError
+
+from intake.ingest.imap import after
+from intake.ingest.imap.connection import session
+from intake.ingest.imap.errors import ImapError, safe_reason
+from intake.ingest.imap.folder_pass import PassResult, run_folder
+from intake.ingest.imap.inbox_lock import InboxLock
+from intake.ingest.imap import status
+from intake.ingest.inbox_config import InboxConfig
+from intake.store.db import Store
+from intake.types import IntakeError
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class PassOutcome:
+    ran: bool  # False: another pass of this inbox held the lock
+    result: PassResult = field(default_factory=PassResult)
+    error: IntakeError | None = None
+    retry_in: float | None = None  # seconds, when the pass failed
+
+    @property
+    def ok(self) -> bool:
+        return self.ran and self.error is None and not self.result.failed
+
+
+def default_pipeline_factory(store: Store, settings, cfg: InboxConfig):
+    from intake.ingest.pipeline import Pipeline  # heavy: spaCy, parsers
+
+    return Pipeline(store, settings, actor=f"system:imap:{cfg.name}")
+
+
+class InboxRunner:
+    def __init__(self, cfg: InboxConfig, store: Store, settings=None,
+                 pipeline_factory: Callable | None = None, stop: threading.Event | None = None):
+        self.cfg = cfg
+        self.store = store
+        self.settings = settings
+        self.stop = stop or threading.Event()
+        self._factory = pipeline_factory or default_pipeline_factory
+        self._pipeline = None
+        self._lock = threading.Lock()
+        self.failures = 0
+        self.next_attempt_at = 0.0  # time.monotonic()
+
+    @property
+    def pipeline(self):
+        if self._pipeline is None:
+            self._pipeline = self._factory(self.store, self.settings, self.cfg)
+        return self._pipeline
+
+    def backoff_delay(self) -> float:
+        base = min(self.cfg.backoff_max_s, self.cfg.backoff_initial_s * 2 ** max(0, self.failures - 1))
+        # Jitter so several daemons do not hammer a recovering server in step.
+        return base * random.uniform(0.9, 1.1)
+
+    def in_backoff(self) -> bool:
+        return time.monotonic() < self.next_attempt_at
+
+    def run_pass(self, wait: bool = False) -> PassOutcome:
+        if not self._lock.acquire(blocking=wait):
+            return PassOutcome(ran=False)
+        try:
+            lock = InboxLock(self.store, self.cfg.name)
+            try:
+                got = lock.acquire()
+            except SQLAlchemyError as exc:
+                return self._failed(IntakeError("store_unavailable", f"the store cannot be reached ({type(exc).__name__})"),
+                                    PassResult(), record=False)
+            if not got:
+                log.info("inbox %s: another process is polling it; skipped", self.cfg.name)
+                return PassOutcome(ran=False)
+            try:
+                return self._run_locked()
+            finally:
+                lock.release()
+        finally:
+            self._lock.release()
+
+    def _run_locked(self) -> PassOutcome:
+        cfg = self.cfg
+        result = PassResult()
+        started = time.monotonic()
+        try:
+            status.record_attempt(self.store, cfg.name)
+            with session(cfg) as client:
+                after.prepare(client, cfg)
+                for folder in cfg.folders:
+                    if self.stop.is_set():
+                        result.stopped = True
+                        break
+                    run_folder(client, cfg, folder, self.store, self.pipeline, self.stop, result)
+                    if result.stopped:
+                        break
+        except ImapError as exc:
+            return self._failed(exc, result)
+        except (OSError, IMAPClientError) as exc:
+            return self._failed(ImapError(
+                "imap_connection_lost",
+                f"inbox {cfg.name}: the connection to {cfg.host}:{cfg.port} failed during a pass "
+                f"({safe_reason(exc)}); the pass will be retried",
+            ), result)
+        except SQLAlchemyError as exc:
+            return self._failed(IntakeError(
+                "store_unavailable", f"the store failed during a pass ({type(exc).__name__}); nothing was acknowledged"
+            ), result, record=False)
+        elapsed = time.monotonic() - started
+        if result.failed:
+            codes = sorted({code for _, _, code in result.failed})
+            err = IntakeError(
+                "pipeline_failed",
+                f"{len(result.failed)} message(s) could not be stored ({', '.join(codes)}); "
+                "they stay in the mailbox and are retried on every pass",
+            )
+            self._safe(status.record_failure, self.store, cfg.name, f"{err.code}: {err.detail}", result.handled)
+            log.warning("inbox %s: pass done with failures in %.1fs: %s", cfg.name, elapsed, result.summary())
+            self.failures = 0
+            return PassOutcome(ran=True, result=result, error=None)
+        self._safe(status.record_success, self.store, cfg.name, result.handled)
+        if self.failures:
+            log.info("inbox %s: recovered after %d failed attempt(s)", cfg.name, self.failures)
+        self.failures = 0
+        self.next_attempt_at = 0.0
+        log.info("inbox %s: pass done in %.1fs: %s%s", cfg.name, elapsed, result.summary(),
+                 " (stopped early)" if result.stopped else "")
+        return PassOutcome(ran=True, result=result)
+
+    def _failed(self, err: IntakeError, result: PassResult, record: bool = True) -> PassOutcome:
+        self.failures += 1
+        delay = self.backoff_delay()
+        self.next_attempt_at = time.monotonic() + delay
+        if record:
+            self._safe(status.record_failure, self.store, self.cfg.name, f"{err.code}: {err.detail}", result.handled)
+        log.warning("inbox %s: pass failed (%s) after %d message(s): %s; retry in %.1fs",
+                    self.cfg.name, err.code, result.handled, err.detail, delay)
+        return PassOutcome(ran=True, result=result, error=err, retry_in=delay)
+
+    @staticmethod
+    def _safe(fn, *args) -> None:
+        try:
+            fn(*args)
+        except SQLAlchemyError as exc:
+            log.error("could not record inbox status (%s)", type(exc).__name__)

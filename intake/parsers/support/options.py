@@ -1,0 +1,33 @@
+"""The parsing settings readers use, with the documented defaults, so a
+reader called without a Settings object (tests, the review app) behaves the
+same as one called by the daemon."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ParsingOptions:
+    soffice: str = "soffice"
+    tesseract: str = "tesseract"
+    pdftoppm: str = "pdftoppm"
+    convert_timeout_s: float = 120
+    ocr_timeout_s: float = 300
+    ocr_languages: str = "eng"
+    ocr_dpi: int = 300
+    max_pages: int = 200
+    max_ocr_pages: int = 30
+    # A docx whose members would expand past this is refused as a zip bomb.
+    max_unzipped_bytes: int = 256 * 1024 * 1024
+    max_image_pixels: int = 80_000_000
+
+
+def parsing_options(settings: Any = None) -> ParsingOptions:
+    if settings is None:
+        return ParsingOptions()
+    section = settings.section("parsing") if hasattr(settings, "section") else dict(settings)
+    known = ParsingOptions.__dataclass_fields__
+    values = {k: section[k] for k in known if k in section}
+    return ParsingOptions(**values)

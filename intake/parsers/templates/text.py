@@ -1,0 +1,73 @@
+"""Text normalisation shared by label matching, detection and value typing."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Characters a form uses for ticks, in or next to an option.
+CHECKED_MARKS = "☒☑✓✔✗✘■"
+UNCHECKED_MARKS = "☐□"
+
+_WS = re.compile(r"\s+")
+# Untouched placeholders a form leaves behind: Word content-control prompts,
+# dotted and underscored fill-in lines.
+_PLACEHOLDERS = re.compile(
+    r"(?:click|tap)(?: or tap)? here to enter (?:a )?(?:text|date)\.?"
+    r"|choose an item\.?"
+    r"|enter (?:text|date) here\.?"
+    r"|[.…·_‥]{3,}"
+    r"|(?:\. ){3,}\.?"
+    r"|(?:_ ){3,}_?",
+    re.IGNORECASE,
+)
+_NUMBERING = re.compile(r"^\s*(?:box\s*)?(?:\(?\d{1,2}[.)]|\d{1,2}\s*[-–:]|[•·▪■●\-–*])\s*", re.I)
+
+
+def collapse(text: str) -> str:
+    """White space collapsed to single spaces (FORMS.md: text values)."""
+    return _WS.sub(" ", text).strip()
+
+
+def strip_placeholders(text: str) -> str:
+    return _PLACEHOLDERS.sub(" ", text)
+
+
+def clean_value(text: str | None) -> str | None:
+    """Placeholders removed, white space collapsed; None when nothing is left
+    or only punctuation is (a stray ':' after a label)."""
+    if text is None:
+        return None
+    out = collapse(strip_placeholders(text))
+    out = out.strip(" :;,-–")
+    if not out or not any(ch.isalnum() for ch in out):
+        return None
+    return out
+
+
+def strip_numbering(text: str) -> str:
+    """'3. Problem', 'Box 3: Problem', '• Name' -> the label itself."""
+    return _NUMBERING.sub("", text, count=1)
+
+
+def norm(text: str) -> str:
+    """Lower case, accents and punctuation folded to spaces, white space
+    collapsed: the form labels are compared in."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.lower().replace("&", " and ").replace("3rd", "third")
+    text = re.sub(r"[^\w]+", " ", text)
+    return collapse(text.replace("_", " "))
+
+
+def norm_label(text: str) -> str:
+    """A label without its numbering and qualifiers: '3. Problem',
+    'Victim (if known)', 'Witnessed Incident?' -> 'problem', 'victim',
+    'witnessed incident'."""
+    text = strip_numbering(text)
+    text = re.sub(r"\((?:if known|where known|if applicable|optional|please specify)[^)]*\)", " ", text, flags=re.I)
+    return norm(text)
+
+
+def words(text: str) -> list[str]:
+    return norm(text).split()

@@ -1,0 +1,49 @@
+"""Shared fixtures. Layer tests live in tests/<layer>/; real servers
+(PostgreSQL, Dovecot) are started by fixtures in tests/support/."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+# Analysis in-process by default: spawning a worker per Pipeline costs seconds
+# per test. tests/ingest/test_workers.py covers the worker path itself.
+os.environ.setdefault("INTAKE_INLINE_ANALYSIS", "1")
+# Tesseract is several times faster single-threaded on 2 cores (TEST-INFRA.md).
+os.environ.setdefault("OMP_THREAD_LIMIT", "1")
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+
+
+@pytest.fixture
+def settings(tmp_path):
+    from intake.config.settings import load_settings
+
+    return load_settings(db_url=f"sqlite:///{tmp_path / 'intake.sqlite'}")
+
+
+@pytest.fixture
+def store(settings):
+    from intake.store.db import open_store
+
+    s = open_store(settings)
+    yield s
+    s.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    from tests.support.postgres import PostgresServer
+
+    server = PostgresServer.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def postgres_url(postgres_server):
+    url = postgres_server.new_database()
+    yield url
