@@ -38,9 +38,10 @@ from intake.types import IntakeError, RawMessage
 
 log = logging.getLogger(__name__)
 
-# SIZE lookups are cheap; bound them anyway so a 200k-message folder does not
-# produce one enormous response.
-SIZE_CHUNK = 1000
+# imapclient's fetch() lists every UID (it cannot take a compact set), so a
+# SIZE lookup is chunked to keep each command around a kilobyte, and the
+# response bounded, however large the folder.
+SIZE_CHUNK = 200
 
 
 @dataclass
@@ -111,7 +112,7 @@ def _batches(client: IMAPClient, cfg: InboxConfig, uids: list[int]) -> Iterator[
     alone)."""
     for start in range(0, len(uids), SIZE_CHUNK):
         chunk = uids[start:start + SIZE_CHUNK]
-        sizes = client.fetch(after.uid_set(chunk), [b"RFC822.SIZE"])
+        sizes = client.fetch(chunk, [b"RFC822.SIZE"])
         batch: list[int] = []
         total = 0
         for uid in chunk:
@@ -158,7 +159,7 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
         if stop.is_set():
             result.stopped = True
             break
-        data = client.fetch(after.uid_set(batch), [b"BODY.PEEK[]"])
+        data = client.fetch(batch, [b"BODY.PEEK[]"])
         done: list[int] = []
         for uid in batch:
             if stop.is_set():

@@ -1,0 +1,236 @@
+"""A private Dovecot for the IMAP tests (TEST-INFRA.md, Dovecot section).
+
+Each instance lives in its own temp dir: config, TLS certificate made here
+with the openssl CLI, passwd-file users, Maildir storage, logs. It listens on
+127.0.0.1 on free ports (implicit TLS and plain/STARTTLS), runs as `nobody`
+when the tests run as root (Dovecot refuses root logins), and is stopped by
+PID. Nothing here touches the system Dovecot.
+"""
+
+from __future__ import annotations
+
+import os
+import pwd
+import grp
+import shutil
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+from imapclient import IMAPClient
+
+DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
+DOVEADM = shutil.which("doveadm") or "/usr/bin/doveadm"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def make_cert(directory: Path, name: str = "server") -> tuple[Path, Path]:
+    """A self-signed certificate valid for localhost and 127.0.0.1."""
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    return cert, key
+
+
+CONF = """\
+base_dir = {root}/run
+state_dir = {root}/state
+log_path = {root}/log/dovecot.log
+info_log_path = {root}/log/dovecot.log
+listen = 127.0.0.1
+protocols = imap
+ssl = yes
+ssl_cert = <{root}/tls/server.pem
+ssl_key = <{root}/tls/server.key
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+default_internal_user = {user}
+default_login_user = {user}
+default_internal_group = {group}
+first_valid_uid = 1
+mail_location = maildir:~/Maildir
+passdb {{
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u {root}/passwd
+}}
+userdb {{
+  driver = passwd-file
+  args = username_format=%u {root}/passwd
+}}
+namespace inbox {{
+  inbox = yes
+  separator = /
+}}
+service imap-login {{
+  chroot =
+  inet_listener imap {{
+    address = 127.0.0.1
+    port = {plain_port}
+  }}
+  inet_listener imaps {{
+    address = 127.0.0.1
+    port = {tls_port}
+    ssl = yes
+  }}
+}}
+service anvil {{
+  chroot =
+}}
+service stats {{
+  unix_listener stats-reader {{
+    user = {user}
+  }}
+  unix_listener stats-writer {{
+    user = {user}
+  }}
+}}
+"""
+
+
+class Dovecot:
+    """One private server. ``start()`` / ``stop()`` / ``restart()``."""
+
+    def __init__(self, users: dict[str, str] | None = None):
+        self.users = users or {"mase-intel": "s3cret-Passw0rd!"}
+        self.root = Path(tempfile.mkdtemp(prefix="intake-dovecot-"))
+        os.chmod(self.root, 0o755)
+        self.as_root = os.geteuid() == 0
+        if self.as_root:
+            self.user, self.group = "nobody", "nogroup"
+        else:
+            self.user = pwd.getpwuid(os.geteuid()).pw_name
+            self.group = grp.getgrgid(os.getegid()).gr_name
+        self.uid = pwd.getpwnam(self.user).pw_uid
+        self.gid = grp.getgrnam(self.group).gr_gid
+        self.tls_port = free_port()
+        self.plain_port = free_port()
+        for sub in ("run", "state", "log", "tls", "home"):
+            (self.root / sub).mkdir()
+        self.cert, self.key = make_cert(self.root / "tls")
+        self.conf = self.root / "dovecot.conf"
+        self.conf.write_text(CONF.format(
+            root=self.root, user=self.user, group=self.group,
+            plain_port=self.plain_port, tls_port=self.tls_port,
+        ))
+        lines = []
+        for name, password in self.users.items():
+            home = self.root / "home" / name
+            home.mkdir()
+            lines.append(f"{name}:{{PLAIN}}{password}:{self.uid}:{self.gid}::{home}::")
+        (self.root / "passwd").write_text("\n".join(lines) + "\n")
+        if self.as_root:
+            for p in [self.root, *self.root.rglob("*")]:
+                os.chown(p, self.uid, self.gid)
+        self.proc: subprocess.Popen | None = None
+
+    # -- lifecycle --------------------------------------------------------
+
+    def start(self) -> None:
+        kwargs = {"user": self.user, "group": self.group} if self.as_root else {}
+        self.proc = subprocess.Popen(
+            [DOVECOT, "-F", "-c", str(self.conf)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kwargs,
+        )
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"dovecot exited: {self.log_tail()}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.tls_port), timeout=0.5):
+                    with socket.create_connection(("127.0.0.1", self.plain_port), timeout=0.5):
+                        return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("dovecot did not start listening")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(5)
+        self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    def cleanup(self) -> None:
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def log_tail(self, n: int = 4000) -> str:
+        try:
+            return (self.root / "log" / "dovecot.log").read_text(errors="replace")[-n:]
+        except OSError:
+            return ""
+
+    # -- helpers for tests --------------------------------------------------
+
+    @property
+    def username(self) -> str:
+        return next(iter(self.users))
+
+    @property
+    def password(self) -> str:
+        return self.users[self.username]
+
+    def ssl_context(self) -> ssl.SSLContext:
+        return ssl.create_default_context(cafile=str(self.cert))
+
+    def client(self, user: str | None = None) -> IMAPClient:
+        user = user or self.username
+        c = IMAPClient("localhost", port=self.tls_port, ssl=True,
+                       ssl_context=self.ssl_context(), timeout=30)
+        c.login(user, self.users[user])
+        return c
+
+    def maildir(self, user: str | None = None) -> Path:
+        return self.root / "home" / (user or self.username) / "Maildir"
+
+    def append(self, messages: list[bytes], folder: str = "INBOX") -> list[int]:
+        uids = []
+        with self.client() as c:
+            if not c.folder_exists(folder):
+                c.create_folder(folder)
+            for data in messages:
+                resp = c.append(folder, data)
+                # "[APPENDUID <validity> <uid>] Append completed."
+                uids.append(int(resp.split(b"]")[0].split()[-1]))
+        return uids
+
+    def uids(self, folder: str = "INBOX") -> list[int]:
+        with self.client() as c:
+            if not c.folder_exists(folder):
+                return []
+            c.select_folder(folder, readonly=True)
+            return sorted(c.search("ALL"))
+
+    def fetch_all(self, folder: str = "INBOX") -> dict[int, tuple[bytes, tuple]]:
+        with self.client() as c:
+            if not c.folder_exists(folder):
+                return {}
+            c.select_folder(folder, readonly=True)
+            uids = c.search("ALL")
+            if not uids:
+                return {}
+            data = c.fetch(uids, [b"BODY.PEEK[]", b"FLAGS"])
+            return {u: (d[b"BODY[]"], tuple(sorted(d[b"FLAGS"]))) for u, d in data.items()}
+
+    def uidvalidity(self, folder: str = "INBOX") -> int:
+        with self.client() as c:
+            return int(c.folder_status(folder, [b"UIDVALIDITY"])[b"UIDVALIDITY"])
