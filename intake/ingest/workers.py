@@ -36,7 +36,7 @@ class InlineAnalyser:
         pass
 
 
-def _worker_main(conn, settings) -> None:
+def _worker_main(conn, settings, fn) -> None:
     # The parent handles SIGINT/SIGTERM and finishes the current message;
     # the worker must not die half-way through a document on Ctrl-C.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -49,7 +49,7 @@ def _worker_main(conn, settings) -> None:
         if job is None:
             return
         doc, fallback = job
-        conn.send(analyse_document(doc, fallback, settings))
+        conn.send(fn(doc, fallback, settings))
 
 
 def _rss_mb(pid: int) -> float:
@@ -71,9 +71,11 @@ class ProcessAnalyser:
     """One long-lived worker (the spaCy model and templates load once); on a
     timeout, a crash or memory over the limit it is killed and replaced."""
 
-    def __init__(self, settings=None, timeout_s: float | None = None, memory_mb: float | None = None):
+    def __init__(self, settings=None, timeout_s: float | None = None, memory_mb: float | None = None,
+                 analyse_fn=analyse_document):
         sec = settings.section("workers") if settings is not None else {}
         self.settings = settings
+        self.analyse_fn = analyse_fn
         self.timeout_s = float(timeout_s or sec.get("document_timeout_s", 600))
         self.memory_mb = float(memory_mb or sec.get("memory_limit_mb", 2048))
         # fork would copy the parent's open database connections; spawn is clean.
@@ -83,7 +85,8 @@ class ProcessAnalyser:
 
     def _start(self) -> None:
         parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(target=_worker_main, args=(child, self.settings), daemon=True)
+        self._proc = self._ctx.Process(target=_worker_main, args=(child, self.settings, self.analyse_fn),
+                                        daemon=True)
         self._proc.start()
         child.close()
         self._conn = parent

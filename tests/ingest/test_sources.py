@@ -1,0 +1,90 @@
+"""Archive sources: detected by content, streamed, exact bytes kept."""
+
+from __future__ import annotations
+
+import mailbox
+
+import pytest
+
+from intake.ingest.sources.detect import ArchiveError, UnreadableFile, iter_archive, kind_of
+from intake.ingest.sources.mbox import iter_mbox
+from tests.support.mail import message
+
+
+def _mbox(path, msgs):
+    mb = mailbox.mbox(str(path))
+    for m in msgs:
+        mb.add(m)
+    mb.flush()
+    mb.close()
+
+
+def test_mbox_streams_each_message_with_origin(tmp_path):
+    msgs = [message(subject=f"s{i}", msgid=f"<m{i}@example.org>") for i in range(5)]
+    path = tmp_path / "archive.data"  # the name says nothing: content decides
+    _mbox(path, msgs)
+    assert kind_of(path) == "mbox"
+    got = list(iter_archive(path))
+    assert [r.origin for r in got] == [f"mbox:{path}#{i}" for i in range(1, 6)]
+    assert all(b"Message-ID: <m" in r.data for r in got)
+
+
+def test_mbox_from_lines_in_body_are_unquoted_and_do_not_split(tmp_path):
+    # mboxrd quoting, written by hand: ">From" one level deeper per quote.
+    path = tmp_path / "x.mbox"
+    path.write_bytes(
+        b"From sam@example.org Wed Mar  4 14:30:00 2026\n"
+        b"From: sam@example.org\nSubject: a\nMessage-ID: <a@example.org>\n\n"
+        b"Line one.\n>From the school gate we saw a car.\n>>From quoted already.\n\n"
+        b"From jo@example.org Wed Mar  4 14:31:00 2026\n"
+        b"From: jo@example.org\nSubject: b\nMessage-ID: <b@example.org>\n\nSecond.\n"
+    )
+    got = list(iter_mbox(path))
+    assert len(got) == 2
+    assert got[0].data.endswith(b"Line one.\nFrom the school gate we saw a car.\n>From quoted already.\n")
+    assert got[1].data.endswith(b"Second.\n")
+
+
+def test_mbox_is_read_lazily(tmp_path):
+    path = tmp_path / "big.mbox"
+    _mbox(path, [message(msgid=f"<m{i}@example.org>") for i in range(50)])
+    it = iter_mbox(path)
+    first = next(it)  # a generator: nothing beyond the first message is held
+    assert first.origin.endswith("#1")
+
+
+def test_maildir_reads_cur_and_new_but_not_tmp(tmp_path):
+    md = mailbox.Maildir(str(tmp_path / "md"), create=True)
+    md.add(mailbox.MaildirMessage(message(msgid="<new@example.org>")))
+    k = md.add(mailbox.MaildirMessage(message(msgid="<cur@example.org>")))
+    msg = md[k]
+    msg.set_subdir("cur")
+    md[k] = msg
+    (tmp_path / "md" / "tmp" / "partial").write_bytes(b"From: half-delivered")
+    got = list(iter_archive(tmp_path / "md"))
+    assert len(got) == 2
+    assert all(r.origin.startswith(f"maildir:{tmp_path / 'md'}/") for r in got)
+    assert not any("/tmp/" in r.origin.split("md", 1)[1] for r in got)
+
+
+def test_folder_of_eml_files_and_subfolders(tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "one.eml").write_bytes(message(msgid="<1@example.org>").as_bytes())
+    (tmp_path / "in" / "two").write_bytes(message(msgid="<2@example.org>").as_bytes())  # no extension
+    (tmp_path / "in" / "sub").mkdir()
+    _mbox(tmp_path / "in" / "sub" / "old.mbox", [message(msgid="<3@example.org>")])
+    (tmp_path / "in" / "notes.bin").write_bytes(b"\x00\x01 not mail")
+    items = list(iter_archive(tmp_path / "in"))
+    raws = [i for i in items if not isinstance(i, UnreadableFile)]
+    skipped = [i for i in items if isinstance(i, UnreadableFile)]
+    assert sorted(r.origin.split(":", 1)[0] for r in raws) == ["eml", "eml", "mbox"]
+    assert [s.path.name for s in skipped] == ["notes.bin"]
+
+
+def test_unreadable_path_is_an_archive_error(tmp_path):
+    p = tmp_path / "x.bin"
+    p.write_bytes(b"\x00" * 100)
+    with pytest.raises(ArchiveError):
+        list(iter_archive(p))
+    with pytest.raises(ArchiveError):
+        list(iter_archive(tmp_path / "missing"))

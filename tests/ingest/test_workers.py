@@ -1,0 +1,43 @@
+"""A document that hangs, crashes or bloats a parser costs one exception,
+never the run: the worker is replaced and the next document is analysed."""
+
+from __future__ import annotations
+
+import pytest
+
+from intake.ingest.workers import ProcessAnalyser
+from intake.types import Document, sha256_hex
+from tests.support import faults
+
+
+def doc(text: bytes) -> Document:
+    return Document("body", None, "text/plain", sha256_hex(text), text)
+
+
+GOOD = b"Joe Bloggs drives a silver Astra and is seen at the park after school most days."
+
+
+@pytest.mark.parametrize("fn,marker,code,kw", [
+    (faults.hang_on_marker, b"HANG", "parser_timeout", {"timeout_s": 3}),
+    (faults.crash_on_marker, b"CRASH", "parser_crashed", {}),
+    (faults.bloat_on_marker, b"BLOAT", "resource_limit", {"memory_mb": 300}),
+])
+def test_faulty_document_becomes_exception_and_worker_recovers(fn, marker, code, kw):
+    a = ProcessAnalyser(None, analyse_fn=fn, **kw)
+    try:
+        bad = a.analyse(doc(marker + b" " + GOOD), None)
+        assert bad.outcome.status == "exception" and bad.outcome.exception.code == code
+        good = a.analyse(doc(GOOD), None)
+        assert good.outcome.status == "parsed"
+        assert good.outcome.record.fields["incident.narrative"].value.startswith("Joe Bloggs")
+    finally:
+        a.close()
+
+
+def test_real_worker_process_parses():
+    a = ProcessAnalyser(None)
+    try:
+        out = a.analyse(doc(GOOD), None)
+        assert out.outcome.status == "parsed"
+    finally:
+        a.close()

@@ -1,0 +1,27 @@
+"""Analysis functions that misbehave, for the worker-isolation tests: faults
+the real parsers cannot be made to produce on demand."""
+
+import os
+import time
+
+from intake.ingest.analyse import analyse_document
+
+
+def hang_on_marker(doc, fallback, settings):
+    if b"HANG" in doc.data:
+        time.sleep(3600)
+    return analyse_document(doc, fallback, settings)
+
+
+def crash_on_marker(doc, fallback, settings):
+    if b"CRASH" in doc.data:
+        os._exit(139)
+    return analyse_document(doc, fallback, settings)
+
+
+def bloat_on_marker(doc, fallback, settings):
+    if b"BLOAT" in doc.data:
+        hog = bytearray(600 * 1024 * 1024)
+        hog[::4096] = b"x" * len(hog[::4096])
+        time.sleep(30)
+    return analyse_document(doc, fallback, settings)
