@@ -347,7 +347,7 @@ class _Walker:
             for ff in i.fields:
                 if ff.start is not None:
                     ff.start += pos
-                    ff.end = (ff.end or ff.start) + pos
+                    ff.end = (ff.end if ff.end is not None else 0) + pos
                 fields.append(ff)
             texts.append(i.text)
             pos += len(i.text)
@@ -609,7 +609,8 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx") -> 
         except etree.XMLSyntaxError:
             layout.warnings.append(f"a {kind} of the document could not be read")
             continue
-        ctx.source = ctx.loc.source = f"docx:{kind}"
+        ctx.source = f"docx:{kind}"
+        ctx.loc = Provenance(source=ctx.source)
         items = _Walker(ctx).blocks(part_root)
         key = "\n".join(i.text for i in items if i.table is None)
         if key in seen_text:

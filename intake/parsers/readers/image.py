@@ -1,0 +1,91 @@
+"""A picture attached on its own (a photographed or scanned form) → OCR.
+
+Small pictures are signature logos and icons: they get an empty Layout with
+a warning, and the template layer calls an empty layout not_a_report."""
+
+from __future__ import annotations
+
+import io
+import warnings
+
+from PIL import Image, ImageSequence, UnidentifiedImageError
+
+from intake.parsers.readers.registry import reader
+from intake.parsers.support.ocr_page import TableCounter, ocr_page
+from intake.parsers.support.options import ParsingOptions
+from intake.types import Document, IntakeError, Layout
+
+MIN_SIDE = 200
+MIN_BYTES = 20 * 1024
+A4_WIDTH_IN = 8.27
+
+
+def _dpi(img: Image.Image) -> int:
+    dpi = img.info.get("dpi")
+    try:
+        x = float(dpi[0]) if dpi else 0.0
+    except (TypeError, ValueError, IndexError):
+        x = 0.0
+    if 70 <= x <= 1200:
+        return int(round(x))
+    # No trustworthy resolution: assume the picture is an A4 page wide.
+    return int(min(600, max(70, img.width / A4_WIDTH_IN)))
+
+
+def open_image(data: bytes, opts: ParsingOptions) -> Image.Image:
+    Image.MAX_IMAGE_PIXELS = opts.max_image_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            img = Image.open(io.BytesIO(data))
+            img.size  # noqa: B018  (header read here)
+            return img
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise IntakeError(
+            "unsafe_document",
+            f"The image claims more than {opts.max_image_pixels:,} pixels; refused as unsafe.",
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        raise IntakeError("corrupt_document", "The image is damaged or not a picture format "
+                          "intake can open; view it by hand.") from None
+
+
+@reader("image/png", "image/jpeg", "image/tiff", "image/bmp", "image/gif", "image/webp")
+def read_image(doc: Document, opts: ParsingOptions) -> Layout:
+    img = open_image(doc.data, opts)
+    layout = Layout(source="ocr", ocr=True)
+    if img.width < MIN_SIDE or img.height < MIN_SIDE or len(doc.data) < MIN_BYTES:
+        layout.ocr = False
+        layout.pages = 1
+        layout.warnings.append(
+            f"small image ({img.width}x{img.height} px, {len(doc.data) // 1024} KB): "
+            "taken for a logo or icon, not read"
+        )
+        return layout
+    tables = TableCounter()
+    frames = getattr(img, "n_frames", 1) or 1
+    if frames > opts.max_ocr_pages:
+        layout.warnings.append(f"image has {frames} pages; only the first "
+                               f"{opts.max_ocr_pages} were read")
+    words_all = []
+    page = 0
+    for page, frame in enumerate(ImageSequence.Iterator(img), start=1):
+        if page > opts.max_ocr_pages:
+            page -= 1
+            break
+        dpi = _dpi(frame)
+        pic = frame.convert("L")
+        if dpi < 200:
+            # Tesseract reads 300-dpi text best; a low-resolution photo gains
+            # more from upscaling than it costs.
+            scale = 300 / dpi
+            pic = pic.resize((int(pic.width * scale), int(pic.height * scale)),
+                             Image.Resampling.LANCZOS)
+            dpi = 300
+        blocks, words = ocr_page(pic, page, dpi, opts, tables)
+        layout.blocks.extend(blocks)
+        words_all.extend(words)
+    layout.pages = page
+    if not words_all:
+        layout.warnings.append("OCR found no text in the image")
+    return layout

@@ -1,0 +1,270 @@
+"""PDF → Layout with pdfplumber (text, ruled tables, word positions) and
+pypdf (encryption, AcroForm values). Pages with no usable text layer are
+rendered and OCR'd; a table that runs over a page break is joined."""
+
+from __future__ import annotations
+
+import io
+import logging
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
+from PIL import Image
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from intake.parsers.readers.registry import reader
+from intake.parsers.sniff import PDF
+from intake.parsers.support.acroform import PlacedField, read_fields
+from intake.parsers.support.ocr_page import TableCounter, ocr_page
+from intake.parsers.support.options import ParsingOptions
+from intake.parsers.support.pdf_render import render_page
+from intake.parsers.support.placeholders import is_placeholder, strip_leaders
+from intake.parsers.support.words import Word, group_lines, group_paragraphs
+from intake.types import Cell, Document, IntakeError, Layout, Paragraph, Provenance, Table
+
+log = logging.getLogger(__name__)
+
+# A page with fewer visible characters than this is taken for a scan (a
+# scanner's stamp or page number is all the text it has).
+MIN_TEXT_CHARS = 25
+
+
+@dataclass
+class _Page:
+    number: int
+    height: float
+    blocks: list[tuple[float, float, object]] = field(default_factory=list)  # top, bottom, block
+
+
+def _encrypted() -> IntakeError:
+    return IntakeError(
+        "encrypted_document",
+        "The PDF is password-protected; ask the sender for an unprotected copy "
+        "(never put the password in an e-mail to this inbox).",
+    )
+
+
+def _corrupt(why: str) -> IntakeError:
+    return IntakeError("corrupt_document", f"The PDF is damaged ({why}); ask the sender to resend it.")
+
+
+def _open_pypdf(data: bytes) -> PdfReader | None:
+    try:
+        rd = PdfReader(io.BytesIO(data), strict=False)
+        if rd.is_encrypted:
+            try:
+                if not rd.decrypt(""):
+                    raise _encrypted()
+            except (NotImplementedError, PdfReadError):
+                raise _encrypted() from None
+        return rd
+    except IntakeError:
+        raise
+    except Exception as exc:  # pypdf raises many types on damage
+        log.debug("pypdf could not open a PDF: %s", type(exc).__name__)
+        return None
+
+
+@reader(PDF)
+def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
+    data = doc.data
+    rd = _open_pypdf(data)
+    placed: list[PlacedField] = []
+    if rd is not None:
+        try:
+            placed = read_fields(rd, opts.max_pages)
+        except Exception as exc:  # a broken form must not cost the page text
+            log.warning("AcroForm fields unreadable: %s", type(exc).__name__)
+    layout = Layout(source="pdf")
+    try:
+        pdf = pdfplumber.open(io.BytesIO(data), password="")
+    except PDFPasswordIncorrect:
+        raise _encrypted() from None
+    except Exception as exc:
+        raise _corrupt(type(exc).__name__) from None
+    tables = TableCounter()
+    pages: list[_Page] = []
+    to_ocr: list[int] = []
+    with pdf:
+        try:
+            all_pages = pdf.pages
+        except PDFPasswordIncorrect:
+            raise _encrypted() from None
+        total = len(all_pages)
+        if total == 0:
+            raise _corrupt("it has no pages")
+        layout.pages = total
+        if total > opts.max_pages:
+            layout.warnings.append(f"PDF has {total} pages; only the first {opts.max_pages} were read")
+        for page in all_pages[: opts.max_pages]:
+            number = page.page_number
+            visible = sum(1 for c in page.chars if c.get("text", "").strip())
+            has_fields = any(p.page == number for p in placed)
+            if visible < MIN_TEXT_CHARS and not has_fields:
+                if page.images:
+                    to_ocr.append(number)
+                    pages.append(_Page(number, float(page.height)))
+                    continue
+            page_fields = [p for p in placed if p.page == number]
+            pages.append(_text_page(page, tables, page_fields))
+            page.flush_cache()
+    if to_ocr:
+        _ocr_pages(data, to_ocr, pages, opts, layout, tables)
+    for pg in pages:
+        pg.blocks.sort(key=lambda b: b[0])
+    _join_tables_across_pages(pages)
+    for pg in pages:
+        layout.blocks.extend(b for _, _, b in pg.blocks)
+    return layout
+
+
+def _ocr_pages(data: bytes, numbers: list[int], pages: list[_Page], opts: ParsingOptions,
+               layout: Layout, tables: TableCounter) -> None:
+    if len(numbers) > opts.max_ocr_pages:
+        layout.warnings.append(f"{len(numbers)} pages need OCR; only the first "
+                               f"{opts.max_ocr_pages} were read")
+        numbers = numbers[: opts.max_ocr_pages]
+    layout.ocr = True
+    if len(numbers) == len(pages):
+        layout.source = "ocr"
+    with tempfile.TemporaryDirectory(prefix="intake-pdf-") as tmp:
+        src = Path(tmp) / "in.pdf"
+        src.write_bytes(data)
+        for n in numbers:
+            pgm = render_page(src, n, Path(tmp) / f"p{n}", opts)
+            with Image.open(pgm) as img:
+                blocks, _words = ocr_page(img, n, opts.ocr_dpi, opts, tables)
+            pgm.unlink(missing_ok=True)
+            scale = 72.0 / opts.ocr_dpi
+            pg = next(x for x in pages if x.number == n)
+            for i, b in enumerate(blocks):
+                pg.blocks.append((i * scale, i * scale, b))  # already in reading order
+
+
+def _text_page(page, tables: TableCounter, fields: list[PlacedField]) -> _Page:
+    number = page.page_number
+    out = _Page(number, float(page.height))
+    found = page.find_tables()
+    boxes = []
+    loose = list(fields)
+    for t in found:
+        rows = t.extract()
+        if not rows or not any(any((c or "").strip() for c in r) for r in rows) and len(rows) < 2:
+            continue
+        index = tables.next()
+        table, where = _table(rows, index, number)
+        _put_fields_in_cells(t, where, loose)
+        out.blocks.append((float(t.bbox[1]), float(t.bbox[3]), table))
+        boxes.append(t.bbox)
+    for p in loose:
+        # Sorted by the box's middle, so a box beside its label follows it.
+        out.blocks.append((p.cy, p.bottom, p.field))
+    words = [
+        Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
+        for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
+        if not _inside(w, boxes)
+    ]
+    for para in group_paragraphs(group_lines(words)):
+        text = "\n".join(strip_leaders(ln.text()).strip() for ln in para).strip()
+        if text and not is_placeholder(text):
+            out.blocks.append((para[0].top, para[-1].bottom,
+                               Paragraph(text=text, provenance=Provenance(page=number, source="pdf"))))
+    return out
+
+
+def _inside(w: dict, boxes: list) -> bool:
+    cx = (float(w["x0"]) + float(w["x1"])) / 2
+    cy = (float(w["top"]) + float(w["bottom"])) / 2
+    return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+
+
+def _table(rows: list[list[str | None]], index: int, page: int
+           ) -> tuple[Table, dict[tuple[int, int], Cell]]:
+    out: list[list[Cell]] = []
+    where: dict[tuple[int, int], Cell] = {}
+    for r, row in enumerate(rows):
+        cells: list[Cell] = []
+        for j, value in enumerate(row):
+            if value is None:
+                # pdfplumber's None is the far part of a merged cell.
+                if cells:
+                    cells[-1].col_span += 1
+                continue
+            text = strip_leaders(value).strip()
+            if is_placeholder(text):
+                text = ""
+            cell = Cell(text=text, provenance=Provenance(page=page, table=index, row=len(out),
+                                                         cell=len(cells), source="pdf"))
+            cells.append(cell)
+            where[(r, j)] = cell
+        if cells:
+            out.append(cells)
+    return Table(rows=out, provenance=Provenance(page=page, table=index, source="pdf")), where
+
+
+def _put_fields_in_cells(t, where: dict[tuple[int, int], Cell], loose: list[PlacedField]) -> None:
+    """A form box drawn inside a table cell belongs to that cell, rendered
+    inline as in a .docx, so the template sees the label cell beside it."""
+    for r, row in enumerate(t.rows):
+        for j, bbox in enumerate(row.cells):
+            cell = where.get((r, j))
+            if bbox is None or cell is None:
+                continue
+            x0, top, x1, bottom = bbox
+            for p in [p for p in loose if x0 <= p.cx <= x1 and top <= p.cy <= bottom]:
+                loose.remove(p)
+                ff = p.field
+                ff.provenance = Provenance(page=cell.provenance.page, table=cell.provenance.table,
+                                           row=cell.provenance.row, cell=cell.provenance.cell,
+                                           field=ff.name, source="acroform")
+                rendered = ("\u2612" if ff.checked else "\u2610") if ff.kind == "checkbox" \
+                    else (ff.value or "")
+                sep = "\n" if cell.text and rendered else ""
+                ff.start = len(cell.text) + len(sep)
+                cell.text += sep + rendered
+                ff.end = len(cell.text)
+                cell.fields.append(ff)
+
+
+def _join_tables_across_pages(pages: list[_Page]) -> None:
+    """A table cut by a page break comes out as two: the last block of one
+    page and the first of the next, with the same number of columns. Join
+    them; a first row whose label cell is empty finishes the row that was
+    cut."""
+    for prev, nxt in zip(pages, pages[1:]):
+        tail = [b for b in prev.blocks if not _is_margin(b, prev)]
+        head = [b for b in nxt.blocks if not _is_margin(b, nxt)]
+        if not tail or not head:
+            continue
+        a, b = tail[-1][2], head[0][2]
+        if not (isinstance(a, Table) and isinstance(b, Table) and a.rows and b.rows):
+            continue
+        if len(a.rows[-1]) != len(b.rows[0]):
+            continue
+        rows = list(b.rows)
+        first = rows[0]
+        if not first[0].text and any(c.text for c in first[1:]):
+            for ca, cb in zip(a.rows[-1], first):
+                if cb.text:
+                    ca.text = f"{ca.text}\n{cb.text}" if ca.text else cb.text
+            rows = rows[1:]
+        for row in rows:
+            r = len(a.rows)
+            for c in row:
+                c.provenance = Provenance(page=c.provenance.page, table=a.provenance.table, row=r,
+                                          cell=c.provenance.cell, source=c.provenance.source)
+            a.rows.append(row)
+        nxt.blocks.remove(head[0])
+
+
+def _is_margin(block: tuple, page: _Page) -> bool:
+    """Running headers, footers and page numbers: short paragraphs in the
+    top or bottom 8% of the page."""
+    top, bottom, b = block
+    if not isinstance(b, Paragraph) or len(b.text) > 80:
+        return False
+    return bottom < 0.08 * page.height or top > 0.92 * page.height

@@ -1,0 +1,155 @@
+"""Find table ruling lines in a page image and turn them into cell grids.
+
+A scanned form's tables are only visible as drawn lines; finding them lets
+the OCR reader put words back into the cell they were written in, so a
+label and its value come out as neighbouring cells as they would from the
+.docx. Also returns the image with the rulings erased, which Tesseract reads
+better (lines touching letters become stray characters)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+
+@dataclass
+class HLine:
+    y: float
+    x0: float
+    x1: float
+
+
+@dataclass
+class VLine:
+    x: float
+    y0: float
+    y1: float
+
+
+@dataclass
+class Grid:
+    """One table: row bands top to bottom, each with its cell x-intervals."""
+
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    rows: list[tuple[float, float, list[tuple[float, float]]]]
+
+
+def _runs(mask: np.ndarray, min_len: int) -> np.ndarray:
+    """(row, start, end) of every horizontal run of True at least min_len."""
+    padded = np.zeros((mask.shape[0], mask.shape[1] + 2), dtype=np.int8)
+    padded[:, 1:-1] = mask
+    d = np.diff(padded, axis=1)
+    starts = np.argwhere(d == 1)
+    ends = np.argwhere(d == -1)
+    if len(starts) == 0:
+        return np.zeros((0, 3), dtype=np.int64)
+    lengths = ends[:, 1] - starts[:, 1]
+    keep = lengths >= min_len
+    return np.column_stack([starts[keep, 0], starts[keep, 1], ends[keep, 1]])
+
+
+def _merge(runs: np.ndarray, max_thick: int) -> list[tuple[float, float, float, int]]:
+    """Stack runs on neighbouring rows into one line: (pos, a, b, thickness)."""
+    lines: list[list[float]] = []  # [first_row, last_row, a, b]
+    for row, a, b in sorted(map(tuple, runs.tolist())):
+        for ln in reversed(lines):
+            if row - ln[1] > 2:
+                break
+            if a < ln[3] and b > ln[2]:
+                ln[1] = row
+                ln[2], ln[3] = min(ln[2], a), max(ln[3], b)
+                break
+        else:
+            lines.append([row, row, a, b])
+    out = []
+    for first, last, a, b in lines:
+        thick = int(last - first + 1)
+        if thick <= max_thick:
+            out.append(((first + last) / 2, a, b, thick))
+    return out
+
+
+def find_rulings(dark: np.ndarray, dpi: int) -> tuple[list[HLine], list[VLine]]:
+    # Close one-pixel breaks a scanner leaves in a printed line.
+    closed_h = dark.copy()
+    closed_h[:, 1:] |= dark[:, :-1]
+    closed_v = dark.copy()
+    closed_v[1:, :] |= dark[:-1, :]
+    max_thick = max(3, int(dpi * 0.03))
+    h = [HLine(p, a, b) for p, a, b, _ in _merge(_runs(closed_h, int(dpi * 0.5)), max_thick)]
+    v_raw = [VLine(p, a, b) for p, a, b, _ in _merge(_runs(closed_v.T, int(dpi * 0.12)), max_thick)]
+    tol = dpi * 0.03
+    # A ruling starts and ends on a horizontal ruling; a letter's stroke
+    # never does.
+    v = [ln for ln in v_raw
+         if _touches(ln.x, ln.y0, h, tol) and _touches(ln.x, ln.y1, h, tol)]
+    return h, v
+
+
+def _touches(x: float, y: float, hs: list[HLine], tol: float) -> bool:
+    return any(abs(h.y - y) <= tol and h.x0 - tol <= x <= h.x1 + tol for h in hs)
+
+
+def build_grids(h: list[HLine], v: list[VLine], dpi: int) -> list[Grid]:
+    tol = dpi * 0.03
+    if len(h) < 2 or not v:
+        return []
+    h = sorted(h, key=lambda ln: ln.y)
+    parent = list(range(len(h)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for vl in v:
+        spanned = [i for i, ln in enumerate(h)
+                   if vl.y0 - tol <= ln.y <= vl.y1 + tol and ln.x0 - tol <= vl.x <= ln.x1 + tol]
+        for i in spanned[1:]:
+            parent[find(i)] = find(spanned[0])
+    groups: dict[int, list[HLine]] = {}
+    for i, ln in enumerate(h):
+        groups.setdefault(find(i), []).append(ln)
+    grids: list[Grid] = []
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        x0 = min(m.x0 for m in members)
+        x1 = max(m.x1 for m in members)
+        ys: list[float] = []
+        for m in sorted(members, key=lambda m: m.y):
+            if not ys or m.y - ys[-1] > tol:
+                ys.append(m.y)
+        verts = [vl for vl in v if x0 - tol <= vl.x <= x1 + tol
+                 and vl.y1 >= ys[0] - tol and vl.y0 <= ys[-1] + tol]
+        rows = []
+        for top, bottom in zip(ys, ys[1:]):
+            xs = [vl.x for vl in verts if vl.y0 <= top + tol and vl.y1 >= bottom - tol]
+            xs = sorted(set([x0, x1] + xs))
+            bounds: list[float] = []
+            for x in xs:
+                if not bounds or x - bounds[-1] > tol:
+                    bounds.append(x)
+            cells = [(a, b) for a, b in zip(bounds, bounds[1:]) if b - a > tol]
+            if cells:
+                rows.append((top, bottom, cells))
+        if rows:
+            grids.append(Grid(x0, x1, ys[0], ys[-1], rows))
+    return sorted(grids, key=lambda g: g.top)
+
+
+def erase_rulings(gray: np.ndarray, h: list[HLine], v: list[VLine], dpi: int) -> np.ndarray:
+    out = gray.copy()
+    pad = max(2, int(dpi * 0.006))
+    for ln in h:
+        y = int(ln.y)
+        out[max(0, y - pad):y + pad + 1, int(ln.x0):int(ln.x1) + 1] = 255
+    for ln in v:
+        x = int(ln.x)
+        out[int(ln.y0):int(ln.y1) + 1, max(0, x - pad):x + pad + 1] = 255
+    return out

@@ -1,0 +1,106 @@
+"""Positioned words → lines → paragraphs, for readers that only get words
+with boxes (PDF text layers, OCR). Word gaps wider than a character height
+become tabs, so a label and the value printed beside it stay on one line
+but remain tellable apart."""
+
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+
+@dataclass
+class Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    conf: float | None = None  # 0-100 from Tesseract
+
+    @property
+    def cy(self) -> float:
+        return (self.top + self.bottom) / 2
+
+    @property
+    def cx(self) -> float:
+        return (self.x0 + self.x1) / 2
+
+    @property
+    def height(self) -> float:
+        return max(1.0, self.bottom - self.top)
+
+
+@dataclass
+class Line:
+    words: list[Word] = field(default_factory=list)
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def x0(self) -> float:
+        return min(w.x0 for w in self.words)
+
+    def text(self, tabs: bool = True) -> str:
+        h = median_height(self.words)
+        out = ""
+        prev: Word | None = None
+        for w in self.words:
+            if prev is not None:
+                out += "\t" if tabs and w.x0 - prev.x1 > 1.2 * h else " "
+            out += w.text
+            prev = w
+        return out
+
+
+def median_height(words: list[Word]) -> float:
+    return statistics.median(w.height for w in words) if words else 1.0
+
+
+def group_lines(words: list[Word]) -> list[Line]:
+    """Words on the same baseline, left to right; lines top to bottom."""
+    if not words:
+        return []
+    h = median_height(words)
+    lines: list[Line] = []
+    centres: list[float] = []
+    for w in sorted(words, key=lambda w: (w.cy, w.x0)):
+        if lines and abs(w.cy - centres[-1]) <= 0.5 * h:
+            lines[-1].words.append(w)
+            n = len(lines[-1].words)
+            centres[-1] += (w.cy - centres[-1]) / n
+        else:
+            lines.append(Line([w]))
+            centres.append(w.cy)
+    for ln in lines:
+        ln.words.sort(key=lambda w: w.x0)
+    return lines
+
+
+def group_paragraphs(lines: list[Line]) -> list[list[Line]]:
+    """Consecutive lines closer than half a line apart belong together:
+    a wrapped paragraph. Word's spacing after a paragraph keeps separate
+    paragraphs (one label per line) apart."""
+    paras: list[list[Line]] = []
+    for ln in lines:
+        if paras:
+            prev = paras[-1][-1]
+            h = median_height(prev.words + ln.words)
+            if ln.top - prev.bottom < 0.5 * h and "\t" not in prev.text() and "\t" not in ln.text():
+                paras[-1].append(ln)
+                continue
+        paras.append([ln])
+    return paras
+
+
+def mean_conf(words: list[Word]) -> float | None:
+    confs = [w.conf for w in words if w.conf is not None and w.conf >= 0]
+    if not confs:
+        return None
+    return round(sum(confs) / len(confs) / 100.0, 3)
