@@ -24,6 +24,7 @@ paraphrases of one incident score <= 0.70. See that script's output.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Literal
 
@@ -43,6 +44,7 @@ IDENTITY_AGREE = 0.85
 # form may fix a misspelt name, so it lowers the decision to "possible".
 DECISIVE_FIELDS = ("submitter.name", "report_datetime")
 MAX_CANDIDATES = 200
+_DIGITS = re.compile(r"\d+")
 
 
 @dataclass
@@ -69,7 +71,10 @@ def _identity_compare(a: dict[str, str], b: dict[str, str]) -> tuple[list[str], 
         va, vb = a.get(key), b.get(key)
         if not va or not vb:
             continue
-        if va == vb or fuzz.ratio(va, vb) / 100 >= IDENTITY_AGREE:
+        # Digits never get the benefit of the doubt: "Worker 4" is not
+        # "Worker 5", and 03/04 is not 04/03.
+        same_digits = _DIGITS.findall(va) == _DIGITS.findall(vb)
+        if va == vb or (same_digits and fuzz.ratio(va, vb) / 100 >= IDENTITY_AGREE):
             agree.append(key)
         else:
             differ.append(key)

@@ -164,10 +164,11 @@ def contradicts(a: Profile, b: Profile) -> bool:
 
 
 def forename_relation(a: str, b: str) -> float | None:
-    if a == b:
-        return SCORE_SAME
+    # Initials first: "J" = "J" says no more than "J" = "Jason" does.
     if len(a) == 1 or len(b) == 1:
         return SCORE_INITIAL if a[0] == b[0] else None
+    if a == b:
+        return SCORE_SAME
     short, long_ = sorted((a, b), key=len)
     if len(short) >= 3 and long_.startswith(short):
         return SCORE_VARIANT
@@ -189,9 +190,12 @@ def match_score(mention: Profile, entity: Profile) -> float | None:
             return None
     if not mention.given:
         return None
+    # Once a person is known by a full forename, an initial merged in earlier
+    # ("J. Smith") must not make every "J" name fit: Jason would absorb John.
+    entity_given = {g for g in entity.given if len(g) > 1} or entity.given
     best: float | None = None
     for g in mention.given:
-        for e in entity.given:
+        for e in entity_given:
             r = forename_relation(g, e)
             if r is not None and (best is None or r > best):
                 best = r
