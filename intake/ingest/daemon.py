@@ -74,6 +74,8 @@ class Daemon:
         self.scheduler.shutdown(wait=True)
         for w in self.watchers.values():
             w.join(timeout=60)
+        for r in self.runners.values():
+            r.close()
         log.info("daemon stopped")
 
     def run_forever(self) -> int:

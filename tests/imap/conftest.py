@@ -7,6 +7,7 @@ import os
 import sys
 import textwrap
 from email.message import EmailMessage
+from email.policy import SMTP
 from email.utils import format_datetime, make_msgid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -44,7 +45,8 @@ def make_message(i: int, attachment: str | None = "txt", tag: str = "") -> bytes
         """)
     if attachment == "txt":
         msg.add_attachment(report.encode(), maintype="text", subtype="plain", filename=f"report-{i}.txt")
-    return bytes(msg)
+    # CRLF, as on the wire: what the server stores and gives back.
+    return msg.as_bytes(policy=SMTP)
 
 
 @pytest.fixture

@@ -70,7 +70,11 @@ def cmd_poll(args, settings) -> int:
         for ib in inboxes:
             if stop.is_set():
                 break
-            outcome = InboxRunner(ib, store, settings, stop=stop).run_pass(wait=True)
+            runner = InboxRunner(ib, store, settings, stop=stop)
+            try:
+                outcome = runner.run_pass(wait=True)
+            finally:
+                runner.close()
             r = outcome.result
             if not outcome.ran:
                 print(f"{ib.name}: skipped, another process is polling it")

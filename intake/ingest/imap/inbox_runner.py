@@ -67,6 +67,12 @@ class InboxRunner:
             self._pipeline = self._factory(self.store, self.settings, self.cfg)
         return self._pipeline
 
+    def close(self) -> None:
+        """Stop the pipeline's worker process, if one was started."""
+        pipe, self._pipeline = self._pipeline, None
+        if pipe is not None and hasattr(pipe, "close"):
+            pipe.close()
+
     def backoff_delay(self) -> float:
         base = min(self.cfg.backoff_max_s, self.cfg.backoff_initial_s * 2 ** max(0, self.failures - 1))
         # Jitter so several daemons do not hammer a recovering server in step.

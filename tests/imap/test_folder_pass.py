@@ -1,0 +1,275 @@
+"""Passes against a real Dovecot and a real SQLite store."""
+
+from __future__ import annotations
+
+import dataclasses
+import email
+import re
+import threading
+
+import pytest
+from sqlalchemy import func, select
+
+from conftest import make_message
+from intake.config.settings import load_settings
+from intake.ingest.imap import after as after_mod
+from intake.ingest.imap.inbox_lock import InboxLock
+from intake.ingest.imap.inbox_runner import InboxRunner, default_pipeline_factory
+from intake.ingest.imap import status
+from intake.store.models import Blob, MailboxUid, Message, Sighting
+
+SETTINGS = load_settings()
+
+
+def runner(cfg, store, factory=None):
+    return InboxRunner(cfg, store, SETTINGS, factory)
+
+
+def stored_message_ids(store) -> list[str]:
+    with store.session() as s:
+        return list(s.scalars(select(Message.message_id)))
+
+
+def message_ids(raws) -> set[str]:
+    return {email.message_from_bytes(r)["Message-ID"] for r in raws}
+
+
+class HookedPipeline:
+    """The real pipeline, with a callback after the n-th message is
+    committed: lets a test act (append mail, restart the server, crash) at
+    an exact point of a pass."""
+
+    def __init__(self, store, cfg, at: int, hook):
+        self.inner = default_pipeline_factory(store, SETTINGS, cfg)
+        self.at, self.hook, self.calls = at, hook, 0
+
+    def known(self, raw):
+        return self.inner.known(raw)
+
+    def process(self, raw):
+        out = self.inner.process(raw)
+        self.calls += 1
+        if self.calls == self.at:
+            self.hook()
+        return out
+
+    def close(self):
+        self.inner.close()
+
+
+def test_fifty_stored_once_and_moved(make_cfg, store, imap_env):
+    cfg = make_cfg()
+    raws = [make_message(i) for i in range(50)]
+    imap_env.append(raws)
+    r = runner(cfg, store)
+    out = r.run_pass()
+    assert out.ok, out.error
+    assert out.result.new_messages == 50 and out.result.acknowledged == 50
+    assert sorted(stored_message_ids(store)) == sorted(message_ids(raws))
+    assert imap_env.uids("INBOX") == []
+    moved = imap_env.fetch_all("Processed")
+    assert sorted(body for body, _ in moved.values()) == sorted(raws)
+    with store.session() as s:
+        # Raw bytes kept exactly as fetched, origin as EXPORT.md describes.
+        assert {b.data for b in s.scalars(select(Blob)) if b.data in set(raws)} == set(raws)
+        origins = list(s.scalars(select(Message.origin)))
+        assert all(re.fullmatch(r"imap://mase-intel@localhost/INBOX;UIDVALIDITY=\d+;UID=\d+", o) for o in origins)
+        assert s.scalar(select(func.count(MailboxUid.id)).where(MailboxUid.acknowledged.is_(False))) == 0
+    again = r.run_pass()
+    assert again.ok and again.result.handled == 0 and again.result.new_messages == 0
+    rep = status.report(store, "mase")
+    assert rep.messages_handled == 50 and rep.last_success_at and rep.failing_since is None
+    r.close()
+
+
+def maildir_snapshot(d) -> dict[str, bytes]:
+    """Every message file (its name carries the flags) with its bytes."""
+    root = d.maildir()
+    return {str(p.relative_to(root)): p.read_bytes()
+            for p in root.rglob("*") if p.is_file() and p.parent.name in ("cur", "new", "tmp")}
+
+
+def test_after_none_leaves_mailbox_byte_for_byte(make_cfg, store, imap_env):
+    raws = [make_message(i) for i in range(8)]
+    imap_env.append(raws)
+    with imap_env.client() as c:  # one read and one flagged, as a person would leave them
+        c.select_folder("INBOX")
+        c.add_flags([1], [b"\\Seen"])
+        c.add_flags([2], [b"\\Flagged"])
+    before_files, before_imap = maildir_snapshot(imap_env), imap_env.fetch_all("INBOX")
+    r = runner(make_cfg(after="none"), store)
+    assert r.run_pass().result.new_messages == 8
+    assert r.run_pass().result.handled == 0
+    assert maildir_snapshot(imap_env) == before_files
+    assert imap_env.fetch_all("INBOX") == before_imap
+    with imap_env.client() as c:
+        assert not c.folder_exists("Processed")
+    assert len(stored_message_ids(store)) == 8
+    r.close()
+
+
+@pytest.mark.parametrize("after,flag", [("keyword:intake-done", b"intake-done"), ("flag:\\Seen", b"\\Seen")])
+def test_flag_and_keyword(make_cfg, store, imap_env, after, flag):
+    imap_env.append([make_message(i) for i in range(5)])
+    with imap_env.client() as c:  # already read by a person: must still be processed
+        c.select_folder("INBOX")
+        c.add_flags([3], [b"\\Seen"])
+    r = runner(make_cfg(after=after), store)
+    assert r.run_pass().result.new_messages == 5
+    mail = imap_env.fetch_all("INBOX")
+    assert len(mail) == 5 and all(flag in flags for _, flags in mail.values())
+    assert r.run_pass().result.handled == 0
+    r.close()
+
+
+def test_mail_arriving_during_a_pass(make_cfg, store, imap_env):
+    cfg = make_cfg()
+    imap_env.append([make_message(i) for i in range(20)])
+    late = make_message(99, tag="-late")
+    pipe = HookedPipeline(store, cfg, at=5, hook=lambda: imap_env.append([late]))
+    r = runner(cfg, store, lambda *_: pipe)
+    first = r.run_pass()
+    assert first.result.new_messages == 20
+    # Not in this pass's SEARCH, so untouched: still in INBOX, unflagged.
+    left = imap_env.fetch_all("INBOX")
+    assert [body for body, _ in left.values()] == [late] and list(left.values())[0][1] == ()
+    second = r.run_pass()
+    assert second.result.new_messages == 1
+    assert imap_env.uids("INBOX") == [] and len(imap_env.uids("Processed")) == 21
+    r.close()
+
+
+def test_crash_after_commit_before_after(make_cfg, store, imap_env, monkeypatch):
+    """Both crash windows: (a) pipeline committed, UID not recorded;
+    (b) UID recorded, `after` not applied."""
+    cfg = make_cfg(batch_size=4)
+    raws = [make_message(i) for i in range(10)]
+    imap_env.append(raws)
+
+    class Crash(BaseException):
+        pass
+
+    def crash():
+        raise Crash()
+
+    pipe = HookedPipeline(store, cfg, at=6, hook=crash)  # (a) in the second batch
+    with pytest.raises(Crash):
+        runner(cfg, store, lambda *_: pipe).run_pass()
+    assert len(stored_message_ids(store)) == 6
+    assert len(imap_env.uids("Processed")) == 4  # first batch acknowledged
+
+    real_apply = after_mod.apply
+    calls = []
+
+    def apply_then_crash(client, cfg_, uids):  # (b): the process dies before MOVE
+        calls.append(list(uids))
+        if len(uids) > 1:  # the first whole batch; UID 5 (recorded, unmoved) goes first, alone
+            raise Crash()
+        return real_apply(client, cfg_, uids)
+
+    monkeypatch.setattr(after_mod, "apply", apply_then_crash)
+    with pytest.raises(Crash):
+        runner(cfg, store).run_pass()
+    monkeypatch.setattr(after_mod, "apply", real_apply)
+    assert calls[0] == [5]
+    with store.session() as s:  # next batch: UID 6 (already stored), 7, 8, 9 recorded, not moved
+        assert s.scalar(select(func.count(MailboxUid.id)).where(MailboxUid.acknowledged.is_(False))) == 4
+    assert len(stored_message_ids(store)) == 9
+
+    final = runner(cfg, store).run_pass()
+    assert final.ok
+    assert sorted(stored_message_ids(store)) == sorted(message_ids(raws))  # each exactly once
+    assert imap_env.uids("INBOX") == []
+    assert sorted(b for b, _ in imap_env.fetch_all("Processed").values()) == sorted(raws)
+    with store.session() as s:
+        assert s.scalar(select(func.count(MailboxUid.id)).where(MailboxUid.acknowledged.is_(False))) == 0
+
+
+def test_uidvalidity_reset_reprocesses_nothing(make_cfg, store, imap_env):
+    cfg = make_cfg(folders=["Reports"], after="keyword:intake-done")
+    raws = [make_message(i) for i in range(10)]
+    imap_env.append(raws, folder="Reports")
+    old_validity = imap_env.uidvalidity("Reports")
+    r = runner(cfg, store)
+    assert r.run_pass().result.new_messages == 10
+    with imap_env.client() as c:  # folder deleted and recreated with the same mail
+        c.delete_folder("Reports")
+        c.create_folder("Reports")
+    newcomer = make_message(50, tag="-new")
+    imap_env.append(raws + [newcomer], folder="Reports")
+    assert imap_env.uidvalidity("Reports") != old_validity
+    out = r.run_pass()
+    assert out.ok
+    assert out.result.known == 10 and out.result.new_messages == 1
+    assert sorted(stored_message_ids(store)) == sorted(message_ids(raws + [newcomer]))
+    assert all(b"intake-done" in flags for _, flags in imap_env.fetch_all("Reports").values())
+    with store.session() as s:  # the re-read copies are sightings of the same messages
+        assert s.scalar(select(func.count(Message.id))) == 11
+        assert s.scalar(select(func.count(Sighting.id))) == 11
+    assert r.run_pass().result.handled == 0
+    r.close()
+
+
+def test_pipeline_failure_keeps_mail_and_shows_in_status(make_cfg, store, imap_env):
+    cfg = make_cfg()
+    imap_env.append([make_message(i) for i in range(3)])
+
+    class Broken:
+        def known(self, raw):
+            return None
+
+        def process(self, raw):
+            raise RuntimeError("bug in a parser")
+
+    out = runner(cfg, store, lambda *_: Broken()).run_pass()
+    assert out.result.failed and not out.ok
+    assert len(imap_env.uids("INBOX")) == 3  # nothing acknowledged that is not stored
+    rep = status.report(store, "mase")
+    assert rep.failing_since is not None and "pipeline_failed" in rep.last_error
+    assert "bug in a parser" not in rep.last_error
+    fixed = runner(cfg, store).run_pass()
+    assert fixed.ok and fixed.result.new_messages == 3
+    assert status.report(store, "mase").failing_since is None
+
+
+def test_undecodable_message_is_stored_and_acknowledged(make_cfg, store, imap_env):
+    junk = b"Message-ID: <junk1@example.org>\r\nContent-Type: multipart/mixed; boundary=\"x\"\r\n\r\n--x\r\n" \
+           b"Content-Type: application/octet-stream\r\nContent-Transfer-Encoding: base64\r\n\r\n!!!%%%\r\n"
+    imap_env.append([junk, make_message(1, attachment=None)])
+    out = runner(make_cfg(), store).run_pass()
+    assert out.ok and out.result.new_messages == 2
+    assert imap_env.uids("INBOX") == []  # the exception queue holds it now, not the mailbox
+    assert status.report(store, "mase").open_exceptions >= 1
+
+
+def test_inbox_lock_skips_busy_inbox(make_cfg, store, imap_env):
+    imap_env.append([make_message(1)])
+    held = InboxLock(store, "mase")
+    assert held.acquire()
+    try:
+        assert not InboxLock(store, "mase").acquire()  # another daemon, same store
+        assert InboxLock(store, "other").acquire() is True
+        out = runner(make_cfg(), store).run_pass()
+        assert not out.ran and imap_env.uids("INBOX") == [1]
+    finally:
+        held.release()
+    assert runner(make_cfg(), store).run_pass().result.new_messages == 1
+
+
+def test_stop_flag_finishes_current_message(make_cfg, store, imap_env):
+    cfg = make_cfg(batch_size=5)
+    imap_env.append([make_message(i) for i in range(12)])
+    stop = threading.Event()
+    pipe = HookedPipeline(store, cfg, at=3, hook=stop.set)
+    r = InboxRunner(cfg, store, SETTINGS, lambda *_: pipe, stop)
+    out = r.run_pass()
+    assert out.result.stopped and out.result.handled == 3
+    assert len(stored_message_ids(store)) == 3
+    assert len(imap_env.uids("Processed")) == 3  # what was committed is acknowledged
+    assert runner(cfg, store).run_pass().result.new_messages == 9
+
+
+def test_uid_set_is_compact():
+    assert after_mod.uid_set([5, 1, 2, 3, 7, 8, 10]) == "1:3,5,7:8,10"
+    assert after_mod.uid_set(list(range(1, 100001))) == "1:100000"
+    assert after_mod.uid_set([]) == ""
