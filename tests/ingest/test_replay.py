@@ -196,3 +196,19 @@ def test_console_script_summary_and_exit_code(tmp_path):
     assert "documents parsed: 1" in proc.stdout
     # no form content in logs: the narrative's words must not reach stderr
     assert "Bloggs" not in proc.stderr and "Vauxhall" not in proc.stderr
+
+
+def test_refolded_copy_in_another_archive_is_the_same_message(tmp_path, capsys):
+    """Python's mailbox (like other archivers) re-folds MIME headers when it
+    writes an mbox; the copy is still the same message."""
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    long_name = "a-very-long-attachment-file-name-that-will-certainly-be-folded-by-a-writer.pdf"
+    msg = message(msgid="<fold@example.org>", body="See attached.",
+                  attachments=[(long_name, PDF_BYTES, "application/pdf")])
+    (tmp_path / "one.eml").write_bytes(msg.as_bytes())
+    mb = mailbox.mbox(str(tmp_path / "two.mbox"))
+    mb.add(msg)
+    mb.flush()
+    mb.close()
+    assert main(["replay", "--db", url, str(tmp_path / "one.eml"), str(tmp_path / "two.mbox")]) == 0
+    assert "new: 1  already known: 1" in capsys.readouterr().out
