@@ -1,44 +1,131 @@
 """Entry point of the parsing stage: one Document in, one ParseOutcome out.
 
-Skeleton: plain-text bodies become a free_text record; every other format is
-an unsupported_format exception until its reader exists (issue 3)."""
+read_layout (readers/) turns bytes into a Layout; the template registry
+(config/templates/*.toml) says which form it is and where each canonical
+field sits. Every failure becomes an outcome with a code, never an exception
+out of here: the pipeline must go on to the next document."""
 
 from __future__ import annotations
 
-import re
+import logging
+from typing import Any
 
+from intake.parsers.templates import build_doc, detect, load_registry, map_layout
+from intake.parsers.templates.text import collapse
 from intake.types import (
     Document,
     ExceptionInfo,
     FieldValue,
-    Paragraph,
+    IntakeError,
+    Layout,
     ParseOutcome,
     Provenance,
     Record,
 )
 
-_WS = re.compile(r"[ \t\r\f\v]+")
+log = logging.getLogger(__name__)
 
 
-def _collapse(text: str) -> str:
-    lines = [_WS.sub(" ", ln).strip() for ln in text.splitlines()]
-    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+def _read(doc: Document, settings: Any) -> Layout:
+    from intake.parsers.readers import read_layout
+
+    return read_layout(doc, settings)
 
 
-def parse_document(doc: Document, settings=None) -> ParseOutcome:
-    if doc.media_type == "text/plain":
-        text = _collapse(doc.data.decode("utf-8", "replace"))
-        para = Paragraph(text=text, provenance=Provenance(source="text"))
-        record = Record(
-            template="free_text",
-            version="1",
-            fields={"incident.narrative": FieldValue(text, raw=text, provenance=para.provenance)},
-        )
-        return ParseOutcome(status="parsed", record=record, text=text, reader="text")
-    return ParseOutcome(
-        status="exception",
-        exception=ExceptionInfo(
-            "unsupported_format",
-            f"No reader for {doc.media_type}; open the original and key the report in by hand.",
-        ),
+def _confidence(layout: Layout) -> float | None:
+    if not layout.ocr:
+        return None
+    confs = []
+    for b in layout.blocks:
+        c = getattr(b, "confidence", None)
+        if c is not None:
+            confs.append(c)
+        for row in getattr(b, "rows", []) or []:
+            confs += [cell.confidence for cell in row if cell.confidence is not None]
+    return round(sum(confs) / len(confs), 3) if confs else None
+
+
+def _free_text(text: str, layout: Layout) -> Record:
+    narrative = collapse(text)
+    prov = Provenance(source=layout.source or None)
+    return Record(
+        template="free_text",
+        version="1",
+        fields={"incident.narrative": FieldValue(narrative, raw=text, provenance=prov,
+                                                 confidence=_confidence(layout))},
     )
+
+
+def interpret(layout: Layout, settings: Any = None, is_body: bool = False) -> ParseOutcome:
+    """Layout -> outcome: detection, then mapping or free text. Public so
+    tests and tools can feed a Layout without bytes."""
+    text = layout.plain_text()
+    out = ParseOutcome(status="parsed", text=text, reader=layout.source,
+                       ocr_confidence=_confidence(layout))
+    registry = load_registry(settings)
+    doc = build_doc(layout)
+    det = detect(doc, registry, is_body=is_body)
+    scores = ", ".join(f"{tid} {s:.2f}" for tid, s in det.scores[:4])
+    if det.kind == "not_a_report":
+        out.status = "not_a_report"
+        out.record = Record(template="free_text", version="1",
+                            notes=[f"not_a_report: {det.not_a_report_kind}", f"scores: {scores}"])
+        return out
+    if det.kind == "unknown_template":
+        out.status = "exception"
+        out.exception = ExceptionInfo(
+            "unknown_template",
+            "The document looks like a form but matches no known template "
+            f"(best scores: {scores}). Key it in by hand, or add a template for this form.",
+        )
+        return out
+    if det.kind == "free_text":
+        out.record = _free_text(text, layout)
+        out.record.notes.append(f"scores: {scores}")
+        return out
+    tpl = det.template
+    result = map_layout(doc, tpl)
+    rec = result.record
+    rec.notes.append(f"template {tpl.id} v{tpl.version}; scores: {scores}")
+    out.record = rec
+    out.warnings.extend(result.warnings)
+    if det.not_a_report_kind and not any(v.value not in (None, "") for v in rec.fields.values()):
+        # A blank copy of the form inside a leaflet or toolkit.
+        out.status = "not_a_report"
+        rec.notes.append(f"not_a_report: blank form in {det.not_a_report_kind}")
+        return out
+    missing = [f.key for f in tpl.fields if f.required and rec.fields.get(f.key, FieldValue(None)).value in (None, "")]
+    if missing:
+        out.status = "exception"
+        out.exception = ExceptionInfo(
+            "missing_required_field",
+            f"{', '.join(missing)} empty or not found on this {tpl.name} form; "
+            "check the original and key the missing part in.",
+        )
+    return out
+
+
+def parse_document(doc: Document, settings: Any = None) -> ParseOutcome:
+    try:
+        layout = _read(doc, settings)
+    except IntakeError as exc:
+        return ParseOutcome(status="exception", exception=exc.info())
+    except Exception as exc:  # a reader's bug must cost one document, not the run
+        log.warning("reader failed on a document: %s", type(exc).__name__)
+        return ParseOutcome(status="exception", exception=ExceptionInfo(
+            "parser_error",
+            f"The reader failed unexpectedly ({type(exc).__name__}); open the original by hand.",
+        ))
+    try:
+        return interpret(layout, settings, is_body=doc.kind == "body")
+    except IntakeError as exc:
+        return ParseOutcome(status="exception", exception=exc.info(), text=layout.plain_text(),
+                            reader=layout.source)
+    except Exception as exc:
+        log.warning("template mapping failed on a document: %s", type(exc).__name__)
+        return ParseOutcome(status="exception", text=layout.plain_text(), reader=layout.source,
+                            exception=ExceptionInfo(
+                                "parser_error",
+                                f"Mapping the form failed unexpectedly ({type(exc).__name__}); "
+                                "open the original by hand.",
+                            ))

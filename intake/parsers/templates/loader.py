@@ -93,6 +93,24 @@ def template_from_dict(data: dict[str, Any], src: str) -> Template:
     for f in fields:
         if f.section and f.section not in sections:
             raise _err(src, f"fields.\"{f.key}\".section {f.section!r} has no [sections.{f.section}]")
+    keys = {f.key for f in fields}
+    groups, members = [], {}
+    for name, g in data.get("groups", {}).items():
+        if not isinstance(g, dict):
+            raise _err(src, f"groups.{name} must be a table")
+        mem = _strs(g.get("members"), src, f"groups.{name}.members")
+        unknown = [m for m in mem if m not in keys]
+        if not mem or unknown:
+            raise _err(src, f"groups.{name}.members must name fields of this template"
+                       + (f" (unknown: {', '.join(unknown)})" if unknown else ""))
+        labels = _strs(g.get("labels"), src, f"groups.{name}.labels")
+        if not labels:
+            raise _err(src, f"groups.{name} needs at least one label")
+        gkey = f"group:{name}"
+        groups.append(FieldDef(key=gkey, labels=labels, type="group",
+                               keys=_strs(g.get("keys"), src, f"groups.{name}.keys"),
+                               hints=_strs(g.get("hints"), src, f"groups.{name}.hints")))
+        members[gkey] = mem
     threshold = rec.get("threshold", 0.5)
     if not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
         raise _err(src, "recognition.threshold must be a number in (0, 1]")
@@ -110,6 +128,8 @@ def template_from_dict(data: dict[str, Any], src: str) -> Template:
         threshold=float(threshold),
         sections=sections,
         boilerplate=_strs(data.get("boilerplate"), src, "boilerplate"),
+        groups=tuple(groups),
+        members=members,
         source=src,
     )
 

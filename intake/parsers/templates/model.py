@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 FieldType = Literal[
-    "text", "multiline", "datetime", "date", "integer", "bool", "choice", "grade"
+    "text", "multiline", "datetime", "date", "integer", "bool", "choice", "grade", "group"
 ]
 FIELD_TYPES: tuple[str, ...] = (
     "text", "multiline", "datetime", "date", "integer", "bool", "choice", "grade"
@@ -46,6 +46,10 @@ class Template:
     # on the form that is never a value (guidance, footers).
     sections: dict[str, tuple[str, ...]] = field(default_factory=dict)
     boilerplate: tuple[str, ...] = ()
+    # A box that holds several fields ("1. Referrer": name, role, agency,
+    # contact): pseudo-fields of type "group", keyed "group:<name>".
+    groups: tuple[FieldDef, ...] = ()
+    members: dict[str, tuple[str, ...]] = field(default_factory=dict)
     source: str = ""  # file it came from, for error messages
 
     def field(self, key: str) -> FieldDef | None:

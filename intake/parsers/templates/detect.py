@@ -1,0 +1,127 @@
+"""Which template is this? Every template is scored on the Layout (title
+phrases anywhere, characteristic labels where labels sit); the best above its
+own threshold wins. Otherwise: not a report, a form we do not know, or free
+text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from intake.parsers.templates.labels import FUZZY_CUTOFF, heads
+from intake.parsers.templates.model import NotAReport, Template
+from intake.parsers.templates.registry import Registry
+from intake.parsers.templates.text import clean_value, norm, norm_label
+from intake.parsers.templates.units import Doc
+
+TITLE_WEIGHT = 0.4
+_LABEL_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9 /()'&.,\-]{1,48}[:?]")
+
+
+@dataclass
+class Detection:
+    kind: str  # "template" | "not_a_report" | "unknown_template" | "free_text"
+    template: Template | None = None
+    scores: list[tuple[str, float]] = field(default_factory=list)
+    reason: str = ""
+    not_a_report_kind: str | None = None
+
+
+class DocText:
+    """The normalised text and the label heads of a document, computed once
+    for all templates."""
+
+    def __init__(self, doc: Doc):
+        self.doc = doc
+        self.text = norm("\n".join(ln.text for ln in doc.lines)
+                         + "\n" + "\n".join(f.value or "" for f in doc.loose_fields))
+        self.heads: set[str] = set()
+        for ln in doc.lines:
+            for s, e, _, _ in heads(ln.text)[:4]:
+                h = norm_label(ln.text[s:e])
+                if h and len(h.split()) <= 40:
+                    self.heads.add(h)
+        for f in doc.loose_fields:
+            for n in (f.label, f.name):
+                if n:
+                    self.heads.add(norm_label(n.replace("_", " ")))
+
+    def has_phrase(self, phrase: str) -> bool:
+        p = norm(phrase)
+        if not p:
+            return False
+        if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", self.text):
+            return True
+        # OCR and re-typing: near matches count for phrases long enough.
+        return len(p) >= 12 and fuzz.partial_ratio(p, self.text) >= 90
+
+    def has_label(self, phrase: str) -> bool:
+        p = norm_label(phrase)
+        if not p:
+            return False
+        for h in self.heads:
+            if h == p or h.startswith(p + " "):
+                return True
+            if len(p) >= 6 and 0.7 * len(p) <= len(h) <= 1.4 * len(p) + 4 and fuzz.ratio(h, p) >= FUZZY_CUTOFF:
+                return True
+        return False
+
+
+def score(t: Template, dt: DocText) -> float:
+    title = 1.0 if any(dt.has_phrase(p) for p in t.titles) else 0.0
+    labels = t.recognition_labels
+    frac = sum(dt.has_label(p) for p in labels) / len(labels) if labels else 0.0
+    if not t.titles:
+        return frac
+    if not labels:
+        return title
+    return TITLE_WEIGHT * title + (1 - TITLE_WEIGHT) * frac
+
+
+def not_a_report_hits(nar: NotAReport, dt: DocText) -> list[tuple[str, int, int, int | None]]:
+    out = []
+    for k in nar.kinds:
+        hits = sum(dt.has_phrase(p) for p in k.phrases)
+        out.append((k.name, hits, k.min_hits, k.veto_hits))
+    return out
+
+
+def form_like(doc: Doc) -> bool:
+    """Structure that says "form" whatever the words: label cells beside
+    value cells, many "Label:" lines, form fields."""
+    label_lines = sum(1 for ln in doc.lines if _LABEL_LINE.match(ln.text))
+    label_rows = 0
+    for c in doc.containers:
+        if c.kind == "cell" and c.col == 0 and c.row_cells and len(c.row_cells) >= 2:
+            first = doc.container_text(c.row_cells[0])
+            if 0 < len(first.split()) <= 8:
+                label_rows += 1
+    fields = len(doc.loose_fields) + sum(len(ln.fields) for ln in doc.lines)
+    return label_lines >= 4 or label_rows >= 3 or fields >= 3
+
+
+def detect(doc: Doc, registry: Registry, is_body: bool = False) -> Detection:
+    dt = DocText(doc)
+    scores = sorted(((t, score(t, dt)) for t in registry.templates), key=lambda p: -p[1])
+    listed = [(t.id, round(s, 2)) for t, s in scores]
+    nar = not_a_report_hits(registry.not_a_report, dt)
+    veto = [n for n, hits, _, v in nar if v is not None and hits >= v]
+    nar_kind = max(((hits, n) for n, hits, m, _ in nar if hits >= m), default=(0, None))[1]
+    if veto:
+        return Detection("not_a_report", scores=listed, reason=f"matches {veto[0]}",
+                         not_a_report_kind=veto[0])
+    winners = [(t, s) for t, s in scores if s >= t.threshold]
+    if winners:
+        return Detection("template", winners[0][0], listed, not_a_report_kind=nar_kind)
+    if nar_kind:
+        return Detection("not_a_report", scores=listed, reason=f"matches {nar_kind}",
+                         not_a_report_kind=nar_kind)
+    visible = clean_value(dt.text) or ""
+    if len(visible) < registry.not_a_report.min_text_chars:
+        return Detection("not_a_report", scores=listed, reason="no text to speak of",
+                         not_a_report_kind="empty")
+    if not is_body and form_like(doc):
+        return Detection("unknown_template", scores=listed, reason="form-like but no template fits")
+    return Detection("free_text", scores=listed)

@@ -1,0 +1,190 @@
+"""Label matching by meaning: a line's head (text up to ':' or '?', or the
+whole short line) is compared with a template's wordings after
+normalisation, then synonyms, then rapidfuzz with a cut-off. Long text never
+counts as a label, so a free-text cell that mentions "name" stays a value."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from intake.parsers.templates.model import FieldDef, Template
+from intake.parsers.templates.text import norm, norm_label, strip_numbering
+
+FUZZY_CUTOFF = 88  # below this "Post/Job Title" ~ "Post Code" starts to pass
+MAX_LABEL_WORDS = 40  # the longest real label (WM reliability) is ~30 words
+MAX_SCAN = 400  # a label head never starts further into a line than this
+
+_SEP = re.compile(r"[:?\t]|\s{3,}")
+
+
+@dataclass
+class Hit:
+    candidates: list[tuple[FieldDef, float]]  # best first
+    label_start: int
+    label_end: int
+    value_start: int
+    strong: bool  # ended by a separator or the whole line: safe as a terminator
+
+
+def heads(text: str) -> list[tuple[int, int, int, bool]]:
+    """Possible label heads at the start of a line: (start, end, value_start,
+    strong). Earliest separator first, then the whole line."""
+    lead = len(text) - len(strip_numbering(text))
+    lead += len(text[lead:]) - len(text[lead:].lstrip())
+    out = []
+    for m in _SEP.finditer(text, lead, min(len(text), lead + MAX_SCAN)):
+        if m.start() > lead:
+            out.append((lead, m.start(), m.end(), True))
+    if len(text) > lead:
+        out.append((lead, len(text), len(text), True))
+    return out
+
+
+@lru_cache(maxsize=256)
+def _flex(variant: str) -> re.Pattern:
+    """A wording as a regex that tolerates punctuation/space differences,
+    for a second label written on the same line ("... DOB: 01/02/2010")."""
+    toks = [re.escape(t) for t in norm(variant).split()]
+    return re.compile(r"(?<![\w])" + r"[\W_]*".join(toks) + r"[ \t]*(?:\([^)]{0,30}\))?[ \t]*:", re.I)
+
+
+class LabelMatcher:
+    def __init__(self, template: Template):
+        self.template = template
+        self.variants: list[tuple[FieldDef, str]] = []
+        for f in template.fields + template.groups:
+            for lab in f.labels:
+                n = norm_label(lab)
+                if n:
+                    self.variants.append((f, n))
+        self.keys = [(f, norm(k)) for f in template.fields + template.groups
+                     for k in f.keys if norm(k)]
+        self.sections = {
+            name: [norm_label(h) for h in hs] for name, hs in template.sections.items()
+        }
+        self.boilerplate = [norm(b) for b in template.boilerplate if norm(b)]
+        self._cache: dict[str, list[tuple[FieldDef, float]]] = {}
+
+    # -- single phrases -------------------------------------------------
+    def match(self, head: str) -> list[tuple[FieldDef, float]]:
+        c = norm_label(head)
+        if c in self._cache:
+            return self._cache[c]
+        out: dict[str, tuple[FieldDef, float]] = {}
+        nwords = len(c.split())
+        if c and nwords <= MAX_LABEL_WORDS:
+            for f, v in self.variants:
+                if c == v:
+                    score = 100.0
+                elif len(v) < 6 or not (0.7 * len(v) <= len(c) <= 1.4 * len(v) + 4):
+                    continue
+                else:
+                    score = fuzz.ratio(c, v)
+                    if score < FUZZY_CUTOFF:
+                        continue
+                if score > out.get(f.key, (f, 0))[1]:
+                    out[f.key] = (f, score)
+            for f, k in self.keys:
+                klen = len(k.split())
+                if nwords <= 3 * klen + 14 and re.search(rf"(?<!\w){re.escape(k)}(?!\w)", c):
+                    if 90 > out.get(f.key, (f, 0))[1]:
+                        out[f.key] = (f, 90.0)
+        res = sorted(out.values(), key=lambda p: -p[1])
+        self._cache[c] = res
+        return res
+
+    def prefix_match(self, text: str) -> Hit | None:
+        """A label with no separator after it ("Name Jo Bloggs" once a PDF or
+        OCR flattens a row): whole-word prefix, exact after normalisation."""
+        lead = len(text) - len(strip_numbering(text))
+        body = text[lead:]
+        n = norm(body)
+        if len(n.split()) > 16:
+            return None  # a sentence, not a flattened "Label value" row
+        best = None
+        for f, v in self.variants:
+            if f.type in ("multiline", "group"):
+                continue  # free-text answers start with any word at all
+            if len(v) >= 3 and n.startswith(v + " ") and (best is None or len(v) > len(best[1])):
+                best = (f, v)
+        if best is None:
+            return None
+        # Walk the raw text to where the wording's words end.
+        want = len(best[1].split())
+        words = list(re.finditer(r"[^\W_]+", body))
+        if len(words) <= want:
+            return None
+        end = lead + words[want - 1].end()
+        start_val = lead + words[want].start()
+        return Hit([(best[0], 95.0)], lead, end, start_val, strong=False)
+
+    # -- lines -------------------------------------------------------------
+    def find(self, text: str, allow_prefix: bool = True) -> list[Hit]:
+        """Labels in a line: one at its start, then any more written on the
+        same line as "Label: value"."""
+        if not text.strip():
+            return []
+        first: Hit | None = None
+        for start, end, vstart, strong in heads(text):
+            cands = self.match(text[start:end])
+            if cands:
+                first = Hit(cands, start, end, vstart, strong)
+                break
+        if first is None and allow_prefix:
+            first = self.prefix_match(text)
+        if first is None:
+            return []
+        hits = [first]
+        pos = first.value_start
+        while pos < len(text):
+            nxt = self._inline(text, pos)
+            if nxt is None:
+                break
+            hits.append(nxt)
+            pos = nxt.value_start
+        return hits
+
+    def _inline(self, text: str, pos: int) -> Hit | None:
+        best: Hit | None = None
+        for f, v in self.variants:
+            if f.type in ("multiline", "group") or len(v.split()) > 4:
+                continue
+            m = _flex(v).search(text, pos)
+            if m and m.start() > pos and (best is None or m.start() < best.label_start):
+                best = Hit([(f, 100.0)], m.start(), m.end() - 1, m.end(), True)
+        if best is not None:
+            best.candidates = self.match(text[best.label_start:best.label_end]) or best.candidates
+        return best
+
+    def section_of(self, text: str) -> str | None:
+        c = norm_label(text)
+        if not c or len(c.split()) > 14:
+            return None
+        for name, hs in self.sections.items():
+            for h in hs:
+                if c == h or c.startswith(h + " ") or (len(h) >= 8 and fuzz.ratio(c, h) >= FUZZY_CUTOFF):
+                    return name
+        return None
+
+    def is_boilerplate(self, text: str) -> bool:
+        """Printed guidance, whole or in pieces: every sentence of the line
+        is (nearly) a sentence the form prints. A submitter's sentence mixed
+        in makes it a value."""
+        if not self.boilerplate:
+            return False
+        sentences = [norm(x) for x in re.split(r"(?<=[.!?])\s+", text)]
+        sentences = [x for x in sentences if x]
+        long = [x for x in sentences if len(x) >= 20]
+        if not long:
+            return False
+        for n in sentences:
+            if len(n) < 20:
+                continue
+            if not any(len(n) <= len(b) + 10 and fuzz.partial_ratio(n, b) >= 90
+                       for b in self.boilerplate):
+                return False
+        return True

@@ -1,0 +1,86 @@
+"""Tick boxes and "delete as appropriate": which option did the submitter
+choose? Never a guess: both or neither gives None and says so."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from intake.parsers.templates.text import CHECKED_MARKS, UNCHECKED_MARKS, norm
+
+_ON = re.compile(
+    rf"[{CHECKED_MARKS}]|[\[(]\s*[xX✓✔]\s*[\])]|(?<![\w'’-])[xX](?![\w'’-])"
+)
+_OFF = re.compile(rf"[{UNCHECKED_MARKS}]|\[\s*\]|\(\s\)")
+_NOISE = re.compile(r"\((?:please )?(?:delete|tick|circle|select)[^)]*\)|\bn/?a\b", re.I)
+
+
+@dataclass
+class Choice:
+    value: str | None
+    status: str  # "ok" | "empty" | "neither" | "both"
+
+
+@dataclass
+class _Tok:
+    pos: int
+    kind: str  # "opt" | "on" | "off"
+    value: str = ""
+
+
+def _option_regex(wording: str) -> re.Pattern:
+    toks = [re.escape(t) for t in norm(wording).split()]
+    return re.compile(r"(?<![\w])" + r"[\W_]*".join(toks) + r"(?![\w])", re.I)
+
+
+def read_choice(parts: list[str], options: dict[str, tuple[str, ...]]) -> Choice:
+    """``parts``: the text after the label, cell by cell or line by line."""
+    toks: list[_Tok] = []
+    base = 0
+    for part in parts:
+        part = _NOISE.sub(lambda m: " " * len(m.group()), part)
+        taken: list[tuple[int, int]] = []
+        wordings = sorted(
+            ((w, val) for val, ws in options.items() for w in ws), key=lambda p: -len(p[0])
+        )
+        for w, val in wordings:
+            if len(norm(w)) <= 1:
+                # A bare "Y"/"N" counts only as the whole answer.
+                if norm(part) == norm(w):
+                    toks.append(_Tok(base, "opt", val))
+                    taken.append((0, len(part)))
+                continue
+            for m in _option_regex(w).finditer(part):
+                if any(s < m.end() and m.start() < e for s, e in taken):
+                    continue
+                taken.append((m.start(), m.end()))
+                toks.append(_Tok(base + m.start(), "opt", val))
+        for rx, kind in ((_ON, "on"), (_OFF, "off")):
+            for m in rx.finditer(part):
+                if not any(s <= m.start() < e for s, e in taken):
+                    toks.append(_Tok(base + m.start(), kind))
+        base += len(part) + 1
+    toks.sort(key=lambda t: t.pos)
+    opts = [t for t in toks if t.kind == "opt"]
+    marks = [t for t in toks if t.kind != "opt"]
+    if not opts:
+        # Marks with no option to tie them to cannot be read.
+        return Choice(None, "empty" if not any(m.kind == "on" for m in marks) else "neither")
+    if not marks:
+        chosen = {t.value for t in opts}
+        if len(chosen) == 1:
+            return Choice(chosen.pop(), "ok")
+        return Choice(None, "neither")
+    # Boxes sit consistently before or after their option on one form; the
+    # first token tells which.
+    before = toks[0].kind != "opt"
+    chosen: set[str] = set()
+    for i, t in enumerate(toks):
+        if t.kind != "opt":
+            continue
+        j = i - 1 if before else i + 1
+        if 0 <= j < len(toks) and toks[j].kind == "on":
+            chosen.add(t.value)
+    if len(chosen) == 1:
+        return Choice(chosen.pop(), "ok")
+    return Choice(None, "both" if chosen else "neither")

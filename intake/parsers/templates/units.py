@@ -1,0 +1,114 @@
+"""A Layout flattened into lines, each knowing its container (a paragraph or
+a table cell) and, for a cell, its row: what label matching needs to find a
+value "in the same cell", "in the next cell" or "on the next line"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from intake.types import Cell, FormField, Layout, Paragraph, Provenance, Table
+
+
+@dataclass
+class Line:
+    idx: int
+    text: str
+    container: int  # index into Doc.containers
+    pos: int  # line number inside its container
+    offset: int  # character offset of this line in the container's text
+    provenance: Provenance
+    confidence: float | None
+    fields: list[FormField] = field(default_factory=list)
+
+
+@dataclass
+class Container:
+    kind: str  # "para" | "cell"
+    lines: list[int] = field(default_factory=list)
+    table: int | None = None  # running table number in this document
+    row: int | None = None
+    col: int | None = None
+    row_cells: list[int] | None = None  # container ids of the row's cells
+    box: bool = False  # the only cell of a one-cell row (a free-text box)
+    next_row_cells: list[int] | None = None
+
+
+@dataclass
+class Doc:
+    lines: list[Line] = field(default_factory=list)
+    containers: list[Container] = field(default_factory=list)
+    loose_fields: list[FormField] = field(default_factory=list)
+    tables: int = 0
+    cells: int = 0
+
+    def container_text(self, cid: int) -> str:
+        return "\n".join(self.lines[i].text for i in self.containers[cid].lines)
+
+
+def _add_block(doc: Doc, text: str, fields: list[FormField], prov: Provenance,
+               conf: float | None, cont: Container) -> int:
+    cid = len(doc.containers)
+    doc.containers.append(cont)
+    offset = 0
+    for pos, part in enumerate(text.split("\n")):
+        start, end = offset, offset + len(part)
+        inline = []
+        for f in fields:
+            if f.start is not None and f.end is not None and start <= f.start <= end:
+                inline.append(replace(f, start=f.start - start, end=(f.end or f.start) - start))
+        line = Line(len(doc.lines), part, cid, pos, start, prov, conf, inline)
+        doc.lines.append(line)
+        cont.lines.append(line.idx)
+        offset = end + 1
+    return cid
+
+
+def _add_table(doc: Doc, table: Table) -> None:
+    tno = doc.tables
+    doc.tables += 1
+    row_ids: list[list[int]] = []
+    nested: list[list[Table]] = []
+    for r, row in enumerate(table.rows):
+        ids = []
+        for c, cell in enumerate(row):
+            prov = cell.provenance
+            prov = Provenance(
+                page=prov.page if prov.page is not None else table.provenance.page,
+                table=prov.table if prov.table is not None else tno,
+                row=prov.row if prov.row is not None else r,
+                cell=prov.cell if prov.cell is not None else c,
+                field=prov.field,
+                source=prov.source or table.provenance.source,
+            )
+            cont = Container("cell", table=tno, row=r, col=c)
+            ids.append(_add_block(doc, cell.text, cell.fields, prov, cell.confidence, cont))
+            doc.cells += 1
+            nested.append(cell.tables)
+        row_ids.append(ids)
+        for tabs in nested:
+            for t in tabs:
+                _add_table(doc, t)
+        nested = []
+    for r, ids in enumerate(row_ids):
+        nxt = row_ids[r + 1] if r + 1 < len(row_ids) else None
+        distinct = {doc.container_text(i) for i in ids}
+        for i in ids:
+            cont = doc.containers[i]
+            cont.row_cells = ids
+            cont.next_row_cells = nxt
+            # A one-cell row, or a row of merged copies of one cell.
+            cont.box = len(ids) == 1 or len(distinct) == 1
+
+
+def build_doc(layout: Layout) -> Doc:
+    doc = Doc()
+    for b in layout.blocks:
+        if isinstance(b, Paragraph):
+            _add_block(doc, b.text, b.fields, b.provenance, b.confidence, Container("para"))
+        elif isinstance(b, Table):
+            _add_table(doc, b)
+        elif isinstance(b, FormField):
+            doc.loose_fields.append(b)
+        elif isinstance(b, Cell):  # tolerate a reader handing a bare cell
+            _add_block(doc, b.text, b.fields, b.provenance, b.confidence, Container("para"))
+    return doc
