@@ -142,9 +142,26 @@ class Mapper:
         return any(f.key not in self.found and f.key not in inside
                    for f, _ in self.hits(lines[0])[0].candidates)
 
-    def locate(self, f: FieldDef, line: Line, inline: str, is_last: bool) -> _Found:
+    def _empty_slot(self, line: Line, vstart: int, vend: int) -> bool:
+        """An empty text field right after the label is where the answer
+        went: the answer is empty, whatever text follows the line."""
+        def empty(ln: Line, lo: int, hi: int) -> bool:
+            return any(ff.kind != "checkbox" and ff.start is not None and lo <= ff.start <= hi
+                       and not (ff.value or "").strip() for ff in ln.fields)
+
+        if empty(line, vstart - 2, vend):
+            return True
+        # The field may sit on the (otherwise blank) line under the label.
+        cont = self.doc.containers[line.container]
+        if vend >= len(line.text.rstrip()) and line.pos + 1 < len(cont.lines):
+            nxt = self.doc.lines[cont.lines[line.pos + 1]]
+            return not nxt.text.strip() and empty(nxt, 0, len(nxt.text))
+        return False
+
+    def locate(self, f: FieldDef, line: Line, vstart: int, vend: int, is_last: bool) -> _Found:
         doc = self.doc
         cont = doc.containers[line.container]
+        inline = line.text[vstart:vend]
         inline_clean = clean_value(self.strip_hints(f, inline))
         multi = f.type in ("multiline", "group")
 
@@ -180,10 +197,9 @@ class Mapper:
                     more = self._paras_below(line, started=True)
                 lines += more
                 raw = "\n".join([inline] + [doc.lines[i].text for i in more])
-            vstart = len(line.text) - len(inline)
-            return _Found(raw, lines, field_name=self._field_name(line, vstart, len(line.text)))
-        if not is_last:
-            return _Found(None, [line.idx])
+            return _Found(raw, lines, field_name=self._field_name(line, vstart, vend))
+        if not is_last or self._empty_slot(line, vstart, vend):
+            return _Found(None, [line.idx], field_name=self._field_name(line, vstart, vend))
 
         cells = self._next_cells(line)
         if cells is not None:
@@ -227,7 +243,9 @@ class Mapper:
                 cid = cont.next_row_cells[cont.col]
                 txt = doc.container_text(cid)
                 return _Found(txt, list(doc.containers[cid].lines))
-            if not cont.box:
+            rest = [i for i in cont.lines[line.pos + 1:] if doc.lines[i].text.strip()]
+            if not cont.box or rest:
+                # Other labels follow in this cell: this one was left empty.
                 return _Found(None, [line.idx])
         # Label in a paragraph (or a box): the value is below it.
         if multi:
@@ -332,8 +350,7 @@ class Mapper:
                 if not hit.strong and f.type not in CHOICE_TYPES and f.key in self.found:
                     continue
                 end = hits[n + 1].label_start if n + 1 < len(hits) else len(line.text)
-                inline = line.text[hit.value_start:end]
-                found = self.locate(f, line, inline, is_last=n + 1 == len(hits))
+                found = self.locate(f, line, hit.value_start, end, is_last=n + 1 == len(hits))
                 self.found[f.key] = found
                 self.consumed.update(i for i in found.lines if i != line.idx)
                 if f.type == "group":

@@ -65,7 +65,9 @@ def norm_label(text: str) -> str:
     'Victim (if known)', 'Witnessed Incident?' -> 'problem', 'victim',
     'witnessed incident'."""
     text = strip_numbering(text)
-    text = re.sub(r"\((?:if known|where known|if applicable|optional|please specify)[^)]*\)", " ", text, flags=re.I)
+    # Brackets in a label qualify it: "(if known)", "(s)", "(1-5)",
+    # "(name, role, agency, contact)".
+    text = re.sub(r"\([^)]{0,80}\)", " ", text)
     return norm(text)
 
 

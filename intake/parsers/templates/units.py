@@ -50,12 +50,16 @@ def _add_block(doc: Doc, text: str, fields: list[FormField], prov: Provenance,
     cid = len(doc.containers)
     doc.containers.append(cont)
     offset = 0
-    for pos, part in enumerate(text.split("\n")):
+    parts = text.split("\n")
+    for pos, part in enumerate(parts):
         start, end = offset, offset + len(part)
+        if pos == len(parts) - 1:
+            end = 1 << 30  # offsets past the end (a trailing break trimmed) belong here
         inline = []
         for f in fields:
             if f.start is not None and f.end is not None and start <= f.start <= end:
-                inline.append(replace(f, start=f.start - start, end=(f.end or f.start) - start))
+                inline.append(replace(f, start=min(f.start - start, len(part)),
+                                      end=min((f.end or f.start) - start, len(part))))
         line = Line(len(doc.lines), part, cid, pos, start, prov, conf, inline)
         doc.lines.append(line)
         cont.lines.append(line.idx)
