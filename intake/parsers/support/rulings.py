@@ -56,14 +56,16 @@ def _merge(runs: np.ndarray, max_thick: int) -> list[tuple[float, float, float, 
     """Stack runs on neighbouring rows into one line: (pos, a, b, thickness)."""
     lines: list[list[float]] = []  # [first_row, last_row, a, b]
     for row, a, b in sorted(map(tuple, runs.tolist())):
+        joined = False
         for ln in reversed(lines):
             if row - ln[1] > 2:
                 break
             if a < ln[3] and b > ln[2]:
                 ln[1] = row
                 ln[2], ln[3] = min(ln[2], a), max(ln[3], b)
+                joined = True
                 break
-        else:
+        if not joined:
             lines.append([row, row, a, b])
     out = []
     for first, last, a, b in lines:

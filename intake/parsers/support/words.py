@@ -84,7 +84,7 @@ def group_lines(words: list[Word]) -> list[Line]:
 
 
 def group_paragraphs(lines: list[Line]) -> list[list[Line]]:
-    """Consecutive lines closer than half a line apart belong together:
+    """Consecutive lines closer than three quarters of a line apart belong together:
     a wrapped paragraph. Word's spacing after a paragraph keeps separate
     paragraphs (one label per line) apart."""
     paras: list[list[Line]] = []
@@ -92,7 +92,7 @@ def group_paragraphs(lines: list[Line]) -> list[list[Line]]:
         if paras:
             prev = paras[-1][-1]
             h = median_height(prev.words + ln.words)
-            if ln.top - prev.bottom < 0.5 * h and "\t" not in prev.text() and "\t" not in ln.text():
+            if ln.top - prev.bottom < 0.75 * h and "\t" not in prev.text() and "\t" not in ln.text():
                 paras[-1].append(ln)
                 continue
         paras.append([ln])

@@ -1,0 +1,188 @@
+"""Scans: a filled form printed by real LibreOffice, rendered to a picture
+with poppler, read back with real Tesseract."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from collections import Counter
+
+import docx as pydocx
+import numpy as np
+import pdfplumber
+import pytest
+from PIL import Image
+from reader_forms import blank, cell_after, document, tables
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from intake.config.settings import Settings
+from intake.parsers.readers import read_layout
+from intake.parsers.sniff import PDF, sniff_media_type
+from intake.parsers.support.options import ParsingOptions
+from intake.parsers.support.rulings import build_grids, find_rulings
+from intake.parsers.support.soffice import convert
+from intake.types import IntakeError, Paragraph, Table
+
+VALUES = {
+    "name": "Marcus Doyle", "role": "Youth Worker", "agency": "Leek Youth Centre",
+    "child": "Kayla Brennan", "age": "14", "address": "14 Brook Street, Leek ST13 5AB",
+    "narrative": "Kayla was seen getting into a silver Ford Focus outside the school gates "
+                 "on Tuesday afternoon.",
+}
+
+
+@pytest.fixture(scope="module")
+def printed_form() -> bytes:
+    """The Staffordshire form filled in and printed to PDF (page 2 is the form)."""
+    d = pydocx.Document(io.BytesIO(blank("staffordshire_cse.docx")))
+    prof, child = d.tables[0], d.tables[1]
+    prof.cell(0, 1).text = VALUES["name"]
+    prof.cell(1, 1).text = VALUES["role"]
+    prof.cell(2, 1).text = VALUES["agency"]
+    prof.cell(4, 4).text = "X"
+    child.cell(0, 1).text = VALUES["child"]
+    child.cell(1, 1).text = VALUES["age"]
+    child.cell(2, 1).text = VALUES["address"]
+    d.tables[2].cell(0, 0).text = VALUES["narrative"]
+    out = io.BytesIO()
+    d.save(out)
+    return convert(out.getvalue(), ".docx", "pdf", ParsingOptions(), "test form")
+
+
+def _render(pdf: bytes, page: int, dpi: int, tmp_path) -> Image.Image:
+    src = tmp_path / f"src{page}.pdf"
+    src.write_bytes(pdf)
+    base = tmp_path / f"page{page}"
+    subprocess.run(["pdftoppm", "-r", str(dpi), "-gray", "-singlefile", "-f", str(page),
+                    "-l", str(page), str(src), str(base)], check=True)
+    return Image.open(base.with_suffix(".pgm")).copy()
+
+
+def _image_pdf(images: list[Image.Image], dpi: int = 300) -> bytes:
+    out = io.BytesIO()
+    images[0].save(out, format="PDF", resolution=dpi, save_all=True, append_images=images[1:])
+    return out.getvalue()
+
+
+def _word_accuracy(truth: list[str], got: list[str]) -> float:
+    want, have = Counter(truth), Counter(got)
+    return sum(min(n, have[w]) for w, n in want.items()) / max(1, sum(want.values()))
+
+
+@pytest.mark.slow
+def test_scanned_pdf_gets_tables_back_with_values_and_confidence(printed_form, tmp_path):
+    scan = _image_pdf([_render(printed_form, 2, 300, tmp_path)])
+    layout = read_layout(document(scan, PDF, "scan.pdf"))
+    assert layout.ocr and layout.source == "ocr" and layout.pages == 1
+    assert cell_after(layout, "Name").text == VALUES["name"]
+    assert cell_after(layout, "Post / Job Title").text == VALUES["role"]
+    assert cell_after(layout, "Agency").text == VALUES["agency"]
+    assert cell_after(layout, "Contact Details").text == ""
+    assert cell_after(layout, "Age").text == VALUES["age"]
+    assert cell_after(layout, "Address").text == VALUES["address"]
+    assert cell_after(layout, "Member of the Public").text.lower() == "x"
+    ts = tables(layout)
+    assert len(ts) == 3 and len(ts[0].rows) == 5 and len(ts[0].rows[4]) == 5
+    assert ts[2].rows[0][0].text == VALUES["narrative"]
+    cell = cell_after(layout, "Name")
+    assert 0.5 < cell.confidence <= 1.0
+    assert cell.provenance.page == 1 and cell.provenance.source == "ocr"
+    paras = [b for b in layout.blocks if isinstance(b, Paragraph)]
+    assert all(p.confidence is not None and 0 <= p.confidence <= 1 for p in paras)
+    # order: the label paragraph comes before its table
+    kinds = [type(b).__name__ for b in layout.blocks]
+    i = next(i for i, b in enumerate(layout.blocks)
+             if isinstance(b, Paragraph) and b.text.startswith("Details of Professional"))
+    assert kinds[i + 1] == "Table"
+    # word accuracy against the printed PDF's own text layer
+    with pdfplumber.open(io.BytesIO(printed_form)) as pdf:
+        truth = [w["text"] for w in pdf.pages[1].extract_words()]
+    got = layout.plain_text().split()
+    accuracy = _word_accuracy(truth, got)
+    print(f"OCR word accuracy on a clean 300-dpi form page: {accuracy:.3f} ({len(truth)} words)")
+    assert accuracy > 0.9
+
+
+@pytest.mark.slow
+def test_low_resolution_photo_is_upscaled_and_read(printed_form, tmp_path):
+    page = _render(printed_form, 2, 150, tmp_path)
+    buf = io.BytesIO()
+    page.save(buf, format="JPEG", quality=85, dpi=(150, 150))
+    data = buf.getvalue()
+    assert sniff_media_type(data, "photo.jpg") == "image/jpeg"
+    layout = read_layout(document(data, "image/jpeg", "photo.jpg"))
+    assert layout.ocr and layout.source == "ocr"
+    assert cell_after(layout, "Name").text == VALUES["name"]
+    assert cell_after(layout, "Age").text == VALUES["age"]
+
+
+def test_small_image_is_a_logo_not_an_error():
+    buf = io.BytesIO()
+    Image.new("RGB", (120, 60), "navy").save(buf, format="PNG")
+    layout = read_layout(document(buf.getvalue(), "image/png", "logo.png"))
+    assert layout.blocks == [] and not layout.ocr
+    assert any("logo" in w for w in layout.warnings)
+
+
+def test_image_over_the_pixel_limit_is_refused():
+    buf = io.BytesIO()
+    Image.new("L", (1200, 1200), 255).save(buf, format="PNG")
+    settings = Settings(raw={"parsing": {"max_image_pixels": 100_000}})
+    with pytest.raises(IntakeError) as info:
+        read_layout(document(buf.getvalue(), "image/png", "big.png"), settings)
+    assert info.value.code == "unsafe_document"
+
+
+def test_damaged_image_is_corrupt():
+    data = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    with pytest.raises(IntakeError) as info:
+        read_layout(document(data, "image/png", "x.png"))
+    assert info.value.code == "corrupt_document"
+
+
+@pytest.mark.slow
+def test_only_pages_without_text_are_ocrd(printed_form, tmp_path):
+    text_page = io.BytesIO()
+    c = canvas.Canvas(text_page, pagesize=A4)
+    c.drawString(72, 760, "Covering note: the completed form is attached as a scan on page 2.")
+    c.save()
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter()
+    writer.add_page(PdfReader(text_page).pages[0])
+    writer.add_page(PdfReader(io.BytesIO(_image_pdf([_render(printed_form, 2, 300, tmp_path)]))).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    layout = read_layout(document(out.getvalue(), PDF, "mixed.pdf"))
+    assert layout.ocr and layout.source == "pdf" and layout.pages == 2
+    first = layout.blocks[0]
+    assert first.provenance.source == "pdf" and first.provenance.page == 1
+    assert cell_after(layout, "Name").provenance.page == 2
+    assert cell_after(layout, "Name").provenance.source == "ocr"
+
+
+@pytest.mark.slow
+def test_ocr_page_cap_warns(tmp_path):
+    pages = [Image.new("L", (1240, 1754), 255) for _ in range(3)]
+    settings = Settings(raw={"parsing": {"max_ocr_pages": 1, "ocr_dpi": 150}})
+    layout = read_layout(document(_image_pdf(pages, 150), PDF, "blank-scan.pdf"), settings)
+    assert layout.ocr
+    assert any("only the first 1" in w for w in layout.warnings)
+
+
+def test_rulings_become_a_grid_and_letters_do_not():
+    dpi = 300
+    img = np.full((1200, 1600), 255, dtype=np.uint8)
+    for y in (100, 300, 500):  # three horizontal rules: two rows
+        img[y:y + 3, 100:1500] = 0
+    for x in (100, 600, 1497):  # left, middle, right
+        img[100:503, x:x + 3] = 0
+    img[700:760, 200:206] = 0  # an "l"-like stroke outside the table
+    img[320:380, 300:306] = 0  # and one inside a cell
+    h, v = find_rulings(img < 160, dpi)
+    grids = build_grids(h, v, dpi)
+    assert len(grids) == 1
+    rows = grids[0].rows
+    assert len(rows) == 2 and all(len(cells) == 2 for _, _, cells in rows)
+    assert all(abs(ln.x - 303) > 10 for ln in v)
