@@ -12,17 +12,17 @@ from intake.parsers.support.soffice import convert
 from intake.types import Document, Layout
 
 _FORMATS = {
-    DOC: (".doc", "doc", "Word 97-2003 document"),
-    "application/vnd.ms-word": (".doc", "doc", "Word 97-2003 document"),
-    ODT: (".odt", "odt", "OpenDocument text"),
-    RTF: (".rtf", "rtf", "RTF document"),
-    "text/rtf": (".rtf", "rtf", "RTF document"),
+    DOC: (".doc", "doc", "Word 97-2003 document", "MS Word 97"),
+    "application/vnd.ms-word": (".doc", "doc", "Word 97-2003 document", "MS Word 97"),
+    ODT: (".odt", "odt", "OpenDocument text", "writer8"),
+    RTF: (".rtf", "rtf", "RTF document", "Rich Text Format"),
+    "text/rtf": (".rtf", "rtf", "RTF document", "Rich Text Format"),
 }
 
 
 @reader(*_FORMATS)
 def read_via_libreoffice(doc: Document, opts: ParsingOptions) -> Layout:
-    suffix, short, what = _FORMATS[doc.media_type]
-    docx_bytes = convert(doc.data, suffix, "docx", opts, what)
+    suffix, short, what, infilter = _FORMATS[doc.media_type]
+    docx_bytes = convert(doc.data, suffix, "docx", opts, what, infilter)
     layout = read_docx_bytes(docx_bytes, opts, source=f"{short}\u2192docx")
     return layout

@@ -38,9 +38,12 @@ def _drop_profile() -> None:
         shutil.rmtree(path, ignore_errors=True)
 
 
-def convert(data: bytes, in_suffix: str, to: str, opts: ParsingOptions, what: str) -> bytes:
+def convert(data: bytes, in_suffix: str, to: str, opts: ParsingOptions, what: str,
+            infilter: str | None = None) -> bytes:
     """Convert ``data`` (a file whose name would end in ``in_suffix``) to
-    format ``to`` ("docx", "pdf"); the bytes of the result."""
+    format ``to`` ("docx", "pdf"); the bytes of the result. ``infilter``
+    pins the import filter: without it LibreOffice opens a damaged file as
+    plain text and "converts" the garbage."""
     with _lock, tempfile.TemporaryDirectory(prefix="intake-convert-") as tmp:
         src = Path(tmp) / f"input{in_suffix}"
         src.write_bytes(data)
@@ -51,6 +54,7 @@ def convert(data: bytes, in_suffix: str, to: str, opts: ParsingOptions, what: st
             opts.soffice,
             f"-env:UserInstallation={profile.as_uri()}",
             "--headless", "--norestore", "--nologo", "--nodefault", "--nolockcheck",
+            *([f"--infilter={infilter}"] if infilter else []),
             "--convert-to", to, "--outdir", str(out_dir), str(src),
         ]
         try:
