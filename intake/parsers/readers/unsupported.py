@@ -1,6 +1,11 @@
-"""Plain-English names for the media types we refuse, for the officer."""
+"""Formats intake does not read: plain-English names for the officer, and
+the password-protected Office files that get their own code."""
 
 from __future__ import annotations
+
+from intake.parsers.readers.registry import reader
+from intake.parsers.support.options import ParsingOptions
+from intake.types import Document, IntakeError, Layout
 
 _NAMES = {
     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "An Excel spreadsheet",
@@ -31,3 +36,13 @@ def describe(media_type: str) -> str:
     if major in ("audio", "video"):
         return f"An {major} file" if major == "audio" else "A video file"
     return f"A file of type {media_type}"
+
+
+
+@reader("application/x-encrypted-office")
+def refuse_encrypted(doc: Document, opts: ParsingOptions) -> Layout:
+    raise IntakeError(
+        "encrypted_document",
+        "The Office document is password-protected; ask the sender for an unprotected copy "
+        "(never put the password in an e-mail to this inbox).",
+    )
