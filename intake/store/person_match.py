@@ -11,13 +11,16 @@ The rule, in the order it is applied (``match_score``):
    scans all people.
 3. Forenames must agree, best relation wins: the same (1.0); one is an alias
    the other was given ("Jason Smith known as Jay" ↔ "Jay Smith", 0.9); a
-   short form ("Chris"/"Christopher") or a spelling variant
-   ("Jayson"/"Jason"), 0.85; an initial ("J Smith"), 0.7. A surname with no
-   forename ("Smith") is too weak to merge on.
+   short form ("Chris"/"Christopher"), a spelling variant ("Jayson"/"Jason")
+   or a listed nickname ("Bob"/"Robert"), 0.85; an initial ("J Smith"),
+   0.7. A surname with no forename ("Smith") is too weak to merge on.
 4. If two different people fit equally well, the mention is ambiguous and
    becomes an entity of its own; an officer can merge it.
 
-String similarity is rapidfuzz's, phonetic keys jellyfish's.
+String similarity is rapidfuzz's, phonetic keys jellyfish's, nicknames the
+`nicknames` package's. Known gap: a typo that changes the surname's Soundex
+code ("Benentt" for "Bennett") lands in another block and stays apart until
+an officer merges it.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ import unicodedata
 from dataclasses import dataclass, field
 
 import jellyfish
+from nicknames import NickNamer
 from rapidfuzz.distance import JaroWinkler
 
 SURNAME_SIMILAR = 0.92
@@ -163,6 +167,18 @@ def contradicts(a: Profile, b: Profile) -> bool:
     return False
 
 
+_NICKNAMES: NickNamer | None = None
+
+
+def _is_nickname(a: str, b: str) -> bool:
+    """Curated English diminutives (the `nicknames` package): Nate/Nathan,
+    Bob/Robert, Peggy/Margaret. Loaded once, on first use."""
+    global _NICKNAMES
+    if _NICKNAMES is None:
+        _NICKNAMES = NickNamer()
+    return b in _NICKNAMES.nicknames_of(a) or a in _NICKNAMES.nicknames_of(b)
+
+
 def forename_relation(a: str, b: str) -> float | None:
     # Initials first: "J" = "J" says no more than "J" = "Jason" does.
     if len(a) == 1 or len(b) == 1:
@@ -172,7 +188,7 @@ def forename_relation(a: str, b: str) -> float | None:
     short, long_ = sorted((a, b), key=len)
     if len(short) >= 3 and long_.startswith(short):
         return SCORE_VARIANT
-    if JaroWinkler.similarity(a, b) >= FORENAME_SIMILAR:
+    if JaroWinkler.similarity(a, b) >= FORENAME_SIMILAR or _is_nickname(a, b):
         return SCORE_VARIANT
     return None
 

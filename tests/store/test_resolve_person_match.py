@@ -61,3 +61,9 @@ def test_hostile_names_never_crash(a, b):
         pm.blocking_key(na)
         s = pm.match_score(pm.Profile.of(na), pm.Profile.of(nb))
         assert s is None or 0 < s <= 1
+
+
+def test_listed_nicknames_match_and_unlisted_ones_do_not():
+    assert pm.match_score(prof("Bob Walsh"), prof("Robert Walsh")) == pm.SCORE_VARIANT
+    assert pm.match_score(prof("Nate Price"), prof("Nathan Price")) == pm.SCORE_VARIANT
+    assert pm.match_score(prof("Dean Price"), prof("Nathan Price")) is None
