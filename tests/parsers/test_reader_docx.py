@@ -389,3 +389,28 @@ def test_spreadsheet_is_unsupported():
     data = out.getvalue()
     err = _expect("unsupported_format", data, sniff_media_type(data, "x.xlsx"))
     assert err.detail.startswith("An Excel spreadsheet")
+
+
+def test_legacy_field_typed_over_several_paragraphs_keeps_all_lines():
+    def field_para(begin: bool, text: str, end: bool) -> str:
+        parts = ""
+        if begin:
+            parts += ('<w:r><w:t xml:space="preserve">Details: </w:t></w:r>'
+                      '<w:r><w:fldChar w:fldCharType="begin"><w:ffData><w:name w:val="Narr"/>'
+                      '<w:textInput/></w:ffData></w:fldChar></w:r>'
+                      '<w:r><w:instrText> FORMTEXT </w:instrText></w:r>'
+                      '<w:r><w:fldChar w:fldCharType="separate"/></w:r>')
+        parts += f"<w:r><w:t>{text}</w:t></w:r>"
+        if end:
+            parts += '<w:r><w:fldChar w:fldCharType="end"/></w:r>'
+        return f"<w:p>{parts}</w:p>"
+
+    xml = (field_para(True, "Seen on Friday.", False) + field_para(False, "Again on Sunday.", False)
+           + field_para(False, "Told her mum.", True) + "<w:p><w:r><w:t>Next label</w:t></w:r></w:p>")
+    layout = read(_docx_with_body_xml(xml))
+    first = layout.blocks[0]
+    ff = first.fields[0]
+    assert ff.value == "Seen on Friday.\nAgain on Sunday.\nTold her mum."
+    assert first.text == "Details: " + ff.value
+    assert rendered(first, ff) == ff.value
+    assert layout.blocks[1].text == "Next label"

@@ -265,26 +265,49 @@ class _Walker:
     # -- blocks ------------------------------------------------------------
     def blocks(self, container: etree._Element) -> list[_Item]:
         items: list[_Item] = []
+        # A legacy text field typed over several lines holds paragraph marks
+        # in its result: its paragraphs are read as one, so the field keeps
+        # its whole value and its label.
+        carry: _ParaBuilder | None = None
+
+        def flush() -> None:
+            nonlocal carry
+            if carry is not None:
+                items.append(carry.finish())
+                items.extend(carry.extra)
+                carry = None
+
         for child in container:
             if _ns(child) == MC and _local(child) == "AlternateContent":
                 branch = _alternate_branch(child)
                 if branch is not None:
+                    flush()
                     items.extend(self.blocks(branch))
                 continue
             if _ns(child) != W:
                 continue
             name = _local(child)
             if name == "p":
-                b = _ParaBuilder(self.ctx)
+                if carry is not None:
+                    b = carry
+                    b.text("\n")
+                else:
+                    b = _ParaBuilder(self.ctx)
                 self.inline(child, b)
-                items.append(b.finish())
-                items.extend(b.extra)
-            elif name == "tbl":
+                if any(f.ff is not None and f.phase == "result" for f in b.frames):
+                    carry = b
+                    continue
+                carry = b
+                flush()
+                continue
+            flush()
+            if name == "tbl":
                 items.append(_Item(table=self.table(child)))
             elif name == "sdt":
                 items.extend(self.block_sdt(child))
             elif name in ("customXml", "ins", "moveTo"):
                 items.extend(self.blocks(child))
+        flush()
         return items
 
     def block_sdt(self, sdt: etree._Element) -> list[_Item]:
