@@ -15,7 +15,7 @@ from __future__ import annotations
 import logging
 from itertools import combinations
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, select, update
 
 from intake.store import entity_keys as ek
 from intake.store import person_match as pm
@@ -213,7 +213,13 @@ def link_document(session, document: DocumentRow, mentions: list[MentionRow]) ->
             p = by_index.get(attrs["plate"])
             if p is not None and p.entity_pk is not None:
                 _add_link(session, m.entity_pk, p.entity_pk, "vehicle_plate", document.id, existing)
-    linked = sorted({m.entity_pk for m in mentions if m.entity_pk is not None and m.type not in ek.NOT_CO_MENTIONED})
+    # The submitter's own phone and e-mail recur in every report they send;
+    # linking them to the people in those reports would be noise, not
+    # intelligence. They still resolve and count.
+    linked = sorted({
+        m.entity_pk for m in mentions
+        if m.entity_pk is not None and m.type not in ek.NOT_CO_MENTIONED and not m.field.startswith("submitter.")
+    })
     for a, b in combinations(linked, 2):
         _add_link(session, a, b, "co_mention", document.id, existing)
     touched |= {m.entity_pk for m in mentions if m.entity_pk is not None}

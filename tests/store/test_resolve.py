@@ -147,6 +147,7 @@ def test_co_mentions_vehicle_plate_and_alias_links_are_stored(store):
             mention("VRM", "AB12CDE"), mention("VEHICLE", "silver vauxhall astra", plate=2),
             mention("PHONE", "+447700900123"), mention("LOCATION", "Mare Street"),
             mention("APP", "snapchat"), mention("AGE", "20"),
+            mention("EMAIL", "sam.teacher@school.example.org", field="submitter.contact", start=0),
         ])
         by = {m.type: m.entity_pk for m in d.mentions}
         assert by["AGE"] is None
@@ -155,6 +156,7 @@ def test_co_mentions_vehicle_plate_and_alias_links_are_stored(store):
         for t in ("ALIAS", "VRM", "PHONE", "LOCATION"):
             assert frozenset((by["PERSON"], by[t])) in pairs
         assert all(by["APP"] not in p for p in pairs)
+        assert all(by["EMAIL"] not in p for p in pairs)  # the submitter's own address
         assert (by["ALIAS"], by["PERSON"], "alias_of") in links
         assert (by["VEHICLE"], by["VRM"], "vehicle_plate") in links
 
