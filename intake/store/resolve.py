@@ -351,6 +351,20 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
     log.debug("resolved document %s: %d mentions, %d entities touched", document.id, len(mentions), len(touched))
 
 
+def unresolve_document(session, document: DocumentRow) -> None:
+    """Before a document's mentions are deleted (reprocessing, disposal):
+    detach them and its links, and recount the entities they were in. An
+    entity left with no mentions stays (its public id may be exported or
+    named in a decision) with counts of zero."""
+    mentions = session.scalars(select(MentionRow).where(MentionRow.document_pk == document.id)).all()
+    touched = {m.entity_pk for m in mentions if m.entity_pk is not None}
+    for m in mentions:
+        m.entity_pk = None
+    session.flush()
+    touched |= link_document(session, document, [])
+    refresh_stats(session, touched)
+
+
 def clear_entities(session) -> None:
     session.flush()
     session.execute(update(MentionRow).values(entity_pk=None))

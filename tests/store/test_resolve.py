@@ -170,3 +170,25 @@ def test_copies_do_not_count_twice(store):
         e = _entity_of(s, a, "VRM")
         assert _entity_of(s, b, "VRM").id == e.id
         assert e.document_count == 1
+
+
+def test_reprocessing_a_document_recounts_its_entities(store):
+    from intake.store.resolve import resolve_document, unresolve_document
+
+    with store.transaction() as s:
+        a = store_report(s, record=_rec("A", "School"), mentions=[mention("PHONE", "+447700900123"), mention("VRM", "AB12CDE")])
+        b = store_report(s, record=_rec("B", "Trust"), mentions=[mention("PHONE", "+447700900123")])
+        phone = _entity_of(s, a, "PHONE")
+        assert phone.document_count == 2
+        unresolve_document(s, b)
+        for m in list(b.mentions):
+            s.delete(m)
+        s.flush()
+        assert phone.document_count == 1
+        s.add(MentionRow(document_pk=b.id, field="incident.narrative", type="VRM", text="AB12 CDE",
+                         value="AB12CDE", start=0, end=8, attrs={}))
+        s.flush()
+        s.expire(b, ["mentions"])
+        resolve_document(s, b, list(b.mentions))
+        assert _entity_of(s, a, "VRM").document_count == 2
+        assert not s.scalars(select(EntityLink).where(EntityLink.document_pk == b.id, EntityLink.a_pk == phone.id)).all()
