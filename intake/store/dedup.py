@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from rapidfuzz import fuzz
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from intake.store import content_fingerprint as cf
 from intake.store.models import ContentKey, DocumentRow, RecordField, RecordRow
@@ -168,13 +168,17 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str) ->
     keys = cf.unique(cf.band_keys(mine.content))
     best: ContentMatch | None = None
     if keys:
+        # Most shared bands first: when a common text fills more than
+        # MAX_CANDIDATES slots, the likeliest copies are still compared.
+        shared = func.count(ContentKey.id)
         candidate_pks = session.scalars(
             select(ContentKey.document_pk)
             .where(ContentKey.key.in_(keys), ContentKey.document_pk != document.id)
-            .distinct()
-            .order_by(ContentKey.document_pk)
+            .group_by(ContentKey.document_pk)
+            .order_by(shared.desc(), ContentKey.document_pk)
             .limit(MAX_CANDIDATES)
         ).all()
+        candidate_pks = sorted(candidate_pks)  # earliest original wins a tie
         for pk in candidate_pks:
             cand = session.get(DocumentRow, pk)
             # Only originals: a copy of a copy points at the first copy.
