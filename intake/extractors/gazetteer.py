@@ -39,6 +39,7 @@ class TermList:
     terms: dict[str, str] = field(default_factory=dict)  # variant (lower) -> canonical
     ambiguous: dict[str, str] = field(default_factory=dict)
     context: set[str] = field(default_factory=set)
+    require_capital: bool = False  # names: "subway" in lower case is not the firm
 
 
 @dataclass
@@ -75,6 +76,7 @@ def _merge(g: Gazetteers, data: dict, origin: str) -> None:
                     _norm(m) for m in _strings(models, origin, make))
         elif key.isupper():
             tl = g.types.setdefault(key, TermList())
+            tl.require_capital = tl.require_capital or bool(table.get("require_capital", False))
             tl.context.update(_norm(c) for c in _strings(table.get("context", []), origin, "context"))
             for section, target in (("terms", tl.terms), ("ambiguous", tl.ambiguous)):
                 for canonical, variants in table.get(section, {}).items():

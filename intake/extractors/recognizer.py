@@ -68,8 +68,10 @@ class Recognizer:
             else None
         )
 
-    def validate(self, match: re.Match[str], text: str, ctx: "TextContext") -> str | None:
-        """Return the normalised value, or None to reject the match."""
+    def validate(self, match: re.Match[str], text: str, ctx: "TextContext",
+                 pattern: str) -> str | None:
+        """Return the normalised value, or None to reject the match.
+        ``pattern`` is the name of the pattern that matched."""
         return match.group(0)
 
     def span(self, match: re.Match[str]) -> tuple[int, int]:
@@ -91,7 +93,7 @@ class Recognizer:
         out: list[Candidate] = []
         for pattern, rx in self._compiled:
             for m in rx.finditer(text):
-                value = self.validate(m, text, ctx)
+                value = self.validate(m, text, ctx, pattern.name)
                 if value is None:
                     continue
                 start, end = self.span(m)

@@ -1,0 +1,1 @@
+"""One module per recogniser; registry.py lists them by name."""

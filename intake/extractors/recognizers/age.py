@@ -1,0 +1,62 @@
+"""Ages: "aged 14", "aged about 14", "a 20 year old male", "approx 15",
+"15yo", "15 y/o", "Age: 14", "fourteen-year-old". Value: the integer as a
+string; a range ("15-16 years old") gives the lower bound, the upper in
+attrs."""
+
+from __future__ import annotations
+
+import re
+
+from intake.extractors.recognizer import Candidate, Pattern, Recognizer
+
+_WORDS = {w: i for i, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+    "fifteen sixteen seventeen eighteen nineteen twenty".split())}
+_WORDS.update({"thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70})
+_NUM = r"(?:\d{1,2}|" + "|".join(sorted(_WORDS, key=len, reverse=True)) + r")"
+_RANGE = rf"(?P<n>{_NUM})(?:\s*(?:-|–|to|or|/)\s*(?P<n2>{_NUM}))?"
+_ABOUT = r"(?:(?:about|around|approx(?:imately)?\.?|roughly|maybe|possibly|estimated|est\.?|c\.|circa|~|under|over|only|just)\s*)?"
+_YO = r"(?:years?|yrs?|yr)[\s\-]?old|y\.?\s?o\.?\b|y/o\b|yo\b"
+
+
+class AgeRecognizer(Recognizer):
+    name = "age"
+    entity = "AGE"
+    priority = 70
+    patterns = (
+        Pattern("aged", rf"\baged?\s*(?:is|of|was)?\s*[:\-]?\s*{_ABOUT}(?P<m>{_RANGE})\b(?!\s*(?:%|st\b|nd\b|rd\b|th\b|am\b|pm\b|:\d|mins?\b|minutes|hours|hrs|miles|months|weeks|days))", 0.9),
+        Pattern("years_old", rf"(?<![\w/.:£$])(?P<m>{_RANGE})[\s\-]*(?:{_YO})", 0.9),
+        Pattern("approx", rf"\b(?:approx(?:imately)?\.?|about|around|roughly)\s+(?P<m>{_RANGE})(?=\s*(?:$|[,;)]|\.(?!\d)|\s(?:and|with|who|or|to|years|yrs|male|female|boy|girl|man|woman)\b))", 0.6),
+        Pattern("teen", r"\b(?:in\s+(?:his|her|their)\s+)?(?:early|mid|late)[\s\-]?(?P<m>teens|twenties|thirties|forties|20s|30s|40s|50s)\b", 0.5),
+    )
+    _DECADE = {"teens": 13, "twenties": 20, "20s": 20, "thirties": 30, "30s": 30,
+               "forties": 40, "40s": 40, "50s": 50}
+
+    @staticmethod
+    def _int(s: str) -> int:
+        return int(s) if s.isdigit() else _WORDS[s.lower()]
+
+    def analyze(self, text, ctx):
+        out: list[Candidate] = []
+        for pattern, rx in self._compiled:
+            if pattern.name == "teen":
+                continue  # a decade is not an age; kept for review only when asked
+            for m in rx.finditer(text):
+                n = self._int(m.group("n"))
+                if not 0 < n < 100:
+                    continue
+                start = m.start("n")
+                end = m.end("m")
+                attrs = {}
+                if m.group("n2"):
+                    n2 = self._int(m.group("n2"))
+                    if n2 <= n or n2 - n > 10:
+                        end = m.end("n")
+                    else:
+                        attrs["max"] = n2
+                if pattern.name == "years_old":
+                    # the span covers "20 year old" so a DATETIME rule never takes it
+                    end = m.end()
+                out.append(Candidate(self.entity, start, end, str(n), self.name, pattern.score,
+                                     self.priority, attrs=attrs, pattern=pattern.name))
+        return out

@@ -1,0 +1,56 @@
+"""Nicknames and street names: 'known as "JB"', "aka Tiny", "a.k.a. Big
+Mike", "goes by Dee", "calls himself King", "street name Ghost", and a quoted
+name inside or after a person's name (Joe "JB" Bloggs). Value as written,
+without quotes. The person it belongs to is linked afterwards (links.py)."""
+
+from __future__ import annotations
+
+import re
+
+from intake.extractors.recognizer import Candidate, Recognizer
+
+_Q1, _Q2 = r"[\"'“‘]", r"[\"'”’]"
+_CUE = (r"(?i:\b(?:also\s+)?known\s+as|\baka\b|\ba\.k\.a\.?|\bgoes\s+by(?:\s+the\s+name(?:\s+of)?)?|"
+        r"\bcalls\s+(?:himself|herself|themselves)|\bcalling\s+(?:himself|herself)|"
+        r"\bstreet\s+name(?:\s+(?:is|of|was))?|\bnick\s*-?name[ds]?(?:\s+(?:is|of|was))?|"
+        r"\balso\s+called|\buses\s+the\s+name|\balias|\bthey\s+call\s+(?:him|her|them)|"
+        r"\bgoes\s+under\s+the\s+name|\bnamed|\bcalled)")
+_NAME = r"(?:[A-Z0-9][\w'’\-]*(?:\s+[A-Z0-9][\w'’\-]*){0,2})"
+_STOP = frozenset("he she they him her his the a an and or but police social who which that this".split())
+
+
+class AliasRecognizer(Recognizer):
+    name = "alias"
+    entity = "ALIAS"
+    priority = 72
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cued = re.compile(
+            rf"(?P<cue>{_CUE})\s*[:\-]?\s*(?:{_Q1}(?P<q>[^\"'“”‘’\n]{{1,30}}?){_Q2}(?!\w)|(?P<n>{_NAME}))")
+        # Joe "JB" Bloggs / Joe Bloggs ("JB") / Joe Bloggs 'JB'
+        self._quoted = re.compile(
+            rf"(?<=[A-Z][a-z])\s+\(?{_Q1}(?P<q>[A-Za-z0-9][\w\-. ]{{0,20}}?){_Q2}\)?(?=\s+[A-Z][a-z]|\s*[,.;)]|\s+(?:is|was|who|has|and)\b)")
+
+    def analyze(self, text, ctx):
+        out: list[Candidate] = []
+        for m in self._cued.finditer(text):
+            cue = m.group("cue").lower()
+            if m.group("q") is not None:
+                s, e = m.span("q")
+            else:
+                if cue in ("named", "called"):
+                    continue  # "a male called Jason" is a name, not an alias
+                s, e = m.span("n")
+            value = " ".join(text[s:e].split()).strip(" .,")
+            if not value or value.lower() in _STOP:
+                continue
+            e = s + len(text[s:e].rstrip(" .,"))
+            out.append(Candidate(self.entity, s, e, value, self.name, 0.85, self.priority, pattern="cued"))
+        for m in self._quoted.finditer(text):
+            s, e = m.span("q")
+            value = " ".join(m.group("q").split())
+            if len(value.split()) > 3 or value.lower() in _STOP:
+                continue
+            out.append(Candidate(self.entity, s, e, value, self.name, 0.7, self.priority, pattern="quoted"))
+        return out

@@ -1,0 +1,51 @@
+"""People the model misses: a title and a name ("Mr Khan", "PC Smith"), a
+known first name followed by a capitalised surname ("Aisha Begum"), or a
+known first name on its own. First names and titles are gazetteer data
+(people.toml). Runs below the model in priority: it fills gaps."""
+
+from __future__ import annotations
+
+import re
+
+from intake.extractors.gazetteer import alternation
+from intake.extractors.recognizer import Candidate, Recognizer
+
+_SURNAME = r"(?:(?:Mc|Mac|O['’]|De|Van|Al-|El-)?[A-Z][a-z'’\-]+(?:-[A-Z][a-z'’]+)?)"
+
+
+class PersonRulesRecognizer(Recognizer):
+    name = "person_rules"
+    entity = "PERSON"
+    priority = 35
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._built_for: int | None = None
+
+    def _build(self, g) -> None:
+        titles = alternation(g.word_list("titles"))
+        first = alternation(g.word_list("first_names"))
+        self._titled = re.compile(rf"\b(?i:{titles})\.?\s+(?P<n>{_SURNAME}(?:\s+{_SURNAME})?)")
+        self._first = re.compile(rf"(?<![\w\-'’])(?P<f>(?i:{first}))(?:\s+(?P<s>{_SURNAME}))?(?![\w\-])")
+        self._places = g.word_list("places")
+        self._built_for = id(g)
+
+    def analyze(self, text, ctx):
+        g = ctx.gazetteers
+        if self._built_for != id(g):
+            self._build(g)
+        out: list[Candidate] = []
+        for m in self._titled.finditer(text):
+            out.append(Candidate(self.entity, m.start(), m.end(), " ".join(m.group(0).split()),
+                                 self.name, 0.8, self.priority + 10, pattern="title"))
+        for m in self._first.finditer(text):
+            f = m.group("f")
+            if not f[0].isupper() or f.isupper() and len(f) > 2:
+                continue
+            if m.group("s") and m.group("s").lower() not in self._places:
+                s, e, score = m.start(), m.end(), 0.7
+            else:
+                s, e, score = m.start("f"), m.end("f"), 0.5
+            out.append(Candidate(self.entity, s, e, text[s:e], self.name, score,
+                                 self.priority, pattern="first_name"))
+        return out

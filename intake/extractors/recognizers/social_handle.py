@@ -1,0 +1,84 @@
+"""User names on apps: "@jbz_99 on Snapchat", "snap: jbz_99", "his insta is
+jbz_99", "TikTok @jbz", "added her on Snapchat as jbz". Value
+"platform:handle", lower case, no "@". Platforms and their variants come from
+the APP gazetteer, so a new app needs no code."""
+
+from __future__ import annotations
+
+import re
+
+from intake.extractors.gazetteer import alternation
+from intake.extractors.recognizer import Candidate, Recognizer
+
+_HANDLE = r"@?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,28}[A-Za-z0-9_])?"
+_STOP = frozenset("""is was as on a an the his her their my your name username user handle account
+called named and or but to of in at by for from with via he she they it this that who which also
+has had have id profile page tag number no not unknown app dm dms message messages him them me us
+him her's sent messaged contact contacted through said says snap insta chat video pics videos
+story stories live group groups""".split())
+_PLATFORM_WORDS = r"(?:'s)?"
+
+
+class SocialHandleRecognizer(Recognizer):
+    name = "social_handle"
+    entity = "SOCIAL_HANDLE"
+    priority = 75
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._rx: re.Pattern[str] | None = None
+        self._key: int | None = None
+
+    def _platforms(self, ctx) -> tuple[re.Pattern[str], dict[str, str]]:
+        apps = ctx.gazetteers.types.get("APP")
+        variants: dict[str, str] = {}
+        if apps:
+            variants.update(apps.ambiguous)
+            variants.update(apps.terms)
+        if self._rx is None or self._key != id(ctx.gazetteers):
+            plat = alternation(variants)
+            cue = r"(?:\s+(?:user\s*name|username|user|name|handle|account|id|profile|tag|gamertag))?"
+            self._rx = re.compile(
+                # 1. @handle on/via Platform
+                rf"(?<![\w@.])(?P<h1>@{_HANDLE[2:]})\s+(?:on|via|from|\()\s*(?:the\s+)?(?P<p1>{plat})\b"
+                # 2. Platform [user name] [is|:|-|as] @handle   (snap: x, TikTok @x, his insta is x)
+                rf"|(?<![\w@.])(?P<p2>{plat})\b{_PLATFORM_WORDS}{cue}\s*(?:(?:is|was|=|:|-|–|called|named|as)\s*)?"
+                rf"[\"'“‘]?(?P<h2>{_HANDLE})(?![\w@.])"
+                # 3. handle on Platform, no @: only if it does not read as a word
+                rf"|(?<![\w@.])(?P<h3>[A-Za-z0-9_.\-]*[0-9_.][A-Za-z0-9_.\-]*)\s+on\s+(?P<p3>{plat})\b"
+                # 4. added on Platform as handle / on Platform as handle
+                rf"|\bon\s+(?P<p4>{plat})\s+(?:as|called|under(?:\s+the\s+name)?)\s+[\"'“‘]?(?P<h4>{_HANDLE})(?![\w@.])",
+                re.I,
+            )
+            self._map = {k: v for k, v in variants.items()}
+            self._key = id(ctx.gazetteers)
+        return self._rx, self._map
+
+    def analyze(self, text, ctx):
+        rx, variants = self._platforms(ctx)
+        out: list[Candidate] = []
+        for m in rx.finditer(text):
+            for i in "1234":
+                if m.group("h" + i) is not None:
+                    h, p = "h" + i, "p" + i
+                    break
+            handle = m.group(h)
+            plain = handle.lstrip("@")
+            if not plain or plain.lower() in _STOP or plain.lower() in variants:
+                continue
+            if not re.search(r"[A-Za-z]", plain):
+                continue  # a phone number after "WhatsApp", not a user name
+            if i == "2" and not handle.startswith("@") and not re.search(r"[0-9_.]", plain):
+                # "Snapchat Tommy" could be prose; a bare word counts after a
+                # cue ("is", ":", "name") only.
+                between = text[m.end(p):m.start(h)]
+                if not re.search(r"[:=\-–]|\b(?:is|was|name|username|handle|called|named|as)\b",
+                                 between, re.I):
+                    continue
+            platform = variants.get(" ".join(m.group(p).lower().replace("-", " ").split()))
+            if platform is None:
+                continue
+            start, end = m.span(h)
+            out.append(Candidate(self.entity, start, end, f"{platform}:{plain.lower()}", self.name,
+                                 0.85, self.priority, pattern=f"form{i}"))
+        return out

@@ -1,0 +1,130 @@
+"""UK vehicle registration marks, full and partial (UK-DOMAIN.md).
+
+Shapes other than the current format are also ordinary words and codes
+("B4 THE", "WAS 2A", "MI5"), so they count only when written in capitals and
+not an English word, or when a vehicle cue ("reg", "plate", "car", a make)
+is in the same sentence."""
+
+from __future__ import annotations
+
+import re
+
+from intake.extractors.recognizer import Pattern, Recognizer
+
+_CUE = (r"(?:\b(?:reg(?:istration)?(?:\s*(?:no|number|mark|plate))?|vrm|index(?:\s*(?:no|number|mark))?"
+        r"|(?:number\s*)?plate(?:\s*(?:no|number))?)\.?\s*(?:is|was|of|[:#-])?\s*)")
+_L = r"(?<![\w@/.\-])"  # a plate never continues a word, handle, e-mail or reference
+_R = r"(?![\w/?*]|-\d)"
+
+_VEHICLE_CUES = re.compile(
+    r"\b(?:reg|regs|registration|vrm|index|plates?|car|cars|vehicle|van|driving|drives|drove|"
+    r"driven|driver|motor|taxi|cab|moped|motorbike|bike|scooter|hatchback|saloon|estate|4x4|"
+    r"jeep|suv|pulled up|parked|picked)\b", re.I)
+
+# Three-letter English words and text-speak that make prefix/suffix/NI shapes
+# ("B4 THE", "WAS 2A") when not cued.
+_WORDS = frozenset("""THE AND FOR ARE BUT NOT YOU ALL ANY CAN HAD HER WAS ONE OUR OUT DAY GET HAS
+HIM HIS HOW MAN NEW NOW OLD SEE TWO WAY WHO BOY DID ITS LET PUT SAY SHE TOO USE DAD MUM AGE YES
+WHY ASK MEN OFF RAN SAW SAT SET TOP BIG BAD END FEW GOT LOT MAY OWN RUN TRY YET AGO AIR ARM BAG BED
+BOX BUS CAR CUT DOG EAT EYE FAR FUN GUN HAT HIT HOT JOB KEY LAY LEG LIE MAP MET MIX NET NOR ODD
+PAY PEN PER POT RED ROW SEA SIX SON SUN TAX TEN TIE TOY WAR WET WIN YEN ZIP AKA DOB REF TEL MOB
+FLAT ROOM AGED YRS HRS PM AM APP CRN NHS GBP USD MSG""".split())
+_YEAR_LETTER = set("ABCDEFGHJKLMNPRSTVWXY")  # A-Y without I O Q U Z
+_NI_CODES = {"IA", "IB", "IG", "IJ", "IL", "IW", "JI", "OI", "UI", "XI"}
+
+
+def normalise(raw: str) -> str:
+    v = re.sub(r"\s+", "", raw.upper()).replace("?", "*")
+    return re.sub(r"\*+", "*", v)
+
+
+def _age_ok(digits: str) -> bool:
+    n = int(digits)
+    return 2 <= n <= 29 or 51 <= n <= 79  # "01" never issued; 30-50 and 80+ not yet
+
+
+def _current_ok(letters: str, digits: str, tail: str) -> bool:
+    return (not set(letters) & set("IQZ") and _age_ok(digits) and not set(tail) & set("IQ"))
+
+
+class VrmRecognizer(Recognizer):
+    name = "vrm"
+    entity = "VRM"
+    priority = 90
+    patterns = (
+        Pattern("current", _L + r"(?P<m>(?P<a>[A-Z]{2})(?P<s1>\s?)(?P<d>\d{2})\s?(?P<t>[A-Z]{3}))" + _R, 0.9),
+        Pattern("partial", _L + r"(?P<m>[A-Z?*]{2}\s?[0-9?*]{2}\s?[A-Z?*]{1,3})" + r"(?![\w/?*])", 0.7),
+        Pattern("prefix", _L + r"(?P<m>(?P<y>[A-Z])\s?(?P<d>[1-9]\d{0,2})\s?(?P<t>[A-Z]{3}))" + _R, 0.7),
+        Pattern("suffix", _L + r"(?P<m>(?P<t>[A-Z]{3})\s?(?P<d>[1-9]\d{0,2})\s?(?P<y>[A-Z]))" + _R, 0.7),
+        Pattern("ni", _L + r"(?P<m>(?P<t>[A-Z]{2,3})\s?(?P<d>[1-9]\d{0,3}))" + _R, 0.7),
+        Pattern("cued", _CUE + r"(?P<m>[A-Z]{1,3}\s?[1-9]\d{0,3}|[1-9]\d{0,3}\s?[A-Z]{1,3})" + _R, 0.8),
+        Pattern("starts", r"\b(?:starts?|starting|begins?|beginning)\s+(?:with\s+)?(?:an?\s+|the\s+)?"
+                r"(?:letters?\s+|numbers?\s+)?(?P<m>[A-Z0-9]{2,4})\b(?![?*])", 0.7),
+        Pattern("ends", r"\b(?:ends?|ending|ended)\s+(?:with|in)?\s*(?:an?\s+|the\s+)?"
+                r"(?:letters?\s+|numbers?\s+)?(?P<m>[A-Z0-9]{2,4})\b(?![?*])", 0.7),
+        Pattern("first", r"\bfirst\s+(?:two|three|four|2|3|4|few)\s+(?:letters|characters|digits|numbers)"
+                r"(?:\s+(?:are|were|was|is|of|being))?\s*[:\-]?\s*(?:the\s+plate\s+)?(?P<m>[A-Z0-9]{2,4})\b", 0.7),
+        Pattern("last", r"\blast\s+(?:two|three|four|2|3|4|few)\s+(?:letters|characters|digits|numbers)"
+                r"(?:\s+(?:are|were|was|is|of|being))?\s*[:\-]?\s*(?P<m>[A-Z0-9]{2,4})\b", 0.7),
+    )
+
+    def _cued(self, text: str, start: int, ctx) -> bool:
+        lo, hi = ctx.sentence_span(start)
+        return _VEHICLE_CUES.search(text, lo, hi) is not None or self._make_near(text, lo, hi, ctx)
+
+    @staticmethod
+    def _make_near(text: str, lo: int, hi: int, ctx) -> bool:
+        words = set(re.findall(r"[a-z]+", text[lo:hi].lower()))
+        return bool(words & ctx.gazetteers.makes.keys())
+
+    def validate(self, m, text, ctx, pattern):
+        raw = m.group("m")
+        upper = raw == raw.upper()
+        compact = normalise(raw)
+        if pattern == "current":
+            if not _current_ok(m.group("a").upper(), m.group("d"), m.group("t").upper()):
+                return None
+            # "on 12 dec": the spaced shape in lower case is ordinary words.
+            if m.group("s1") and not upper and not self._cued(text, m.start("m"), ctx):
+                return None
+            if not upper and raw != raw.lower():
+                return None  # "On12 Dec": mixed case is prose
+            return compact
+        if pattern == "partial":
+            if "?" not in raw and "*" not in raw:
+                return None
+            known = re.sub(r"[\s?*]", "", raw)
+            if len(known) < 2 or not upper:
+                return None
+            letters, digits, tail = compact[:2], re.sub(r"\s", "", raw)[2:4], re.sub(r"\s", "", raw)[4:]
+            if any(c.isalpha() and c in "IQZ" for c in letters) or any(c in "IQ" for c in tail):
+                return None
+            if digits.isdigit() and not _age_ok(digits):
+                return None
+            if any(c.isdigit() for c in letters) or any(c.isalpha() for c in digits):
+                return None
+            return compact
+        cued = self._cued(text, m.start("m"), ctx)
+        if pattern in ("prefix", "suffix"):
+            if m.group("y").upper() not in _YEAR_LETTER and not (pattern == "prefix" and m.group("y").upper() == "Q"):
+                return None
+            if not cued and (not upper or m.group("t").upper() in _WORDS):
+                return None
+            return compact
+        if pattern == "ni":
+            t = m.group("t").upper()
+            if not (t[-2:] in _NI_CODES or t.endswith("Z")):
+                return None
+            if not cued and (not upper or t in _WORDS):
+                return None
+            return compact
+        if pattern == "cued":
+            return compact
+        # starts / ends / first / last: a fragment in capitals, or cued.
+        if not upper or (compact.isdigit() and not cued):
+            return None
+        if compact.isalpha() and compact in _WORDS:
+            return None
+        if pattern in ("starts", "first"):
+            return compact + "*"
+        return "*" + compact
