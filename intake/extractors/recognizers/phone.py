@@ -53,7 +53,7 @@ class PhoneRecognizer(Recognizer):
         raw = m.group("m")
         if re.search(r"\s{2,}|--|\t", raw):
             return None
-        digits = re.sub(r"\D", "", raw)
+        digits = re.sub(r"\D", "", raw.replace("(0)", ""))
         if raw.startswith("+44") or raw.startswith("0044"):
             national = "0" + digits[4:] if raw.startswith("0044") else "0" + digits[2:]
         else:
