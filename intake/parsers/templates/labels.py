@@ -66,7 +66,10 @@ class LabelMatcher:
         self.sections = {
             name: [norm_label(h) for h in hs] for name, hs in template.sections.items()
         }
-        self.boilerplate = [norm(b) for b in template.boilerplate if norm(b)]
+        # Sentences the form prints; its titles too (a PDF repeats them as
+        # running headers and footers).
+        self.boilerplate = [norm(x) for b in template.boilerplate + template.titles
+                            for x in re.split(r"(?<=[.!?])\s+", b) if len(norm(x)) >= 12]
         self._cache: dict[str, list[tuple[FieldDef, float]]] = {}
 
     # -- single phrases -------------------------------------------------
@@ -170,6 +173,32 @@ class LabelMatcher:
                     return name
         return None
 
+    def _is_bp_sentence(self, n: str) -> bool:
+        """Most of a printed sentence, or a printed sentence with a little
+        added (a different e-mail address on a re-issue). A short phrase
+        that merely occurs in the guidance ("designated safeguarding lead")
+        is not enough."""
+        for b in self.boilerplate:
+            short, long_ = (n, b) if len(n) <= len(b) else (b, n)
+            if len(short) >= 0.6 * len(long_) and fuzz.partial_ratio(short, long_) >= 90:
+                return True
+        return False
+
+    def strip_boilerplate(self, text: str) -> str:
+        """The line without the sentences the form prints (a PDF reader may
+        put printed guidance and the answer in one paragraph)."""
+        if not self.boilerplate or len(norm(text)) < 20:
+            return text
+        parts = re.split(r"(?<=[.!?])(\s+)", text)
+        keep = []
+        for n in range(0, len(parts), 2):
+            sent = parts[n]
+            ns = norm(sent)
+            if len(ns) >= 20 and self._is_bp_sentence(ns):
+                continue
+            keep.append(sent)
+        return " ".join(k.strip() for k in keep if k.strip()) if len(keep) * 2 < len(parts) + 1 else text
+
     def is_boilerplate(self, text: str) -> bool:
         """Printed guidance, whole or in pieces: every sentence of the line
         is (nearly) a sentence the form prints. A submitter's sentence mixed
@@ -181,10 +210,4 @@ class LabelMatcher:
         long = [x for x in sentences if len(x) >= 20]
         if not long:
             return False
-        for n in sentences:
-            if len(n) < 20:
-                continue
-            if not any(len(n) <= len(b) + 10 and fuzz.partial_ratio(n, b) >= 90
-                       for b in self.boilerplate):
-                return False
-        return True
+        return all(self._is_bp_sentence(n) for n in long)

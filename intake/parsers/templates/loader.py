@@ -31,9 +31,23 @@ def _strs(value: Any, src: str, where: str) -> tuple[str, ...]:
     return tuple(v for v in value if v.strip())
 
 
+_FIELD_KEYS = {"labels", "type", "required", "keys", "hints", "section", "options", "min", "max"}
+_TOP_KEYS = {"id", "version", "name", "recognition", "fields", "sections", "boilerplate", "groups", "kind"}
+
+
+def _no_strangers(table: dict[str, Any], allowed: set[str], src: str, where: str) -> None:
+    # A misplaced key (TOML puts everything after [a.b] into that table) would
+    # otherwise be ignored without a word.
+    extra = sorted(set(table) - allowed)
+    if extra:
+        raise _err(src, f"{where} has unknown key(s) {', '.join(extra)}; "
+                   f"allowed: {', '.join(sorted(allowed))}")
+
+
 def _field(key: str, table: Any, src: str) -> FieldDef:
     if not isinstance(table, dict):
         raise _err(src, f"fields.\"{key}\" must be a table")
+    _no_strangers(table, _FIELD_KEYS, src, f"fields.\"{key}\"")
     ftype = table.get("type", "text")
     if ftype not in FIELD_TYPES:
         raise _err(src, f"fields.\"{key}\".type {ftype!r} is not one of {', '.join(FIELD_TYPES)}")
@@ -81,7 +95,15 @@ def template_from_dict(data: dict[str, Any], src: str) -> Template:
     for key in ("id", "version"):
         if not isinstance(data.get(key), (str, int)) or not str(data.get(key)).strip():
             raise _err(src, f"'{key}' is missing")
+    _no_strangers(data, _TOP_KEYS, src, "the file")
     rec = data.get("recognition", {})
+    _no_strangers(rec, {"threshold", "titles", "labels"}, src, "[recognition]")
+    for name, t in data.get("sections", {}).items():
+        if isinstance(t, dict):
+            _no_strangers(t, {"headings"}, src, f"[sections.{name}]")
+    for name, g in data.get("groups", {}).items():
+        if isinstance(g, dict):
+            _no_strangers(g, {"labels", "keys", "hints", "members"}, src, f"[groups.{name}]")
     fields_t = data.get("fields", {})
     if not isinstance(fields_t, dict) or not fields_t:
         raise _err(src, "has no [fields.*] tables")

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from intake.parsers.templates import values
 from intake.parsers.templates.labels import Hit, LabelMatcher
 from intake.parsers.templates.model import FieldDef, Template
-from intake.parsers.templates.text import clean_value, norm, norm_label
+from intake.parsers.templates.text import clean_value, is_furniture, norm, norm_label
 from intake.parsers.templates.units import Doc, Line
 from intake.types import ExceptionInfo, FieldValue, FormField, Provenance, Record
 
@@ -117,6 +117,8 @@ class Mapper:
     def _continuation(self, cont_lines: list[int], after_pos: int) -> list[int]:
         out = []
         for i in cont_lines[after_pos + 1:]:
+            if is_furniture(self.doc.lines[i].text):
+                continue
             if self.is_stop(i):
                 break
             out.append(i)
@@ -196,7 +198,7 @@ class Mapper:
                 if cont.kind == "para":
                     more = self._paras_below(line, started=True)
                 lines += more
-                raw = "\n".join([inline] + [doc.lines[i].text for i in more])
+                raw = self._text_of(more, first=inline)
             return _Found(raw, lines, field_name=self._field_name(line, vstart, vend))
         if not is_last or self._empty_slot(line, vstart, vend):
             return _Found(None, [line.idx], field_name=self._field_name(line, vstart, vend))
@@ -208,7 +210,7 @@ class Mapper:
             for cid in cells:
                 if self._cell_is_label(cid, f):
                     break
-                txt = doc.container_text(cid)
+                txt = self._text_of(doc.containers[cid].lines)
                 if clean_value(self.strip_hints(f, txt)):
                     if not multi:
                         # One line of a cell is one value; extra lines are
@@ -220,7 +222,7 @@ class Mapper:
             # Value cell empty: the submitter may have typed under the label
             # in its own cell ("Name" then a line "Jo Bloggs").
             below = self._continuation(cont.lines, line.pos)
-            raw = self.strip_hints(f, "\n".join(doc.lines[i].text for i in below))
+            raw = self.strip_hints(f, self._text_of(below))
             if clean_value(raw):
                 if not multi:
                     raw = raw.strip().split("\n")[0]
@@ -235,13 +237,13 @@ class Mapper:
                         if clean_value(self.strip_hints(f, doc.lines[i].text)):
                             below = [i]
                             break
-                raw = self.strip_hints(f, "\n".join(doc.lines[i].text for i in below))
+                raw = self.strip_hints(f, self._text_of(below))
                 return _Found(raw, below)
             # Header row over a value row ("Name | Age" above "Jo | 14").
             if cont.next_row_cells and cont.col is not None and len(cont.next_row_cells) > cont.col \
                     and all(self._cell_is_label(c) for c in (cont.row_cells or [])):
                 cid = cont.next_row_cells[cont.col]
-                txt = doc.container_text(cid)
+                txt = self._text_of(doc.containers[cid].lines)
                 return _Found(txt, list(doc.containers[cid].lines))
             rest = [i for i in cont.lines[line.pos + 1:] if doc.lines[i].text.strip()]
             if not cont.box or rest:
@@ -250,11 +252,22 @@ class Mapper:
         # Label in a paragraph (or a box): the value is below it.
         if multi:
             below = self._paras_below(line, started=False)
-            raw = self.strip_hints(f, "\n".join(doc.lines[i].text for i in below))
+            raw = self.strip_hints(f, self._text_of(below))
             return _Found(raw or None, below)
         texts, below = self._lines_below(line, short=False, max_lines=1)
         raw = self.strip_hints(f, texts[0]) if texts else None
         return _Found(raw, below)
+
+    def _text_of(self, ids: list[int], first: str | None = None) -> str:
+        """The value text of these lines: page furniture dropped, printed
+        guidance sentences cut out."""
+        out = [] if first is None else [first]
+        for i in ids:
+            t = self.doc.lines[i].text
+            if is_furniture(t):
+                continue
+            out.append(self.m.strip_boilerplate(t))
+        return "\n".join(out)
 
     def _has_option(self, f: FieldDef, text: str) -> bool:
         return values.read_choice([text], f.options).status != "empty"
@@ -274,7 +287,7 @@ class Mapper:
             cont = doc.containers[ln.container]
             if cont.kind == "cell" and not cont.box and not src_box:
                 break
-            if not ln.text.strip() or clean_value(ln.text) is None:
+            if not ln.text.strip() or clean_value(ln.text) is None or is_furniture(ln.text):
                 blanks += 1
                 if blanks > NEXT_LINE_LOOKAHEAD:
                     break
@@ -314,6 +327,8 @@ class Mapper:
                         return self._trim(box)
                     return []
                 break
+            if is_furniture(ln.text):
+                continue
             if self.m.is_boilerplate(ln.text):
                 if any(clean_value(doc.lines[j].text) for j in paras):
                     break

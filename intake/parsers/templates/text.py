@@ -73,3 +73,18 @@ def norm_label(text: str) -> str:
 
 def words(text: str) -> list[str]:
     return norm(text).split()
+
+
+# Page furniture a PDF or a scan repeats on every page: protective markings
+# (Government Security Classifications) and page numbers. Never a value, and
+# never the end of one (a narrative runs on over a page break).
+_FURNITURE = re.compile(
+    r"^\s*(?:(?:official|restricted|secret|protect|not protectively marked)"
+    r"(?:\s*[-–—]?\s*sensitive)?(?:\s*[-–—(]*\s*(?:when|after)\s+complet(?:e|ed|ion)\)?)?"
+    r"|page\s+\d+(?:\s+of\s+\d+)?)\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_furniture(text: str) -> bool:
+    return bool(text.strip()) and bool(_FURNITURE.match(text))

@@ -4,6 +4,7 @@ value "in the same cell", "in the next cell" or "on the next line"."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 
 from intake.types import Cell, FormField, Layout, Paragraph, Provenance, Table
@@ -40,13 +41,51 @@ class Doc:
     loose_fields: list[FormField] = field(default_factory=list)
     tables: int = 0
     cells: int = 0
+    soft_wraps: bool = False  # PDF/OCR text: line ends inside blocks are layout, not meaning
 
     def container_text(self, cid: int) -> str:
         return "\n".join(self.lines[i].text for i in self.containers[cid].lines)
 
 
+_LABEL_START = re.compile(r"^\s*(?:\d{1,2}[.)]\s*)?[A-Z][\w /()'&,.\-]{0,60}[:?]")
+
+
+def _caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
+
+
+def unwrap(text: str) -> str:
+    """Undo the soft wraps a PDF or OCR page puts inside a paragraph or a
+    cell: a line that runs near the full width and does not end a label
+    carries on in the next line. Same length as the input, so form-field
+    offsets stay valid."""
+    lines = text.split("\n")
+    if len(lines) < 2:
+        return text
+    width = max(len(x.rstrip()) for x in lines)
+    out = []
+    for n, ln in enumerate(lines[:-1]):
+        nxt = lines[n + 1]
+        body = ln.rstrip()
+        soft = (
+            body and nxt.strip()
+            and not body.endswith(":")
+            and (nxt.lstrip()[:1].islower() or len(body) >= 0.6 * width)
+            and len(body) >= 12
+            and not _LABEL_START.match(nxt)
+            # A notice in capitals after ordinary text starts afresh.
+            and not (_caps(nxt) and not _caps(body))
+        )
+        out.append(ln + (" " if soft else "\n"))
+    out.append(lines[-1])
+    return "".join(out)
+
+
 def _add_block(doc: Doc, text: str, fields: list[FormField], prov: Provenance,
                conf: float | None, cont: Container) -> int:
+    if doc.soft_wraps:
+        text = unwrap(text)
     cid = len(doc.containers)
     doc.containers.append(cont)
     offset = 0
@@ -104,8 +143,11 @@ def _add_table(doc: Doc, table: Table) -> None:
             cont.box = len(ids) == 1 or len(distinct) == 1
 
 
+SOFT_WRAP_SOURCES = ("pdf", "ocr")
+
+
 def build_doc(layout: Layout) -> Doc:
-    doc = Doc()
+    doc = Doc(soft_wraps=layout.source in SOFT_WRAP_SOURCES or layout.ocr)
     for b in layout.blocks:
         if isinstance(b, Paragraph):
             _add_block(doc, b.text, b.fields, b.provenance, b.confidence, Container("para"))
