@@ -8,7 +8,8 @@ import sys
 import textwrap
 from email.message import EmailMessage
 from email.policy import SMTP
-from email.utils import format_datetime, make_msgid
+import uuid
+from email.utils import format_datetime
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -34,7 +35,7 @@ def make_message(i: int, attachment: str | None = "txt", tag: str = "") -> bytes
     msg["To"] = "mase-intel@example.com"
     msg["Subject"] = f"Intelligence report {i}{tag}"
     msg["Date"] = format_datetime(datetime(2026, 3, 4, 14, 30, tzinfo=timezone.utc))
-    msg["Message-ID"] = make_msgid(idstring=f"report{i}{tag}", domain="example.org")
+    msg["Message-ID"] = f"<r{i}{tag}.{uuid.uuid4().hex[:12]}@example.org>"
     msg.set_content("Please find the attached intelligence report.\n")
     report = textwrap.dedent(f"""\
         Date of report: 04/03/2026
@@ -49,8 +50,26 @@ def make_message(i: int, attachment: str | None = "txt", tag: str = "") -> bytes
     return msg.as_bytes(policy=SMTP)
 
 
+@pytest.fixture(scope="session")
+def dovecot_server():
+    """One server for the tests that do not stop it (stopping takes seconds)."""
+    d = Dovecot(spare_users=200)
+    d.start()
+    try:
+        yield d
+    finally:
+        d.cleanup()
+
+
 @pytest.fixture
-def dovecot():
+def dovecot(dovecot_server):
+    """The shared server seen as a fresh user with an empty mailbox."""
+    return dovecot_server.take_user()
+
+
+@pytest.fixture
+def private_dovecot():
+    """A server of the test's own, for tests that stop or restart it."""
     d = Dovecot()
     d.start()
     try:

@@ -9,6 +9,7 @@ PID. Nothing here touches the system Dovecot.
 
 from __future__ import annotations
 
+import copy
 import os
 import pwd
 import grp
@@ -44,6 +45,26 @@ def make_cert(directory: Path, name: str = "server") -> tuple[Path, Path]:
     return cert, key
 
 
+def _children(pid: int) -> list[int]:
+    out = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            out.append(int(stat.parent.name))
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
 CONF = """\
 base_dir = {root}/run
 state_dir = {root}/state
@@ -56,6 +77,7 @@ ssl_cert = <{root}/tls/server.pem
 ssl_key = <{root}/tls/server.key
 disable_plaintext_auth = no
 auth_mechanisms = plain login
+auth_failure_delay = 0
 default_internal_user = {user}
 default_login_user = {user}
 default_internal_group = {group}
@@ -102,8 +124,10 @@ service stats {{
 class Dovecot:
     """One private server. ``start()`` / ``stop()`` / ``restart()``."""
 
-    def __init__(self, users: dict[str, str] | None = None):
+    def __init__(self, users: dict[str, str] | None = None, spare_users: int = 0):
         self.users = users or {"mase-intel": "s3cret-Passw0rd!"}
+        self._spare = [f"mase-intel{i}" for i in range(1, spare_users + 1)]
+        self.all_users = {**self.users, **{n: f"s3cret-{n}-Pw!" for n in self._spare}}
         self.root = Path(tempfile.mkdtemp(prefix="intake-dovecot-"))
         os.chmod(self.root, 0o755)
         self.as_root = os.geteuid() == 0
@@ -125,7 +149,7 @@ class Dovecot:
             plain_port=self.plain_port, tls_port=self.tls_port,
         ))
         lines = []
-        for name, password in self.users.items():
+        for name, password in self.all_users.items():
             home = self.root / "home" / name
             home.mkdir()
             lines.append(f"{name}:{{PLAIN}}{password}:{self.uid}:{self.gid}::{home}::")
@@ -156,13 +180,25 @@ class Dovecot:
         raise RuntimeError("dovecot did not start listening")
 
     def stop(self) -> None:
+        """Stop like `systemctl stop` would: the master and every process it
+        started. Dovecot's children otherwise outlive the master for a while
+        and keep serving open connections, which would hide a restart."""
         if self.proc and self.proc.poll() is None:
+            children = _children(self.proc.pid)
             self.proc.terminate()
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(5)
+            for pid in children:
+                try:
+                    os.kill(pid, 9)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + 5
+            while any(_alive(pid) for pid in children) and time.monotonic() < deadline:
+                time.sleep(0.02)
         self.proc = None
 
     def restart(self) -> None:
@@ -178,6 +214,16 @@ class Dovecot:
             return (self.root / "log" / "dovecot.log").read_text(errors="replace")[-n:]
         except OSError:
             return ""
+
+    def take_user(self) -> "Dovecot":
+        """A view of this server whose default user is one not used before:
+        tests share one server yet each starts from an empty mailbox. Users
+        are created up front (``spare_users``) because Dovecot would only
+        see a passwd-file change after a failed, delayed login."""
+        name = self._spare.pop(0)
+        view = copy.copy(self)
+        view.users = {name: self.all_users[name]}
+        return view
 
     # -- helpers for tests --------------------------------------------------
 

@@ -8,7 +8,7 @@ in the store and the next pass applies the action again.
 from __future__ import annotations
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError
+from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
 from intake.ingest.imap.errors import ImapError, safe_reason
 from intake.ingest.inbox_config import After, InboxConfig
@@ -72,6 +72,8 @@ def apply(client: IMAPClient, cfg: InboxConfig, uids: list[int]) -> None:
             client.add_flags(seq, [after.arg.encode("ascii")], silent=True)
         elif after.kind == "keyword":
             client.add_flags(seq, [after.arg.encode("ascii")], silent=True)
+    except IMAPClientAbortError:
+        raise  # the connection died: the runner reports imap_connection_lost
     except IMAPClientError as exc:
         raise ImapError(
             "imap_after_failed",

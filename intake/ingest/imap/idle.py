@@ -56,7 +56,7 @@ class IdleWatcher(threading.Thread):
             except Exception as exc:  # noqa: BLE001 - fall back to polling, retry later
                 self.idling.clear()
                 reason = exc.code if isinstance(exc, ImapError) else safe_reason(exc)
-                log.warning("inbox %s: IDLE stopped (%s); polling continues, IDLE retried in %.0fs",
+                log.warning("inbox %s: IDLE stopped (%s); polling continues, IDLE retried in %.1fs",
                             self.cfg.name, reason, delay)
                 self.stop.wait(delay)
                 delay = min(self.cfg.backoff_max_s, delay * 2)
