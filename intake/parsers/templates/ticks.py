@@ -8,8 +8,10 @@ from dataclasses import dataclass
 
 from intake.parsers.templates.text import CHECKED_MARKS, UNCHECKED_MARKS, norm
 
+# A scan reads a ticked box as "X", "Xx", "[X", "|x|"...: a lone x or two,
+# possibly with box edges, counts as a mark.
 _ON = re.compile(
-    rf"[{CHECKED_MARKS}]|[\[(]\s*[xX✓✔]\s*[\])]|(?<![\w'’-])[xX](?![\w'’-])"
+    rf"[{CHECKED_MARKS}]|[\[(|]\s*[xX✓✔]{{1,2}}\s*[\])|]?|(?<![\w'’-])[xX]{{1,2}}(?![\w'’-])"
 )
 _OFF = re.compile(rf"[{UNCHECKED_MARKS}]|\[\s*\]|\(\s\)")
 _NOISE = re.compile(r"\((?:please )?(?:delete|tick|circle|select)[^)]*\)|\bn/?a\b", re.I)
