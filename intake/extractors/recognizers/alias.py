@@ -30,7 +30,7 @@ class AliasRecognizer(Recognizer):
             rf"(?P<cue>{_CUE})\s*[:\-]?\s*(?:{_Q1}(?P<q>[^\"'“”‘’\n]{{1,30}}?){_Q2}(?!\w)|(?P<n>{_NAME}))")
         # Joe "JB" Bloggs / Joe Bloggs ("JB") / Joe Bloggs 'JB'
         self._quoted = re.compile(
-            rf"(?<=[A-Z][a-z])\s+\(?{_Q1}(?P<q>[A-Za-z0-9][\w\-. ]{{0,20}}?){_Q2}\)?(?=\s+[A-Z][a-z]|\s*[,.;)]|\s+(?:is|was|who|has|and)\b)")
+            rf"\b[A-Z][a-z'’\-]+\s+\(?{_Q1}(?P<q>[A-Za-z0-9][\w\-. ]{{0,20}}?){_Q2}\)?(?=\s+[A-Z][a-z]|\s*[,.;)]|\s+(?:is|was|who|has|and)\b)")
 
     def analyze(self, text, ctx):
         out: list[Candidate] = []

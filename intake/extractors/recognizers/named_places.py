@@ -20,7 +20,7 @@ also but or so yes no was is were went go goes going seen met meet meets lives l
 stays stayed staying works worked working attends attended frequents drove driven taken took
 back just every last both after before with without for about visited between""".split())
 _NAME_TOKEN = r"(?:[A-Z][\w'’\-]*|St\.?|[0-9]+(?:st|nd|rd|th)?)"
-_NAME = rf"(?:{_NAME_TOKEN}(?:\s+(?:&\s+|and\s+|of\s+|de\s+|la\s+|le\s+)?{_NAME_TOKEN}){{0,3}})"
+_NAME = rf"(?:{_NAME_TOKEN}(?:\s+(?:&\s+|of\s+|de\s+|la\s+|le\s+)?{_NAME_TOKEN}){{0,3}})"
 
 
 def _strip_lead(text: str, start: int, name: str) -> tuple[int, str]:
@@ -60,6 +60,7 @@ class NamedPlacesRecognizer(Recognizer):
         self._business = re.compile(rf"(?P<name>{_NAME})\s+(?P<suf>(?i:{business}))(?![\w'’])")
         self._towns = re.compile(rf"(?<![\w\-])(?:{towns})(?![\w\-])", re.I)
         self._places_set = g.word_list("places")
+        self._premises = g.word_list("premises") | {"chicken", "chicken shop", "kebab shop", "takeaway"}
         self._built_for = id(g)
 
     def _names(self, rx, text, kind):
@@ -93,8 +94,8 @@ class NamedPlacesRecognizer(Recognizer):
             add("LOCATION", s, m.end(), text[s:m.end()], "place")
         for m, s, name in self._names(self._business, text, "business"):
             suf = m.group("suf")
-            if name.lower() in self._places_set and not suf[0].isupper():
-                continue  # "Hackney chicken shop": the place is found by the town list
+            if name.lower() in self._places_set and suf.lower() in self._premises:
+                continue  # "Hackney Chicken shop": a place and a kind of shop, not a name
             if suf[0].isupper():
                 add("ORGANISATION", s, m.end(), text[s:m.end()], "business")
             elif not re.search(r"['’]s?$", name) and name.lower() not in g.word_list("first_names"):

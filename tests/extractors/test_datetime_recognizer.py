@@ -1,0 +1,71 @@
+"""UK-DOMAIN.md date facts, resolved against the report's date."""
+
+from datetime import date
+
+import pytest
+
+from tests.extractors.helpers import run, values
+
+R = date(2026, 3, 12)  # Thursday
+
+
+def dt(text, report_date=R):
+    return values(text, "DATETIME", "datetime", report_date=report_date)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("It happened on 03/04/2024 near the shop", ["2024-04-03"]),
+    ("It happened on 03/04/24 near the shop", ["2024-04-03"]),
+    ("It happened on 3.4.2024 near the shop", ["2024-04-03"]),
+    ("They met last Friday", ["2026-03-06"]),
+    ("They met on Friday night", ["2026-03-06"]),
+    ("She went missing a fortnight ago", ["2026-02-26"]),
+    ("She went missing yesterday", ["2026-03-11"]),
+    ("They last knew this was true a week ago.", ["2026-03-05"]),
+    ("Seen on 12th March 2026 at 1430 hrs", ["2026-03-12T14:30"]),
+    ("Seen on 12/03/2026 at 1430 hrs", ["2026-03-12T14:30"]),
+    ("Picked up at about 11pm", ["23:00"]),
+    ("Dropped off at 2pm", ["14:00"]),
+    ("Dropped off at 14:30", ["14:30"]),
+    ("It was 1430hrs", ["14:30"]),
+    ("This happens after school on Friday", ["after school on Friday"]),
+    ("This happens after school on Thursdays", ["after school on Thursdays"]),
+    ("They are meeting this weekend", ["this weekend"]),
+    ("It started at half term", ["half term"]),
+    ("It was Friday just gone", ["Friday just gone"]),
+    ("Back in March 2025 it began", ["2025-03"]),
+])
+def test_date_phrases(text, expected):
+    assert dt(text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "She may go to the party", "He will sun himself", "Sat outside the shop", "a week",
+    "Room 2300 was booked", "crime ref CR/123456/24", "sort code 20-00-00",
+    "Do you know him", "He went to the bar",
+])
+def test_words_that_are_not_dates(text):
+    assert dt(text) == []
+
+
+def test_replayed_old_mailbox_gives_old_dates():
+    assert dt("They met last Friday", report_date=date(2019, 6, 5)) == ["2019-05-31"]
+    assert dt("Seen on 03/04/19", report_date=date(2019, 6, 5)) == ["2019-04-03"]
+
+
+def test_two_digit_year_never_jumps_past_next_year():
+    # Report in 2026: "27" can be 2027, "28" must be 1928 (a DOB, say).
+    assert dt("on 01/01/27", report_date=R) == ["2027-01-01"]
+    assert dt("on 01/01/28", report_date=R) == ["1928-01-01"]
+
+
+def test_without_a_report_date_relative_phrases_keep_their_text():
+    assert dt("They met last Friday", report_date=None) == ["last Friday"]
+    assert dt("on 03/04/2024", report_date=None) == ["2024-04-03"]
+
+
+def test_span_matches_text():
+    text = "Seen yesterday at 2pm by staff"
+    [m] = [m for m in run(text, "datetime") if m.type == "DATETIME"]
+    assert text[m.start:m.end] == m.text == "yesterday at 2pm"
+    assert m.value == "2026-03-11T14:00"
