@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     Float,
@@ -311,7 +312,8 @@ class MailboxFolder(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     inbox: Mapped[str] = mapped_column(String(100))
     folder: Mapped[str] = mapped_column(String(500))
-    uidvalidity: Mapped[int | None] = mapped_column(Integer)
+    # IMAP UIDs and UIDVALIDITY are unsigned 32-bit: wider than INTEGER.
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
     last_pass_at: Mapped[datetime | None]
 
 
@@ -323,8 +325,8 @@ class MailboxUid(Base):
     __table_args__ = (UniqueConstraint("folder_pk", "uidvalidity", "uid"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     folder_pk: Mapped[int] = mapped_column(ForeignKey("mailbox_folders.id"), index=True)
-    uidvalidity: Mapped[int] = mapped_column(Integer)
-    uid: Mapped[int] = mapped_column(Integer)
+    uidvalidity: Mapped[int] = mapped_column(BigInteger)
+    uid: Mapped[int] = mapped_column(BigInteger)
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     raw_sha256: Mapped[str | None] = mapped_column(String(64))
     acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
