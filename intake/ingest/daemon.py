@@ -37,6 +37,8 @@ class Daemon:
         self.runners = {
             ib.name: InboxRunner(ib, store, settings, pipeline_factory, self.stop) for ib in inboxes
         }
+        for name, runner in self.runners.items():
+            runner.on_retry = lambda delay, name=name: self._schedule_retry(name, delay)
         self.watchers: dict[str, IdleWatcher] = {}
         self.scheduler = BackgroundScheduler(
             timezone=timezone.utc,
@@ -48,11 +50,15 @@ class Daemon:
         runner = self.runners[name]
         if self.stop.is_set() or (not retry and runner.in_backoff()):
             return
-        outcome = runner.run_pass(wait=False)
-        if outcome.retry_in is not None and not self.stop.is_set():
-            when = datetime.now(timezone.utc) + timedelta(seconds=outcome.retry_in)
+        runner.run_pass(wait=False)
+
+    def _schedule_retry(self, name: str, delay: float) -> None:
+        when = datetime.now(timezone.utc) + timedelta(seconds=delay)
+        try:
             self.scheduler.add_job(self._job, "date", run_date=when, args=[name, True],
                                    id=f"{name}:retry", replace_existing=True)
+        except Exception:  # noqa: BLE001 - scheduler shutting down; the next run retries
+            pass
 
     def start(self) -> None:
         now = datetime.now(timezone.utc)

@@ -3,8 +3,8 @@
 Order is what makes "never lost, never twice" hold whatever fails:
 
 1. SELECT; compare UIDVALIDITY with the store. A change means every UID is
-   new again; matching by Message-ID + raw hash (``pipeline.known``) then
-   stops anything being processed twice.
+   new again; the pipeline's match on Message-ID + content hash then stops
+   anything being processed twice.
 2. UIDs stored but not yet acknowledged (a crash between commit and `after`):
    apply `after` now.
 3. UIDs not in the store: FETCH BODY.PEEK[] in batches bounded by count and
@@ -12,8 +12,9 @@ Order is what makes "never lost, never twice" hold whatever fails:
    (commit), and only then apply `after` to the batch and mark it
    acknowledged (commit).
 
-A crash anywhere leaves either an unrecorded UID (fetched again; ``known``
-finds the stored message) or a recorded, unacknowledged one (step 2).
+A crash anywhere leaves either an unrecorded UID (fetched again; the
+pipeline finds the stored message by Message-ID + hash and records only a
+sighting) or a recorded, unacknowledged one (step 2).
 """
 
 from __future__ import annotations
@@ -172,12 +173,13 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
                 continue
             raw = RawMessage(cfg.origin(folder, uidvalidity, uid), bytes(raw_bytes))
             try:
-                message_pk = pipeline.known(raw)
-                if message_pk is None:
-                    outcome = pipeline.process(raw)
-                    message_pk = outcome.message_pk
-                    result.new_messages += 1 if outcome.new else 0
-                    result.known += 0 if outcome.new else 1
+                # process() is idempotent: a message already stored (a redo
+                # after a crash, a UIDVALIDITY reset, a resend) is matched by
+                # Message-ID + content hash and only gains a sighting.
+                outcome = pipeline.process(raw)
+                message_pk = outcome.message_pk
+                if outcome.new:
+                    result.new_messages += 1
                 else:
                     result.known += 1
             except SQLAlchemyError:

@@ -60,6 +60,9 @@ class InboxRunner:
         self._lock = threading.Lock()
         self.failures = 0
         self.next_attempt_at = 0.0  # time.monotonic()
+        # Set by the daemon: schedules a retry after a failed pass, whoever
+        # ran it (a scheduled job or the IDLE watcher).
+        self.on_retry: Callable[[float], None] | None = None
 
     @property
     def pipeline(self):
@@ -104,6 +107,8 @@ class InboxRunner:
     def _run_locked(self) -> PassOutcome:
         cfg = self.cfg
         result = PassResult()
+        if self.stop.is_set():
+            return PassOutcome(ran=False)
         started = time.monotonic()
         try:
             status.record_attempt(self.store, cfg.name)
@@ -128,6 +133,14 @@ class InboxRunner:
             return self._failed(IntakeError(
                 "store_unavailable", f"the store failed during a pass ({type(exc).__name__}); nothing was acknowledged"
             ), result, record=False)
+        except Exception as exc:  # noqa: BLE001 - a bug must cost a retry, not the daemon
+            # The traceback may quote data (an exception's message), so only at DEBUG.
+            log.debug("pass crashed", exc_info=True)
+            return self._failed(IntakeError(
+                "imap_pass_crashed",
+                f"inbox {cfg.name}: the pass stopped on an unexpected {type(exc).__name__}; "
+                "nothing unstored was acknowledged; run `intake poll --once -v` to see the traceback",
+            ), result)
         elapsed = time.monotonic() - started
         if result.failed:
             codes = sorted({code for _, _, code in result.failed})
@@ -157,6 +170,8 @@ class InboxRunner:
             self._safe(status.record_failure, self.store, self.cfg.name, f"{err.code}: {err.detail}", result.handled)
         log.warning("inbox %s: pass failed (%s) after %d message(s): %s; retry in %.1fs",
                     self.cfg.name, err.code, result.handled, err.detail, delay)
+        if self.on_retry is not None and not self.stop.is_set():
+            self.on_retry(delay)
         return PassOutcome(ran=True, result=result, error=err, retry_in=delay)
 
     @staticmethod
