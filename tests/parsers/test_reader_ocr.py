@@ -186,3 +186,38 @@ def test_rulings_become_a_grid_and_letters_do_not():
     rows = grids[0].rows
     assert len(rows) == 2 and all(len(cells) == 2 for _, _, cells in rows)
     assert all(abs(ln.x - 303) > 10 for ln in v)
+
+
+def _truth_words(printed_form: bytes) -> list[str]:
+    with pdfplumber.open(io.BytesIO(printed_form)) as pdf:
+        return [w["text"] for w in pdf.pages[1].extract_words()]
+
+
+@pytest.mark.slow
+def test_upside_down_and_crooked_scan_is_turned_upright(printed_form, tmp_path):
+    page = _render(printed_form, 2, 300, tmp_path)
+    crooked = page.rotate(180, expand=True, fillcolor=255).rotate(1.7, expand=True, fillcolor=255)
+    layout = read_layout(document(_image_pdf([crooked]), PDF, "fax.pdf"))
+    assert cell_after(layout, "Name").text == VALUES["name"]
+    assert cell_after(layout, "Address").text == VALUES["address"]
+    assert _word_accuracy(_truth_words(printed_form), layout.plain_text().split()) > 0.9
+
+
+@pytest.mark.slow
+def test_noisy_low_resolution_scan_still_reads_mostly_right(printed_form, tmp_path):
+    from PIL import ImageFilter
+
+    page = _render(printed_form, 2, 200, tmp_path).rotate(0.8, expand=True, fillcolor=255)
+    page = page.filter(ImageFilter.GaussianBlur(0.8))
+    rng = np.random.default_rng(7)
+    pixels = np.asarray(page).astype(np.int16) + rng.normal(0, 25, (page.height, page.width))
+    pixels[rng.random(pixels.shape) < 0.003] = 0
+    noisy = Image.fromarray(np.clip(pixels, 0, 255).astype(np.uint8))
+    layout = read_layout(document(_image_pdf([noisy], 200), PDF, "noisy.pdf"))
+    accuracy = _word_accuracy(_truth_words(printed_form), layout.plain_text().split())
+    print(f"OCR word accuracy on a noisy 200-dpi scan: {accuracy:.3f}")
+    assert accuracy > 0.85
+    assert len(tables(layout)) >= 2
+    confidences = [c.confidence for t in tables(layout) for row in t.rows for c in row
+                   if c.confidence is not None]
+    assert confidences and min(confidences) < 0.9  # noise shows in the confidence

@@ -1,16 +1,18 @@
-"""One page image → Layout blocks by OCR: find the table rulings, erase them,
-OCR what is left, then put each word back in its cell (or in a paragraph
-outside any table), top to bottom."""
+"""One page image → Layout blocks by OCR: turn the page upright, find the
+table rulings, erase them, OCR what is left, then put each word back in its
+cell (or in a paragraph outside any table), top to bottom."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageFilter
 
 from intake.parsers.support.options import ParsingOptions
+from intake.parsers.support.orientation import deskew, detect_rotation
 from intake.parsers.support.rulings import Grid, build_grids, erase_rulings, find_rulings
 from intake.parsers.support.tesseract import ocr_words
 from intake.parsers.support.words import Word, group_lines, group_paragraphs, mean_conf
@@ -29,16 +31,108 @@ class TableCounter:
 def ocr_page(image: Image.Image, page: int | None, dpi: int, opts: ParsingOptions,
              tables: TableCounter) -> tuple[list, list[Word]]:
     """Blocks for one page, and all its words (for confidence figures)."""
-    gray = np.asarray(image.convert("L"))
-    dark = gray < 160
-    h, v = find_rulings(dark, dpi)
+    upright, _angle = deskew(image)
+    grids, words, cleaned = _analyse(upright, dpi, opts)
+    if _weak(words):
+        # Sideways or upside-down pages read as low-confidence noise; ask
+        # Tesseract which way up the page is and keep the better reading.
+        turn = detect_rotation(upright, dpi, opts)
+        if turn:
+            turned, _ = deskew(upright.rotate(-turn, expand=True, fillcolor=255))
+            second = _analyse(turned, dpi, opts)
+            if _score(second[1]) > _score(words):
+                grids, words, cleaned = second
+    words = _reread_doubtful_cells(words, grids, cleaned, dpi, opts)
+    for w in words:
+        _fix_lone_mark(w)
+    return _blocks(words, grids, page, tables), words
+
+
+_MARK = re.compile(r"^[xX\u00d7\u2717\u2718]{2,3}$")
+
+
+def _fix_lone_mark(w: Word) -> None:
+    """Tesseract's LSTM model reads a lone typed "X" (a tick) as "Xx". A box
+    no wider than one character holds one character."""
+    if _MARK.match(w.text) and (w.x1 - w.x0) <= 1.3 * w.height:
+        w.text = w.text[0].upper() if w.text[0] in "xX" else w.text[0]
+
+
+# Short cell contents (a typed tick, an age, a one-word answer) are what
+# page segmentation reads worst; a second look at the cell alone as one
+# line costs a Tesseract start-up each, so only doubtful ones get it.
+_DOUBT_CONF = 70
+_MAX_REREADS = 20
+
+
+def _reread_doubtful_cells(words: list[Word], grids: list[Grid], cleaned: np.ndarray, dpi: int,
+                           opts: ParsingOptions) -> list[Word]:
+    cells: dict[tuple[int, int, int], list[Word]] = {}
+    for w in words:
+        spot = _locate(w, grids)
+        if spot is not None:
+            cells.setdefault(spot, []).append(w)
+    doubtful = [(spot, ws) for spot, ws in cells.items()
+                if len(ws) <= 3 and (mean_conf(ws) or 0) * 100 < _DOUBT_CONF]
+    if not doubtful:
+        return words
+    inset = max(2, int(dpi * 0.01))
+    replaced: dict[int, list[Word]] = {}
+    with tempfile.TemporaryDirectory(prefix="intake-ocr-cell-") as tmp:
+        for n, (spot, ws) in enumerate(doubtful[:_MAX_REREADS]):
+            gi, ri, ci = spot
+            top, bottom, intervals = grids[gi].rows[ri]
+            a, b = intervals[ci]
+            y0, y1 = int(top) + inset, int(bottom) - inset
+            x0, x1 = int(a) + inset, int(b) - inset
+            if y1 - y0 < 4 or x1 - x0 < 4:
+                continue
+            crop = Image.fromarray(cleaned[y0:y1, x0:x1])
+            path = Path(tmp) / f"cell{n}.pgm"
+            crop.save(path)
+            again = ocr_words(path, dpi, opts, psm=7)
+            if again and (mean_conf(again) or 0) > (mean_conf(ws) or 0):
+                for w in again:
+                    w.x0 += x0
+                    w.x1 += x0
+                    w.top += y0
+                    w.bottom += y0
+                replaced[id(ws[0])] = again
+                for w in ws[1:]:
+                    replaced[id(w)] = []
+    if not replaced:
+        return words
+    out: list[Word] = []
+    for w in words:
+        out.extend(replaced.get(id(w), [w]))
+    return out
+
+
+def _weak(words: list[Word]) -> bool:
+    confident = [w for w in words if (w.conf or 0) >= 60]
+    return len(confident) < max(5, 0.5 * len(words))
+
+
+def _score(words: list[Word]) -> float:
+    return sum(w.conf for w in words if w.conf is not None and w.conf >= 60)
+
+
+def _analyse(image: Image.Image, dpi: int, opts: ParsingOptions
+             ) -> tuple[list[Grid], list[Word], np.ndarray]:
+    gray_image = image.convert("L")
+    gray = np.asarray(gray_image)
+    h, v = find_rulings(gray < 160, dpi)
     grids = build_grids(h, v, dpi)
-    cleaned = erase_rulings(gray, h, v, dpi) if (h or v) else gray
+    # A median filter takes scanner speckle off the letters (Tesseract reads
+    # noisy scans markedly better); rulings are found before it, since it
+    # also thins one-pixel lines away.
+    smooth = np.asarray(gray_image.filter(ImageFilter.MedianFilter(3)))
+    cleaned = erase_rulings(smooth, h, v, dpi) if (h or v) else smooth
     with tempfile.TemporaryDirectory(prefix="intake-ocr-") as tmp:
         path = Path(tmp) / "page.pgm"
         Image.fromarray(cleaned).save(path)
         words = ocr_words(path, dpi, opts)
-    return _blocks(words, grids, page, tables), words
+    return grids, words, cleaned
 
 
 def _blocks(words: list[Word], grids: list[Grid], page: int | None, tables: TableCounter) -> list:

@@ -15,9 +15,10 @@ from intake.parsers.support.words import Word
 from intake.types import IntakeError
 
 
-def ocr_words(image: Path, dpi: int, opts: ParsingOptions) -> list[Word]:
+def ocr_words(image: Path, dpi: int, opts: ParsingOptions, psm: int = 3) -> list[Word]:
+    """Words of the image; ``psm`` 3 reads a page, 7 a single line."""
     argv = [opts.tesseract, str(image), "stdout", "-l", opts.ocr_languages,
-            "--dpi", str(dpi), "--psm", "3", "tsv"]
+            "--dpi", str(dpi), "--psm", str(psm), "tsv"]
     try:
         proc = run_tool(argv, opts.ocr_timeout_s, what="Tesseract",
                         env={"OMP_THREAD_LIMIT": "1"})
