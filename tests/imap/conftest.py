@@ -119,10 +119,3 @@ def store(tmp_path):
         yield s
     finally:
         s.close()
-
-
-@pytest.fixture(autouse=True)
-def inline_analysis(monkeypatch):
-    # One process for parsing keeps the suite inside its time budget on two
-    # cores; the worker-process path is the pipeline's own tests' business.
-    monkeypatch.setenv("INTAKE_INLINE_ANALYSIS", "1")

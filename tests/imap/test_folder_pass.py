@@ -268,3 +268,28 @@ def test_uid_set_is_compact():
     assert after_mod.uid_set([5, 1, 2, 3, 7, 8, 10]) == "1:3,5,7:8,10"
     assert after_mod.uid_set(list(range(1, 100001))) == "1:100000"
     assert after_mod.uid_set([]) == ""
+
+
+def test_postgresql_store_and_advisory_lock(make_cfg, imap_env, postgres_url):
+    from intake.store.db import Store
+
+    pg = Store(postgres_url)
+    try:
+        imap_env.append([make_message(i) for i in range(4)])
+        held = InboxLock(pg, "mase")
+        assert held.acquire()
+        try:
+            # Another session (as another daemon would have) cannot take it.
+            assert not InboxLock(pg, "mase").acquire()
+            assert not runner(make_cfg(), pg).run_pass().ran
+        finally:
+            held.release()
+        out = runner(make_cfg(), pg).run_pass()
+        assert out.ok and out.result.new_messages == 4
+        with pg.session() as s:
+            # UIDs are unsigned 32-bit: the widest must fit.
+            s.add(MailboxUid(folder_pk=1, uidvalidity=4294967295, uid=4294967295, acknowledged=True))
+            s.commit()
+        assert status.report(pg, "mase").messages_handled == 4
+    finally:
+        pg.close()
