@@ -188,3 +188,38 @@ def test_sigterm_finishes_message_and_exits_0(imap_env, tmp_path):
     for needle in ("Intelligence report", "referrer", "Jordan", imap_env.password):
         assert needle not in log
     store.close()
+
+
+def test_server_down_at_start_backs_off_then_recovers(private_dovecot, tmp_path, monkeypatch):
+    d = private_dovecot
+    monkeypatch.setenv(PASSWORD_ENV, d.password)
+    cfg = parse_inbox(inbox_table(d, backoff_initial_s=0.1, backoff_max_s=0.8), 0)
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    d.append([make_message(i) for i in range(3)])
+    d.stop()
+    daemon = Daemon([cfg], store, SETTINGS)
+    runner = daemon.runners["mase"]
+    daemon.start()
+    try:
+        wait_for(lambda: runner.failures >= 4, what="several failed attempts")
+        rep = status.report(store, "mase")
+        assert rep.failing_since is not None and rep.last_error.startswith("imap_unreachable")
+        assert count_messages(store) == 0
+        d.start()
+        wait_for(lambda: count_messages(store) == 3 and d.uids("INBOX") == [], what="recovery")
+    finally:
+        daemon.shutdown()
+    assert status.report(store, "mase").failing_since is None
+    store.close()
+
+
+def test_backoff_grows_and_is_capped(make_cfg, store):
+    from intake.ingest.imap.inbox_runner import InboxRunner
+
+    r = InboxRunner(make_cfg(backoff_initial_s=1, backoff_max_s=30), store)
+    delays = []
+    for failures in range(1, 9):
+        r.failures = failures
+        delays.append(r.backoff_delay())
+    assert 0.9 <= delays[0] <= 1.1 and 1.8 <= delays[1] <= 2.2 and 3.6 <= delays[2] <= 4.4
+    assert all(27 <= x <= 33 for x in delays[5:])  # capped at backoff_max_s (with jitter)

@@ -293,3 +293,12 @@ def test_postgresql_store_and_advisory_lock(make_cfg, imap_env, postgres_url):
         assert status.report(pg, "mase").messages_handled == 4
     finally:
         pg.close()
+
+
+def test_missing_folder_fails_visibly_without_blocking_others(make_cfg, store, imap_env):
+    imap_env.append([make_message(i) for i in range(3)])
+    out = runner(make_cfg(folders=["Typo-Folder", "INBOX"]), store).run_pass()
+    assert out.error is not None and out.error.code == "imap_folder_unavailable"
+    assert "Typo-Folder" in out.error.detail
+    assert out.result.new_messages == 3 and imap_env.uids("INBOX") == []
+    assert "imap_folder_unavailable" in status.report(store, "mase").last_error

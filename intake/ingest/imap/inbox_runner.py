@@ -112,15 +112,24 @@ class InboxRunner:
         started = time.monotonic()
         try:
             status.record_attempt(self.store, cfg.name)
+            folder_errors: list[ImapError] = []
             with session(cfg) as client:
                 after.prepare(client, cfg)
                 for folder in cfg.folders:
                     if self.stop.is_set():
                         result.stopped = True
                         break
-                    run_folder(client, cfg, folder, self.store, self.pipeline, self.stop, result)
+                    try:
+                        run_folder(client, cfg, folder, self.store, self.pipeline, self.stop, result)
+                    except ImapError as exc:
+                        if exc.code != "imap_folder_unavailable":
+                            raise
+                        # One missing folder must not hold up the others.
+                        folder_errors.append(exc)
                     if result.stopped:
                         break
+            if folder_errors:
+                raise folder_errors[0]
         except ImapError as exc:
             return self._failed(exc, result)
         except (OSError, IMAPClientError) as exc:
