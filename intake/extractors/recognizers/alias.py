@@ -10,13 +10,21 @@ import re
 from intake.extractors.recognizer import Candidate, Recognizer
 
 _Q1, _Q2 = r"[\"'“‘]", r"[\"'”’]"
-_CUE = (r"(?i:\b(?:also\s+)?known\s+as|\baka\b|\ba\.k\.a\.?|\bgoes\s+by(?:\s+the\s+name(?:\s+of)?)?|"
+_CUE = (r"(?i:\b(?:also\s+)?known\s+(?:only\s+|just\s+|locally\s+)?as|\bknows?\s+(?:him|her|them)?\s*(?:only\s+|just\s+)?as|"
+        r"\bcalled\s+(?:himself|herself|themselves)|\baka\b|\ba\.k\.a\.?|\bgoes\s+by(?:\s+the\s+name(?:\s+of)?)?|"
         r"\bcalls\s+(?:himself|herself|themselves)|\bcalling\s+(?:himself|herself)|"
         r"\bstreet\s+name(?:\s+(?:is|of|was))?|\bnick\s*-?name[ds]?(?:\s+(?:is|of|was))?|"
         r"\balso\s+called|\buses\s+the\s+name|\balias|\bthey\s+call\s+(?:him|her|them)|"
         r"\bgoes\s+under\s+the\s+name|\bnamed|\bcalled)")
 _NAME = r"(?:[A-Z0-9][\w'’\-]*(?:\s+[A-Z0-9][\w'’\-]*){0,2})"
-_STOP = frozenset("he she they him her his the a an and or but police social who which that this".split())
+_STOP = frozenset("he she they him her his the a an and or but police social who which that this""".split())
+# Words that end an unquoted alias, for text in capitals ("KNOWN AS DOT AND DRIVES").
+_END = frozenset("""and or but who which that is was has had from with at in on to for of by he she
+they drives drove lives lived sells sold runs works uses used goes went said says is are
+were will would can could also""".split())
+# A quoted phrase after these is a label or a quotation, not a nickname.
+_NOT_ALIAS_BEFORE = re.compile(r"(?i)(?:saved\s+as|listed\s+as|stored\s+as|titled|wrote|written|reads?|"
+                               r"words?|message|text|texts|texted|slogan|song|film|post|caption)\s*[:\-]?\s*$")
 
 
 class AliasRecognizer(Recognizer):
@@ -32,6 +40,9 @@ class AliasRecognizer(Recognizer):
         self._quoted = re.compile(
             rf"\b[A-Z][a-z'’\-]+\s+\(?{_Q1}(?P<q>[A-Za-z0-9][\w\-. ]{{0,20}}?){_Q2}\)?(?=\s+[A-Z][a-z]|\s*[,.;)]|\s+(?:is|was|who|has|and)\b)")
 
+        self._loose = re.compile(
+            rf"(?<![\w])[\"“‘'](?P<q>[A-Z0-9][\w\-]*(?:\s+[A-Z0-9][\w\-]*){{0,2}})[\"”’'](?![\w])")
+
     def analyze(self, text, ctx):
         out: list[Candidate] = []
         for m in self._cued.finditer(text):
@@ -39,14 +50,33 @@ class AliasRecognizer(Recognizer):
             if m.group("q") is not None:
                 s, e = m.span("q")
             else:
-                if cue in ("named", "called"):
-                    continue  # "a male called Jason" is a name, not an alias
                 s, e = m.span("n")
+                words = text[s:e].split()
+                keep = []
+                for w in words:
+                    if w.lower() in _END:
+                        break
+                    keep.append(w)
+                if not keep:
+                    continue
+                e = s + len(" ".join(keep)) if text[s:e].startswith(" ".join(keep)) else e
+                if cue in ("named", "called") and keep[0].lower() in ctx.gazetteers.word_list("first_names"):
+                    continue  # "a male called Jason" is a name, not an alias
             value = " ".join(text[s:e].split()).strip(" .,")
             if not value or value.lower() in _STOP:
                 continue
             e = s + len(text[s:e].rstrip(" .,"))
             out.append(Candidate(self.entity, s, e, value, self.name, 0.85, self.priority, pattern="cued"))
+        for m in self._loose.finditer(text):
+            # A short capitalised phrase in quotes ("Smokey", "Big Mike") in a
+            # report is a nickname far more often than a quotation.
+            s, e = m.span("q")
+            if _NOT_ALIAS_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
+                continue
+            value = " ".join(m.group("q").split())
+            if value.lower() in _STOP or value.lower().split()[0] in _END:
+                continue
+            out.append(Candidate(self.entity, s, e, value, self.name, 0.6, self.priority - 1, pattern="quoted_name"))
         for m in self._quoted.finditer(text):
             s, e = m.span("q")
             value = " ".join(m.group("q").split())

@@ -42,12 +42,12 @@ class SocialHandleRecognizer(Recognizer):
                 # 1. @handle on/via Platform
                 rf"(?<![\w@.])(?P<h1>@{_HANDLE[2:]})\s+(?:on|via|from|\()\s*(?:the\s+)?(?P<p1>{plat})\b"
                 # 2. Platform [user name] [is|:|-|as] @handle   (snap: x, TikTok @x, his insta is x)
-                rf"|(?<![\w@.])(?P<p2>{plat})\b{_PLATFORM_WORDS}{cue}\s*(?:(?:is|was|=|:|-|–|called|named|as)\s*)?"
-                rf"[\"'“‘]?(?P<h2>{_HANDLE})(?![\w@.])"
+                rf"|(?<![\w@.])(?P<p2>{plat})\b{_PLATFORM_WORDS}{cue}\s*[,:]?\s*(?:(?:is|was|=|:|-|–|called|named|as)\s*)?"
+                rf"[\"'“‘]?(?P<h2>{_HANDLE})(?![\w@]|\.\w)"
                 # 3. handle on Platform, no @: only if it does not read as a word
                 rf"|(?<![\w@.])(?P<h3>[A-Za-z0-9_.\-]*[0-9_.][A-Za-z0-9_.\-]*)\s+on\s+(?P<p3>{plat})\b"
                 # 4. added on Platform as handle / on Platform as handle
-                rf"|\bon\s+(?P<p4>{plat})\s+(?:as|called|under(?:\s+the\s+name)?)\s+[\"'“‘]?(?P<h4>{_HANDLE})(?![\w@.])",
+                rf"|\bon\s+(?P<p4>{plat})\s+(?:as|called|under(?:\s+the\s+name)?)\s+[\"'“‘]?(?P<h4>{_HANDLE})(?![\w@]|\.\w)",
                 re.I,
             )
             self._map = {k: v for k, v in variants.items()}
@@ -72,8 +72,14 @@ class SocialHandleRecognizer(Recognizer):
                 # "Snapchat Tommy" could be prose; a bare word counts after a
                 # cue ("is", ":", "name") only.
                 between = text[m.end(p):m.start(h)]
-                if not re.search(r"[:=\-–]|\b(?:is|was|name|username|handle|called|named|as)\b",
-                                 between, re.I):
+                if re.search(r"[:=\-–]|\b(?:name|username|handle|called|named|as)\b", between, re.I):
+                    pass
+                elif re.search(r"\b(?:is|was)\b", between, re.I):
+                    # "his insta is tommy" names a user; "the Wizz app was used" does not.
+                    before = text[max(0, m.start(p) - 8):m.start(p)]
+                    if not re.search(r"(?:\b(?:his|her|their|my|your|our)|['’]s)\s+$", before, re.I):
+                        continue
+                else:
                     continue
             platform = variants.get(" ".join(m.group(p).lower().replace("-", " ").split()))
             if platform is None:
