@@ -89,11 +89,6 @@ def interpret(layout: Layout, settings: Any = None, is_body: bool = False) -> Pa
     rec.notes.append(f"template {tpl.id} v{tpl.version}; scores: {scores}")
     out.record = rec
     out.warnings.extend(result.warnings)
-    if det.not_a_report_kind and not any(v.value not in (None, "") for v in rec.fields.values()):
-        # A blank copy of the form inside a leaflet or toolkit.
-        out.status = "not_a_report"
-        rec.notes.append(f"not_a_report: blank form in {det.not_a_report_kind}")
-        return out
     missing = [f.key for f in tpl.fields if f.required and rec.fields.get(f.key, FieldValue(None)).value in (None, "")]
     if missing:
         out.status = "exception"

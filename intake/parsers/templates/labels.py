@@ -75,18 +75,28 @@ class LabelMatcher:
     # -- single phrases -------------------------------------------------
     def match(self, head: str) -> list[tuple[FieldDef, float]]:
         c = norm_label(head)
-        if c in self._cache:
-            return self._cache[c]
+        head_bare = strip_numbering(head)
+        key = c + ("/" if re.match(r"^\W*[^\W_]+\s*(?:/|&|\+|\band\b|\bor\b)", head_bare) else "")
+        if key in self._cache:
+            return self._cache[key]
         out: dict[str, tuple[FieldDef, float]] = {}
         nwords = len(c.split())
         if c and nwords <= MAX_LABEL_WORDS:
+            cw = c.split()
             for f, v in self.variants:
+                vw = v.split()
                 if c == v:
                     score = 100.0
+                elif cw[: len(vw)] == vw and len(cw) <= len(vw) + 2 and len(v) >= 3 and (
+                        len(vw) >= 2 or re.match(r"^\W*[^\W_]+\s*(?:/|&|\+|\band\b|\bor\b)", head_bare)):
+                    # The wording plus a word or two: "Problem / concern",
+                    # "Contact number / email", "Who is involved".
+                    score = 91.0 - (len(cw) - len(vw))
                 elif len(v) < 6 or not (0.7 * len(v) <= len(c) <= 1.4 * len(v) + 4):
                     continue
                 else:
-                    score = fuzz.ratio(c, v)
+                    # Slips and re-ordered words ("Organisation / Agency").
+                    score = max(fuzz.ratio(c, v), fuzz.token_sort_ratio(c, v) - 2)
                     if score < FUZZY_CUTOFF:
                         continue
                 if score > out.get(f.key, (f, 0))[1]:
@@ -97,7 +107,7 @@ class LabelMatcher:
                     if 90 > out.get(f.key, (f, 0))[1]:
                         out[f.key] = (f, 90.0)
         res = sorted(out.values(), key=lambda p: -p[1])
-        self._cache[c] = res
+        self._cache[key] = res
         return res
 
     def prefix_match(self, text: str) -> Hit | None:
@@ -126,7 +136,7 @@ class LabelMatcher:
         return Hit([(best[0], 95.0)], lead, end, start_val, strong=False)
 
     # -- lines -------------------------------------------------------------
-    def find(self, text: str, allow_prefix: bool = True) -> list[Hit]:
+    def find(self, text: str, allow_prefix: bool = False) -> list[Hit]:
         """Labels in a line: one at its start, then any more written on the
         same line as "Label: value"."""
         if not text.strip():
@@ -164,6 +174,10 @@ class LabelMatcher:
         return best
 
     def section_of(self, text: str) -> str | None:
+        """A heading opening a section: the whole line, nothing after a colon
+        (else it is a label with its value, "Young person: Kai")."""
+        if ":" in text and text.split(":", 1)[1].strip():
+            return None
         c = norm_label(text)
         if not c or len(c.split()) > 14:
             return None

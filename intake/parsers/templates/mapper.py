@@ -48,7 +48,12 @@ class Mapper:
     # -- helpers -----------------------------------------------------------
     def hits(self, i: int) -> list[Hit]:
         if i not in self._label_cache:
-            self._label_cache[i] = self.m.find(self.doc.lines[i].text)
+            line = self.doc.lines[i]
+            cont = self.doc.containers[line.container]
+            # "Label value" with no separator only where a PDF or a scan
+            # flattened a row: never when the row has a cell for the value.
+            flat = cont.kind == "para" or not cont.row_cells or cont.row_cells[-1] == line.container
+            self._label_cache[i] = self.m.find(line.text, allow_prefix=flat)
         return self._label_cache[i]
 
     def is_stop(self, i: int) -> bool:
@@ -173,15 +178,15 @@ class Mapper:
             if is_last:
                 cells = self._next_cells(line)
                 if cells:
-                    seen_texts = set()
+                    prev = None
                     for cid in cells:
                         if self._cell_is_label(cid) and not self._is_option_cell(f, cid):
                             break
                         txt = doc.container_text(cid)
-                        key = (txt, cid) if not txt.strip() else txt
-                        if key in seen_texts:
+                        # A merged cell may come through as copies side by side.
+                        if txt.strip() and txt == prev:
                             continue
-                        seen_texts.add(key)
+                        prev = txt
                         parts.append(txt)
                         used += doc.containers[cid].lines
                 elif not self._has_option(f, inline):

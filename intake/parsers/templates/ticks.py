@@ -47,10 +47,12 @@ def read_choice(parts: list[str], options: dict[str, tuple[str, ...]]) -> Choice
         )
         for w, val in wordings:
             if len(norm(w)) <= 1:
-                # A bare "Y"/"N" counts only as the whole answer.
-                if norm(part) == norm(w):
-                    toks.append(_Tok(base, "opt", val))
-                    taken.append((0, len(part)))
+                # A bare "Y"/"N" counts only in a short answer ("Y", "Y/N").
+                if len(part.strip()) <= 5:
+                    for m in re.finditer(rf"(?<![^\W_]){re.escape(w)}(?![^\W_])", part, re.I):
+                        if not any(s < m.end() and m.start() < e for s, e in taken):
+                            taken.append((m.start(), m.end()))
+                            toks.append(_Tok(base + m.start(), "opt", val))
                 continue
             for m in _option_regex(w).finditer(part):
                 if any(s < m.end() and m.start() < e for s, e in taken):
