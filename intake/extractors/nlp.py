@@ -36,6 +36,19 @@ def load_model(name: str):
         ) from exc
 
 
+# Capitalised words that are roles, relations or form labels, not names.
+_NOT_NAMES = frozenset("""mum mother dad father nan nana gran grandma grandad uncle auntie aunt
+brother sister cousin email e-mail staff police officers officer source victim suspect child
+referrer subject witness unknown ref reference note tel mob phone mobile where when who
+what why how""".split())
+
+
+def _mostly_capitals(text: str, offset: int) -> bool:
+    window = text[max(0, offset - 60): offset + 60]
+    letters = [c for c in window if c.isalpha()]
+    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+
+
 def _chunks(text: str) -> list[tuple[int, str]]:
     if len(text) <= _CHUNK:
         return [(0, text)]
@@ -86,6 +99,12 @@ def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64) -> list[
                 etype = "PERSON"  # "Aisha" as GPE
             if etype == "ORGANISATION" and raw.isupper() and len(raw) <= 3:
                 continue  # initials ("JB") are aliases or noise, not firms
+            if any(ch.isdigit() for ch in raw) or "." in raw:
+                continue  # codes and references ("A1", "PS 99", "D.O.B"): model noise
+            if low.split()[0] in _NOT_NAMES:
+                continue
+            if raw.isupper() and _mostly_capitals(chunk, ent.start_char):
+                continue  # in text typed in capitals the model tags any word
             if etype != "PERSON" and low in business:
                 continue  # "the Chicken shop": a kind of place, not a name
             out[i].append(Candidate(etype, off + s, off + e, " ".join(raw.split()), f"spacy:{ent.label_}",

@@ -21,9 +21,12 @@ def resolve(cands: list[Candidate]) -> list[Candidate]:
         clash = False
         for k in kept:
             if c.start < k.end and k.start < c.end:
-                if (c.type, k.type) in _NESTABLE and (
-                        (k.start <= c.start and c.end <= k.end) or (c.start <= k.start and k.end <= c.end)):
-                    continue
+                if (c.type, k.type) in _NESTABLE:
+                    person, alias = (c, k) if c.type == "PERSON" else (k, c)
+                    # a nickname inside a longer name is kept; a "person"
+                    # that is only (part of) the nickname is not
+                    if person.start <= alias.start and alias.end <= person.end and person.length > alias.length:
+                        continue
                 clash = True
                 break
         if not clash:

@@ -46,7 +46,7 @@ _VAGUE = (
     rf"|\b(?:at|over|most|on)\s+(?:the\s+)?weekends?"
     rf"|\b(?:this|last|next|over\s+the)\s+weekend|\b(?:last|this|next)\s+(?:week|month)"
     rf"|\bearlier\s+this\s+(?:week|month)"
-    rf"|\b(?:during\s+|over\s+)?(?:the\s+)?(?:half[\s\-]term|school\s+holidays|summer\s+holidays|easter\s+holidays|christmas\s+holidays)"
+    rf"|\b(?:the\s+)?(?:half[\s\-]term|school\s+holidays|summer\s+holidays|easter\s+holidays|christmas\s+holidays)"
     rf"|\b(?:bonfire\s+night|new\s+year'?s\s+eve|christmas\s+(?:eve|day)|boxing\s+day)"
     rf"|\b(?:late\s+at\s+night|in\s+the\s+early\s+hours|school\s+nights)"
 )
@@ -54,6 +54,7 @@ _TIME = (r"(?<![\w:./])(?:"
          r"(?P<hm>[01]?\d|2[0-3])[:.](?P<mm>[0-5]\d)\s*(?P<ap1>am|pm|a\.m\.|p\.m\.)?(?:\s*(?:hrs|hours|h)\b)?"
          r"|(?P<h12>1[0-2]|0?[1-9])\s*(?P<ap2>am|pm|a\.m\.|p\.m\.)"
          r"|(?P<h24>[01]\d|2[0-3])(?P<m24>[0-5]\d)\s*(?:hrs|hours|h)\b"
+         r"|(?<=\bat\s)(?P<h24b>[01]\d|2[0-3])(?P<m24b>[0-5]\d)(?!\s*(?:hrs|hours|h)\b)"
          r"|(?P<word>midnight|midday|noon))(?![\w:])")
 _CONNECT = re.compile(r"^\s*,?\s*(?:(?:at|on|around|about|approx\.?|approximately|from|by|after|before|,)\s*){0,2}$", re.I)
 
@@ -63,6 +64,8 @@ def _clock(m: re.Match[str]) -> str | None:
         return "00:00" if m.group("word").lower() == "midnight" else "12:00"
     if m.group("h24"):
         return f"{int(m.group('h24')):02d}:{m.group('m24')}"
+    if m.group("h24b"):  # "at 1615": a 24-hour time after "at"
+        return f"{int(m.group('h24b')):02d}:{m.group('m24b')}"
     if m.group("hm"):
         h, mi, ap = int(m.group("hm")), m.group("mm"), (m.group("ap1") or "").lower()
         if not ap and ":" not in m.group(0):

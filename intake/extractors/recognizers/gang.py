@@ -37,6 +37,8 @@ class GangRecognizer(Recognizer):
                     words = words[1:]
                 if pat == "named" and len(words) < 2:
                     continue
+                if not any(re.search(r"[A-Z]", w) for w in words[:-1] if pat == "named") and pat == "named":
+                    continue  # "year 9 boys": a name has a capital letter
                 if not words:
                     continue
                 value = " ".join(text[s:e].split())

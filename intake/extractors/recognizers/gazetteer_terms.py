@@ -60,6 +60,8 @@ class GazetteerTermsRecognizer(Recognizer):
                     if raw[:1].isupper() and m.start() > lo and len(raw) > 2:
                         continue
                     score = 0.6
+                if etype == "ORGANISATION" and re.match(r"\s+(?:number|no\.?)\b", text[m.end():m.end() + 9], re.I):
+                    continue  # "NHS number": an identifier, not the organisation
                 value = canonical if etype in _CANONICAL else " ".join(raw.split())
                 out.append(Candidate(etype, m.start(), m.end(), value, self.name, score,
                                      self.priority, pattern=f"gazetteer:{etype}"))

@@ -20,7 +20,10 @@ also but or so yes no was is were went go goes going seen met meet meets lives l
 stays stayed staying works worked working attends attended frequents drove driven taken took
 back just every last both after before with without for about visited between""".split())
 _NAME_TOKEN = r"(?:[A-Z][\w'’\-]*|St\.?|[0-9]+(?:st|nd|rd|th)?)"
-_NAME = rf"(?:{_NAME_TOKEN}(?:\s+(?:&\s+|of\s+|de\s+|la\s+|le\s+)?{_NAME_TOKEN}){{0,3}})"
+# "Crown and Anchor" joins two single words; longer runs never take "and",
+# so "Star Cabs and Sunnyside Children's Home" stays two names.
+_NAME = (rf"(?:{_NAME_TOKEN}\s+(?:and|&)\s+{_NAME_TOKEN}"
+         rf"|{_NAME_TOKEN}(?:\s+(?:de\s+|la\s+|le\s+)?{_NAME_TOKEN}){{0,3}})")
 
 
 def _strip_lead(text: str, start: int, name: str) -> tuple[int, str]:
