@@ -164,3 +164,4 @@ def test_inbox_fuzz_only_config_errors(table):
         parse_inbox(table, 0)
     except ConfigError:
         pass
+

@@ -22,13 +22,28 @@ from intake.ingest.imap.inbox_runner import InboxRunner
 
 log = logging.getLogger(__name__)
 
-# An untagged response that means a message may have arrived.
-ARRIVAL = (b"EXISTS", b"RECENT")
 CHECK_S = 1.0  # how often the watcher looks at the stop flag while idling
 
 
-def _arrived(responses) -> bool:
-    return any(isinstance(r, tuple) and len(r) > 1 and r[1] in ARRIVAL for r in responses or ())
+class MessageCount:
+    """Tracks the folder's EXISTS count so that only a *rise* (new mail)
+    starts a pass; our own MOVEs send EXPUNGEs, which must not."""
+
+    def __init__(self, exists: int):
+        self.exists = exists
+
+    def arrived(self, responses) -> bool:
+        arrived = False
+        for r in responses or ():
+            if not (isinstance(r, tuple) and len(r) >= 2 and isinstance(r[0], int)):
+                continue
+            if r[1] == b"EXISTS":
+                if r[0] > self.exists:
+                    arrived = True
+                self.exists = r[0]
+            elif r[1] == b"EXPUNGE":
+                self.exists = max(0, self.exists - 1)
+        return arrived
 
 
 class IdleUnsupported(Exception):
@@ -66,7 +81,8 @@ class IdleWatcher(threading.Thread):
         try:
             if b"IDLE" not in set(client.capabilities()):
                 raise IdleUnsupported()
-            client.select_folder(self.cfg.folders[0], readonly=True)
+            info = client.select_folder(self.cfg.folders[0], readonly=True)
+            count = MessageCount(int(info.get(b"EXISTS", 0)))
             need_pass = True
             while not self.stop.is_set():
                 client.idle()
@@ -76,21 +92,21 @@ class IdleWatcher(threading.Thread):
                     need_pass = False
                     self.passes += 1
                     self.runner.run_pass(wait=True)
-                need_pass = self._wait_for_arrival(client, began)
+                need_pass = self._wait_for_arrival(client, began, count)
                 self.idling.clear()
                 # Responses that came between the last check and DONE.
                 _, leftovers = client.idle_done()
-                need_pass = need_pass or _arrived(leftovers)
+                need_pass = count.arrived(leftovers) or need_pass
         finally:
             self.idling.clear()
             logout_quietly(client)
 
-    def _wait_for_arrival(self, client, began: float) -> bool:
+    def _wait_for_arrival(self, client, began: float, count: MessageCount) -> bool:
         quiet_returns = 0
         while not self.stop.is_set() and time.monotonic() - began < self.cfg.idle_renew_s:
             t0 = time.monotonic()
             responses = client.idle_check(timeout=CHECK_S)
-            if _arrived(responses):
+            if count.arrived(responses):
                 return True
             if any(len(r) > 0 and r[0] == b"BYE" for r in responses):
                 raise ConnectionResetError("server said BYE")
