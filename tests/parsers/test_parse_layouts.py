@@ -256,3 +256,58 @@ def test_any_layout_gives_an_outcome(blocks, with_title):
     assert out.status in {"parsed", "exception", "not_a_report"}
     if out.status == "exception":
         assert out.exception.code in {"unknown_template", "missing_required_field"}
+
+
+def test_label_rows_above_value_rows_and_header_rows_over_value_rows():
+    layout = Layout(blocks=[
+        STAFFS_TITLE, Paragraph("Details of Professional submitting:"),
+        Table([row("Name"), row("Sam Patel"), row("Agency"), row("Northfield Youth Club")]),
+        Paragraph("Details of Child/Young Person (if known):"),
+        Table([row("Name", "Age", "Address"), row("Kai Brown", "15", "1 Mill Lane")]),
+        NARRATIVE_LABEL, Table([[Cell(STORY)]]),
+    ], source="docx")
+    v = values(interpret(layout))
+    assert v["submitter.name"] == "Sam Patel" and v["submitter.agency"] == "Northfield Youth Club"
+    assert (v["subject.name"], v["subject.age"], v["subject.address"]) == ("Kai Brown", 15, "1 Mill Lane")
+
+
+def test_several_labels_on_one_line_split_by_tabs_or_colons():
+    layout = Layout(blocks=[
+        STAFFS_TITLE, Paragraph("Details of Professional submitting:"),
+        Paragraph("Name:  Sam Patel      Agency:  Northfield Youth Club"),
+        Paragraph("Details of Child/Young Person (if known):"),
+        Paragraph("Name\tKai Brown\tAge\t15"),
+        NARRATIVE_LABEL, Paragraph(STORY),
+    ], source="pdf")
+    v = values(interpret(layout))
+    assert v["submitter.name"] == "Sam Patel" and v["submitter.agency"] == "Northfield Youth Club"
+    assert v["subject.name"] == "Kai Brown" and v["subject.age"] == 15
+
+
+def test_pdf_soft_wraps_inside_labels_and_values_are_undone():
+    layout = wm("4", "2")
+    layout.source = "pdf"
+    layout.blocks[3] = Paragraph("If yes, please provide the trading name and address of premise: Chicken Palace, 1\n"
+                                 "High Street, Birmingham, B1 1AA")
+    layout.blocks[1] = Table([
+        row("If the information was supplied by someone other than yourself, on a scale of 1-5\n"
+            "how reliable do you think they are? (5 = Always Reliable and 1 = Unreliable)", "4"),
+        row("How accurate is the information on a scale of 1-4? (4 = Known to be true beyond\n"
+            "doubt to 1 = suspected to be false)", "2")])
+    v = values(interpret(layout))
+    assert v["grading.source_reliability"] == 4 and v["grading.information_accuracy"] == 2
+    assert v["licensed_premises.name_address"] == "Chicken Palace, 1 High Street, Birmingham, B1 1AA"
+
+
+def test_page_furniture_and_printed_guidance_are_cut_out_of_a_narrative():
+    layout = staffs(PROF, CHILD, box=STORY)
+    layout.source = "pdf"
+    i = next(n for n, b in enumerate(layout.blocks) if b is GUIDANCE)
+    # A PDF reader put the guidance and the answer in one paragraph, and the
+    # page break's marking between two paragraphs of the answer.
+    layout.blocks[i:] = [Paragraph(GUIDANCE.text + "\n" + STORY), Paragraph("OFFICIAL - SENSITIVE when complete"),
+                         Paragraph("Page 2 of 2"), Paragraph("The second part of the story."),
+                         Paragraph("Once completed please e-mail this form to the Child Protection and Exploitation "
+                                   "Team at cpet@example.org.")]
+    v = values(interpret(layout))
+    assert v["incident.narrative"] == STORY + " The second part of the story."

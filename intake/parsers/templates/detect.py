@@ -16,7 +16,7 @@ from intake.parsers.templates.registry import Registry
 from intake.parsers.templates.text import clean_value, norm, norm_label
 from intake.parsers.templates.units import Doc
 
-TITLE_WEIGHT = 0.4
+TITLE_WEIGHT = 0.35
 _LABEL_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9 /()'&.,\-]{1,48}[:?]")
 
 

@@ -49,7 +49,11 @@ def _flex(variant: str) -> re.Pattern:
     """A wording as a regex that tolerates punctuation/space differences,
     for a second label written on the same line ("... DOB: 01/02/2010")."""
     toks = [re.escape(t) for t in norm(variant).split()]
-    return re.compile(r"(?<![\w])" + r"[\W_]*".join(toks) + r"[ \t]*(?:\([^)]{0,30}\))?[ \t]*:", re.I)
+    words = r"[\W_]*".join(toks) + r"[ \t]*(?:\([^)]{0,30}\))?"
+    # "Label:" anywhere after a value, or a label set off by tabs or wide
+    # gaps on both sides ("Name<tab>Jo Bloggs<tab>Age<tab>14").
+    return re.compile(r"(?<![\w])" + words + r"[ \t]*:"
+                      + r"|(?:(?<=\t)|(?<=\S {3}))" + words + r"(?=\t| {3,})", re.I)
 
 
 class LabelMatcher:
@@ -168,7 +172,8 @@ class LabelMatcher:
                 continue
             m = _flex(v).search(text, pos)
             if m and m.start() > pos and (best is None or m.start() < best.label_start):
-                best = Hit([(f, 100.0)], m.start(), m.end() - 1, m.end(), True)
+                colon = m.group().rstrip().endswith(":")
+                best = Hit([(f, 100.0)], m.start(), m.end() - 1 if colon else m.end(), m.end(), True)
         if best is not None:
             best.candidates = self.match(text[best.label_start:best.label_end]) or best.candidates
         return best

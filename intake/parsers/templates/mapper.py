@@ -232,6 +232,9 @@ class Mapper:
                 if not multi:
                     raw = raw.strip().split("\n")[0]
                 return _Found(raw, below)
+            header = self._under_header(f, cont)
+            if header is not None:
+                return header
             return _Found(None, [line.idx])
         if cont.kind == "cell":
             below = self._continuation(cont.lines, line.pos)
@@ -244,12 +247,9 @@ class Mapper:
                             break
                 raw = self.strip_hints(f, self._text_of(below))
                 return _Found(raw, below)
-            # Header row over a value row ("Name | Age" above "Jo | 14").
-            if cont.next_row_cells and cont.col is not None and len(cont.next_row_cells) > cont.col \
-                    and all(self._cell_is_label(c) for c in (cont.row_cells or [])):
-                cid = cont.next_row_cells[cont.col]
-                txt = self._text_of(doc.containers[cid].lines)
-                return _Found(txt, list(doc.containers[cid].lines))
+            header = self._under_header(f, cont)
+            if header is not None:
+                return header
             rest = [i for i in cont.lines[line.pos + 1:] if doc.lines[i].text.strip()]
             if not cont.box or rest:
                 # Other labels follow in this cell: this one was left empty.
@@ -273,6 +273,24 @@ class Mapper:
                 continue
             out.append(self.m.strip_boilerplate(t))
         return "\n".join(out)
+
+    def _under_header(self, f: FieldDef, cont) -> _Found | None:
+        """A header row of labels over a row of values ("Name | Age" above
+        "Jo | 14"): the value sits in the same column one row down."""
+        doc = self.doc
+        if not cont.next_row_cells or cont.col is None or len(cont.next_row_cells) <= cont.col \
+                or len(cont.row_cells or []) < 2:
+            return None
+        # Every cell of the row is a label (some already used, so look at
+        # the words, not at what is still unfilled).
+        if not all(doc.containers[c].lines and self.hits(doc.containers[c].lines[0])
+                   and self.hits(doc.containers[c].lines[0])[0].strong for c in cont.row_cells):
+            return None
+        cid = cont.next_row_cells[cont.col]
+        if self._cell_is_label(cid):
+            return None
+        return _Found(self.strip_hints(f, self._text_of(doc.containers[cid].lines)),
+                      list(doc.containers[cid].lines))
 
     def _has_option(self, f: FieldDef, text: str) -> bool:
         return values.read_choice([text], f.options).status != "empty"
