@@ -28,7 +28,7 @@ from typing import Iterator
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy import select, update
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
 from intake.ingest.imap import after
 from intake.ingest.imap.errors import ImapError, safe_reason
@@ -89,9 +89,14 @@ def _folder_state(store: Store, inbox: str, folder: str, uidvalidity: int) -> tu
 
 def _record(store: Store, folder_pk: int, uidvalidity: int, uid: int, message_pk: int,
             raw_sha256: str, acknowledged: bool) -> None:
-    with store.transaction() as s:
-        s.add(MailboxUid(folder_pk=folder_pk, uidvalidity=uidvalidity, uid=uid,
-                         message_pk=message_pk, raw_sha256=raw_sha256, acknowledged=acknowledged))
+    try:
+        with store.transaction() as s:
+            s.add(MailboxUid(folder_pk=folder_pk, uidvalidity=uidvalidity, uid=uid,
+                             message_pk=message_pk, raw_sha256=raw_sha256, acknowledged=acknowledged))
+    except IntegrityError:
+        # Recorded by a concurrent pass (only if the inbox lock was lost):
+        # the UID is handled either way.
+        log.warning("inbox UID %d was recorded by another pass", uid)
 
 
 def _mark_acknowledged(store: Store, folder_pk: int, uidvalidity: int, uids: list[int]) -> None:

@@ -5,6 +5,11 @@ whole pass; the server frees it if the process dies (even kill -9), because
 the connection dies with it. SQLite: an flock on a file next to the
 database, which the kernel frees the same way. Both are try-locks: a busy
 inbox is skipped, not waited for, since the holder is doing the work.
+
+The lock saves work; it is not what prevents double processing. If it were
+ever lost mid-pass (a network blip drops the lock's connection), two passes
+would meet the pipeline's idempotency (Message-ID + content hash, unique
+constraints) and a MOVE of an already-moved UID does nothing.
 """
 
 from __future__ import annotations
@@ -65,12 +70,16 @@ class InboxLock:
 
     def release(self) -> None:
         if self._conn is not None:
+            conn, self._conn = self._conn, None
             try:
-                self._conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key(self.inbox)})
-                self._conn.commit()
+                conn.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": advisory_key(self.inbox)})
+                conn.commit()
+            except Exception:  # noqa: BLE001
+                # Never hand a connection that may still hold the lock back to
+                # the pool: discard it, and the server frees the lock.
+                conn.invalidate()
             finally:
-                self._conn.close()
-                self._conn = None
+                conn.close()
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
