@@ -40,7 +40,12 @@ def load_model(name: str):
 _NOT_NAMES = frozenset("""mum mother dad father nan nana gran grandma grandad uncle auntie aunt
 brother sister cousin email e-mail staff police officers officer source victim suspect child
 referrer subject witness unknown ref reference note tel mob phone mobile where when who
-what why how""".split())
+what why how numbers number concerns concern notes details information intelligence
+update summary background action actions risk risks""".split())
+# A single capitalised word the model calls a place or firm is a person when a
+# person's verb follows ("Leanne said", "Kelsey was picked up").
+_PERSON_VERB = re.compile(r"^\s*(?:said|says|told|tells|was|is|has|had|went|goes|reported|disclosed|"
+                          r"met|meets|stated|states|explained|admitted|denied|lives|attends|ran|left)\b")
 
 
 def _mostly_capitals(text: str, offset: int) -> bool:
@@ -97,6 +102,9 @@ def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64) -> list[
                 etype = "LOCATION"  # "Hackney" as ORG
             elif etype != "PERSON" and " " not in raw and low in first and low not in places:
                 etype = "PERSON"  # "Aisha" as GPE
+            if (etype != "PERSON" and " " not in raw and low not in places and not raw.isupper()
+                    and low not in business and _PERSON_VERB.match(chunk[e:e + 20])):
+                etype = "PERSON"
             if etype == "ORGANISATION" and raw.isupper() and len(raw) <= 3:
                 continue  # initials ("JB") are aliases or noise, not firms
             if any(ch.isdigit() for ch in raw) or "." in raw:

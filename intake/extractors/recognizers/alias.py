@@ -60,7 +60,9 @@ class AliasRecognizer(Recognizer):
                 if not keep:
                     continue
                 e = s + len(" ".join(keep)) if text[s:e].startswith(" ".join(keep)) else e
-                if cue in ("named", "called") and keep[0].lower() in ctx.gazetteers.word_list("first_names"):
+                if cue in ("named", "called") and (
+                        keep[0].lower().rstrip(".") in ctx.gazetteers.word_list("first_names")
+                        | ctx.gazetteers.word_list("titles")):
                     continue  # "a male called Jason" is a name, not an alias
             value = " ".join(text[s:e].split()).strip(" .,")
             if not value or value.lower() in _STOP:

@@ -47,7 +47,8 @@ _VAGUE = (
     rf"|\b(?:this|last|next|over\s+the)\s+weekend|\b(?:last|this|next)\s+(?:week|month)"
     rf"|\bearlier\s+this\s+(?:week|month)"
     rf"|\b(?:the\s+)?(?:half[\s\-]term|school\s+holidays|summer\s+holidays|easter\s+holidays|christmas\s+holidays)"
-    rf"|\b(?:bonfire\s+night|new\s+year'?s\s+eve|christmas\s+(?:eve|day)|boxing\s+day)"
+    rf"|\b(?:bonfire\s+night|new\s+year'?s\s+(?:eve|day)|christmas(?:\s+(?:eve|day))?|boxing\s+day|"
+    rf"easter|eid|diwali|ramadan|valentine'?s\s+day|halloween)\b"
     rf"|\b(?:late\s+at\s+night|in\s+the\s+early\s+hours|school\s+nights)"
 )
 _TIME = (r"(?<![\w:./])(?:"

@@ -26,6 +26,11 @@ _NAME = (rf"(?:{_NAME_TOKEN}\s+(?:and|&)\s+{_NAME_TOKEN}"
          rf"|{_NAME_TOKEN}(?:\s+(?:de\s+|la\s+|le\s+)?{_NAME_TOKEN}){{0,3}})")
 
 
+# Street words that are also surnames.
+_SURNAME_SUFFIXES = frozenset("""hill green bank gate row side end view rise vale mount croft fold
+chase court walk grove way wood field fields""".split())
+
+
 def _strip_lead(text: str, start: int, name: str) -> tuple[int, str]:
     """Drop leading stop words ("On Mare" -> "Mare")."""
     words = name.split()
@@ -90,7 +95,11 @@ class NamedPlacesRecognizer(Recognizer):
             if town and town.split()[0].lower() in _LEAD_STOP:
                 end = m.end("st")
             add("ADDRESS", m.start("m"), end, text[m.start("m"):end], "address", 0.8)
+        first_names = g.word_list("first_names")
         for m, s, name in self._names(self._street, text, "street"):
+            if (m.group("suf").lower() in _SURNAME_SUFFIXES and " " not in name
+                    and name.lower() in first_names):
+                continue  # "Andrew Hill", "Tyrese Green": a person
             add("LOCATION", s, m.end(), text[s:m.end()].rstrip("."), "street")
         for m, s, name in self._names(self._place, text, "place"):
             suf = m.group("suf")
@@ -100,9 +109,11 @@ class NamedPlacesRecognizer(Recognizer):
             if name.lower() in self._places_set and suf.lower() in self._premises:
                 continue  # "Hackney Chicken shop": a place and a kind of shop, not a name
             if suf[0].isupper():
-                add("ORGANISATION", s, m.end(), text[s:m.end()], "business")
+                out.append(Candidate("ORGANISATION", s, m.end(), " ".join(text[s:m.end()].split()),
+                                     self.name, 0.75, self.priority + 1, pattern="business"))
             elif not re.search(r"['’]s?$", name) and name.lower() not in g.word_list("first_names"):
-                add("ORGANISATION", s, s + len(name), name, "business", 0.6)
+                out.append(Candidate("ORGANISATION", s, s + len(name), " ".join(name.split()),
+                                     self.name, 0.6, self.priority + 1, pattern="business"))
         for m in self._towns.finditer(text):
             if m.group(0)[0].isupper():
                 add("LOCATION", m.start(), m.end(), m.group(0), "town", 0.7)

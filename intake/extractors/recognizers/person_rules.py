@@ -13,6 +13,11 @@ from intake.extractors.recognizer import Candidate, Recognizer
 _SURNAME = r"(?:(?:Mc|Mac|O['’]|De|Van|Al-|El-)?[A-Z][a-z'’\-]+(?:-[A-Z][a-z'’]+)?)"
 
 
+# Capitalised words that come before ", 13," in reports but are not names.
+_NOT_FIRST = frozenset("""victim suspect subject child source age aged dob concerns where when who
+male female boy girl year yes no flat room unit""".split())
+
+
 class PersonRulesRecognizer(Recognizer):
     name = "person_rules"
     entity = "PERSON"
@@ -26,7 +31,13 @@ class PersonRulesRecognizer(Recognizer):
         titles = alternation(g.word_list("titles"))
         first = alternation(g.word_list("first_names"))
         self._titled = re.compile(rf"\b(?i:{titles})\.?\s+(?P<n>{_SURNAME}(?:\s+{_SURNAME})?)")
-        self._first = re.compile(rf"(?<![\w\-'’])(?P<f>(?i:{first}))(?:\s+(?P<s>{_SURNAME}))?(?![\w\-])")
+        self._first = re.compile(
+            rf"(?<![\w\-'’])(?P<f>(?i:{first})(?:-[A-Z][a-z]+)?)(?:\s+(?P<s>{_SURNAME}))?(?![\w\-])")
+        # "Destiny, 13," / "Layla Ahmed, 17/03/2009," / "Nicole (19)": a name
+        # with an age or date of birth in apposition, as forms write them.
+        self._appos = re.compile(
+            rf"(?<![\w'’\-])(?P<n>[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?(?:\s+{_SURNAME})?)(?:,\s*|\s*\(\s*)"
+            r"(?:\d{1,2}(?:\s*(?:yrs?|years?|yo|y/o))?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})\s*[,)]")
         self._places = g.word_list("places")
         self._built_for = id(g)
 
@@ -46,6 +57,13 @@ class PersonRulesRecognizer(Recognizer):
                 s, e, score = m.start(), m.end(), 0.7
             else:
                 s, e, score = m.start("f"), m.end("f"), 0.5
+            # a full name outranks the model; a lone first name only fills gaps
+            prio = self.priority if score > 0.5 else self.priority - 10
             out.append(Candidate(self.entity, s, e, text[s:e], self.name, score,
-                                 self.priority, pattern="first_name"))
+                                 prio, pattern="first_name"))
+        for m in self._appos.finditer(text):
+            if m.group("n").split()[0].lower() in _NOT_FIRST:
+                continue
+            out.append(Candidate(self.entity, m.start("n"), m.end("n"), m.group("n"), self.name, 0.6,
+                                 self.priority - 1, pattern="apposition"))
         return out

@@ -14,7 +14,7 @@ _HANDLE = r"@?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,28}[A-Za-z0-9_])?"
 _STOP = frozenset("""is was as on a an the his her their my your name username user handle account
 called named and or but to of in at by for from with via he she they it this that who which also
 has had have id profile page tag number no not unknown app dm dms message messages him them me us
-him her's sent messaged contact contacted through said says snap insta chat video pics videos
+him her's under sent messaged contact contacted through said says snap insta chat video pics videos
 story stories live group groups""".split())
 _PLATFORM_WORDS = r"(?:'s)?"
 
@@ -37,17 +37,18 @@ class SocialHandleRecognizer(Recognizer):
             variants.update(apps.terms)
         if self._rx is None or self._key != id(ctx.gazetteers):
             plat = alternation(variants)
-            cue = r"(?:\s+(?:user\s*name|username|user|name|handle|account|id|profile|tag|gamertag))?"
+            cue = (r"(?:\s*,?\s*(?:(?:his|her|their|the|my|your)\s+)?"
+                   r"(?:user\s*name|username|user|name|handle|account|id|profile|tag|gamertag))?")
             self._rx = re.compile(
                 # 1. @handle on/via Platform
                 rf"(?<![\w@.])(?P<h1>@{_HANDLE[2:]})\s+(?:on|via|from|\()\s*(?:the\s+)?(?P<p1>{plat})\b"
+                # 4. Platform as / called / under the name handle (before 2, which would take "under")
+                rf"|\b(?P<p4>{plat})\s+(?:as|called|under(?:\s+the\s+name)?)\s+[\"'“‘]?(?P<h4>{_HANDLE})(?![\w@]|\.\w)"
                 # 2. Platform [user name] [is|:|-|as] @handle   (snap: x, TikTok @x, his insta is x)
                 rf"|(?<![\w@.])(?P<p2>{plat})\b{_PLATFORM_WORDS}{cue}\s*[,:]?\s*(?:(?:is|was|=|:|-|–|called|named|as)\s*)?"
                 rf"[\"'“‘]?(?P<h2>{_HANDLE})(?![\w@]|\.\w)"
                 # 3. handle on Platform, no @: only if it does not read as a word
-                rf"|(?<![\w@.])(?P<h3>[A-Za-z0-9_.\-]*[0-9_.][A-Za-z0-9_.\-]*)\s+on\s+(?P<p3>{plat})\b"
-                # 4. added on Platform as handle / on Platform as handle
-                rf"|\bon\s+(?P<p4>{plat})\s+(?:as|called|under(?:\s+the\s+name)?)\s+[\"'“‘]?(?P<h4>{_HANDLE})(?![\w@]|\.\w)",
+                rf"|(?<![\w@.])(?P<h3>[A-Za-z0-9_.\-]*[0-9_.][A-Za-z0-9_.\-]*)\s+on\s+(?P<p3>{plat})\b",
                 re.I,
             )
             self._map = {k: v for k, v in variants.items()}
