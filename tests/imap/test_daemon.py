@@ -279,3 +279,30 @@ def test_generated_forms_through_real_cli_and_worker(imap_env, tmp_path):
     log = proc.stdout.decode() + proc.stderr.decode()
     for needle in ("Referral", "referrer", "Form attached", imap_env.password):
         assert needle not in log
+
+
+def test_two_daemons_one_store_one_inbox(imap_env, tmp_path):
+    """Two daemons on one SQLite store: the per-inbox lock keeps them apart,
+    and every message is stored and moved exactly once."""
+    db = tmp_path / "db.sqlite"
+    conf = write_config(tmp_path / "intake.toml", inbox_table(imap_env, batch_size=4), db)
+    env = {**os.environ, PASSWORD_ENV: imap_env.password, "INTAKE_INLINE_ANALYSIS": "1"}
+    raws = [make_message(i) for i in range(60)]
+    imap_env.append(raws)
+    store = Store(f"sqlite:///{db}")
+    procs = [start_daemon(conf, env), start_daemon(conf, env)]
+    try:
+        wait_for(lambda: count_messages(store) == 60 and imap_env.uids("INBOX") == []
+                 and unacknowledged(store) == 0, timeout=120, what="both daemons to finish")
+        late = [make_message(200 + i, tag="-late") for i in range(5)]
+        imap_env.append(late)  # IDLE in whichever daemon holds the lock
+        wait_for(lambda: count_messages(store) == 65, what="late mail")
+    finally:
+        logs = []
+        for p in procs:
+            p.send_signal(signal.SIGTERM)
+            logs.append(p.communicate(timeout=60)[0].decode(errors="replace"))
+    assert [p.returncode for p in procs] == [0, 0], logs
+    assert sorted(stored_message_ids(store)) == sorted(message_ids(raws + late))
+    assert sorted(b for b, _ in imap_env.fetch_all("Processed").values()) == sorted(raws + late)
+    store.close()

@@ -302,3 +302,33 @@ def test_missing_folder_fails_visibly_without_blocking_others(make_cfg, store, i
     assert "Typo-Folder" in out.error.detail
     assert out.result.new_messages == 3 and imap_env.uids("INBOX") == []
     assert "imap_folder_unavailable" in status.report(store, "mase").last_error
+
+
+def test_large_folder_sends_only_short_commands(make_cfg, store, imap_env, monkeypatch):
+    """300 messages: every command on the wire stays short (compact or
+    chunked UID sets) and FETCHes carry at most batch_size messages."""
+    import imaplib
+
+    raws = [make_message(i, attachment=None) for i in range(300)]
+    imap_env.append(raws)
+    sent: list[bytes] = []
+    real_send = imaplib.IMAP4.send
+
+    def recording_send(self, data):
+        sent.append(bytes(data))
+        return real_send(self, data)
+
+    monkeypatch.setattr(imaplib.IMAP4, "send", recording_send)
+    r = runner(make_cfg(batch_size=25), store)
+    out = r.run_pass()
+    monkeypatch.undo()
+    assert out.ok and out.result.new_messages == 300
+    assert imap_env.uids("INBOX") == [] and len(imap_env.uids("Processed")) == 300
+    commands = b"".join(sent).split(b"\r\n")
+    body_fetches = [c for c in commands if b"BODY.PEEK[]" in c]
+    assert len(body_fetches) == 12  # 300 / 25
+    assert all(c.split(b" FETCH ")[1].count(b",") < 25 for c in body_fetches)
+    longest = max(len(c) for c in commands)
+    print(f"\nlongest IMAP command for 300 messages: {longest} bytes; {len(commands)} commands")
+    assert longest < 2000
+    r.close()
