@@ -95,7 +95,8 @@ def test_reading_order_keeps_label_with_value_in_borderless_layout():
     texts = [b.text for b in layout.blocks]
     assert texts[0] == "Name:\tJordan Pike"
     assert texts[1] == "Contact details:\t07700 900123"
-    assert texts[2] == ("Seen near the canal path most evenings after school, usually with\n"
+    # a soft wrap is a space, as in the Word file
+    assert texts[2] == ("Seen near the canal path most evenings after school, usually with "
                         "two older boys on e-scooters.")
     assert texts[3] == "Address:"  # the dotted line is no value
     assert all(b.provenance.page == 1 for b in layout.blocks)

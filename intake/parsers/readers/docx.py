@@ -18,6 +18,7 @@ from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.placeholders import clean_value, is_placeholder, strip_leaders
 from intake.parsers.support.safe_xml import parse_xml
 from intake.parsers.support.safe_zip import check_zip
+from intake.parsers.support.symbols import map_symbol, map_text
 from intake.types import Cell, Document, FormField, IntakeError, Layout, Paragraph, Provenance, Table
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -51,28 +52,6 @@ def _on(el: etree._Element | None, attr: str = w("val")) -> bool | None:
     if val is None:
         return True
     return val.strip().lower() not in ("0", "false", "off")
-
-
-# Symbol fonts put tick boxes at private code points; map the usual ones so a
-# ticked Wingdings box reads as a tick like any other.
-_SYMBOL_FONTS = {
-    "wingdings": {0xFE: "\u2611", 0xFD: "\u2612", 0xA8: "\u2610", 0x6F: "\u2610",
-                  0x71: "\u2610", 0xFC: "\u2713", 0xFB: "\u2717", 0x78: "\u2612"},
-    "wingdings 2": {0x52: "\u2611", 0x54: "\u2612", 0x53: "\u2612", 0xA3: "\u2610",
-                    0x50: "\u2713", 0x4F: "\u2717", 0x51: "\u2717", 0x2A: "\u2610"},
-    "ms gothic": {},
-    "segoe ui symbol": {},
-}
-
-
-def _map_symbol(font: str | None, ch: str) -> str:
-    table = _SYMBOL_FONTS.get((font or "").strip().lower())
-    if not table:
-        return ch
-    code = ord(ch)
-    if 0xF000 <= code <= 0xF0FF:
-        code -= 0xF000
-    return table.get(code, ch)
 
 
 def _run_font(run: etree._Element) -> str | None:
@@ -413,9 +392,7 @@ class _Walker:
             if name == "t":
                 text = child.text or ""
                 font = font or _run_font(r)
-                if font:
-                    text = "".join(_map_symbol(font, ch) for ch in text)
-                b.text(text)
+                b.text(map_text(font, text))
             elif name in ("tab", "ptab"):
                 b.text("\t")
             elif name in ("br", "cr"):
@@ -427,7 +404,7 @@ class _Walker:
                     ch = chr(int(child.get(w("char")) or "", 16))
                 except ValueError:
                     continue
-                b.text(_map_symbol(child.get(w("font")), ch))
+                b.text(map_symbol(child.get(w("font")), ch))
             elif name == "fldChar":
                 b.fld_char(child)
             elif name in ("drawing", "pict", "object"):

@@ -21,9 +21,11 @@ from intake.parsers.sniff import PDF
 from intake.parsers.support.acroform import PlacedField, read_fields
 from intake.parsers.support.ocr_page import TableCounter, ocr_page
 from intake.parsers.support.options import ParsingOptions
+from intake.parsers.support.pdf_marks import Mark, find_marks
 from intake.parsers.support.pdf_render import render_page
 from intake.parsers.support.placeholders import is_placeholder, strip_leaders
-from intake.parsers.support.words import Word, group_lines, group_paragraphs
+from intake.parsers.support.symbols import map_text
+from intake.parsers.support.words import Word, paragraph_texts
 from intake.types import Cell, Document, IntakeError, Layout, Paragraph, Provenance, Table
 
 log = logging.getLogger(__name__)
@@ -117,6 +119,7 @@ def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
     for pg in pages:
         pg.blocks.sort(key=lambda b: b[0])
     _join_tables_across_pages(pages)
+    _join_paragraphs_across_pages(pages)
     for pg in pages:
         layout.blocks.extend(b for _, _, b in pg.blocks)
     return layout
@@ -151,25 +154,37 @@ def _text_page(page, tables: TableCounter, fields: list[PlacedField]) -> _Page:
     found = page.find_tables()
     boxes = []
     loose = list(fields)
+    placed_tables: list = []
+    all_words = [
+        Word(map_text(w.get("fontname"), w["text"]), float(w["x0"]), float(w["x1"]),
+             float(w["top"]), float(w["bottom"]),
+             font=f"{w.get('fontname')}/{round(float(w.get('size') or 0))}")
+        for w in page.extract_words(keep_blank_chars=False, use_text_flow=False,
+                                    extra_attrs=["fontname", "size"])
+    ]
     for t in found:
-        rows = t.extract()
-        if not rows or not any(any((c or "").strip() for c in r) for r in rows) and len(rows) < 2:
-            continue
+        if len(t.rows) < 2 and not any(
+                x0 <= w.cx <= x1 and top <= w.cy <= bottom for w in all_words
+                for (x0, top, x1, bottom) in [t.bbox]):
+            continue  # an empty one-row box: a drawn frame, not a table
         index = tables.next()
-        table, where = _table(rows, index, number)
+        table, where = _table(t, all_words, index, number)
         _put_fields_in_cells(t, where, loose)
+        placed_tables.append((t, (table, where)))
         out.blocks.append((float(t.bbox[1]), float(t.bbox[3]), table))
         boxes.append(t.bbox)
     for p in loose:
         # Sorted by the box's middle, so a box beside its label follows it.
         out.blocks.append((p.cy, p.bottom, p.field))
-    words = [
-        Word(w["text"], float(w["x0"]), float(w["x1"]), float(w["top"]), float(w["bottom"]))
-        for w in page.extract_words(keep_blank_chars=False, use_text_flow=False)
-        if not _inside(w, boxes)
-    ]
-    for para in group_paragraphs(group_lines(words)):
-        text = "\n".join(strip_leaders(ln.text()).strip() for ln in para).strip()
+    marks = find_marks(page)
+    for t, (table, where) in placed_tables:
+        _put_marks_in_cells(t, where, marks)
+    words = [w for w in all_words
+             if not _inside({"x0": w.x0, "x1": w.x1, "top": w.top, "bottom": w.bottom}, boxes)]
+    words += [Word(m.text, m.x0, m.x1, m.top, m.bottom) for m in marks
+              if not _inside({"x0": m.x0, "x1": m.x1, "top": m.top, "bottom": m.bottom}, boxes)]
+    for joined, para in paragraph_texts(words):
+        text = strip_leaders(joined).strip()
         if text and not is_placeholder(text):
             out.blocks.append((para[0].top, para[-1].bottom,
                                Paragraph(text=text, provenance=Provenance(page=number, source="pdf"))))
@@ -182,19 +197,29 @@ def _inside(w: dict, boxes: list) -> bool:
     return any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
 
 
-def _table(rows: list[list[str | None]], index: int, page: int
+# Word and LibreOffice leave about this much white space inside a cell.
+CELL_PADDING = 5.5
+
+
+def _table(t, words: list[Word], index: int, page: int
            ) -> tuple[Table, dict[tuple[int, int], Cell]]:
+    """Cells rebuilt from the words inside each cell box, so a soft wrap in
+    a narrow cell reads as a space (as in the .docx) while the cell's own
+    paragraphs stay on separate lines."""
     out: list[list[Cell]] = []
     where: dict[tuple[int, int], Cell] = {}
-    for r, row in enumerate(rows):
+    for r, row in enumerate(t.rows):
         cells: list[Cell] = []
-        for j, value in enumerate(row):
-            if value is None:
+        for j, bbox in enumerate(row.cells):
+            if bbox is None:
                 # pdfplumber's None is the far part of a merged cell.
                 if cells:
                     cells[-1].col_span += 1
                 continue
-            text = strip_leaders(value).strip()
+            x0, top, x1, bottom = bbox
+            inside = [w for w in words if x0 <= w.cx <= x1 and top <= w.cy <= bottom]
+            paras = paragraph_texts(inside, x0 + CELL_PADDING, x1 - CELL_PADDING, tabs=False)
+            text = "\n".join(strip_leaders(p).strip() for p, _ in paras).strip()
             if is_placeholder(text):
                 text = ""
             cell = Cell(text=text, provenance=Provenance(page=page, table=index, row=len(out),
@@ -204,6 +229,30 @@ def _table(rows: list[list[str | None]], index: int, page: int
         if cells:
             out.append(cells)
     return Table(rows=out, provenance=Provenance(page=page, table=index, source="pdf")), where
+
+
+def _put_marks_in_cells(t, where: dict[tuple[int, int], Cell], marks: list[Mark]) -> None:
+    """A drawn tick box inside a cell joins the cell's text, before or after
+    the words according to where it sits."""
+    for r, row in enumerate(t.rows):
+        for j, bbox in enumerate(row.cells):
+            cell = where.get((r, j))
+            if bbox is None or cell is None:
+                continue
+            x0, top, x1, bottom = bbox
+            inside = sorted((m for m in marks if x0 <= m.cx <= x1 and top <= m.cy <= bottom),
+                            key=lambda m: m.x0)
+            for m in inside:
+                marks.remove(m)
+                if not cell.text:
+                    cell.text = m.text
+                elif m.cx < (x0 + x1) / 2 and m.x0 - x0 < 0.25 * (x1 - x0):
+                    cell.text = f"{m.text} {cell.text}"
+                    for ff in cell.fields:
+                        ff.start = None if ff.start is None else ff.start + 2
+                        ff.end = None if ff.end is None else ff.end + 2
+                else:
+                    cell.text = f"{cell.text} {m.text}"
 
 
 def _put_fields_in_cells(t, where: dict[tuple[int, int], Cell], loose: list[PlacedField]) -> None:
@@ -258,6 +307,26 @@ def _join_tables_across_pages(pages: list[_Page]) -> None:
                 c.provenance = Provenance(page=c.provenance.page, table=a.provenance.table, row=r,
                                           cell=c.provenance.cell, source=c.provenance.source)
             a.rows.append(row)
+        nxt.blocks.remove(head[0])
+
+
+_SENTENCE_END = tuple('.!?:;"\u201d)')
+
+
+def _join_paragraphs_across_pages(pages: list[_Page]) -> None:
+    """Text cut mid-sentence by a page break (a long narrative in a box
+    whose bottom edge is on the next page) is one paragraph again."""
+    for prev, nxt in zip(pages, pages[1:]):
+        tail = [b for b in prev.blocks if not _is_margin(b, prev)]
+        head = [b for b in nxt.blocks if not _is_margin(b, nxt)]
+        if not tail or not head:
+            continue
+        a, b = tail[-1][2], head[0][2]
+        if not (isinstance(a, Paragraph) and isinstance(b, Paragraph)):
+            continue
+        if a.text.endswith(_SENTENCE_END) and not b.text[:1].islower():
+            continue
+        a.text = f"{a.text} {b.text}"
         nxt.blocks.remove(head[0])
 
 

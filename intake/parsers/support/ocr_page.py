@@ -15,7 +15,7 @@ from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.orientation import deskew, detect_rotation
 from intake.parsers.support.rulings import Grid, build_grids, erase_rulings, find_rulings
 from intake.parsers.support.tesseract import ocr_words
-from intake.parsers.support.words import Word, group_lines, group_paragraphs, mean_conf
+from intake.parsers.support.words import Word, mean_conf, paragraph_texts
 from intake.types import Cell, Paragraph, Provenance, Table
 
 
@@ -45,7 +45,7 @@ def ocr_page(image: Image.Image, page: int | None, dpi: int, opts: ParsingOption
     words = _reread_doubtful_cells(words, grids, cleaned, dpi, opts)
     for w in words:
         _fix_lone_mark(w)
-    return _blocks(words, grids, page, tables), words
+    return _blocks(words, grids, page, tables, dpi), words
 
 
 _MARK = re.compile(r"^[xX\u00d7\u2717\u2718]{2,3}$")
@@ -135,7 +135,8 @@ def _analyse(image: Image.Image, dpi: int, opts: ParsingOptions
     return grids, words, cleaned
 
 
-def _blocks(words: list[Word], grids: list[Grid], page: int | None, tables: TableCounter) -> list:
+def _blocks(words: list[Word], grids: list[Grid], page: int | None, tables: TableCounter,
+            dpi: int) -> list:
     placed: list[tuple[float, object]] = []
     free: list[Word] = []
     cells: dict[tuple[int, int, int], list[Word]] = {}
@@ -152,16 +153,17 @@ def _blocks(words: list[Word], grids: list[Grid], page: int | None, tables: Tabl
             row = []
             for ci, _ in enumerate(intervals):
                 ws = cells.get((gi, ri, ci), [])
-                text = "\n".join(ln.text(tabs=False) for ln in group_lines(ws))
+                a, b = intervals[ci]
+                pad = 5.5 * dpi / 72  # a cell's inner margin, as printed
+                text = "\n".join(t for t, _ in paragraph_texts(ws, a + pad, b - pad, tabs=False))
                 row.append(Cell(text=text, confidence=mean_conf(ws),
                                 provenance=Provenance(page=page, table=index, row=ri, cell=ci,
                                                       source="ocr")))
             rows.append(row)
         placed.append((grid.top, Table(rows=rows, provenance=Provenance(page=page, table=index,
                                                                          source="ocr"))))
-    for para in group_paragraphs(group_lines(free)):
+    for text, para in paragraph_texts(free):
         ws = [w for ln in para for w in ln.words]
-        text = "\n".join(ln.text() for ln in para)
         placed.append((para[0].top, Paragraph(text=text, confidence=mean_conf(ws),
                                               provenance=Provenance(page=page, source="ocr"))))
     placed.sort(key=lambda p: p[0])

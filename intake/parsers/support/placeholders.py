@@ -46,10 +46,19 @@ def clean_value(text: str | None) -> str | None:
     return text.strip().strip(_BLANKS).strip()
 
 
+# Word's placeholder sentence printed into running text (a PDF or scan of
+# an untouched content control).
+_INLINE_PLACEHOLDER = re.compile(
+    r"\b(?:click|tap|click or tap) (?:here )?to enter (?:a |the )?(?:text|date)\.|\bchoose an item\.",
+    re.IGNORECASE,
+)
+
+
 def strip_leaders(text: str) -> str:
-    """Drop fill-in leaders from running text (a label followed by a dotted
-    line keeps the label), leaving one space where they were."""
-    if not LEADER.search(text):
+    """Drop fill-in leaders and placeholder sentences from running text (a
+    label followed by a dotted line keeps the label), leaving one space
+    where they were."""
+    if not LEADER.search(text) and not _INLINE_PLACEHOLDER.search(text):
         return text
-    out = LEADER.sub(" ", text)
+    out = _INLINE_PLACEHOLDER.sub(" ", LEADER.sub(" ", text))
     return re.sub(r"[ \t]{2,}", " ", out)

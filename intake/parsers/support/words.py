@@ -5,6 +5,7 @@ but remain tellable apart."""
 
 from __future__ import annotations
 
+import re
 import statistics
 from dataclasses import dataclass, field
 
@@ -17,6 +18,7 @@ class Word:
     top: float
     bottom: float
     conf: float | None = None  # 0-100 from Tesseract
+    font: str | None = None  # font name and size, when the reader knows them
 
     @property
     def cy(self) -> float:
@@ -46,6 +48,10 @@ class Line:
     @property
     def x0(self) -> float:
         return min(w.x0 for w in self.words)
+
+    @property
+    def x1(self) -> float:
+        return max(w.x1 for w in self.words)
 
     def text(self, tabs: bool = True) -> str:
         h = median_height(self.words)
@@ -83,20 +89,55 @@ def group_lines(words: list[Word]) -> list[Line]:
     return lines
 
 
-def group_paragraphs(lines: list[Line]) -> list[list[Line]]:
-    """Consecutive lines closer than three quarters of a line apart belong together:
-    a wrapped paragraph. Word's spacing after a paragraph keeps separate
-    paragraphs (one label per line) apart."""
+def group_paragraphs(lines: list[Line], left: float | None = None,
+                     right: float | None = None) -> list[list[Line]]:
+    """Lines of one wrapped paragraph belong together: close below each
+    other (Word's spacing after a paragraph keeps paragraphs apart), the
+    upper one too full to take the next line's first word. A line that
+    stops short ends its paragraph, so "Label: value" lines stay one per
+    block."""
     paras: list[list[Line]] = []
+    if not lines:
+        return paras
+    left = min(ln.x0 for ln in lines) if left is None else left
+    right = max(ln.x1 for ln in lines) if right is None else right
     for ln in lines:
         if paras:
             prev = paras[-1][-1]
             h = median_height(prev.words + ln.words)
-            if ln.top - prev.bottom < 0.75 * h and "\t" not in prev.text() and "\t" not in ln.text():
+            # Wrapped means the next line's first word would not have fitted
+            # at the end of this one (a long word wraps a line early).
+            first = ln.words[0]
+            wrapped = prev.x1 + 0.3 * h + (first.x1 - first.x0) >= right - 0.03 * (right - left)
+            # A change of font (an italic note, then a bold label) starts a
+            # new paragraph even without spacing between them.
+            same_font = prev.words[-1].font == first.font
+            if (wrapped and same_font and ln.top - prev.bottom < 0.75 * h
+                    and "\t" not in prev.text() and "\t" not in ln.text()):
                 paras[-1].append(ln)
                 continue
         paras.append([ln])
     return paras
+
+
+def join_wrapped(para: list[Line], tabs: bool = True) -> str:
+    """One paragraph's text: a soft wrap is a space, as in the Word file the
+    page was printed from; a word hyphenated across the wrap is rejoined."""
+    out = ""
+    for ln in para:
+        text = ln.text(tabs)
+        if not out:
+            out = text
+        elif re.search(r"[a-z]-$", out) and text[:1].islower():
+            out = out[:-1] + text
+        else:
+            out += " " + text
+    return out
+
+
+def paragraph_texts(words: list[Word], left: float | None = None, right: float | None = None,
+                    tabs: bool = True) -> list[tuple[str, list[Line]]]:
+    return [(join_wrapped(p, tabs), p) for p in group_paragraphs(group_lines(words), left, right)]
 
 
 def mean_conf(words: list[Word]) -> float | None:
