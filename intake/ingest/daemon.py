@@ -63,7 +63,7 @@ class Daemon:
     def start(self) -> None:
         now = datetime.now(timezone.utc)
         for ib in self.inboxes:
-            self.scheduler.add_job(self._job, ib.schedule.trigger("UTC"), args=[ib.name],
+            self.scheduler.add_job(self._job, ib.schedule.trigger(), args=[ib.name],
                                    id=ib.name, name=f"poll {ib.name}", next_run_time=now)
         self.scheduler.start()
         for ib in self.inboxes:

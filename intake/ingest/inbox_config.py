@@ -12,7 +12,9 @@ from __future__ import annotations
 import ipaddress
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
@@ -34,7 +36,7 @@ KNOWN_KEYS = {
     "password_env", "password_file", "token_command", "token_timeout_s",
     "folders", "after", "schedule", "idle", "idle_renew_s", "batch_size",
     "batch_bytes", "timeout_s", "backoff_initial_s", "backoff_max_s",
-    "unhealthy_after_s",
+    "unhealthy_after_s", "timezone",
 }
 
 
@@ -59,10 +61,12 @@ class Schedule:
     interval_s: int | None = None
     cron: str | None = None
 
-    def trigger(self, timezone: str = "UTC"):
+    timezone: str = "UTC"  # for cron expressions: "7-19" means office hours here
+
+    def trigger(self):
         if self.interval_s is not None:
-            return IntervalTrigger(seconds=self.interval_s, timezone=timezone)
-        return CronTrigger.from_crontab(self.cron, timezone=timezone)
+            return IntervalTrigger(seconds=self.interval_s, timezone=self.timezone)
+        return CronTrigger.from_crontab(self.cron, timezone=self.timezone)
 
 
 @dataclass(frozen=True)
@@ -142,7 +146,7 @@ def parse_after(text: str, where: str) -> After:
     return After(kind, arg)
 
 
-def parse_schedule(text: Any, where: str) -> Schedule:
+def parse_schedule(text: Any, where: str, timezone: Any = "UTC") -> Schedule:
     if not isinstance(text, str) or not text.strip():
         raise ConfigError(f"{where}: 'schedule' must be \"every 60s\" or a 5-field cron expression")
     text = text.strip()
@@ -153,13 +157,19 @@ def parse_schedule(text: Any, where: str) -> Schedule:
         if seconds < 1:
             raise ConfigError(f"{where}: schedule {text!r} must be at least 1 second")
         return Schedule(text, interval_s=seconds)
+    if not isinstance(timezone, str):
+        raise ConfigError(f"{where}: timezone must be a name such as \"Europe/London\"")
     try:
-        CronTrigger.from_crontab(text, timezone="UTC")
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"{where}: timezone {timezone!r} is unknown; use a name such as \"Europe/London\"") from None
+    try:
+        CronTrigger.from_crontab(text, timezone=timezone)
     except ValueError as exc:
         raise ConfigError(
             f"{where}: schedule {text!r} is neither \"every N s|m|h\" nor a valid cron expression ({exc})"
         ) from None
-    return Schedule(text, cron=text)
+    return Schedule(text, cron=text, timezone=timezone)
 
 
 def _num(table: dict, key: str, where: str, default, kind=float, minimum=0):
@@ -229,7 +239,7 @@ def parse_inbox(table: dict[str, Any], index: int) -> InboxConfig:
     after = parse_after(table.get("after", "none"), where)
     if after.kind == "move" and after.arg in folders:
         raise ConfigError(f"{where}: cannot move processed mail into {after.arg!r}, which is also read")
-    schedule = parse_schedule(table.get("schedule", "every 60s"), where)
+    schedule = parse_schedule(table.get("schedule", "every 60s"), where, table.get("timezone", "UTC"))
     idle = table.get("idle", True)
     if not isinstance(idle, bool):
         raise ConfigError(f"{where}: idle must be true or false")
@@ -251,6 +261,20 @@ def parse_inbox(table: dict[str, Any], index: int) -> InboxConfig:
     )
 
 
+def _resolve_paths(ib: InboxConfig, base: Path) -> InboxConfig:
+    """Relative ca_file / password_file are relative to the config file's
+    folder, like every other path in the config (settings.base_dir)."""
+    import dataclasses
+
+    def absolute(p: str) -> str:
+        return p if Path(p).is_absolute() else str(base / p)
+
+    secret = dict(ib.secret)
+    if "password_file" in secret:
+        secret["password_file"] = absolute(secret["password_file"])
+    return dataclasses.replace(ib, ca_file=absolute(ib.ca_file) if ib.ca_file else None, secret=secret)
+
+
 def load_inboxes(settings) -> list[InboxConfig]:
     """Every ``[[inbox]]`` table, validated. Names must be unique: they key
     the store's state and the per-inbox lock."""
@@ -259,7 +283,7 @@ def load_inboxes(settings) -> list[InboxConfig]:
         tables = [tables]
     if not isinstance(tables, list):
         raise ConfigError("'inbox' must be an array of tables: [[inbox]]")
-    inboxes = [parse_inbox(t, i) for i, t in enumerate(tables)]
+    inboxes = [_resolve_paths(parse_inbox(t, i), settings.base_dir) for i, t in enumerate(tables)]
     seen: set[str] = set()
     for ib in inboxes:
         if ib.name in seen:

@@ -165,3 +165,18 @@ def test_inbox_fuzz_only_config_errors(table):
     except ConfigError:
         pass
 
+
+
+def test_cron_timezone():
+    assert parse_schedule("0 9 * * *", "x", "Europe/London").timezone == "Europe/London"
+    assert parse_inbox(base(schedule="*/5 7-19 * * mon-fri", timezone="Europe/London"), 0).schedule.trigger()
+    with pytest.raises(ConfigError, match="timezone"):
+        parse_inbox(base(schedule="0 9 * * *", timezone="Mars/Olympus"), 0)
+
+
+def test_relative_paths_are_relative_to_the_config_file(tmp_path):
+    table = {k: v for k, v in base(password_file="secrets/mase", ca_file="ca.pem").items() if k != "password_env"}
+    s = Settings(raw={"inbox": [table]}, config_path=tmp_path / "intake.toml")
+    [ib] = load_inboxes(s)
+    assert ib.ca_file == str(tmp_path / "ca.pem")
+    assert ib.secret["password_file"] == str(tmp_path / "secrets" / "mase")
