@@ -124,7 +124,8 @@ service stats {{
 class Dovecot:
     """One private server. ``start()`` / ``stop()`` / ``restart()``."""
 
-    def __init__(self, users: dict[str, str] | None = None, spare_users: int = 0):
+    def __init__(self, users: dict[str, str] | None = None, spare_users: int = 0,
+                 oauth2_introspection_url: str | None = None):
         self.users = users or {"mase-intel": "s3cret-Passw0rd!"}
         self._spare = [f"mase-intel{i}" for i in range(1, spare_users + 1)]
         self.all_users = {**self.users, **{n: f"s3cret-{n}-Pw!" for n in self._spare}}
@@ -144,10 +145,21 @@ class Dovecot:
             (self.root / sub).mkdir()
         self.cert, self.key = make_cert(self.root / "tls")
         self.conf = self.root / "dovecot.conf"
-        self.conf.write_text(CONF.format(
+        conf = CONF.format(
             root=self.root, user=self.user, group=self.group,
             plain_port=self.plain_port, tls_port=self.tls_port,
-        ))
+        )
+        if oauth2_introspection_url:
+            # XOAUTH2 as Microsoft 365 / Gmail do it: the token is checked
+            # against an introspection endpoint (the test runs one).
+            (self.root / "oauth2.conf.ext").write_text(
+                f"introspection_mode = post\nintrospection_url = {oauth2_introspection_url}\n"
+                "username_attribute = username\nactive_attribute = active\nactive_value = true\n"
+            )
+            conf = conf.replace("auth_mechanisms = plain login\n", "auth_mechanisms = plain login xoauth2 oauthbearer\n")
+            conf += (f"passdb {{\n  driver = oauth2\n  mechanisms = xoauth2 oauthbearer\n"
+                     f"  args = {self.root}/oauth2.conf.ext\n}}\n")
+        self.conf.write_text(conf)
         lines = []
         for name, password in self.all_users.items():
             home = self.root / "home" / name

@@ -195,3 +195,76 @@ def test_no_content_in_info_logs(imap_env, tmp_path, caplog):
     text = caplog.text
     for needle in ("Intelligence report", "referrer", "example.org", "Jordan", "07700", imap_env.password):
         assert needle not in text
+
+
+@pytest.fixture
+def oauth_dovecot():
+    """A Dovecot that checks XOAUTH2 bearer tokens against an introspection
+    endpoint served here, as Microsoft 365 / Gmail check theirs."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, HTTPServer
+    from urllib.parse import parse_qs
+
+    from dovecot import Dovecot
+
+    valid: set[str] = set()
+
+    class Introspect(BaseHTTPRequestHandler):
+        def do_POST(self):
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0))).decode()
+            token = parse_qs(body).get("token", [""])[0]
+            reply = {"active": True, "username": "mase-intel"} if token in valid else {"active": False}
+            data = json.dumps(reply).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args):
+            pass
+
+    srv = HTTPServer(("127.0.0.1", 0), Introspect)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    d = Dovecot(oauth2_introspection_url=f"http://127.0.0.1:{srv.server_port}/introspect")
+    d.start()
+    try:
+        yield d, valid
+    finally:
+        d.cleanup()
+        srv.shutdown()
+        srv.server_close()
+
+
+def test_xoauth2_login_and_token_rotation(oauth_dovecot, tmp_path):
+    from intake.config.settings import load_settings
+    from intake.store.db import Store
+
+    d, valid = oauth_dovecot
+    token_file = tmp_path / "token"
+    script = tmp_path / "get-token"
+    script.write_text(f"#!/bin/sh\ncat {token_file}\n")
+    script.chmod(0o755)
+    table = inbox_table(d, auth="xoauth2", password_env=None, token_command=str(script))
+    cfg = parse_inbox(table, 0)
+    store = Store(f"sqlite:///{tmp_path / 'db.sqlite'}")
+    r = InboxRunner(cfg, store, load_settings())
+    try:
+        valid.add("ya29.first-token")
+        token_file.write_text("ya29.first-token\n")
+        d.append([make_message(1)])
+        assert r.run_pass().result.new_messages == 1
+        # The provider rotates the token: the command is run again at each login.
+        valid.clear()
+        valid.add("ya29.second-token")
+        token_file.write_text("ya29.second-token\n")
+        d.append([make_message(2)])
+        assert r.run_pass().result.new_messages == 1
+        valid.clear()  # revoked
+        out = r.run_pass()
+        assert out.error is not None and out.error.code == "imap_login_failed"
+        assert "ya29" not in out.error.detail and "ya29" not in (status.report(store, "mase").last_error or "")
+    finally:
+        r.close()
+        store.close()
