@@ -306,3 +306,30 @@ def test_two_daemons_one_store_one_inbox(imap_env, tmp_path):
     assert sorted(stored_message_ids(store)) == sorted(message_ids(raws + late))
     assert sorted(b for b, _ in imap_env.fetch_all("Processed").values()) == sorted(raws + late)
     store.close()
+
+
+def test_idle_renewed_and_still_delivering(make_cfg, store, imap_env):
+    cfg = make_cfg(schedule="every 1h", idle_renew_s=1)
+    daemon = Daemon([cfg], store, SETTINGS)
+    daemon.start()
+    try:
+        watcher = daemon.watchers["mase"]
+        wait_for(lambda: watcher.renewals >= 3, what="three IDLE renewals")
+        wait_for(watcher.idling.is_set, what="IDLE")
+        imap_env.append([make_message(1)])
+        wait_for(lambda: count_messages(store) == 1, what="pick-up after renewals")
+    finally:
+        daemon.shutdown()
+
+
+def test_polling_alone_when_idle_is_off(make_cfg, store, imap_env):
+    cfg = make_cfg(schedule="every 1s", idle=False)
+    daemon = Daemon([cfg], store, SETTINGS)
+    daemon.start()
+    try:
+        assert daemon.watchers == {}
+        wait_for(lambda: status.report(store, "mase").last_success_at is not None, what="first poll")
+        imap_env.append([make_message(i) for i in range(3)])
+        wait_for(lambda: count_messages(store) == 3 and imap_env.uids("INBOX") == [], what="a scheduled poll")
+    finally:
+        daemon.shutdown()

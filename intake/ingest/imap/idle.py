@@ -57,6 +57,7 @@ class IdleWatcher(threading.Thread):
         self.cfg = runner.cfg
         self.stop = stop
         self.passes = 0  # passes this watcher triggered (tests read it)
+        self.renewals = 0  # IDLEs ended by the renew timer
         self.idling = threading.Event()  # set while an IDLE is in progress
 
     def run(self) -> None:
@@ -94,6 +95,8 @@ class IdleWatcher(threading.Thread):
                     self.runner.run_pass(wait=True)
                 need_pass = self._wait_for_arrival(client, began, count)
                 self.idling.clear()
+                if not need_pass and not self.stop.is_set():
+                    self.renewals += 1
                 # Responses that came between the last check and DONE.
                 _, leftovers = client.idle_done()
                 need_pass = count.arrived(leftovers) or need_pass
