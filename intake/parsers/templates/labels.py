@@ -18,7 +18,10 @@ FUZZY_CUTOFF = 88  # below this "Post/Job Title" ~ "Post Code" starts to pass
 MAX_LABEL_WORDS = 40  # the longest real label (WM reliability) is ~30 words
 MAX_SCAN = 400  # a label head never starts further into a line than this
 
-_SEP = re.compile(r"[:?\t]|\s{3,}")
+# Where a label can end: a colon or question mark, a tab or a wide gap, or
+# the close of a bracketed qualifier followed by hint text ("1. Referrer
+# details (name, role, agency, contact) Your name, ...").
+_SEP = re.compile(r"[:?\t]|\s{3,}|(?<=\))\s")
 
 
 @dataclass
@@ -35,13 +38,15 @@ def heads(text: str) -> list[tuple[int, int, int, bool]]:
     strong). Earliest separator first, then the whole line."""
     lead = len(text) - len(strip_numbering(text))
     lead += len(text[lead:]) - len(text[lead:].lstrip())
-    out = []
+    strong, weak = [], []
     for m in _SEP.finditer(text, lead, min(len(text), lead + MAX_SCAN)):
         if m.start() > lead:
-            out.append((lead, m.start(), m.end(), True))
+            # A closing bracket is the weakest end: only when nothing else fits.
+            (weak if m.group().isspace() and text[m.start() - 1] == ")" and len(m.group()) == 1
+             else strong).append((lead, m.start(), m.end(), True))
     if len(text) > lead:
-        out.append((lead, len(text), len(text), True))
-    return out
+        strong.append((lead, len(text), len(text), True))
+    return strong + weak
 
 
 @lru_cache(maxsize=256)

@@ -13,7 +13,7 @@ from rapidfuzz import fuzz
 from intake.parsers.templates import values
 from intake.parsers.templates.labels import Hit, LabelMatcher
 from intake.parsers.templates.model import FieldDef, Template
-from intake.parsers.templates.text import clean_value, is_furniture, norm, norm_label
+from intake.parsers.templates.text import clean_value, is_furniture, norm, norm_label, trim_ocr_noise
 from intake.parsers.templates.units import Doc, Line
 from intake.types import ExceptionInfo, FieldValue, FormField, Provenance, Record
 
@@ -475,6 +475,9 @@ class Mapper:
         rec = Record(template=self.t.id, version=self.t.version, fields=ordered)
         return MapResult(rec, warnings, len(self.found))
 
+    def _ocr(self, fd: _Found) -> bool:
+        return any(self.doc.lines[i].confidence is not None for i in fd.lines) or self.doc.ocr
+
     def _where(self, fd: _Found) -> tuple[Provenance, float | None]:
         if not fd.lines:
             return Provenance(field=fd.field_name, source="acroform"), None
@@ -494,6 +497,8 @@ class Mapper:
                 problem = "the answer could not be read as one of the options"
             return value, problem
         text = clean_value(fd.raw)
+        if text and self._ocr(fd):
+            text = clean_value(trim_ocr_noise(text))
         if text is None:
             return None, None
         if f.type in ("text", "multiline"):

@@ -88,3 +88,36 @@ _FURNITURE = re.compile(
 
 def is_furniture(text: str) -> bool:
     return bool(text.strip()) and bool(_FURNITURE.match(text))
+
+
+# Words a value may well start or end with: never trimmed as OCR noise.
+_SHORT_WORDS = {
+    "a", "an", "on", "in", "at", "to", "of", "is", "it", "by", "he", "we", "my", "no", "so", "or",
+    "be", "do", "go", "up", "us", "me", "hi", "ok", "mr", "ms", "dr", "st", "rd", "the", "and", "she",
+    "her", "his", "him", "one", "two", "six", "ten", "mum", "dad", "yes", "dk", "n/a", "mrs", "mx",
+    "ave", "ln", "way", "flat", "age", "aka", "about", "not", "for", "has", "had", "was", "who",
+}
+
+
+def trim_ocr_noise(text: str) -> str:
+    """Box edges and speckle that OCR reads as a short nonsense word before
+    or after a value ("ee The young person", "| ; ce Una Nolan", "... cos").
+    Only for OCR'd text, and only short tokens that are not words."""
+    toks = text.split()
+
+    def junk(t: str) -> bool:
+        if not any(c.isalnum() for c in t):
+            return True
+        return len(t) <= 3 and t.isalpha() and t.islower() and t not in _SHORT_WORDS
+
+    # Leading: up to three junk tokens, then a capital or a digit.
+    for k in range(1, min(4, len(toks))):
+        if all(junk(t) for t in toks[:k]) and (toks[k][:1].isupper() or toks[k][:1].isdigit()):
+            toks = toks[k:]
+            break
+    # Trailing: junk after the end of a sentence or clause.
+    for _ in range(3):
+        if len(toks) > 1 and junk(toks[-1]) and (toks[-2][-1:] in ".,;" or not any(c.isalnum() for c in toks[-1])):
+            toks.pop()
+    out = " ".join(toks)
+    return out.rstrip(" ,;") if out != text else out

@@ -42,6 +42,7 @@ class Doc:
     tables: int = 0
     cells: int = 0
     soft_wraps: bool = False  # PDF/OCR text: line ends inside blocks are layout, not meaning
+    ocr: bool = False
 
     def container_text(self, cid: int) -> str:
         return "\n".join(self.lines[i].text for i in self.containers[cid].lines)
@@ -68,14 +69,19 @@ def unwrap(text: str) -> str:
     for n, ln in enumerate(lines[:-1]):
         nxt = lines[n + 1]
         body = ln.rstrip()
-        soft = (
+        soft = bool(
             body and nxt.strip()
             and not body.endswith(":")
-            and (nxt.lstrip()[:1].islower() or len(body) >= 0.6 * width)
-            and len(body) >= 12
             and not _LABEL_START.match(nxt)
             # A notice in capitals after ordinary text starts afresh.
             and not (_caps(nxt) and not _caps(body))
+            and (
+                nxt.lstrip()[:1].islower()
+                # a line run to the full width of a reasonably wide block
+                or (width >= 30 and len(body) >= max(25, 0.6 * width))
+                # "Agency: Community" / "Health NHS Trust" in a narrow cell
+                or (":" in body[:-1] and len(body) >= 0.6 * width)
+            )
         )
         out.append(ln + (" " if soft else "\n"))
     out.append(lines[-1])
@@ -147,7 +153,7 @@ SOFT_WRAP_SOURCES = ("pdf", "ocr")
 
 
 def build_doc(layout: Layout) -> Doc:
-    doc = Doc(soft_wraps=layout.source in SOFT_WRAP_SOURCES or layout.ocr)
+    doc = Doc(soft_wraps=layout.source in SOFT_WRAP_SOURCES or layout.ocr, ocr=layout.ocr)
     for b in layout.blocks:
         if isinstance(b, Paragraph):
             _add_block(doc, b.text, b.fields, b.provenance, b.confidence, Container("para"))
