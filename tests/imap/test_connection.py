@@ -20,6 +20,9 @@ from intake.ingest.imap.inbox_runner import InboxRunner
 from intake.ingest.imap import status
 from intake.ingest.inbox_config import parse_inbox
 
+# Every test here runs against a real Dovecot.
+pytestmark = pytest.mark.slow
+
 
 def test_implicit_tls_with_ca_file(make_cfg):
     with session(make_cfg()) as c:

@@ -25,6 +25,9 @@ from intake.ingest.inbox_config import parse_inbox
 from intake.store.db import Store
 from intake.store.models import MailboxFolder, MailboxUid, Message
 
+# Every test here runs against a real Dovecot.
+pytestmark = pytest.mark.slow
+
 INTAKE = str(Path(sys.executable).with_name("intake"))
 
 

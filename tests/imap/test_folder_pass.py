@@ -18,6 +18,9 @@ from intake.ingest.imap.inbox_runner import InboxRunner, default_pipeline_factor
 from intake.ingest.imap import status
 from intake.store.models import Blob, MailboxUid, Message, Sighting
 
+# A real Dovecot (and PostgreSQL for the lock test).
+pytestmark = pytest.mark.slow
+
 SETTINGS = load_settings()
 
 
@@ -262,12 +265,6 @@ def test_stop_flag_finishes_current_message(make_cfg, store, imap_env):
     assert len(stored_message_ids(store)) == 3
     assert len(imap_env.uids("Processed")) == 3  # what was committed is acknowledged
     assert runner(cfg, store).run_pass().result.new_messages == 9
-
-
-def test_uid_set_is_compact():
-    assert after_mod.uid_set([5, 1, 2, 3, 7, 8, 10]) == "1:3,5,7:8,10"
-    assert after_mod.uid_set(list(range(1, 100001))) == "1:100000"
-    assert after_mod.uid_set([]) == ""
 
 
 def test_postgresql_store_and_advisory_lock(make_cfg, imap_env, postgres_url):
