@@ -132,3 +132,65 @@ def alternation(variants: Iterable[str]) -> str:
         words = [re.escape(w) for w in v.split()]
         parts.append(r"[\s\-]+".join(words) if len(words) > 1 else words[0])
     return "|".join(parts) if parts else r"(?!x)x"
+
+
+_TOKEN = re.compile(r"\w(?:[\w'’&.]*\w)?")
+_JOIN = re.compile(r"[ \t\-]+")
+
+
+def phrase_key(s: str) -> str:
+    """Lower case, runs of white space and hyphens as one space: "Snap-Chat"
+    and "snap  chat" share a key."""
+    return " ".join(re.split(r"[\s\-]+", s.lower().strip()))
+
+
+class PhraseIndex:
+    """Longest-phrase lookup over a text's word tokens.
+
+    Why not one regex alternation: Python's ``re`` tries every branch at every
+    position, which for a few hundred gazetteer phrases cost more than the
+    rest of the rules together; a dict lookup per token n-gram does not grow
+    with the list."""
+
+    def __init__(self, entries: dict[str, list]):
+        self.map: dict[str, list] = {}
+        for k, payloads in entries.items():
+            self.map.setdefault(phrase_key(k), []).extend(payloads)
+        self.max_n = max((len(k.split()) for k in self.map), default=1)
+        self.first_words = {k.split()[0] for k in self.map if " " in k}
+
+    def tokens(self, text: str) -> tuple[list[tuple[int, int]], list[str]]:
+        spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
+        return spans, [text[s:e].lower() for s, e in spans]
+
+    def match_at(self, text: str, spans, words, i: int):
+        """(number of tokens, end offset, payloads) of the longest phrase
+        starting at token ``i``, or None."""
+        get = self.map.get
+        longest = self.max_n if words[i] in self.first_words else 1
+        for n in range(min(longest, len(spans) - i), 0, -1):
+            if n == 1:
+                payloads, e = get(words[i]), spans[i][1]
+            else:
+                if any(not _JOIN.fullmatch(text, spans[j][1], spans[j + 1][0])
+                       for j in range(i, i + n - 1)):
+                    continue
+                payloads, e = get(" ".join(words[i:i + n])), spans[i + n - 1][1]
+            if payloads is None:
+                continue
+            if e < len(text) and (text[e] in "@'’" or (text[e] == "-" and text[e + 1:e + 2].isalnum())):
+                continue
+            return n, e, payloads
+        return None
+
+    def finditer(self, text: str):
+        """(start, end, payloads) for every token n-gram in the index, the
+        longest at each start. Phrases never start inside a handle, hashtag
+        or hyphenated word, nor run on into one."""
+        spans, words = self.tokens(text)
+        for i, (s, _) in enumerate(spans):
+            if s and text[s - 1] in "@#/-'’":
+                continue
+            hit = self.match_at(text, spans, words, i)
+            if hit:
+                yield s, hit[1], hit[2]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.gazetteer import alternation
+from intake.extractors.gazetteer import PhraseIndex, alternation
 from intake.extractors.recognizer import Candidate, Recognizer
 
 
@@ -23,15 +23,17 @@ class GazetteerTermsRecognizer(Recognizer):
         self._rules: list = []
 
     def _build(self, g) -> None:
-        self._rules = []
+        entries: dict[str, list] = {}
+        self._types = {}
         for etype, tl in sorted(g.types.items()):
-            if not tl.terms and not tl.ambiguous:
-                continue
-            variants = set(tl.terms) | set(tl.ambiguous)
-            rx = re.compile(r"(?<![\w@#/'’\-])(?:" + alternation(variants) + r")(?![\w@'’]|-\w)", re.I)
+            for variant, canonical in tl.terms.items():
+                entries.setdefault(variant, []).append((etype, canonical, False))
+            for variant, canonical in tl.ambiguous.items():
+                entries.setdefault(variant, []).append((etype, canonical, True))
             ctx_rx = (re.compile(r"(?<![\w])(?:" + alternation(tl.context) + r")(?!\w)", re.I)
                       if tl.context else None)
-            self._rules.append((etype, tl, rx, ctx_rx, tl.require_capital or etype in _CAPITALISED))
+            self._types[etype] = (ctx_rx, tl.require_capital or etype in _CAPITALISED)
+        self._index = PhraseIndex(entries)
         self._built_for = id(g)
 
     def analyze(self, text, ctx):
@@ -39,31 +41,38 @@ class GazetteerTermsRecognizer(Recognizer):
         if self._built_for != id(g):
             self._build(g)
         out: list[Candidate] = []
-        for etype, tl, rx, ctx_rx, need_capital in self._rules:
-            for m in rx.finditer(text):
-                raw = m.group(0)
-                key = " ".join(raw.lower().replace("-", " ").split())
-                canonical = tl.terms.get(key) or tl.terms.get(raw.lower())
-                score = 0.85
+        last_end: dict[str, int] = {}
+        for start, end, payloads in self._index.finditer(text):
+            raw = text[start:end]
+            # a plain term beats an ambiguous one of the same type
+            best: dict[str, tuple[str, bool]] = {}
+            for etype, canonical, ambiguous in payloads:
+                if etype not in best or best[etype][1] and not ambiguous:
+                    best[etype] = (canonical, ambiguous)
+            for etype, (canonical, ambiguous) in best.items():
+                if start < last_end.get(etype, -1):
+                    continue  # inside a longer phrase of this type
+                ctx_rx, need_capital = self._types[etype]
                 if need_capital and not raw[:1].isupper():
                     continue
-                if canonical is None:
-                    canonical = tl.ambiguous.get(key) or tl.ambiguous.get(raw.lower())
-                    if canonical is None or ctx_rx is None:
+                score = 0.85
+                if ambiguous:
+                    if ctx_rx is None:
                         continue
-                    lo, hi = ctx.sentence_span(m.start())
+                    lo, hi = ctx.sentence_span(start)
                     near = [c for c in ctx_rx.finditer(text, lo, hi)
-                            if not (c.start() < m.end() and m.start() < c.end())]
+                            if not (c.start() < end and start < c.end())]
                     if not near:
                         continue
                     # A capitalised ambiguous word ("Molly", "Charlie") is a name first.
-                    if raw[:1].isupper() and m.start() > lo and len(raw) > 2:
+                    if raw[:1].isupper() and start > lo and len(raw) > 2:
                         continue
                     score = 0.6
-                if etype == "ORGANISATION" and re.match(r"\s+(?:number|no\.?)\b", text[m.end():m.end() + 9], re.I):
+                if etype == "ORGANISATION" and re.match(r"\s+(?:number|no\.?)\b", text[end:end + 9], re.I):
                     continue  # "NHS number": an identifier, not the organisation
                 value = canonical if etype in _CANONICAL else " ".join(raw.split())
-                out.append(Candidate(etype, m.start(), m.end(), value, self.name, score,
+                last_end[etype] = end
+                out.append(Candidate(etype, start, end, value, self.name, score,
                                      self.priority, pattern=f"gazetteer:{etype}"))
         return out
 

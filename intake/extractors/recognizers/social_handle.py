@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.gazetteer import alternation
+from intake.extractors.gazetteer import PhraseIndex, alternation
 from intake.extractors.recognizer import Candidate, Recognizer
 
 _HANDLE = r"@?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,28}[A-Za-z0-9_])?"
@@ -28,6 +28,7 @@ class SocialHandleRecognizer(Recognizer):
         super().__init__()
         self._rx: re.Pattern[str] | None = None
         self._key: int | None = None
+        self._index_key: int | None = None
 
     def _platforms(self, ctx) -> tuple[re.Pattern[str], dict[str, str]]:
         apps = ctx.gazetteers.types.get("APP")
@@ -55,10 +56,27 @@ class SocialHandleRecognizer(Recognizer):
             self._key = id(ctx.gazetteers)
         return self._rx, self._map
 
+    def _windows(self, text, variants) -> list[tuple[int, int]]:
+        """Stretches of text around a platform's name: every pattern needs
+        one, and the platform alternation is too slow to try everywhere."""
+        if self._index_key != self._key:
+            self._index = PhraseIndex({v: [v] for v in variants})
+            self._index_key = self._key
+        out: list[tuple[int, int]] = []
+        for s, e, _ in self._index.finditer(text):
+            lo, hi = max(0, s - 48), min(len(text), e + 80)
+            if out and lo <= out[-1][1]:
+                out[-1] = (out[-1][0], hi)
+            else:
+                out.append((lo, hi))
+        return out
+
     def analyze(self, text, ctx):
         rx, variants = self._platforms(ctx)
         out: list[Candidate] = []
-        for m in rx.finditer(text):
+        seen: set[tuple[int, int]] = set()
+        matches = (m for lo, hi in self._windows(text, variants) for m in rx.finditer(text, lo, hi))
+        for m in matches:
             for i in "1234":
                 if m.group("h" + i) is not None:
                     h, p = "h" + i, "p" + i
@@ -86,6 +104,9 @@ class SocialHandleRecognizer(Recognizer):
             if platform is None:
                 continue
             start, end = m.span(h)
+            if (start, end) in seen:
+                continue
+            seen.add((start, end))
             out.append(Candidate(self.entity, start, end, f"{platform}:{plain.lower()}", self.name,
                                  0.85, self.priority, pattern=f"form{i}"))
         return out

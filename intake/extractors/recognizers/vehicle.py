@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.gazetteer import alternation
+from intake.extractors.gazetteer import PhraseIndex, phrase_key
 from intake.extractors.recognizer import Candidate, Recognizer
 
 # Makes that are also ordinary words: they count only with a capital.
@@ -26,14 +26,14 @@ class VehicleRecognizer(Recognizer):
         self._built_for: int | None = None
 
     def _build(self, g) -> None:
-        colours = alternation(g.colours)
-        makes = alternation(g.makes)
-        models = alternation({m for ms in g.makes.values() for m in ms})
-        self._rx = re.compile(
-            rf"(?<![\w\-])(?:(?P<c>{colours})(?:\s+(?:coloured|colored|metallic))?\s+)?"
-            rf"(?:(?P<mk>{makes})(?:\s+(?P<md>{models}))?|(?P<mo>{models}))(?![\w\-])",
-            re.I)
-        self._models = {m for ms in g.makes.values() for m in ms}
+        self._colours = PhraseIndex({c: [c] for c in g.colours})
+        self._makes = PhraseIndex({m: [m] for m in g.makes})
+        self._models = PhraseIndex({})
+        for make, models in g.makes.items():
+            for m in models:
+                self._models.map.setdefault(phrase_key(m), []).append(make)
+        self._models.max_n = max((len(k.split()) for k in self._models.map), default=1)
+        self._models.first_words = {k.split()[0] for k in self._models.map if " " in k}
         self._built_for = id(g)
 
     def analyze(self, text, ctx):
@@ -41,19 +41,49 @@ class VehicleRecognizer(Recognizer):
         if self._built_for != id(g):
             self._build(g)
         out: list[Candidate] = []
-        for m in self._rx.finditer(text):
-            mk, md, mo, c = m.group("mk"), m.group("md"), m.group("mo"), m.group("c")
-            if mk:
-                if mk.lower() in _WORDY_MAKES and not mk[0].isupper():
-                    continue
-                if not c and not md and not mk[0].isupper():
-                    continue  # "ford" alone in lower case: a river crossing
-            else:
-                # A model alone ("white Transit") needs a colour and a capital.
-                if not c or not mo[0].isupper() or len(mo) < _MIN_MODEL_ALONE or not mo.isalpha():
-                    continue
-            start = m.start()
-            value = " ".join(m.group(0).lower().split())
-            out.append(Candidate(self.entity, start, m.end(), value, self.name, 0.8, self.priority,
-                                 pattern="make" if mk else "model"))
+        spans, words = self._colours.tokens(text)
+        i = 0
+        while i < len(spans):
+            hit = self._match(text, spans, words, i)
+            if hit is None:
+                i += 1
+                continue
+            j, end, kind = hit
+            start = spans[i][0]
+            value = " ".join(text[start:end].lower().split())
+            out.append(Candidate(self.entity, start, end, value, self.name, 0.8, self.priority,
+                                 pattern=kind))
+            i = j
         return out
+
+    def _match(self, text, spans, words, i):
+        """(next token index, end offset, pattern) of a vehicle starting at token i."""
+        if spans[i][0] and text[spans[i][0] - 1] in "-@#":
+            return None
+        j, colour = i, None
+        c = self._colours.match_at(text, spans, words, i)
+        if c:
+            colour, j = c, i + c[0]
+            if j < len(spans) and words[j] in ("coloured", "colored", "metallic"):
+                j += 1
+        if j >= len(spans):
+            return None
+        mk = self._makes.match_at(text, spans, words, j)
+        if mk:
+            raw = text[spans[j][0]:mk[1]]
+            if raw.lower() in _WORDY_MAKES and not raw[0].isupper():
+                return None
+            k, end = j + mk[0], mk[1]
+            md = self._models.match_at(text, spans, words, k) if k < len(spans) else None
+            if md and mk[2][0] in md[2]:
+                return k + md[0], md[1], "make"
+            if not colour and not raw[0].isupper():
+                return None  # "ford" alone in lower case: a river crossing
+            return k, end, "make"
+        mo = self._models.match_at(text, spans, words, j)
+        if mo and colour:
+            raw = text[spans[j][0]:mo[1]]
+            # A model alone ("white Transit") needs a colour and a capital.
+            if raw[0].isupper() and len(raw) >= _MIN_MODEL_ALONE and raw.isalpha():
+                return j + mo[0], mo[1], "model"
+        return None
