@@ -146,6 +146,15 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
             f"inbox {cfg.name}: folder {folder!r} cannot be opened ({safe_reason(exc)}); check 'folders'",
         ) from None
     uidvalidity = int(info[b"UIDVALIDITY"])
+    permanent = info.get(b"PERMANENTFLAGS")
+    if cfg.after.kind == "keyword" and permanent is not None and b"\\*" not in permanent:
+        # Exchange/Microsoft 365 do not keep custom keywords: the mark would
+        # fail or not stick, so say so plainly instead of failing every pass.
+        raise ImapError(
+            "imap_keyword_unsupported",
+            f"inbox {cfg.name}: the server does not keep custom keywords in {folder!r}, so "
+            f"after = \"{cfg.after}\" cannot work; use \"move:FOLDER\" or \"flag:\\\\Seen\"",
+        )
     folder_pk, handled, unacked = _folder_state(store, cfg.name, folder, uidvalidity)
     present = set(client.search("ALL"))
 
