@@ -16,7 +16,7 @@ def _bytes_to_str(b: bytes, charset: str | None) -> str:
             continue
         try:
             return b.decode(cs)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeDecodeError, ValueError):  # ValueError: NUL in a charset name
             continue
     return b.decode("latin-1")
 
@@ -73,7 +73,7 @@ def decode_filename(part: Message) -> str | None:
         if isinstance(name, tuple):  # RFC 2231 tuple (charset, lang, value)
             try:
                 name = name[2].encode("latin-1", "surrogateescape").decode(name[0] or "utf-8")
-            except (LookupError, UnicodeError):
+            except (LookupError, UnicodeError, ValueError):
                 name = name[2]
     if name is None:
         return None

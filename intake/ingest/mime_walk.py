@@ -99,7 +99,7 @@ def _decode_text_part(part: Message) -> str:
     for cs in (charset, "utf-8", "cp1252"):
         try:
             return payload.decode(cs)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, UnicodeDecodeError, ValueError):  # ValueError: NUL in a charset name
             continue
     return payload.decode("latin-1")
 
