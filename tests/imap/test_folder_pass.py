@@ -329,3 +329,15 @@ def test_large_folder_sends_only_short_commands(make_cfg, store, imap_env, monke
     print(f"\nlongest IMAP command for 300 messages: {longest} bytes; {len(commands)} commands")
     assert longest < 2000
     r.close()
+
+
+def test_folder_names_with_spaces_and_accents(make_cfg, store, imap_env):
+    raws = [make_message(i) for i in range(3)]
+    imap_env.append(raws, folder="Intel Reports")
+    cfg = make_cfg(folders=["Intel Reports"], after="move:Traité/Done 2026")
+    out = runner(cfg, store).run_pass()
+    assert out.ok and out.result.new_messages == 3
+    assert imap_env.uids("Intel Reports") == []
+    assert sorted(b for b, _ in imap_env.fetch_all("Traité/Done 2026").values()) == sorted(raws)
+    with store.session() as s:
+        assert all("/Intel Reports;UIDVALIDITY=" in o for o in s.scalars(select(Message.origin)))
