@@ -24,6 +24,15 @@ MAX_SCAN = 400  # a label head never starts further into a line than this
 _SEP = re.compile(r"[:?\t]|\s{3,}|(?<=\))\s")
 
 
+_OCR_FOLD = str.maketrans({"i": "l", "1": "l", "!": "l", "|": "l", "0": "o", "5": "s", "8": "b"})
+
+
+def ocr_fold(text: str) -> str:
+    """Characters OCR confuses, folded together on both sides of a
+    comparison ("Probiem" ~ "Problem", "C0ntact" ~ "Contact")."""
+    return text.replace("rn", "m").replace("cl", "d").translate(_OCR_FOLD)
+
+
 @dataclass
 class Hit:
     candidates: list[tuple[FieldDef, float]]  # best first
@@ -101,11 +110,14 @@ class LabelMatcher:
                     # The wording plus a word or two: "Problem / concern",
                     # "Contact number / email", "Who is involved".
                     score = 91.0 - (len(cw) - len(vw))
+                elif len(v) >= 5 and len(c) == len(v) and ocr_fold(c) == ocr_fold(v):
+                    score = 95.0
                 elif len(v) < 6 or not (0.7 * len(v) <= len(c) <= 1.4 * len(v) + 4):
                     continue
                 else:
                     # Slips and re-ordered words ("Organisation / Agency").
-                    score = max(fuzz.ratio(c, v), fuzz.token_sort_ratio(c, v) - 2)
+                    score = max(fuzz.ratio(c, v), fuzz.token_sort_ratio(c, v) - 2,
+                                fuzz.ratio(ocr_fold(c), ocr_fold(v)) - 1)
                     if score < FUZZY_CUTOFF:
                         continue
                 if score > out.get(f.key, (f, 0))[1]:
