@@ -104,7 +104,8 @@ def blocking_key(name: PersonName) -> str:
     """Entity.key of a PERSON: Soundex of the surname (last word of a
     double-barrelled one), or of the single name with a "mono:" prefix."""
     if name.surname:
-        last = _letters(name.surname.replace("-", " ").split()[-1]) or _letters(name.surname)
+        words = name.surname.replace("-", " ").split()  # "-" alone leaves no words
+        last = (_letters(words[-1]) if words else "") or _letters(name.surname)
         return "sx:" + (jellyfish.soundex(last) if last else "0000")
     first = _letters(name.first or "")
     return "mono:" + (jellyfish.soundex(first) if first else "0000")
