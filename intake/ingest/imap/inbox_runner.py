@@ -167,8 +167,10 @@ class InboxRunner:
             log.info("inbox %s: recovered after %d failed attempt(s)", cfg.name, self.failures)
         self.failures = 0
         self.next_attempt_at = 0.0
-        log.info("inbox %s: pass done in %.1fs: %s%s", cfg.name, elapsed, result.summary(),
-                 " (stopped early)" if result.stopped else "")
+        # An empty pass every minute per inbox would drown the log: DEBUG.
+        busy = result.handled or result.acknowledged or result.vanished or result.stopped
+        log.log(logging.INFO if busy else logging.DEBUG, "inbox %s: pass done in %.1fs: %s%s",
+                cfg.name, elapsed, result.summary(), " (stopped early)" if result.stopped else "")
         return PassOutcome(ran=True, result=result)
 
     def _failed(self, err: IntakeError, result: PassResult, record: bool = True) -> PassOutcome:
