@@ -271,3 +271,12 @@ def test_xoauth2_login_and_token_rotation(oauth_dovecot, tmp_path):
     finally:
         r.close()
         store.close()
+
+
+def test_status_max_silence_catches_a_stopped_daemon(imap_env, tmp_path, capsys):
+    conf = write_config(tmp_path / "intake.toml", inbox_table(imap_env), tmp_path / "db.sqlite")
+    assert main(["status", "--config", str(conf), "--max-silence", "3600"]) == 1  # never polled
+    assert "is the daemon running" in capsys.readouterr().out
+    assert main(["poll", "--once", "--config", str(conf)]) == 0
+    assert main(["status", "--config", str(conf), "--max-silence", "3600"]) == 0
+    assert main(["status", "--config", str(conf), "--max-silence", "0"]) == 1

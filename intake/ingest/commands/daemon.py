@@ -31,6 +31,8 @@ def register(sub, common) -> None:
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.add_argument("--max-failing", metavar="SECONDS", type=int,
                    help="unhealthy when failing longer than this (default: each inbox's unhealthy_after_s)")
+    p.add_argument("--max-silence", metavar="SECONDS", type=int,
+                   help="also unhealthy when no pass was attempted for this long (catches a stopped daemon)")
     p.set_defaults(func=cmd_status)
 
 
@@ -107,11 +109,15 @@ def cmd_status(args, settings) -> int:
             limit = args.max_failing if args.max_failing is not None else ib.unhealthy_after_s
             failing_for = rep.failing_for(now)
             bad = failing_for is not None and failing_for > limit
+            silent = args.max_silence is not None and (
+                rep.last_attempt_at is None or (now - rep.last_attempt_at).total_seconds() > args.max_silence)
+            bad = bad or silent
             if bad:
                 unhealthy.append(ib.name)
             rows.append({
                 "inbox": ib.name,
                 "healthy": not bad,
+                "silent": silent,
                 "last_success": _iso(rep.last_success_at),
                 "last_attempt": _iso(rep.last_attempt_at),
                 "failing_since": _iso(rep.failing_since),
@@ -129,7 +135,8 @@ def cmd_status(args, settings) -> int:
         if not rows:
             print("no [[inbox]] configured")
         for r in rows:
-            print(f"{r['inbox']}: {'OK' if r['healthy'] else 'UNHEALTHY'}")
+            print(f"{r['inbox']}: {'OK' if r['healthy'] else 'UNHEALTHY'}"
+                  + (" (no pass attempted recently: is the daemon running?)" if r["silent"] else ""))
             print(f"  last successful pass: {r['last_success'] or 'never'}")
             print(f"  last attempt:         {r['last_attempt'] or 'never'}")
             if r["failing_since"]:
