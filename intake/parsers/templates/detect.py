@@ -17,6 +17,7 @@ from intake.parsers.templates.text import clean_value, norm, norm_label
 from intake.parsers.templates.units import Doc
 
 TITLE_WEIGHT = 0.35
+FUZZY_WINDOW = 20000
 _LABEL_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9 /()'&.,\-]{1,48}[:?]")
 
 
@@ -37,8 +38,15 @@ class DocText:
         self.doc = doc
         self.text = norm("\n".join(ln.text for ln in doc.lines)
                          + "\n" + "\n".join(f.value or "" for f in doc.loose_fields))
+        self.padded = f" {self.text} "
+        # Near matches are looked for near the top and the bottom only:
+        # partial_ratio over a whole long document costs seconds.
+        self.fuzzy_text = self.text if len(self.text) <= FUZZY_WINDOW * 2 else \
+            self.text[:FUZZY_WINDOW] + " " + self.text[-FUZZY_WINDOW:]
         self.heads: set[str] = set()
         for ln in doc.lines:
+            if len(ln.text) > 2000:
+                continue  # a paragraph of prose, not a label
             for s, e, _, _ in heads(ln.text)[:4]:
                 h = norm_label(ln.text[s:e])
                 if h and len(h.split()) <= 40:
@@ -52,10 +60,10 @@ class DocText:
         p = norm(phrase)
         if not p:
             return False
-        if re.search(rf"(?<!\w){re.escape(p)}(?!\w)", self.text):
+        if f" {p} " in self.padded:
             return True
         # OCR and re-typing: near matches count for phrases long enough.
-        return len(p) >= 12 and fuzz.partial_ratio(p, self.text) >= 90
+        return len(p) >= 12 and fuzz.partial_ratio(p, self.fuzzy_text) >= 90
 
     def has_label(self, phrase: str) -> bool:
         p = norm_label(phrase)

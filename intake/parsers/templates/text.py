@@ -53,8 +53,9 @@ def strip_numbering(text: str) -> str:
 def norm(text: str) -> str:
     """Lower case, accents and punctuation folded to spaces, white space
     collapsed: the form labels are compared in."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.lower().replace("&", " and ").replace("3rd", "third")
     text = re.sub(r"[^\w]+", " ", text)
     return collapse(text.replace("_", " "))
