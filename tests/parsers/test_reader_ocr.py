@@ -221,3 +221,33 @@ def test_noisy_low_resolution_scan_still_reads_mostly_right(printed_form, tmp_pa
     confidences = [c.confidence for t in tables(layout) for row in t.rows for c in row
                    if c.confidence is not None]
     assert confidences and min(confidences) < 0.9  # noise shows in the confidence
+
+
+@pytest.mark.slow
+def test_printed_check_boxes_are_read_as_ticks_in_a_scan(tmp_path):
+    from reader_forms import fill_legacy_fields
+
+    docx = fill_legacy_fields(blank("derbyshire_op_liberty.docx"), texts={"Text2": "Priya Kaur"},
+                              checks={"Check1": False, "Check2": True})
+    pdf = convert(docx, ".docx", "pdf", ParsingOptions(), "test form")
+    layout = read_layout(document(_image_pdf([_render(pdf, 1, 300, tmp_path)]), PDF, "scan.pdf"))
+    assert cell_after(layout, "Name").text == "Priya Kaur"
+    assert cell_after(layout, "Professional").text == "\u2612"
+    assert cell_after(layout, "Member of Public").text == "\u2610"
+
+
+def test_letters_are_not_taken_for_tick_boxes():
+    from PIL import ImageDraw, ImageFont
+
+    from intake.parsers.support.tick_boxes import find_boxes
+
+    img = Image.new("L", (1200, 300), 255)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.load_default(size=60)
+    draw.text((20, 20), "DOBO Report Operation", fill=0, font=font)
+    draw.rectangle((1000, 40, 1040, 80), outline=0, width=3)  # an empty box
+    draw.rectangle((1080, 40, 1120, 80), outline=0, width=3)  # a ticked one
+    draw.line((1086, 46, 1114, 74), fill=0, width=3)
+    draw.line((1086, 74, 1114, 46), fill=0, width=3)
+    boxes = find_boxes(np.asarray(img) < 160, 300)
+    assert [(b.x0 // 10, b.checked) for b in boxes] == [(100, False), (108, True)]

@@ -15,6 +15,7 @@ from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.orientation import deskew, detect_rotation
 from intake.parsers.support.rulings import Grid, build_grids, erase_rulings, find_rulings
 from intake.parsers.support.tesseract import ocr_words
+from intake.parsers.support.tick_boxes import blank_boxes, find_boxes
 from intake.parsers.support.words import Word, mean_conf, paragraph_texts
 from intake.types import Cell, Paragraph, Provenance, Table
 
@@ -42,10 +43,32 @@ def ocr_page(image: Image.Image, page: int | None, dpi: int, opts: ParsingOption
             second = _analyse(turned, dpi, opts)
             if _score(second[1]) > _score(words):
                 grids, words, cleaned = second
+    words = _drop_specks(words, dpi)
     words = _reread_doubtful_cells(words, grids, cleaned, dpi, opts)
     for w in words:
         _fix_lone_mark(w)
     return _blocks(words, grids, page, tables, dpi), words
+
+
+def _drop_specks(words: list[Word], dpi: int) -> list[Word]:
+    """Words Tesseract makes out of scanner dirt and the stubs of erased
+    rulings: boxes far flatter than a letter, or lone punctuation the size
+    of a speck, read with little confidence."""
+    if not words:
+        return words
+    import statistics
+
+    typical = statistics.median(w.height for w in words)
+    speck = dpi * 0.02
+    kept = []
+    for w in words:
+        conf = w.conf if w.conf is not None else 100
+        flat = w.height < 0.35 * typical and conf < 80
+        dirt = (not any(ch.isalnum() for ch in w.text) and conf < 60
+                and (w.x1 - w.x0) < speck * 2 and w.height < speck * 2)
+        if not (flat or dirt):
+            kept.append(w)
+    return kept
 
 
 _MARK = re.compile(r"^[xX\u00d7\u2717\u2718]{2,3}$")
@@ -121,17 +144,22 @@ def _analyse(image: Image.Image, dpi: int, opts: ParsingOptions
              ) -> tuple[list[Grid], list[Word], np.ndarray]:
     gray_image = image.convert("L")
     gray = np.asarray(gray_image)
-    h, v = find_rulings(gray < 160, dpi)
+    dark = gray < 160
+    h, v = find_rulings(dark, dpi)
     grids = build_grids(h, v, dpi)
+    boxes = find_boxes(dark, dpi)
     # A median filter takes scanner speckle off the letters (Tesseract reads
     # noisy scans markedly better); rulings are found before it, since it
     # also thins one-pixel lines away.
     smooth = np.asarray(gray_image.filter(ImageFilter.MedianFilter(3)))
     cleaned = erase_rulings(smooth, h, v, dpi) if (h or v) else smooth
+    cleaned = blank_boxes(cleaned, boxes, dpi)
     with tempfile.TemporaryDirectory(prefix="intake-ocr-") as tmp:
         path = Path(tmp) / "page.pgm"
         Image.fromarray(cleaned).save(path)
         words = ocr_words(path, dpi, opts)
+    # Found by shape, the boxes are as sure as the ink they are made of.
+    words += [Word(b.text, b.x0, b.x1, b.top, b.bottom, conf=90.0) for b in boxes]
     return grids, words, cleaned
 
 

@@ -161,7 +161,7 @@ def build_grids(h: list[HLine], v: list[VLine], dpi: int) -> list[Grid]:
 
 def erase_rulings(gray: np.ndarray, h: list[HLine], v: list[VLine], dpi: int) -> np.ndarray:
     out = gray.copy()
-    pad = max(2, int(dpi * 0.006))
+    pad = max(3, int(dpi * 0.012))  # a scanned rule is thicker than drawn
     for ln in h:
         y = int(ln.y)
         out[max(0, y - pad):y + pad + 1, int(ln.x0):int(ln.x1) + 1] = 255
