@@ -1,4 +1,5 @@
-"""Build annotated.jsonl from sentences.txt (markup described at its top).
+"""Build the JSONL evaluation sets from their marked-up sources (markup
+described at the top of sentences.txt).
 
 Each JSONL line: {"text", "report_date", "entities": [{type, start, end, value}]}.
 Run: python eval/build.py"""
@@ -52,6 +53,10 @@ def build(src: Path = HERE / "sentences.txt", dst: Path = HERE / "annotated.json
     return len(rows)
 
 
+SETS = [("sentences.txt", "annotated.jsonl"), ("heldout.txt", "heldout.jsonl"),
+        ("heldout2.txt", "heldout2.jsonl")]
+
 if __name__ == "__main__":
-    n = build()
-    print(f"{n} sentences written", file=sys.stderr)
+    for src, dst in SETS:
+        n = build(HERE / src, HERE / dst)
+        print(f"{dst}: {n} sentences", file=sys.stderr)

@@ -13,6 +13,7 @@ from datetime import date
 from intake.extractors import links, nlp, overlaps, registry
 from intake.extractors.context import TextContext
 from intake.extractors.gazetteer import load_gazetteers
+from intake.extractors.propagate import propagate
 from intake.types import Mention, Record
 
 log = logging.getLogger(__name__)
@@ -44,10 +45,12 @@ def extract_text_fields(fields: dict[str, str], report_date: date | None, settin
         for f, cands in zip(names, nlp.ner([fields[f] for f in names], model, gaz,
                                            int(opts.get("spacy_batch_size", 64)))):
             per_field[f].extend(cands)
+    resolved = {f: overlaps.resolve(per_field[f]) for f in names}
+    propagate(resolved, fields)
     mentions: list[Mention] = []
     for f in names:
         text = fields[f]
-        for c in overlaps.resolve(per_field[f]):
+        for c in sorted(resolved[f], key=lambda c: (c.start, -c.length)):
             mentions.append(Mention(c.type, text[c.start:c.end], c.value, f, c.start, c.end,
                                     c.recogniser, round(c.score, 3), dict(c.attrs)))
     links.link(mentions, lambda f, off: contexts[f].sentence_of(off))

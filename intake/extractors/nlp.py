@@ -44,8 +44,11 @@ what why how numbers number concerns concern notes details information intellige
 update summary background action actions risk risks""".split())
 # A single capitalised word the model calls a place or firm is a person when a
 # person's verb follows ("Leanne said", "Kelsey was picked up").
-_PERSON_VERB = re.compile(r"^\s*(?:said|says|told|tells|was|is|has|had|went|goes|reported|disclosed|"
-                          r"met|meets|stated|states|explained|admitted|denied|lives|attends|ran|left)\b")
+_PERSON_VERB = re.compile(r"^(?:['’]s\s+(?:mum|mother|dad|father|sister|brother|nan|gran|aunt|auntie|uncle|"
+                          r"cousin|friend|boyfriend|girlfriend|partner|carer|foster|social\s+worker)\b|"
+                          r"\s*(?:also|then|later|now|never|often|recently|previously|has|had|was|is)?\s*"
+                          r"(?:said|says|told|tells|was|is|has|had|went|goes|reported|disclosed|"
+                          r"met|meets|stated|states|explained|admitted|denied|lives|attends|ran|left)\b)")
 
 
 def _mostly_capitals(text: str, offset: int) -> bool:
@@ -103,7 +106,7 @@ def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64) -> list[
             elif etype != "PERSON" and " " not in raw and low in first and low not in places:
                 etype = "PERSON"  # "Aisha" as GPE
             if (etype != "PERSON" and " " not in raw and low not in places and not raw.isupper()
-                    and low not in business and _PERSON_VERB.match(chunk[e:e + 20])):
+                    and low not in business and _PERSON_VERB.match(chunk[e:e + 30])):
                 etype = "PERSON"
             if etype == "ORGANISATION" and raw.isupper() and len(raw) <= 3:
                 continue  # initials ("JB") are aliases or noise, not firms

@@ -53,3 +53,20 @@ def test_offsets_always_match_text():
     text = "Joe Bloggs (aka JB), 07700 900123, AB12 CDE, last Friday at 2pm, weed, B12 9XY."
     for m in run(text):
         assert text[m.start:m.end] == m.text
+
+
+def test_nickname_recognised_once_counts_everywhere_in_the_report():
+    from intake.extractors.extract import extract_text_fields
+
+    ms = extract_text_fields({"problem": "One of them is known as Lil Dread.",
+                              "who": "Lil Dread drives a blue Ford Focus."}, None, {})
+    aliases = [(m.field, m.value) for m in ms if m.type == "ALIAS"]
+    assert aliases == [("problem", "Lil Dread"), ("who", "Lil Dread")]
+
+
+def test_handle_added_with_platform_named_earlier_in_sentence():
+    from tests.extractors.helpers import values
+
+    assert values("She uses Snapchat and the man added her as kev_wolves.", "SOCIAL_HANDLE") == [
+        "snapchat:kev_wolves"]
+    assert values("The man added her as kev_wolves.", "SOCIAL_HANDLE") == []  # no platform

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.gazetteer import PhraseIndex, alternation
+from intake.extractors.gazetteer import PhraseIndex, alternation, phrase_key
 from intake.extractors.recognizer import Candidate, Recognizer
 
 _HANDLE = r"@?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,28}[A-Za-z0-9_])?"
@@ -17,6 +17,8 @@ has had have id profile page tag number no not unknown app dm dms message messag
 him her's under sent messaged contact contacted through said says snap insta chat video pics videos
 story stories live group groups""".split())
 _PLATFORM_WORDS = r"(?:'s)?"
+_ADDED_AS = re.compile(rf"\b(?:added|adds|add|follows|followed|messaged|messages)\s+(?:him|her|them|me|us)\s+"
+                       rf"(?:as|from)\s+[\"'“‘]?(?P<h>{_HANDLE})(?![\w@]|\.\w)", re.I)
 
 
 class SocialHandleRecognizer(Recognizer):
@@ -73,9 +75,24 @@ class SocialHandleRecognizer(Recognizer):
 
     def analyze(self, text, ctx):
         rx, variants = self._platforms(ctx)
+        windows = self._windows(text, variants)
         out: list[Candidate] = []
+        # "uses Snapchat and the man added her as kev_wolves": the platform
+        # named earlier in the same sentence.
+        for m in _ADDED_AS.finditer(text):
+            lo, hi = ctx.sentence_span(m.start())
+            plats = [(s, v) for s, e, v in self._index.finditer(text[lo:m.start()])] if self._index_key == self._key else []
+            handle = m.group("h").lstrip("@")
+            if not plats or handle.lower() in _STOP or not re.search(r"[A-Za-z]", handle):
+                continue
+            if not (m.group("h").startswith("@") or re.search(r"[0-9_.]", handle)):
+                continue
+            platform = variants.get(phrase_key(plats[-1][1][0]))
+            if platform:
+                out.append(Candidate(self.entity, m.start("h"), m.end("h"), f"{platform}:{handle.lower()}",
+                                     self.name, 0.7, self.priority, pattern="added_as"))
         seen: set[tuple[int, int]] = set()
-        matches = (m for lo, hi in self._windows(text, variants) for m in rx.finditer(text, lo, hi))
+        matches = (m for lo, hi in windows for m in rx.finditer(text, lo, hi))
         for m in matches:
             for i in "1234":
                 if m.group("h" + i) is not None:
@@ -104,7 +121,7 @@ class SocialHandleRecognizer(Recognizer):
             if platform is None:
                 continue
             start, end = m.span(h)
-            if (start, end) in seen:
+            if (start, end) in seen or any(c.start == start for c in out):
                 continue
             seen.add((start, end))
             out.append(Candidate(self.entity, start, end, f"{platform}:{plain.lower()}", self.name,

@@ -1,0 +1,43 @@
+"""Document-level consistency: a name or nickname recognised once is the
+same thing everywhere in the report. "known as Lil Dread" in one sentence
+makes "Lil Dread drives ..." in the next an ALIAS too, though no cue is
+there. Only exact, capitalised, word-bounded repeats not already covered by
+another mention are added."""
+
+from __future__ import annotations
+
+import re
+
+from intake.extractors.recognizer import Candidate
+
+_TYPES = ("ALIAS", "PERSON")
+
+
+def propagate(per_field: dict[str, list[Candidate]], fields: dict[str, str]) -> None:
+    seen: dict[str, tuple[str, str]] = {}  # surface text -> (type, value)
+    for cands in per_field.values():
+        for c in cands:
+            if c.type in _TYPES and not c.recogniser.startswith("propagate"):
+                surface = fields_text(fields, per_field, c)
+                if len(surface) >= 2 and surface[0].isupper() and surface not in seen:
+                    seen[surface] = (c.type, c.value)
+    if not seen:
+        return
+    rx = re.compile(r"(?<![\w'’\-])(?:" + "|".join(
+        re.escape(s) for s in sorted(seen, key=len, reverse=True)) + r")(?![\w\-])")
+    for f, text in fields.items():
+        cands = per_field[f]
+        taken = sorted((c.start, c.end) for c in cands)
+        for m in rx.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            etype, value = seen[m.group(0)]
+            cands.append(Candidate(etype, m.start(), m.end(), value, f"propagate:{etype.lower()}",
+                                   0.6, 0, pattern="repeat"))
+
+
+def fields_text(fields, per_field, c: Candidate) -> str:
+    for f, cands in per_field.items():
+        if any(x is c for x in cands):
+            return fields[f][c.start:c.end]
+    return ""
