@@ -4,6 +4,7 @@ never decide alone: senders mislabel, and hostile files lie."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -48,8 +49,15 @@ def _sniff_zip(data: bytes) -> str:
                 if mt:
                     return mt
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
-        # A truncated or hostile zip: let the reader report it.
-        pass
+        # A truncated or damaged zip has no central directory, but its local
+        # headers still name the parts: a broken .docx should reach the docx
+        # reader and be reported as damaged, not as "a zip archive".
+        head = data[:65536]
+        for marker, mt in ((b"word/", DOCX), (b"xl/", XLSX), (b"ppt/", PPTX)):
+            if marker in head:
+                return mt
+        if b"mimetypeapplication/vnd.oasis.opendocument.text" in head:
+            return ODT
     return ZIP
 
 
@@ -62,6 +70,8 @@ def _sniff_ole(data: bytes) -> str:
         return OLE
     try:
         if ole.exists("WordDocument"):
+            if _word_encrypted(ole):
+                return "application/x-encrypted-office"
             return DOC
         if ole.exists("Workbook") or ole.exists("Book"):
             return XLS
@@ -75,6 +85,17 @@ def _sniff_ole(data: bytes) -> str:
     finally:
         ole.close()
     return OLE
+
+
+def _word_encrypted(ole) -> bool:
+    """The fEncrypted bit of a Word 97-2003 file's FIB: LibreOffice cannot
+    open such a file without its password, so say so up front."""
+    try:
+        with ole.openstream("WordDocument") as stream:
+            fib = stream.read(12)
+    except Exception:  # olefile raises a zoo of types on damaged files
+        return False
+    return len(fib) >= 12 and bool(int.from_bytes(fib[10:12], "little") & 0x0100)
 
 
 def _looks_like_text(data: bytes) -> bool:
@@ -113,7 +134,7 @@ def sniff_media_type(data: bytes, filename: str | None = None) -> str:
         return "application/x-empty"
     if _looks_like_text(data):
         lower = data[:2048].lower()
-        if b"<html" in lower or b"<!doctype html" in lower:
+        if b"<html" in lower or b"<!doctype html" in lower or _html_fragment(lower):
             return HTML
         if _looks_like_email(data[:4096]):
             return EML
@@ -131,3 +152,11 @@ def _looks_like_email(head: bytes) -> bool:
              "mime-version:", "return-path:", "content-type:")
     hits = sum(1 for ln in lines if ln.lower().startswith(known))
     return hits >= 2 and lines[0].split(":", 1)[0].replace("-", "").isalnum()
+
+
+_HTML_TAGS = re.compile(rb"<(?:div|p|br|table|tr|td|span|font|body|b|i|u|ul|li|strong|em)\b[^>]*>")
+
+
+def _html_fragment(lower: bytes) -> bool:
+    """An HTML body without <html>: starts with a tag and is full of them."""
+    return lower.lstrip().startswith(b"<") and len(_HTML_TAGS.findall(lower)) >= 3
