@@ -24,7 +24,12 @@ def _options(settings) -> dict:
         from intake.config.settings import load_settings
 
         settings = load_settings()
-    section = settings.section("extract") if hasattr(settings, "section") else dict(settings)
+    if not hasattr(settings, "section"):
+        return dict(settings)  # a plain dict of [extract] options (tests, bench)
+    section = dict(settings.section("extract"))
+    # gazetteer paths in a site config are relative to that config's folder
+    section["gazetteer_files"] = [str(settings.base_dir / p)
+                                  for p in section.get("gazetteer_files", []) or []]
     return section
 
 

@@ -68,3 +68,17 @@ def test_packaged_lists_have_what_the_brief_names():
     assert subs.ambiguous["molly"] == subs.ambiguous["mandy"] == "mdma"
     assert "vauxhall" in g.makes and "astra" in g.makes["vauxhall"]
     assert {"takeaway", "hotel", "taxi", "cabs", "children's home"} <= g.word_list("business")
+
+
+def test_site_config_names_a_gazetteer_relative_to_itself(tmp_path):
+    from datetime import date
+
+    from intake.config.settings import load_settings
+    from intake.extractors.extract import extract_text_fields
+
+    (tmp_path / "local").mkdir()
+    (tmp_path / "local" / "slang.toml").write_text('[SUBSTANCE.terms]\ncannabis = ["zazza"]\n')
+    cfg = tmp_path / "site.toml"
+    cfg.write_text('[extract]\ngazetteer_files = ["local/slang.toml"]\ndisable = ["spacy"]\n')
+    ms = extract_text_fields({"f": "selling zazza"}, date(2026, 1, 1), load_settings(cfg))
+    assert [(m.type, m.value) for m in ms] == [("SUBSTANCE", "cannabis")]
