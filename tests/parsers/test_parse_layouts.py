@@ -311,3 +311,25 @@ def test_page_furniture_and_printed_guidance_are_cut_out_of_a_narrative():
                                    "Team at cpet@example.org.")]
     v = values(interpret(layout))
     assert v["incident.narrative"] == STORY + " The second part of the story."
+
+
+def test_a_form_typed_out_as_lines_with_leaders_dashes_and_ticks():
+    layout = Layout(blocks=[Paragraph(t) for t in (
+        "Staffordshire Police CSE Information Report",
+        "Date/Time of report …………… 04/03/2026 @ 14:30hrs",
+        "Details of Professional submitting:",
+        "Name ........ Sam Patel",
+        "Agency - Northfield Youth Club",
+        "Witnessed Incident: Professional ✓  Member of the Public ☐",
+        "Details of Child/Young Person (if known):",
+        "Name: Kai Brown", "Age: 14 (DOB 01/02/2012)",
+        "If the information is from a 3rd party would they be willing to engage with the Police? Don't know",
+        "Please provide information:", STORY)], source="docx")
+    out = interpret(layout)
+    v = values(out)
+    assert v["report_datetime"] == "2026-03-04T14:30"
+    assert v["submitter.name"] == "Sam Patel" and v["submitter.agency"] == "Northfield Youth Club"
+    assert v["witnessed_by"] == "professional" and v["subject.age"] == 14
+    # "Don't know" is an answer: null, and nothing for a reviewer to untangle.
+    assert v["third_party.willing_to_engage"] is None and out.warnings == []
+    assert v["incident.narrative"] == STORY

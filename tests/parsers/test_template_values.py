@@ -51,7 +51,7 @@ def test_dob_is_an_iso_date_without_time():
 
 @pytest.mark.parametrize("text, want", [
     ("14", 14), ("14 years", 14), ("approx 15", 15), ("15yrs", 15), ("about fourteen", 14),
-    ("14 years 3 months", 14), ("17 years old", 17), ("15 y/o", 15),
+    ("14 years 3 months", 14), ("17 years old", 17), ("15 y/o", 15), ("14 (DOB 01/02/2012)", 14),
 ])
 def test_age_is_an_integer(text, want):
     assert values.to_integer(text) == (want, None)

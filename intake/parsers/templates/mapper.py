@@ -493,7 +493,8 @@ class Mapper:
         if f.type in CHOICE_TYPES:
             parts = [p for p in fd.parts if p is not None]
             value, problem = values.to_bool_or_choice(parts, f.options, f.type == "bool")
-            if value is None and problem is None and clean_value(" ".join(parts)):
+            if value is None and problem is None and clean_value(" ".join(parts)) \
+                    and not values.is_dont_know(" ".join(parts)):
                 problem = "the answer could not be read as one of the options"
             return value, problem
         text = clean_value(fd.raw)

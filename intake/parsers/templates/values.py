@@ -123,13 +123,16 @@ def to_integer(text: str, lo: int = 0, hi: int = 120) -> tuple[int | None, str |
     if m:
         n = int(m.group(1))
         return (n, None) if lo <= n <= hi else (None, f"{n} is outside {lo}-{hi}")
-    if find_date(text, dt.date.today().year)[0] is not None:
-        return None, "a date where a number was expected"
+    # An age written with a date of birth beside it ("14 (DOB 01/02/2012)"):
+    # the date's numbers are not the age.
+    _, span = find_date(text, dt.date.today().year)
+    if span is not None:
+        low = (low[: span[0]] + " " + low[span[1]:]).replace("dob", " ")
     nums = [int(x) for x in re.findall(r"(?<![\d/.])(\d{1,3})(?![\d/])", low)]
     nums += [_NUM_WORDS[w] for w in re.findall(r"[a-z]+", low) if w in _NUM_WORDS]
     nums = list(dict.fromkeys(nums))
     if not nums:
-        return None, "no number could be read"
+        return None, "a date where a number was expected" if span else "no number could be read"
     if len(nums) > 1:
         return None, "more than one number given"
     n = nums[0]
@@ -157,6 +160,8 @@ def to_grade(text: str, lo: int, hi: int) -> tuple[int | None, str | None]:
 def to_bool_or_choice(parts: list[str], options: dict[str, tuple[str, ...]],
                       as_bool: bool) -> tuple[object, str | None]:
     ch = read_choice(parts, options)
+    if ch.status == "empty" and _DK.search(" ".join(parts)):
+        return None, None  # "don't know" is an answer, not an unreadable one
     if ch.status == "ok":
         if as_bool:
             return ch.value == "true", None
@@ -166,3 +171,7 @@ def to_bool_or_choice(parts: list[str], options: dict[str, tuple[str, ...]],
     if ch.status == "neither":
         return None, "no single option is marked or left undeleted"
     return None, None
+
+
+def is_dont_know(text: str) -> bool:
+    return bool(_DK.search(text))
