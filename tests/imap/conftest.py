@@ -3,7 +3,6 @@ built with the email package (synthetic people and Ofcom drama numbers)."""
 
 from __future__ import annotations
 
-import os
 import sys
 import textwrap
 from email.message import EmailMessage

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import socket
-import sys
-import textwrap
 from pathlib import Path
 
 import pytest
