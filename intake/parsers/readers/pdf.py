@@ -106,11 +106,12 @@ def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
             number = page.page_number
             visible = sum(1 for c in page.chars if c.get("text", "").strip())
             has_fields = any(p.page == number for p in placed)
-            if visible < MIN_TEXT_CHARS and not has_fields:
-                if page.images:
-                    to_ocr.append(number)
-                    pages.append(_Page(number, float(page.height)))
-                    continue
+            if visible < MIN_TEXT_CHARS and not has_fields and _has_marks(page):
+                # A scan (a page-sized picture) or text printed as outlines:
+                # either way only pixels carry the words.
+                to_ocr.append(number)
+                pages.append(_Page(number, float(page.height)))
+                continue
             page_fields = [p for p in placed if p.page == number]
             pages.append(_text_page(page, tables, page_fields))
             page.flush_cache()
@@ -123,6 +124,12 @@ def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
     for pg in pages:
         layout.blocks.extend(b for _, _, b in pg.blocks)
     return layout
+
+
+def _has_marks(page) -> bool:
+    """Anything to look at: an image, or enough vector drawing to be
+    outlined text (a blank page or a lone rule is not worth OCR)."""
+    return bool(page.images) or len(page.curves) > 20 or len(page.rects) + len(page.lines) > 40
 
 
 def _ocr_pages(data: bytes, numbers: list[int], pages: list[_Page], opts: ParsingOptions,
