@@ -414,3 +414,35 @@ def test_legacy_field_typed_over_several_paragraphs_keeps_all_lines():
     assert first.text == "Details: " + ff.value
     assert rendered(first, ff) == ff.value
     assert layout.blocks[1].text == "Next label"
+
+
+def test_alt_chunk_html_is_read_in_place():
+    """Case-management systems export forms as a .docx wrapping an HTML
+    chunk that Word converts on opening."""
+    d = pydocx.Document()
+    d.add_paragraph("Before the chunk")
+    out = io.BytesIO()
+    d.save(out)
+    html = (b"<html><body><table><tr><td>Name</td><td>Ruby Frost</td></tr></table>"
+            b"<p>Seen at the leisure centre.</p></body></html>")
+    src = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    result = io.BytesIO()
+    with zipfile.ZipFile(result, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "[Content_Types].xml":
+                data = data.replace(b"</Types>", b'<Default Extension="htm" ContentType="text/html"/></Types>')
+            elif info.filename == "word/_rels/document.xml.rels":
+                data = data.replace(b"</Relationships>", (
+                    b'<Relationship Id="rIdChunk1" Type="http://schemas.openxmlformats.org/officeDocument/'
+                    b'2006/relationships/aFChunk" Target="chunk1.htm"/></Relationships>'))
+            elif info.filename == "word/document.xml":
+                data = data.replace(b"<w:sectPr", (
+                    b'<w:altChunk xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/'
+                    b'relationships" r:id="rIdChunk1"/><w:sectPr'), 1)
+            dst.writestr(info, data)
+        dst.writestr("word/chunk1.htm", html)
+    layout = read(result.getvalue())
+    assert layout.blocks[0].text == "Before the chunk"
+    assert [c.text for c in layout.blocks[1].rows[0]] == ["Name", "Ruby Frost"]
+    assert layout.blocks[2].text == "Seen at the leisure centre."

@@ -24,7 +24,9 @@ from intake.types import Cell, Document, FormField, IntakeError, Layout, Paragra
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
 MC = "http://schemas.openxmlformats.org/markup-compatibility/2006"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 RT_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+RT_ALTCHUNK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/aFChunk"
 RT_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
 
 CHECKED, UNCHECKED = "\u2612", "\u2610"
@@ -85,10 +87,15 @@ class _Item:
 
 
 class _Ctx:
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, chunks: dict[str, tuple[str, bytes]] | None = None,
+                 depth: int = 0, opts: ParsingOptions | None = None) -> None:
         self.source = source
         self.tables = 0
         self.loc = Provenance(source=source)
+        self.chunks = chunks or {}  # altChunk relationship id -> (content type, bytes)
+        self.depth = depth
+        self.opts = opts or ParsingOptions()
+        self.warnings: list[str] = []
 
     def prov(self, name: str | None) -> Provenance:
         p = self.loc
@@ -286,8 +293,34 @@ class _Walker:
                 items.extend(self.block_sdt(child))
             elif name in ("customXml", "ins", "moveTo"):
                 items.extend(self.blocks(child))
+            elif name == "altChunk":
+                items.extend(self.alt_chunk(child))
         flush()
         return items
+
+    def alt_chunk(self, el: etree._Element) -> list[_Item]:
+        """Content a generator imported whole (HTML, text or another .docx)
+        that Word would convert on opening: read it with its own reader."""
+        from intake.parsers.readers.html import html_to_layout
+        from intake.parsers.readers.text import text_to_layout
+        from intake.parsers.support.text_decode import decode_text
+
+        rid = el.get(f"{{{R}}}id")
+        kind, blob = self.ctx.chunks.get(rid or "", ("", b""))
+        source = f"{self.ctx.source}:altChunk"
+        if "html" in kind:
+            layout = html_to_layout(decode_text(blob), source)
+        elif kind.startswith("text/plain"):
+            layout = text_to_layout(decode_text(blob), source)
+        elif "wordprocessingml" in kind and self.ctx.depth < 3:
+            layout = read_docx_bytes(blob, self.ctx.opts, depth=self.ctx.depth + 1)
+        else:
+            self.ctx.warnings.append("an embedded part of the document could not be read "
+                                     "(an imported chunk of an unsupported kind)")
+            return []
+        return [_Item(table=b) if isinstance(b, Table) else
+                _Item(text=b.text, fields=list(b.fields)) for b in layout.blocks
+                if isinstance(b, (Table, Paragraph))]
 
     def block_sdt(self, sdt: etree._Element) -> list[_Item]:
         content = sdt.find(w("sdtContent"))
@@ -547,7 +580,7 @@ def _sdt_field(props, kind: str, text: str, ctx: _Ctx) -> tuple[FormField, str]:
 # --------------------------------------------------------------------------
 
 
-def _open_parts(data: bytes) -> tuple[bytes, list[tuple[str, bytes]]]:
+def _open_parts(data: bytes) -> tuple[bytes, list[tuple[str, bytes]], dict[str, tuple[str, bytes]]]:
     import docx  # noqa: F401  (registers python-docx's part classes)
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.package import OpcPackage
@@ -555,16 +588,22 @@ def _open_parts(data: bytes) -> tuple[bytes, list[tuple[str, bytes]]]:
     pkg = OpcPackage.open(io.BytesIO(data))
     main = pkg.part_related_by(RT.OFFICE_DOCUMENT)
     extras: list[tuple[str, bytes]] = []
+    chunks: dict[str, tuple[str, bytes]] = {}
     seen: set[str] = set()
     for rel in sorted(main.rels.values(), key=lambda r: r.rId):
-        if rel.is_external or rel.reltype not in (RT_HEADER, RT_FOOTER):
+        if rel.is_external:
+            continue
+        if rel.reltype == RT_ALTCHUNK:
+            chunks[rel.rId] = (rel.target_part.content_type.lower(), rel.target_part.blob)
+            continue
+        if rel.reltype not in (RT_HEADER, RT_FOOTER):
             continue
         part = rel.target_part
         if str(part.partname) in seen:
             continue
         seen.add(str(part.partname))
         extras.append(("header" if rel.reltype == RT_HEADER else "footer", part.blob))
-    return main.blob, extras
+    return main.blob, extras, chunks
 
 
 def _to_blocks(items: list[_Item], source: str) -> list:
@@ -577,10 +616,10 @@ def _to_blocks(items: list[_Item], source: str) -> list:
     return out
 
 
-def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx") -> Layout:
+def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", depth: int = 0) -> Layout:
     check_zip(data, opts.max_unzipped_bytes)
     try:
-        main_xml, extras = _open_parts(data)
+        main_xml, extras, chunks = _open_parts(data)
     except IntakeError:
         raise
     except Exception as exc:  # python-docx raises KeyError, ValueError, ... on damage
@@ -599,7 +638,7 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx") -> 
     body = root.find(w("body"))
     if body is None:
         raise IntakeError("corrupt_document", "The Word document has no body; it may be damaged.")
-    ctx = _Ctx("docx")
+    ctx = _Ctx("docx", chunks, depth, opts)
     layout = Layout(source=source)
     layout.blocks.extend(_to_blocks(_Walker(ctx).blocks(body), "docx"))
     seen_text: set[str] = set()
@@ -617,6 +656,7 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx") -> 
             continue  # the same header repeated for another section
         seen_text.add(key)
         layout.blocks.extend(_to_blocks(items, f"docx:{kind}"))
+    layout.warnings.extend(ctx.warnings)
     return layout
 
 
