@@ -110,7 +110,13 @@ def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64) -> list[
                 etype = "PERSON"
             if etype == "ORGANISATION" and raw.isupper() and len(raw) <= 3:
                 continue  # initials ("JB") are aliases or noise, not firms
-            if any(ch.isdigit() for ch in raw) or "." in raw:
+            cut = re.search(r"\s*[\n\t]", raw)
+            if cut:  # a line break or table cell ends a name; keep the first line
+                e = s + cut.start()
+                raw = chunk[s:e]
+                if len(raw) < 2:
+                    continue
+            if any(ch.isdigit() for ch in raw) or re.search(r"[./\\\[\]:|]", raw):
                 continue  # codes and references ("A1", "PS 99", "D.O.B"): model noise
             if low.split()[0] in _NOT_NAMES:
                 continue

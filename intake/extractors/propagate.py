@@ -18,6 +18,8 @@ def propagate(per_field: dict[str, list[Candidate]], fields: dict[str, str]) -> 
     for cands in per_field.values():
         for c in cands:
             if c.type in _TYPES and not c.recogniser.startswith("propagate"):
+                if c.type == "PERSON" and c.recogniser.startswith("spacy") and " " not in c.value:
+                    continue  # the model's lone capitalised words are too often headings
                 surface = fields_text(fields, per_field, c)
                 if len(surface) >= 2 and surface[0].isupper() and surface not in seen:
                     seen[surface] = (c.type, c.value)

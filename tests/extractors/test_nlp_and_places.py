@@ -48,3 +48,14 @@ def test_girl_name_the_model_calls_a_place_is_a_person():
 def test_spacy_can_be_switched_off_by_config():
     ms = run("Joe Bloggs met Sarah Khan in Leeds", disable=["spacy"])
     assert all(not m.recogniser.startswith("spacy") for m in ms)
+
+
+def test_names_never_cross_a_line_break_or_table_cell():
+    text = "METROPOLITAN\nPOLICE\tGuidance\nSee\nPolice and Appeals\nSubsection 4"
+    for m in run(text):
+        assert "\n" not in m.text and "\t" not in m.text
+
+
+def test_a_heading_word_is_not_spread_as_a_person():
+    ms = run("Appendix\nAppendix 2 lists the powers. Appendix 3 lists more.")
+    assert not [m for m in ms if m.recogniser.startswith("propagate")]

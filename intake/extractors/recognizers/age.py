@@ -19,6 +19,11 @@ _ABOUT = r"(?:(?:about|around|approx(?:imately)?\.?|roughly|maybe|possibly|estim
 _YO = r"(?:years?|yrs?|yr)[\s\-]?old|y\.?\s?o\.?\b|y/o\b|yo\b"
 
 
+# Capitalised words followed by ", 3," or "(3)" that are numbering, not a person.
+_NOT_NAME = frozenset("""appendix section part stage step chapter table figure schedule article
+paragraph page annex item point level tier year room flat no number act option tactic""".split())
+
+
 class AgeRecognizer(Recognizer):
     name = "age"
     entity = "AGE"
@@ -28,7 +33,7 @@ class AgeRecognizer(Recognizer):
         Pattern("years_old", rf"(?<![\w/.:£$])(?P<m>{_RANGE})[\s\-]*(?:{_YO})", 0.9),
         Pattern("approx", rf"\b(?:approx(?:imately)?\.?|about|around|roughly)\s+(?P<m>{_RANGE})(?=\s*(?:$|[,;)]|\.(?!\d)|\s(?:and|with|who|or|to|years|yrs|male|female|boy|girl|man|woman)\b))", 0.6),
         # "Jordan Clarke, 19, drives" / "Nicole (19)": an age in apposition.
-        Pattern("apposition", r"\b[A-Z][a-z'’\-]+(?:,\s*|\s*\(\s*)(?P<m>(?P<n>\d{1,2})(?P<n2>)(?:\s*(?:yrs?|years?))?)(?=\s*\)|,\s|\.\s|\.$)", 0.7, 0),
+        Pattern("apposition", r"\b[A-Z][a-z'’\-]+(?:, *| *\( *)(?P<m>(?P<n>\d{1,2})(?P<n2>)(?:\s*(?:yrs?|years?))?)(?=\s*\)|,\s|\.\s|\.$)", 0.7, 0),
         # "she is 13 and", "who is 24.", "believed to be 18 or 19", "is fifteen"
         Pattern("is_n", rf"(?:\b(?:he|she|who|they|[A-Z][a-z'’\-]+)\s+(?:is|was|'s|’s|is\s+now|is\s+only|is\s+just)|\bto\s+be|\bturned|\bturns|\bturning|\b(?:looked|looks|looking|appeared|appears|seemed|seems)(?:\s+to\s+be)?)\s+(?:{_ABOUT})?(?P<m>{_RANGE})(?=\s*(?:$|[.,;:!?)]|\s(?:and|or|but|so|now|today|years?|yrs?|with|at|in|from|was|is|who|had|has)\b))", 0.7),
         Pattern("young_as", rf"\b(?:as\s+young\s+as|(?:girls?|boys?|males?|females?|man|woman|men|women|child|children|lads?|teenagers?|persons?|people|youths?)\s+of\s+{_ABOUT}|between\s+the\s+ages\s+of)\s*(?P<m>{_RANGE})\b(?!\s*(?:%|am|pm|:|minutes|hours|miles))", 0.7),
@@ -50,6 +55,11 @@ class AgeRecognizer(Recognizer):
                 n = self._int(m.group("n"))
                 if not 0 < n < 100:
                     continue
+                if pattern.name == "apposition":
+                    before = text[max(0, m.start() - 20):m.start("m")]
+                    word = re.findall(r"[A-Za-z]+", before)
+                    if n < 5 or (word and word[-1].lower() in _NOT_NAME):
+                        continue  # "Appendix (1)", "Section 2,": numbering, not an age
                 start = m.start("n")
                 end = m.end("m")
                 attrs = {}

@@ -18,15 +18,18 @@ along down up into round around past towards toward inside across over under bes
 then when while where if he she they we it his her their our my your this that there here
 also but or so yes no was is were went go goes going seen met meet meets lives lived living
 stays stayed staying works worked working attends attended frequents drove driven taken took
-back just every last both after before with without for about visited between""".split())
+back just every last both after before with without for about visited between some many
+any other these those such see please where what which all each local nearby""".split())
 _NAME_TOKEN = r"(?:[A-Z][\w'’\-]*|St\.?|[0-9]+(?:st|nd|rd|th)?)"
 # "Crown and Anchor" joins two single words; longer runs never take "and",
 # so "Star Cabs and Sunnyside Children's Home" stays two names.
-_NAME = (rf"(?:{_NAME_TOKEN}\s+(?:and|&)\s+{_NAME_TOKEN}"
-         rf"|{_NAME_TOKEN}(?:\s+(?:de\s+|la\s+|le\s+)?{_NAME_TOKEN}){{0,3}})")
+# Words of a name are joined by spaces only: a line break or a tab (a table
+# cell) ends a name.
+_NAME = (rf"(?:{_NAME_TOKEN} +(?:and|&) +{_NAME_TOKEN}"
+         rf"|{_NAME_TOKEN}(?: +(?:de +|la +|le +)?{_NAME_TOKEN}){{0,3}})")
 
 
-_NAME_TAIL = re.compile(rf"(?<![\w'’\-])(?P<name>{_NAME})\s+$")
+_NAME_TAIL = re.compile(rf"(?<![\w'’\-])(?P<name>{_NAME}) +$")
 _CAP_WORD = re.compile(r"[A-Za-z][\w'’]*")
 
 # Street words that are also surnames.
@@ -93,6 +96,8 @@ class NamedPlacesRecognizer(Recognizer):
                 name = name[joined.end():]
             if not name or not name[0].isupper():
                 continue
+            if any(len(w) >= 4 and w.isupper() for w in name.split()):
+                continue  # headings typed in capitals ("SUBMIT IT AND THE POLICE")
             yield m, name_start, name
 
     def _town_matches(self, text):
@@ -144,7 +149,8 @@ class NamedPlacesRecognizer(Recognizer):
             if (m.group("suf").lower() in _SURNAME_SUFFIXES and " " not in name
                     and name.lower() in first_names):
                 continue  # "Andrew Hill", "Tyrese Green": a person
-            add("LOCATION", s, m.end(), text[s:m.end()].rstrip("."), "street")
+            end = m.end() - (1 if text[m.end() - 1] == "." else 0)  # the full stop ends the sentence
+            add("LOCATION", s, end, text[s:end], "street")
         for m, s, name in self._names(self._place, text, "place"):
             suf = m.group("suf")
             add("LOCATION", s, m.end(), text[s:m.end()], "place")

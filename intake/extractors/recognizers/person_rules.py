@@ -15,7 +15,8 @@ _SURNAME = r"(?:(?:Mc|Mac|O['’]|De|Van|Al-|El-)?[A-Z][a-z'’\-]+(?:-[A-Z][a-z
 
 # Capitalised words that come before ", 13," in reports but are not names.
 _NOT_FIRST = frozenset("""victim suspect subject child source age aged dob concerns where when who
-male female boy girl year yes no flat room unit""".split())
+male female boy girl year yes no flat room unit appendix section part stage step chapter table
+figure schedule article paragraph page annex item point level tier number tel""".split())
 
 
 class PersonRulesRecognizer(Recognizer):
@@ -29,16 +30,16 @@ class PersonRulesRecognizer(Recognizer):
 
     def _build(self, g) -> None:
         titles = alternation(g.word_list("titles"))
-        self._titled = re.compile(rf"\b(?i:{titles})\.?\s+(?P<n>{_SURNAME}(?:\s+{_SURNAME})?)")
+        self._titled = re.compile(rf"\b(?i:{titles})\.? +(?P<n>{_SURNAME}(?: +{_SURNAME})?)")
         # Capitalised words are checked against the set: faster than a
         # 400-name alternation tried at every position.
         self._first = re.compile(
-            rf"(?<![\w\-'’])(?P<f>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w\-])(?=\s+(?P<s>{_SURNAME})(?![\w\-]))?")
+            rf"(?<![\w\-'’])(?P<f>[A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?![\w\-])(?= +(?P<s>{_SURNAME})(?![\w\-]))?")
         self._first_set = g.word_list("first_names")
         # "Destiny, 13," / "Layla Ahmed, 17/03/2009," / "Nicole (19)": a name
         # with an age or date of birth in apposition, as forms write them.
         self._appos = re.compile(
-            rf"(?<![\w'’\-])(?P<n>[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?(?:\s+{_SURNAME})?)(?:,\s*|\s*\(\s*)"
+            rf"(?<![\w'’\-])(?P<n>[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?(?: +{_SURNAME})?)(?:, *| *\( *)"
             r"(?:\d{1,2}(?:\s*(?:yrs?|years?|yo|y/o))?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})\s*[,)]")
         self._places = g.word_list("places")
         self._built_for = id(g)
