@@ -83,7 +83,10 @@ def main(argv=None) -> int:
         for key, want in fields.items():
             have = got[key].value if key in got else None
             ok = norm(have) == norm(want)
-            for bucket in (by_t[exp.get("template") or "-"], by_f[exp.get("format")]):
+            fmt = exp.get("format")
+            if exp.get("variant") == "fax" or exp["fixture_id"].endswith("-fax"):
+                fmt = f"{fmt} (fax)"  # a fax is a far worse scan: shown apart
+            for bucket in (by_t[exp.get("template") or "-"], by_f[fmt]):
                 bucket[0] += ok
                 bucket[1] += 1
             if args.verbose and not ok:
