@@ -5,18 +5,18 @@ from __future__ import annotations
 
 import dataclasses
 import socket
-from pathlib import Path
 
 import pytest
 
-from conftest import PASSWORD_ENV, inbox_table, make_message
-from dovecot import free_port, make_cert
 from intake.ingest.cli import main
+from intake.ingest.imap import status
 from intake.ingest.imap.connection import connect, session
 from intake.ingest.imap.errors import ImapError
 from intake.ingest.imap.inbox_runner import InboxRunner
-from intake.ingest.imap import status
 from intake.ingest.inbox_config import parse_inbox
+
+from .dovecot import free_port, make_cert
+from .helpers import PASSWORD_ENV, inbox_table, make_message, write_config
 
 # Every test here runs against a real Dovecot.
 pytestmark = pytest.mark.slow
@@ -126,23 +126,6 @@ def test_xoauth2_token_is_sent_and_refusal_is_clear(make_cfg, tmp_path):
     assert "FAKE-TOKEN" not in str(exc.value)
 
 
-def write_config(path: Path, table: dict, db: Path) -> Path:
-    lines = ["[store]", f'url = "sqlite:///{db}"', "", "[[inbox]]"]
-    for k, v in table.items():
-        if isinstance(v, str):
-            lines.append(f"{k} = {toml_str(v)}")
-        elif isinstance(v, list):
-            lines.append(f"{k} = [{', '.join(toml_str(x) for x in v)}]")
-        else:
-            lines.append(f"{k} = {str(v).lower() if isinstance(v, bool) else v}")
-    path.write_text("\n".join(lines) + "\n")
-    return path
-
-
-def toml_str(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
 def test_cli_wrong_password_status_and_health(imap_env, tmp_path, monkeypatch, capsys, caplog):
     conf = write_config(tmp_path / "intake.toml", inbox_table(imap_env), tmp_path / "db.sqlite")
     imap_env.append([make_message(1)])
@@ -207,7 +190,7 @@ def oauth_dovecot():
     from http.server import BaseHTTPRequestHandler, HTTPServer
     from urllib.parse import parse_qs
 
-    from dovecot import Dovecot
+    from .dovecot import Dovecot
 
     valid: set[str] = set()
 

@@ -14,45 +14,31 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from conftest import PASSWORD_ENV, inbox_table, make_message
-from test_connection import write_config
-from test_folder_pass import SETTINGS, HookedPipeline, message_ids, stored_message_ids
 from intake.ingest.daemon import Daemon
 from intake.ingest.imap import status
 from intake.ingest.inbox_config import parse_inbox
 from intake.store.db import Store
-from intake.store.models import MailboxFolder, MailboxUid, Message
+
+from .helpers import (
+    INTAKE,
+    PASSWORD_ENV,
+    SETTINGS,
+    HookedPipeline,
+    count_messages,
+    inbox_table,
+    make_message,
+    message_ids,
+    start_daemon,
+    stored_message_ids,
+    unacknowledged,
+    wait_for,
+    write_config,
+)
 
 # Every test here runs against a real Dovecot.
 pytestmark = pytest.mark.slow
-
-INTAKE = str(Path(sys.executable).with_name("intake"))
-
-
-def wait_for(predicate, timeout: float = 60.0, what: str = "condition"):
-    """Polls until true; the timeout is a hang guard, not a speed assertion."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.02)
-    raise AssertionError(f"gave up waiting for {what}")
-
-
-def count_messages(store) -> int:
-    with store.session() as s:
-        return s.scalar(select(func.count(Message.id)))
-
-
-def unacknowledged(store) -> int:
-    with store.session() as s:
-        return s.scalar(
-            select(func.count(MailboxUid.id)).join(MailboxFolder, MailboxFolder.id == MailboxUid.folder_pk)
-            .where(MailboxUid.acknowledged.is_(False), MailboxUid.uidvalidity == MailboxFolder.uidvalidity))
-
 
 def test_idle_picks_up_new_mail_within_seconds(make_cfg, store, imap_env):
     # Hourly schedule: only IDLE can explain a pick-up within the test.
@@ -125,11 +111,6 @@ def test_server_restart_mid_pass_recovers(private_dovecot, tmp_path, monkeypatch
     assert sorted(stored_message_ids(store)) == sorted(message_ids(raws + [extra]))
     assert unacknowledged(store) == 0
     store.close()
-
-
-def start_daemon(conf: Path, env: dict) -> subprocess.Popen:
-    return subprocess.Popen([INTAKE, "daemon", "--config", str(conf)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
 
 
 def test_kill_9_at_random_moments(imap_env, tmp_path):

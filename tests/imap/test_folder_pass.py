@@ -2,59 +2,22 @@
 
 from __future__ import annotations
 
-import email
 import re
 import threading
 
 import pytest
 from sqlalchemy import func, select
 
-from conftest import make_message
-from intake.config.settings import load_settings
 from intake.ingest.imap import after as after_mod
-from intake.ingest.imap.inbox_lock import InboxLock
-from intake.ingest.imap.inbox_runner import InboxRunner, default_pipeline_factory
 from intake.ingest.imap import status
+from intake.ingest.imap.inbox_lock import InboxLock
+from intake.ingest.imap.inbox_runner import InboxRunner
 from intake.store.models import Blob, MailboxUid, Message, Sighting
+
+from .helpers import SETTINGS, HookedPipeline, make_message, message_ids, runner, stored_message_ids
 
 # A real Dovecot (and PostgreSQL for the lock test).
 pytestmark = pytest.mark.slow
-
-SETTINGS = load_settings()
-
-
-def runner(cfg, store, factory=None):
-    return InboxRunner(cfg, store, SETTINGS, factory)
-
-
-def stored_message_ids(store) -> list[str]:
-    with store.session() as s:
-        return list(s.scalars(select(Message.message_id)))
-
-
-def message_ids(raws) -> set[str]:
-    return {"".join(email.message_from_bytes(r)["Message-ID"].split()) for r in raws}
-
-
-class HookedPipeline:
-    """The real pipeline, with a callback after the n-th message is
-    committed: lets a test act (append mail, restart the server, crash) at
-    an exact point of a pass."""
-
-    def __init__(self, store, cfg, at: int, hook):
-        self.inner = default_pipeline_factory(store, SETTINGS, cfg)
-        self.at, self.hook, self.calls = at, hook, 0
-
-    def process(self, raw):
-        out = self.inner.process(raw)
-        self.calls += 1
-        if self.calls == self.at:
-            self.hook()
-        return out
-
-    def close(self):
-        self.inner.close()
-
 
 def test_fifty_stored_once_and_moved(make_cfg, store, imap_env):
     cfg = make_cfg()
