@@ -33,12 +33,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def make_cert(directory: Path, name: str = "server") -> tuple[Path, Path]:
-    """A self-signed certificate valid for localhost and 127.0.0.1."""
+def make_cert(directory: Path, name: str = "server",
+              san: str = "DNS:localhost,IP:127.0.0.1") -> tuple[Path, Path]:
+    """A self-signed certificate, by default valid for localhost and 127.0.0.1."""
     cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    cn = san.split(",")[0].split(":", 1)[1]
     subprocess.run(
         ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1",
+         "-subj", f"/CN={cn}", "-addext", f"subjectAltName={san}",
          "-keyout", str(key), "-out", str(cert)],
         check=True, capture_output=True,
     )

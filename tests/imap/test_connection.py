@@ -79,14 +79,35 @@ def test_starttls_untrusted(make_cfg, imap_env, tmp_path):
     assert exc.value.code == "imap_tls_untrusted"
 
 
-def test_hostname_is_checked(make_cfg, imap_env):
-    # The certificate names localhost and 127.0.0.1; ::1 is the same server but not named.
+def test_hostname_is_checked(make_cfg, tmp_path):
+    """A certificate from the trusted CA but for another name is refused:
+    a TLS server of our own presents one for mail.example.org on 127.0.0.1."""
+    import ssl
+    import threading
+
+    cert, key = make_cert(tmp_path, "other-name", san="DNS:mail.example.org")
+    ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    ctx.load_cert_chain(cert, key)
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve_one():
+        conn, _ = listener.accept()
+        try:
+            with ctx.wrap_socket(conn, server_side=True) as tls:
+                tls.sendall(b"* OK IMAP4rev1 ready\r\n")
+        except (ssl.SSLError, OSError):
+            pass  # the client hangs up on the bad name: expected
+
+    t = threading.Thread(target=serve_one, daemon=True)
+    t.start()
     try:
-        socket.create_connection(("::1", imap_env.tls_port), timeout=1).close()
-    except OSError:
-        pytest.skip("dovecot listens on IPv4 only here; hostname check covered by the loopback name")
-    with pytest.raises(ImapError, match="imap_tls_untrusted"):
-        connect(make_cfg(host="::1"))
+        with pytest.raises(ImapError) as exc:
+            connect(make_cfg(host="127.0.0.1", port=port, ca_file=str(cert)))
+        assert exc.value.code == "imap_tls_untrusted" and "mismatch" in exc.value.detail.lower()
+    finally:
+        t.join(5)
+        listener.close()
 
 
 def test_plaintext_to_remote_host_refused_without_connecting(make_cfg):
