@@ -333,3 +333,22 @@ def test_a_form_typed_out_as_lines_with_leaders_dashes_and_ticks():
     # "Don't know" is an answer: null, and nothing for a reviewer to untangle.
     assert v["third_party.willing_to_engage"] is None and out.warnings == []
     assert v["incident.narrative"] == STORY
+
+
+def test_a_second_report_in_the_same_document_is_not_silently_dropped():
+    first = staffs(PROF, CHILD)
+    second = staffs([("Name", "Ali Khan")] + PROF[1:], [("Name", "Mia Jones"), ("Age", "13")], box="Another story.")
+    out = interpret(Layout(blocks=first.blocks + second.blocks, source="docx"))
+    v = values(out)
+    assert v["submitter.name"] == "Sam Patel" and v["subject.name"] == "Kai Brown"
+    rep = [w for w in out.warnings if w.code == "repeated_field"]
+    assert len(rep) == 1
+    assert "submitter.name" in rep[0].detail and "subject.name" in rep[0].detail
+    assert "Mia" not in rep[0].detail and "Ali" not in rep[0].detail
+
+
+def test_a_label_repeated_with_the_same_answer_is_not_a_second_report():
+    layout = staffs(PROF, CHILD)
+    layout.blocks.append(Paragraph("Name: Sam Patel"))
+    out = interpret(layout)
+    assert [w for w in out.warnings if w.code == "repeated_field"] == []

@@ -43,6 +43,7 @@ class Mapper:
         self.m = matcher or LabelMatcher(template)
         self.found: dict[str, _Found] = {}
         self.consumed: set[int] = set()
+        self.repeated: list[str] = []
         self._label_cache: dict[int, list[Hit]] = {}
 
     # -- helpers -----------------------------------------------------------
@@ -384,6 +385,8 @@ class Mapper:
             for n, hit in enumerate(hits):
                 f = self.choose(hit, section)
                 if f is None:
+                    if hit.strong and n == 0:
+                        self._repeated(hit, line, hits, section)
                     continue
                 if not hit.strong and f.type not in CHOICE_TYPES and f.key in self.found:
                     continue
@@ -394,6 +397,22 @@ class Mapper:
                 if f.type == "group":
                     self._split_group(f, found)
         self._loose_fields()
+
+    def _repeated(self, hit: Hit, line: Line, hits: list[Hit], section: str | None) -> None:
+        """A label already used, with a different answer after it: a second
+        report in the same document, or a form with a section repeated. The
+        record keeps the first; the reviewer must hear of the second."""
+        cands = [c for c, _ in hit.candidates]
+        f = next((c for c in cands if section and c.section == section), cands[0])
+        if f.type == "group" or f.key in self.repeated:
+            return
+        end = hits[1].label_start if len(hits) > 1 else len(line.text)
+        again = self.locate(f, line, hit.value_start, end, is_last=len(hits) == 1)
+        a = clean_value(again.raw)
+        seen = {norm(clean_value(self.found[c.key].raw) or "") for c in cands if c.key in self.found}
+        if a and norm(a) not in seen:
+            self.repeated.append(f.key)
+            self.consumed.update(i for i in again.lines if i != line.idx)
 
     def _split_group(self, g: FieldDef, found: _Found) -> None:
         """Share a box's text among its member fields: by their own labels
@@ -471,6 +490,11 @@ class Mapper:
                 warnings.append(ExceptionInfo(code, f"{f.key}: {problem}; check the original form"))
             fields[f.key] = FieldValue(value, raw=raw.strip() if raw else None,
                                        provenance=prov, confidence=conf, note=note)
+        if self.repeated:
+            warnings.append(ExceptionInfo(
+                "repeated_field",
+                f"{', '.join(self.repeated)} answered more than once; only the first answer is in the "
+                "record. Check whether the document holds more than one report."))
         ordered = {f.key: fields[f.key] for f in self.t.fields}
         rec = Record(template=self.t.id, version=self.t.version, fields=ordered)
         return MapResult(rec, warnings, len(self.found))

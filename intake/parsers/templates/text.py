@@ -13,8 +13,10 @@ _WS = re.compile(r"\s+")
 # Untouched placeholders a form leaves behind: Word content-control prompts,
 # dotted and underscored fill-in lines.
 _PLACEHOLDERS = re.compile(
-    r"(?:click|tap)(?: or tap)? here to enter (?:a )?(?:text|date)\.?"
-    r"|choose an item\.?"
+    r"(?:click|tap)(?: or tap)?(?: here)? to enter (?:a )?(?:text|date)\.?"
+    r"|choose an item\.?|select (?:an option|one)\.?"
+    r"|\b(?:dd|d)\s*/\s*(?:mm|m)\s*/\s*(?:yyyy|yy)\b|\bhh\s*:\s*mm\b"
+    r"|\[(?:insert|enter|type)[^\]]{0,40}\]"
     r"|enter (?:text|date) here\.?"
     r"|[.…·_‥]{3,}"
     r"|(?:\. ){3,}\.?"
