@@ -303,3 +303,36 @@ def test_folder_names_with_spaces_and_accents(make_cfg, store, imap_env):
     assert sorted(b for b, _ in imap_env.fetch_all("Traité/Done 2026").values()) == sorted(raws)
     with store.session() as s:
         assert all("/Intel Reports;UIDVALIDITY=" in o for o in s.scalars(select(Message.origin)))
+
+
+def test_move_without_move_capability_uses_uidplus(make_cfg, store, imap_env, monkeypatch):
+    """Servers without MOVE (RFC 6851): COPY, flag \\Deleted and UID EXPUNGE
+    of our own UIDs only. A message we did not store, which someone marked
+    \\Deleted, survives (a plain EXPUNGE would have destroyed it)."""
+    from imapclient import IMAPClient
+
+    from intake.ingest.imap.inbox_runner import default_pipeline_factory
+
+    raws = [make_message(i) for i in range(4)]
+    imap_env.append(raws)
+    with imap_env.client() as c:
+        c.select_folder("INBOX")
+        c.add_flags([1], [b"\\Deleted"])
+
+    class FailsOnFirst:
+        def __init__(self, *args):
+            self.inner = default_pipeline_factory(*args)
+
+        def process(self, raw):
+            if raw.data == raws[0]:
+                raise RuntimeError("cannot store this one")
+            return self.inner.process(raw)
+
+    real = IMAPClient.capabilities
+    monkeypatch.setattr(IMAPClient, "capabilities", lambda self: tuple(x for x in real(self) if x != b"MOVE"))
+    out = runner(make_cfg(), store, FailsOnFirst).run_pass()
+    monkeypatch.undo()
+    assert out.result.new_messages == 3 and len(out.result.failed) == 1
+    assert sorted(b for b, _ in imap_env.fetch_all("Processed").values()) == sorted(raws[1:])
+    left = imap_env.fetch_all("INBOX")
+    assert [b for b, _ in left.values()] == [raws[0]] and b"\\Deleted" in left[1][1]
