@@ -352,3 +352,24 @@ def test_a_label_repeated_with_the_same_answer_is_not_a_second_report():
     layout.blocks.append(Paragraph("Name: Sam Patel"))
     out = interpret(layout)
     assert [w for w in out.warnings if w.code == "repeated_field"] == []
+
+
+def test_a_fillable_pdf_with_values_and_check_boxes_only_in_its_fields():
+    layout = wm("", "")
+    # The page text carries the labels; the answers live in AcroForm fields.
+    layout.blocks[2] = Table([row("Does this information involve a licensed premise?", "Yes", "", "No", "")])
+    layout.blocks += [
+        FormField("GradingReliability", "text", "2"),
+        FormField("LicensedYes", "checkbox", None, checked=False),
+        FormField("LicensedNo", "checkbox", None, checked=True),
+        FormField("WillingYes", "checkbox", None, checked=True),
+        FormField("WillingNo", "checkbox", None, checked=True),
+        FormField("PostJobTitle", "text", "Youth Worker"),
+    ]
+    out = interpret(layout)
+    v = values(out)
+    assert v["licensed_premises.involved"] is False
+    assert v["third_party.willing_to_engage"] is None  # both ticked: no guess
+    assert any(w.detail.startswith("third_party.willing_to_engage") for w in out.warnings)
+    assert v["submitter.role"] == "Youth Worker"
+    assert v["grading.source_reliability"] == 2

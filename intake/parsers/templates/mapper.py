@@ -446,25 +446,62 @@ class Mapper:
         for k in members:
             self.found[k] = _Found(got.get(k), found.lines, field_name=found.field_name)
 
+    @staticmethod
+    def _field_words(name: str) -> str:
+        """A form designer's field name as words: "box3_problem",
+        "PostJobTitle", "WillingYes" -> "problem", "post job title", "willing yes"."""
+        text = re.sub(r"([a-z])([A-Z])", r"\1 \2", name).replace("_", " ").replace("-", " ")
+        return re.sub(r"^(?:box|field|txt|text|check)?\s*\d+\s*", "", text, flags=re.I).strip()
+
     def _loose_fields(self) -> None:
         """AcroForm fields that stand alone: matched by their tooltip or name,
-        filling only what the page text left empty."""
+        filling only what the page text left empty. A check box named for a
+        question and an option ("WillingYes") answers that question."""
+        boxes: dict[str, list[str]] = {}
         for ff in self.doc.loose_fields:
-            if ff.value is None and ff.checked is None:
+            if ff.kind == "checkbox":
+                self._loose_box(ff, boxes)
+                continue
+            if not (ff.value or "").strip():
                 continue
             for name in (ff.label, ff.name):
                 if not name:
                     continue
-                text = re.sub(r"^(?:box|field|txt|text)?\s*\d+\s*", "", name.replace("_", " "), flags=re.I)
-                cands = self.m.match(text) or self.m.match(name.replace("_", " "))
+                cands = self.m.match(self._field_words(name)) or self.m.match(name.replace("_", " "))
                 if not cands:
                     continue
                 f = cands[0][0]
                 prev = self.found.get(f.key)
                 if prev is None or clean_value(prev.raw) is None:
-                    raw = ff.value if ff.kind != "checkbox" else ("☒" if ff.checked else "☐")
-                    self.found[f.key] = _Found(raw, [], [raw] if raw else [], field_name=ff.name)
+                    self.found[f.key] = _Found(ff.value, [], [ff.value], field_name=ff.name)
+                    if f.type == "group":
+                        self._split_group(f, self.found[f.key])
                 break
+        for key, parts in boxes.items():
+            prev = self.found.get(key)
+            if prev is None or values.read_choice(prev.parts or [prev.raw or ""],
+                                                  self.t.field(key).options).status != "ok":
+                self.found[key] = _Found(" ".join(parts), [], parts)
+
+    def _loose_box(self, ff: FormField, boxes: dict[str, list[str]]) -> None:
+        for name in (ff.label, ff.name):
+            if not name:
+                continue
+            words = norm(self._field_words(name)).split()
+            for f in self.t.fields:
+                if f.type not in CHOICE_TYPES:
+                    continue
+                for value, wordings in f.options.items():
+                    for w in wordings:
+                        ow = norm(w).split()
+                        if not ow or words[-len(ow):] != ow or len(words) == len(ow):
+                            continue
+                        rest = set(words[: -len(ow)])
+                        vocab = {t for lab in f.labels + f.keys for t in norm(lab).split()}
+                        if rest and rest <= vocab:
+                            mark = "☒" if ff.checked else "☐"
+                            boxes.setdefault(f.key, []).append(f"{w} {mark}")
+                            return
 
     # -- typing --------------------------------------------------------------
     def record(self) -> MapResult:
