@@ -251,3 +251,32 @@ def test_letters_are_not_taken_for_tick_boxes():
     draw.line((1086, 74, 1114, 46), fill=0, width=3)
     boxes = find_boxes(np.asarray(img) < 160, 300)
     assert [(b.x0 // 10, b.checked) for b in boxes] == [(100, False), (108, True)]
+
+
+@pytest.mark.slow
+def test_scan_pasted_into_word_is_ocrd(printed_form, tmp_path):
+    page = _render(printed_form, 2, 300, tmp_path)
+    png = tmp_path / "scan.png"
+    page.save(png, dpi=(300, 300))
+    d = pydocx.Document()
+    d.add_paragraph("See attached")
+    d.add_picture(str(png), width=pydocx.shared.Mm(180))
+    out = io.BytesIO()
+    d.save(out)
+    layout = read_layout(document(out.getvalue(), sniff_media_type(out.getvalue(), "x.docx")))
+    assert layout.ocr and layout.source == "docx"
+    assert layout.blocks[0].text == "See attached"
+    assert cell_after(layout, "Name").text == VALUES["name"]
+    assert cell_after(layout, "Age").text == VALUES["age"]
+
+
+def test_word_document_with_text_and_a_logo_is_not_ocrd():
+    buf = io.BytesIO()
+    Image.new("RGB", (150, 80), "navy").save(buf, format="PNG")
+    buf.seek(0)
+    d = pydocx.Document(io.BytesIO(blank("met_mase_intel.docx")))
+    d.add_picture(buf)
+    out = io.BytesIO()
+    d.save(out)
+    layout = read_layout(document(out.getvalue(), sniff_media_type(out.getvalue(), "x.docx")))
+    assert not layout.ocr

@@ -8,6 +8,7 @@ inline per the FormField convention, headers and footers after the body."""
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass, field
 
 from lxml import etree
 
@@ -276,28 +277,36 @@ class _Walker:
         b.add_field(ff, rendered)
 
 
-
-
 # --------------------------------------------------------------------------
 # the reader
 # --------------------------------------------------------------------------
 
 
-def _open_parts(data: bytes) -> tuple[bytes, list[tuple[str, bytes]], dict[str, tuple[str, bytes]]]:
+@dataclass
+class _Parts:
+    main: bytes
+    extras: list[tuple[str, bytes]] = field(default_factory=list)  # headers, footers
+    chunks: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # altChunks by id
+    pictures: list[bytes] = field(default_factory=list)
+
+
+def _open_parts(data: bytes) -> _Parts:
     import docx  # noqa: F401  (registers python-docx's part classes)
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.opc.package import OpcPackage
 
     pkg = OpcPackage.open(io.BytesIO(data))
     main = pkg.part_related_by(RT.OFFICE_DOCUMENT)
-    extras: list[tuple[str, bytes]] = []
-    chunks: dict[str, tuple[str, bytes]] = {}
+    parts = _Parts(main.blob)
     seen: set[str] = set()
-    for rel in sorted(main.rels.values(), key=lambda r: r.rId):
+    for rel in sorted(main.rels.values(), key=lambda r: (len(r.rId), r.rId)):
         if rel.is_external:
             continue
         if rel.reltype == RT_ALTCHUNK:
-            chunks[rel.rId] = (rel.target_part.content_type.lower(), rel.target_part.blob)
+            parts.chunks[rel.rId] = (rel.target_part.content_type.lower(), rel.target_part.blob)
+            continue
+        if rel.reltype == RT.IMAGE:
+            parts.pictures.append(rel.target_part.blob)
             continue
         if rel.reltype not in (RT_HEADER, RT_FOOTER):
             continue
@@ -305,8 +314,37 @@ def _open_parts(data: bytes) -> tuple[bytes, list[tuple[str, bytes]], dict[str, 
         if str(part.partname) in seen:
             continue
         seen.add(str(part.partname))
-        extras.append(("header" if rel.reltype == RT_HEADER else "footer", part.blob))
-    return main.blob, extras, chunks
+        parts.extras.append(("header" if rel.reltype == RT_HEADER else "footer", part.blob))
+    return parts
+
+
+# Fewer characters than this in the body, and pictures: a scan pasted into
+# Word, which only OCR can read.
+PICTURE_ONLY_CHARS = 100
+
+
+def _ocr_pictures(layout: Layout, pictures: list[bytes], opts: ParsingOptions) -> None:
+    from intake.parsers.readers.image import is_small, ocr_picture, open_image
+    from intake.parsers.support.ocr_page import TableCounter
+
+    tables = TableCounter()
+    page = 0
+    for blob in pictures:
+        try:
+            img = open_image(blob, opts)
+        except IntakeError:
+            layout.warnings.append("a picture in the document could not be opened")
+            continue
+        if is_small(img, len(blob)):
+            continue
+        if page >= opts.max_ocr_pages:
+            layout.warnings.append(f"more than {opts.max_ocr_pages} pictures; the rest were not read")
+            break
+        page += 1
+        # Provenance "page" numbers the pictures in the order Word holds them.
+        blocks, _ = ocr_picture(img, page, opts, tables)
+        layout.blocks.extend(blocks)
+        layout.ocr = True
 
 
 def _to_blocks(items: list[Item], source: str) -> list:
@@ -322,7 +360,7 @@ def _to_blocks(items: list[Item], source: str) -> list:
 def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", depth: int = 0) -> Layout:
     check_zip(data, opts.max_unzipped_bytes)
     try:
-        main_xml, extras, chunks = _open_parts(data)
+        parts = _open_parts(data)
     except IntakeError:
         raise
     except Exception as exc:  # python-docx raises KeyError, ValueError, ... on damage
@@ -332,7 +370,7 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
             "ask the sender to save it again and resend.",
         ) from None
     try:
-        root = parse_xml(main_xml)
+        root = parse_xml(parts.main)
     except etree.XMLSyntaxError:
         raise IntakeError(
             "corrupt_document",
@@ -341,11 +379,12 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
     body = root.find(w("body"))
     if body is None:
         raise IntakeError("corrupt_document", "The Word document has no body; it may be damaged.")
-    ctx = Ctx("docx", chunks, depth, opts)
+    ctx = Ctx("docx", parts.chunks, depth, opts)
     layout = Layout(source=source)
     layout.blocks.extend(_to_blocks(_Walker(ctx).blocks(body), "docx"))
+    body_chars = len("".join(layout.plain_text().split()))
     seen_text: set[str] = set()
-    for kind, blob in extras:
+    for kind, blob in parts.extras:
         try:
             part_root = parse_xml(blob)
         except etree.XMLSyntaxError:
@@ -360,6 +399,8 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         seen_text.add(key)
         layout.blocks.extend(_to_blocks(items, f"docx:{kind}"))
     layout.warnings.extend(ctx.warnings)
+    if parts.pictures and body_chars < PICTURE_ONLY_CHARS:
+        _ocr_pictures(layout, parts.pictures, opts)
     return layout
 
 

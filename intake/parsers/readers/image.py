@@ -50,11 +50,29 @@ def open_image(data: bytes, opts: ParsingOptions) -> Image.Image:
                           "intake can open; view it by hand.") from None
 
 
+def is_small(img: Image.Image, size: int) -> bool:
+    return img.width < MIN_SIDE or img.height < MIN_SIDE or size < MIN_BYTES
+
+
+def ocr_picture(frame: Image.Image, page: int, opts: ParsingOptions, tables: TableCounter):
+    """Blocks and words of one picture of a page."""
+    dpi = _dpi(frame)
+    pic = frame.convert("L")
+    if dpi < 200:
+        # Tesseract reads 300-dpi text best; a low-resolution photo gains
+        # more from upscaling than it costs.
+        scale = 300 / dpi
+        pic = pic.resize((int(pic.width * scale), int(pic.height * scale)),
+                         Image.Resampling.LANCZOS)
+        dpi = 300
+    return ocr_page(pic, page, dpi, opts, tables)
+
+
 @reader("image/png", "image/jpeg", "image/tiff", "image/bmp", "image/gif", "image/webp")
 def read_image(doc: Document, opts: ParsingOptions) -> Layout:
     img = open_image(doc.data, opts)
     layout = Layout(source="ocr", ocr=True)
-    if img.width < MIN_SIDE or img.height < MIN_SIDE or len(doc.data) < MIN_BYTES:
+    if is_small(img, len(doc.data)):
         layout.ocr = False
         layout.pages = 1
         layout.warnings.append(
@@ -73,16 +91,7 @@ def read_image(doc: Document, opts: ParsingOptions) -> Layout:
         if page > opts.max_ocr_pages:
             page -= 1
             break
-        dpi = _dpi(frame)
-        pic = frame.convert("L")
-        if dpi < 200:
-            # Tesseract reads 300-dpi text best; a low-resolution photo gains
-            # more from upscaling than it costs.
-            scale = 300 / dpi
-            pic = pic.resize((int(pic.width * scale), int(pic.height * scale)),
-                             Image.Resampling.LANCZOS)
-            dpi = 300
-        blocks, words = ocr_page(pic, page, dpi, opts, tables)
+        blocks, words = ocr_picture(frame, page, opts, tables)
         layout.blocks.extend(blocks)
         words_all.extend(words)
     layout.pages = page
