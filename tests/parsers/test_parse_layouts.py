@@ -241,7 +241,7 @@ _text = st.text(alphabet=st.sampled_from(list("abcXx☒☐:?/ \t\n()1234.Name Ag
 _cell = st.builds(Cell, _text)
 _block = st.one_of(
     st.builds(Paragraph, _text),
-    st.builds(Table, st.lists(st.lists(_cell, min_size=1, max_size=5), min_size=1, max_size=5)),
+    st.builds(Table, st.lists(st.lists(_cell, max_size=5), max_size=5)),
     st.builds(FormField, st.none() | _text, st.sampled_from(["text", "checkbox", "date", "dropdown"]),
               st.none() | _text, st.none() | st.booleans()),
 )

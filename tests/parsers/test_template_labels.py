@@ -87,3 +87,13 @@ def test_any_line_is_matched_without_error(text):
     m = LabelMatcher(load_registry().get("west_midlands_fib"))
     for h in m.find(text):
         assert 0 <= h.label_start <= h.label_end <= h.value_start <= len(text)
+
+
+@pytest.mark.parametrize("line", [
+    "She is not willing to engage with the police at the moment.",
+    "The man gave his name as Jay and said he was 20.",
+    "Who else knows about this is not clear.",
+])
+def test_sentences_in_a_narrative_do_not_end_it(line):
+    m = LabelMatcher(load_registry().get("west_midlands_fib"))
+    assert m.find(line) == [] or not m.find(line)[0].strong

@@ -94,12 +94,20 @@ class LabelMatcher:
     def match(self, head: str) -> list[tuple[FieldDef, float]]:
         c = norm_label(head)
         head_bare = strip_numbering(head)
-        key = c + ("/" if re.match(r"^\W*[^\W_]+\s*(?:/|&|\+|\band\b|\bor\b)", head_bare) else "")
+        key = c + ("/" if re.match(r"^\W*[^\W_]+\s*(?:/|&|\+|\band\b|\bor\b)", head_bare) else "") \
+            + ("." if head.rstrip().endswith((".", "!")) else "")
         if key in self._cache:
             return self._cache[key]
         out: dict[str, tuple[FieldDef, float]] = {}
         nwords = len(c.split())
-        if c and nwords <= MAX_LABEL_WORDS:
+        # A sentence ("She is not willing to engage with police.") is prose:
+        # only an exact wording makes it a label.
+        sentence = nwords >= 4 and head.rstrip().endswith((".", "!"))
+        if c and sentence:
+            for f, v in self.variants:
+                if c == v:
+                    out[f.key] = (f, 100.0)
+        elif c and nwords <= MAX_LABEL_WORDS:
             cw = c.split()
             for f, v in self.variants:
                 vw = v.split()
