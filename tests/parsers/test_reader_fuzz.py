@@ -86,3 +86,12 @@ def test_random_bytes_under_a_lying_type(data, media_type):
     if media_type == "application/rtf":
         return  # would start LibreOffice per example; covered in test_reader_doc
     _read_only_intake_errors(data, media_type)
+
+
+@FUZZ
+@given(st.text(max_size=3000), st.sampled_from(["text/html", "text/plain"]))
+def test_any_body_text_reads_without_error(text, media_type):
+    # A body is never "damaged": whatever its text, it reads.
+    markup = text if media_type == "text/plain" else f"<div>{text}</div><table><tr><td>{text}"
+    layout = read_layout(document(markup.encode("utf-8", "surrogatepass"), media_type))
+    assert isinstance(layout, Layout)
