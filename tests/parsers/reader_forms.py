@@ -12,9 +12,8 @@ from lxml import etree
 
 from intake.types import Cell, Document, FormField, Layout, Paragraph, Table, sha256_hex
 
-FORMS = Path("/work/shared/forms")
-if not FORMS.exists():  # CI checkouts carry a copy in fixtures/
-    FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "blank_forms"
+# The repo's copy of ../shared/forms, so every checkout tests the same files.
+FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "blank_forms"
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 W14 = "http://schemas.microsoft.com/office/word/2010/wordml"
