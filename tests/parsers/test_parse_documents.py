@@ -18,9 +18,7 @@ from intake.parsers import parse_document, sniff_media_type
 from intake.types import Document, IntakeError, sha256_hex
 
 REPO = Path(__file__).resolve().parents[2]
-FORMS = Path("/work/shared/forms")
-if not FORMS.exists():
-    FORMS = REPO / "fixtures" / "blank_forms"
+FORMS = REPO / "fixtures" / "blank_forms"  # the repo's copy of ../shared/forms
 READ_FAILURES = {"corrupt_document", "encrypted_document", "unsupported_format"}
 TEMPLATES = ["staffordshire_cse", "derbyshire_op_liberty", "met_mase_intel", "west_midlands_fib"]
 

@@ -11,7 +11,8 @@ from intake.parsers.parse import interpret
 from intake.parsers.templates import build_doc, detect, load_registry
 from intake.types import Cell, Layout, Paragraph, Table
 
-SEEDS = Path("/work/shared/seeds")
+# ../shared beside the checkout, as on every developer machine and in CI.
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 needs_seeds = pytest.mark.skipif(not SEEDS.exists(), reason="seed documents not on this machine")
 
 
