@@ -6,6 +6,7 @@ another mention are added."""
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from intake.extractors.recognizer import Candidate
@@ -15,12 +16,12 @@ _TYPES = ("ALIAS", "PERSON")
 
 def propagate(per_field: dict[str, list[Candidate]], fields: dict[str, str]) -> None:
     seen: dict[str, tuple[str, str]] = {}  # surface text -> (type, value)
-    for cands in per_field.values():
+    for f, cands in per_field.items():
         for c in cands:
             if c.type in _TYPES and not c.recogniser.startswith("propagate"):
                 if c.type == "PERSON" and c.recogniser.startswith("spacy") and " " not in c.value:
                     continue  # the model's lone capitalised words are too often headings
-                surface = fields_text(fields, per_field, c)
+                surface = fields[f][c.start:c.end]
                 if len(surface) >= 2 and surface[0].isupper() and surface not in seen:
                     seen[surface] = (c.type, c.value)
     if not seen:
@@ -30,16 +31,13 @@ def propagate(per_field: dict[str, list[Candidate]], fields: dict[str, str]) -> 
     for f, text in fields.items():
         cands = per_field[f]
         taken = sorted((c.start, c.end) for c in cands)
+        starts = [s for s, _ in taken]
+        longest = max((e - s for s, e in taken), default=0)
         for m in rx.finditer(text):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            lo = bisect.bisect_left(starts, m.start() - longest)
+            hi = bisect.bisect_left(starts, m.end())
+            if any(s < m.end() and m.start() < e for s, e in taken[lo:hi]):
                 continue
             etype, value = seen[m.group(0)]
             cands.append(Candidate(etype, m.start(), m.end(), value, f"propagate:{etype.lower()}",
                                    0.6, 0, pattern="repeat"))
-
-
-def fields_text(fields, per_field, c: Candidate) -> str:
-    for f, cands in per_field.items():
-        if any(x is c for x in cands):
-            return fields[f][c.start:c.end]
-    return ""

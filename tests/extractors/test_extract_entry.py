@@ -95,3 +95,17 @@ def test_a_failing_recogniser_is_a_clear_error_that_does_not_quote_text(monkeypa
         assert "secret" not in str(e.value) and e.value.__cause__ is None
     finally:
         registry.build.cache_clear()
+
+
+HOSTILE = ["A" * 50000, "1" * 50000, "AB12 " * 10000, "A'" * 20000, "a-" * 25000,
+           "@a_1 on snap " * 4000, 'Joe "JB" Bloggs ' * 3000, "weed " * 8000, "known as Abc " * 4000,
+           "a" * 30000 + "@", "0 " * 25000, "\t\n" * 20000]
+
+
+@pytest.mark.timeout(120)
+def test_hostile_texts_finish_and_keep_exact_spans():
+    # Each of these took 30-90 s before the quadratic patterns were fixed;
+    # the timeout guards against their return.
+    for text in HOSTILE:
+        for m in run(text, disable=["spacy"]):
+            assert text[m.start:m.end] == m.text

@@ -27,7 +27,7 @@ class DobRecognizer(Recognizer):
         Pattern("cued", _CUE + rf"(?P<m>{DATE_TEXT})", 0.95),
         # "Aaliyah Khan, 12/09/2010, was reported": a date in apposition to a
         # name is how forms and officers write a date of birth.
-        Pattern("apposition", r"\b[A-Z][a-z'’\-]+\s*(?:,\s*|\(\s*)(?P<m>\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2}))(?=\s*[,)])",
+        Pattern("apposition", r"(?<![\w'’\-])[A-Z][a-z'’\-]+\s*(?:,\s*|\(\s*)(?P<m>\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2}))(?=\s*[,)])",
                 0.7, 0),
     )
 

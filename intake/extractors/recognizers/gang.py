@@ -22,7 +22,7 @@ class GangRecognizer(Recognizer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._named = re.compile(rf"(?P<m>{_TOK}(?:\s+{_TOK}){{0,2}}\s+(?i:{_GROUP}))\b")
+        self._named = re.compile(rf"(?<![\w'’\-])(?P<m>{_TOK}(?:\s+{_TOK}){{0,2}}\s+(?i:{_GROUP}))\b")
         self._called = re.compile(
             rf"\b(?i:gang|group|crew)\s+(?i:called|named|known\s+as)\s+(?i:the\s+)?[\"'“‘]?(?P<m>{_TOK}(?:\s+{_TOK}){{0,3}})")
 

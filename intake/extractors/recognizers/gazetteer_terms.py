@@ -60,6 +60,8 @@ class GazetteerTermsRecognizer(Recognizer):
                     if ctx_rx is None:
                         continue
                     lo, hi = ctx.sentence_span(start)
+                    # the sentence, capped so text without full stops stays linear
+                    lo, hi = max(lo, start - 200), min(hi, end + 200)
                     near = [c for c in ctx_rx.finditer(text, lo, hi)
                             if not (c.start() < end and start < c.end())]
                     if not near:

@@ -92,6 +92,7 @@ class SocialHandleRecognizer(Recognizer):
                 out.append(Candidate(self.entity, m.start("h"), m.end("h"), f"{platform}:{handle.lower()}",
                                      self.name, 0.7, self.priority, pattern="added_as"))
         seen: set[tuple[int, int]] = set()
+        starts = {c.start for c in out}
         matches = (m for lo, hi in windows for m in rx.finditer(text, lo, hi))
         for m in matches:
             for i in "1234":
@@ -121,7 +122,7 @@ class SocialHandleRecognizer(Recognizer):
             if platform is None:
                 continue
             start, end = m.span(h)
-            if (start, end) in seen or any(c.start == start for c in out):
+            if (start, end) in seen or start in starts:
                 continue
             seen.add((start, end))
             out.append(Candidate(self.entity, start, end, f"{platform}:{plain.lower()}", self.name,

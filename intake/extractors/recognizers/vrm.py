@@ -69,7 +69,10 @@ class VrmRecognizer(Recognizer):
     )
 
     def _cued(self, text: str, start: int, ctx) -> bool:
+        # The sentence, but no more than 200 characters either side: a text
+        # with no full stops must not make every candidate scan all of it.
         lo, hi = ctx.sentence_span(start)
+        lo, hi = max(lo, start - 200), min(hi, start + 200)
         return _VEHICLE_CUES.search(text, lo, hi) is not None or self._make_near(text, lo, hi, ctx)
 
     @staticmethod
