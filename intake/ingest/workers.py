@@ -116,19 +116,9 @@ class ProcessAnalyser:
                 try:
                     return self._conn.recv()
                 except (EOFError, OSError):
-                    code = self._proc.exitcode if self._proc else None
-                    self._kill()
-                    log.error("analysis worker died (exit %s) on document %s", code, doc.sha256[:12])
-                    return _failed("parser_crashed",
-                                   "The parser process crashed on this document. Open the original "
-                                   "and key it in; the crash has been logged for the developers.")
+                    return self._crashed(doc)
             if not self._proc.is_alive():
-                code = self._proc.exitcode
-                self._kill()
-                log.error("analysis worker died (exit %s) on document %s", code, doc.sha256[:12])
-                return _failed("parser_crashed",
-                               "The parser process crashed on this document. Open the original "
-                               "and key it in; the crash has been logged for the developers.")
+                return self._crashed(doc)
             if _rss_mb(self._proc.pid) > self.memory_mb:
                 self._kill()
                 log.error("analysis worker over %d MB on document %s", self.memory_mb, doc.sha256[:12])
@@ -141,6 +131,14 @@ class ProcessAnalyser:
                 return _failed("parser_timeout",
                                f"Parsing took longer than {int(self.timeout_s)} s and was stopped. "
                                "Open the original and key it in.")
+
+    def _crashed(self, doc: Document) -> DocumentAnalysis:
+        code = self._proc.exitcode if self._proc else None
+        self._kill()
+        log.error("analysis worker died (exit %s) on document %s", code, doc.sha256[:12])
+        return _failed("parser_crashed",
+                       "The parser process crashed on this document. Open the original "
+                       "and key it in; the crash has been logged for the developers.")
 
     def close(self) -> None:
         if self._conn is not None:

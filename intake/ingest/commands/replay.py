@@ -41,6 +41,14 @@ class Summary:
         self.unreadable: list[str] = []
         self.skipped: list[str] = []
 
+    def add(self, outcome) -> None:
+        self.read += 1
+        if outcome.new:
+            self.new += 1
+            self.docs.update(d.status for d in outcome.documents)
+        else:
+            self.known += 1
+
     def lines(self) -> list[str]:
         d = self.docs
         out = [
@@ -84,13 +92,7 @@ def run(args, settings) -> int:
                         if isinstance(item, UnreadableFile):
                             _unreadable(pipe, item, summary)
                             continue
-                        outcome = pipe.process(item)
-                        summary.read += 1
-                        if outcome.new:
-                            summary.new += 1
-                            summary.docs.update(d.status for d in outcome.documents)
-                        else:
-                            summary.known += 1
+                        summary.add(pipe.process(item))
                         if bar is not None:
                             bar.update(1)
                 except ArchiveError as exc:
@@ -111,18 +113,12 @@ def _unreadable(pipe: Pipeline, item: UnreadableFile, summary: Summary) -> None:
     path = item.path
     if path.is_file() and path.suffix.lower() in (".msg", ".eml", ".mbox"):
         # Meant to be mail but damaged: keep it so it reaches a person.
-        outcome = pipe.process_unreadable(
+        summary.add(pipe.process_unreadable(
             f"{path.suffix.lower().lstrip('.')}:{path.resolve()}", path.read_bytes(),
             "unreadable_message",
             f"The archive file could not be read as e-mail ({item.reason}). "
             "Open it in a mail client or ask the sender to resend.",
-        )
-        summary.read += 1
-        if outcome.new:
-            summary.new += 1
-            summary.docs.update(d.status for d in outcome.documents)
-        else:
-            summary.known += 1
+        ))
         summary.unreadable.append(str(path))
     else:
         summary.skipped.append(str(path))
