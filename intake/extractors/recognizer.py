@@ -68,6 +68,16 @@ class Recognizer:
             else None
         )
 
+    def prepare(self, gazetteers) -> None:
+        """Compile what depends on the gazetteers (``_build``) once per
+        gazetteer set: analysts can load extra lists, so a new set rebuilds."""
+        if getattr(self, "_built_for", None) is not gazetteers:
+            self._build(gazetteers)
+            self._built_for = gazetteers
+
+    def _build(self, gazetteers) -> None:
+        """Override in recognisers whose patterns come from gazetteers."""
+
     def validate(self, match: re.Match[str], text: str, ctx: "TextContext",
                  pattern: str) -> str | None:
         """Return the normalised value, or None to reject the match.

@@ -19,7 +19,6 @@ class GazetteerTermsRecognizer(Recognizer):
 
     def __init__(self) -> None:
         super().__init__()
-        self._built_for: int | None = None
         self._rules: list = []
 
     def _build(self, g) -> None:
@@ -34,12 +33,10 @@ class GazetteerTermsRecognizer(Recognizer):
                       if tl.context else None)
             self._types[etype] = (ctx_rx, tl.require_capital or etype in _CAPITALISED)
         self._index = PhraseIndex(entries)
-        self._built_for = id(g)
 
     def analyze(self, text, ctx):
         g = ctx.gazetteers
-        if self._built_for != id(g):
-            self._build(g)
+        self.prepare(g)
         out: list[Candidate] = []
         last_end: dict[str, int] = {}
         for start, end, payloads in self._index.finditer(text):

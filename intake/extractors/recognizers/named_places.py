@@ -55,10 +55,6 @@ class NamedPlacesRecognizer(Recognizer):
     entity = "*"
     priority = 50
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._built_for: int | None = None
-
     def _build(self, g) -> None:
         street = alternation(g.word_list("street_suffixes"))
         place = alternation(g.word_list("place_suffixes"))
@@ -78,7 +74,6 @@ class NamedPlacesRecognizer(Recognizer):
         self._town_len = max((len(t.split()) for t in self._towns), default=1)
         self._places_set = g.word_list("places")
         self._premises = g.word_list("premises") | {"chicken", "chicken shop", "kebab shop", "takeaway"}
-        self._built_for = id(g)
 
     def _names(self, rx, text, kind):
         """(match of the kind-word, start of the name, the name) for each
@@ -123,8 +118,7 @@ class NamedPlacesRecognizer(Recognizer):
 
     def analyze(self, text, ctx):
         g = ctx.gazetteers
-        if self._built_for != id(g):
-            self._build(g)
+        self.prepare(g)
         out: list[Candidate] = []
         add = lambda t, s, e, v, pat, sc=0.75: out.append(
             Candidate(t, s, e, " ".join(v.split()), self.name, sc, self.priority, pattern=pat))

@@ -24,10 +24,6 @@ class PersonRulesRecognizer(Recognizer):
     entity = "PERSON"
     priority = 35
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._built_for: int | None = None
-
     def _build(self, g) -> None:
         titles = alternation(g.word_list("titles"))
         self._titled = re.compile(rf"\b(?i:{titles})\.? +(?P<n>{_SURNAME}(?: +{_SURNAME})?)")
@@ -42,12 +38,10 @@ class PersonRulesRecognizer(Recognizer):
             rf"(?<![\w'’\-])(?P<n>[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)?(?: +{_SURNAME})?)(?:, *| *\( *)"
             r"(?:\d{1,2}(?:\s*(?:yrs?|years?|yo|y/o))?|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})\s*[,)]")
         self._places = g.word_list("places")
-        self._built_for = id(g)
 
     def analyze(self, text, ctx):
         g = ctx.gazetteers
-        if self._built_for != id(g):
-            self._build(g)
+        self.prepare(g)
         out: list[Candidate] = []
         for m in self._titled.finditer(text):
             out.append(Candidate(self.entity, m.start(), m.end(), " ".join(m.group(0).split()),

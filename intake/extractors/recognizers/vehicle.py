@@ -21,10 +21,6 @@ class VehicleRecognizer(Recognizer):
     entity = "VEHICLE"
     priority = 65
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._built_for: int | None = None
-
     def _build(self, g) -> None:
         self._colours = PhraseIndex({c: [c] for c in g.colours})
         self._makes = PhraseIndex({m: [m] for m in g.makes})
@@ -34,12 +30,10 @@ class VehicleRecognizer(Recognizer):
                 self._models.map.setdefault(phrase_key(m), []).append(make)
         self._models.max_n = max((len(k.split()) for k in self._models.map), default=1)
         self._models.first_words = {k.split()[0] for k in self._models.map if " " in k}
-        self._built_for = id(g)
 
     def analyze(self, text, ctx):
         g = ctx.gazetteers
-        if self._built_for != id(g):
-            self._build(g)
+        self.prepare(g)
         out: list[Candidate] = []
         spans, words = self._colours.tokens(text)
         i = 0
