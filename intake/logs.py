@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import traceback
 
 
 def setup_logging(verbose: bool = False) -> None:
@@ -21,3 +22,13 @@ def setup_logging(verbose: bool = False) -> None:
     for noisy in ("imapclient", "pdfminer", "pdfplumber", "PIL", "apscheduler.executors",
                   "docx", "extract_msg", "alembic.runtime.migration"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def log_fault(logger: logging.Logger, what: str, exc: BaseException, *ids: object) -> None:
+    """Log a fault in intake itself with where it happened (file, line,
+    function of every frame) but without the exception's message or any
+    local value: messages of library exceptions can quote the document
+    (a KeyError carries the key, a ValueError the text it could not read)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames[-8:]))
+    logger.error("%s: %s at %s", what % ids if ids else what, type(exc).__name__, where or "?")

@@ -11,6 +11,8 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Literal, Union
 
+from intake import exception_codes
+
 
 def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
@@ -220,6 +222,10 @@ class Mention:
     end: int
     recogniser: str = ""
     score: float = 1.0
+    # Why it was found, for the reviewer (STYLE.md, Presidio's explanation):
+    # the recogniser's pattern name and the context word that lifted it.
+    pattern: str | None = None
+    context: str | None = None
     # Links to other mentions in the same document, by index into the
     # document's mention list: {"person": 3} for an ALIAS, {"plate": 5} for a
     # VEHICLE. Set by the extractor; the store turns them into entity links.
@@ -240,6 +246,9 @@ class ExceptionInfo:
 
     code: str
     detail: str
+
+    def __post_init__(self) -> None:
+        exception_codes.check(self.code)
 
 
 @dataclass
@@ -262,6 +271,7 @@ class IntakeError(Exception):
     goes into the exception queue; ``detail`` is for the officer."""
 
     def __init__(self, code: str, detail: str):
+        exception_codes.check(code)
         super().__init__(f"{code}: {detail}")
         self.code = code
         self.detail = detail

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from intake.exception_codes import EXTRACTION_ERROR
 from intake.extractors import links, nlp, overlaps, registry
 from intake.extractors.context import TextContext
 from intake.extractors.gazetteer import load_gazetteers
@@ -52,7 +53,7 @@ def extract_text_fields(fields: dict[str, str], report_date: date | None, settin
                 # "from None": the original message may quote the text, and
                 # the caller logs the traceback.
                 raise IntakeError(
-                    "extraction_error",
+                    EXTRACTION_ERROR,
                     f"recogniser '{r.name}' failed ({type(exc).__name__}); reprocess after the fault "
                     "is fixed, or disable it in [extract] disable") from None
     if use_spacy and names:

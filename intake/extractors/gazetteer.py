@@ -31,6 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Iterable
 
+from intake.exception_codes import GAZETTEER_INVALID, GAZETTEER_UNREADABLE
 from intake.types import IntakeError
 
 
@@ -65,7 +66,7 @@ def _norm(s: str) -> str:
 def _merge(g: Gazetteers, data: dict, origin: str) -> None:
     for key, table in data.items():
         if not isinstance(table, dict):
-            raise IntakeError("gazetteer_invalid", f"{origin}: top-level key {key!r} must be a table")
+            raise IntakeError(GAZETTEER_INVALID, f"{origin}: top-level key {key!r} must be a table")
         if key == "words":
             for name, items in table.items():
                 g.words.setdefault(name, set()).update(_norm(i) for i in _strings(items, origin, name))
@@ -87,13 +88,13 @@ def _merge(g: Gazetteers, data: dict, origin: str) -> None:
                         target[_norm(v)] = canon
         else:
             raise IntakeError(
-                "gazetteer_invalid",
+                GAZETTEER_INVALID,
                 f"{origin}: unknown table {key!r}; use an entity type in capitals, 'words' or 'vehicles'")
 
 
 def _strings(items: object, origin: str, name: str) -> Iterable[str]:
     if not isinstance(items, list) or not all(isinstance(i, str) for i in items):
-        raise IntakeError("gazetteer_invalid", f"{origin}: {name!r} must be a list of strings")
+        raise IntakeError(GAZETTEER_INVALID, f"{origin}: {name!r} must be a list of strings")
     return items
 
 
@@ -112,13 +113,13 @@ def load_gazetteers(extra_files: tuple[str, ...] = ()) -> Gazetteers:
         try:
             items.append((Path(path).name, Path(path).read_text("utf-8")))
         except OSError as exc:
-            raise IntakeError("gazetteer_unreadable",
+            raise IntakeError(GAZETTEER_UNREADABLE,
                               f"cannot read gazetteer file {path}: {exc.strerror}") from None
     for origin, text in items:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise IntakeError("gazetteer_invalid", f"{origin} is not valid TOML: {exc}") from None
+            raise IntakeError(GAZETTEER_INVALID, f"{origin} is not valid TOML: {exc}") from None
         _merge(g, data, origin)
         g.sources.append(origin)
     return g

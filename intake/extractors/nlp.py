@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from intake.exception_codes import SPACY_MODEL_MISSING
 from intake.extractors.recognizer import Candidate
 from intake.types import IntakeError
 
@@ -30,7 +31,7 @@ def load_model(name: str):
         return spacy.load(name, exclude=_EXCLUDE)
     except (OSError, ImportError) as exc:
         raise IntakeError(
-            "spacy_model_missing",
+            SPACY_MODEL_MISSING,
             f"the spaCy model '{name}' (setting extract.spacy_model) cannot be loaded: "
             f"install it into the environment or name an installed model",
         ) from exc

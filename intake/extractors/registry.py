@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from intake.exception_codes import CONFIG_INVALID
 from intake.extractors.recognizer import Recognizer
 from intake.extractors.recognizers.age import AgeRecognizer
 from intake.extractors.recognizers.alias import AliasRecognizer
@@ -48,7 +49,7 @@ def build(enabled: tuple[str, ...] | None, disabled: tuple[str, ...]) -> tuple[l
     unknown = [n for n in [*names, *disabled] if n not in RECOGNISERS and n != SPACY]
     if unknown:
         raise IntakeError(
-            "config_invalid",
+            CONFIG_INVALID,
             f"unknown recogniser(s) {', '.join(sorted(unknown))} in [extract]; "
             f"known: {', '.join(all_names())}")
     names = [n for n in names if n not in disabled]

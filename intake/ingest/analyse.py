@@ -7,7 +7,9 @@ import logging
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from intake.types import Document, ExceptionInfo, Mention, ParseOutcome
+from intake.exception_codes import EXTRACTION_ERROR, PARSER_ERROR
+from intake.logs import log_fault
+from intake.types import Document, ExceptionInfo, IntakeError, Mention, ParseOutcome
 
 log = logging.getLogger(__name__)
 
@@ -35,14 +37,17 @@ def analyse_document(doc: Document, fallback_date: date | None, settings=None) -
     from intake.extractors import extract_mentions
     from intake.parsers import parse_document
 
+    # The one boundary of the analysis stage: expected failures arrive as
+    # codes; anything else is a fault in intake, which costs this document
+    # (parser_error, or the record without entities), never the run.
     try:
         outcome = parse_document(doc, settings)
-    except Exception as exc:  # a parser bug must cost one document, not the run
-        log.exception("parser failed on document %s", doc.sha256[:12])
+    except Exception as exc:
+        log_fault(log, "parsing failed on document %s", exc, doc.sha256[:12])
         outcome = ParseOutcome(
             status="exception",
             exception=ExceptionInfo(
-                "parser_error",
+                PARSER_ERROR,
                 f"The parser failed ({type(exc).__name__}). Open the original and key it in; "
                 "the failure has been logged for the developers.",
             ),
@@ -51,10 +56,14 @@ def analyse_document(doc: Document, fallback_date: date | None, settings=None) -
     if outcome.record is not None:
         try:
             mentions = extract_mentions(outcome.record, report_date_of(outcome, fallback_date), settings)
+        except IntakeError as exc:
+            # Keeps the inner detail: which recogniser, which setting disables it.
+            log.error("extraction failed on document %s: %s", doc.sha256[:12], exc.code)
+            outcome.warnings.append(exc.info())
         except Exception as exc:
-            log.exception("extraction failed on document %s", doc.sha256[:12])
+            log_fault(log, "extraction failed on document %s", exc, doc.sha256[:12])
             outcome.warnings.append(ExceptionInfo(
-                "extraction_error",
+                EXTRACTION_ERROR,
                 f"Entity extraction failed ({type(exc).__name__}); the record was kept "
                 "without entities. Reprocess after the fault is fixed.",
             ))

@@ -17,8 +17,17 @@ from datetime import datetime, timezone
 from email.message import Message
 from email.utils import getaddresses, parsedate_to_datetime
 
+from intake.exception_codes import (
+    BROKEN_MIME,
+    MESSAGE_TOO_LARGE,
+    MIME_LIMIT_EXCEEDED,
+    MIME_WALK_ERROR,
+    UNREADABLE_ATTACHMENT,
+    UNREADABLE_MESSAGE,
+)
 from intake.ingest.body import body_is_report, html_to_text
-from intake.ingest.headers import decode_header_value, decode_filename, header_text
+from intake.ingest.headers import decode_filename, decode_header_value, header_text
+from intake.logs import log_fault
 from intake.parsers.sniff import EML, MSG, sniff_media_type
 from intake.types import Document, ExceptionInfo, sha256_hex
 
@@ -129,12 +138,12 @@ class _Walker:
     def walk_message(self, msg: Message, path: str, depth: int) -> None:
         """One message level: find its body and its attachments."""
         if depth > self.limits.max_depth:
-            self._limit("mime_limit_exceeded",
+            self._limit(MIME_LIMIT_EXCEEDED,
                         f"Forwarded messages nest deeper than {self.limits.max_depth} levels; "
                         "the innermost parts were not read. Open the raw message to check them.")
             return
         for defect in getattr(msg, "defects", []):
-            self.problem("broken_mime", f"Message part {path or 'top'}: {type(defect).__name__}.")
+            self.problem(BROKEN_MIME, f"Message part {path or 'top'}: {type(defect).__name__}.")
         bodies: list[tuple[str, Message]] = []
         attachments: list[tuple[str, Message]] = []
         self._collect(msg, path, depth, bodies, attachments)
@@ -153,7 +162,7 @@ class _Walker:
                  bodies: list, attachments: list) -> None:
         self.parts_seen += 1
         if self.parts_seen > self.limits.max_parts:
-            self._limit("mime_limit_exceeded",
+            self._limit(MIME_LIMIT_EXCEEDED,
                         f"The message has more than {self.limits.max_parts} MIME parts; the rest "
                         "were not read. Open the raw message to check them.")
             return
@@ -161,7 +170,7 @@ class _Walker:
         if part.is_multipart() and ctype != "message/rfc822":
             children = part.get_payload()
             if not isinstance(children, list):
-                self.problem("broken_mime", f"Part {path or 'top'} claims to be multipart but has no parts.")
+                self.problem(BROKEN_MIME, f"Part {path or 'top'} claims to be multipart but has no parts.")
                 return
             if ctype == "multipart/alternative":
                 # One body in several renderings: read plain text if there is
@@ -190,7 +199,7 @@ class _Walker:
                 raw = part.get_payload(decode=True) or b""
                 inner_msg = email.message_from_bytes(raw) if raw else None
             if inner_msg is None:
-                self.problem("broken_mime", f"Forwarded message at part {path} is empty.")
+                self.problem(BROKEN_MIME, f"Forwarded message at part {path} is empty.")
                 return
             self.walk_message(inner_msg, (path or "1") + ".m", depth + 1)
             return
@@ -209,7 +218,7 @@ class _Walker:
         if not isinstance(data, bytes):
             data = str(data).encode("utf-8", "replace")
         if any("Base64" in type(d).__name__ for d in getattr(part, "defects", [])):
-            self.problem("broken_mime",
+            self.problem(BROKEN_MIME,
                          f"Attachment at part {path} has damaged base64; it was read as far as possible.")
         media_type = sniff_media_type(data, filename)
         if media_type == EML and depth < self.limits.max_depth:
@@ -222,7 +231,7 @@ class _Walker:
             try:
                 inner = msg_to_rfc822(data)
             except Exception as exc:  # extract-msg raises many types on damaged files
-                self.problem("unreadable_attachment",
+                self.problem(UNREADABLE_ATTACHMENT,
                              f"Outlook item at part {path} could not be read ({type(exc).__name__}); "
                              "it is kept as a document for manual review.")
             else:
@@ -277,7 +286,7 @@ def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:
         return WalkResult(
             headers=MessageHeaders(),
             problems=[ExceptionInfo(
-                "message_too_large",
+                MESSAGE_TOO_LARGE,
                 f"The message is {len(data)} bytes, over the {limits.max_message_bytes}-byte limit; "
                 "it is stored unread. Raise mime.max_message_bytes or extract it by hand.",
             )],
@@ -287,7 +296,7 @@ def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:
     except Exception as exc:  # the stdlib parser is lenient; this is belt and braces
         return WalkResult(
             headers=MessageHeaders(),
-            problems=[ExceptionInfo("unreadable_message",
+            problems=[ExceptionInfo(UNREADABLE_MESSAGE,
                                     f"Not a readable e-mail ({type(exc).__name__}).")],
         )
     headers = parse_headers(msg)
@@ -295,12 +304,12 @@ def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:
     try:
         walker.walk_message(msg, "", 0)
     except RecursionError:
-        walker.problem("mime_limit_exceeded", "The MIME structure is too deeply nested to read.")
+        walker.problem(MIME_LIMIT_EXCEEDED, "The MIME structure is too deeply nested to read.")
     except Exception as exc:
         # Last resort, so one odd message never stops a run; the fuzz tests
         # assert this code never appears, so a bug here still shows.
-        log.exception("MIME walk failed")
-        walker.problem("mime_walk_error",
+        log_fault(log, "MIME walk failed", exc)
+        walker.problem(MIME_WALK_ERROR,
                        f"The message structure could not be fully read ({type(exc).__name__}); "
                        "open the raw message to check for attachments.")
     return WalkResult(

@@ -17,6 +17,11 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from intake.exception_codes import (
+    MESSAGE_ID_CLASH,
+    NO_REPORT_CONTENT,
+    POSSIBLE_DUPLICATE,
+)
 from intake.ingest.analyse import DocumentAnalysis
 from intake.ingest.identity import content_sha256
 from intake.ingest.mime_walk import MimeLimits, WalkResult, walk
@@ -24,7 +29,7 @@ from intake.ingest.workers import Analyser, make_analyser
 from intake.store import repository as repo
 from intake.store.db import Store
 from intake.store.dedup import find_content_duplicate
-from intake.store.models import DocumentRow, Message, MentionRow
+from intake.store.models import DocumentRow, MentionRow, Message
 from intake.store.resolve import resolve_document
 from intake.types import Document, ExceptionInfo, RawMessage
 
@@ -170,7 +175,7 @@ class Pipeline:
             outcome = MessageOutcome(message_pk=msg.id, new=True, clash=clash is not None)
             if clash is not None:
                 repo.open_exception(s, ExceptionInfo(
-                    "message_id_clash",
+                    MESSAGE_ID_CLASH,
                     f"Another message (#{clash.id}) has the same Message-ID but different content; "
                     "both are kept. Check whether one was edited or resent.",
                 ), message=msg)
@@ -253,7 +258,7 @@ class Pipeline:
                 row.duplicate_reason = "content"
             elif match is not None:
                 repo.open_exception(s, ExceptionInfo(
-                    "possible_duplicate",
+                    POSSIBLE_DUPLICATE,
                     f"Looks like document {match.document_pk} (similarity {match.score:.2f}) but not "
                     "close enough to be sure. Mark it a duplicate or keep it as a separate report.",
                 ), document=row)
@@ -275,7 +280,7 @@ class Pipeline:
             info = result.problems[0]
         else:
             info = ExceptionInfo(
-                "no_report_content",
+                NO_REPORT_CONTENT,
                 "The e-mail has no attachment and its text is only a covering note or empty. "
                 "Check with the sender whether a form was meant to be attached.",
             )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from intake.exception_codes import MISSING_REQUIRED_FIELD, UNKNOWN_TEMPLATE
 from intake.parsers.templates import build_doc, detect, load_registry, map_layout
 from intake.parsers.templates.text import collapse
 from intake.types import (
@@ -74,7 +75,7 @@ def interpret(layout: Layout, settings: Any = None, is_body: bool = False) -> Pa
     if det.kind == "unknown_template":
         out.status = "exception"
         out.exception = ExceptionInfo(
-            "unknown_template",
+            UNKNOWN_TEMPLATE,
             "The document looks like a form but matches no known template "
             f"(best scores: {scores}). Key it in by hand, or add a template for this form.",
         )
@@ -93,7 +94,7 @@ def interpret(layout: Layout, settings: Any = None, is_body: bool = False) -> Pa
     if missing:
         out.status = "exception"
         out.exception = ExceptionInfo(
-            "missing_required_field",
+            MISSING_REQUIRED_FIELD,
             f"{', '.join(missing)} empty or not found on this {tpl.name} form; "
             "check the original and key the missing part in.",
         )
@@ -101,26 +102,15 @@ def interpret(layout: Layout, settings: Any = None, is_body: bool = False) -> Pa
 
 
 def parse_document(doc: Document, settings: Any = None) -> ParseOutcome:
+    """Expected failures (damaged, encrypted, unsupported...) come back as an
+    outcome with their code. A fault in intake itself propagates: the one
+    boundary that turns it into ``parser_error`` is ingest/analyse.py."""
     try:
         layout = _read(doc, settings)
     except IntakeError as exc:
         return ParseOutcome(status="exception", exception=exc.info())
-    except Exception as exc:  # a reader's bug must cost one document, not the run
-        log.warning("reader failed on a document: %s", type(exc).__name__)
-        return ParseOutcome(status="exception", exception=ExceptionInfo(
-            "parser_error",
-            f"The reader failed unexpectedly ({type(exc).__name__}); open the original by hand.",
-        ))
     try:
         return interpret(layout, settings, is_body=doc.kind == "body")
     except IntakeError as exc:
         return ParseOutcome(status="exception", exception=exc.info(), text=layout.plain_text(),
                             reader=layout.source)
-    except Exception as exc:
-        log.warning("template mapping failed on a document: %s", type(exc).__name__)
-        return ParseOutcome(status="exception", text=layout.plain_text(), reader=layout.source,
-                            exception=ExceptionInfo(
-                                "parser_error",
-                                f"Mapping the form failed unexpectedly ({type(exc).__name__}); "
-                                "open the original by hand.",
-                            ))

@@ -34,7 +34,7 @@ from rapidfuzz import fuzz
 from sqlalchemy import func, select
 
 from intake.store import content_fingerprint as cf
-from intake.store.models import ContentKey, DocumentRow, RecordField, RecordRow
+from intake.store.models import ContentKey, DocumentRow, RecordRow
 
 DUPLICATE_THRESHOLD = 0.88
 POSSIBLE_THRESHOLD = 0.75

@@ -13,8 +13,23 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from intake.exception_codes import (
+    ENTITY_NOT_FOUND,
+    ENTITY_SAME,
+    ENTITY_TYPE_MISMATCH,
+    MENTION_NOT_IN_ENTITY,
+    REASON_REQUIRED,
+    SPLIT_NOTHING_LEFT,
+)
 from intake.store import entity_keys as ek
-from intake.store.models import AuditEntry, DocumentRow, Entity, EntityDecision, EntityLink, MentionRow
+from intake.store.models import (
+    AuditEntry,
+    DocumentRow,
+    Entity,
+    EntityDecision,
+    EntityLink,
+    MentionRow,
+)
 from intake.store.resolve import (
     find_entity,
     link_document,
@@ -155,13 +170,13 @@ def _audit(session, actor: str, action: str, entity: Entity, detail: dict) -> No
 def merge_entities(session, keep_ref: str, absorb_ref: str, actor: str, reason: str) -> EntityDecision:
     keep, absorb = find_entity(session, keep_ref), find_entity(session, absorb_ref)
     if keep is None or absorb is None:
-        raise IntakeError("entity_not_found", "no entity with that id; list them with `intake entities`")
+        raise IntakeError(ENTITY_NOT_FOUND, "no entity with that id; list them with `intake entities`")
     if keep.id == absorb.id:
-        raise IntakeError("entity_same", "both ids name the same entity (perhaps already merged)")
+        raise IntakeError(ENTITY_SAME, "both ids name the same entity (perhaps already merged)")
     if keep.type != absorb.type:
-        raise IntakeError("entity_type_mismatch", f"cannot merge a {keep.type} with a {absorb.type}")
+        raise IntakeError(ENTITY_TYPE_MISMATCH, f"cannot merge a {keep.type} with a {absorb.type}")
     if not (reason or "").strip():
-        raise IntakeError("reason_required", "give a reason for the merge")
+        raise IntakeError(REASON_REQUIRED, "give a reason for the merge")
     keep_m, absorb_m = _mentions_of(session, keep), _mentions_of(session, absorb)
     decision = EntityDecision(
         action="merge", actor=actor, reason=reason,
@@ -186,16 +201,16 @@ def merge_entities(session, keep_ref: str, absorb_ref: str, actor: str, reason: 
 def split_entity(session, ref: str, mention_ids: list[int], actor: str, reason: str) -> tuple[EntityDecision, Entity]:
     ent = find_entity(session, ref)
     if ent is None:
-        raise IntakeError("entity_not_found", "no entity with that id; list them with `intake entities`")
+        raise IntakeError(ENTITY_NOT_FOUND, "no entity with that id; list them with `intake entities`")
     if not (reason or "").strip():
-        raise IntakeError("reason_required", "give a reason for the split")
+        raise IntakeError(REASON_REQUIRED, "give a reason for the split")
     own = {m.id: m for m in _mentions_of(session, ent)}
     wanted = sorted(set(mention_ids))
     missing = [i for i in wanted if i not in own]
     if missing:
-        raise IntakeError("mention_not_in_entity", f"mentions {missing} do not belong to this entity; see `intake entity {ent.public_id}`")
+        raise IntakeError(MENTION_NOT_IN_ENTITY, f"mentions {missing} do not belong to this entity; see `intake entity {ent.public_id}`")
     if not wanted or len(wanted) == len(own):
-        raise IntakeError("split_nothing_left", "a split must leave at least one mention on each side")
+        raise IntakeError(SPLIT_NOTHING_LEFT, "a split must leave at least one mention on each side")
     decision = EntityDecision(action="split", actor=actor, reason=reason, payload={})
     session.add(decision)
     session.flush()

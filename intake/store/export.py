@@ -5,7 +5,6 @@ added. CSV is the same rows with the fields flattened, for spreadsheets."""
 from __future__ import annotations
 
 import csv
-import io
 import json
 from datetime import datetime
 from typing import Any, Iterator, TextIO

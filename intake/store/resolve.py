@@ -20,7 +20,13 @@ from sqlalchemy import delete, select, update
 from intake.store import entity_keys as ek
 from intake.store import person_match as pm
 from intake.store.document_facts import facts_for
-from intake.store.models import DocumentRow, Entity, EntityDecision, EntityLink, MentionRow
+from intake.store.models import (
+    DocumentRow,
+    Entity,
+    EntityDecision,
+    EntityLink,
+    MentionRow,
+)
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 from datetime import date
 
-
 from intake.extractors.extract import extract_text_fields
 
 REPORT = date(2026, 3, 12)  # a Thursday

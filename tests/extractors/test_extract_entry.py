@@ -3,7 +3,9 @@
 from datetime import date
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from intake.extractors import extract_mentions
 from intake.extractors.registry import all_names

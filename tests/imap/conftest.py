@@ -11,6 +11,7 @@ from intake.store.db import Store
 from .dovecot import Dovecot
 from .helpers import PASSWORD_ENV, inbox_table
 
+
 @pytest.fixture(scope="session")
 def dovecot_server():
     """One server for the tests that do not stop it (stopping takes seconds)."""

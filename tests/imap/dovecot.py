@@ -10,9 +10,9 @@ PID. Nothing here touches the system Dovecot.
 from __future__ import annotations
 
 import copy
+import grp
 import os
 import pwd
-import grp
 import shutil
 import socket
 import ssl

@@ -7,7 +7,9 @@ import base64
 import io
 import zipfile
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from intake.ingest.mime_walk import MimeLimits, walk
 from intake.parsers.sniff import DOCX, PDF

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import olefile
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from intake.ingest.cli import main
 from intake.ingest.mime_walk import walk

@@ -152,15 +152,20 @@ def test_a_reader_error_becomes_its_code(monkeypatch):
 
 
 @pytest.mark.parametrize("where", ["_read", "map_layout"])
-def test_a_bug_anywhere_becomes_parser_error_without_content(monkeypatch, where):
-    # A bug we cannot cause with a real file: inject it.
+def test_a_bug_anywhere_becomes_parser_error_without_content(monkeypatch, caplog, where):
+    # A bug we cannot cause with a real file: inject it. The analysis stage
+    # is the one boundary that turns a fault into parser_error.
+    from intake.ingest.analyse import analyse_document
+
     def boom(*a, **k):
         raise ValueError("Kai Brown lives at 1 Mill Lane")
 
     monkeypatch.setattr(parse_mod, where, boom)
-    out = parse_document(doc_for(FORMS / "staffordshire_cse.docx"))
+    with caplog.at_level("DEBUG"):
+        out = analyse_document(doc_for(FORMS / "staffordshire_cse.docx"), None).outcome
     assert out.status == "exception" and out.exception.code == "parser_error"
     assert "ValueError" in out.exception.detail and "Kai" not in out.exception.detail
+    assert "ValueError" in caplog.text and "Kai" not in caplog.text and "Mill Lane" not in caplog.text
 
 
 def test_an_email_body_is_free_text(tmp_path):

@@ -4,7 +4,8 @@ test_parse_documents.py)."""
 
 from __future__ import annotations
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from intake.parsers.parse import interpret
 from intake.types import Cell, FormField, Layout, Paragraph, Provenance, Table

@@ -22,7 +22,7 @@ from intake.parsers.sniff import PDF, sniff_media_type
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.rulings import build_grids, find_rulings
 from intake.parsers.support.soffice import convert
-from intake.types import IntakeError, Paragraph, Table
+from intake.types import IntakeError, Paragraph
 
 VALUES = {
     "name": "Marcus Doyle", "role": "Youth Worker", "agency": "Leek Youth Centre",

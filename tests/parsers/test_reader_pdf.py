@@ -8,7 +8,7 @@ import io
 import docx as pydocx
 import pytest
 from pypdf import PdfReader, PdfWriter
-from reader_forms import all_fields, blank, cell_after, document, paragraph_with, tables
+from reader_forms import all_fields, blank, cell_after, document, paragraph_with
 from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 

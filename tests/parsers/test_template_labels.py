@@ -4,7 +4,8 @@ cut-off, and free text that is never a label."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake.parsers.templates import load_registry
 from intake.parsers.templates.labels import LabelMatcher

@@ -4,7 +4,8 @@ no guess when both or neither are marked."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake.parsers.templates.ticks import read_choice
 

@@ -10,7 +10,7 @@ from itertools import count
 
 from intake.store import repository as repo
 from intake.store.dedup import find_content_duplicate
-from intake.store.models import DocumentRow, Message, MentionRow
+from intake.store.models import DocumentRow, MentionRow, Message
 from intake.store.resolve import resolve_document
 from intake.types import FieldValue, Record
 

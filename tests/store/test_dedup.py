@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import random
 
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from intake.store.dedup import content_similarity, find_content_duplicate

@@ -4,7 +4,8 @@ decision table, plus a fuzz that hostile names never crash it."""
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from intake.store import person_match as pm
 

@@ -3,9 +3,9 @@ mailboxes hold."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
-from datetime import datetime, timezone
 
 NARRATIVE = (
     "Joe Bloggs, a 20 year old male known as JB, frequents the chicken shop on Mare Street. "

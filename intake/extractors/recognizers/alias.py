@@ -41,7 +41,7 @@ class AliasRecognizer(Recognizer):
             rf"\b[A-Z][a-z'’\-]+\s+\(?{_Q1}(?P<q>[A-Za-z0-9][\w\-. ]{{0,20}}?){_Q2}\)?(?=\s+[A-Z][a-z]|\s*[,.;)]|\s+(?:is|was|who|has|and)\b)")
 
         self._loose = re.compile(
-            rf"(?<![\w])[\"“‘'](?P<q>[A-Z0-9][\w\-]*(?:\s+[A-Z0-9][\w\-]*){{0,2}})[\"”’'](?![\w])")
+            r"(?<![\w])[\"“‘'](?P<q>[A-Z0-9][\w\-]*(?:\s+[A-Z0-9][\w\-]*){0,2})[\"”’'](?![\w])")
 
     def analyze(self, text, ctx):
         out: list[Candidate] = []

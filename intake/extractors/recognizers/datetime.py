@@ -12,7 +12,7 @@ phrase when the report's date is unknown.
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 
 from intake.extractors.dates import numeric_date, parse_phrase
 from intake.extractors.recognizer import Candidate, Recognizer

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from intake.extractors.dates import numeric_date, parse_phrase
 from intake.extractors.recognizer import Pattern, Recognizer
 

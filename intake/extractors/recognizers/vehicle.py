@@ -5,8 +5,6 @@ afterwards (links.py)."""
 
 from __future__ import annotations
 
-import re
-
 from intake.extractors.gazetteer import PhraseIndex, phrase_key
 from intake.extractors.recognizer import Candidate, Recognizer
 

@@ -10,6 +10,11 @@ from __future__ import annotations
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientAbortError, IMAPClientError
 
+from intake.exception_codes import (
+    IMAP_AFTER_FAILED,
+    IMAP_AFTER_FOLDER,
+    IMAP_MOVE_UNSUPPORTED,
+)
 from intake.ingest.imap.errors import ImapError, safe_reason
 from intake.ingest.inbox_config import After, InboxConfig
 
@@ -39,7 +44,7 @@ def prepare(client: IMAPClient, cfg: InboxConfig) -> None:
             client.create_folder(after.arg)
     except IMAPClientError as exc:
         raise ImapError(
-            "imap_after_folder",
+            IMAP_AFTER_FOLDER,
             f"inbox {cfg.name}: cannot create the folder {after.arg!r} for after = \"{after}\" ({safe_reason(exc)})",
         ) from None
     caps = set(client.capabilities())
@@ -47,7 +52,7 @@ def prepare(client: IMAPClient, cfg: InboxConfig) -> None:
         # Without UIDPLUS, EXPUNGE would also remove messages someone else
         # marked \Deleted; we will not destroy mail we did not read.
         raise ImapError(
-            "imap_move_unsupported",
+            IMAP_MOVE_UNSUPPORTED,
             f"inbox {cfg.name}: the server supports neither MOVE nor UIDPLUS, so after = \"{after}\" "
             "cannot be done safely; use a flag or keyword instead",
         )
@@ -76,7 +81,7 @@ def apply(client: IMAPClient, cfg: InboxConfig, uids: list[int]) -> None:
         raise  # the connection died: the runner reports imap_connection_lost
     except IMAPClientError as exc:
         raise ImapError(
-            "imap_after_failed",
+            IMAP_AFTER_FAILED,
             f"inbox {cfg.name}: after = \"{after}\" failed for {len(uids)} message(s) ({safe_reason(exc)}); "
             "they are stored and will be acknowledged on the next pass",
         ) from None

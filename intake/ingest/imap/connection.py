@@ -20,6 +20,17 @@ from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError, LoginError
 
 from intake.config.settings import ConfigError, read_secret
+from intake.exception_codes import (
+    IMAP_CA_FILE_UNUSABLE,
+    IMAP_LOGIN_FAILED,
+    IMAP_PLAINTEXT_REFUSED,
+    IMAP_SECRET_UNAVAILABLE,
+    IMAP_STARTTLS_FAILED,
+    IMAP_TLS_FAILED,
+    IMAP_TLS_UNTRUSTED,
+    IMAP_TOKEN_FAILED,
+    IMAP_UNREACHABLE,
+)
 from intake.ingest.imap.errors import ImapError, safe_reason
 from intake.ingest.inbox_config import InboxConfig
 
@@ -31,7 +42,7 @@ def ssl_context(cfg: InboxConfig) -> ssl.SSLContext:
         ctx = ssl.create_default_context(cafile=cfg.ca_file) if cfg.ca_file else ssl.create_default_context()
     except (OSError, ssl.SSLError) as exc:
         raise ImapError(
-            "imap_ca_file_unusable",
+            IMAP_CA_FILE_UNUSABLE,
             f"inbox {cfg.name}: ca_file {cfg.ca_file} cannot be loaded ({safe_reason(exc)}); "
             "point it at the PEM certificate of the CA that signed the server's certificate",
         ) from None
@@ -47,9 +58,9 @@ def _secret(cfg: InboxConfig) -> str:
         try:
             value = read_secret(cfg.secret, "password", f"inbox {cfg.name}")
         except ConfigError as exc:
-            raise ImapError("imap_secret_unavailable", str(exc)) from None
+            raise ImapError(IMAP_SECRET_UNAVAILABLE, str(exc)) from None
         if not value:
-            raise ImapError("imap_secret_unavailable", f"inbox {cfg.name}: the configured password is empty")
+            raise ImapError(IMAP_SECRET_UNAVAILABLE, f"inbox {cfg.name}: the configured password is empty")
         return value
     try:
         proc = subprocess.run(
@@ -58,18 +69,18 @@ def _secret(cfg: InboxConfig) -> str:
         )
     except (OSError, subprocess.TimeoutExpired, ValueError) as exc:
         raise ImapError(
-            "imap_token_failed",
+            IMAP_TOKEN_FAILED,
             f"inbox {cfg.name}: token_command could not be run ({type(exc).__name__})",
         ) from None
     # Neither stdout nor stderr is quoted: either may hold a token.
     if proc.returncode != 0:
         raise ImapError(
-            "imap_token_failed",
+            IMAP_TOKEN_FAILED,
             f"inbox {cfg.name}: token_command exited with status {proc.returncode}; run it by hand as the daemon's user",
         )
     lines = proc.stdout.decode("utf-8", "replace").strip().splitlines()
     if not lines or not lines[0].strip():
-        raise ImapError("imap_token_failed", f"inbox {cfg.name}: token_command printed no access token")
+        raise ImapError(IMAP_TOKEN_FAILED, f"inbox {cfg.name}: token_command printed no access token")
     return lines[0].strip()
 
 
@@ -78,7 +89,7 @@ def connect(cfg: InboxConfig) -> IMAPClient:
     says what to fix and never contains the secret."""
     if cfg.tls == "none" and not cfg.is_loopback:
         raise ImapError(
-            "imap_plaintext_refused",
+            IMAP_PLAINTEXT_REFUSED,
             f"inbox {cfg.name}: refusing an unencrypted connection to {cfg.host}; "
             "set tls = \"implicit\" or \"starttls\"",
         )
@@ -90,10 +101,10 @@ def connect(cfg: InboxConfig) -> IMAPClient:
     except ssl.SSLCertVerificationError as exc:
         raise _untrusted(cfg, exc) from None
     except ssl.SSLError as exc:
-        raise ImapError("imap_tls_failed", f"inbox {cfg.name}: TLS with {where} failed ({safe_reason(exc)})") from None
+        raise ImapError(IMAP_TLS_FAILED, f"inbox {cfg.name}: TLS with {where} failed ({safe_reason(exc)})") from None
     except (OSError, IMAPClientError) as exc:
         raise ImapError(
-            "imap_unreachable", f"inbox {cfg.name}: cannot connect to {where} ({safe_reason(exc)})"
+            IMAP_UNREACHABLE, f"inbox {cfg.name}: cannot connect to {where} ({safe_reason(exc)})"
         ) from None
     try:
         if cfg.tls == "starttls":
@@ -102,10 +113,10 @@ def connect(cfg: InboxConfig) -> IMAPClient:
             except ssl.SSLCertVerificationError as exc:
                 raise _untrusted(cfg, exc) from None
             except ssl.SSLError as exc:
-                raise ImapError("imap_tls_failed", f"inbox {cfg.name}: STARTTLS with {where} failed ({safe_reason(exc)})") from None
+                raise ImapError(IMAP_TLS_FAILED, f"inbox {cfg.name}: STARTTLS with {where} failed ({safe_reason(exc)})") from None
             except IMAPClientError as exc:
                 raise ImapError(
-                    "imap_starttls_failed",
+                    IMAP_STARTTLS_FAILED,
                     f"inbox {cfg.name}: {where} did not accept STARTTLS ({safe_reason(exc)}); "
                     "check the port, or use tls = \"implicit\"",
                 ) from None
@@ -117,14 +128,14 @@ def connect(cfg: InboxConfig) -> IMAPClient:
                 client.login(cfg.username, secret)
         except LoginError:
             raise ImapError(
-                "imap_login_failed",
+                IMAP_LOGIN_FAILED,
                 f"inbox {cfg.name}: {where} refused the login for user {cfg.username}; "
                 + ("check the password in password_env/password_file" if cfg.auth == "password"
                    else "check token_command and the account's OAuth consent"),
             ) from None
         except (OSError, IMAPClientError) as exc:
             raise ImapError(
-                "imap_login_failed",
+                IMAP_LOGIN_FAILED,
                 f"inbox {cfg.name}: login to {where} failed ({safe_reason(exc, [secret])})",
             ) from None
         finally:
@@ -139,7 +150,7 @@ def _untrusted(cfg: InboxConfig, exc: ssl.SSLCertVerificationError) -> ImapError
     hint = (f"the CA in ca_file {cfg.ca_file} did not sign it" if cfg.ca_file
             else "it is not signed by a CA in the system trust store; set ca_file to the signing CA")
     return ImapError(
-        "imap_tls_untrusted",
+        IMAP_TLS_UNTRUSTED,
         f"inbox {cfg.name}: the certificate of {cfg.host}:{cfg.port} is not trusted "
         f"({safe_reason(exc)}); {hint}",
     )

@@ -30,6 +30,7 @@ from imapclient.exceptions import IMAPClientError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from intake.exception_codes import IMAP_FOLDER_UNAVAILABLE, IMAP_KEYWORD_UNSUPPORTED
 from intake.ingest.imap import after
 from intake.ingest.imap.errors import ImapError, safe_reason
 from intake.ingest.inbox_config import InboxConfig
@@ -142,7 +143,7 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
         info = client.select_folder(folder, readonly=not cfg.after.changes_mailbox)
     except IMAPClientError as exc:
         raise ImapError(
-            "imap_folder_unavailable",
+            IMAP_FOLDER_UNAVAILABLE,
             f"inbox {cfg.name}: folder {folder!r} cannot be opened ({safe_reason(exc)}); check 'folders'",
         ) from None
     uidvalidity = int(info[b"UIDVALIDITY"])
@@ -151,7 +152,7 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
         # Exchange/Microsoft 365 do not keep custom keywords: the mark would
         # fail or not stick, so say so plainly instead of failing every pass.
         raise ImapError(
-            "imap_keyword_unsupported",
+            IMAP_KEYWORD_UNSUPPORTED,
             f"inbox {cfg.name}: the server does not keep custom keywords in {folder!r}, so "
             f"after = \"{cfg.after}\" cannot work; use \"move:FOLDER\" or \"flag:\\\\Seen\"",
         )

@@ -17,13 +17,20 @@ from typing import Callable
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy.exc import SQLAlchemyError
 
-from intake.ingest.imap import after
+from intake.exception_codes import (
+    IMAP_CONNECTION_LOST,
+    IMAP_FOLDER_UNAVAILABLE,
+    IMAP_PASS_CRASHED,
+    PIPELINE_FAILED,
+    STORE_UNAVAILABLE,
+)
+from intake.ingest.imap import after, status
 from intake.ingest.imap.connection import session
 from intake.ingest.imap.errors import ImapError, safe_reason
 from intake.ingest.imap.folder_pass import PassResult, run_folder
 from intake.ingest.imap.inbox_lock import InboxLock
-from intake.ingest.imap import status
 from intake.ingest.inbox_config import InboxConfig
+from intake.logs import log_fault
 from intake.store.db import Store
 from intake.types import IntakeError
 
@@ -92,7 +99,7 @@ class InboxRunner:
             try:
                 got = lock.acquire()
             except SQLAlchemyError as exc:
-                return self._failed(IntakeError("store_unavailable", f"the store cannot be reached ({type(exc).__name__})"),
+                return self._failed(IntakeError(STORE_UNAVAILABLE, f"the store cannot be reached ({type(exc).__name__})"),
                                     PassResult(), record=False)
             if not got:
                 log.info("inbox %s: another process is polling it; skipped", self.cfg.name)
@@ -122,7 +129,7 @@ class InboxRunner:
                     try:
                         run_folder(client, cfg, folder, self.store, self.pipeline, self.stop, result)
                     except ImapError as exc:
-                        if exc.code != "imap_folder_unavailable":
+                        if exc.code != IMAP_FOLDER_UNAVAILABLE:
                             raise
                         # One missing folder must not hold up the others.
                         folder_errors.append(exc)
@@ -134,27 +141,26 @@ class InboxRunner:
             return self._failed(exc, result)
         except (OSError, IMAPClientError) as exc:
             return self._failed(ImapError(
-                "imap_connection_lost",
+                IMAP_CONNECTION_LOST,
                 f"inbox {cfg.name}: the connection to {cfg.host}:{cfg.port} failed during a pass "
                 f"({safe_reason(exc)}); the pass will be retried",
             ), result)
         except SQLAlchemyError as exc:
             return self._failed(IntakeError(
-                "store_unavailable", f"the store failed during a pass ({type(exc).__name__}); nothing was acknowledged"
+                STORE_UNAVAILABLE, f"the store failed during a pass ({type(exc).__name__}); nothing was acknowledged"
             ), result, record=False)
         except Exception as exc:  # noqa: BLE001 - a bug must cost a retry, not the daemon
-            # The traceback may quote data (an exception's message), so only at DEBUG.
-            log.debug("pass crashed", exc_info=True)
+            log_fault(log, "inbox %s: pass crashed", exc, cfg.name)
             return self._failed(IntakeError(
-                "imap_pass_crashed",
+                IMAP_PASS_CRASHED,
                 f"inbox {cfg.name}: the pass stopped on an unexpected {type(exc).__name__}; "
-                "nothing unstored was acknowledged; run `intake poll --once -v` to see the traceback",
+                "nothing unstored was acknowledged; the log names where it failed",
             ), result)
         elapsed = time.monotonic() - started
         if result.failed:
             codes = sorted({code for _, _, code in result.failed})
             err = IntakeError(
-                "pipeline_failed",
+                PIPELINE_FAILED,
                 f"{len(result.failed)} message(s) could not be stored ({', '.join(codes)}); "
                 "they stay in the mailbox and are retried on every pass",
             )

@@ -8,7 +8,13 @@ from datetime import datetime, timezone
 from sqlalchemy import func, or_, select
 
 from intake.store.db import Store
-from intake.store.models import DocumentRow, ExceptionItem, InboxStatus, MailboxFolder, MailboxUid
+from intake.store.models import (
+    DocumentRow,
+    ExceptionItem,
+    InboxStatus,
+    MailboxFolder,
+    MailboxUid,
+)
 
 
 def _now() -> datetime:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from intake.exception_codes import CORRUPT_DOCUMENT, UNSUPPORTED_FORMAT
 from intake.parsers.readers import docx as _docx  # noqa: F401  (registers)
 from intake.parsers.readers import html as _html  # noqa: F401
 from intake.parsers.readers import image as _image  # noqa: F401
@@ -30,7 +31,7 @@ def read_layout(document: Document, settings: Any = None) -> Layout:
     fn = reader_for(document.media_type)
     if fn is None:
         raise IntakeError(
-            "unsupported_format",
+            UNSUPPORTED_FORMAT,
             f"{describe(document.media_type)} is not a form format intake reads; "
             "open it and key it in by hand.",
         )
@@ -40,7 +41,7 @@ def read_layout(document: Document, settings: Any = None) -> Layout:
         raise
     except RecursionError:
         raise IntakeError(
-            "corrupt_document",
+            CORRUPT_DOCUMENT,
             "The document is nested too deeply to read safely; open it by hand.",
         ) from None
     except Exception as exc:
@@ -48,7 +49,7 @@ def read_layout(document: Document, settings: Any = None) -> Layout:
         # only: exception messages can quote the document.
         log.warning("reader %s failed: %s", fn.__module__, type(exc).__name__)
         raise IntakeError(
-            "corrupt_document",
+            CORRUPT_DOCUMENT,
             f"The document could not be read ({type(exc).__name__}); it may be damaged. "
             "Open the original, or ask the sender to resend it.",
         ) from None

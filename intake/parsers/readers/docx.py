@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
+from intake.exception_codes import CORRUPT_DOCUMENT
 from intake.parsers.readers.registry import reader
 from intake.parsers.sniff import DOCX
 from intake.parsers.support.docx_fields import (
@@ -26,10 +27,10 @@ from intake.parsers.support.docx_fields import (
 )
 from intake.parsers.support.docx_xml import (
     MC,
-    R,
     RT_ALTCHUNK,
     RT_FOOTER,
     RT_HEADER,
+    R,
     W,
     alternate_branch,
     find_textboxes,
@@ -44,7 +45,16 @@ from intake.parsers.support.placeholders import is_placeholder
 from intake.parsers.support.safe_xml import parse_xml
 from intake.parsers.support.safe_zip import check_zip
 from intake.parsers.support.symbols import map_symbol, map_text
-from intake.types import Cell, Document, FormField, IntakeError, Layout, Paragraph, Provenance, Table
+from intake.types import (
+    Cell,
+    Document,
+    FormField,
+    IntakeError,
+    Layout,
+    Paragraph,
+    Provenance,
+    Table,
+)
 
 _TRANSPARENT_INLINE = {"hyperlink", "smartTag", "customXml", "ins", "moveTo", "fldSimple",
                        "dir", "bdo"}
@@ -365,7 +375,7 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         raise
     except Exception as exc:  # python-docx raises KeyError, ValueError, ... on damage
         raise IntakeError(
-            "corrupt_document",
+            CORRUPT_DOCUMENT,
             f"The Word document's package is damaged ({type(exc).__name__}); "
             "ask the sender to save it again and resend.",
         ) from None
@@ -373,12 +383,12 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         root = parse_xml(parts.main)
     except etree.XMLSyntaxError:
         raise IntakeError(
-            "corrupt_document",
+            CORRUPT_DOCUMENT,
             "The Word document's main text is not well-formed XML; ask the sender to save it again.",
         ) from None
     body = root.find(w("body"))
     if body is None:
-        raise IntakeError("corrupt_document", "The Word document has no body; it may be damaged.")
+        raise IntakeError(CORRUPT_DOCUMENT, "The Word document has no body; it may be damaged.")
     ctx = Ctx("docx", parts.chunks, depth, opts)
     layout = Layout(source=source)
     layout.blocks.extend(_to_blocks(_Walker(ctx).blocks(body), "docx"))

@@ -10,6 +10,7 @@ import warnings
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
+from intake.exception_codes import CORRUPT_DOCUMENT, UNSAFE_DOCUMENT
 from intake.parsers.readers.registry import reader
 from intake.parsers.support.ocr_page import TableCounter, ocr_page
 from intake.parsers.support.options import ParsingOptions
@@ -42,11 +43,11 @@ def open_image(data: bytes, opts: ParsingOptions) -> Image.Image:
             return img
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise IntakeError(
-            "unsafe_document",
+            UNSAFE_DOCUMENT,
             f"The image claims more than {opts.max_image_pixels:,} pixels; refused as unsafe.",
         ) from None
     except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        raise IntakeError("corrupt_document", "The image is damaged or not a picture format "
+        raise IntakeError(CORRUPT_DOCUMENT, "The image is damaged or not a picture format "
                           "intake can open; view it by hand.") from None
 
 

@@ -16,6 +16,7 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
+from intake.exception_codes import CORRUPT_DOCUMENT, ENCRYPTED_DOCUMENT
 from intake.parsers.readers.registry import reader
 from intake.parsers.sniff import PDF
 from intake.parsers.support.acroform import PlacedField, read_fields
@@ -26,7 +27,15 @@ from intake.parsers.support.pdf_render import render_page
 from intake.parsers.support.placeholders import is_placeholder, strip_leaders
 from intake.parsers.support.symbols import map_text
 from intake.parsers.support.words import Word, paragraph_texts
-from intake.types import Cell, Document, IntakeError, Layout, Paragraph, Provenance, Table
+from intake.types import (
+    Cell,
+    Document,
+    IntakeError,
+    Layout,
+    Paragraph,
+    Provenance,
+    Table,
+)
 
 log = logging.getLogger(__name__)
 
@@ -44,14 +53,14 @@ class _Page:
 
 def _encrypted() -> IntakeError:
     return IntakeError(
-        "encrypted_document",
+        ENCRYPTED_DOCUMENT,
         "The PDF is password-protected; ask the sender for an unprotected copy "
         "(never put the password in an e-mail to this inbox).",
     )
 
 
 def _corrupt(why: str) -> IntakeError:
-    return IntakeError("corrupt_document", f"The PDF is damaged ({why}); ask the sender to resend it.")
+    return IntakeError(CORRUPT_DOCUMENT, f"The PDF is damaged ({why}); ask the sender to resend it.")
 
 
 def _open_pypdf(data: bytes) -> PdfReader | None:

@@ -3,6 +3,7 @@ the password-protected Office files that get their own code."""
 
 from __future__ import annotations
 
+from intake.exception_codes import ENCRYPTED_DOCUMENT
 from intake.parsers.readers.registry import reader
 from intake.parsers.support.options import ParsingOptions
 from intake.types import Document, IntakeError, Layout
@@ -42,7 +43,7 @@ def describe(media_type: str) -> str:
 @reader("application/x-encrypted-office")
 def refuse_encrypted(doc: Document, opts: ParsingOptions) -> Layout:
     raise IntakeError(
-        "encrypted_document",
+        ENCRYPTED_DOCUMENT,
         "The Office document is password-protected; ask the sender for an unprotected copy "
         "(never put the password in an e-mail to this inbox).",
     )

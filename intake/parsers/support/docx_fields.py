@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from intake.parsers.support.docx_xml import W, W14, local_name, ns_of, on_off, w
+from intake.parsers.support.docx_xml import W14, W, local_name, ns_of, on_off, w
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.placeholders import clean_value, strip_leaders
 from intake.types import FormField, Provenance, Table

@@ -13,7 +13,12 @@ from PIL import Image, ImageFilter
 
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.orientation import deskew, detect_rotation
-from intake.parsers.support.rulings import Grid, build_grids, erase_rulings, find_rulings
+from intake.parsers.support.rulings import (
+    Grid,
+    build_grids,
+    erase_rulings,
+    find_rulings,
+)
 from intake.parsers.support.tesseract import ocr_words
 from intake.parsers.support.tick_boxes import blank_boxes, find_boxes
 from intake.parsers.support.words import Word, mean_conf, paragraph_texts

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from intake.exception_codes import OCR_FAILED
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.process import ToolTimeout, run_tool
 from intake.types import IntakeError
@@ -18,14 +19,14 @@ def render_page(pdf: Path, page: int, out_base: Path, opts: ParsingOptions) -> P
         proc = run_tool(argv, opts.ocr_timeout_s, what="pdftoppm")
     except ToolTimeout:
         raise IntakeError(
-            "ocr_failed",
+            OCR_FAILED,
             f"Rendering page {page} for OCR took longer than {opts.ocr_timeout_s:g} s; "
             "read the scan by hand.",
         ) from None
     out = out_base.with_suffix(".pgm")
     if proc.returncode != 0 or not out.exists():
         raise IntakeError(
-            "ocr_failed",
+            OCR_FAILED,
             f"Page {page} could not be rendered for OCR (pdftoppm exit status "
             f"{proc.returncode}); the PDF may be damaged.",
         )

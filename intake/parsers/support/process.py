@@ -9,6 +9,7 @@ import signal
 import subprocess
 from collections.abc import Mapping, Sequence
 
+from intake.exception_codes import TOOL_MISSING
 from intake.types import IntakeError
 
 
@@ -39,7 +40,7 @@ def run_tool(
         )
     except FileNotFoundError:
         raise IntakeError(
-            "tool_missing",
+            TOOL_MISSING,
             f"The {what} program ({argv[0]}) is not installed or not on PATH; "
             "install it or set its path under [parsing] in the config.",
         ) from None

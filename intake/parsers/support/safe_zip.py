@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 
+from intake.exception_codes import CORRUPT_DOCUMENT, UNSAFE_DOCUMENT
 from intake.types import IntakeError
 
 MAX_MEMBERS = 5000
@@ -20,13 +21,13 @@ def check_zip(data: bytes, max_unzipped_bytes: int, what: str = "Word document")
             infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
         raise IntakeError(
-            "corrupt_document",
+            CORRUPT_DOCUMENT,
             f"The {what} is damaged (its zip container cannot be opened); "
             "ask the sender to save it again and resend.",
         ) from None
     if len(infos) > MAX_MEMBERS:
         raise IntakeError(
-            "unsafe_document",
+            UNSAFE_DOCUMENT,
             f"The {what} holds {len(infos)} parts, far more than a form; refused as unsafe.",
         )
     total = 0
@@ -34,13 +35,13 @@ def check_zip(data: bytes, max_unzipped_bytes: int, what: str = "Word document")
         total += info.file_size
         if info.file_size > RATIO_FLOOR_BYTES and info.file_size > MAX_RATIO * max(1, info.compress_size):
             raise IntakeError(
-                "unsafe_document",
+                UNSAFE_DOCUMENT,
                 f"The {what} contains a part that expands more than {MAX_RATIO}-fold "
                 "(a zip bomb); refused as unsafe.",
             )
     if total > max_unzipped_bytes:
         raise IntakeError(
-            "unsafe_document",
+            UNSAFE_DOCUMENT,
             f"The {what} would expand to {total // (1024 * 1024)} MB, over the "
             f"{max_unzipped_bytes // (1024 * 1024)} MB limit; refused as unsafe.",
         )

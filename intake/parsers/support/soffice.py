@@ -14,6 +14,7 @@ import tempfile
 import threading
 from pathlib import Path
 
+from intake.exception_codes import CONVERSION_FAILED
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.process import ToolTimeout, run_tool
 from intake.types import IntakeError
@@ -63,7 +64,7 @@ def convert(data: bytes, in_suffix: str, to: str, opts: ParsingOptions, what: st
         except ToolTimeout:
             _drop_profile()
             raise IntakeError(
-                "conversion_failed",
+                CONVERSION_FAILED,
                 f"LibreOffice did not finish converting the {what} within "
                 f"{opts.convert_timeout_s:g} s; open it by hand, or raise "
                 "parsing.convert_timeout_s.",
@@ -71,7 +72,7 @@ def convert(data: bytes, in_suffix: str, to: str, opts: ParsingOptions, what: st
         produced = sorted(out_dir.glob(f"*.{to.split(':', 1)[0]}"))
         if not produced or produced[0].stat().st_size == 0:
             raise IntakeError(
-                "conversion_failed",
+                CONVERSION_FAILED,
                 f"LibreOffice could not convert the {what} (exit status {proc.returncode}); "
                 "it may be damaged or password-protected. Open it by hand.",
             )

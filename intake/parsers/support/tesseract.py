@@ -9,6 +9,7 @@ import csv
 import io
 from pathlib import Path
 
+from intake.exception_codes import OCR_FAILED
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.process import ToolTimeout, run_tool
 from intake.parsers.support.words import Word
@@ -24,13 +25,13 @@ def ocr_words(image: Path, dpi: int, opts: ParsingOptions, psm: int = 3) -> list
                         env={"OMP_THREAD_LIMIT": "1"})
     except ToolTimeout:
         raise IntakeError(
-            "ocr_failed",
+            OCR_FAILED,
             f"Tesseract did not finish a page within {opts.ocr_timeout_s:g} s; "
             "read the scan by hand or raise parsing.ocr_timeout_s.",
         ) from None
     if proc.returncode != 0:
         raise IntakeError(
-            "ocr_failed",
+            OCR_FAILED,
             f"Tesseract failed on a page (exit status {proc.returncode}); check that the "
             f"language data '{opts.ocr_languages}' is installed.",
         )

@@ -7,6 +7,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from intake.exception_codes import TEMPLATE_INVALID
 from intake.parsers.templates.model import (
     FIELD_TYPES,
     FieldDef,
@@ -18,7 +19,7 @@ from intake.types import IntakeError
 
 
 def _err(src: str, what: str) -> IntakeError:
-    return IntakeError("template_invalid", f"template file {src}: {what}")
+    return IntakeError(TEMPLATE_INVALID, f"template file {src}: {what}")
 
 
 def _strs(value: Any, src: str, where: str) -> tuple[str, ...]:

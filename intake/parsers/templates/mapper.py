@@ -10,10 +10,16 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from intake.exception_codes import AMBIGUOUS_VALUE, REPEATED_FIELD, UNREADABLE_VALUE
 from intake.parsers.templates import values
 from intake.parsers.templates.labels import Hit, LabelMatcher
 from intake.parsers.templates.model import FieldDef, Template
-from intake.parsers.templates.text import clean_value, is_furniture, norm, norm_label, trim_ocr_noise
+from intake.parsers.templates.text import (
+    clean_value,
+    is_furniture,
+    norm,
+    trim_ocr_noise,
+)
 from intake.parsers.templates.units import Doc, Line
 from intake.types import ExceptionInfo, FieldValue, FormField, Provenance, Record
 
@@ -522,14 +528,14 @@ class Mapper:
             note = None
             if problem:
                 ambiguous = f.type in CHOICE_TYPES or "more than one" in problem
-                code = "ambiguous_value" if ambiguous else "unreadable_value"
+                code = AMBIGUOUS_VALUE if ambiguous else UNREADABLE_VALUE
                 note = f"{code}: {problem}"
                 warnings.append(ExceptionInfo(code, f"{f.key}: {problem}; check the original form"))
             fields[f.key] = FieldValue(value, raw=raw.strip() if raw else None,
                                        provenance=prov, confidence=conf, note=note)
         if self.repeated:
             warnings.append(ExceptionInfo(
-                "repeated_field",
+                REPEATED_FIELD,
                 f"{', '.join(self.repeated)} answered more than once; only the first answer is in the "
                 "record. Check whether the document holds more than one report."))
         ordered = {f.key: fields[f.key] for f in self.t.fields}

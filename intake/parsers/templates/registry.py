@@ -9,6 +9,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from intake.exception_codes import TEMPLATE_INVALID
 from intake.parsers.templates.loader import load_file
 from intake.parsers.templates.model import NotAReport, Template
 from intake.types import IntakeError
@@ -40,7 +41,7 @@ def template_dirs(settings: Any) -> list[Path]:
             p = settings.base_dir / p
         if not p.is_dir():
             raise IntakeError(
-                "template_invalid",
+                TEMPLATE_INVALID,
                 f"[parsing] template_dirs names {p}, which is not a folder",
             )
         dirs.append(p)

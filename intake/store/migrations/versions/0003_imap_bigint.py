@@ -4,9 +4,8 @@ values above 2^31-1 overflow PostgreSQL's INTEGER; widen them (issue 5)
 Revision ID: 0003_imap_bigint
 Revises: 0002_content_keys
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = '0003_imap_bigint'
 down_revision = '0002_content_keys'
