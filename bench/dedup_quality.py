@@ -36,6 +36,7 @@ from intake.store import repository as repo  # noqa: E402
 from intake.store.db import Store  # noqa: E402
 from intake.store.dedup import DUPLICATE_THRESHOLD, POSSIBLE_THRESHOLD, find_content_duplicate  # noqa: E402
 from intake.store.models import DocumentRow, MentionRow, Message  # noqa: E402
+from intake.store.records import write_record  # noqa: E402
 from intake.store.resolve import resolve_document  # noqa: E402
 from intake.types import FieldValue, Record  # noqa: E402
 
@@ -63,7 +64,7 @@ def store(session, fields: dict, template: str, text: str, mentions=(), sender="
     session.add(doc)
     session.flush()
     rec = Record(template=template, version="1", fields={k: FieldValue(v) for k, v in fields.items()})
-    repo.save_record(session, doc, rec)
+    write_record(session, doc, rec)
     match = find_content_duplicate(session, doc, rec, text)
     if match and match.decision == "duplicate":
         doc.status, doc.duplicate_of_id, doc.duplicate_reason = "duplicate", match.document_pk, "content"

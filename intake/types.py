@@ -222,14 +222,14 @@ class Mention:
     end: int
     recogniser: str = ""
     score: float = 1.0
-    # Why it was found, for the reviewer (STYLE.md, Presidio's explanation):
-    # the recogniser's pattern name and the context word that lifted it.
-    pattern: str | None = None
-    context: str | None = None
     # Links to other mentions in the same document, by index into the
     # document's mention list: {"person": 3} for an ALIAS, {"plate": 5} for a
     # VEHICLE. Set by the extractor; the store turns them into entity links.
     attrs: dict[str, Any] = field(default_factory=dict)
+    # Why it was found, for the reviewer (STYLE.md, Presidio's explanation):
+    # the recogniser's pattern name and the context word that lifted it.
+    pattern: str | None = None
+    context: str | None = None
 
 
 # --------------------------------------------------------------------------
@@ -264,6 +264,15 @@ class ParseOutcome:
     text: str = ""  # full plain text, for content dedup and search
     reader: str = ""
     ocr_confidence: float | None = None
+
+
+@dataclass
+class DocumentAnalysis:
+    """What analysing one document gives the store: the parse outcome and
+    the entity mentions of its record."""
+
+    outcome: ParseOutcome
+    mentions: list[Mention] = field(default_factory=list)
 
 
 class IntakeError(Exception):

@@ -4,20 +4,13 @@ and config, run in a worker process by ingest/workers.py."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from intake.exception_codes import EXTRACTION_ERROR, PARSER_ERROR
 from intake.logs import log_fault
-from intake.types import Document, ExceptionInfo, IntakeError, Mention, ParseOutcome
+from intake.types import Document, DocumentAnalysis, ExceptionInfo, IntakeError, Mention, ParseOutcome
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class DocumentAnalysis:
-    outcome: ParseOutcome
-    mentions: list[Mention] = field(default_factory=list)
 
 
 def report_date_of(outcome: ParseOutcome, fallback: date | None) -> date | None:

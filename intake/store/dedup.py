@@ -34,7 +34,8 @@ from rapidfuzz import fuzz
 from sqlalchemy import func, select
 
 from intake.store import content_fingerprint as cf
-from intake.store.models import ContentKey, DocumentRow, RecordRow
+from intake.store.models import ContentKey, DocumentRow
+from intake.store.records import field_values_of
 
 DUPLICATE_THRESHOLD = 0.88
 POSSIBLE_THRESHOLD = 0.75
@@ -130,16 +131,8 @@ def score_pair(a: _Content, b: _Content) -> tuple[float, Literal["duplicate", "p
 
 
 def _record_values_of(session, document_pk: int) -> tuple[dict[str, str], str | None]:
-    rec = session.scalar(select(RecordRow).where(RecordRow.document_pk == document_pk))
-    if rec is None:
-        return {}, None
-    fields = {}
-    for f in rec.fields:
-        if f.superseded:
-            continue
-        v = f.value.get("v") if isinstance(f.value, dict) else None
-        fields[f.key] = v
-    return cf.record_values(fields), rec.template
+    values, template = field_values_of(session, document_pk)
+    return cf.record_values(values), template
 
 
 def content_of(record, text: str | None) -> _Content:

@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from sqlalchemy import select
 
 from intake.store.models import DocumentRow, Message, RecordField, RecordRow
+from intake.store.records import unwrap
 
 _WS = re.compile(r"\s+")
 _FIELDS = ("submitter.agency", "submitter.name", "report_datetime")
@@ -74,7 +75,7 @@ def facts_for(session, document_pks) -> dict[int, DocumentFacts]:
         .where(RecordRow.document_pk.in_(pks), RecordField.key.in_(_FIELDS), RecordField.superseded.is_(False))
         .order_by(RecordField.id)
     ):
-        v = value.get("v") if isinstance(value, dict) else None
+        v = unwrap(value)
         if v not in (None, ""):
             fields.setdefault(doc_pk, {})[key] = v
     out = {}

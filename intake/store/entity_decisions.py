@@ -22,6 +22,8 @@ from intake.exception_codes import (
     SPLIT_NOTHING_LEFT,
 )
 from intake.store import entity_keys as ek
+from intake.store.entity_queries import find_entity
+from intake.store.entity_queries import live_entity as live
 from intake.store.models import (
     AuditEntry,
     DocumentRow,
@@ -31,10 +33,8 @@ from intake.store.models import (
     MentionRow,
 )
 from intake.store.resolve import (
-    find_entity,
     link_document,
     link_partial_plates,
-    live,
     person_profile_of_mentions,
     refresh_stats,
 )

@@ -12,23 +12,13 @@ from typing import Any, Iterator, TextIO
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from intake.store.models import DocumentRow, Entity, MentionRow, RecordRow
-from intake.store.repository import current_fields
+from intake import canonical
+from intake.store.entity_queries import public_ids_of
+from intake.store.models import DocumentRow, RecordRow
+from intake.store.records import field_values
 
 # FORMS.md canonical keys, in the order a reader expects them in a CSV.
-CANONICAL_FIELDS = [
-    "report_datetime",
-    "submitter.name", "submitter.role", "submitter.agency", "submitter.contact",
-    "witnessed_by",
-    "third_party.is_third_party", "third_party.details", "third_party.willing_to_engage",
-    "subject.name", "subject.age", "subject.dob", "subject.address",
-    "incident.narrative", "incident.when", "incident.where", "incident.who",
-    "incident.others_present", "incident.alleged_offenders",
-    "source.details", "source.how_known", "source.others_aware", "source.last_known_true",
-    "shared_with",
-    "grading.source_reliability", "grading.information_accuracy",
-    "licensed_premises.involved", "licensed_premises.name_address", "licensed_premises.concern",
-]
+CANONICAL_FIELDS = list(canonical.KEYS)
 
 BATCH = 200
 
@@ -37,32 +27,10 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt else None
 
 
-def _entity_public_ids(session: Session, mentions: list[MentionRow]) -> dict[int, str]:
-    """Mention → public id of its entity, following officer merges."""
-    ids = {m.entity_pk for m in mentions if m.entity_pk}
-    out: dict[int, str] = {}
-    if not ids:
-        return out
-    cache: dict[int, Entity] = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids)))}
-    for pk in ids:
-        ent = cache.get(pk)
-        hops = 0
-        while ent is not None and ent.merged_into_id and hops < 50:
-            ent = session.get(Entity, ent.merged_into_id)
-            hops += 1
-        if ent is not None:
-            out[pk] = ent.public_id
-    return out
-
-
 def document_object(session: Session, doc: DocumentRow) -> dict[str, Any]:
     msg = doc.message
-    fields: dict[str, Any] = {}
-    record: RecordRow | None = doc.record
-    if record is not None:
-        for key, f in current_fields(record).items():
-            fields[key] = (f.value or {}).get("v")
-    ent_ids = _entity_public_ids(session, doc.mentions)
+    fields: dict[str, Any] = field_values(doc.record)
+    ent_ids = public_ids_of(session, {m.entity_pk for m in doc.mentions})
     entities = [
         {"type": m.type, "text": m.text, "value": m.value, "field": m.field,
          "start": m.start, "end": m.end, "entity_id": ent_ids.get(m.entity_pk)}

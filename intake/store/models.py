@@ -84,6 +84,12 @@ class Message(Base):
     subject: Mapped[str | None] = mapped_column(Text)
     date: Mapped[datetime | None]
     origin: Mapped[str] = mapped_column(Text)  # where it was first read
+    # The origin without its per-message part (imap://user@host/INBOX,
+    # mbox:/path/file.mbox): what the review queue filters by.
+    source: Mapped[str | None] = mapped_column(String(1000), index=True)
+    # S/MIME or PGP signature found on the message: {"signed", "kind",
+    # "signer", "valid", "detail"}; evidence about the sender, never a document.
+    signature: Mapped[dict | None] = mapped_column(JSON)
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     # A message with the same Message-ID but different content: kept, and
     # pointed at the earlier one so the clash is visible.
@@ -141,6 +147,23 @@ class DocumentRow(Base):
     # Records-management review/disposal (UK-DOMAIN.md "Data handling").
     review_due: Mapped[datetime | None]
     disposed_at: Mapped[datetime | None]
+    # Who sent it, denormalised for the review queue's filter: the record's
+    # submitter.agency, else the sender's domain (store/document_facts.py).
+    agency: Mapped[str | None] = mapped_column(String(300), index=True)
+    # An officer's decision on the document: approved | rejected | not_a_report
+    # | duplicate (confirmed) | distinct (not a duplicate after all).
+    review_state: Mapped[str | None] = mapped_column(String(16))
+    reviewed_by: Mapped[str | None] = mapped_column(String(100))
+    reviewed_at: Mapped[datetime | None]
+    review_reason: Mapped[str | None] = mapped_column(Text)
+    # The template an officer chose (unknown_template): reprocessing keeps it.
+    template_override: Mapped[str | None] = mapped_column(String(100))
+    # "Being worked by": set when an officer opens a queued document.
+    claimed_by: Mapped[str | None] = mapped_column(String(100))
+    claimed_at: Mapped[datetime | None]
+    # Asked to be analysed again from its stored bytes (review app, CLI).
+    reprocess_requested_at: Mapped[datetime | None] = mapped_column(index=True)
+    reprocess_requested_by: Mapped[str | None] = mapped_column(String(100))
 
     message: Mapped[Message] = relationship(back_populates="documents")
     duplicate_of: Mapped["DocumentRow | None"] = relationship(remote_side=[id])
@@ -217,6 +240,8 @@ class MentionRow(Base):
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     recogniser: Mapped[str] = mapped_column(String(100), default="")
+    pattern: Mapped[str | None] = mapped_column(String(100))
+    context: Mapped[str | None] = mapped_column(String(100))
     score: Mapped[float] = mapped_column(Float, default=1.0)
     attrs: Mapped[dict] = mapped_column(default=dict)
     entity_pk: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), index=True)
@@ -265,7 +290,8 @@ class ExceptionItem(Base):
     """The review queue: everything a person has to look at."""
 
     __tablename__ = "exceptions"
-    __table_args__ = (Index("ix_exceptions_status", "status"),)
+    __table_args__ = (Index("ix_exceptions_status", "status"),
+                      Index("ix_exceptions_status_code", "status", "code"))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_pk: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
@@ -276,12 +302,15 @@ class ExceptionItem(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolved_at: Mapped[datetime | None]
     resolution: Mapped[str | None] = mapped_column(Text)
+    # The other document of a possible_duplicate.
+    related_document_pk: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
 
 
 class AuditEntry(Base):
     """Who did what to which object. Never the content itself."""
 
     __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     actor: Mapped[str] = mapped_column(String(100))  # "system:replay", "user:jbloggs"
@@ -289,6 +318,7 @@ class AuditEntry(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str | None] = mapped_column(String(100))
     detail: Mapped[dict] = mapped_column(default=dict)
+    client_addr: Mapped[str | None] = mapped_column(String(100))  # the review app's caller
 
 
 class User(Base):
@@ -298,10 +328,26 @@ class User(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(100), unique=True)
     password_hash: Mapped[str] = mapped_column(Text)
-    role: Mapped[str] = mapped_column(String(32), default="officer")  # officer | supervisor | admin
+    role: Mapped[str] = mapped_column(String(32), default="officer")  # officer | analyst | admin
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    password_changed_at: Mapped[datetime | None]
+
+
+class ReviewSession(Base):
+    """A logged-in browser. The cookie holds a random token; only its hash is
+    stored, so a copy of the database does not log anyone in."""
+
+    __tablename__ = "review_sessions"
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_pk: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    client_addr: Mapped[str | None] = mapped_column(String(100))
 
 
 class MailboxFolder(Base):

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from intake.store.models import (
@@ -16,11 +16,9 @@ from intake.store.models import (
     DocumentRow,
     ExceptionItem,
     Message,
-    RecordField,
-    RecordRow,
     Sighting,
 )
-from intake.types import ExceptionInfo, Record
+from intake.types import ExceptionInfo
 
 
 def ensure_blob(session: Session, sha256: str, data: bytes) -> None:
@@ -75,33 +73,6 @@ def document_public_id(content_sha256: str, message_id: str | None, part_path: s
     return "d_" + h[:24]
 
 
-def save_record(session: Session, document: DocumentRow, record: Record) -> RecordRow:
-    row = RecordRow(document_pk=document.id, template=record.template, version=record.version,
-                    notes=list(record.notes))
-    for key, fv in record.fields.items():
-        row.fields.append(RecordField(
-            key=key,
-            value={"v": fv.value},
-            raw=fv.raw,
-            provenance=fv.provenance.as_dict(),
-            confidence=fv.confidence,
-            note=fv.note,
-        ))
-    session.add(row)
-    session.flush()
-    return row
-
-
-def current_fields(record: RecordRow) -> dict[str, RecordField]:
-    """The live value of each field: an officer's correction supersedes the
-    parser's value."""
-    out: dict[str, RecordField] = {}
-    for f in record.fields:
-        if not f.superseded:
-            out[f.key] = f
-    return out
-
-
 def open_exception(session: Session, info: ExceptionInfo, *, document: DocumentRow | None = None,
                    message: Message | None = None) -> ExceptionItem:
     item = ExceptionItem(
@@ -116,13 +87,9 @@ def open_exception(session: Session, info: ExceptionInfo, *, document: DocumentR
 
 
 def audit(session: Session, actor: str, action: str, object_type: str,
-          object_id: Any = None, **detail: Any) -> None:
-    """Who did what to which object. Callers pass ids, codes and counts
-    only: never form content."""
+          object_id: Any = None, *, client_addr: str | None = None, **detail: Any) -> None:
+    """Who did what to which object, from where. Callers pass ids, codes
+    and counts only: never form content."""
     session.add(AuditEntry(actor=actor, action=action, object_type=object_type,
-                           object_id=None if object_id is None else str(object_id), detail=detail))
-
-
-def open_exception_count(session: Session) -> int:
-    return session.scalar(select(func.count()).select_from(ExceptionItem)
-                          .where(ExceptionItem.status == "open")) or 0
+                           object_id=None if object_id is None else str(object_id), detail=detail,
+                           client_addr=(client_addr or None) and client_addr[:100]))

@@ -20,6 +20,7 @@ from sqlalchemy import delete, select, update
 from intake.store import entity_keys as ek
 from intake.store import person_match as pm
 from intake.store.document_facts import facts_for
+from intake.store.entity_queries import live_entity
 from intake.store.models import (
     DocumentRow,
     Entity,
@@ -27,6 +28,7 @@ from intake.store.models import (
     EntityLink,
     MentionRow,
 )
+from intake.store.records import field_values
 
 log = logging.getLogger(__name__)
 
@@ -39,23 +41,6 @@ LINK_KINDS_PER_DOCUMENT = ("co_mention", "alias_of", "vehicle_plate")
 # --------------------------------------------------------------------------
 # lookups
 # --------------------------------------------------------------------------
-
-
-def live(session, entity: Entity | None) -> Entity | None:
-    """Follow merges to the entity that stands for it now."""
-    seen = set()
-    while entity is not None and entity.merged_into_id is not None and entity.id not in seen:
-        seen.add(entity.id)
-        entity = session.get(Entity, entity.merged_into_id)
-    return entity
-
-
-def find_entity(session, ref: str) -> Entity | None:
-    """An entity by public id or numeric id, followed through merges."""
-    ent = session.scalar(select(Entity).where(Entity.public_id == ref))
-    if ent is None and ref.isdigit():
-        ent = session.get(Entity, int(ref))
-    return live(session, ent)
 
 
 def _new_entity(session, type_: str, key: str, display: str, public_id: str, attrs=None) -> Entity:
@@ -73,7 +58,7 @@ def _by_value(session, type_: str, key: str, display: str) -> Entity:
     ent = session.scalar(select(Entity).where(Entity.public_id == pid))
     if ent is None:
         return _new_entity(session, type_, key, display, pid)
-    return live(session, ent)
+    return live_entity(session, ent)
 
 
 # --------------------------------------------------------------------------
@@ -306,10 +291,7 @@ def refresh_stats(session, entity_ids) -> None:
 
 
 def _record_values(session, document: DocumentRow) -> dict:
-    rec = document.record
-    if rec is None:
-        return {}
-    return {f.key: (f.value or {}).get("v") for f in rec.fields if not f.superseded}
+    return field_values(document.record)
 
 
 def resolve_document(session, document: DocumentRow, mentions: list[MentionRow], *, replay: bool = True) -> None:

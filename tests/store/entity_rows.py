@@ -11,6 +11,7 @@ from itertools import count
 from intake.store import repository as repo
 from intake.store.dedup import find_content_duplicate
 from intake.store.models import DocumentRow, MentionRow, Message
+from intake.store.records import write_record
 from intake.store.resolve import resolve_document
 from intake.types import FieldValue, Record
 
@@ -49,7 +50,7 @@ def store_report(session, *, record: Record | None = None, text: str = "", menti
     session.add(row)
     session.flush()
     if record is not None:
-        repo.save_record(session, row, record)
+        write_record(session, row, record)
     if apply_dedup:
         match = find_content_duplicate(session, row, record, text)
         if match is not None and match.decision == "duplicate":

@@ -11,8 +11,9 @@ from sqlalchemy import select
 from intake.ingest.cli import main
 from intake.store.db import Store
 from intake.store.entity_decisions import merge_entities, split_entity
+from intake.store.entity_queries import find_entity
 from intake.store.models import AuditEntry, DocumentRow, Entity, EntityLink, MentionRow
-from intake.store.resolve import find_entity, rebuild_entities
+from intake.store.resolve import rebuild_entities
 from tests.store.entity_rows import make_record, mention, store_report
 
 AGENCIES = ["Oakfield School", "NHS Trust", "Children's Services", "Youth Offending Team", "Taxi Licensing"]
@@ -113,7 +114,7 @@ def test_officer_merge_and_split_are_audited_and_survive_rebuild(store):
                                            incident__narrative="late report " * 5),
                      mentions=[mention("PERSON", "Kayleigh Brown"), mention("VRM", "AB12CDE")])
         after = snapshot(s)
-        audits = s.scalars(select(AuditEntry).where(AuditEntry.object_type == "entity")).all()
+        audits = s.scalars(select(AuditEntry).where(AuditEntry.object_type == "entity").order_by(AuditEntry.id)).all()
         assert [a.action for a in audits] == ["entity.merge", "entity.split"]
         for a in audits:
             text = repr(a.detail)

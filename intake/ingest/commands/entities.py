@@ -92,7 +92,7 @@ def run_list(args, settings) -> int:
 
 
 def run_show(args, settings) -> int:
-    from intake.store.resolve import find_entity
+    from intake.store.entity_queries import find_entity
 
     store = open_store(settings)
     try:

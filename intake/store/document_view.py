@@ -1,0 +1,204 @@
+"""Everything the review app's document page and ``intake show`` print
+about one document: the message it came from and its other documents, each
+canonical field with its value, the parser's original beside an officer's
+correction, where the value came from, the mentions found in it, the queue
+items, and the document's audit trail."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+
+from intake import canonical
+from intake.exception_codes import CATALOGUE
+from intake.store.entity_queries import public_ids_of
+from intake.store.models import AuditEntry, DocumentRow, ExceptionItem, MentionRow, Message
+from intake.store.records import field_history, stored_value
+
+
+@dataclass
+class MentionView:
+    id: int
+    type: str
+    text: str
+    value: str
+    field: str
+    start: int
+    end: int
+    recogniser: str
+    pattern: str | None
+    context: str | None
+    score: float
+    entity_id: str | None
+
+    @property
+    def why(self) -> str:
+        out = f"{self.type} found by {self.recogniser or 'unknown'}"
+        if self.pattern:
+            out += f", pattern {self.pattern}"
+        if self.context:
+            out += f", context word “{self.context}”"
+        return out + f" (score {self.score:.2f})"
+
+
+@dataclass
+class FieldView:
+    key: str
+    label: str
+    value: Any
+    prose: bool
+    provenance: dict
+    confidence: float | None
+    note: str | None
+    original: Any = None  # the parser's value, when an officer corrected it
+    corrected_by: str | None = None
+    corrected_at: datetime | None = None
+    mentions: list[MentionView] = field(default_factory=list)
+
+    @property
+    def corrected(self) -> bool:
+        return self.corrected_by is not None
+
+    @property
+    def display(self) -> str:
+        return canonical.display(self.value)
+
+    @property
+    def where(self) -> str:
+        return provenance_text(self.provenance)
+
+
+@dataclass
+class ItemView:
+    id: int
+    code: str
+    detail: str
+    status: str
+    created_at: datetime
+    resolved_by: str | None
+    resolved_at: datetime | None
+    resolution: str | None
+    related_document_pk: int | None
+
+    @property
+    def meaning(self) -> str:
+        c = CATALOGUE.get(self.code)
+        return c.meaning if c else self.code
+
+    @property
+    def action(self) -> str:
+        c = CATALOGUE.get(self.code)
+        return c.action if c else ""
+
+    @property
+    def blocks(self) -> bool:
+        c = CATALOGUE.get(self.code)
+        return bool(c and c.blocks)
+
+
+@dataclass
+class SiblingView:
+    document_id: str
+    filename: str | None
+    kind: str
+    status: str
+    media_type: str
+
+
+@dataclass
+class DocumentView:
+    doc: DocumentRow
+    message: Message
+    siblings: list[SiblingView]
+    fields: list[FieldView]
+    items: list[ItemView]
+    mentions: list[MentionView]
+    duplicate_of: str | None
+    history: list[AuditEntry]
+    related: dict[int, str] = field(default_factory=dict)  # document pk -> public id
+
+    @property
+    def open_items(self) -> list[ItemView]:
+        return [i for i in self.items if i.status == "open"]
+
+
+def provenance_text(p: dict | None) -> str:
+    """Where a value came from, in words: "page 2, table 1 row 3 cell 2"."""
+    if not p:
+        return ""
+    if p.get("source") == "officer":
+        return "keyed in by an officer"
+    parts = []
+    if p.get("page") is not None:
+        parts.append(f"page {p['page']}")
+    cell = []
+    for k in ("table", "row", "cell"):
+        if p.get(k) is not None:
+            cell.append(f"{k} {p[k] + 1 if isinstance(p[k], int) else p[k]}")
+    if cell:
+        parts.append(" ".join(cell))
+    if p.get("field"):
+        parts.append(f"form field “{p['field']}”")
+    if p.get("source"):
+        parts.append(f"via {p['source']}")
+    return ", ".join(parts)
+
+
+def _mention_views(session, doc: DocumentRow) -> list[MentionView]:
+    rows = list(session.scalars(select(MentionRow).where(MentionRow.document_pk == doc.id)
+                                .order_by(MentionRow.field, MentionRow.start, MentionRow.id)))
+    ids = public_ids_of(session, {m.entity_pk for m in rows if m.entity_pk})
+    return [MentionView(m.id, m.type, m.text, m.value, m.field, m.start, m.end, m.recogniser, m.pattern,
+                        m.context, m.score, ids.get(m.entity_pk)) for m in rows]
+
+
+def _field_views(doc: DocumentRow, mentions: list[MentionView]) -> list[FieldView]:
+    record = doc.record
+    if record is None:
+        return []
+    by_field: dict[str, list[MentionView]] = {}
+    for m in mentions:
+        by_field.setdefault(m.field, []).append(m)
+    keys = {f.key for f in record.fields}
+    ordered = [k for k in canonical.KEYS if k in keys] + sorted(keys - set(canonical.KEYS))
+    out = []
+    for key in ordered:
+        history = field_history(record, key)
+        live = next((f for f in reversed(history) if not f.superseded), history[-1])
+        parser = next((f for f in history if f.origin == "parser"), None)
+        cf = canonical.BY_KEY.get(key)
+        view = FieldView(key, cf.label if cf else key, stored_value(live), bool(cf and cf.prose),
+                         live.provenance or {}, live.confidence, live.note,
+                         mentions=by_field.get(key, []))
+        if live.origin == "officer":
+            view.original = stored_value(parser) if parser is not None else None
+            view.corrected_by, view.corrected_at = live.changed_by, live.changed_at
+            if parser is not None:
+                view.provenance = parser.provenance or {}
+        out.append(view)
+    return out
+
+
+def document_view(session, doc: DocumentRow, history_limit: int = 50) -> DocumentView:
+    msg = session.get(Message, doc.message_pk)
+    siblings = [SiblingView(d.public_id, d.filename, d.kind, d.status, d.media_type)
+                for d in session.scalars(select(DocumentRow).where(DocumentRow.message_pk == msg.id,
+                                                                   DocumentRow.disposed_at.is_(None))
+                                         .order_by(DocumentRow.id))]
+    mentions = _mention_views(session, doc)
+    items = [ItemView(i.id, i.code, i.detail, i.status, i.created_at, i.resolved_by, i.resolved_at, i.resolution,
+                      i.related_document_pk)
+             for i in session.scalars(select(ExceptionItem).where(ExceptionItem.document_pk == doc.id)
+                                      .order_by(ExceptionItem.id))]
+    related_pks = {i.related_document_pk for i in items if i.related_document_pk}
+    related = dict(session.execute(select(DocumentRow.id, DocumentRow.public_id)
+                                   .where(DocumentRow.id.in_(related_pks))).all()) if related_pks else {}
+    dup = session.get(DocumentRow, doc.duplicate_of_id) if doc.duplicate_of_id else None
+    history = list(session.scalars(select(AuditEntry).where(AuditEntry.object_type == "document",
+                                                            AuditEntry.object_id == doc.public_id)
+                                   .order_by(AuditEntry.id.desc()).limit(history_limit)))
+    return DocumentView(doc, msg, siblings, _field_views(doc, mentions), items, mentions,
+                        dup.public_id if dup else None, history, related)

@@ -1,0 +1,203 @@
+"""Writing what analysis found about one document: status, record, queue
+items, content dedup, mentions and entity resolution.
+
+``apply_analysis`` is the one place this happens, for a document seen for
+the first time and for a document analysed again (reprocess). On a
+reprocess, what officers decided stays decided: their field corrections stay
+on top of the new parser values (records.py), their decision on the
+document (approved, rejected, not a report, duplicate or not) keeps its
+status, and a queue item they already dealt with is not raised again with
+the same code. Entity decisions (merge/split) are anchored on mentions and
+replayed by resolution.
+
+Mentions are resolved into entities only for documents whose record is in
+use (``parsed``, or a ``duplicate`` whose counts the statistics skip). An
+exception document's mentions wait, unresolved, until an officer approves
+it; a leaflet (``not_a_report``) never feeds the entity graph.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+from sqlalchemy import func, select
+
+from intake.exception_codes import POSSIBLE_DUPLICATE
+from intake.store import repository as repo
+from intake.store.dedup import find_content_duplicate, forget_document
+from intake.store.models import DocumentRow, ExceptionItem, MentionRow, Message
+from intake.store.records import drop_record, field_values, write_record
+from intake.store.resolve import resolve_document, unresolve_document
+from intake.types import DocumentAnalysis, ExceptionInfo, Mention
+
+RESOLVED_STATUSES = ("parsed", "duplicate")
+# Officer decisions that fix a document's status whatever a reprocess says.
+DECIDED_STATUS = {"approved": "parsed", "rejected": "exception", "not_a_report": "not_a_report",
+                  "duplicate": "duplicate"}
+_WS = re.compile(r"\s+")
+_SENDER = re.compile(r"[\w.+'-]+@([\w-]+(?:\.[\w-]+)+)")
+
+
+@dataclass
+class AnalysisChange:
+    """What applying an analysis changed: counts and codes for the audit
+    log, never values."""
+
+    status_before: str | None
+    status_after: str
+    template_before: str | None
+    template_after: str | None
+    fields_changed: list[str] = field(default_factory=list)
+    mentions_before: int = 0
+    mentions_after: int = 0
+    opened: list[str] = field(default_factory=list)
+    closed: int = 0
+
+    def as_audit(self) -> dict:
+        return {k: v for k, v in self.__dict__.items() if v not in (None, [], 0) or k.startswith("status")}
+
+
+def agency_of(values: dict, from_addr: str | None) -> str | None:
+    """The submitting agency as the queue shows and filters it: the
+    record's submitter.agency, else the sender's mail domain."""
+    agency = values.get("submitter.agency")
+    if isinstance(agency, str) and agency.strip():
+        return _WS.sub(" ", agency).strip()[:300]
+    m = _SENDER.search(from_addr or "")
+    return m.group(1).casefold()[:300] if m else None
+
+
+def _possible_duplicate(match) -> ExceptionInfo:
+    return ExceptionInfo(
+        POSSIBLE_DUPLICATE,
+        f"Looks like document {match.document_pk} (similarity {match.score:.2f}) but not close "
+        "enough to be sure. Compare the two: the same report, or a different report.",
+    )
+
+
+def _officer_dealt_with(session, document: DocumentRow) -> set[str]:
+    return set(session.scalars(
+        select(ExceptionItem.code).where(ExceptionItem.document_pk == document.id,
+                                         ExceptionItem.status != "open",
+                                         ExceptionItem.resolved_by.like("user:%"))
+    ))
+
+
+def _close_open_items(session, document: DocumentRow, actor: str) -> int:
+    items = session.scalars(select(ExceptionItem).where(ExceptionItem.document_pk == document.id,
+                                                        ExceptionItem.status == "open")).all()
+    now = datetime.now(timezone.utc)
+    for it in items:
+        it.status, it.resolved_by, it.resolved_at = "resolved", actor, now
+        it.resolution = "superseded by reprocessing"
+    return len(items)
+
+
+def _mention_rows(document: DocumentRow, mentions: list[Mention]) -> list[MentionRow]:
+    return [MentionRow(document_pk=document.id, field=m.field, type=m.type, text=m.text, value=m.value,
+                       start=m.start, end=m.end, recogniser=m.recogniser, pattern=m.pattern,
+                       context=m.context, score=m.score, attrs=dict(m.attrs))
+            for m in mentions]
+
+
+def replace_mentions(session, document: DocumentRow, mentions: list[Mention]) -> list[MentionRow]:
+    old = session.scalars(select(MentionRow).where(MentionRow.document_pk == document.id)).all()
+    if old:
+        unresolve_document(session, document)
+        for m in old:
+            session.delete(m)
+        session.flush()
+    rows = _mention_rows(document, mentions)
+    if rows:
+        session.add_all(rows)
+        session.flush()
+    return rows
+
+
+def resolve_if_in_use(session, document: DocumentRow) -> None:
+    """Resolve the document's mentions if its record is in use; detach them
+    if not (after a rejection, say)."""
+    mentions = list(session.scalars(
+        select(MentionRow).where(MentionRow.document_pk == document.id).order_by(MentionRow.id)))
+    if not mentions:
+        return
+    if document.status in RESOLVED_STATUSES:
+        resolve_document(session, document, mentions)
+    elif any(m.entity_pk is not None for m in mentions):
+        unresolve_document(session, document)
+
+
+def apply_analysis(session, document: DocumentRow, analysis: DocumentAnalysis, *, actor: str,
+                   reprocess: bool = False) -> AnalysisChange:
+    out = analysis.outcome
+    before_values = field_values(document.record) if reprocess and document.record is not None else {}
+    change = AnalysisChange(status_before=document.status if reprocess else None, status_after=out.status,
+                            template_before=document.template if reprocess else None,
+                            template_after=out.record.template if out.record else None)
+    dealt_with: set[str] = set()
+    if reprocess:
+        dealt_with = _officer_dealt_with(session, document)
+        change.closed = _close_open_items(session, document, actor)
+        change.mentions_before = session.scalar(
+            select(func.count(MentionRow.id)).where(MentionRow.document_pk == document.id)) or 0
+        if document.duplicate_reason == "content" and document.review_state != "duplicate":
+            document.duplicate_of_id, document.duplicate_reason = None, None
+
+    document.status = out.status
+    document.template = out.record.template if out.record else None
+    document.template_version = out.record.version if out.record else None
+    document.reader = out.reader or None
+    document.ocr_confidence = out.ocr_confidence
+    document.text = out.text or None
+    document.exception_code = out.exception.code if out.exception else None
+    document.exception_detail = out.exception.detail if out.exception else None
+    if reprocess:
+        document.processed_at = datetime.now(timezone.utc)
+    session.flush()
+
+    if out.record is not None:
+        record = write_record(session, document, out.record)
+        session.refresh(document, ["record"])
+        values = field_values(record)
+    else:
+        drop_record(session, document)
+        session.refresh(document, ["record"])
+        values = {}
+    change.fields_changed = sorted(k for k in set(values) | set(before_values)
+                                   if values.get(k) != before_values.get(k)) if reprocess else []
+    msg = session.get(Message, document.message_pk)
+    document.agency = agency_of(values, msg.from_addr if msg else None)
+
+    items = ([out.exception] if out.exception else []) + list(out.warnings)
+    related: int | None = None
+    if out.status == "parsed":
+        match = find_content_duplicate(session, document, out.record, out.text)
+        if match is not None and match.decision == "duplicate" and document.review_state != "distinct":
+            document.status, document.duplicate_of_id, document.duplicate_reason = (
+                "duplicate", match.document_pk, "content")
+        elif match is not None and match.decision == "possible_duplicate":
+            items.append(_possible_duplicate(match))
+            related = match.document_pk
+    else:
+        forget_document(session, document.id)
+
+    decided = DECIDED_STATUS.get(document.review_state or "")
+    if decided is not None:
+        document.status = decided
+    for info in items:
+        if info.code in dealt_with:
+            continue
+        item = repo.open_exception(session, info, document=document)
+        if info.code == POSSIBLE_DUPLICATE:
+            item.related_document_pk = related
+        change.opened.append(info.code)
+    change.status_after = document.status
+
+    rows = replace_mentions(session, document, analysis.mentions)
+    change.mentions_after = len(rows)
+    if document.status in RESOLVED_STATUSES and rows:
+        resolve_document(session, document, rows)
+    session.flush()
+    return change

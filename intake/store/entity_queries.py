@@ -1,0 +1,260 @@
+"""Reading the entity graph: search by value, one entity's page, and the
+public id a mention's entity stands under now (through officers' merges).
+Shared by the review app, ``intake entities``/``intake entity`` and the
+export.
+
+Search takes what an officer types and reads it the way the resolver keyed
+it: a plate in any spacing or case, also partial ("AB12*", "AB?? CDE",
+"ending XKF" is typed as "*XKF"); a phone in any format (libphonenumber,
+region GB); an e-mail; a handle with or without "@" or platform; and a
+person's or alias's name with fuzzy matching (rapidfuzz), so "Tomek
+Wisnewski" finds "Tomasz WISNIEWSKI".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import phonenumbers
+from rapidfuzz import fuzz, process
+from sqlalchemy import func, or_, select
+
+from intake.store import entity_keys as ek
+from intake.store.document_facts import facts_for
+from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow
+from intake.store.records import field_values
+
+TYPES = ("PERSON", "ALIAS", "VRM", "VEHICLE", "PHONE", "EMAIL", "SOCIAL_HANDLE", "APP", "POSTCODE",
+         "ADDRESS", "LOCATION", "ORGANISATION", "SUBSTANCE", "GANG")
+NAME_CUTOFF = 80
+_PLATE = re.compile(r"^[A-Za-z0-9?* ]{2,10}$")
+_PHONE_CHARS = re.compile(r"^[+\d()\s.-]{7,24}$")
+
+
+def live_entity(session, ent: Entity | None) -> Entity | None:
+    seen = set()
+    while ent is not None and ent.merged_into_id is not None and ent.id not in seen:
+        seen.add(ent.id)
+        ent = session.get(Entity, ent.merged_into_id)
+    return ent
+
+
+def public_ids_of(session, entity_pks) -> dict[int, str]:
+    """Entity pk → public id of the entity it stands under now."""
+    ids = {pk for pk in entity_pks if pk}
+    if not ids:
+        return {}
+    rows = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids)))}
+    out = {}
+    for pk in ids:
+        ent = live_entity(session, rows.get(pk))
+        if ent is not None:
+            out[pk] = ent.public_id
+    return out
+
+
+def find_entity(session, ref: str) -> Entity | None:
+    """By public id (or numeric id), followed through merges."""
+    ent = session.scalar(select(Entity).where(Entity.public_id == ref))
+    if ent is None and ref.isdigit():
+        ent = session.get(Entity, int(ref))
+    return live_entity(session, ent)
+
+
+@dataclass
+class Hit:
+    entity: Entity
+    why: str  # "exact plate", "partial plate", "name 91%", ...
+    score: float = 100.0
+
+
+def _live(q):
+    return q.where(Entity.merged_into_id.is_(None), Entity.document_count > 0)
+
+
+def _phone_key(text: str) -> str | None:
+    try:
+        n = phonenumbers.parse(text, "GB")
+    except phonenumbers.NumberParseException:
+        return None
+    return phonenumbers.format_number(n, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _plates(session, text: str) -> list[Hit]:
+    key = text.upper().replace(" ", "").replace("?", "*")
+    key = re.sub(r"\*+", "*", key)
+    if not re.search(r"[A-Z]", key) or not re.search(r"\d", key.replace("*", "")) and "*" not in key:
+        return []
+    hits = []
+    if "*" in key:
+        for e in session.scalars(_live(select(Entity).where(Entity.type == "VRM",
+                                                           Entity.key.like(ek.like_pattern(key)))).limit(200)):
+            hits.append(Hit(e, "plate fits the pattern"))
+        # Stored partial plates this pattern agrees with ("AB12*" typed, "AB*" stored).
+        for e in session.scalars(_live(select(Entity).where(Entity.type == "VRM", Entity.key.like("%*%")))):
+            if e.key != key and (ek.plate_consistent(e.key, key.replace("*", "")) or e.key == key):
+                hits.append(Hit(e, "partial plate", 80))
+        return hits
+    exact = session.scalar(_live(select(Entity).where(Entity.type == "VRM", Entity.key == key)))
+    if exact is not None:
+        hits.append(Hit(exact, "exact plate"))
+    for e in session.scalars(_live(select(Entity).where(Entity.type == "VRM", Entity.key.like("%*%")))):
+        if ek.plate_consistent(e.key, key):
+            hits.append(Hit(e, "partial plate that fits", 80))
+    return hits
+
+
+def _names(session, text: str, types=("PERSON", "ALIAS"), limit: int = 50) -> list[Hit]:
+    rows = session.execute(_live(select(Entity.id, Entity.display).where(Entity.type.in_(types)))).all()
+    if not rows:
+        return []
+    choices = {pk: display for pk, display in rows}
+    found = process.extract(text, choices, scorer=fuzz.token_sort_ratio, processor=str.casefold,
+                            score_cutoff=NAME_CUTOFF, limit=limit)
+    ents = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_([k for _, _, k in found])))}
+    return [Hit(ents[k], f"name {score:.0f}%", score) for _, score, k in found if k in ents]
+
+
+def search_entities(session, text: str, type_: str | None = None, limit: int = 50) -> list[Hit]:
+    text = (text or "").strip()
+    if not text:
+        return []
+    hits: list[Hit] = []
+    want = (lambda t: type_ is None or type_ == t)
+    if want("EMAIL") and "@" in text and not text.startswith("@"):
+        for e in session.scalars(_live(select(Entity).where(Entity.type == "EMAIL",
+                                                           Entity.key.like(f"%{_escape(text.casefold())}%",
+                                                                           escape="\\"))).limit(limit)):
+            hits.append(Hit(e, "e-mail", 100 if e.key == text.casefold() else 90))
+    if want("SOCIAL_HANDLE") and (text.startswith("@") or ":" in text or (" " not in text and "@" not in text)):
+        handle = text.lstrip("@").casefold()
+        pat = handle if ":" in handle else f"%:{handle}"
+        for e in session.scalars(_live(select(Entity).where(Entity.type == "SOCIAL_HANDLE",
+                                                           Entity.key.like(_escape(pat).replace("\\%", "%"),
+                                                                           escape="\\"))).limit(limit)):
+            hits.append(Hit(e, "handle"))
+    if want("PHONE") and _PHONE_CHARS.match(text) and sum(c.isdigit() for c in text) >= 7:
+        key = _phone_key(text)
+        if key:
+            for e in session.scalars(_live(select(Entity).where(Entity.type == "PHONE", Entity.key == key))):
+                hits.append(Hit(e, "phone"))
+    if want("VRM") and _PLATE.match(text):
+        hits += _plates(session, text)
+    if want("POSTCODE") and _PLATE.match(text):
+        key = ek.exact_key("POSTCODE", text)
+        for e in session.scalars(_live(select(Entity).where(Entity.type == "POSTCODE", Entity.key == key))):
+            hits.append(Hit(e, "postcode"))
+    if type_ in (None, "PERSON", "ALIAS") and any(c.isalpha() for c in text):
+        hits += _names(session, text, types=(type_,) if type_ else ("PERSON", "ALIAS"), limit=limit)
+    if type_ not in ("PERSON", "ALIAS", "VRM", "PHONE", "EMAIL", "SOCIAL_HANDLE") and len(text) >= 3:
+        q = select(Entity).where(func.lower(Entity.display).like(f"%{_escape(text.casefold())}%", escape="\\"))
+        q = q.where(Entity.type == type_) if type_ else q.where(Entity.type.notin_(("PERSON", "ALIAS")))
+        for e in session.scalars(_live(q).limit(limit)):
+            hits.append(Hit(e, "text", 70))
+    seen, out = set(), []
+    for h in sorted(hits, key=lambda h: (-h.score, -h.entity.document_count, h.entity.id)):
+        if h.entity.id not in seen:
+            seen.add(h.entity.id)
+            out.append(h)
+    return out[:limit]
+
+
+def _escape(s: str) -> str:
+    return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+# --------------------------------------------------------------------------
+# one entity
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class EntityMentionView:
+    id: int
+    document_id: str
+    document_status: str
+    field: str
+    text: str
+    sentence: str  # the text around the mention, for the analyst
+    start_in_sentence: int
+    end_in_sentence: int
+    recogniser: str
+    seen: datetime | None
+    agency: str | None
+
+
+@dataclass
+class LinkView:
+    kind: str
+    reports: int
+    entity: Entity
+
+
+@dataclass
+class EntityProfile:
+    entity: Entity
+    mentions: list[EntityMentionView]
+    links: list[LinkView]
+    merged_from: list[str]
+    reports: list[tuple[str, str, datetime | None, str | None]] = field(default_factory=list)
+
+
+def _sentence(text: str, start: int, end: int, width: int = 120) -> tuple[str, int, int]:
+    """The sentence (or a window) around a span, and the span within it."""
+    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, start - width, 0)
+    cut = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
+    right = min(min(cut) + 1 if cut else len(text), end + width, len(text))
+    return text[left:right], start - left, end - left
+
+
+def entity_profile(session, ent: Entity, mention_limit: int = 500) -> EntityProfile:
+    rows = session.execute(
+        select(MentionRow, DocumentRow).join(DocumentRow, MentionRow.document_pk == DocumentRow.id)
+        .where(MentionRow.entity_pk == ent.id, DocumentRow.disposed_at.is_(None))
+        .order_by(MentionRow.document_pk, MentionRow.start).limit(mention_limit)
+    ).all()
+    facts = facts_for(session, {d.id for _, d in rows})
+    mentions = []
+    text_cache: dict[int, dict] = {}
+    for m, d in rows:
+        values = text_cache.setdefault(d.id, field_values(d.record))
+        text = values.get(m.field) if isinstance(values.get(m.field), str) else m.text
+        if text[m.start:m.end] == m.text:
+            sentence, s, e = _sentence(text, m.start, m.end)
+        else:  # the field was corrected since: show the mention alone
+            sentence, s, e = m.text, 0, len(m.text)
+        f = facts.get(d.id)
+        mentions.append(EntityMentionView(m.id, d.public_id, d.status, m.field, m.text, sentence, s, e,
+                                          m.recogniser, f.seen if f else None, d.agency))
+    reports: dict[str, tuple] = {}
+    for mv in mentions:
+        reports.setdefault(mv.document_id, (mv.document_id, mv.document_status, mv.seen, mv.agency))
+    links = session.execute(
+        select(EntityLink.kind, EntityLink.a_pk, EntityLink.b_pk, func.count())
+        .where(or_(EntityLink.a_pk == ent.id, EntityLink.b_pk == ent.id))
+        .group_by(EntityLink.kind, EntityLink.a_pk, EntityLink.b_pk)
+    ).all()
+    link_views = []
+    for kind, a, b, n in sorted(links, key=lambda r: (-r[3], r[0], r[1], r[2])):
+        other = live_entity(session, session.get(Entity, b if a == ent.id else a))
+        if other is not None and other.id != ent.id:
+            link_views.append(LinkView(kind, n, other))
+    merged = list(session.scalars(select(Entity.public_id).where(Entity.merged_into_id == ent.id)))
+    return EntityProfile(ent, mentions, link_views, merged, sorted(reports.values(), key=lambda r: (r[2] is None, r[2])))
+
+
+def list_entities(session, *, type_: str | None = None, min_reports: int = 1, limit: int | None = 100,
+                  offset: int = 0) -> tuple[list[Entity], int]:
+    """Live entities by how many reports and agencies mention them, and
+    how many there are in all."""
+    q = _live(select(Entity)).where(Entity.document_count >= min_reports)
+    if type_:
+        q = q.where(Entity.type == type_)
+    total = session.scalar(select(func.count()).select_from(q.subquery())) or 0
+    q = q.order_by(Entity.document_count.desc(), Entity.agency_count.desc(), Entity.submitter_count.desc(),
+                   Entity.id).offset(offset)
+    if limit:
+        q = q.limit(limit)
+    return list(session.scalars(q)), total

@@ -1,0 +1,177 @@
+"""Saving one message and everything found in it, in one transaction.
+
+The pipeline (ingest/) reads and analyses; this module writes: raw blob,
+message, sighting, documents (byte duplicates first), records, queue items,
+content dedup, mentions, entity resolution and the audit entry. The caller
+commits; a unique-constraint race with another process surfaces as
+IntegrityError, after which the message is known and ``record_sighting``
+applies.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Protocol, Sequence
+
+from sqlalchemy import select
+
+from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT
+from intake.store import repository as repo
+from intake.store.document_writes import agency_of, apply_analysis
+from intake.store.models import DocumentRow, Message
+from intake.store.origins import source_of
+from intake.types import Document, DocumentAnalysis, ExceptionInfo, RawMessage
+
+
+class HeaderFacts(Protocol):
+    """What the store keeps of a message's headers (ingest's MessageHeaders)."""
+
+    message_id: str | None
+    from_addr: str | None
+    to_addrs: str | None
+    subject: str | None
+    date: Any
+
+
+@dataclass
+class DocumentSummary:
+    public_id: str
+    status: str
+    exception_code: str | None = None
+
+
+@dataclass
+class MessageOutcome:
+    message_pk: int
+    new: bool  # False: the message was already stored (a sighting at most)
+    clash: bool = False  # same Message-ID as an earlier, different message
+    documents: list[DocumentSummary] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # message-level exception codes
+
+
+class NeedsAnalysis(Exception):
+    """A document was skipped before the commit as a byte duplicate, but the
+    copy it duplicated has gone since (disposed of): analyse these indexes
+    and save again."""
+
+    def __init__(self, indexes: list[int]):
+        super().__init__(f"documents {indexes} need analysis")
+        self.indexes = indexes
+
+
+def record_sighting(session, raw: RawMessage, message_id: str | None, content_sha256: str,
+                    actor: str) -> MessageOutcome | None:
+    """If the message is already stored: note where it was read again and
+    return its outcome; else None."""
+    m = repo.find_message(session, message_id, content_sha256)
+    if m is None:
+        return None
+    repo.ensure_blob(session, raw.sha256, raw.data)
+    if repo.add_sighting(session, m, raw.origin, raw.sha256):
+        repo.audit(session, actor, "message.seen_again", "message", m.id)
+    return MessageOutcome(message_pk=m.id, new=False,
+                          documents=[DocumentSummary(d.public_id, d.status, d.exception_code)
+                                     for d in m.documents])
+
+
+def stored_document_shas(session, shas: Sequence[str]) -> set[str]:
+    """Which of these document hashes already have a stored first copy."""
+    return {s for s in set(shas) if repo.first_document_with_sha(session, s) is not None}
+
+
+def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderFacts,
+                 problems: Sequence[ExceptionInfo], documents: Sequence[Document],
+                 analyses: dict[int, DocumentAnalysis], *, actor: str,
+                 signature: dict | None = None) -> MessageOutcome:
+    repo.ensure_blob(session, raw.sha256, raw.data)
+    clash = repo.find_clash(session, headers.message_id, content_sha256)
+    msg = Message(
+        message_id=headers.message_id, content_sha256=content_sha256, raw_sha256=raw.sha256,
+        from_addr=headers.from_addr, to_addrs=headers.to_addrs, subject=headers.subject,
+        date=headers.date, origin=raw.origin, source=source_of(raw.origin), signature=signature,
+        clash_with_id=clash.id if clash else None,
+        status="exception" if problems else "processed",
+        exception_code=problems[0].code if problems else None,
+        exception_detail=problems[0].detail if problems else None,
+    )
+    session.add(msg)
+    session.flush()
+    repo.add_sighting(session, msg, raw.origin, raw.sha256)
+    outcome = MessageOutcome(message_pk=msg.id, new=True, clash=clash is not None)
+    missing = [i for i, doc in enumerate(documents)
+               if i not in analyses and repo.first_document_with_sha(session, doc.sha256) is None
+               and not any(d.sha256 == doc.sha256 for d in documents[:i])]
+    if missing:
+        raise NeedsAnalysis(missing)
+    for i, doc in enumerate(documents):
+        row = _save_document(session, msg, doc, analyses.get(i), actor)
+        outcome.documents.append(DocumentSummary(row.public_id, row.status, row.exception_code))
+    placeholder = None
+    if not documents:
+        # Nothing in the message could be treated as a report. It still
+        # appears in the export and the queue: never silently dropped.
+        placeholder = _save_placeholder(session, msg, raw, problems)
+        outcome.documents.append(DocumentSummary(placeholder.public_id, placeholder.status,
+                                                 placeholder.exception_code))
+    # A message's own problems sit on its first document (the placeholder
+    # when there is nothing else), so every queue item opens on a page
+    # where the officer can see the message and all its documents.
+    first = placeholder or session.scalar(
+        select(DocumentRow).where(DocumentRow.message_pk == msg.id).order_by(DocumentRow.id).limit(1))
+    if clash is not None:
+        repo.open_exception(session, ExceptionInfo(
+            MESSAGE_ID_CLASH,
+            f"Another message (#{clash.id}) has the same Message-ID but different content; "
+            "both are kept. Check whether one was edited or resent.",
+        ), message=msg, document=first)
+    for problem in problems:
+        repo.open_exception(session, problem, message=msg, document=first)
+        outcome.problems.append(problem.code)
+
+    repo.audit(session, actor, "message.ingested", "message", msg.id,
+               documents=dict(Counter(d.status for d in outcome.documents)), problems=outcome.problems)
+    return outcome
+
+
+def _save_document(session, msg: Message, doc: Document, analysis: DocumentAnalysis | None,
+                   actor: str) -> DocumentRow:
+    repo.ensure_blob(session, doc.sha256, doc.data)
+    row = DocumentRow(
+        public_id=repo.document_public_id(msg.content_sha256, msg.message_id, doc.part_path),
+        message_pk=msg.id, part_path=doc.part_path, kind=doc.kind, filename=doc.filename,
+        media_type=doc.media_type, declared_type=doc.declared_type, sha256=doc.sha256,
+        size=len(doc.data), status="parsed",
+    )
+    first = repo.first_document_with_sha(session, doc.sha256)
+    if first is not None:
+        # Byte-identical to a document already stored (earlier in this
+        # message, or by another process): the first copy has the record.
+        row.status, row.duplicate_of_id, row.duplicate_reason = "duplicate", first.id, "sha256"
+        row.agency = first.agency
+        session.add(row)
+        session.flush()
+        return row
+    session.add(row)
+    session.flush()
+    apply_analysis(session, row, analysis, actor=actor)
+    return row
+
+
+def _save_placeholder(session, msg: Message, raw: RawMessage, problems: Sequence[ExceptionInfo]) -> DocumentRow:
+    info = problems[0] if problems else ExceptionInfo(
+        NO_REPORT_CONTENT,
+        "The e-mail has no attachment and its text is only a covering note or empty. "
+        "Check with the sender whether a form was meant to be attached.",
+    )
+    row = DocumentRow(
+        public_id=repo.document_public_id(msg.content_sha256, msg.message_id, "message"),
+        message_pk=msg.id, part_path="message", kind="body", filename=None, media_type="message/rfc822",
+        sha256=raw.sha256, size=len(raw.data), status="exception", exception_code=info.code,
+        exception_detail=info.detail, agency=agency_of({}, msg.from_addr),
+    )
+    session.add(row)
+    session.flush()
+    if not problems:
+        repo.open_exception(session, info, document=row)
+    return row

@@ -1,0 +1,195 @@
+"""The review queue: every document with an open item, what the items are,
+and who is working on it.
+
+A queue row is a document. Its items are its open ``exceptions`` rows: a
+document-level code (status ``exception``), record-level warnings on a
+parsed record (``ambiguous_value``, ``possible_duplicate``, ...) and the
+problems of its message (they sit on the message's first document). Oldest
+received first by default, so nothing waits behind newer mail.
+
+Queries here serve the review app and ``intake queue`` alike.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import distinct, func, select
+
+from intake.exception_codes import CATALOGUE
+from intake.store.models import DocumentRow, ExceptionItem, Message
+
+# An officer's claim lapses when they have not touched the document for
+# this long, so a document left open in a closed browser is not stuck.
+CLAIM_TTL = timedelta(minutes=30)
+SORTS = ("oldest", "newest")
+
+
+@dataclass(frozen=True)
+class QueueFilter:
+    reason: str | None = None
+    template: str | None = None
+    agency: str | None = None
+    source: str | None = None
+    received_from: datetime | None = None
+    received_to: datetime | None = None  # exclusive
+    sort: str = "oldest"
+
+    def as_params(self) -> dict[str, str]:
+        out = {}
+        for k, v in self.__dict__.items():
+            if v in (None, "", "oldest"):
+                continue
+            out[k] = v.date().isoformat() if isinstance(v, datetime) else str(v)
+        return out
+
+
+@dataclass
+class QueueItem:
+    code: str
+    detail: str
+    created_at: datetime
+    meaning: str = ""
+    blocks: bool = False
+
+
+@dataclass
+class QueueRow:
+    document_pk: int
+    document_id: str
+    filename: str | None
+    kind: str
+    status: str
+    template: str | None
+    agency: str | None
+    source: str | None
+    subject: str | None
+    from_addr: str | None
+    received_at: datetime
+    claimed_by: str | None
+    claimed_at: datetime | None
+    items: list[QueueItem] = field(default_factory=list)
+
+    def claim_live(self, now: datetime | None = None) -> bool:
+        return claim_is_live(self.claimed_by, self.claimed_at, now)
+
+
+@dataclass
+class QueuePage:
+    rows: list[QueueRow]
+    total: int
+    page: int
+    page_size: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.page_size))
+
+
+def claim_is_live(by: str | None, at: datetime | None, now: datetime | None = None) -> bool:
+    return bool(by) and at is not None and (now or datetime.now(timezone.utc)) - at < CLAIM_TTL
+
+
+def _open_documents(f: QueueFilter, *, with_reason: bool = True):
+    """Ids of documents with an open item, narrowed by every filter."""
+    items = select(ExceptionItem.document_pk).where(ExceptionItem.status == "open",
+                                                    ExceptionItem.document_pk.is_not(None))
+    if with_reason and f.reason:
+        items = items.where(ExceptionItem.code == f.reason)
+    q = (select(DocumentRow.id)
+         .join(Message, Message.id == DocumentRow.message_pk)
+         .where(DocumentRow.id.in_(items), DocumentRow.disposed_at.is_(None)))
+    if f.template:
+        q = q.where(DocumentRow.template.is_(None) if f.template == "(none)" else DocumentRow.template == f.template)
+    if f.agency:
+        q = q.where(DocumentRow.agency == f.agency)
+    if f.source:
+        q = q.where(Message.source == f.source)
+    if f.received_from:
+        q = q.where(Message.first_seen_at >= f.received_from)
+    if f.received_to:
+        q = q.where(Message.first_seen_at < f.received_to)
+    return q
+
+
+def list_queue(session, f: QueueFilter, page: int = 1, page_size: int = 50) -> QueuePage:
+    page = max(1, page)
+    ids = _open_documents(f).subquery()
+    total = session.scalar(select(func.count()).select_from(ids)) or 0
+    order = (Message.first_seen_at.desc(), DocumentRow.id.desc()) if f.sort == "newest" else (
+        Message.first_seen_at, DocumentRow.id)
+    rows = session.execute(
+        select(DocumentRow.id, DocumentRow.public_id, DocumentRow.filename, DocumentRow.kind, DocumentRow.status,
+               DocumentRow.template, DocumentRow.agency, Message.source, Message.subject, Message.from_addr,
+               Message.first_seen_at, DocumentRow.claimed_by, DocumentRow.claimed_at)
+        .join(Message, Message.id == DocumentRow.message_pk)
+        .where(DocumentRow.id.in_(select(ids.c.id)))
+        .order_by(*order)
+        .limit(page_size).offset((page - 1) * page_size)
+    ).all()
+    out = [QueueRow(*r) for r in rows]
+    by_pk = {r.document_pk: r for r in out}
+    if by_pk:
+        for doc_pk, code, detail, created in session.execute(
+            select(ExceptionItem.document_pk, ExceptionItem.code, ExceptionItem.detail, ExceptionItem.created_at)
+            .where(ExceptionItem.status == "open", ExceptionItem.document_pk.in_(list(by_pk)))
+            .order_by(ExceptionItem.id)
+        ):
+            c = CATALOGUE.get(code)
+            by_pk[doc_pk].items.append(QueueItem(code, detail, created, c.meaning if c else code,
+                                                 bool(c and c.blocks)))
+    return QueuePage(out, total, page, page_size)
+
+
+def reason_counts(session, f: QueueFilter) -> list[tuple[str, str, int]]:
+    """(code, meaning, documents) for every open reason, under the other
+    filters, most frequent first."""
+    docs = _open_documents(f, with_reason=False)
+    rows = session.execute(
+        select(ExceptionItem.code, func.count(distinct(ExceptionItem.document_pk)))
+        .where(ExceptionItem.status == "open", ExceptionItem.document_pk.in_(docs))
+        .group_by(ExceptionItem.code)
+    ).all()
+    return sorted(((code, CATALOGUE[code].meaning if code in CATALOGUE else code, n) for code, n in rows),
+                  key=lambda r: (-r[2], r[0]))
+
+
+def filter_choices(session) -> dict[str, list[str]]:
+    """Values the queue's filters can take, from what is open now."""
+    open_docs = select(ExceptionItem.document_pk).where(ExceptionItem.status == "open")
+    base = select(DocumentRow).where(DocumentRow.id.in_(open_docs)).subquery()
+    templates = session.scalars(select(distinct(base.c.template)).order_by(base.c.template)).all()
+    agencies = session.scalars(select(distinct(base.c.agency)).where(base.c.agency.is_not(None))
+                               .order_by(base.c.agency).limit(500)).all()
+    sources = session.scalars(
+        select(distinct(Message.source)).join(base, base.c.message_pk == Message.id)
+        .where(Message.source.is_not(None)).order_by(Message.source).limit(500)).all()
+    return {"template": [t if t is not None else "(none)" for t in templates],
+            "agency": list(agencies), "source": list(sources)}
+
+
+def open_count(session) -> int:
+    return session.scalar(select(func.count(distinct(ExceptionItem.document_pk)))
+                          .where(ExceptionItem.status == "open")) or 0
+
+
+def claim(session, document: DocumentRow, username: str, *, take_over: bool = False) -> str:
+    """Mark the document as being worked by ``username`` unless someone
+    else holds a live claim (or ``take_over``). Returns who holds it now."""
+    now = datetime.now(timezone.utc)
+    if (document.claimed_by and document.claimed_by != username and not take_over
+            and claim_is_live(document.claimed_by, document.claimed_at, now)):
+        return document.claimed_by
+    document.claimed_by, document.claimed_at = username, now
+    return username
+
+
+def release(session, document: DocumentRow, username: str | None = None) -> None:
+    if username is None or document.claimed_by == username:
+        document.claimed_by, document.claimed_at = None, None
+
+
+def has_open_items(session, document_pk: int) -> bool:
+    return session.scalar(select(ExceptionItem.id).where(ExceptionItem.document_pk == document_pk,
+                                                         ExceptionItem.status == "open").limit(1)) is not None
