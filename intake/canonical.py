@@ -124,10 +124,19 @@ def _datetime(s: str) -> str:
     return _date(s).isoformat()
 
 
-def display(value) -> str:
-    """A stored value as the correction form shows it."""
+def display(value, key: str | None = None) -> str:
+    """A stored value as a person reads (and the correction form takes)
+    it: UK day-first dates, yes/no."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
+    f = BY_KEY.get(key or "")
+    if f is not None and f.type in ("date", "datetime") and isinstance(value, str):
+        try:
+            if "T" in value:
+                return datetime.fromisoformat(value).strftime("%d/%m/%Y %H:%M")
+            return date.fromisoformat(value).strftime("%d/%m/%Y")
+        except ValueError:
+            return value
     return str(value)

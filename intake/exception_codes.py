@@ -119,6 +119,10 @@ UNKNOWN_TEMPLATE = _code(
     "unknown_template", "It looks like a report form, but not one of the known templates.",
     "Choose the template it was written on (or free text), check the fields, approve.",
     blocks=True, scope="document")
+REJECTED_BY_OFFICER = _code(
+    "rejected_by_officer", "An intake officer rejected the document (the reason is recorded with it).",
+    "Nothing, unless the rejection was a mistake: then reprocess or correct and approve it.",
+    blocks=True, scope="document")
 MISSING_REQUIRED_FIELD = _code(
     "missing_required_field", "A field the template requires is empty or could not be found.",
     "Find the value in the original and correct the field, or approve without it.",

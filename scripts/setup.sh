@@ -14,7 +14,7 @@ for arg in "$@"; do
 done
 
 SYSTEM_PACKAGES=(libreoffice-writer-nogui tesseract-ocr tesseract-ocr-eng poppler-utils
-                 dovecot-imapd postgresql)
+                 dovecot-imapd postgresql chromium)
 
 if [ "$want_system" = 1 ]; then
   missing=()

@@ -26,7 +26,8 @@ def report_date_of(outcome: ParseOutcome, fallback: date | None) -> date | None:
     return fallback
 
 
-def analyse_document(doc: Document, fallback_date: date | None, settings=None) -> DocumentAnalysis:
+def analyse_document(doc: Document, fallback_date: date | None, settings=None,
+                     template_id: str | None = None) -> DocumentAnalysis:
     from intake.extractors import extract_mentions
     from intake.parsers import parse_document
 
@@ -34,7 +35,7 @@ def analyse_document(doc: Document, fallback_date: date | None, settings=None) -
     # codes; anything else is a fault in intake, which costs this document
     # (parser_error, or the record without entities), never the run.
     try:
-        outcome = parse_document(doc, settings)
+        outcome = parse_document(doc, settings, template_id=template_id)
     except Exception as exc:
         log_fault(log, "parsing failed on document %s", exc, doc.sha256[:12])
         outcome = ParseOutcome(

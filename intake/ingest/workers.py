@@ -20,7 +20,8 @@ log = logging.getLogger(__name__)
 
 
 class Analyser(Protocol):
-    def analyse(self, doc: Document, fallback_date: date | None) -> DocumentAnalysis: ...
+    def analyse(self, doc: Document, fallback_date: date | None,
+                template_id: str | None = None) -> DocumentAnalysis: ...
     def close(self) -> None: ...
 
 
@@ -30,8 +31,9 @@ class InlineAnalyser:
     def __init__(self, settings=None):
         self.settings = settings
 
-    def analyse(self, doc: Document, fallback_date: date | None) -> DocumentAnalysis:
-        return analyse_document(doc, fallback_date, self.settings)
+    def analyse(self, doc: Document, fallback_date: date | None,
+                template_id: str | None = None) -> DocumentAnalysis:
+        return analyse_document(doc, fallback_date, self.settings, template_id=template_id)
 
     def close(self) -> None:
         pass
@@ -49,8 +51,8 @@ def _worker_main(conn, settings, fn) -> None:
             return
         if job is None:
             return
-        doc, fallback = job
-        conn.send(fn(doc, fallback, settings))
+        doc, fallback, template_id = job
+        conn.send(fn(doc, fallback, settings, template_id=template_id))
 
 
 def _rss_mb(pid: int) -> float:
@@ -102,15 +104,17 @@ class ProcessAnalyser:
         self._proc = None
         self._conn = None
 
-    def analyse(self, doc: Document, fallback_date: date | None) -> DocumentAnalysis:
+    def analyse(self, doc: Document, fallback_date: date | None,
+                template_id: str | None = None) -> DocumentAnalysis:
         if self._proc is None or not self._proc.is_alive():
             self._start()
+        job = (doc, fallback_date, template_id)
         try:
-            self._conn.send((doc, fallback_date))
+            self._conn.send(job)
         except (BrokenPipeError, OSError):
             self._kill()
             self._start()
-            self._conn.send((doc, fallback_date))
+            self._conn.send(job)
         deadline = time.monotonic() + self.timeout_s
         while True:
             if self._conn.poll(0.2):

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from intake.exception_codes import MISSING_REQUIRED_FIELD, UNKNOWN_TEMPLATE
-from intake.parsers.templates import build_doc, detect, load_registry, map_layout
+from intake.exception_codes import MISSING_REQUIRED_FIELD, TEMPLATE_INVALID, UNKNOWN_TEMPLATE
+from intake.parsers.templates import Detection, build_doc, detect, load_registry, map_layout
 from intake.parsers.templates.text import collapse
 from intake.types import (
     Document,
@@ -57,15 +57,17 @@ def _free_text(text: str, layout: Layout) -> Record:
     )
 
 
-def interpret(layout: Layout, settings: Any = None, is_body: bool = False) -> ParseOutcome:
+def interpret(layout: Layout, settings: Any = None, is_body: bool = False,
+              template_id: str | None = None) -> ParseOutcome:
     """Layout -> outcome: detection, then mapping or free text. Public so
-    tests and tools can feed a Layout without bytes."""
+    tests and tools can feed a Layout without bytes. ``template_id`` skips
+    detection: an officer has said which form it is (or "free_text")."""
     text = layout.plain_text()
     out = ParseOutcome(status="parsed", text=text, reader=layout.source,
                        ocr_confidence=_confidence(layout))
     registry = load_registry(settings)
     doc = build_doc(layout)
-    det = detect(doc, registry, is_body=is_body)
+    det = detect(doc, registry, is_body=is_body) if template_id is None else chosen(registry, template_id)
     scores = ", ".join(f"{tid} {s:.2f}" for tid, s in det.scores[:4])
     if det.kind == "not_a_report":
         out.status = "not_a_report"
@@ -101,7 +103,17 @@ def interpret(layout: Layout, settings: Any = None, is_body: bool = False) -> Pa
     return out
 
 
-def parse_document(doc: Document, settings: Any = None) -> ParseOutcome:
+def chosen(registry, template_id: str) -> Detection:
+    """The detection an officer's choice of template stands for."""
+    if template_id == "free_text":
+        return Detection(kind="free_text", scores=[])
+    tpl = registry.get(template_id)
+    if tpl is None:
+        raise IntakeError(TEMPLATE_INVALID, f"there is no template {template_id!r}")
+    return Detection(kind="template", template=tpl, scores=[])
+
+
+def parse_document(doc: Document, settings: Any = None, template_id: str | None = None) -> ParseOutcome:
     """Expected failures (damaged, encrypted, unsupported...) come back as an
     outcome with their code. A fault in intake itself propagates: the one
     boundary that turns it into ``parser_error`` is ingest/analyse.py."""
@@ -110,7 +122,7 @@ def parse_document(doc: Document, settings: Any = None) -> ParseOutcome:
     except IntakeError as exc:
         return ParseOutcome(status="exception", exception=exc.info())
     try:
-        return interpret(layout, settings, is_body=doc.kind == "body")
+        return interpret(layout, settings, is_body=doc.kind == "body", template_id=template_id)
     except IntakeError as exc:
         return ParseOutcome(status="exception", exception=exc.info(), text=layout.plain_text(),
                             reader=layout.source)

@@ -64,7 +64,11 @@ class FieldView:
 
     @property
     def display(self) -> str:
-        return canonical.display(self.value)
+        return canonical.display(self.value, self.key)
+
+    @property
+    def original_display(self) -> str:
+        return canonical.display(self.original, self.key)
 
     @property
     def where(self) -> str:
@@ -97,6 +101,13 @@ class ItemView:
     def blocks(self) -> bool:
         c = CATALOGUE.get(self.code)
         return bool(c and c.blocks)
+
+    @property
+    def field_key(self) -> str | None:
+        """The canonical field a record-level item is about ("witnessed_by:
+        no single option is marked ...")."""
+        head = self.detail.split(":", 1)[0].strip()
+        return head if head in canonical.BY_KEY else None
 
 
 @dataclass

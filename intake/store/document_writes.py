@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from intake.exception_codes import POSSIBLE_DUPLICATE
+from intake.exception_codes import POSSIBLE_DUPLICATE, REJECTED_BY_OFFICER
 from intake.store import repository as repo
 from intake.store.dedup import find_content_duplicate, forget_document
 from intake.store.models import DocumentRow, ExceptionItem, MentionRow, Message
@@ -186,6 +186,11 @@ def apply_analysis(session, document: DocumentRow, analysis: DocumentAnalysis, *
     decided = DECIDED_STATUS.get(document.review_state or "")
     if decided is not None:
         document.status = decided
+        if document.review_state == "rejected":
+            document.exception_code = REJECTED_BY_OFFICER
+            document.exception_detail = f"Rejected by {document.reviewed_by}: {document.review_reason or ''}"
+        elif decided != "exception":
+            document.exception_code = document.exception_detail = None
     for info in items:
         if info.code in dealt_with:
             continue

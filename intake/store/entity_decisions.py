@@ -163,11 +163,13 @@ def _last_document_pk(session) -> int:
     return int(session.scalar(select(func.max(DocumentRow.id))) or 0)
 
 
-def _audit(session, actor: str, action: str, entity: Entity, detail: dict) -> None:
-    session.add(AuditEntry(actor=actor, action=action, object_type="entity", object_id=entity.public_id, detail=detail))
+def _audit(session, actor: str, action: str, entity: Entity, detail: dict, client_addr: str | None = None) -> None:
+    session.add(AuditEntry(actor=actor, action=action, object_type="entity", object_id=entity.public_id,
+                           detail=detail, client_addr=client_addr))
 
 
-def merge_entities(session, keep_ref: str, absorb_ref: str, actor: str, reason: str) -> EntityDecision:
+def merge_entities(session, keep_ref: str, absorb_ref: str, actor: str, reason: str,
+                   client_addr: str | None = None) -> EntityDecision:
     keep, absorb = find_entity(session, keep_ref), find_entity(session, absorb_ref)
     if keep is None or absorb is None:
         raise IntakeError(ENTITY_NOT_FOUND, "no entity with that id; list them with `intake entities`")
@@ -193,12 +195,13 @@ def merge_entities(session, keep_ref: str, absorb_ref: str, actor: str, reason: 
     _audit(session, actor, "entity.merge", keep, {
         "decision": decision.id, "absorbed": absorb.public_id, "type": keep.type,
         "mentions_moved": len(absorb_m),
-    })
+    }, client_addr)
     session.flush()
     return decision
 
 
-def split_entity(session, ref: str, mention_ids: list[int], actor: str, reason: str) -> tuple[EntityDecision, Entity]:
+def split_entity(session, ref: str, mention_ids: list[int], actor: str, reason: str,
+                 client_addr: str | None = None) -> tuple[EntityDecision, Entity]:
     ent = find_entity(session, ref)
     if ent is None:
         raise IntakeError(ENTITY_NOT_FOUND, "no entity with that id; list them with `intake entities`")
@@ -225,7 +228,7 @@ def split_entity(session, ref: str, mention_ids: list[int], actor: str, reason: 
     new = session.scalar(select(Entity).where(Entity.public_id == new_pid))
     _audit(session, actor, "entity.split", ent, {
         "decision": decision.id, "new_entity": new_pid, "type": ent.type, "mentions_moved": len(wanted),
-    })
+    }, client_addr)
     session.flush()
     return decision, new
 

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 
 from intake import canonical
 from intake.store.entity_queries import public_ids_of
-from intake.store.models import DocumentRow, RecordRow
-from intake.store.records import field_values
+from intake.store.models import DocumentRow, ExceptionItem, RecordRow
+from intake.store.records import current_fields, field_values
 
 # FORMS.md canonical keys, in the order a reader expects them in a CSV.
 CANONICAL_FIELDS = list(canonical.KEYS)
@@ -27,13 +27,23 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt else None
 
 
-def document_object(session: Session, doc: DocumentRow) -> dict[str, Any]:
+def _review(doc: DocumentRow) -> dict[str, Any] | None:
+    if not doc.review_state:
+        return None
+    return {"state": doc.review_state, "by": doc.reviewed_by, "at": _iso(doc.reviewed_at),
+            "reason": doc.review_reason}
+
+
+def document_object(session: Session, doc: DocumentRow,
+                    open_items: list[dict[str, str]] | None = None) -> dict[str, Any]:
     msg = doc.message
     fields: dict[str, Any] = field_values(doc.record)
+    corrected = sorted(f.key for f in current_fields(doc.record).values() if f.origin == "officer")
     ent_ids = public_ids_of(session, {m.entity_pk for m in doc.mentions})
     entities = [
         {"type": m.type, "text": m.text, "value": m.value, "field": m.field,
-         "start": m.start, "end": m.end, "entity_id": ent_ids.get(m.entity_pk)}
+         "start": m.start, "end": m.end, "entity_id": ent_ids.get(m.entity_pk),
+         "recogniser": m.recogniser, "pattern": m.pattern, "context": m.context}
         for m in doc.mentions
     ]
     return {
@@ -57,6 +67,12 @@ def document_object(session: Session, doc: DocumentRow) -> dict[str, Any]:
         "fields": fields,
         "entities": entities,
         "duplicate_of": doc.duplicate_of.public_id if doc.duplicate_of is not None else None,
+        # Added keys (EXPORT.md allows new ones): what an officer decided, the
+        # fields they corrected, and the queue items still open on the
+        # document (a parsed record can carry one, e.g. ambiguous_value).
+        "review": _review(doc),
+        "corrected_fields": corrected,
+        "open_items": open_items if open_items is not None else [],
     }
 
 
@@ -77,8 +93,15 @@ def iter_documents(session: Session) -> Iterator[dict[str, Any]]:
         ).all()
         if not batch:
             return
+        items: dict[int, list[dict[str, str]]] = {}
+        for doc_pk, code, detail in session.execute(
+            select(ExceptionItem.document_pk, ExceptionItem.code, ExceptionItem.detail)
+            .where(ExceptionItem.status == "open", ExceptionItem.document_pk.in_([d.id for d in batch]))
+            .order_by(ExceptionItem.id)
+        ):
+            items.setdefault(doc_pk, []).append({"code": code, "detail": detail})
         for doc in batch:
-            yield document_object(session, doc)
+            yield document_object(session, doc, items.get(doc.id, []))
         last = batch[-1].id
         session.expunge_all()
 
@@ -109,7 +132,7 @@ CSV_COLUMNS = [
     "document_id", "message_id", "from", "subject", "date", "origin", "filename", "kind",
     "sha256", "media_type", "status", "exception_code", "exception_detail", "template",
     "template_version", "duplicate_of",
-] + CANONICAL_FIELDS + ["entities"]
+] + CANONICAL_FIELDS + ["entities", "review_state", "open_items"]
 
 
 def write_csv(session: Session, out: TextIO) -> int:
@@ -127,6 +150,8 @@ def write_csv(session: Session, out: TextIO) -> int:
         ]
         row += [obj["fields"].get(k) for k in CANONICAL_FIELDS]
         row.append("; ".join(f"{e['type']}:{e['value']}" for e in obj["entities"]))
+        row.append((obj["review"] or {}).get("state"))
+        row.append("; ".join(i["code"] for i in obj["open_items"]))
         writer.writerow([_cell(v) for v in row])
         n += 1
     return n

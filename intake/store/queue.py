@@ -142,6 +142,15 @@ def list_queue(session, f: QueueFilter, page: int = 1, page_size: int = 50) -> Q
     return QueuePage(out, total, page, page_size)
 
 
+def queued_documents(session, f: QueueFilter, limit: int) -> list[DocumentRow]:
+    """The documents of the queue under a filter (oldest first), for a bulk
+    action on the filtered set."""
+    return list(session.scalars(
+        select(DocumentRow).join(Message, Message.id == DocumentRow.message_pk)
+        .where(DocumentRow.id.in_(_open_documents(f)))
+        .order_by(Message.first_seen_at, DocumentRow.id).limit(limit)))
+
+
 def reason_counts(session, f: QueueFilter) -> list[tuple[str, str, int]]:
     """(code, meaning, documents) for every open reason, under the other
     filters, most frequent first."""

@@ -4,7 +4,9 @@ possible duplicate, ask for reprocessing. Each is audited (who, what, which
 document, from where; never the values) and releases or keeps the claim as
 a person would expect.
 
-Callers check roles; these functions check the document's state.
+Callers check roles; these functions check the document's state and
+raise ActionError before they write anything, so a refused action leaves
+nothing half done.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Sequence
 from sqlalchemy import select
 
 from intake import canonical
-from intake.exception_codes import POSSIBLE_DUPLICATE
+from intake.exception_codes import POSSIBLE_DUPLICATE, REJECTED_BY_OFFICER
 from intake.store import repository as repo
 from intake.store.document_writes import AnalysisChange, apply_analysis, replace_mentions, resolve_if_in_use
 from intake.store.models import DocumentRow, ExceptionItem, Message, RecordRow
@@ -138,8 +140,9 @@ def reject(session, doc: DocumentRow, reason: str, actor: Actor) -> list[str]:
         raise ActionError("Give the reason for rejecting this document.")
     closed = _close_items(session, doc, actor, "rejected", status="dismissed")
     _decide(doc, actor, "rejected", reason[:2000])
-    if doc.status == "parsed":
-        doc.status = "exception"
+    doc.status = "exception"
+    doc.exception_code = REJECTED_BY_OFFICER
+    doc.exception_detail = f"Rejected by {actor.username}: {reason[:2000]}"
     resolve_if_in_use(session, doc)
     release(session, doc)
     _audit(session, actor, "document.rejected", doc, resolved=closed)

@@ -7,21 +7,21 @@ import time
 from intake.ingest.analyse import analyse_document
 
 
-def hang_on_marker(doc, fallback, settings):
+def hang_on_marker(doc, fallback, settings, template_id=None):
     if b"HANG" in doc.data:
         time.sleep(3600)
-    return analyse_document(doc, fallback, settings)
+    return analyse_document(doc, fallback, settings, template_id=template_id)
 
 
-def crash_on_marker(doc, fallback, settings):
+def crash_on_marker(doc, fallback, settings, template_id=None):
     if b"CRASH" in doc.data:
         os._exit(139)
-    return analyse_document(doc, fallback, settings)
+    return analyse_document(doc, fallback, settings, template_id=template_id)
 
 
-def bloat_on_marker(doc, fallback, settings):
+def bloat_on_marker(doc, fallback, settings, template_id=None):
     if b"BLOAT" in doc.data:
         hog = bytearray(600 * 1024 * 1024)
         hog[::4096] = b"x" * len(hog[::4096])
         time.sleep(30)
-    return analyse_document(doc, fallback, settings)
+    return analyse_document(doc, fallback, settings, template_id=template_id)

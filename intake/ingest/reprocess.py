@@ -1,0 +1,73 @@
+"""Analyse stored documents again, from their stored bytes (never from a
+mailbox), after a template, gazetteer or setting changed, or an officer
+chose a document's template.
+
+The analysis runs outside any transaction (it can take minutes on a scan);
+each document's result is then written in its own transaction by
+store/review_actions.py, which keeps officers' corrections and decisions.
+Used by ``intake reprocess`` and by the review app's reprocess buttons.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date
+
+from intake.store import repository as repo
+from intake.store import review_actions as ra
+from intake.store.db import Store
+from intake.store.models import DocumentRow, Message
+from intake.types import Document, DocumentAnalysis
+
+log = logging.getLogger(__name__)
+
+
+def stored_document(session, row: DocumentRow) -> tuple[Document, date | None]:
+    """The Document a stored row was made from, and its message's date."""
+    data = repo.get_blob(session, row.sha256) or b""
+    msg = session.get(Message, row.message_pk)
+    doc = Document(kind=row.kind, filename=row.filename, media_type=row.media_type, sha256=row.sha256,
+                   data=data, declared_type=row.declared_type, part_path=row.part_path)
+    return doc, (msg.date.date() if msg is not None and msg.date else None)
+
+
+def analyse_stored(store: Store, analyser, public_id: str,
+                   template_id: str | None = None) -> tuple[DocumentAnalysis, str | None] | None:
+    """(analysis, template used) of a stored document, or None if it is gone."""
+    with store.session() as s:
+        row = ra.get_document(s, public_id)
+        if row is None:
+            return None
+        doc, when = stored_document(s, row)
+        template_id = template_id or row.template_override
+    return analyser.analyse(doc, when, template_id=template_id), template_id
+
+
+@dataclass
+class ReprocessSummary:
+    done: int = 0
+    missing: int = 0
+    status_changed: int = 0
+    fields_changed: int = 0
+    by_status: dict[str, int] = field(default_factory=dict)
+
+
+def reprocess(store: Store, analyser, public_ids, actor: ra.Actor, stop=None) -> ReprocessSummary:
+    out = ReprocessSummary()
+    for pid in public_ids:
+        if stop is not None and stop.is_set():
+            break
+        found = analyse_stored(store, analyser, pid)
+        with store.transaction() as s:
+            row = ra.get_document(s, pid)
+            if found is None or row is None:
+                out.missing += 1
+                continue
+            change = ra.apply_reprocess(s, row, found[0], actor)
+        out.done += 1
+        out.status_changed += change.status_before != change.status_after
+        out.fields_changed += bool(change.fields_changed)
+        out.by_status[change.status_after] = out.by_status.get(change.status_after, 0) + 1
+        log.info("reprocessed document %s: %s -> %s", row.id, change.status_before, change.status_after)
+    return out

@@ -1,0 +1,97 @@
+"""Admins' pages: the audit log (read and filtered), and users (add,
+disable or enable, unlock, change role). Reading the audit log is itself
+audited."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+from starlette.routing import Route
+
+from intake.review.web import Ctx, page, redirect
+from intake.store import audit_log
+from intake.store import review_actions as ra
+from intake.store import users as users_store
+
+PAGE = 100
+
+
+def _day(s: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(s).replace(tzinfo=timezone.utc) if s else None
+    except ValueError:
+        return None
+
+
+@page("admin")
+def audit_page(ctx: Ctx):
+    until = _day(ctx.get("until"))
+    f = audit_log.AuditFilter(actor=ctx.get("actor") or None, action=ctx.get("action") or None,
+                              object_type=ctx.get("object_type") or None,
+                              object_id=ctx.get("object_id") or None, since=_day(ctx.get("since")),
+                              until=until + timedelta(days=1) if until else None)
+    try:
+        n = max(1, int(ctx.get("page") or 1))
+    except ValueError:
+        n = 1
+    rows, total = audit_log.list_audit(ctx.db, f, n, PAGE)
+    ra.audit_view(ctx.db, ctx.actor, "audit.viewed", "audit", None, page=n)
+    params = {k: ctx.get(k) for k in ("actor", "action", "object_type", "object_id", "since", "until") if ctx.get(k)}
+    return ctx.render("audit.html", rows=rows, total=total, page_no=n, pages=max(1, -(-total // PAGE)),
+                      params=params, choices=audit_log.audit_choices(ctx.db))
+
+
+def _users(ctx: Ctx, error: str | None = None, status: int = 200):
+    ctx.flash_from_query()
+    return ctx.render("users.html", status_code=status, users=users_store.list_users(ctx.db),
+                      roles=users_store.ROLES, error=error, now=datetime.now(timezone.utc))
+
+
+@page("admin")
+def users_page(ctx: Ctx):
+    return _users(ctx)
+
+
+@page("admin")
+def add_user(ctx: Ctx):
+    if ctx.get("password") != ctx.get("password2"):
+        return _users(ctx, "The two passwords differ.", 400)
+    try:
+        user = users_store.add_user(ctx.db, ctx.get("username"), ctx.get("role"), ctx.get("password"))
+    except users_store.UserError as exc:
+        return _users(ctx, str(exc), 400)
+    ra.audit_view(ctx.db, ctx.actor, "user.added", "user", user.username, role=user.role)
+    return redirect("/admin/users", done="user_added")
+
+
+@page("admin")
+def change_user(ctx: Ctx, username: str):
+    what = ctx.get("action")
+    try:
+        if what == "disable":
+            if username == ctx.user.username:
+                return _users(ctx, "You cannot disable your own account.", 400)
+            users_store.set_active(ctx.db, username, False)
+        elif what == "enable":
+            users_store.set_active(ctx.db, username, True)
+        elif what == "unlock":
+            users_store.unlock(ctx.db, username)
+        elif what == "role":
+            if username == ctx.user.username:
+                return _users(ctx, "Ask another admin to change your own role.", 400)
+            users_store.set_role(ctx.db, username, ctx.get("role"))
+        else:
+            return _users(ctx, "Unknown action.", 400)
+    except users_store.UserError as exc:
+        return _users(ctx, str(exc), 400)
+    ra.audit_view(ctx.db, ctx.actor, f"user.{what}", "user", username,
+                  **({"role": ctx.get("role")} if what == "role" else {}))
+    return redirect("/admin/users", done="user_changed")
+
+
+ROUTES = [
+    Route("/audit", audit_page, methods=["GET"]),
+    Route("/admin/users", users_page, methods=["GET"]),
+    Route("/admin/users", add_user, methods=["POST"]),
+    Route("/admin/users/{username}", change_user, methods=["POST"]),
+]

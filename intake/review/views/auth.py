@@ -1,0 +1,112 @@
+"""Signing in and out.
+
+The sign-in form is protected against cross-site submission by a token
+that is both in a cookie and in the form (there is no session yet to hold
+one). A failed attempt is answered after a delay that grows with the
+account's failures, and the account locks after [review]
+login_max_failures in a row; the answer is the same for an unknown name, a
+wrong password, a locked or a disabled account.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
+
+from intake.review.security import client_addr, new_token, tokens_match
+from intake.store import repository as repo
+from intake.store import users as users_store
+
+LOGIN_COOKIE = "intake_login"
+FAILED = ("Sign-in failed: the user name or password is wrong, or the account is locked or disabled. "
+          "After repeated failures an account is locked for a while; an admin can unlock it.")
+
+
+def _safe_next(nxt: str | None) -> str:
+    # Only a path on this site: never "//other.host" or "https://…".
+    if nxt and nxt.startswith("/") and not nxt.startswith("//") and "\\" not in nxt:
+        return nxt
+    return "/"
+
+
+def _login_page(app, request: Request, error: str | None = None, status: int = 200) -> Response:
+    token = new_token()
+    html = app.templates.get_template("login.html").render(
+        request=request, user=None, csrf=token, flash=[], error=error,
+        next=_safe_next(request.query_params.get("next")))
+    resp = HTMLResponse(html, status_code=status)
+    resp.set_cookie(LOGIN_COOKIE, token, httponly=True, samesite="strict", secure=app.config.secure_cookies,
+                    max_age=3600, path="/login")
+    return resp
+
+
+async def login_form(request: Request) -> Response:
+    app = request.app.state.review
+    return _login_page(app, request)
+
+
+def _authenticate(app, username: str, password: str, addr: str | None):
+    cfg = app.config
+    with app.store.transaction() as db:
+        result = users_store.authenticate(db, username, password, max_failures=cfg.login_max_failures,
+                                          lockout=cfg.lockout)
+        if result.user is None:
+            known = users_store.get_user(db, (username or "").strip().lower())
+            # The typed name is recorded only when it is an account: a
+            # password typed into the name field must not reach the log.
+            repo.audit(db, f"user:{known.username}" if known else "anonymous", "login.failed", "user",
+                       known.username if known else None, client_addr=addr, reason=result.reason)
+            return None, result.failures
+        token, _ = users_store.start_session(db, result.user, addr)
+        repo.audit(db, f"user:{result.user.username}", "login", "user", result.user.username, client_addr=addr)
+        return token, 0
+
+
+async def login(request: Request) -> Response:
+    app = request.app.state.review
+    form = await request.form(max_files=0, max_fields=10)
+    if not tokens_match(request.cookies.get(LOGIN_COOKIE), form.get("csrf")):
+        return _login_page(app, request, "The sign-in form had expired; please try again.", 403)
+    token, failures = await run_in_threadpool(_authenticate, app, str(form.get("username", ""))[:200],
+                                              str(form.get("password", ""))[:1000], client_addr(request))
+    if token is None:
+        # Slower with every failure: 0.5 s, 1 s, 2 s … up to 5 s.
+        await asyncio.sleep(min(5.0, 0.5 * 2 ** max(0, failures - 1)))
+        return _login_page(app, request, FAILED, 401)
+    resp = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
+    resp.set_cookie(app.cookie_name, token, httponly=True, samesite="strict", secure=app.config.secure_cookies,
+                    path="/")
+    resp.delete_cookie(LOGIN_COOKIE, path="/login")
+    return resp
+
+
+def _logout(app, token: str | None, addr: str | None, csrf: str | None) -> bool:
+    with app.store.transaction() as db:
+        found = users_store.find_session(db, token, idle=app.config.idle, max_age=app.config.max_age)
+        if found is None or not tokens_match(found[0].csrf_token, csrf):
+            return False
+        repo.audit(db, f"user:{found[1].username}", "logout", "user", found[1].username, client_addr=addr)
+        users_store.end_session(db, token)
+        return True
+
+
+async def logout(request: Request) -> Response:
+    app = request.app.state.review
+    form = await request.form(max_files=0, max_fields=10)
+    ok = await run_in_threadpool(_logout, app, request.cookies.get(app.cookie_name), client_addr(request),
+                                 form.get("csrf"))
+    resp = RedirectResponse("/login", status_code=303)
+    if ok:
+        resp.delete_cookie(app.cookie_name, path="/")
+    return resp
+
+
+ROUTES = [
+    Route("/login", login_form, methods=["GET"]),
+    Route("/login", login, methods=["POST"]),
+    Route("/logout", logout, methods=["POST"]),
+]

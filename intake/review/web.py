@@ -1,0 +1,157 @@
+"""The plumbing every page shares: who is asking (session cookie → user),
+what they may do (roles), CSRF on every change, the store transaction the
+page runs in, and rendering.
+
+A page is a plain function ``fn(ctx, **path_params) -> Response`` declared
+with ``@page(roles...)``. It runs in a worker thread inside one store
+transaction (SQLAlchemy is synchronous), so a template can read lazy
+relationships while it renders. An anonymous request never reaches the
+function; a request from the wrong role gets a 403 page that says nothing
+about the record it asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable
+from urllib.parse import quote, urlencode
+
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse, Response
+
+from intake.review.security import client_addr, tokens_match
+from intake.store import users as users_store
+from intake.store.review_actions import Actor
+
+ALL_ROLES = ("officer", "analyst", "admin")
+WORKERS = ("officer", "admin")  # roles that change records
+MAX_FORM_FIELDS = 200
+FLASH = {
+    "reprocess_requested": "{n} document(s) queued for reprocessing; they update within a few minutes.",
+    "approved": "Approved: the record is in use and its entities are linked.",
+    "rejected": "Rejected: the document has left the queue.",
+    "not_a_report": "Marked not a report: the document has left the queue.",
+    "duplicate_same": "Marked as the same report: the document is now a duplicate.",
+    "duplicate_different": "Kept as a separate report.",
+    "corrected": "Field corrected; the original value is kept beside it.",
+    "unchanged": "The value was already that; nothing changed.",
+    "template_chosen": "Template applied: check the fields, correct what is wrong, then approve.",
+    "claimed": "You are now working on this document.",
+    "released": "You are no longer marked as working on this document.",
+    "merged": "Entities merged.",
+    "split": "Mentions split into a new entity.",
+    "user_added": "User added.",
+    "user_changed": "User updated.",
+}
+
+
+class NotFound(Exception):
+    pass
+
+
+@dataclass
+class Ctx:
+    request: Request
+    db: Any  # the SQLAlchemy session of this request's transaction
+    user: Any  # store.models.User
+    login: Any  # store.models.ReviewSession: the CSRF token lives on it
+    form: FormData | None
+    app: Any  # ReviewApp
+    flash: list[str] = field(default_factory=list)
+
+    @property
+    def actor(self) -> Actor:
+        return Actor(f"user:{self.user.username}", client_addr(self.request))
+
+    @property
+    def can_work(self) -> bool:
+        return self.user.role in WORKERS
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.role == "admin"
+
+    def get(self, name: str, default: str = "") -> str:
+        v = (self.form.get(name) if self.form is not None else self.request.query_params.get(name))
+        return v if isinstance(v, str) else default
+
+    def flash_from_query(self) -> None:
+        """A message after a redirect, chosen by key: the URL cannot put
+        words of its own on the page."""
+        text = FLASH.get(self.request.query_params.get("done", ""))
+        if text:
+            n = self.request.query_params.get("n", "")
+            self.flash.append(text.format(n=n if n.isdigit() else "some"))
+
+    def render(self, template: str, status_code: int = 200, **context) -> HTMLResponse:
+        html = self.app.templates.get_template(template).render(
+            request=self.request, user=self.user, csrf=self.login.csrf_token, flash=self.flash,
+            can_work=self.can_work, is_admin=self.is_admin, url=url, **context)
+        return HTMLResponse(html, status_code=status_code)
+
+
+def url(path: str, **params) -> str:
+    clean = {k: v for k, v in params.items() if v not in (None, "")}
+    return path + ("?" + urlencode(clean) if clean else "")
+
+
+def redirect(path: str, **params) -> RedirectResponse:
+    return RedirectResponse(url(path, **params), status_code=303)
+
+
+def _plain(app, request: Request, template: str, status: int, **context) -> HTMLResponse:
+    html = app.templates.get_template(template).render(request=request, user=None, csrf=None, flash=[],
+                                                        url=url, **context)
+    return HTMLResponse(html, status_code=status)
+
+
+def page(*roles: str, claim: bool = False) -> Callable:
+    """Declare a page and the roles that may use it."""
+    allowed = roles or ALL_ROLES
+
+    def deco(fn: Callable) -> Callable:
+        @functools.wraps(fn)
+        async def endpoint(request: Request) -> Response:
+            app = request.app.state.review
+            form = None
+            if request.method == "POST":
+                form = await request.form(max_files=0, max_fields=MAX_FORM_FIELDS)
+            return await run_in_threadpool(_run, app, request, fn, allowed, form)
+
+        endpoint.roles = allowed  # read by the route table test
+        return endpoint
+
+    return deco
+
+
+def _run(app, request: Request, fn: Callable, allowed, form) -> Response:
+    # Two transactions: a short one for who is asking (it touches the
+    # session), then the page's own. A page that must do slow work (map a
+    # document, extract entities) does it before its first write, so the
+    # embedded SQLite store is not locked against the pipeline meanwhile.
+    with app.store.transaction() as db:
+        found = users_store.find_session(db, request.cookies.get(app.cookie_name), idle=app.config.idle,
+                                         max_age=app.config.max_age)
+    if found is None:
+        if request.method == "GET":
+            nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"/login?next={quote(nxt)}", status_code=303)
+        return _plain(app, request, "error.html", 401, title="Signed out",
+                      message="Your session has ended. Sign in again; nothing was changed.")
+    login, user = found
+    if user.role not in allowed:
+        return _plain(app, request, "error.html", 403, title="Not allowed",
+                      message="Your role does not allow this page or action.")
+    if request.method == "POST" and not tokens_match(login.csrf_token, form.get("csrf") if form else None):
+        return _plain(app, request, "error.html", 403, title="Form expired",
+                      message="The form was not accepted (its security token is missing or old). "
+                              "Go back, reload the page and try again; nothing was changed.")
+    try:
+        with app.store.transaction() as db:
+            return fn(Ctx(request, db, user, login, form, app), **request.path_params)
+    except NotFound:
+        return _plain(app, request, "error.html", 404, title="Not found",
+                      message="There is no such item, or it has been disposed of.")

@@ -1,0 +1,150 @@
+"""The slow work behind the review app's buttons: mapping a document on a
+chosen template, extracting entities again after a correction, and
+reprocessing documents in the background.
+
+Analysis runs in one isolated worker process (ingest/workers.py: time and
+memory limits, killed and replaced if a document hangs or blows up), shared
+by the buttons and the background reprocessor, one document at a time.
+Reprocess requests are rows in the store (``reprocess_requested_at``), so a
+restart of the app loses none; the background thread works through them
+oldest first.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import date, datetime
+
+from intake.exception_codes import TEMPLATE_INVALID
+from intake.ingest.reprocess import analyse_stored, reprocess
+from intake.ingest.workers import make_analyser
+from intake.logs import log_fault
+from intake.store import review_actions as ra
+from intake.store.db import Store
+from intake.store.records import field_values
+from intake.types import DocumentAnalysis, FieldValue, IntakeError, Record
+
+log = logging.getLogger(__name__)
+POLL_S = 5.0
+
+
+class Workbench:
+    def __init__(self, store: Store, settings, *, background: bool = True):
+        self.store = store
+        self.settings = settings
+        self._analyser = None
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = None
+        if background:
+            self._thread = threading.Thread(target=self._loop, name="intake-reprocess", daemon=True)
+            self._thread.start()
+
+    # -- analysis -------------------------------------------------------
+
+    def _analyse(self, public_id: str, template_id: str | None):
+        with self._lock:
+            if self._analyser is None:
+                self._analyser = make_analyser(self.settings)
+            return analyse_stored(self.store, self._analyser, public_id, template_id)
+
+    def analyse_with_template(self, public_id: str, template_id: str) -> DocumentAnalysis | None:
+        """The document mapped on the template an officer chose. When the
+        file gives no record at all (damaged, a photo of a form), an empty
+        record of that template to key in by hand."""
+        found = self._analyse(public_id, template_id)
+        if found is None:
+            return None
+        analysis = found[0]
+        if analysis.outcome.record is None:
+            analysis.outcome.record = empty_record(self.settings, template_id)
+        return analysis
+
+    def extract(self, record_row, report_date: date | None) -> DocumentAnalysis | None:
+        """Entities of a record's current values (after a correction). None
+        when extraction fails: the caller keeps the old mentions."""
+        from intake.extractors.extract import extract_text_fields
+        from intake.types import ParseOutcome
+
+        values = {k: v for k, v in field_values(record_row).items() if isinstance(v, str) and v.strip()}
+        try:
+            mentions = extract_text_fields(values, report_date, self.settings)
+        except IntakeError as exc:
+            log.error("re-extraction after a correction failed: %s", exc.code)
+            return None
+        except Exception as exc:  # a fault must not lose the officer's correction
+            log_fault(log, "re-extraction after a correction failed", exc)
+            return None
+        return DocumentAnalysis(ParseOutcome(status="parsed"), mentions)
+
+    # -- background reprocessing ---------------------------------------
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def run_pending(self, limit: int = 20) -> int:
+        with self.store.session() as s:
+            pending = [(d.public_id, d.reprocess_requested_by) for d in ra.pending_reprocess(s, limit)]
+        done = 0
+        for pid, who in pending:
+            if self._stop.is_set():
+                break
+            with self._lock:
+                if self._analyser is None:
+                    self._analyser = make_analyser(self.settings)
+                summary = reprocess(self.store, self._analyser, [pid], ra.Actor(f"user:{who or 'unknown'}"))
+            done += summary.done
+        return done
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.run_pending() == 0:
+                    self._wake.wait(POLL_S)
+                    self._wake.clear()
+            except Exception as exc:  # keep the app up; the request rows stay for the next round
+                log_fault(log, "background reprocessing failed", exc)
+                self._stop.wait(POLL_S)
+
+    def close(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(10)
+        with self._lock:
+            if self._analyser is not None:
+                self._analyser.close()
+                self._analyser = None
+
+
+def template_choices(settings) -> list[tuple[str, str]]:
+    """(id, name) of every template an officer can choose, free text last."""
+    from intake.parsers.templates import load_registry
+
+    reg = load_registry(settings)
+    out = sorted(((t.id, t.name) for t in reg.templates), key=lambda p: p[1])
+    return out + [("free_text", "Free text (no form)")]
+
+
+def empty_record(settings, template_id: str) -> Record:
+    from intake.parsers.templates import load_registry
+
+    if template_id == "free_text":
+        return Record("free_text", "1", {"incident.narrative": FieldValue(None)})
+    tpl = load_registry(settings).get(template_id)
+    if tpl is None:
+        raise IntakeError(TEMPLATE_INVALID, f"there is no template {template_id!r}")
+    return Record(tpl.id, tpl.version, {f.key: FieldValue(None) for f in tpl.fields},
+                  notes=[f"keyed in by hand on template {tpl.id}"])
+
+
+def report_date(values: dict, message_date: datetime | None) -> date | None:
+    v = values.get("report_datetime")
+    if isinstance(v, str):
+        try:
+            return datetime.fromisoformat(v).date()
+        except ValueError:
+            pass
+    return message_date.date() if message_date else None
