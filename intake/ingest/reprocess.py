@@ -12,13 +12,15 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
+from intake.logs import log_fault
 from intake.store import repository as repo
 from intake.store import review_actions as ra
 from intake.store.db import Store
 from intake.store.models import DocumentRow, Message
-from intake.types import Document, DocumentAnalysis
+from intake.store.records import current_fields, field_values
+from intake.types import Document, DocumentAnalysis, IntakeError, ParseOutcome
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +32,41 @@ def stored_document(session, row: DocumentRow) -> tuple[Document, date | None]:
     doc = Document(kind=row.kind, filename=row.filename, media_type=row.media_type, sha256=row.sha256,
                    data=data, declared_type=row.declared_type, part_path=row.part_path)
     return doc, (msg.date.date() if msg is not None and msg.date else None)
+
+
+def extract_current(settings, record_row, report_date: date | None) -> DocumentAnalysis | None:
+    """Entities of a stored record's values as they are now, officers'
+    corrections included. None when extraction fails (the caller keeps
+    what it had: a correction is never lost to an extractor fault)."""
+    from intake.extractors.extract import extract_text_fields
+
+    values = {k: v for k, v in field_values(record_row).items() if isinstance(v, str) and v.strip()}
+    try:
+        mentions = extract_text_fields(values, report_date, settings)
+    except IntakeError as exc:
+        log.error("extraction over corrected values failed: %s", exc.code)
+        return None
+    except Exception as exc:
+        log_fault(log, "extraction over corrected values failed", exc)
+        return None
+    return DocumentAnalysis(ParseOutcome(status="parsed"), mentions)
+
+
+def corrected_text(record_row) -> bool:
+    return any(f.origin == "officer" and isinstance((f.value or {}).get("v"), str)
+               for f in current_fields(record_row).values())
+
+
+def report_date(values: dict, message_date) -> date | None:
+    """What relative dates resolve against: the report's own date, else the
+    e-mail's."""
+    v = values.get("report_datetime")
+    if isinstance(v, str):
+        try:
+            return datetime.fromisoformat(v).date()
+        except ValueError:
+            pass
+    return message_date.date() if message_date else None
 
 
 def analyse_stored(store: Store, analyser, public_id: str,
@@ -53,7 +90,7 @@ class ReprocessSummary:
     by_status: dict[str, int] = field(default_factory=dict)
 
 
-def reprocess(store: Store, analyser, public_ids, actor: ra.Actor, stop=None) -> ReprocessSummary:
+def reprocess(store: Store, analyser, public_ids, actor: ra.Actor, stop=None, settings=None) -> ReprocessSummary:
     out = ReprocessSummary()
     for pid in public_ids:
         if stop is not None and stop.is_set():
@@ -65,6 +102,15 @@ def reprocess(store: Store, analyser, public_ids, actor: ra.Actor, stop=None) ->
                 out.missing += 1
                 continue
             change = ra.apply_reprocess(s, row, found[0], actor)
+            if row.record is not None and corrected_text(row.record):
+                # The analysis read the parser's text; an officer corrected
+                # some of it: the mentions must come from what stands now.
+                s.flush()
+                values = field_values(row.record)
+                current = extract_current(settings, row.record, report_date(values, row.message.date))
+                if current is not None:
+                    ra.set_mentions(s, row, current, actor)
+                    change.mentions_after = len(current.mentions)
         out.done += 1
         out.status_changed += change.status_before != change.status_after
         out.fields_changed += bool(change.fields_changed)

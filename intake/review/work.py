@@ -14,15 +14,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import date, datetime
+from datetime import date
 
 from intake.exception_codes import TEMPLATE_INVALID
-from intake.ingest.reprocess import analyse_stored, reprocess
+from intake.ingest.reprocess import analyse_stored, extract_current, reprocess
 from intake.ingest.workers import make_analyser
 from intake.logs import log_fault
 from intake.store import review_actions as ra
 from intake.store.db import Store
-from intake.store.records import field_values
 from intake.types import DocumentAnalysis, FieldValue, IntakeError, Record
 
 log = logging.getLogger(__name__)
@@ -63,21 +62,8 @@ class Workbench:
         return analysis
 
     def extract(self, record_row, report_date: date | None) -> DocumentAnalysis | None:
-        """Entities of a record's current values (after a correction). None
-        when extraction fails: the caller keeps the old mentions."""
-        from intake.extractors.extract import extract_text_fields
-        from intake.types import ParseOutcome
-
-        values = {k: v for k, v in field_values(record_row).items() if isinstance(v, str) and v.strip()}
-        try:
-            mentions = extract_text_fields(values, report_date, self.settings)
-        except IntakeError as exc:
-            log.error("re-extraction after a correction failed: %s", exc.code)
-            return None
-        except Exception as exc:  # a fault must not lose the officer's correction
-            log_fault(log, "re-extraction after a correction failed", exc)
-            return None
-        return DocumentAnalysis(ParseOutcome(status="parsed"), mentions)
+        """Entities of a record's current values (after a correction)."""
+        return extract_current(self.settings, record_row, report_date)
 
     # -- background reprocessing ---------------------------------------
 
@@ -94,7 +80,8 @@ class Workbench:
             with self._lock:
                 if self._analyser is None:
                     self._analyser = make_analyser(self.settings)
-                summary = reprocess(self.store, self._analyser, [pid], ra.Actor(f"user:{who or 'unknown'}"))
+                summary = reprocess(self.store, self._analyser, [pid], ra.Actor(f"user:{who or 'unknown'}"),
+                                    settings=self.settings)
             done += summary.done
         return done
 
@@ -138,13 +125,3 @@ def empty_record(settings, template_id: str) -> Record:
         raise IntakeError(TEMPLATE_INVALID, f"there is no template {template_id!r}")
     return Record(tpl.id, tpl.version, {f.key: FieldValue(None) for f in tpl.fields},
                   notes=[f"keyed in by hand on template {tpl.id}"])
-
-
-def report_date(values: dict, message_date: datetime | None) -> date | None:
-    v = values.get("report_datetime")
-    if isinstance(v, str):
-        try:
-            return datetime.fromisoformat(v).date()
-        except ValueError:
-            pass
-    return message_date.date() if message_date else None

@@ -8,9 +8,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -21,13 +21,13 @@ USERS = {"olive": "officer", "oscar": "officer", "anna": "analyst", "adam": "adm
 
 NARRATIVE = (
     "Kayleigh Brooks aged 14 has been seen getting into a silver Vauxhall Astra AB12 CDE outside Northfield "
-    "Academy most evenings after school. The driver is known as Smokey and gives her vapes and cash. Staff "
+    "Academy most evenings after school. The driver is known as Smokey and gives her vapes, zazza and cash. Staff "
     "saw her phone show messages from 07700 900461 asking her to meet at the Riverside Lodge hotel on Friday "
     "night. She has been missing from home twice this month and came back with new clothes."
 )
 NEAR_COPY = (
     "Kayleigh Brooks aged 14 was seen getting into a silver Vauxhall Astra AB12 CDE outside Northfield "
-    "Academy on several evenings after school. A driver known as Smokey gives her vapes and money. Staff "
+    "Academy on several evenings after school. A driver known as Smokey gives her vapes, zazza and money. Staff "
     "noticed her phone showing messages from 07700 900461 asking her to meet at the Riverside Lodge on "
     "Friday. She went missing from home twice this month."
 )

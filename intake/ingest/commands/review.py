@@ -218,7 +218,7 @@ def run_reprocess(args, settings) -> int:
             print(f"intake reprocess: no document {pid!r} (or it is a byte copy of another)", file=sys.stderr)
         analyser = make_analyser(settings, inline=args.inline)
         try:
-            summary = reprocess(store, analyser, ids, _cli_actor())
+            summary = reprocess(store, analyser, ids, _cli_actor(), settings=settings)
         finally:
             analyser.close()
         by = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_status.items())) or "none"

@@ -10,9 +10,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from intake import canonical
+from intake.ingest.reprocess import report_date
 from intake.review.highlight import segments
 from intake.review.web import ALL_ROLES, WORKERS, Ctx, NotFound, page, redirect
-from intake.review.work import report_date, template_choices
+from intake.review.work import template_choices
 from intake.store import queue as q
 from intake.store import repository as repo
 from intake.store import review_actions as ra
