@@ -23,6 +23,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from intake.review.security import client_addr, tokens_match
+from intake.store import repository as repo
 from intake.store import users as users_store
 from intake.store.review_actions import Actor
 
@@ -102,6 +103,13 @@ def redirect(path: str, **params) -> RedirectResponse:
     return RedirectResponse(url(path, **params), status_code=303)
 
 
+def _refused(app, request: Request, user, action: str) -> None:
+    """A refused request is itself worth an audit entry: who tried what."""
+    with app.store.transaction() as db:
+        repo.audit(db, f"user:{user.username}", action, "route", f"{request.method} {request.url.path}"[:100],
+                   client_addr=client_addr(request))
+
+
 def _plain(app, request: Request, template: str, status: int, **context) -> HTMLResponse:
     html = app.templates.get_template(template).render(request=request, user=None, csrf=None, flash=[],
                                                         url=url, **context)
@@ -143,9 +151,11 @@ def _run(app, request: Request, fn: Callable, allowed, form) -> Response:
                       message="Your session has ended. Sign in again; nothing was changed.")
     login, user = found
     if user.role not in allowed:
+        _refused(app, request, user, "access.refused")
         return _plain(app, request, "error.html", 403, title="Not allowed",
                       message="Your role does not allow this page or action.")
     if request.method == "POST" and not tokens_match(login.csrf_token, form.get("csrf") if form else None):
+        _refused(app, request, user, "csrf.refused")
         return _plain(app, request, "error.html", 403, title="Form expired",
                       message="The form was not accepted (its security token is missing or old). "
                               "Go back, reload the page and try again; nothing was changed.")

@@ -24,7 +24,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import func, select
 
-from intake.exception_codes import POSSIBLE_DUPLICATE, REJECTED_BY_OFFICER
+from intake.exception_codes import POSSIBLE_DUPLICATE, REJECTED_BY_OFFICER, UNKNOWN_TEMPLATE
 from intake.store import repository as repo
 from intake.store.dedup import find_content_duplicate, forget_document
 from intake.store.models import DocumentRow, ExceptionItem, MentionRow, Message
@@ -80,17 +80,19 @@ def _possible_duplicate(match) -> ExceptionInfo:
 def _officer_dealt_with(session, document: DocumentRow) -> set[str]:
     return set(session.scalars(
         select(ExceptionItem.code).where(ExceptionItem.document_pk == document.id,
-                                         ExceptionItem.status != "open",
+                                         ExceptionItem.status.in_(("resolved", "dismissed")),
                                          ExceptionItem.resolved_by.like("user:%"))
     ))
 
 
-def _close_open_items(session, document: DocumentRow, actor: str) -> int:
+def _supersede_open_items(session, document: DocumentRow, actor: str) -> int:
+    """Open items give way to what the new analysis finds. Status
+    "superseded", not "resolved": nobody dealt with them."""
     items = session.scalars(select(ExceptionItem).where(ExceptionItem.document_pk == document.id,
                                                         ExceptionItem.status == "open")).all()
     now = datetime.now(timezone.utc)
     for it in items:
-        it.status, it.resolved_by, it.resolved_at = "resolved", actor, now
+        it.status, it.resolved_by, it.resolved_at = "superseded", actor, now
         it.resolution = "superseded by reprocessing"
     return len(items)
 
@@ -139,7 +141,7 @@ def apply_analysis(session, document: DocumentRow, analysis: DocumentAnalysis, *
     dealt_with: set[str] = set()
     if reprocess:
         dealt_with = _officer_dealt_with(session, document)
-        change.closed = _close_open_items(session, document, actor)
+        change.closed = _supersede_open_items(session, document, actor)
         change.mentions_before = session.scalar(
             select(func.count(MentionRow.id)).where(MentionRow.document_pk == document.id)) or 0
         if document.duplicate_reason == "content" and document.review_state != "duplicate":
@@ -183,6 +185,14 @@ def apply_analysis(session, document: DocumentRow, analysis: DocumentAnalysis, *
     else:
         forget_document(session, document.id)
 
+    if document.template_override and document.review_state is None and document.status == "parsed":
+        # An officer chose the template: the mapping waits for their
+        # approval before the record is used and its entities linked.
+        document.status = "exception"
+        document.exception_code = UNKNOWN_TEMPLATE
+        document.exception_detail = (f"Mapped on {document.template_override}, the template an officer chose. "
+                                     "Check every field against the original, correct what is wrong, then approve.")
+        items.insert(0, ExceptionInfo(UNKNOWN_TEMPLATE, document.exception_detail))
     decided = DECIDED_STATUS.get(document.review_state or "")
     if decided is not None:
         document.status = decided

@@ -297,7 +297,7 @@ class ExceptionItem(Base):
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
     detail: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(16), default="open")  # open|resolved|dismissed
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open|resolved|dismissed|superseded
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolved_at: Mapped[datetime | None]

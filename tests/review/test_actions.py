@@ -119,12 +119,19 @@ def test_choosing_the_template_of_an_unknown_form_maps_it(login, review_store):
     assert b.post(f"/documents/{doc.public_id}/template", {"template": "free_text"}).status_code == 303
     with review_store.session() as s:
         row = s.get(DocumentRow, doc.id)
-        assert row.template == "free_text" and row.template_override == "free_text" and row.status == "parsed"
+        assert row.template == "free_text" and row.template_override == "free_text"
         assert row.record is not None and row.record.fields
-        # the unknown_template item was superseded by the officer's choice
-        codes = s.scalars(select(ExceptionItem.code).where(ExceptionItem.document_pk == doc.id,
-                                                           ExceptionItem.status == "open")).all()
-        assert "unknown_template" not in codes
+        # mapped, but waiting for the officer's approval: still in the queue, entities not linked yet
+        assert row.status == "exception"
+        items = s.scalars(select(ExceptionItem).where(ExceptionItem.document_pk == doc.id)).all()
+        assert [i.status for i in items if i.code == "unknown_template"] == ["superseded", "open"]
+        assert all(m.entity_pk is None for m in s.scalars(select(MentionRow).where(MentionRow.document_pk == doc.id)))
+    assert b.post(f"/documents/{doc.public_id}/approve").status_code == 303
+    with review_store.session() as s:
+        row = s.get(DocumentRow, doc.id)
+        assert (row.status, row.review_state) == ("parsed", "approved")
+        mentions = s.scalars(select(MentionRow).where(MentionRow.document_pk == doc.id)).all()
+        assert mentions and any(m.entity_pk is not None for m in mentions)
 
 
 def test_reject_and_not_a_report(login, review_store, review_settings):

@@ -146,6 +146,10 @@ def test_a_refused_change_changes_nothing(login, review_store):
     with review_store.session() as s:
         doc = s.scalar(select(DocumentRow).where(DocumentRow.public_id == ids["doc"]))
         assert doc.review_state is None and doc.status == "parsed"
+        from intake.store.models import AuditEntry
+        refused = s.scalars(select(AuditEntry.object_id).where(AuditEntry.action == "access.refused",
+                                                               AuditEntry.actor == "user:anna")).all()
+    assert refused == [f"POST /documents/{ids['doc']}/approve", f"POST /documents/{ids['doc']}/not-a-report"]
 
 
 @pytest.mark.parametrize("token", [None, "", "forged-token"])
