@@ -41,6 +41,7 @@ OFFICE = {
     "application/vnd.oasis.opendocument.text": ".odt",
 }
 MAX_PAGES_SHOWN = 40
+MAX_PREVIEWS = 2000  # documents whose page count / fallback text is remembered
 PAGE_WIDTH_PX = 1100
 TIMEOUT_S = 60
 
@@ -84,18 +85,26 @@ class Renditions:
     def __init__(self, settings, cache_mb: int = 256):
         self.opts = parsing_options(settings)
         self.cache = _LRU(cache_mb * 1024 * 1024)
-        self._counts: dict[str, Preview] = {}
+        self._previews: dict[tuple, Preview] = {}
 
     # -- what the page shows --------------------------------------------
 
     def preview(self, media_type: str, sha256: str, data: bytes, text: str | None) -> Preview:
-        cached = self._counts.get(sha256)
-        if cached is not None:
+        # Failures are kept too: a file LibreOffice cannot convert must not
+        # cost a conversion attempt on every view.
+        key = (sha256, "preview")
+        cached = self._previews.get(key)
+        if cached is None:
+            cached = self._preview(media_type, sha256, data, text)
+            # The text itself is not kept: it is cheap to take again and
+            # would make the cache as large as the store.
+            self._previews[key] = Preview(cached.kind, cached.pages, "", cached.note)
+            while len(self._previews) > MAX_PREVIEWS:
+                self._previews.pop(next(iter(self._previews)))
             return cached
-        p = self._preview(media_type, sha256, data, text)
-        if p.kind != "text":
-            self._counts[sha256] = p
-        return p
+        if cached.kind == "text":
+            return Preview("text", 0, _text_of(data, text), cached.note)
+        return cached
 
     def _preview(self, media_type: str, sha256: str, data: bytes, text: str | None) -> Preview:
         try:

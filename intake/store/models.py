@@ -90,7 +90,7 @@ class Message(Base):
     # S/MIME or PGP signature found on the message: {"signed", "kind",
     # "signer", "valid", "detail"}; evidence about the sender, never a document.
     signature: Mapped[dict | None] = mapped_column(JSON)
-    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    first_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # A message with the same Message-ID but different content: kept, and
     # pointed at the earlier one so the clash is visible.
     clash_with_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
@@ -291,7 +291,9 @@ class ExceptionItem(Base):
 
     __tablename__ = "exceptions"
     __table_args__ = (Index("ix_exceptions_status", "status"),
-                      Index("ix_exceptions_status_code", "status", "code"))
+                      Index("ix_exceptions_status_code", "status", "code"),
+                      # the queue: "documents with an open item", from the index alone
+                      Index("ix_exceptions_status_document", "status", "document_pk"))
     id: Mapped[int] = mapped_column(primary_key=True)
     document_pk: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)

@@ -91,15 +91,18 @@ def claim_is_live(by: str | None, at: datetime | None, now: datetime | None = No
     return bool(by) and at is not None and (now or datetime.now(timezone.utc)) - at < CLAIM_TTL
 
 
-def _open_documents(f: QueueFilter, *, with_reason: bool = True):
-    """Ids of documents with an open item, narrowed by every filter."""
+def _open_items(f: QueueFilter | None = None, *, with_reason: bool = True):
     items = select(ExceptionItem.document_pk).where(ExceptionItem.status == "open",
                                                     ExceptionItem.document_pk.is_not(None))
-    if with_reason and f.reason:
+    if f is not None and with_reason and f.reason:
         items = items.where(ExceptionItem.code == f.reason)
-    q = (select(DocumentRow.id)
-         .join(Message, Message.id == DocumentRow.message_pk)
-         .where(DocumentRow.id.in_(items), DocumentRow.disposed_at.is_(None)))
+    return items
+
+
+def _narrowed(q, f: QueueFilter, *, with_reason: bool = True):
+    """``q`` (over documents joined to messages) narrowed to documents with
+    an open item and every filter."""
+    q = q.where(DocumentRow.id.in_(_open_items(f, with_reason=with_reason)), DocumentRow.disposed_at.is_(None))
     if f.template:
         q = q.where(DocumentRow.template.is_(None) if f.template == "(none)" else DocumentRow.template == f.template)
     if f.agency:
@@ -113,18 +116,23 @@ def _open_documents(f: QueueFilter, *, with_reason: bool = True):
     return q
 
 
+def _open_documents(f: QueueFilter, *, with_reason: bool = True):
+    """Ids of documents with an open item, narrowed by every filter."""
+    return _narrowed(select(DocumentRow.id).join(Message, Message.id == DocumentRow.message_pk), f,
+                     with_reason=with_reason)
+
+
 def list_queue(session, f: QueueFilter, page: int = 1, page_size: int = 50) -> QueuePage:
     page = max(1, page)
-    ids = _open_documents(f).subquery()
-    total = session.scalar(select(func.count()).select_from(ids)) or 0
+    total = session.scalar(_narrowed(select(func.count(DocumentRow.id))
+                                     .join(Message, Message.id == DocumentRow.message_pk), f)) or 0
     order = (Message.first_seen_at.desc(), DocumentRow.id.desc()) if f.sort == "newest" else (
         Message.first_seen_at, DocumentRow.id)
-    rows = session.execute(
+    rows = session.execute(_narrowed(
         select(DocumentRow.id, DocumentRow.public_id, DocumentRow.filename, DocumentRow.kind, DocumentRow.status,
                DocumentRow.template, DocumentRow.agency, Message.source, Message.subject, Message.from_addr,
                Message.first_seen_at, DocumentRow.claimed_by, DocumentRow.claimed_at)
-        .join(Message, Message.id == DocumentRow.message_pk)
-        .where(DocumentRow.id.in_(select(ids.c.id)))
+        .join(Message, Message.id == DocumentRow.message_pk), f)
         .order_by(*order)
         .limit(page_size).offset((page - 1) * page_size)
     ).all()
@@ -165,17 +173,17 @@ def reason_counts(session, f: QueueFilter) -> list[tuple[str, str, int]]:
 
 
 def filter_choices(session) -> dict[str, list[str]]:
-    """Values the queue's filters can take, from what is open now."""
-    open_docs = select(ExceptionItem.document_pk).where(ExceptionItem.status == "open")
-    base = select(DocumentRow).where(DocumentRow.id.in_(open_docs)).subquery()
-    templates = session.scalars(select(distinct(base.c.template)).order_by(base.c.template)).all()
-    agencies = session.scalars(select(distinct(base.c.agency)).where(base.c.agency.is_not(None))
-                               .order_by(base.c.agency).limit(500)).all()
-    sources = session.scalars(
-        select(distinct(Message.source)).join(base, base.c.message_pk == Message.id)
-        .where(Message.source.is_not(None)).order_by(Message.source).limit(500)).all()
-    return {"template": [t if t is not None else "(none)" for t in templates],
-            "agency": list(agencies), "source": list(sources)}
+    """Values the queue's filters can take, from what is open now (one
+    pass over the open documents)."""
+    rows = session.execute(
+        select(DocumentRow.template, DocumentRow.agency, Message.source).distinct()
+        .join(Message, Message.id == DocumentRow.message_pk)
+        .where(DocumentRow.id.in_(_open_items()), DocumentRow.disposed_at.is_(None))
+    ).all()
+    templates = sorted({t if t is not None else "(none)" for t, _, _ in rows})
+    return {"template": templates,
+            "agency": sorted({a for _, a, _ in rows if a})[:500],
+            "source": sorted({s for _, _, s in rows if s})[:500]}
 
 
 def open_count(session) -> int:

@@ -72,6 +72,7 @@ def upgrade() -> None:
     with op.batch_alter_table('exceptions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('related_document_pk', sa.Integer(), nullable=True))
         batch_op.create_index('ix_exceptions_status_code', ['status', 'code'], unique=False)
+        batch_op.create_index('ix_exceptions_status_document', ['status', 'document_pk'], unique=False)
         batch_op.create_foreign_key('fk_exceptions_related_document', 'documents',
                                     ['related_document_pk'], ['id'])
 
@@ -83,6 +84,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('source', sa.String(length=1000), nullable=True))
         batch_op.add_column(sa.Column('signature', sa.JSON(), nullable=True))
         batch_op.create_index(batch_op.f('ix_messages_source'), ['source'], unique=False)
+        batch_op.create_index(batch_op.f('ix_messages_first_seen_at'), ['first_seen_at'], unique=False)
 
     with op.batch_alter_table('users', schema=None) as batch_op:
         batch_op.add_column(sa.Column('failed_logins', sa.Integer(), nullable=False, server_default='0'))
@@ -140,6 +142,7 @@ def downgrade() -> None:
         batch_op.drop_column('failed_logins')
 
     with op.batch_alter_table('messages', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_messages_first_seen_at'))
         batch_op.drop_index(batch_op.f('ix_messages_source'))
         batch_op.drop_column('signature')
         batch_op.drop_column('source')
@@ -150,6 +153,7 @@ def downgrade() -> None:
 
     with op.batch_alter_table('exceptions', schema=None) as batch_op:
         batch_op.drop_constraint('fk_exceptions_related_document', type_='foreignkey')
+        batch_op.drop_index('ix_exceptions_status_document')
         batch_op.drop_index('ix_exceptions_status_code')
         batch_op.drop_column('related_document_pk')
 
