@@ -29,10 +29,9 @@ from intake.store import repository as repo
 from intake.store.dedup import find_content_duplicate, forget_document
 from intake.store.models import DocumentRow, ExceptionItem, MentionRow, Message
 from intake.store.records import drop_record, field_values, write_record
-from intake.store.resolve import resolve_document, unresolve_document
+from intake.store.resolve import RESOLVED_STATUSES, resolve_document, unresolve_document
 from intake.types import DocumentAnalysis, ExceptionInfo, Mention
 
-RESOLVED_STATUSES = ("parsed", "duplicate")
 # Officer decisions that fix a document's status whatever a reprocess says.
 DECIDED_STATUS = {"approved": "parsed", "rejected": "exception", "not_a_report": "not_a_report",
                   "duplicate": "duplicate"}

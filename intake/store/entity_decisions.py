@@ -22,6 +22,12 @@ from intake.exception_codes import (
     SPLIT_NOTHING_LEFT,
 )
 from intake.store import entity_keys as ek
+from intake.store.entity_graph import (
+    link_document,
+    link_partial_plates,
+    person_profile_of_mentions,
+    refresh_stats,
+)
 from intake.store.entity_queries import find_entity
 from intake.store.entity_queries import live_entity as live
 from intake.store.models import (
@@ -29,14 +35,9 @@ from intake.store.models import (
     DocumentRow,
     Entity,
     EntityDecision,
+    EntityDecisionDocument,
     EntityLink,
     MentionRow,
-)
-from intake.store.resolve import (
-    link_document,
-    link_partial_plates,
-    person_profile_of_mentions,
-    refresh_stats,
 )
 from intake.types import IntakeError
 
@@ -191,6 +192,7 @@ def merge_entities(session, keep_ref: str, absorb_ref: str, actor: str, reason: 
     )
     session.add(decision)
     session.flush()
+    _index(session, decision)
     apply_decision(session, decision)
     _audit(session, actor, "entity.merge", keep, {
         "decision": decision.id, "absorbed": absorb.public_id, "type": keep.type,
@@ -224,6 +226,7 @@ def split_entity(session, ref: str, mention_ids: list[int], actor: str, reason: 
         "after_document_pk": _last_document_pk(session),
     }
     session.flush()
+    _index(session, decision)
     apply_decision(session, decision)
     new = session.scalar(select(Entity).where(Entity.public_id == new_pid))
     _audit(session, actor, "entity.split", ent, {
@@ -235,13 +238,23 @@ def split_entity(session, ref: str, mention_ids: list[int], actor: str, reason: 
 
 def replay_for_document(session, document: DocumentRow) -> set[int]:
     """After a document is resolved again (reprocessing), re-apply every
-    decision that names one of its mentions."""
+    decision that names one of its mentions (found through the index of
+    decisions by document, not by reading every decision)."""
     touched: set[int] = set()
     for d in session.scalars(
-        select(EntityDecision).where(EntityDecision.revoked.is_(False)).order_by(EntityDecision.id)
+        select(EntityDecision)
+        .where(EntityDecision.revoked.is_(False),
+               EntityDecision.id.in_(select(EntityDecisionDocument.decision_pk)
+                                     .where(EntityDecisionDocument.document_public_id == document.public_id)))
+        .order_by(EntityDecision.id)
     ):
-        p = d.payload or {}
-        anchors = p.get("anchors", []) + p.get("anchors_keep", []) + p.get("anchors_absorb", [])
-        if any(a.get("d") == document.public_id for a in anchors):
-            touched |= apply_decision(session, d)
+        touched |= apply_decision(session, d)
     return touched
+
+
+def _index(session, decision: EntityDecision) -> None:
+    p = decision.payload or {}
+    docs = {a["d"] for k in ("anchors", "anchors_keep", "anchors_absorb") for a in p.get(k, []) if a.get("d")}
+    for d in sorted(docs):
+        session.add(EntityDecisionDocument(decision_pk=decision.id, document_public_id=d))
+    session.flush()

@@ -276,6 +276,17 @@ class EntityDecision(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class EntityDecisionDocument(Base):
+    """Which documents a decision's mention anchors are in, so re-resolving
+    one document replays only the decisions that name it."""
+
+    __tablename__ = "entity_decision_documents"
+    __table_args__ = (UniqueConstraint("decision_pk", "document_public_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    decision_pk: Mapped[int] = mapped_column(ForeignKey("entity_decisions.id"), index=True)
+    document_public_id: Mapped[str] = mapped_column(String(40), index=True)
+
+
 class ContentKey(Base):
     """MinHash LSH band keys of a document's content (store/content_fingerprint.py):
     content dedup compares a new report only with documents sharing a key."""

@@ -13,14 +13,20 @@ rebuild equals the incremental result (tests/store/test_resolve_rebuild.py).
 from __future__ import annotations
 
 import logging
-from itertools import combinations
 
 from sqlalchemy import delete, select, update
 
 from intake.store import entity_keys as ek
 from intake.store import person_match as pm
 from intake.store.document_facts import facts_for
-from intake.store.entity_queries import live_entity
+from intake.store.entity_decisions import apply_decision, replay_for_document
+from intake.store.entity_graph import (
+    entity_by_value,
+    link_document,
+    link_partial_plates,
+    new_entity,
+    refresh_stats,
+)
 from intake.store.models import (
     DocumentRow,
     Entity,
@@ -35,30 +41,10 @@ log = logging.getLogger(__name__)
 # How far after a name an age or DOB is taken to be that person's, when the
 # extractor did not say so: "Jason Smith (DOB 03/04/2008)", "Jay, aged 17".
 ATTRIBUTE_WINDOW = 60
-LINK_KINDS_PER_DOCUMENT = ("co_mention", "alias_of", "vehicle_plate")
-
-
-# --------------------------------------------------------------------------
-# lookups
-# --------------------------------------------------------------------------
-
-
-def _new_entity(session, type_: str, key: str, display: str, public_id: str, attrs=None) -> Entity:
-    ent = Entity(
-        public_id=public_id, type=type_, key=key, display=display[:2000], attrs=attrs or {},
-        document_count=0, agency_count=0, submitter_count=0,
-    )
-    session.add(ent)
-    session.flush()
-    return ent
-
-
-def _by_value(session, type_: str, key: str, display: str) -> Entity:
-    pid = ek.public_id(type_, key)
-    ent = session.scalar(select(Entity).where(Entity.public_id == pid))
-    if ent is None:
-        return _new_entity(session, type_, key, display, pid)
-    return live_entity(session, ent)
+# Only a record in use feeds the graph: an exception waits for an officer's
+# approval, a leaflet (not_a_report) never counts. A duplicate's mentions
+# resolve but do not count twice (entity_graph.refresh_stats).
+RESOLVED_STATUSES = ("parsed", "duplicate")
 
 
 # --------------------------------------------------------------------------
@@ -146,143 +132,12 @@ def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, p
     if chosen is None:
         # Stable across rebuilds: the mention that first named this person.
         pid = ek.public_id("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
-        chosen = _new_entity(session, "PERSON", block, m.value or m.text, pid, profile.to_attrs())
+        chosen = new_entity(session, "PERSON", block, m.value or m.text, pid, profile.to_attrs())
     else:
         merged = pm.Profile.from_attrs(chosen.attrs or {})
         merged.absorb(profile)
         chosen.attrs = merged.to_attrs()  # a new dict: JSON columns track assignment only
     return chosen
-
-
-def person_profile_of_mentions(session, mentions: list[MentionRow]) -> pm.Profile:
-    """An entity's profile rebuilt from the profiles kept on its mentions
-    (used after a split, when each side must forget the other's names)."""
-    out = pm.Profile()
-    for m in mentions:
-        p = (m.attrs or {}).get("_profile")
-        if p:
-            out.absorb(pm.Profile.from_attrs(p))
-    return out
-
-
-# --------------------------------------------------------------------------
-# links
-# --------------------------------------------------------------------------
-
-
-def _add_link(session, a: int, b: int, kind: str, document_pk: int | None, existing: set) -> None:
-    if a == b:
-        return
-    if kind == "co_mention":
-        a, b = min(a, b), max(a, b)
-    k = (a, b, kind, document_pk)
-    if k in existing:
-        return
-    existing.add(k)
-    session.add(EntityLink(a_pk=a, b_pk=b, kind=kind, document_pk=document_pk))
-
-
-def link_document(session, document: DocumentRow, mentions: list[MentionRow]) -> set[int]:
-    """(Re)write one document's links from its mentions' current entities.
-    Returns the entity ids it touched, including those it no longer links."""
-    old = session.scalars(select(EntityLink).where(EntityLink.document_pk == document.id)).all()
-    touched = {l.a_pk for l in old} | {l.b_pk for l in old}
-    for l in old:
-        session.delete(l)
-    session.flush()
-    existing: set = set()
-    by_index = {i: m for i, m in enumerate(mentions)}
-    for m in mentions:
-        attrs = m.attrs or {}
-        if m.entity_pk is None:
-            continue
-        if m.type == "ALIAS" and isinstance(attrs.get("person"), int):
-            p = by_index.get(attrs["person"])
-            if p is not None and p.entity_pk is not None:
-                _add_link(session, m.entity_pk, p.entity_pk, "alias_of", document.id, existing)
-        if m.type == "VEHICLE" and isinstance(attrs.get("plate"), int):
-            p = by_index.get(attrs["plate"])
-            if p is not None and p.entity_pk is not None:
-                _add_link(session, m.entity_pk, p.entity_pk, "vehicle_plate", document.id, existing)
-    # The submitter's own phone and e-mail recur in every report they send;
-    # linking them to the people in those reports would be noise, not
-    # intelligence. They still resolve and count.
-    linked = sorted({
-        m.entity_pk for m in mentions
-        if m.entity_pk is not None and m.type not in ek.NOT_CO_MENTIONED and not m.field.startswith("submitter.")
-    })
-    for a, b in combinations(linked, 2):
-        _add_link(session, a, b, "co_mention", document.id, existing)
-    touched |= {m.entity_pk for m in mentions if m.entity_pk is not None}
-    session.flush()
-    return touched
-
-
-def link_partial_plates(session, ent: Entity) -> None:
-    """Candidate links between a partial plate and the full plates it fits,
-    whichever arrives first. Not per document, never a merge."""
-    if ent.type != "VRM":
-        return
-    if ek.is_partial_plate(ent.key):
-        others = session.scalars(
-            select(Entity).where(
-                Entity.type == "VRM", Entity.merged_into_id.is_(None),
-                Entity.key.like(ek.like_pattern(ent.key)), Entity.id != ent.id,
-            )
-        ).all()
-        pairs = [(ent, o) for o in others if not ek.is_partial_plate(o.key) and ek.plate_consistent(ent.key, o.key)]
-    else:
-        partials = session.scalars(
-            select(Entity).where(Entity.type == "VRM", Entity.merged_into_id.is_(None), Entity.key.like("%*%"))
-        ).all()
-        pairs = [(p, ent) for p in partials if ek.plate_consistent(p.key, ent.key)]
-    for partial, full in pairs:
-        exists = session.scalar(
-            select(EntityLink.id).where(
-                EntityLink.a_pk == partial.id, EntityLink.b_pk == full.id,
-                EntityLink.kind == "partial_plate_candidate",
-            )
-        )
-        if exists is None:
-            session.add(EntityLink(a_pk=partial.id, b_pk=full.id, kind="partial_plate_candidate", document_pk=None))
-    session.flush()
-
-
-# --------------------------------------------------------------------------
-# counts
-# --------------------------------------------------------------------------
-
-
-def refresh_stats(session, entity_ids) -> None:
-    """Documents, agencies, submitters, first/last seen of these entities,
-    from their mentions. Copies (duplicate_of set) do not count twice."""
-    ids = sorted({i for i in entity_ids if i is not None})
-    if not ids:
-        return
-    session.flush()
-    rows = session.execute(
-        select(MentionRow.entity_pk, MentionRow.document_pk)
-        .join(DocumentRow, MentionRow.document_pk == DocumentRow.id)
-        .where(MentionRow.entity_pk.in_(ids), DocumentRow.duplicate_of_id.is_(None))
-        .distinct()
-    ).all()
-    docs_of: dict[int, set[int]] = {}
-    for ent_pk, doc_pk in rows:
-        docs_of.setdefault(ent_pk, set()).add(doc_pk)
-    facts = facts_for(session, {d for ds in docs_of.values() for d in ds})
-    for ent_id in ids:
-        ent = session.get(Entity, ent_id)
-        if ent is None:
-            continue
-        docs = docs_of.get(ent_id, set())
-        fs = [facts[d] for d in docs if d in facts]
-        seen = sorted(f.seen for f in fs if f.seen is not None)
-        ent.document_count = len(docs)
-        ent.agency_count = len({f.agency for f in fs if f.agency})
-        ent.submitter_count = len({f.submitter for f in fs if f.submitter})
-        ent.first_seen = seen[0] if seen else None
-        ent.last_seen = seen[-1] if seen else None
-    session.flush()
 
 
 # --------------------------------------------------------------------------
@@ -319,11 +174,11 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
                 # A description alone ("silver astra") is many cars; with its
                 # full plate it is one.
                 key = f"{key}|{plate}"
-            ent = _by_value(session, "VEHICLE", key, m.value) if key else None
+            ent = entity_by_value(session, "VEHICLE", key, m.value) if key else None
         else:
             key = ek.entity_key(m.type, m.value)
             if key:
-                ent = _by_value(session, m.type, key, m.value)
+                ent = entity_by_value(session, m.type, key, m.value)
         m.entity_pk = ent.id if ent is not None else None
         if ent is not None:
             touched.add(ent.id)
@@ -332,8 +187,6 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
     for ent_id in sorted({m.entity_pk for m in mentions if m.type == "VRM" and m.entity_pk}):
         link_partial_plates(session, session.get(Entity, ent_id))
     if replay:
-        from intake.store.entity_decisions import replay_for_document
-
         touched |= replay_for_document(session, document)
     refresh_stats(session, touched)
     log.debug("resolved document %s: %d mentions, %d entities touched", document.id, len(mentions), len(touched))
@@ -364,18 +217,21 @@ def clear_entities(session) -> None:
 
 
 def rebuild_entities(session) -> None:
-    """From scratch: every document with mentions in id order, each
+    """From scratch: every document in use with mentions, in id order, each
     officer's decision replayed just before the first document that arrived
-    after it was made."""
-    from intake.store.entity_decisions import apply_decision
-
+    after it was made. (A document approved later than it arrived is
+    resolved at its arrival's place here; only the order of ties between
+    equally good person matches can differ from the incremental result.)"""
     clear_entities(session)
     decisions = session.scalars(
         select(EntityDecision).where(EntityDecision.revoked.is_(False)).order_by(EntityDecision.id)
     ).all()
     pending = list(decisions)
     doc_ids = session.scalars(
-        select(MentionRow.document_pk).distinct().order_by(MentionRow.document_pk)
+        select(MentionRow.document_pk).distinct()
+        .join(DocumentRow, DocumentRow.id == MentionRow.document_pk)
+        .where(DocumentRow.status.in_(RESOLVED_STATUSES))
+        .order_by(MentionRow.document_pk)
     ).all()
     for doc_id in doc_ids:
         while pending and int((pending[0].payload or {}).get("after_document_pk") or 0) < doc_id:

@@ -50,6 +50,19 @@ def upgrade() -> None:
     with op.batch_alter_table('review_sessions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_review_sessions_user_pk'), ['user_pk'], unique=False)
 
+    op.create_table('entity_decision_documents',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('decision_pk', sa.Integer(), nullable=False),
+    sa.Column('document_public_id', sa.String(length=40), nullable=False),
+    sa.ForeignKeyConstraint(['decision_pk'], ['entity_decisions.id'], ),
+    sa.PrimaryKeyConstraint('id'),
+    sa.UniqueConstraint('decision_pk', 'document_public_id')
+    )
+    with op.batch_alter_table('entity_decision_documents', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_entity_decision_documents_decision_pk'), ['decision_pk'], unique=False)
+        batch_op.create_index(batch_op.f('ix_entity_decision_documents_document_public_id'),
+                              ['document_public_id'], unique=False)
+
     with op.batch_alter_table('audit_log', schema=None) as batch_op:
         batch_op.add_column(sa.Column('client_addr', sa.String(length=100), nullable=True))
         batch_op.create_index('ix_audit_object', ['object_type', 'object_id'], unique=False)
@@ -100,7 +113,8 @@ def _backfill() -> None:
     """Sources of existing messages; agencies of existing documents (the
     record's submitter.agency, else the sender's domain); message-level
     queue items onto the message's first document; the other document of a
-    possible_duplicate from its detail text."""
+    possible_duplicate from its detail text; the documents each entity
+    decision names."""
     conn = op.get_bind()
     for pk, origin in conn.execute(sa.text("SELECT id, origin FROM messages")).all():
         conn.execute(sa.text("UPDATE messages SET source = :s WHERE id = :i"),
@@ -127,6 +141,13 @@ def _backfill() -> None:
     conn.execute(sa.text(
         "UPDATE exceptions SET document_pk = (SELECT min(d.id) FROM documents d "
         "WHERE d.message_pk = exceptions.message_pk) WHERE document_pk IS NULL AND message_pk IS NOT NULL"))
+    import json
+    for pk, payload in conn.execute(sa.text("SELECT id, payload FROM entity_decisions")).all():
+        payload = json.loads(payload) if isinstance(payload, str) else (payload or {})
+        docs = {a.get("d") for k in ("anchors", "anchors_keep", "anchors_absorb") for a in payload.get(k, [])}
+        for d in sorted(x for x in docs if x):
+            conn.execute(sa.text("INSERT INTO entity_decision_documents (decision_pk, document_public_id) "
+                                 "VALUES (:p, :d)"), {"p": pk, "d": d})
     for pk, detail in conn.execute(sa.text(
             "SELECT id, detail FROM exceptions WHERE code = 'possible_duplicate'")).all():
         m = re.search(r"document (\d+)", detail or "")
@@ -172,3 +193,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_review_sessions_user_pk'))
 
     op.drop_table('review_sessions')
+    with op.batch_alter_table('entity_decision_documents', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_entity_decision_documents_document_public_id'))
+        batch_op.drop_index(batch_op.f('ix_entity_decision_documents_decision_pk'))
+    op.drop_table('entity_decision_documents')
