@@ -17,6 +17,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from intake import metrics
 from intake.exception_codes import (
     MESSAGE_ID_CLASH,
     NO_REPORT_CONTENT,
@@ -84,7 +85,8 @@ class Pipeline:
 
     def process(self, raw: RawMessage) -> MessageOutcome:
         key = content_sha256(raw.data)
-        result = walk(raw.data, self.limits)
+        with metrics.timed("mime_walk"):
+            result = walk(raw.data, self.limits)
         mid = result.headers.message_id
 
         existing = self._record_if_known(raw, mid, key)
@@ -94,7 +96,10 @@ class Pipeline:
         analyses = self._analyse(result)
         for attempt in range(3):
             try:
-                return self._commit(raw, key, result, analyses)
+                with metrics.timed("commit"):
+                    outcome = self._commit(raw, key, result, analyses)
+                metrics.documents_stored(outcome)
+                return outcome
             except IntegrityError:
                 # Another process committed the same message (or blob) first:
                 # it is now known, so this becomes a sighting.
@@ -146,7 +151,8 @@ class Pipeline:
                 if doc.sha256 in seen or repo.first_document_with_sha(s, doc.sha256) is not None:
                     continue
                 seen.add(doc.sha256)
-                out[i] = self.analyser.analyse(doc, fallback)
+                with metrics.timed("analyse"):
+                    out[i] = self.analyser.analyse(doc, fallback)
         return out
 
     def _commit(self, raw: RawMessage, key: str, result: WalkResult,

@@ -17,6 +17,7 @@ from typing import Callable
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy.exc import SQLAlchemyError
 
+from intake import metrics
 from intake.exception_codes import (
     IMAP_CONNECTION_LOST,
     IMAP_FOLDER_UNAVAILABLE,
@@ -31,7 +32,7 @@ from intake.ingest.imap.folder_pass import PassResult, run_folder
 from intake.ingest.imap.inbox_lock import InboxLock
 from intake.ingest.inbox_config import InboxConfig
 from intake.logs import log_fault
-from intake.store.db import Store
+from intake.store.db import Store, store_fault
 from intake.types import IntakeError
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,14 @@ class InboxRunner:
                                     PassResult(), record=False)
             if not got:
                 log.info("inbox %s: another process is polling it; skipped", self.cfg.name)
+                metrics.PASSES.labels(self.cfg.name, "skipped").inc()
                 return PassOutcome(ran=False)
             try:
-                return self._run_locked()
+                with metrics.timed("inbox_pass"):
+                    outcome = self._run_locked()
+                if outcome.ran:
+                    metrics.PASSES.labels(self.cfg.name, "ok" if outcome.ok else "failed").inc()
+                return outcome
             finally:
                 lock.release()
         finally:
@@ -146,6 +152,12 @@ class InboxRunner:
                 f"({safe_reason(exc)}); the pass will be retried",
             ), result)
         except SQLAlchemyError as exc:
+            # A full disk or a read-only store is named as such: the operator's
+            # fix differs from an unreachable server's.
+            fault = store_fault(exc)
+            if fault is not None and fault.write_fault:
+                return self._failed(IntakeError(
+                    fault.code, f"{fault.detail}; nothing uncommitted was acknowledged"), result, record=False)
             return self._failed(IntakeError(
                 STORE_UNAVAILABLE, f"the store failed during a pass ({type(exc).__name__}); nothing was acknowledged"
             ), result, record=False)
