@@ -113,7 +113,10 @@ class Settings:
 
     @property
     def store_password(self) -> str | None:
-        return read_secret(self.section("store"), "password", f"{self.source}: [store]")
+        table = self.section("store")
+        if table.get("password_file"):
+            table["password_file"] = str(self.path(table["password_file"]))
+        return read_secret(table, "password", f"{self.source}: [store]")
 
     @property
     def spacy_model(self) -> str:
