@@ -75,13 +75,12 @@ def safe_url(url: str | URL) -> str:
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
-    # busy_timeout first: two processes opening a new store at once both set
-    # WAL, and the second must wait, not fail.
+    # busy_timeout first: two processes opening a new store at once must
+    # wait for each other, not fail.
     cur.execute("PRAGMA busy_timeout=30000")
-    # WAL lets the review UI read while the pipeline writes; NORMAL sync is
-    # safe under WAL (a power cut loses at most the last transaction, which
-    # the mailbox still holds because we acknowledge only after commit).
-    cur.execute("PRAGMA journal_mode=WAL")
+    # NORMAL sync is safe under WAL (set once the file is known to be ours,
+    # Store._use_wal): a power cut loses at most the last transaction, which
+    # the mailbox still holds because we acknowledge only after commit.
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
@@ -249,12 +248,15 @@ def store_fault(exc: BaseException, url: str | None = None) -> StoreError | None
             isinstance(exc, DBAPIError) and exc.connection_invalidated):
         return StoreError(STORE_UNAVAILABLE, f"the database server cannot be reached{where}: check it is "
                           "running and the host, port and credentials")
-    if sqlstate == "28P01" or sqlstate == "28000":
-        return StoreError(STORE_UNAVAILABLE, f"the database refused the login{where}: check the user and "
-                          "[store] password_env / password_file")
-    if sqlstate == "3D000":
+    # psycopg gives no SQLSTATE for a refused connection: the server's
+    # fixed (English) phrases tell a missing database or a bad login apart.
+    if sqlstate == "3D000" or ('database "' in text_ and "does not exist" in text_):
         return StoreError(STORE_MISSING, f"the database does not exist{where}: create it "
                           "(docs/operations.md, PostgreSQL) and run `intake migrate`")
+    if sqlstate in ("28P01", "28000") or "password authentication failed" in text_ or (
+            'role "' in text_ and "does not exist" in text_):
+        return StoreError(STORE_UNAVAILABLE, f"the database refused the login{where}: check the user and "
+                          "[store] password_env / password_file")
     if "unable to open database file" in text_:
         return StoreError(STORE_UNAVAILABLE, f"the store file cannot be opened{where}: check the path and "
                           "permissions")
@@ -319,7 +321,17 @@ class Store:
             if fault is None:
                 raise
             raise fault from None
+        if path is not None and not self.read_only:
+            self._use_wal()
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _use_wal(self) -> None:
+        """WAL lets the review app read while the pipeline writes. The mode is
+        kept in the file, so it is set once, and only on a file known to be
+        an intake store: a refused file is left exactly as it was."""
+        with self.engine.connect() as conn:
+            if conn.exec_driver_sql("PRAGMA journal_mode").scalar() != "wal":
+                conn.exec_driver_sql("PRAGMA journal_mode=WAL")
 
     def _check_sqlite_path(self, path: Path, create: bool) -> None:
         named = f" (from {self.source})" if self.source else ""
@@ -336,7 +348,10 @@ class Store:
         st = schema_state(self.engine)
         if st.state == CURRENT:
             return
-        self._refuse(st, shown, upgrade, create)
+        if self.read_only:
+            self._refuse(st, shown, upgrade, create)
+        # Anything but current is judged under the lock: a store another
+        # process is creating or migrating looks empty or old until it is done.
         with schema_lock(self.engine, self.url):
             # Another process may have created or migrated it meanwhile.
             st = schema_state(self.engine)
