@@ -31,7 +31,7 @@ from intake.ingest.imap.errors import ImapError, safe_reason
 from intake.ingest.imap.folder_pass import PassResult, run_folder
 from intake.ingest.imap.inbox_lock import InboxLock
 from intake.ingest.inbox_config import InboxConfig
-from intake.logs import log_fault
+from intake.logs import fields, log_fault
 from intake.store.db import Store, store_fault
 from intake.types import IntakeError
 
@@ -188,7 +188,10 @@ class InboxRunner:
         # An empty pass every minute per inbox would drown the log: DEBUG.
         busy = result.handled or result.acknowledged or result.vanished or result.stopped
         log.log(logging.INFO if busy else logging.DEBUG, "inbox %s: pass done in %.1fs: %s%s",
-                cfg.name, elapsed, result.summary(), " (stopped early)" if result.stopped else "")
+                cfg.name, elapsed, result.summary(), " (stopped early)" if result.stopped else "",
+                extra=fields(inbox=cfg.name, seconds=round(elapsed, 3), handled=result.handled,
+                             new=result.new_messages, known=result.known, acknowledged=result.acknowledged,
+                             failed=len(result.failed)))
         return PassOutcome(ran=True, result=result)
 
     def _failed(self, err: IntakeError, result: PassResult, record: bool = True) -> PassOutcome:
@@ -198,7 +201,9 @@ class InboxRunner:
         if record:
             self._safe(status.record_failure, self.store, self.cfg.name, f"{err.code}: {err.detail}", result.handled)
         log.warning("inbox %s: pass failed (%s) after %d message(s): %s; retry in %.1fs",
-                    self.cfg.name, err.code, result.handled, err.detail, delay)
+                    self.cfg.name, err.code, result.handled, err.detail, delay,
+                    extra=fields(inbox=self.cfg.name, code=err.code, handled=result.handled,
+                                 retry_in=round(delay, 1)))
         if self.on_retry is not None and not self.stop.is_set():
             self.on_retry(delay)
         return PassOutcome(ran=True, result=result, error=err, retry_in=delay)
