@@ -84,6 +84,20 @@ def cmd_poll(args, settings) -> int:
     return rc
 
 
+def _review_queue(store) -> dict:
+    """Open items in the officers' queue, counted in the store: the number
+    the review app shows, whatever source the documents came from."""
+    from intake.exception_codes import CATALOGUE
+    from intake.store.health import open_exceptions_by_code
+
+    with store.session() as s:
+        by_code = open_exceptions_by_code(s)
+    queued = {c: n for c, n in by_code.items() if c not in CATALOGUE or CATALOGUE[c].queued}
+    return {"open": sum(queued.values()),
+            "blocking": sum(n for c, n in queued.items() if c in CATALOGUE and CATALOGUE[c].blocks),
+            "by_code": dict(sorted(queued.items()))}
+
+
 def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat(timespec="seconds") if dt else None
 
@@ -95,6 +109,7 @@ def cmd_status(args, settings) -> int:
     now = datetime.now(timezone.utc)
     rows, unhealthy = [], []
     with open_store(settings, write=False) as store:
+        queue = _review_queue(store)
         for ib in inboxes:
             rep = status.report(store, ib.name)
             limit = args.max_failing if args.max_failing is not None else ib.unhealthy_after_s
@@ -119,8 +134,10 @@ def cmd_status(args, settings) -> int:
                 "awaiting_after": rep.unacknowledged,
             })
     if args.json:
-        print(json.dumps({"inboxes": rows, "unhealthy": unhealthy}, indent=2))
+        print(json.dumps({"inboxes": rows, "unhealthy": unhealthy, "review_queue": queue}, indent=2))
     else:
+        print(f"review queue: {queue['open']} open item(s), {queue['blocking']} holding back a record "
+              f"(the store's own count, all sources)")
         if not rows:
             print("no [[inbox]] configured")
         for r in rows:
