@@ -243,5 +243,9 @@ def load_settings(
         if isinstance(raw["store"], dict):
             raw["store"]["url"] = db_url
             source = "--db"
-    model = validate(raw, path, source, check_paths=True)
+    # Shapes, types and values here; whether named folders and files exist
+    # is checked by every command at start-up (intake/ingest/preflight.py),
+    # so a library caller can still load a site file whose folders are
+    # elsewhere.
+    model = validate(raw, path, source, check_paths=False)
     return Settings(raw=raw, config_path=path, url_source=source, _model=model)

@@ -4,6 +4,7 @@ configuration that only the stages can judge. Each failure is a
 ``ConfigError`` naming the key and the file, raised before any store is
 opened or any mail server contacted.
 
+- the model's file-system checks: template folders and gazetteer files exist;
 - ``[extract]``: recogniser names (the registry), the spaCy model package,
   gazetteer files (read and parsed);
 - ``[parsing] template_dirs``: every template file loads;
@@ -23,13 +24,15 @@ import shlex
 import shutil
 from pathlib import Path
 
-from intake.config.settings import ConfigError, Settings, read_secret
+from intake.config.settings import ConfigError, Settings, read_secret, validate
 from intake.ingest.inbox_config import load_inboxes
 from intake.types import IntakeError
 
 
 def check(settings: Settings, uses: tuple[str, ...] = ("store",)) -> None:
     where = settings.source
+    # The model again, now with the file system: named folders and files exist.
+    validate(settings.raw, settings.config_path, settings.url_source, check_paths=True)
     _extract(settings, where)
     _templates(settings, where)
     inboxes = load_inboxes_or_fail(settings)
