@@ -32,6 +32,12 @@ ARGS = {
     "rebuild-entities": ["rebuild-entities"],
     "migrate": ["migrate"],
     "metrics": ["metrics"],
+    # the review app's commands (intake/ingest/commands/review.py, users.py)
+    "serve": ["serve"],
+    "queue": ["queue"],
+    "show": ["show", "D-1"],
+    "reprocess": ["reprocess", "--pending"],
+    "user": ["user", "list"],
 }
 MAIL_COMMANDS = ("poll", "daemon")
 
@@ -178,10 +184,14 @@ def _setup(tmp: Path, case: Case) -> tuple[Path, Path]:
     return conf, store
 
 
-def test_every_command_is_in_the_table():
+def registered() -> set[str]:
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    missing = sorted(set(sub.choices) - set(ARGS))
+    return set(sub.choices)
+
+
+def test_every_command_is_in_the_table():
+    missing = sorted(registered() - set(ARGS))
     assert missing == [], f"add arguments for {missing} to ARGS so broken configs are tried on them too"
 
 
@@ -189,7 +199,9 @@ def test_every_command_is_in_the_table():
 def test_broken_config_is_one_line_exit_2_and_touches_nothing(case, tmp_path, guard, capsys):
     conf, store = _setup(tmp_path, case)
     assert len(CASES) >= 30
-    for command in case.commands:
+    commands = [c for c in case.commands if c in registered()]
+    assert commands
+    for command in commands:
         argv = [a.format(mbox=tmp_path / "empty.mbox") for a in ARGS[command]]
         extra = [a.format(tmp=tmp_path) for a in case.argv_extra]
         if "--config" not in extra:
