@@ -51,7 +51,7 @@ def intake(*args: str, wrap: list[str] = ()) -> subprocess.CompletedProcess:
 
 
 def counts(db: Path) -> tuple[int, int]:
-    with Store(f"sqlite:///{db}") as st, st.session() as s:
+    with Store(f"sqlite:///{db}", upgrade=False, create=False, write=False) as st, st.session() as s:
         return (s.scalar(select(func.count()).select_from(Message)),
                 s.scalar(select(func.count()).select_from(DocumentRow)))
 
