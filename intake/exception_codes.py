@@ -271,6 +271,30 @@ STORE_UNAVAILABLE = _code(
     "store_unavailable", "The store (database) cannot be reached.",
     "Check the database server and the store URL; nothing was acknowledged.",
     blocks=False, scope="store")
+STORE_MISSING = _code(
+    "store_missing", "There is no store at the configured place (or its folder does not exist).",
+    "Fix [store] url / data_dir, or create the folder; a write command or `intake migrate` creates the store.",
+    blocks=False, scope="store")
+STORE_NOT_INTAKE = _code(
+    "store_not_intake", "The database or file is not an intake store.",
+    "Point [store] url at intake's own database; never share one with another application.",
+    blocks=False, scope="store")
+STORE_NEEDS_MIGRATION = _code(
+    "store_needs_migration", "The store's schema is older than this version of intake.",
+    "Back up the store, then run `intake migrate`.",
+    blocks=False, scope="store")
+STORE_TOO_NEW = _code(
+    "store_too_new", "The store was written by a newer version of intake.",
+    "Upgrade intake on this machine; never run an older intake against the store.",
+    blocks=False, scope="store")
+STORE_FULL = _code(
+    "store_full", "The disk holding the store is full.",
+    "Free space (or grow the volume) and run the command again; nothing committed is lost.",
+    blocks=False, scope="store")
+STORE_READ_ONLY = _code(
+    "store_read_only", "The store is read-only (permissions, a read-only mount, or a standby database).",
+    "Give the intake user write access or point at the primary database, then run the command again.",
+    blocks=False, scope="store")
 CONFIG_INVALID = _code(
     "config_invalid", "A setting is wrong.",
     "Fix the setting named in the message and start again.",

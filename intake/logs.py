@@ -1,26 +1,92 @@
 """Logging set-up. Form content is OFFICIAL-SENSITIVE: log codes, counts,
-ids and hashes, never names, subjects, addresses or text. Secrets never."""
+ids and hashes, never names, subjects, addresses or text. Secrets never.
+
+``[logging] format``: "text" (one line per event, ``key=value`` fields at
+the end) or "json" (one object per line: level, logger, message, and the
+structured fields). Under systemd (``JOURNAL_STREAM`` set) no timestamp of
+our own is written: the journal stamps every line. Structured fields are
+passed as ``extra=fields(inbox="mase", handled=3)`` and must be ids, codes,
+counts or hashes.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import sys
 import traceback
+from typing import Any
+
+FIELDS_ATTR = "intake_fields"
+# Third-party libraries log message content at DEBUG (imapclient logs
+# commands; pdfminer logs text). Keep them quiet even when -v.
+NOISY = ("imapclient", "pdfminer", "pdfplumber", "PIL", "apscheduler.executors",
+         "docx", "extract_msg", "alembic.runtime.migration")
 
 
-def setup_logging(verbose: bool = False) -> None:
+def fields(**values: Any) -> dict[str, Any]:
+    """``log.info("...", extra=fields(inbox=name, handled=n))``."""
+    return {FIELDS_ATTR: values}
+
+
+def under_journald() -> bool:
+    return bool(os.environ.get("JOURNAL_STREAM"))
+
+
+class TextFormatter(logging.Formatter):
+    def __init__(self, stamp: bool):
+        fmt = "%(asctime)s %(levelname)s %(name)s: %(message)s" if stamp else "%(levelname)s %(name)s: %(message)s"
+        super().__init__(fmt)
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        extra = getattr(record, FIELDS_ATTR, None)
+        if extra:
+            line += " " + " ".join(f"{k}={v}" for k, v in extra.items())
+        return line
+
+
+class JsonFormatter(logging.Formatter):
+    def __init__(self, stamp: bool):
+        super().__init__()
+        self.stamp = stamp
+
+    def format(self, record: logging.LogRecord) -> str:
+        out: dict[str, Any] = {}
+        if self.stamp:
+            out["ts"] = self.formatTime(record, "%Y-%m-%dT%H:%M:%S") + f".{int(record.msecs):03d}"
+        out.update(level=record.levelname, logger=record.name, message=record.getMessage())
+        extra = getattr(record, FIELDS_ATTR, None)
+        if extra:
+            out.update({k: v for k, v in extra.items() if k not in out})
+        if record.exc_info and record.exc_info[0] is not None:
+            # Type only: an exception's message can quote a document.
+            out["exception"] = record.exc_info[0].__name__
+        return json.dumps(out, default=str, ensure_ascii=False)
+
+
+def setup_logging(verbose: bool = False, level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
-    if root.handlers:
-        root.setLevel(logging.DEBUG if verbose else logging.INFO)
+    stamp = not under_journald()
+    handler = next((h for h in root.handlers if getattr(h, "_intake", False)), None)
+    if handler is None and root.handlers:
+        # A host (pytest's capture, an embedding app) set logging up: keep
+        # its handlers, only set the level.
+        root.setLevel(logging.DEBUG if verbose else level)
+        _quiet()
         return
-    handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(logging.DEBUG if verbose else logging.INFO)
-    # Third-party libraries log message content at DEBUG (imapclient logs
-    # commands; pdfminer logs text). Keep them quiet even when -v.
-    for noisy in ("imapclient", "pdfminer", "pdfplumber", "PIL", "apscheduler.executors",
-                  "docx", "extract_msg", "alembic.runtime.migration"):
+    if handler is None:
+        handler = logging.StreamHandler(sys.stderr)
+        handler._intake = True  # type: ignore[attr-defined]
+        root.addHandler(handler)
+    handler.setFormatter(JsonFormatter(stamp) if fmt == "json" else TextFormatter(stamp))
+    root.setLevel(logging.DEBUG if verbose else level)
+    _quiet()
+
+
+def _quiet() -> None:
+    for noisy in NOISY:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 

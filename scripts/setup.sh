@@ -35,7 +35,10 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 log=$(mktemp)
-if ! { .venv/bin/python -m pip install -q --upgrade pip && .venv/bin/python -m pip install -q -e ".[test]"; } >"$log" 2>&1; then
+# constraints.txt pins the versions tested together (scripts/lock.sh makes it).
+if ! { .venv/bin/python -m pip install -q --upgrade pip \
+       && .venv/bin/python -m pip install -q -c constraints.txt -e ".[test]" \
+       && .venv/bin/python -m pip check; } >"$log" 2>&1; then
   cat "$log" >&2
   echo "setup: pip install failed (output above)" >&2
   exit 1

@@ -57,3 +57,81 @@ def test_bad_config_is_a_clear_error(tmp_path, capsys):
     assert main(["export", "--config", str(bad)]) == 2
     assert "not valid TOML" in capsys.readouterr().err
     assert main(["export", "--config", str(tmp_path / "missing.toml")]) == 2
+
+
+def test_defaults_toml_is_generated_from_the_model():
+    from pathlib import Path
+
+    from intake.config.schema import defaults_toml
+
+    path = Path(__file__).resolve().parent.parent / "intake" / "config" / "defaults.toml"
+    assert path.read_text(encoding="utf-8") == defaults_toml(), \
+        "run: python -m intake.config.schema > intake/config/defaults.toml"
+
+
+def test_defaults_toml_is_a_valid_site_file_with_the_model_defaults(tmp_path):
+    """The documented defaults, loaded as a site file, change nothing."""
+    import tomllib
+    from pathlib import Path
+
+    from intake.config.schema import SECTIONS
+
+    text = (Path(__file__).resolve().parent.parent / "intake" / "config" / "defaults.toml").read_text()
+    data = tomllib.loads(text)
+    assert set(data) == set(SECTIONS)
+    cfg = tmp_path / "intake.toml"
+    cfg.write_text(text)
+    s = load_settings(cfg)
+    for name in SECTIONS:
+        assert s.section(name) == load_settings().section(name), name
+
+
+def test_section_is_a_plain_dict_with_every_default(tmp_path):
+    from intake.config.settings import Settings
+
+    s = Settings(raw={"parsing": {"convert_timeout_s": 0.3}})
+    parsing = s.section("parsing")
+    assert type(parsing) is dict
+    assert parsing["convert_timeout_s"] == 0.3 and parsing["max_pages"] == 200
+    assert s.section("workers")["processes"] == 1
+    review = s.section("review")
+    assert review["host"] == "127.0.0.1" and review["port"] == 8080 and review["session_idle_minutes"] == 30
+    assert s.section("nonexistent") == {}
+
+
+def test_review_cache_dir_defaults_under_data_dir(tmp_path):
+    cfg = tmp_path / "intake.toml"
+    cfg.write_text('[store]\ndata_dir = "state"\n')
+    assert load_settings(cfg).review_cache_dir == tmp_path / "state" / "cache"
+    cfg.write_text('[store]\ndata_dir = "state"\n[review]\ncache_dir = "/srv/cache"\n')
+    assert str(load_settings(cfg).review_cache_dir) == "/srv/cache"
+
+
+def test_env_url_is_named_in_errors(tmp_path, monkeypatch):
+    monkeypatch.setenv("INTAKE_DB_URL", "postgres://u@127.0.0.1/x")
+    with pytest.raises(ConfigError, match=r"^\$INTAKE_DB_URL: \[store\] url"):
+        load_settings()
+
+
+def test_strict_types_toml_integers_are_numbers_but_strings_are_not(tmp_path):
+    cfg = tmp_path / "c.toml"
+    cfg.write_text("[workers]\ndocument_timeout_s = 30\n")
+    assert load_settings(cfg).section("workers")["document_timeout_s"] == 30
+    cfg.write_text('[workers]\ndocument_timeout_s = "30"\n')
+    with pytest.raises(ConfigError, match="expected a number, got a string"):
+        load_settings(cfg)
+
+
+def test_json_log_lines_carry_fields_and_no_timestamp_under_journald(monkeypatch):
+    import json
+    import logging
+
+    from intake.logs import JsonFormatter, TextFormatter, fields
+
+    rec = logging.LogRecord("intake.x", logging.INFO, __file__, 1, "pass done: %d", (3,), None)
+    rec.__dict__.update(fields(inbox="mase", handled=3))
+    obj = json.loads(JsonFormatter(stamp=False).format(rec))
+    assert obj == {"level": "INFO", "logger": "intake.x", "message": "pass done: 3", "inbox": "mase", "handled": 3}
+    assert "ts" in json.loads(JsonFormatter(stamp=True).format(rec))
+    line = TextFormatter(stamp=False).format(rec)
+    assert line == "INFO intake.x: pass done: 3 inbox=mase handled=3"

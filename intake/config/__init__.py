@@ -1,5 +1,6 @@
-"""Settings schema, defaults, template definitions and gazetteers (data only)."""
+"""Settings schema, defaults, template definitions and gazetteers (data only).
 
-from intake.config.settings import Settings, load_settings
-
-__all__ = ["Settings", "load_settings"]
+Import from the modules: ``intake.config.settings`` (load_settings,
+Settings, ConfigError) and ``intake.config.schema`` (the model). Nothing is
+imported here, so reading a packaged data file does not load the settings
+machinery."""

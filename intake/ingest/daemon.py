@@ -40,6 +40,8 @@ class Daemon:
         for name, runner in self.runners.items():
             runner.on_retry = lambda delay, name=name: self._schedule_retry(name, delay)
         self.watchers: dict[str, IdleWatcher] = {}
+        self.settings = settings
+        self.metrics_server = None
         self.scheduler = BackgroundScheduler(
             timezone=timezone.utc,
             executors={"default": ThreadPoolExecutor(max(2, 2 * len(inboxes)))},
@@ -61,6 +63,7 @@ class Daemon:
             pass
 
     def start(self) -> None:
+        self._start_metrics()
         now = datetime.now(timezone.utc)
         for ib in self.inboxes:
             self.scheduler.add_job(self._job, ib.schedule.trigger(), args=[ib.name],
@@ -82,7 +85,20 @@ class Daemon:
             w.join(timeout=60)
         for r in self.runners.values():
             r.close()
+        if self.metrics_server is not None:
+            self.metrics_server.close()
+            self.metrics_server = None
         log.info("daemon stopped")
+
+    def _start_metrics(self) -> None:
+        cfg = self.settings.model.metrics if self.settings is not None else None
+        if cfg is None or not cfg.port:
+            return
+        from intake.metrics import MetricsServer
+
+        # A port in use is a start-up failure (OSError), reported in one line
+        # by the CLI, before any inbox is polled.
+        self.metrics_server = MetricsServer(self.store, cfg.host, cfg.port)
 
     def run_forever(self) -> int:
         install_signal_handlers(self.stop)

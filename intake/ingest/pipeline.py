@@ -16,6 +16,7 @@ from datetime import date
 
 from sqlalchemy.exc import IntegrityError
 
+from intake import metrics
 from intake.ingest.identity import content_sha256
 from intake.ingest.mime_walk import MessageHeaders, MimeLimits, WalkResult, walk
 from intake.ingest.workers import Analyser, make_analyser
@@ -56,7 +57,8 @@ class Pipeline:
 
     def process(self, raw: RawMessage) -> MessageOutcome:
         key = content_sha256(raw.data)
-        result = walk(raw.data, self.limits)
+        with metrics.timed("mime_walk"):
+            result = walk(raw.data, self.limits)
         return self._save(raw, key, result)
 
     def process_unreadable(self, origin: str, data: bytes, code: str, detail: str) -> MessageOutcome:
@@ -81,10 +83,11 @@ class Pipeline:
         analyses = self._analyse(result, skip_stored=True)
         for attempt in range(3):
             try:
-                with self.store.transaction() as s:
+                with metrics.timed("commit"), self.store.transaction() as s:
                     outcome = save_message(s, raw, key, result.headers, result.problems, result.documents,
                                            analyses, actor=self.actor,
                                            signature=getattr(result, "signature", None))
+                metrics.documents_stored(outcome)
                 log.debug("message %s stored: %s", outcome.message_pk,
                           ", ".join(f"{k}={v}" for k, v in sorted(Counter(
                               d.status for d in outcome.documents).items())))
@@ -121,5 +124,6 @@ class Pipeline:
             if doc.sha256 in seen or doc.sha256 in stored:
                 continue
             seen.add(doc.sha256)
-            out[i] = self.analyser.analyse(doc, fallback)
+            with metrics.timed("analyse"):
+                out[i] = self.analyser.analyse(doc, fallback)
         return out

@@ -12,6 +12,7 @@ import time
 from datetime import date
 from typing import Protocol
 
+from intake import metrics
 from intake.exception_codes import PARSER_CRASHED, PARSER_TIMEOUT, RESOURCE_LIMIT
 from intake.ingest.analyse import DocumentAnalysis, analyse_document
 from intake.types import Document, ExceptionInfo, ParseOutcome
@@ -126,12 +127,14 @@ class ProcessAnalyser:
                 return self._crashed(doc)
             if _rss_mb(self._proc.pid) > self.memory_mb:
                 self._kill()
+                metrics.worker_restarted("memory")
                 log.error("analysis worker over %d MB on document %s", self.memory_mb, doc.sha256[:12])
                 return _failed(RESOURCE_LIMIT,
                                f"Parsing this document needed more than {int(self.memory_mb)} MB of "
                                "memory and was stopped. Open the original and key it in.")
             if time.monotonic() > deadline:
                 self._kill()
+                metrics.worker_restarted("timeout")
                 log.error("analysis timed out after %ss on document %s", self.timeout_s, doc.sha256[:12])
                 return _failed(PARSER_TIMEOUT,
                                f"Parsing took longer than {int(self.timeout_s)} s and was stopped. "
@@ -140,6 +143,7 @@ class ProcessAnalyser:
     def _crashed(self, doc: Document) -> DocumentAnalysis:
         code = self._proc.exitcode if self._proc else None
         self._kill()
+        metrics.worker_restarted("crash")
         log.error("analysis worker died (exit %s) on document %s", code, doc.sha256[:12])
         return _failed(PARSER_CRASHED,
                        "The parser process crashed on this document. Open the original "

@@ -277,6 +277,10 @@ def test_xoauth2_login_and_token_rotation(oauth_dovecot, tmp_path):
 
 def test_status_max_silence_catches_a_stopped_daemon(imap_env, tmp_path, capsys):
     conf = write_config(tmp_path / "intake.toml", inbox_table(imap_env), tmp_path / "db.sqlite")
+    # No store yet: a read command does not create one, and says so (exit 3).
+    assert main(["status", "--config", str(conf)]) == 3
+    assert "store_missing" in capsys.readouterr().err
+    assert main(["migrate", "--config", str(conf)]) == 0
     assert main(["status", "--config", str(conf), "--max-silence", "3600"]) == 1  # never polled
     assert "is the daemon running" in capsys.readouterr().out
     assert main(["poll", "--once", "--config", str(conf)]) == 0

@@ -8,7 +8,10 @@ import sys
 import threading
 from datetime import datetime, timezone
 
+from intake.exception_codes import STORE_FULL, STORE_READ_ONLY
+from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_STORE_WRITE, EXIT_USAGE
 from intake.ingest.inbox_config import load_inboxes, select_inboxes
+from intake.store.db import open_store
 
 log = logging.getLogger(__name__)
 
@@ -16,13 +19,13 @@ log = logging.getLogger(__name__)
 def register(sub, common) -> None:
     p = sub.add_parser("daemon", parents=[common],
                        help="run in the foreground, polling every [[inbox]] (for systemd)")
-    p.set_defaults(func=cmd_daemon)
+    p.set_defaults(func=cmd_daemon, uses=("store", "inbox"))
 
     p = sub.add_parser("poll", parents=[common], help="one pass over the inboxes, then exit (for cron and tests)")
     p.add_argument("--once", action="store_true", default=True,
                    help="one pass and exit (the only mode; the daemon is `intake daemon`)")
     p.add_argument("--inbox", metavar="NAME", help="only this inbox")
-    p.set_defaults(func=cmd_poll)
+    p.set_defaults(func=cmd_poll, uses=("store", "inbox"))
 
     p = sub.add_parser("status", parents=[common],
                        help="per inbox: last pass, last error, messages handled, open exceptions; "
@@ -36,24 +39,15 @@ def register(sub, common) -> None:
     p.set_defaults(func=cmd_status)
 
 
-def _store(settings):
-    from intake.store.db import open_store
-
-    return open_store(settings)
-
-
 def cmd_daemon(args, settings) -> int:
     from intake.ingest.daemon import Daemon
 
     inboxes = load_inboxes(settings)
     if not inboxes:
         print("intake daemon: no [[inbox]] configured; nothing to do", file=sys.stderr)
-        return 2
-    store = _store(settings)
-    try:
+        return EXIT_USAGE
+    with open_store(settings) as store:
         return Daemon(inboxes, store, settings).run_forever()
-    finally:
-        store.close()
 
 
 def cmd_poll(args, settings) -> int:
@@ -63,12 +57,11 @@ def cmd_poll(args, settings) -> int:
     inboxes = select_inboxes(load_inboxes(settings), args.inbox)
     if not inboxes:
         print("intake poll: no [[inbox]] configured; nothing to do", file=sys.stderr)
-        return 2
+        return EXIT_USAGE
     stop = threading.Event()
     install_signal_handlers(stop)
-    store = _store(settings)
-    rc = 0
-    try:
+    rc = EXIT_OK
+    with open_store(settings) as store:
         for ib in inboxes:
             if stop.is_set():
                 break
@@ -82,14 +75,27 @@ def cmd_poll(args, settings) -> int:
                 print(f"{ib.name}: skipped, another process is polling it")
             elif outcome.error is not None:
                 print(f"{ib.name}: FAILED {outcome.error.code}: {outcome.error.detail}", file=sys.stderr)
-                rc = 1
+                write_fault = outcome.error.code in (STORE_FULL, STORE_READ_ONLY)
+                rc = EXIT_STORE_WRITE if write_fault or rc == EXIT_STORE_WRITE else EXIT_FAILED
             else:
                 print(f"{ib.name}: {r.summary()}" + (" (stopped early)" if r.stopped else ""))
-                if r.failed:
-                    rc = 1
-    finally:
-        store.close()
+                if r.failed and rc == EXIT_OK:
+                    rc = EXIT_FAILED
     return rc
+
+
+def _review_queue(store) -> dict:
+    """Open items in the officers' queue, counted in the store: the number
+    the review app shows, whatever source the documents came from."""
+    from intake.exception_codes import CATALOGUE
+    from intake.store.health import open_exceptions_by_code
+
+    with store.session() as s:
+        by_code = open_exceptions_by_code(s)
+    queued = {c: n for c, n in by_code.items() if c not in CATALOGUE or CATALOGUE[c].queued}
+    return {"open": sum(queued.values()),
+            "blocking": sum(n for c, n in queued.items() if c in CATALOGUE and CATALOGUE[c].blocks),
+            "by_code": dict(sorted(queued.items()))}
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -100,10 +106,10 @@ def cmd_status(args, settings) -> int:
     from intake.ingest.imap import status
 
     inboxes = select_inboxes(load_inboxes(settings), args.inbox)
-    store = _store(settings)
     now = datetime.now(timezone.utc)
     rows, unhealthy = [], []
-    try:
+    with open_store(settings, write=False) as store:
+        queue = _review_queue(store)
         for ib in inboxes:
             rep = status.report(store, ib.name)
             limit = args.max_failing if args.max_failing is not None else ib.unhealthy_after_s
@@ -127,11 +133,11 @@ def cmd_status(args, settings) -> int:
                 "open_exceptions": rep.open_exceptions,
                 "awaiting_after": rep.unacknowledged,
             })
-    finally:
-        store.close()
     if args.json:
-        print(json.dumps({"inboxes": rows, "unhealthy": unhealthy}, indent=2))
+        print(json.dumps({"inboxes": rows, "unhealthy": unhealthy, "review_queue": queue}, indent=2))
     else:
+        print(f"review queue: {queue['open']} open item(s), {queue['blocking']} holding back a record "
+              f"(the store's own count, all sources)")
         if not rows:
             print("no [[inbox]] configured")
         for r in rows:
@@ -147,4 +153,4 @@ def cmd_status(args, settings) -> int:
             print(f"  open exceptions:      {r['open_exceptions']}")
             if r["awaiting_after"]:
                 print(f"  stored, awaiting `after`: {r['awaiting_after']}")
-    return 1 if unhealthy else 0
+    return EXIT_FAILED if unhealthy else EXIT_OK

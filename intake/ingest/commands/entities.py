@@ -1,7 +1,7 @@
 """Entity commands: list and show resolved entities, and an officer's merge
 and split (audited, replayed on rebuild).
 
-    intake entities [--type T] [--min-reports N] [--limit N]
+    intake entities [--type T] [--min-reports N] [--limit N | --all] [--json]
     intake entity ID
     intake merge-entities A B --reason TEXT [--actor NAME]
     intake split-entity ID --mentions 12,15 --reason TEXT [--actor NAME]
@@ -13,30 +13,59 @@ log lines these commands write carry only ids and counts.
 
 from __future__ import annotations
 
+import argparse
 import getpass
+import json
 import logging
 import sys
 
 from sqlalchemy import func, or_, select
 
-from intake.store.db import open_store
+from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from intake.store.db import StoreError, open_store
 from intake.store.models import AuditEntry, DocumentRow, Entity, EntityLink, MentionRow
 from intake.types import IntakeError
 
 log = logging.getLogger(__name__)
 
+# The entity types of ENTITIES.md (docs/export.md): --type takes one of them.
+ENTITY_TYPES = ("PERSON", "ALIAS", "AGE", "DOB", "VRM", "VEHICLE", "PHONE", "EMAIL", "SOCIAL_HANDLE", "APP",
+                "POSTCODE", "ADDRESS", "LOCATION", "ORGANISATION", "SUBSTANCE", "GANG", "DATETIME")
+
+
+def entity_type(text: str) -> str:
+    value = text.strip().upper()
+    if value not in ENTITY_TYPES:
+        raise argparse.ArgumentTypeError(f"unknown type {text!r}; choose from {', '.join(ENTITY_TYPES)}")
+    return value
+
+
+def positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
 
 def register(sub, common) -> None:
     p = sub.add_parser("entities", parents=[common],
                        help="list entities by how many reports and agencies mention them")
-    p.add_argument("--type", metavar="T", help="only this type (PERSON, VRM, PHONE, ...)")
-    p.add_argument("--min-reports", type=int, default=1, metavar="N",
+    p.add_argument("--type", metavar="T", type=entity_type,
+                   help=f"only this type: {', '.join(ENTITY_TYPES)}")
+    p.add_argument("--min-reports", type=positive, default=1, metavar="N",
                    help="only entities in at least N reports (default 1)")
-    p.add_argument("--limit", type=int, default=100, metavar="N", help="at most N rows (default 100)")
+    size = p.add_mutually_exclusive_group()
+    size.add_argument("--limit", type=positive, default=100, metavar="N", help="at most N rows (default 100)")
+    size.add_argument("--all", action="store_true", help="every matching entity")
+    p.add_argument("--json", action="store_true", help="one JSON object per line instead of a table")
     p.set_defaults(func=run_list)
 
     p = sub.add_parser("entity", parents=[common], help="show one entity: mentions, reports, links")
     p.add_argument("id", help="entity id (as listed by `intake entities`)")
+    p.add_argument("--json", action="store_true", help="one JSON object instead of text")
     p.set_defaults(func=run_show)
 
     p = sub.add_parser("merge-entities", parents=[common],
@@ -69,90 +98,113 @@ def _when(dt) -> str:
     return dt.strftime("%Y-%m-%d") if dt else "-"
 
 
+def _entity_json(e: Entity) -> dict:
+    return {"entity_id": e.public_id, "type": e.type, "value": e.display, "reports": e.document_count,
+            "agencies": e.agency_count, "submitters": e.submitter_count,
+            "first_seen": _when(e.first_seen) if e.first_seen else None,
+            "last_seen": _when(e.last_seen) if e.last_seen else None}
+
+
 def run_list(args, settings) -> int:
-    store = open_store(settings)
-    try:
-        with store.session() as s:
-            q = select(Entity).where(Entity.merged_into_id.is_(None), Entity.document_count >= args.min_reports)
-            if args.type:
-                q = q.where(Entity.type == args.type.upper())
-            q = q.order_by(Entity.document_count.desc(), Entity.agency_count.desc(),
-                           Entity.submitter_count.desc(), Entity.id).limit(args.limit)
-            rows = s.scalars(q).all()
+    with open_store(settings, write=False) as store, store.session() as s:
+        where = [Entity.merged_into_id.is_(None), Entity.document_count >= args.min_reports]
+        if args.type:
+            where.append(Entity.type == args.type)
+        total = s.scalar(select(func.count()).select_from(Entity).where(*where)) or 0
+        q = select(Entity).where(*where).order_by(
+            Entity.document_count.desc(), Entity.agency_count.desc(), Entity.submitter_count.desc(), Entity.id)
+        if not args.all:
+            q = q.limit(args.limit)
+        rows = s.scalars(q).all()
+        if args.json:
+            for e in rows:
+                print(json.dumps(_entity_json(e), ensure_ascii=False))
+        else:
             print(f"{'id':<28} {'type':<14} {'reports':>7} {'agencies':>8} {'submitters':>10} "
                   f"{'first':<10} {'last':<10} value")
             for e in rows:
                 print(f"{e.public_id:<28} {e.type:<14} {e.document_count:>7} {e.agency_count:>8} "
                       f"{e.submitter_count:>10} {_when(e.first_seen):<10} {_when(e.last_seen):<10} {e.display}")
-            if not rows:
-                print("(no entities match)", file=sys.stderr)
-    finally:
-        store.close()
-    return 0
+    _footer(len(rows), total, "entities")
+    return EXIT_OK
+
+
+def _footer(shown: int, total: int, what: str) -> None:
+    """On stderr, so a pipe or --json reader gets rows only."""
+    if total == 0:
+        print(f"(no {what} match)", file=sys.stderr)
+    elif shown < total:
+        print(f"{shown} of {total} {what} \u2014 use --limit N or --all for more", file=sys.stderr)
+    else:
+        print(f"{total} {what}", file=sys.stderr)
 
 
 def run_show(args, settings) -> int:
     from intake.store.entity_queries import find_entity
 
-    store = open_store(settings)
-    try:
-        with store.session() as s:
-            e = find_entity(s, args.id)
-            if e is None:
-                print(f"intake: no entity {args.id!r}; list them with `intake entities`", file=sys.stderr)
-                return 1
-            print(f"{e.public_id}  {e.type}  {e.display}")
-            print(f"reports {e.document_count}, agencies {e.agency_count}, submitters {e.submitter_count}, "
-                  f"first seen {_when(e.first_seen)}, last seen {_when(e.last_seen)}")
-            if e.type == "PERSON":
-                a = e.attrs or {}
-                for k in ("aliases", "dobs", "birth_years"):
-                    if a.get(k):
-                        print(f"{k}: {', '.join(str(x) for x in a[k])}")
-            merged = s.scalars(select(Entity.public_id).where(Entity.merged_into_id == e.id)).all()
-            if merged:
-                print("merged from: " + ", ".join(merged))
-            print("\nmentions (id  document  field  text):")
-            for m, doc in s.execute(
-                select(MentionRow, DocumentRow).join(DocumentRow, MentionRow.document_pk == DocumentRow.id)
-                .where(MentionRow.entity_pk == e.id).order_by(MentionRow.id)
-            ):
-                print(f"  {m.id:<6} {doc.public_id}  {m.field}  {m.text}")
-            print("\nreports (document  status  file):")
-            for doc in s.scalars(
-                select(DocumentRow).where(DocumentRow.id.in_(
-                    select(MentionRow.document_pk).where(MentionRow.entity_pk == e.id))).order_by(DocumentRow.id)
-            ):
-                print(f"  {doc.public_id}  {doc.status}  {doc.filename or '(body)'}")
-            print("\nlinked entities (kind  reports-together  id  type  value):")
-            links = s.execute(
-                select(EntityLink.kind, EntityLink.a_pk, EntityLink.b_pk, func.count())
-                .where(or_(EntityLink.a_pk == e.id, EntityLink.b_pk == e.id))
-                .group_by(EntityLink.kind, EntityLink.a_pk, EntityLink.b_pk)
-            ).all()
-            for kind, a, b, n in sorted(links, key=lambda r: (-r[3], r[0], r[1], r[2])):
-                other = s.get(Entity, b if a == e.id else a)
-                print(f"  {kind:<24} {n:>3}  {other.public_id}  {other.type}  {other.display}")
-    finally:
-        store.close()
-    return 0
+    with open_store(settings, write=False) as store, store.session() as s:
+        e = find_entity(s, args.id)
+        if e is None:
+            print(f"intake: no entity {args.id!r}; list them with `intake entities`", file=sys.stderr)
+            return EXIT_FAILED
+        merged = s.scalars(select(Entity.public_id).where(Entity.merged_into_id == e.id)).all()
+        mentions = s.execute(
+            select(MentionRow, DocumentRow).join(DocumentRow, MentionRow.document_pk == DocumentRow.id)
+            .where(MentionRow.entity_pk == e.id).order_by(MentionRow.id)).all()
+        docs = s.scalars(select(DocumentRow).where(DocumentRow.id.in_(
+            select(MentionRow.document_pk).where(MentionRow.entity_pk == e.id))).order_by(DocumentRow.id)).all()
+        links = s.execute(
+            select(EntityLink.kind, EntityLink.a_pk, EntityLink.b_pk, func.count())
+            .where(or_(EntityLink.a_pk == e.id, EntityLink.b_pk == e.id))
+            .group_by(EntityLink.kind, EntityLink.a_pk, EntityLink.b_pk)).all()
+        linked = [(kind, n, s.get(Entity, b if a == e.id else a))
+                  for kind, a, b, n in sorted(links, key=lambda r: (-r[3], r[0], r[1], r[2]))]
+        attrs = {k: v for k, v in (e.attrs or {}).items() if k in ("aliases", "dobs", "birth_years") and v} \
+            if e.type == "PERSON" else {}
+        if args.json:
+            print(json.dumps({
+                **_entity_json(e), **attrs, "merged_from": list(merged),
+                "mentions": [{"mention_id": m.id, "document_id": d.public_id, "field": m.field, "text": m.text}
+                             for m, d in mentions],
+                "documents": [{"document_id": d.public_id, "status": d.status, "filename": d.filename}
+                              for d in docs],
+                "links": [{"kind": kind, "reports_together": n, "entity_id": o.public_id, "type": o.type,
+                           "value": o.display} for kind, n, o in linked],
+            }, ensure_ascii=False))
+            return EXIT_OK
+        print(f"{e.public_id}  {e.type}  {e.display}")
+        print(f"reports {e.document_count}, agencies {e.agency_count}, submitters {e.submitter_count}, "
+              f"first seen {_when(e.first_seen)}, last seen {_when(e.last_seen)}")
+        for k, v in attrs.items():
+            print(f"{k}: {', '.join(str(x) for x in v)}")
+        if merged:
+            print("merged from: " + ", ".join(merged))
+        print("\nmentions (id  document  field  text):")
+        for m, doc in mentions:
+            print(f"  {m.id:<6} {doc.public_id}  {m.field}  {m.text}")
+        print("\nreports (document  status  file):")
+        for doc in docs:
+            print(f"  {doc.public_id}  {doc.status}  {doc.filename or '(body)'}")
+        print("\nlinked entities (kind  reports-together  id  type  value):")
+        for kind, n, other in linked:
+            print(f"  {kind:<24} {n:>3}  {other.public_id}  {other.type}  {other.display}")
+    return EXIT_OK
 
 
 def run_merge(args, settings) -> int:
     from intake.store.entity_decisions import merge_entities
 
-    store = open_store(settings)
     try:
-        with store.transaction() as s:
+        with open_store(settings) as store, store.transaction() as s:
             d = merge_entities(s, args.a, args.b, _actor(args), args.reason)
             print(f"merged {d.payload['absorb']} into {d.payload['keep']} (decision {d.id})")
-        log.info("entity merge decision recorded")
     except IntakeError as exc:
+        if isinstance(exc, StoreError):
+            raise
         print(f"intake: {exc.code}: {exc.detail}", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
-    return 0
+        return EXIT_FAILED
+    log.info("entity merge decision recorded")
+    return EXIT_OK
 
 
 def run_split(args, settings) -> int:
@@ -162,33 +214,28 @@ def run_split(args, settings) -> int:
         ids = [int(x) for x in args.mentions.replace(" ", "").split(",") if x]
     except ValueError:
         print("intake: --mentions takes comma-separated mention ids, e.g. 12,15", file=sys.stderr)
-        return 2
-    store = open_store(settings)
+        return EXIT_USAGE
     try:
-        with store.transaction() as s:
+        with open_store(settings) as store, store.transaction() as s:
             d, new = split_entity(s, args.id, ids, _actor(args), args.reason)
             print(f"split {len(ids)} mention(s) into {new.public_id} (decision {d.id})")
-        log.info("entity split decision recorded")
     except IntakeError as exc:
+        if isinstance(exc, StoreError):
+            raise
         print(f"intake: {exc.code}: {exc.detail}", file=sys.stderr)
-        return 1
-    finally:
-        store.close()
-    return 0
+        return EXIT_FAILED
+    log.info("entity split decision recorded")
+    return EXIT_OK
 
 
 def run_rebuild(args, settings) -> int:
     from intake.store.resolve import rebuild_entities
 
-    store = open_store(settings)
-    try:
-        with store.transaction() as s:
-            rebuild_entities(s)
-            n = s.scalar(select(func.count()).select_from(Entity).where(Entity.merged_into_id.is_(None)))
-            s.add(AuditEntry(actor="cli:" + getpass.getuser(), action="entities.rebuild",
-                             object_type="store", object_id=None, detail={"entities": n}))
-        print(f"rebuilt: {n} entities")
-        log.info("entities rebuilt: %d", n)
-    finally:
-        store.close()
-    return 0
+    with open_store(settings) as store, store.transaction() as s:
+        rebuild_entities(s)
+        n = s.scalar(select(func.count()).select_from(Entity).where(Entity.merged_into_id.is_(None)))
+        s.add(AuditEntry(actor="cli:" + getpass.getuser(), action="entities.rebuild",
+                         object_type="store", object_id=None, detail={"entities": n}))
+    print(f"rebuilt: {n} entities")
+    log.info("entities rebuilt: %d", n)
+    return EXIT_OK

@@ -1,38 +1,69 @@
-"""`intake export --format jsonl|csv`: the export contract (EXPORT.md)."""
+"""`intake export --format jsonl|csv`: the export contract (docs/export.md).
+
+Reads only: it works on a read-only store (a snapshot on a read-only
+mount). The export is audited; on a store it cannot write, the audit line
+goes to the log instead. ``-o FILE`` is written beside itself and renamed
+into place, owner-only (0600): a reader never sees half an export, and the
+data is OFFICIAL-SENSITIVE."""
 
 from __future__ import annotations
 
+import logging
+import os
 import sys
+import tempfile
+from pathlib import Path
 
+from intake.logs import fields
+from intake.store import repository as repo
 from intake.store.db import open_store
 from intake.store.export import write_csv, write_jsonl
+
+log = logging.getLogger(__name__)
 
 
 def register(sub, common) -> None:
     p = sub.add_parser("export", parents=[common],
-                       help="write every document as JSON Lines (EXPORT.md) or CSV to stdout")
+                       help="write every document as JSON Lines or CSV (contract: docs/export.md)",
+                       description="One JSON object (or CSV row) per document, every document of every "
+                                   "message exactly once. The keys and their meaning are the contract in "
+                                   "docs/export.md.")
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
-    p.add_argument("--output", "-o", metavar="FILE", help="write here instead of stdout")
+    p.add_argument("--output", "-o", metavar="FILE", help="write here (atomically, mode 0600) instead of stdout")
     p.set_defaults(func=run)
 
 
 def run(args, settings) -> int:
-    store = open_store(settings)
-    try:
-        out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
-        try:
-            with store.session() as s:
-                writer = write_jsonl if args.format == "jsonl" else write_csv
-                writer(s, out)
-                from intake.store import repository as repo
-
+    writer = write_jsonl if args.format == "jsonl" else write_csv
+    with open_store(settings, write=False) as store:
+        if args.output:
+            _to_file(Path(args.output), lambda out: _write(store, writer, out))
+        else:
+            _write(store, writer, sys.stdout)
+            sys.stdout.flush()
+        if store.read_only:
+            log.warning("export not audited in the store (read-only); recorded here instead",
+                        extra=fields(action="export", format=args.format))
+        else:
             with store.transaction() as s:
                 repo.audit(s, "cli:export", "export", "store", None, format=args.format)
-        finally:
-            if out is not sys.stdout:
-                out.close()
-            else:
-                out.flush()
-    finally:
-        store.close()
     return 0
+
+
+def _write(store, writer, out) -> None:
+    with store.session() as s:
+        writer(s, out)
+
+
+def _to_file(path: Path, write) -> None:
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
+    try:
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
+            write(out)
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

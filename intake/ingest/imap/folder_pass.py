@@ -30,6 +30,7 @@ from imapclient.exceptions import IMAPClientError
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
 
+from intake import metrics
 from intake.exception_codes import IMAP_FOLDER_UNAVAILABLE, IMAP_KEYWORD_UNSUPPORTED
 from intake.ingest.imap import after
 from intake.ingest.imap.errors import ImapError, safe_reason
@@ -175,7 +176,8 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
         if stop.is_set():
             result.stopped = True
             break
-        data = client.fetch(batch, [b"BODY.PEEK[]"])
+        with metrics.timed("imap_fetch"):
+            data = client.fetch(batch, [b"BODY.PEEK[]"])
         done: list[int] = []
         for uid in batch:
             if stop.is_set():
@@ -187,6 +189,7 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
                 log.warning("inbox %s: UID %d vanished before it could be fetched", cfg.name, uid)
                 continue
             raw = RawMessage(cfg.origin(folder, uidvalidity, uid), bytes(raw_bytes))
+            metrics.MESSAGES_RECEIVED.labels(cfg.name).inc()
             try:
                 # process() is idempotent: a message already stored (a redo
                 # after a crash, a UIDVALIDITY reset, a resend) is matched by
@@ -197,6 +200,7 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
                     result.new_messages += 1
                 else:
                     result.known += 1
+                metrics.MESSAGES_PROCESSED.labels(cfg.name, "new" if outcome.new else "known").inc()
             except SQLAlchemyError:
                 raise  # the store is unwell: stop the pass, nothing is acknowledged
             except Exception as exc:  # noqa: BLE001 - one message must not stop the inbox
@@ -206,6 +210,7 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
                 # status shows the failure until then.
                 code = exc.code if isinstance(exc, IntakeError) else f"pipeline_crash:{type(exc).__name__}"
                 result.failed.append((folder, uid, code))
+                metrics.MESSAGES_PROCESSED.labels(cfg.name, "failed").inc()
                 log.error("inbox %s: UID %d could not be stored (%s); left in the mailbox for the next pass",
                           cfg.name, uid, code)
                 continue
@@ -213,7 +218,8 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
             done.append(uid)
             result.handled += 1
         if done and not ack_now:
-            after.apply(client, cfg, done)
+            with metrics.timed("imap_after"):
+                after.apply(client, cfg, done)
             _mark_acknowledged(store, folder_pk, uidvalidity, done)
         result.acknowledged += len(done)
         if result.stopped:

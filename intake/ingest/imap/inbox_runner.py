@@ -17,6 +17,7 @@ from typing import Callable
 from imapclient.exceptions import IMAPClientError
 from sqlalchemy.exc import SQLAlchemyError
 
+from intake import metrics
 from intake.exception_codes import (
     IMAP_CONNECTION_LOST,
     IMAP_FOLDER_UNAVAILABLE,
@@ -30,8 +31,8 @@ from intake.ingest.imap.errors import ImapError, safe_reason
 from intake.ingest.imap.folder_pass import PassResult, run_folder
 from intake.ingest.imap.inbox_lock import InboxLock
 from intake.ingest.inbox_config import InboxConfig
-from intake.logs import log_fault
-from intake.store.db import Store
+from intake.logs import fields, log_fault
+from intake.store.db import Store, store_fault
 from intake.types import IntakeError
 
 log = logging.getLogger(__name__)
@@ -103,9 +104,14 @@ class InboxRunner:
                                     PassResult(), record=False)
             if not got:
                 log.info("inbox %s: another process is polling it; skipped", self.cfg.name)
+                metrics.PASSES.labels(self.cfg.name, "skipped").inc()
                 return PassOutcome(ran=False)
             try:
-                return self._run_locked()
+                with metrics.timed("inbox_pass"):
+                    outcome = self._run_locked()
+                if outcome.ran:
+                    metrics.PASSES.labels(self.cfg.name, "ok" if outcome.ok else "failed").inc()
+                return outcome
             finally:
                 lock.release()
         finally:
@@ -146,6 +152,12 @@ class InboxRunner:
                 f"({safe_reason(exc)}); the pass will be retried",
             ), result)
         except SQLAlchemyError as exc:
+            # A full disk or a read-only store is named as such: the operator's
+            # fix differs from an unreachable server's.
+            fault = store_fault(exc)
+            if fault is not None and fault.write_fault:
+                return self._failed(IntakeError(
+                    fault.code, f"{fault.detail}; nothing uncommitted was acknowledged"), result, record=False)
             return self._failed(IntakeError(
                 STORE_UNAVAILABLE, f"the store failed during a pass ({type(exc).__name__}); nothing was acknowledged"
             ), result, record=False)
@@ -176,7 +188,10 @@ class InboxRunner:
         # An empty pass every minute per inbox would drown the log: DEBUG.
         busy = result.handled or result.acknowledged or result.vanished or result.stopped
         log.log(logging.INFO if busy else logging.DEBUG, "inbox %s: pass done in %.1fs: %s%s",
-                cfg.name, elapsed, result.summary(), " (stopped early)" if result.stopped else "")
+                cfg.name, elapsed, result.summary(), " (stopped early)" if result.stopped else "",
+                extra=fields(inbox=cfg.name, seconds=round(elapsed, 3), handled=result.handled,
+                             new=result.new_messages, known=result.known, acknowledged=result.acknowledged,
+                             failed=len(result.failed)))
         return PassOutcome(ran=True, result=result)
 
     def _failed(self, err: IntakeError, result: PassResult, record: bool = True) -> PassOutcome:
@@ -186,7 +201,9 @@ class InboxRunner:
         if record:
             self._safe(status.record_failure, self.store, self.cfg.name, f"{err.code}: {err.detail}", result.handled)
         log.warning("inbox %s: pass failed (%s) after %d message(s): %s; retry in %.1fs",
-                    self.cfg.name, err.code, result.handled, err.detail, delay)
+                    self.cfg.name, err.code, result.handled, err.detail, delay,
+                    extra=fields(inbox=self.cfg.name, code=err.code, handled=result.handled,
+                                 retry_in=round(delay, 1)))
         if self.on_retry is not None and not self.stop.is_set():
             self.on_retry(delay)
         return PassOutcome(ran=True, result=result, error=err, retry_in=delay)

