@@ -99,12 +99,15 @@ def test_section_is_a_plain_dict_with_every_default(tmp_path):
     assert s.section("nonexistent") == {}
 
 
-def test_review_cache_dir_defaults_under_data_dir(tmp_path):
+def test_review_cache_is_memory_not_a_folder(tmp_path):
+    # Rendered pages of reports are kept in memory only (no plaintext copy on
+    # disk): there is a size, and a folder setting is refused.
     cfg = tmp_path / "intake.toml"
-    cfg.write_text('[store]\ndata_dir = "state"\n')
-    assert load_settings(cfg).review_cache_dir == tmp_path / "state" / "cache"
-    cfg.write_text('[store]\ndata_dir = "state"\n[review]\ncache_dir = "/srv/cache"\n')
-    assert str(load_settings(cfg).review_cache_dir) == "/srv/cache"
+    cfg.write_text('[review]\ncache_mb = 64\n')
+    assert load_settings(cfg).section("review")["cache_mb"] == 64
+    cfg.write_text('[review]\ncache_dir = "/srv/cache"\n')
+    with pytest.raises(ConfigError, match="cache_dir"):
+        load_settings(cfg)
 
 
 def test_env_url_is_named_in_errors(tmp_path, monkeypatch):

@@ -262,7 +262,8 @@ class ReviewSettings(Section):
     secret_key_file: FilePath | None = Field(None, description="File whose first line is the session-signing key.",
                                         json_schema_extra={"example": "/run/credentials/intake-serve.service/key"})
     page_size: int = Field(50, ge=1, le=1000, description="Rows per page in lists.")
-    cache_dir: str = Field("", description="Rendered previews; empty = <data_dir>/cache.")
+    cache_mb: int = Field(256, ge=16, le=65536,
+                          description="Memory for rendered pages of originals (kept in memory only, never on disk).")
 
     @model_validator(mode="after")
     def _pairs(self) -> "ReviewSettings":

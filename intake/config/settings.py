@@ -122,11 +122,6 @@ class Settings:
     def spacy_model(self) -> str:
         return self.model.extract.spacy_model
 
-    @property
-    def review_cache_dir(self) -> Path:
-        d = self.model.review.cache_dir
-        return self.path(d) if d else self.data_dir / "cache"
-
 
 def _toml_type(value: Any) -> str:
     if isinstance(value, bool):

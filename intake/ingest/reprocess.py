@@ -15,23 +15,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from intake.logs import log_fault
-from intake.store import repository as repo
 from intake.store import review_actions as ra
 from intake.store.db import Store
-from intake.store.models import DocumentRow, Message
+from intake.store.documents import get_document, stored_document
 from intake.store.records import current_fields, field_values
-from intake.types import Document, DocumentAnalysis, IntakeError, ParseOutcome
+from intake.types import DocumentAnalysis, IntakeError, ParseOutcome
 
 log = logging.getLogger(__name__)
-
-
-def stored_document(session, row: DocumentRow) -> tuple[Document, date | None]:
-    """The Document a stored row was made from, and its message's date."""
-    data = repo.get_blob(session, row.sha256) or b""
-    msg = session.get(Message, row.message_pk)
-    doc = Document(kind=row.kind, filename=row.filename, media_type=row.media_type, sha256=row.sha256,
-                   data=data, declared_type=row.declared_type, part_path=row.part_path)
-    return doc, (msg.date.date() if msg is not None and msg.date else None)
 
 
 def extract_current(settings, record_row, report_date: date | None) -> DocumentAnalysis | None:
@@ -73,7 +63,7 @@ def analyse_stored(store: Store, analyser, public_id: str,
                    template_id: str | None = None) -> tuple[DocumentAnalysis, str | None] | None:
     """(analysis, template used) of a stored document, or None if it is gone."""
     with store.session() as s:
-        row = ra.get_document(s, public_id)
+        row = get_document(s, public_id)
         if row is None:
             return None
         doc, when = stored_document(s, row)
@@ -97,7 +87,7 @@ def reprocess(store: Store, analyser, public_ids, actor: ra.Actor, stop=None, se
             break
         found = analyse_stored(store, analyser, pid)
         with store.transaction() as s:
-            row = ra.get_document(s, pid)
+            row = get_document(s, pid)
             if found is None or row is None:
                 out.missing += 1
                 continue

@@ -1,5 +1,9 @@
 """Engines, sessions and the store's schema state.
 
+Long on purpose: opening a store is one decision (its state, the lock that
+makes creating and migrating safe between processes, and the one-line fault
+for each way it fails) and reads best in one place.
+
 A command opens the store with ``open_store(settings)`` (write) or
 ``open_store(settings, write=False)`` (read) and uses it as a context
 manager. Opening never upgrades silently:

@@ -183,6 +183,7 @@ class EntityMentionView:
     recogniser: str
     seen: datetime | None
     agency: str | None
+    filename: str | None = None
 
 
 @dataclass
@@ -198,7 +199,8 @@ class EntityProfile:
     mentions: list[EntityMentionView]
     links: list[LinkView]
     merged_from: list[str]
-    reports: list[tuple[str, str, datetime | None, str | None]] = field(default_factory=list)
+    # (document id, status, date, agency, file name), oldest first
+    reports: list[tuple[str, str, datetime | None, str | None, str | None]] = field(default_factory=list)
 
 
 def _sentence(text: str, start: int, end: int, width: int = 120) -> tuple[str, int, int]:
@@ -227,10 +229,10 @@ def entity_profile(session, ent: Entity, mention_limit: int = 500) -> EntityProf
             sentence, s, e = m.text, 0, len(m.text)
         f = facts.get(d.id)
         mentions.append(EntityMentionView(m.id, d.public_id, d.status, m.field, m.text, sentence, s, e,
-                                          m.recogniser, f.seen if f else None, d.agency))
+                                          m.recogniser, f.seen if f else None, d.agency, d.filename))
     reports: dict[str, tuple] = {}
     for mv in mentions:
-        reports.setdefault(mv.document_id, (mv.document_id, mv.document_status, mv.seen, mv.agency))
+        reports.setdefault(mv.document_id, (mv.document_id, mv.document_status, mv.seen, mv.agency, mv.filename))
     links = session.execute(
         select(EntityLink.kind, EntityLink.a_pk, EntityLink.b_pk, func.count())
         .where(or_(EntityLink.a_pk == ent.id, EntityLink.b_pk == ent.id))
@@ -249,7 +251,7 @@ def list_entities(session, *, type_: str | None = None, min_reports: int = 1, li
                   offset: int = 0) -> tuple[list[Entity], int]:
     """Live entities by how many reports and agencies mention them, and
     how many there are in all."""
-    q = _live(select(Entity)).where(Entity.document_count >= min_reports)
+    q = select(Entity).where(Entity.merged_into_id.is_(None), Entity.document_count >= max(1, min_reports))
     if type_:
         q = q.where(Entity.type == type_)
     total = session.scalar(select(func.count()).select_from(q.subquery())) or 0

@@ -3,6 +3,9 @@ this module must always equal the head migration (a test checks it).
 
 Content of forms is OFFICIAL-SENSITIVE: it lives in these tables only, never
 in logs. The audit log records who did what to which object, not the content.
+
+Long on purpose: the whole schema in one place reads as one picture and is
+compared with the head migration in one step; each class is short.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 
 from intake.store import entity_keys as ek
 from intake.store import person_match as pm
@@ -216,7 +216,7 @@ def clear_entities(session) -> None:
     session.expire_all()
 
 
-def rebuild_entities(session) -> None:
+def rebuild_entities(session) -> int:
     """From scratch: every document in use with mentions, in id order, each
     officer's decision replayed just before the first document that arrived
     after it was made. (A document approved later than it arrived is
@@ -244,3 +244,4 @@ def rebuild_entities(session) -> None:
     for d in pending:
         apply_decision(session, d)
     session.flush()
+    return session.scalar(select(func.count()).select_from(Entity).where(Entity.merged_into_id.is_(None))) or 0

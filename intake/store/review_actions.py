@@ -49,13 +49,6 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def get_document(session, public_id: str) -> DocumentRow | None:
-    doc = session.scalar(select(DocumentRow).where(DocumentRow.public_id == public_id))
-    if doc is None or doc.disposed_at is not None:
-        return None
-    return doc
-
-
 def _audit(session, actor: Actor, action: str, doc: DocumentRow, **detail) -> None:
     repo.audit(session, actor.name, action, "document", doc.public_id, client_addr=actor.client_addr, **detail)
 

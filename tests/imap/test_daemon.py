@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import select
 
 from intake.ingest.daemon import Daemon
-from intake.ingest.imap import status
+from intake.store import inbox_status as status
 from intake.ingest.inbox_config import parse_inbox
 from intake.store.db import Store
 

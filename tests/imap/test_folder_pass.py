@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from intake.ingest.imap import after as after_mod
-from intake.ingest.imap import status
+from intake.store import inbox_status as status
 from intake.ingest.imap.inbox_lock import InboxLock
 from intake.ingest.imap.inbox_runner import InboxRunner
 from intake.store.models import Blob, MailboxUid, Message, Sighting

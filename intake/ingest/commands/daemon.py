@@ -103,7 +103,7 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def cmd_status(args, settings) -> int:
-    from intake.ingest.imap import status
+    from intake.store import inbox_status as status
 
     inboxes = select_inboxes(load_inboxes(settings), args.inbox)
     now = datetime.now(timezone.utc)

@@ -19,11 +19,10 @@ import json
 import logging
 import sys
 
-from sqlalchemy import func, or_, select
-
 from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from intake.store import entity_queries as eq
+from intake.store import repository as repo
 from intake.store.db import StoreError, open_store
-from intake.store.models import AuditEntry, DocumentRow, Entity, EntityLink, MentionRow
 from intake.types import IntakeError
 
 log = logging.getLogger(__name__)
@@ -98,7 +97,7 @@ def _when(dt) -> str:
     return dt.strftime("%Y-%m-%d") if dt else "-"
 
 
-def _entity_json(e: Entity) -> dict:
+def _entity_json(e) -> dict:
     return {"entity_id": e.public_id, "type": e.type, "value": e.display, "reports": e.document_count,
             "agencies": e.agency_count, "submitters": e.submitter_count,
             "first_seen": _when(e.first_seen) if e.first_seen else None,
@@ -107,15 +106,8 @@ def _entity_json(e: Entity) -> dict:
 
 def run_list(args, settings) -> int:
     with open_store(settings, write=False) as store, store.session() as s:
-        where = [Entity.merged_into_id.is_(None), Entity.document_count >= args.min_reports]
-        if args.type:
-            where.append(Entity.type == args.type)
-        total = s.scalar(select(func.count()).select_from(Entity).where(*where)) or 0
-        q = select(Entity).where(*where).order_by(
-            Entity.document_count.desc(), Entity.agency_count.desc(), Entity.submitter_count.desc(), Entity.id)
-        if not args.all:
-            q = q.limit(args.limit)
-        rows = s.scalars(q).all()
+        rows, total = eq.list_entities(s, type_=args.type, min_reports=args.min_reports,
+                                       limit=None if args.all else args.limit)
         if args.json:
             for e in rows:
                 print(json.dumps(_entity_json(e), ensure_ascii=False))
@@ -140,36 +132,22 @@ def _footer(shown: int, total: int, what: str) -> None:
 
 
 def run_show(args, settings) -> int:
-    from intake.store.entity_queries import find_entity
-
     with open_store(settings, write=False) as store, store.session() as s:
-        e = find_entity(s, args.id)
+        e = eq.find_entity(s, args.id)
         if e is None:
             print(f"intake: no entity {args.id!r}; list them with `intake entities`", file=sys.stderr)
             return EXIT_FAILED
-        merged = s.scalars(select(Entity.public_id).where(Entity.merged_into_id == e.id)).all()
-        mentions = s.execute(
-            select(MentionRow, DocumentRow).join(DocumentRow, MentionRow.document_pk == DocumentRow.id)
-            .where(MentionRow.entity_pk == e.id).order_by(MentionRow.id)).all()
-        docs = s.scalars(select(DocumentRow).where(DocumentRow.id.in_(
-            select(MentionRow.document_pk).where(MentionRow.entity_pk == e.id))).order_by(DocumentRow.id)).all()
-        links = s.execute(
-            select(EntityLink.kind, EntityLink.a_pk, EntityLink.b_pk, func.count())
-            .where(or_(EntityLink.a_pk == e.id, EntityLink.b_pk == e.id))
-            .group_by(EntityLink.kind, EntityLink.a_pk, EntityLink.b_pk)).all()
-        linked = [(kind, n, s.get(Entity, b if a == e.id else a))
-                  for kind, a, b, n in sorted(links, key=lambda r: (-r[3], r[0], r[1], r[2]))]
+        p = eq.entity_profile(s, e)
         attrs = {k: v for k, v in (e.attrs or {}).items() if k in ("aliases", "dobs", "birth_years") and v} \
             if e.type == "PERSON" else {}
         if args.json:
             print(json.dumps({
-                **_entity_json(e), **attrs, "merged_from": list(merged),
-                "mentions": [{"mention_id": m.id, "document_id": d.public_id, "field": m.field, "text": m.text}
-                             for m, d in mentions],
-                "documents": [{"document_id": d.public_id, "status": d.status, "filename": d.filename}
-                              for d in docs],
-                "links": [{"kind": kind, "reports_together": n, "entity_id": o.public_id, "type": o.type,
-                           "value": o.display} for kind, n, o in linked],
+                **_entity_json(e), **attrs, "merged_from": p.merged_from,
+                "mentions": [{"mention_id": m.id, "document_id": m.document_id, "field": m.field, "text": m.text}
+                             for m in p.mentions],
+                "documents": [{"document_id": d, "status": st, "filename": fn} for d, st, _, _, fn in p.reports],
+                "links": [{"kind": link.kind, "reports_together": link.reports, "entity_id": link.entity.public_id,
+                           "type": link.entity.type, "value": link.entity.display} for link in p.links],
             }, ensure_ascii=False))
             return EXIT_OK
         print(f"{e.public_id}  {e.type}  {e.display}")
@@ -177,17 +155,18 @@ def run_show(args, settings) -> int:
               f"first seen {_when(e.first_seen)}, last seen {_when(e.last_seen)}")
         for k, v in attrs.items():
             print(f"{k}: {', '.join(str(x) for x in v)}")
-        if merged:
-            print("merged from: " + ", ".join(merged))
+        if p.merged_from:
+            print("merged from: " + ", ".join(p.merged_from))
         print("\nmentions (id  document  field  text):")
-        for m, doc in mentions:
-            print(f"  {m.id:<6} {doc.public_id}  {m.field}  {m.text}")
+        for m in p.mentions:
+            print(f"  {m.id:<6} {m.document_id}  {m.field}  {m.text}")
         print("\nreports (document  status  file):")
-        for doc in docs:
-            print(f"  {doc.public_id}  {doc.status}  {doc.filename or '(body)'}")
+        for d, st, _, _, fn in p.reports:
+            print(f"  {d}  {st}  {fn or '(body)'}")
         print("\nlinked entities (kind  reports-together  id  type  value):")
-        for kind, n, other in linked:
-            print(f"  {kind:<24} {n:>3}  {other.public_id}  {other.type}  {other.display}")
+        for link in p.links:
+            o = link.entity
+            print(f"  {link.kind:<24} {link.reports:>3}  {o.public_id}  {o.type}  {o.display}")
     return EXIT_OK
 
 
@@ -232,10 +211,8 @@ def run_rebuild(args, settings) -> int:
     from intake.store.resolve import rebuild_entities
 
     with open_store(settings) as store, store.transaction() as s:
-        rebuild_entities(s)
-        n = s.scalar(select(func.count()).select_from(Entity).where(Entity.merged_into_id.is_(None)))
-        s.add(AuditEntry(actor="cli:" + getpass.getuser(), action="entities.rebuild",
-                         object_type="store", object_id=None, detail={"entities": n}))
+        n = rebuild_entities(s)
+        repo.audit(s, "cli:" + getpass.getuser(), "entities.rebuild", "store", None, entities=n)
     print(f"rebuilt: {n} entities")
     log.info("entities rebuilt: %d", n)
     return EXIT_OK

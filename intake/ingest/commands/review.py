@@ -19,10 +19,12 @@ import sys
 from datetime import datetime, timezone
 
 from intake.exception_codes import CATALOGUE
+from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from intake.store import queue as q
 from intake.store import review_actions as ra
 from intake.store.db import open_store
 from intake.store.document_view import document_view
+from intake.store.documents import get_document
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +33,7 @@ def register(sub, common) -> None:
     p = sub.add_parser("serve", parents=[common], help="run the officers' review web app")
     p.add_argument("--host", help="address to listen on (default [review] host, 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default [review] port, 8080)")
-    p.set_defaults(func=run_serve)
+    p.set_defaults(func=run_serve, uses=("store", "review"))
 
     p = sub.add_parser("queue", parents=[common], help="list the review queue's open items, oldest first")
     p.add_argument("--reason", metavar="CODE", help="only this exception code (see docs/exception-codes.md)")
@@ -72,19 +74,17 @@ def run_serve(args, settings) -> int:
         cfg = review_config(settings, args.host, args.port)
     except ConfigError as exc:
         print(f"intake serve: {exc}", file=sys.stderr)
-        return 2
-    store = open_store(settings)
-    app = create_app(settings, store, cfg)
-    scheme = "https" if cfg.tls else "http"
-    print(f"intake review app on {scheme}://{cfg.host}:{cfg.port}/ (Ctrl-C to stop)", file=sys.stderr)
-    try:
+        return EXIT_USAGE
+    with open_store(settings) as store:
+        app = create_app(settings, store, cfg)
+        scheme = "https" if cfg.tls else "http"
+        print(f"intake review app on {scheme}://{cfg.host}:{cfg.port}/ (Ctrl-C to stop)", file=sys.stderr)
+        # No access log: a URL can carry what an officer searched for.
         uvicorn.run(app, host=cfg.host, port=cfg.port, log_config=None, access_log=False, server_header=False,
                     ssl_certfile=cfg.tls_cert or None, ssl_keyfile=cfg.tls_key or None,
                     proxy_headers=cfg.behind_proxy,
                     forwarded_allow_ips="127.0.0.1" if cfg.behind_proxy else None)
-    finally:
-        store.close()
-    return 0
+    return EXIT_OK
 
 
 def _validate_code(code: str | None) -> bool:
@@ -96,55 +96,49 @@ def _validate_code(code: str | None) -> bool:
 
 def run_queue(args, settings) -> int:
     if not _validate_code(args.reason):
-        return 2
-    store = open_store(settings)
-    try:
-        with store.transaction() as s:
-            f = q.QueueFilter(reason=args.reason, template=args.template)
-            page = q.list_queue(s, f, 1, max(1, args.limit))
-            counts = q.reason_counts(s, f)
-            ra.audit_view(s, _cli_actor(), "queue.viewed", "queue", None, rows=len(page.rows),
-                          filters=sorted(f.as_params()))
-            if args.json:
-                for r in page.rows:
-                    print(json.dumps({
-                        "document_id": r.document_id, "received": r.received_at.isoformat(),
-                        "filename": r.filename, "kind": r.kind, "status": r.status, "template": r.template,
-                        "agency": r.agency, "source": r.source, "claimed_by": r.claimed_by if r.claim_live() else None,
-                        "items": [{"code": i.code, "detail": i.detail} for i in r.items],
-                    }, ensure_ascii=False))
-                return 0
-            print("open: " + (", ".join(f"{code} {n}" for code, _, n in counts) or "nothing"))
+        return EXIT_USAGE
+    # Reading the queue writes one thing, its audit entry, so the store is
+    # opened for writing: content is not shown where the view cannot be audited.
+    with open_store(settings) as store, store.transaction() as s:
+        f = q.QueueFilter(reason=args.reason, template=args.template)
+        page = q.list_queue(s, f, 1, max(1, args.limit))
+        counts = q.reason_counts(s, f)
+        ra.audit_view(s, _cli_actor(), "queue.viewed", "queue", None, rows=len(page.rows),
+                      filters=sorted(f.as_params()))
+        if args.json:
             for r in page.rows:
-                codes = ", ".join(i.code for i in r.items)
-                who = f"  [{r.claimed_by}]" if r.claim_live() else ""
-                print(f"{r.received_at:%Y-%m-%d %H:%M}  {r.document_id}  {codes}  "
-                      f"{r.filename or r.kind}  {r.template or '-'}  {r.agency or '-'}{who}")
-            if page.total > len(page.rows):
-                print(f"{len(page.rows)} of {page.total} shown; use --limit N for more", file=sys.stderr)
-    finally:
-        store.close()
-    return 0
+                print(json.dumps({
+                    "document_id": r.document_id, "received": r.received_at.isoformat(),
+                    "filename": r.filename, "kind": r.kind, "status": r.status, "template": r.template,
+                    "agency": r.agency, "source": r.source, "claimed_by": r.claimed_by if r.claim_live() else None,
+                    "items": [{"code": i.code, "detail": i.detail} for i in r.items],
+                }, ensure_ascii=False))
+            return EXIT_OK
+        print("open: " + (", ".join(f"{code} {n}" for code, _, n in counts) or "nothing"))
+        for r in page.rows:
+            codes = ", ".join(i.code for i in r.items)
+            who = f"  [{r.claimed_by}]" if r.claim_live() else ""
+            print(f"{r.received_at:%Y-%m-%d %H:%M}  {r.document_id}  {codes}  "
+                  f"{r.filename or r.kind}  {r.template or '-'}  {r.agency or '-'}{who}")
+        if page.total > len(page.rows):
+            print(f"{len(page.rows)} of {page.total} shown; use --limit N for more", file=sys.stderr)
+    return EXIT_OK
 
 
 def run_show(args, settings) -> int:
-    store = open_store(settings)
-    try:
-        with store.transaction() as s:
-            doc = ra.get_document(s, args.document_id)
-            if doc is None:
-                print(f"intake show: no document {args.document_id!r}; list them with `intake queue` "
-                      "or `intake export`", file=sys.stderr)
-                return 1
-            v = document_view(s, doc)
-            ra.audit_view(s, _cli_actor(), "document.viewed", "document", doc.public_id)
-            if args.json:
-                print(json.dumps(_show_json(v), ensure_ascii=False, indent=2, default=str))
-                return 0
+    with open_store(settings) as store, store.transaction() as s:
+        doc = get_document(s, args.document_id)
+        if doc is None:
+            print(f"intake show: no document {args.document_id!r}; list them with `intake queue` "
+                  "or `intake export`", file=sys.stderr)
+            return EXIT_FAILED
+        v = document_view(s, doc)
+        ra.audit_view(s, _cli_actor(), "document.viewed", "document", doc.public_id)
+        if args.json:
+            print(json.dumps(_show_json(v), ensure_ascii=False, indent=2, default=str))
+        else:
             _print_view(v)
-    finally:
-        store.close()
-    return 0
+    return EXIT_OK
 
 
 def _show_json(v) -> dict:
@@ -192,20 +186,19 @@ def run_reprocess(args, settings) -> int:
     from intake.ingest.workers import make_analyser
 
     if not _validate_code(args.code):
-        return 2
+        return EXIT_USAGE
     since = None
     if args.since:
         try:
             since = datetime.fromisoformat(args.since).replace(tzinfo=timezone.utc)
         except ValueError:
             print("intake reprocess: --since takes a date, YYYY-MM-DD", file=sys.stderr)
-            return 2
+            return EXIT_USAGE
     if not (args.document_ids or args.status or args.code or args.template or since or args.pending):
         print("intake reprocess: say which documents: ids, --status, --code, --template, --since or --pending",
               file=sys.stderr)
-        return 2
-    store = open_store(settings)
-    try:
+        return EXIT_USAGE
+    with open_store(settings) as store:
         with store.session() as s:
             if args.pending:
                 ids = [d.public_id for d in ra.pending_reprocess(s, limit=1_000_000)]
@@ -224,6 +217,4 @@ def run_reprocess(args, settings) -> int:
         by = ", ".join(f"{k} {v}" for k, v in sorted(summary.by_status.items())) or "none"
         print(f"reprocessed {summary.done} document(s): {by}; status changed on {summary.status_changed}, "
               f"fields changed on {summary.fields_changed}")
-    finally:
-        store.close()
-    return 1 if missing else 0
+    return EXIT_FAILED if missing else EXIT_OK

@@ -10,6 +10,7 @@ from __future__ import annotations
 import getpass
 import sys
 
+from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK
 from intake.store import repository as repo
 from intake.store import users as users_store
 from intake.store.db import open_store
@@ -54,41 +55,38 @@ def _actor() -> str:
 
 def _run(fn) -> int:
     def wrapper(args, settings) -> int:
-        store = open_store(settings)
         try:
-            with store.transaction() as s:
+            with open_store(settings) as store, store.transaction() as s:
                 return fn(s, args)
         except users_store.UserError as exc:
             print(f"intake user: {exc}", file=sys.stderr)
-            return 1
-        finally:
-            store.close()
+            return EXIT_FAILED
     return wrapper
 
 
 def run_add(args, settings) -> int:
     password = _password(args, args.name)
     if password is None:
-        return 1
+        return EXIT_FAILED
 
     def add(s, args):
         user = users_store.add_user(s, args.name, args.role, password)
         repo.audit(s, _actor(), "user.added", "user", user.username, role=user.role)
         print(f"added {user.username} ({user.role})")
-        return 0
+        return EXIT_OK
     return _run(add)(args, settings)
 
 
 def run_passwd(args, settings) -> int:
     password = _password(args, args.name)
     if password is None:
-        return 1
+        return EXIT_FAILED
 
     def passwd(s, args):
         user = users_store.set_password(s, args.name, password)
         repo.audit(s, _actor(), "user.password_set", "user", user.username)
         print(f"password set for {user.username}; their sessions have ended")
-        return 0
+        return EXIT_OK
     return _run(passwd)(args, settings)
 
 
@@ -100,7 +98,7 @@ def run_state(args, settings) -> int:
             user = users_store.set_active(s, args.name, args.verb == "enable")
         repo.audit(s, _actor(), f"user.{args.verb}", "user", user.username)
         print(f"{user.username}: {args.verb}d")
-        return 0
+        return EXIT_OK
     return _run(change)(args, settings)
 
 
@@ -110,5 +108,5 @@ def run_list(args, settings) -> int:
             state = "active" if u.active else "disabled"
             print(f"{u.username:<24} {u.role:<8} {state:<9} last sign-in "
                   f"{u.last_login_at.strftime('%Y-%m-%d %H:%M') if u.last_login_at else 'never'}")
-        return 0
+        return EXIT_OK
     return _run(show)(args, settings)

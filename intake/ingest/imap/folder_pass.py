@@ -27,16 +27,15 @@ from typing import Iterator
 
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
-from sqlalchemy import select, update
-from sqlalchemy.exc import IntegrityError, SQLAlchemyError
+from sqlalchemy.exc import SQLAlchemyError
 
 from intake import metrics
 from intake.exception_codes import IMAP_FOLDER_UNAVAILABLE, IMAP_KEYWORD_UNSUPPORTED
 from intake.ingest.imap import after
 from intake.ingest.imap.errors import ImapError, safe_reason
 from intake.ingest.inbox_config import InboxConfig
+from intake.store import mailboxes
 from intake.store.db import Store
-from intake.store.models import MailboxFolder, MailboxUid
 from intake.types import IntakeError, RawMessage
 
 log = logging.getLogger(__name__)
@@ -64,54 +63,6 @@ class PassResult:
 
 def _now() -> datetime:
     return datetime.now(timezone.utc)
-
-
-def _folder_state(store: Store, inbox: str, folder: str, uidvalidity: int) -> tuple[int, set[int], set[int]]:
-    """(folder pk, UIDs handled at this UIDVALIDITY, of which unacknowledged)."""
-    with store.transaction() as s:
-        row = s.scalars(
-            select(MailboxFolder).where(MailboxFolder.inbox == inbox, MailboxFolder.folder == folder)
-        ).one_or_none()
-        if row is None:
-            row = MailboxFolder(inbox=inbox, folder=folder, uidvalidity=uidvalidity)
-            s.add(row)
-            s.flush()
-        elif row.uidvalidity != uidvalidity:
-            # Counts only: folder names are config, not content.
-            log.warning("inbox %s: UIDVALIDITY of a folder changed (%s -> %s); re-listing it and "
-                        "matching by Message-ID + hash", inbox, row.uidvalidity, uidvalidity)
-            row.uidvalidity = uidvalidity
-        pk = row.id
-        rows = s.execute(
-            select(MailboxUid.uid, MailboxUid.acknowledged).where(
-                MailboxUid.folder_pk == pk, MailboxUid.uidvalidity == uidvalidity)
-        ).all()
-    return pk, {r.uid for r in rows}, {r.uid for r in rows if not r.acknowledged}
-
-
-def _record(store: Store, folder_pk: int, uidvalidity: int, uid: int, message_pk: int,
-            raw_sha256: str, acknowledged: bool) -> None:
-    try:
-        with store.transaction() as s:
-            s.add(MailboxUid(folder_pk=folder_pk, uidvalidity=uidvalidity, uid=uid,
-                             message_pk=message_pk, raw_sha256=raw_sha256, acknowledged=acknowledged))
-    except IntegrityError:
-        # Recorded by a concurrent pass (only if the inbox lock was lost):
-        # the UID is handled either way.
-        log.warning("inbox UID %d was recorded by another pass", uid)
-
-
-def _mark_acknowledged(store: Store, folder_pk: int, uidvalidity: int, uids: list[int]) -> None:
-    if not uids:
-        return
-    with store.transaction() as s:
-        for start in range(0, len(uids), 500):
-            s.execute(
-                update(MailboxUid)
-                .where(MailboxUid.folder_pk == folder_pk, MailboxUid.uidvalidity == uidvalidity,
-                       MailboxUid.uid.in_(uids[start:start + 500]))
-                .values(acknowledged=True)
-            )
 
 
 def _batches(client: IMAPClient, cfg: InboxConfig, uids: list[int]) -> Iterator[list[int]]:
@@ -157,7 +108,7 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
             f"inbox {cfg.name}: the server does not keep custom keywords in {folder!r}, so "
             f"after = \"{cfg.after}\" cannot work; use \"move:FOLDER\" or \"flag:\\\\Seen\"",
         )
-    folder_pk, handled, unacked = _folder_state(store, cfg.name, folder, uidvalidity)
+    folder_pk, handled, unacked = mailboxes.folder_state(store, cfg.name, folder, uidvalidity)
     present = set(client.search("ALL"))
 
     # Step 2: stored before a crash, `after` not yet applied.
@@ -165,7 +116,7 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
     if pending:
         after.apply(client, cfg, pending)
     # A UID no longer present was moved (by us before the crash, or by a person).
-    _mark_acknowledged(store, folder_pk, uidvalidity, sorted(unacked))
+    mailboxes.mark_acknowledged(store, folder_pk, uidvalidity, sorted(unacked))
     result.acknowledged += len(pending)
 
     new = sorted(present - handled)
@@ -214,15 +165,14 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
                 log.error("inbox %s: UID %d could not be stored (%s); left in the mailbox for the next pass",
                           cfg.name, uid, code)
                 continue
-            _record(store, folder_pk, uidvalidity, uid, message_pk, raw.sha256, ack_now)
+            mailboxes.record_uid(store, folder_pk, uidvalidity, uid, message_pk, raw.sha256, ack_now)
             done.append(uid)
             result.handled += 1
         if done and not ack_now:
             with metrics.timed("imap_after"):
                 after.apply(client, cfg, done)
-            _mark_acknowledged(store, folder_pk, uidvalidity, done)
+            mailboxes.mark_acknowledged(store, folder_pk, uidvalidity, done)
         result.acknowledged += len(done)
         if result.stopped:
             break
-    with store.transaction() as s:
-        s.execute(update(MailboxFolder).where(MailboxFolder.id == folder_pk).values(last_pass_at=_now()))
+    mailboxes.pass_done(store, folder_pk)

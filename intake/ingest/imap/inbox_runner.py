@@ -25,13 +25,14 @@ from intake.exception_codes import (
     PIPELINE_FAILED,
     STORE_UNAVAILABLE,
 )
-from intake.ingest.imap import after, status
+from intake.ingest.imap import after
 from intake.ingest.imap.connection import session
 from intake.ingest.imap.errors import ImapError, safe_reason
 from intake.ingest.imap.folder_pass import PassResult, run_folder
 from intake.ingest.imap.inbox_lock import InboxLock
 from intake.ingest.inbox_config import InboxConfig
 from intake.logs import fields, log_fault
+from intake.store import inbox_status as status
 from intake.store.db import Store, store_fault
 from intake.types import IntakeError
 

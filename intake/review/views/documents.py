@@ -18,11 +18,12 @@ from intake.store import queue as q
 from intake.store import repository as repo
 from intake.store import review_actions as ra
 from intake.store.document_view import document_view
+from intake.store.documents import get_document
 from intake.store.records import field_values
 
 
 def _doc(ctx: Ctx, doc_id: str):
-    doc = ra.get_document(ctx.db, doc_id)
+    doc = get_document(ctx.db, doc_id)
     if doc is None:
         raise NotFound()
     return doc
