@@ -12,6 +12,7 @@ from __future__ import annotations
 import email
 import email.policy
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from email.message import Message
@@ -71,6 +72,19 @@ class WalkResult:
     skipped_bodies: int = 0
 
 
+_ADDR_SPEC = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _addresses(values: list[str]) -> list[str]:
+    """Addresses in address headers. The stdlib parser recurses once per
+    phrase, so a header of thousands of folded words (seen in the wild)
+    exhausts the stack; then the addr-specs are picked out by pattern."""
+    try:
+        return [a for _, a in getaddresses(values) if a]
+    except (RecursionError, ValueError, IndexError, TypeError):
+        return _ADDR_SPEC.findall(" ".join(values))
+
+
 def parse_headers(msg: Message) -> MessageHeaders:
     h = MessageHeaders()
     mid = header_text(msg, "Message-ID")
@@ -78,11 +92,11 @@ def parse_headers(msg: Message) -> MessageHeaders:
         h.message_id = mid.strip()
     frm = header_text(msg, "From")
     if frm:
-        addrs = [a for _, a in getaddresses([frm]) if a]
+        addrs = _addresses([frm])
         h.from_addr = addrs[0].lower() if addrs else frm.strip()
     tos = msg.get_all("To", []) + msg.get_all("Cc", [])
     if tos:
-        addrs = [a.lower() for _, a in getaddresses([decode_header_value(str(t)) for t in tos]) if a]
+        addrs = [a.lower() for a in _addresses([decode_header_value(str(t)) for t in tos])]
         h.to_addrs = ", ".join(addrs) or None
     subj = header_text(msg, "Subject")
     h.subject = subj if subj is not None else None
