@@ -3,22 +3,40 @@ parameters, raw 8-bit headers in unknown charsets."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
 from email.header import Header, decode_header, make_header
 from email.message import Message
 
+from intake.parsers.sniff import looks_like_email, mail_start, text_encoding
+
 _WS = re.compile(r"\s+")
 
 
+def message_from_bytes(data: bytes) -> Message:
+    """Parse a message as Python's parser does, after what precedes its
+    headers in files saved by hand (a BOM, blank lines): Python would read
+    a message whose first line is blank as one with no headers at all."""
+    start = mail_start(data)
+    if start and not data.startswith(b"From ") and looks_like_email(data):
+        data = data[start:]
+    return email.message_from_bytes(data, policy=email.policy.compat32)
+
+
 def _bytes_to_str(b: bytes, charset: str | None) -> str:
-    for cs in (charset, "utf-8", "cp1252"):
+    for cs in (charset, "utf-8"):
         if not cs or cs.lower() in ("unknown-8bit", "x-unknown"):
             continue
         try:
             return b.decode(cs)
         except (LookupError, UnicodeDecodeError, ValueError):  # ValueError: NUL in a charset name
             continue
-    return b.decode("latin-1")
+    # Raw 8-bit in an unknown charset: Shift-JIS, KOI8-R... as well as cp1252.
+    try:
+        return b.decode(text_encoding(b) or "cp1252", "replace")
+    except LookupError:
+        return b.decode("latin-1")
 
 
 def decode_header_value(value) -> str:
@@ -60,14 +78,41 @@ def header_text(msg: Message, name: str) -> str | None:
     return decode_header_value(value)
 
 
+def _raw_param_header(part: Message, name: str) -> str | None:
+    """A header holding raw 8-bit bytes (a UTF-8 file name sent without RFC
+    2231), decoded: compat32 hands such a header back with every non-ASCII
+    byte replaced by U+FFFD, so the name would be lost."""
+    for key, value in part.raw_items():
+        if key.lower() == name and isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value):
+            return _bytes_to_str(value.encode("ascii", "surrogateescape"), None)
+    return None
+
+
+def _filename_from_raw(part: Message) -> str | None:
+    disp = _raw_param_header(part, "content-disposition")
+    ctype = _raw_param_header(part, "content-type")
+    if disp is None and ctype is None:
+        return None
+    shim = Message()
+    shim["Content-Disposition"] = " ".join((disp or str(part.get("Content-Disposition") or "")).splitlines())
+    shim["Content-Type"] = " ".join((ctype or part.get_content_type()).splitlines())
+    return shim.get_filename() or shim.get_param("name")
+
+
 def decode_filename(part: Message) -> str | None:
     """The attachment's name: RFC 2231 (filename*=) is handled by
     get_filename; RFC 2047 words inside a quoted name (Outlook does this) are
-    decoded here. Path separators are stripped: a name is never a path."""
+    decoded here, and raw 8-bit names by their charset. Path separators are
+    stripped: a name is never a path."""
     try:
-        name = part.get_filename()
-    except Exception:
+        name = _filename_from_raw(part)
+    except Exception:  # a header the shim cannot hold: use the parser's reading
         name = None
+    if name is None:
+        try:
+            name = part.get_filename()
+        except Exception:
+            name = None
     if name is None:
         name = part.get_param("name")
         if isinstance(name, tuple):  # RFC 2231 tuple (charset, lang, value)
@@ -77,6 +122,8 @@ def decode_filename(part: Message) -> str | None:
                 name = name[2]
     if name is None:
         return None
+    if isinstance(name, tuple):
+        name = name[2]
     name = decode_header_value(name)
     name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip("\x00")
     return name or None
