@@ -6,8 +6,11 @@ from __future__ import annotations
 import email
 import email.policy
 import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from email.header import Header, decode_header, make_header
 from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
 
 from intake.parsers.sniff import looks_like_email, mail_start, text_encoding
 
@@ -127,3 +130,52 @@ def decode_filename(part: Message) -> str | None:
     name = decode_header_value(name)
     name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip("\x00")
     return name or None
+
+
+@dataclass
+class MessageHeaders:
+    message_id: str | None = None
+    from_addr: str | None = None
+    to_addrs: str | None = None
+    subject: str | None = None
+    date: datetime | None = None
+
+
+_ADDR_SPEC = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _addresses(values: list[str]) -> list[str]:
+    """Addresses in address headers. The stdlib parser recurses once per
+    phrase, so a header of thousands of folded words (seen in the wild)
+    exhausts the stack; then the addr-specs are picked out by pattern."""
+    try:
+        return [a for _, a in getaddresses(values) if a]
+    except (RecursionError, ValueError, IndexError, TypeError):
+        return _ADDR_SPEC.findall(" ".join(values))
+
+
+def parse_headers(msg: Message) -> MessageHeaders:
+    h = MessageHeaders()
+    mid = header_text(msg, "Message-ID")
+    if mid:
+        h.message_id = mid.strip()
+    frm = header_text(msg, "From")
+    if frm:
+        addrs = _addresses([frm])
+        h.from_addr = addrs[0].lower() if addrs else frm.strip()
+    tos = msg.get_all("To", []) + msg.get_all("Cc", [])
+    if tos:
+        addrs = [a.lower() for a in _addresses([decode_header_value(str(t)) for t in tos])]
+        h.to_addrs = ", ".join(addrs) or None
+    subj = header_text(msg, "Subject")
+    h.subject = subj if subj is not None else None
+    date_raw = header_text(msg, "Date")
+    if date_raw:
+        try:
+            dt = parsedate_to_datetime(date_raw)
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=timezone.utc)
+            h.date = dt
+        except (TypeError, ValueError, IndexError, OverflowError):
+            h.date = None
+    return h
