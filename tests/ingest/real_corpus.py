@@ -170,7 +170,7 @@ def build_inputs(root: Path) -> Inputs:
     eml_dir.mkdir()
     for sub in ("cur", "new", "tmp"):
         (root / "maildir" / sub).mkdir(parents=True)
-    mails = [e for e in entries if e.kind == "eml"]
+    mails = [e for e in entries if e.kind in ("eml", "msg")]
     with (root / "corpus.mbox").open("wb") as mbox:
         n_mbox = 0
         for i, e in enumerate(mails):
@@ -179,7 +179,7 @@ def build_inputs(root: Path) -> Inputs:
             # message in an mbox, a message in a Maildir. The bytes are
             # written unchanged (mboxrd quoting is undone on reading), so
             # the oracle can read the original file.
-            if i % 3 == 0:
+            if i % 3 == 0 or e.kind == "msg":
                 target = eml_dir / f"{i:03d}-{e.local.name}"
                 shutil.copy(e.local, target)
                 mail_files[f"eml:{target.resolve()}"] = e
@@ -206,7 +206,7 @@ def build_inputs(root: Path) -> Inputs:
     # Mail files with attachments, attached as octet-stream: one whose HTML
     # starts in its first 2 KB, one that does not.
     attached: dict[str, Entry] = {}
-    with_parts = [e for e in mails if expected_attachments(
+    with_parts = [e for e in mails if e.kind == "eml" and expected_attachments(
         email.message_from_bytes(e.local.read_bytes(), policy=email.policy.compat32))]
     picks = [next(e for e in with_parts if html_first(e)), next(e for e in with_parts if not html_first(e))]
     for i, e in enumerate(picks):
@@ -252,7 +252,8 @@ def load_replayed(url: str, inputs: Inputs, rows: list[dict]) -> Replayed:
             pairs = s.execute(select(m.Sighting.origin, m.Message.origin)
                               .join(m.Message, m.Sighting.message_pk == m.Message.id)).all()
             codes = s.execute(select(m.Message.origin, m.ExceptionItem.code)
-                              .join(m.ExceptionItem, m.ExceptionItem.message_pk == m.Message.id)).all()
+                              .join(m.ExceptionItem, m.ExceptionItem.message_pk == m.Message.id)
+                              .where(m.ExceptionItem.document_pk.is_(None))).all()
     finally:
         st.close()
     by_origin = {seen: by_message_origin.get(first, []) for seen, first in pairs}
@@ -269,9 +270,10 @@ def mail_rows(rep: Replayed, key: str) -> list[dict]:
     elif key.endswith("#"):
         hits = [o for o in rep.by_origin if o.startswith(key)]
     else:
-        # A file starting with an mbox "From " line is a one-message mbox.
-        mbox = "mbox:" + key.split(":", 1)[1] + "#"
-        hits = [o for o in rep.by_origin if o == key or o.startswith(mbox)]
+        # Whatever the file turned out to be (a one-message mbox when it
+        # starts with a "From " line, an Outlook item), it is this path.
+        path = key.split(":", 1)[1]
+        hits = [o for o in rep.by_origin if o.split(":", 1)[1] in (path, path + "#1")]
     out, seen = [], set()
     for o in hits:
         for r in rep.by_origin[o]:
@@ -281,7 +283,21 @@ def mail_rows(rep: Replayed, key: str) -> list[dict]:
     return out
 
 
+def _msg_attachments(data: bytes) -> list[str]:
+    import io
+
+    import extract_msg
+
+    msg = extract_msg.openMsg(io.BytesIO(data), delayAttachments=False)
+    try:
+        return [sha(a.data) for a in msg.attachments if isinstance(a.data, bytes)]
+    finally:
+        msg.close()
+
+
 def _expected_for_file(entry: Entry) -> list[str]:
+    if entry.kind == "msg":
+        return _msg_attachments(entry.local.read_bytes())
     if entry.kind == "mbox":
         out: list[str] = []
         for msg in mailbox.mbox(str(entry.local), create=False):
