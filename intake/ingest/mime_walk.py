@@ -11,6 +11,7 @@ code, recorded on the message, and the walk goes on.
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import logging
@@ -181,10 +182,9 @@ class _Walker:
             # An unencoded forwarded message is in the raw bytes as sent.
             self.walk_message(inner_msg, (path or "1") + ".m", depth + 1, raw)
             return
-        if ctype in signatures.SIGNATURE_TYPES:
+        if ctype in signatures.SIGNATURE_TYPES and self._detached_signature(part, path or "1"):
             # Outside a multipart/signed (a gateway flattened it): still a
             # signature, never a document, but nothing to check it against.
-            self._detached_signature(part, path or "1")
             return
         if _is_attachment(part):
             attachments.append((path or "1", part))
@@ -211,20 +211,25 @@ class _Walker:
             if content is None:
                 content = _as_sent(children[0])
             sig, _ = signatures.smime(data, content, sig_path)
-            self.signatures.append(sig)
+            # The message says it is signed, even when its signature is unreadable.
+            self.signatures.append(dataclasses.replace(sig, signed=True))
         else:
             return children  # not a signature we know: every part is walked
         return children[:-1]
 
-    def _detached_signature(self, part: Message, path: str) -> None:
+    def _detached_signature(self, part: Message, path: str) -> bool:
+        """Record a signature part found on its own; False when it holds no
+        signature after all (then it is an ordinary attachment)."""
         data = part.get_payload(decode=True) or b""
         if signatures.is_pgp_signature(data) or part.get_content_type() == signatures.PGP_SIGNATURE_TYPE:
             sig = signatures.pgp(data, path)
         else:
             sig, _ = signatures.smime(data, None, path)
-        self.signatures.append(Signature(sig.kind, sig.part_path, sig.signer, None,
-                                         "a signature without the part it signs; not checked",
-                                         sig.certificate_sha256))
+            if not sig.signed:
+                return False
+        self.signatures.append(dataclasses.replace(
+            sig, valid=None, detail="a signature without the part it signs; not checked"))
+        return True
 
     def _attachment(self, part: Message, path: str, depth: int) -> None:
         filename = decode_filename(part)
@@ -272,15 +277,14 @@ class _Walker:
         message is inside the signature. True when it was walked; a detached
         signature (nothing inside) is recorded and also consumed."""
         sig, inner = signatures.smime(data, None, path)
-        if sig.signer is None and sig.valid is None and inner is None and "structure" in sig.detail:
-            return False  # not readable as CMS: keep it as a document
+        if not sig.signed:
+            return False  # not readable as CMS, or certificates only (.p7c): a document
         self.signatures.append(sig)
         if inner and depth < self.limits.max_depth:
             self.walk_message(message_from_bytes(inner), path + ".m", depth + 1, inner)
         elif inner is None:
-            self.signatures[-1] = Signature(sig.kind, sig.part_path, sig.signer, None,
-                                            "a signature without the part it signs; not checked",
-                                            sig.certificate_sha256)
+            self.signatures[-1] = dataclasses.replace(
+                sig, valid=None, detail="a signature without the part it signs; not checked")
         return True
 
     def _body(self, bodies: list[tuple[str, Message]], has_attachments: bool) -> None:

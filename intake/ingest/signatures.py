@@ -49,6 +49,9 @@ class Signature:
     valid: bool | None  # see the module docstring; None: not checkable
     detail: str  # what was checked, or why it could not be
     certificate_sha256: str | None = None
+    # False only for a PKCS #7 blob that turned out to hold no signature
+    # (unreadable, or certificates only): the walk keeps it as a document.
+    signed: bool = True
 
 
 def is_pkcs7_signed_data(data: bytes) -> bool:
@@ -71,16 +74,19 @@ def smime(der: bytes, content: bytes | None, part_path: str) -> tuple[Signature,
 
         info = cms.ContentInfo.load(der)
         if info["content_type"].native != "signed_data":
-            return Signature("smime", part_path, None, None, "not a signature (no signed data)"), None
+            return Signature("smime", part_path, None, None, "not a signature (no signed data)",
+                             signed=False), None
         signed = info["content"]
         inner = signed["encap_content_info"]["content"].native
         certs = [c.chosen for c in signed["certificates"] or [] if c.name == "certificate"]
         signer_infos = list(signed["signer_infos"])
     except Exception as exc:  # asn1crypto parses lazily and raises many types
         return Signature("smime", part_path, None, None,
-                         f"the signature's structure could not be read ({type(exc).__name__})"), None
+                         f"the signature's structure could not be read ({type(exc).__name__})",
+                         signed=False), None
     if not signer_infos:
-        return Signature("smime", part_path, None, None, "the signature names no signer"), inner
+        return Signature("smime", part_path, None, None, "certificates only, no signer",
+                         signed=False), inner
     try:
         return _check(signer_infos[0], certs, content, inner, part_path), inner
     except Exception as exc:  # a structure asn1crypto reads only part of

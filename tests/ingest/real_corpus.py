@@ -44,15 +44,18 @@ class Entry:
     repo: str
     path: str
     licence: str
+    root: Path = REAL
 
     @property
     def local(self) -> Path:
-        return REAL / self.file
+        return self.root / self.file
 
 
-def manifest() -> list[Entry]:
-    with (REAL / "MANIFEST.tsv").open(newline="") as fh:
-        return [Entry(r["file"], r["kind"], r["expect"], r["repo"], r["path"], r["licence"])
+def manifest(path: Path = REAL / "MANIFEST.tsv") -> list[Entry]:
+    """The corpus, or another set laid out the same way (a MANIFEST.tsv
+    beside its files): a held-out set is scored with the same code."""
+    with path.open(newline="") as fh:
+        return [Entry(r["file"], r["kind"], r["expect"], r["repo"], r["path"], r["licence"], path.parent)
                 for r in csv.DictReader(fh, delimiter="\t")]
 
 
@@ -63,6 +66,22 @@ def sha(data: bytes) -> str:
 def _looks_like_mail(data: bytes) -> bool:
     head = data[:4096].replace(b"\r\n", b"\n").split(b"\n\n", 1)[0].lower()
     return sum(line.startswith(h.encode()) for line in head.split(b"\n") for h in MAIL_HEADERS) >= 2
+
+
+def _opaque_signed_content(data: bytes) -> bytes | None:
+    """The message inside a PKCS #7 signed-data blob that has a signer (a
+    certificates-only .p7c has none and is an ordinary attachment)."""
+    if not data.startswith(b"\x30"):
+        return None
+    try:
+        from asn1crypto import cms
+
+        info = cms.ContentInfo.load(data)
+        if info["content_type"].native != "signed_data" or not len(info["content"]["signer_infos"]):
+            return None
+        return info["content"]["encap_content_info"]["content"].native
+    except Exception:
+        return None
 
 
 def expected_attachments(msg: Message, depth: int = 0) -> list[str]:
@@ -82,6 +101,12 @@ def expected_attachments(msg: Message, depth: int = 0) -> list[str]:
         if part.get_content_maintype() == "text" and not named and disp != "attachment":
             continue  # a body
         payload = part.get_payload(decode=True) or b""
+        inner = _opaque_signed_content(payload)
+        if inner is not None and depth < 5:
+            # An opaque S/MIME message: the signed message is inside.
+            out += expected_attachments(email.message_from_bytes(inner, policy=email.policy.compat32),
+                                        depth + 1)
+            continue
         if depth < 5 and _looks_like_mail(payload):
             out += expected_attachments(email.message_from_bytes(payload, policy=email.policy.compat32),
                                         depth + 1)
@@ -160,8 +185,8 @@ def mboxrd_entry(raw: bytes) -> bytes:
     return envelope + body + b"\n"
 
 
-def build_inputs(root: Path) -> Inputs:
-    entries = manifest()
+def build_inputs(root: Path, entries: list[Entry] | None = None) -> Inputs:
+    entries = entries if entries is not None else manifest()
     paths: list[Path] = []
     mail_files: dict[str, Entry] = {}
     doc_messages: dict[str, Entry] = {}
@@ -208,7 +233,8 @@ def build_inputs(root: Path) -> Inputs:
     attached: dict[str, Entry] = {}
     with_parts = [e for e in mails if e.kind == "eml" and expected_attachments(
         email.message_from_bytes(e.local.read_bytes(), policy=email.policy.compat32))]
-    picks = [next(e for e in with_parts if html_first(e)), next(e for e in with_parts if not html_first(e))]
+    picks = [e for e in (next((e for e in with_parts if html_first(e)), None),
+                         next((e for e in with_parts if not html_first(e)), None)) if e is not None]
     for i, e in enumerate(picks):
         msg = _wrap_mail(e, i)
         attached[msg["Message-ID"]] = e
@@ -216,9 +242,10 @@ def build_inputs(root: Path) -> Inputs:
     docs.flush()
     docs.close()
     paths.append(root / "documents.mbox")
-    direct = next(e for e in mails if html_first(e))
-    paths.append(direct.local)
-    return Inputs(paths, mail_files, doc_messages, attached, direct.local)
+    direct = next((e for e in mails if html_first(e)), None)
+    if direct is not None:
+        paths.append(direct.local)
+    return Inputs(paths, mail_files, doc_messages, attached, direct.local if direct else None)
 
 
 # ------------------------------------------------------------ judging
@@ -300,8 +327,11 @@ def _expected_for_file(entry: Entry) -> list[str]:
         return _msg_attachments(entry.local.read_bytes())
     if entry.kind == "mbox":
         out: list[str] = []
-        for msg in mailbox.mbox(str(entry.local), create=False):
-            out += expected_attachments(msg)
+        box = mailbox.mbox(str(entry.local), create=False)
+        for key in box.keys():
+            # mailbox leaves ">From " quoting in place; a mail reader removes it.
+            raw = re.sub(rb"(?m)^>(>*From )", rb"\1", box.get_bytes(key))
+            out += expected_attachments(email.message_from_bytes(raw, policy=email.policy.compat32))
         return out
     raw = entry.local.read_bytes()
     return expected_attachments(email.message_from_bytes(raw, policy=email.policy.compat32))
@@ -354,7 +384,8 @@ def judge_document_rows(entry: Entry, rows: list[dict], rows_by_id: dict[str, di
     return [] if ok else [f"expected {entry.expect}, got {got} ({row['media_type']})"]
 
 
-def replay_corpus(root: Path, inline: bool = True) -> tuple[Replayed, dict]:
+def replay_corpus(root: Path, inline: bool = True, entries: list[Entry] | None = None,
+                  ) -> tuple[Replayed, dict]:
     """Replay twice through the command line; returns the first replay's
     result and measurements (seconds, peak RSS of the replay processes)."""
     import json
@@ -364,7 +395,7 @@ def replay_corpus(root: Path, inline: bool = True) -> tuple[Replayed, dict]:
     import sys
     import time
 
-    inputs = build_inputs(root)
+    inputs = build_inputs(root, entries)
     url = f"sqlite:///{root / 'corpus.sqlite'}"
     env = dict(os.environ)
     env["INTAKE_INLINE_ANALYSIS"] = "1" if inline else "0"
@@ -402,16 +433,18 @@ def score(rep: Replayed) -> dict[str, list[str]]:
 
 
 def main(argv: list[str]) -> int:
-    """python -m tests.ingest.real_corpus WORKDIR [--worker]: replay the corpus
-    and print the figures the issue asks for."""
+    """python -m tests.ingest.real_corpus WORKDIR [--worker] [--manifest=PATH]:
+    replay the corpus (or another set) and print the figures the issue asks for."""
     import tempfile
     from collections import Counter
 
     root = Path(argv[1]) if len(argv) > 1 and not argv[1].startswith("--") else Path(tempfile.mkdtemp())
-    rep, meas = replay_corpus(root, inline="--worker" not in argv)
+    other = [a.split("=", 1)[1] for a in argv if a.startswith("--manifest=")]
+    entries = manifest(Path(other[0]).resolve()) if other else None
+    rep, meas = replay_corpus(root, inline="--worker" not in argv, entries=entries)
     problems = score(rep)
     bad = {k: v for k, v in problems.items() if v}
-    kinds = Counter(e.kind for e in manifest())
+    kinds = Counter(e.kind for e in (entries or manifest()))
     print(f"corpus files: {sum(kinds.values())} ({', '.join(f'{k} {n}' for k, n in sorted(kinds.items()))})")
     print(f"rows exported: {len(rep.rows)}  statuses: {dict(Counter(r['status'] for r in rep.rows))}")
     codes = Counter((r["exception"] or {}).get("code") for r in rep.rows if r["exception"])
