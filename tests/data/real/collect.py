@@ -97,7 +97,8 @@ SOURCES = [
     ),
     Source(
         "SpamScope/mail-parser", "Apache-2.0", "LICENSE.txt", "NOTICE.txt",
-        take=[("tests/mails/*", "mail/mail-parser", "eml")],
+        take=[("tests/mails/mail_outlook_1", "mail/mail-parser", "msg"),
+              ("tests/mails/*", "mail/mail-parser", "eml")],
         expect={"*": "mail"},
         exercises={"*malformed*": "malformed real spam (defects, broken boundaries)",
                    "*outlook*": "Outlook-produced message",
@@ -174,12 +175,14 @@ def collect(mirror_root: Path) -> list[dict]:
             meta, name = entry.split(b"\t", 1)
             size = meta.split()[-1]
             sizes[name.decode()] = int(size) if size.isdigit() else None  # absent from the mirror
+        taken: set[str] = set()
         for pattern, dest, kind in src.take:
             # "*" stays within one folder, as in a shell.
             depth = pattern.count("/")
             for path in sorted(p for p in sizes if fnmatch.fnmatch(p, pattern) and p.count("/") == depth):
-                if any(fnmatch.fnmatch(path, s) for s in src.skip):
+                if path in taken or any(fnmatch.fnmatch(path, s) for s in src.skip):
                     continue
+                taken.add(path)
                 if sizes[path] is None or sizes[path] > MAX_BYTES or sizes[path] == 0:
                     continue
                 name = src.rename.get(path, path.rsplit("/", 1)[-1])
