@@ -203,15 +203,18 @@ _BLANK_LINE = re.compile(rb"[ \t]*\r?\n")
 
 def mail_start(data: bytes) -> int:
     """Where the header block of a message starts: after a UTF-8 BOM,
-    blank lines and an mbox "From " envelope line, which mail saved by
-    hand often carries. 0 for a message that starts with its headers."""
+    blank lines and an mbox "From " envelope line (or Outlook's header
+    banner), which mail saved by hand often carries. 0 for a message that
+    starts with its headers."""
     pos = 3 if data.startswith(codecs.BOM_UTF8) else 0
     while True:  # blank or whitespace-only lines
         m = _BLANK_LINE.match(data, pos)
         if m is None:
             break
         pos = m.end()
-    if data.startswith(b"From ", pos):
+    # An mbox envelope line, or the banner Outlook puts before the transport
+    # headers it keeps (tools that save those headers as .eml keep it too).
+    if data.startswith((b"From ", b"Microsoft Mail Internet Headers Version 2.0"), pos):
         nl = data.find(b"\n", pos)
         if nl != -1:
             pos = nl + 1

@@ -123,7 +123,8 @@ def test_western_text_prefers_cp1252_among_equal_code_pages():
 
 
 @pytest.mark.parametrize("prefix", [b"\n", b"\r\n", b"   \r\n", b"\xef\xbb\xbf", b"\n\n\n",
-                                    b"From sam.teacher@school.example.org Wed Mar  4 14:30:00 2026\n"])
+                                    b"From sam.teacher@school.example.org Wed Mar  4 14:30:00 2026\n",
+                                    b"Microsoft Mail Internet Headers Version 2.0\r\n"])
 def test_mail_after_a_blank_line_bom_or_envelope_is_mail(prefix):
     assert sniff_media_type(prefix + MAIL_HEAD + b"\r\nHello.\r\n") == EML
 
