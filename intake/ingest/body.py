@@ -8,6 +8,8 @@ import html
 import re
 from html.parser import HTMLParser
 
+from intake.parsers.sniff import text_encoding
+
 # Below these counts of substantive words a body is a covering note. With no
 # attachment almost any text is the report; beside an attachment the body
 # must say something of its own.
@@ -95,3 +97,21 @@ def html_to_text(markup: str) -> str:
     text = re.sub(r"[ \t\xa0]+\n", "\n", text)
     text = re.sub(r"[ \xa0]{2,}", " ", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()
+
+
+def decode_text_bytes(payload: bytes, declared: str | None) -> str:
+    """The declared charset when it decodes the bytes; else what the
+    detector finds (an undeclared or wrongly declared Shift-JIS, KOI8-R or
+    cp1252 body); never fails."""
+    for cs in (declared, "utf-8"):
+        if not cs:
+            continue
+        try:
+            return payload.decode(cs)
+        except (LookupError, UnicodeDecodeError, ValueError):  # ValueError: NUL in a charset name
+            continue
+    detected = text_encoding(payload)
+    try:
+        return payload.decode(detected or "cp1252", "replace")
+    except LookupError:
+        return payload.decode("latin-1")

@@ -3,22 +3,43 @@ parameters, raw 8-bit headers in unknown charsets."""
 
 from __future__ import annotations
 
+import email
+import email.policy
 import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
 from email.header import Header, decode_header, make_header
 from email.message import Message
+from email.utils import getaddresses, parsedate_to_datetime
+
+from intake.parsers.sniff import looks_like_email, mail_start, text_encoding
 
 _WS = re.compile(r"\s+")
 
 
+def message_from_bytes(data: bytes) -> Message:
+    """Parse a message as Python's parser does, after what precedes its
+    headers in files saved by hand (a BOM, blank lines): Python would read
+    a message whose first line is blank as one with no headers at all."""
+    start = mail_start(data)
+    if start and not data.startswith(b"From ") and looks_like_email(data):
+        data = data[start:]
+    return email.message_from_bytes(data, policy=email.policy.compat32)
+
+
 def _bytes_to_str(b: bytes, charset: str | None) -> str:
-    for cs in (charset, "utf-8", "cp1252"):
+    for cs in (charset, "utf-8"):
         if not cs or cs.lower() in ("unknown-8bit", "x-unknown"):
             continue
         try:
             return b.decode(cs)
         except (LookupError, UnicodeDecodeError, ValueError):  # ValueError: NUL in a charset name
             continue
-    return b.decode("latin-1")
+    # Raw 8-bit in an unknown charset: Shift-JIS, KOI8-R... as well as cp1252.
+    try:
+        return b.decode(text_encoding(b) or "cp1252", "replace")
+    except LookupError:
+        return b.decode("latin-1")
 
 
 def decode_header_value(value) -> str:
@@ -60,14 +81,41 @@ def header_text(msg: Message, name: str) -> str | None:
     return decode_header_value(value)
 
 
+def _raw_param_header(part: Message, name: str) -> str | None:
+    """A header holding raw 8-bit bytes (a UTF-8 file name sent without RFC
+    2231), decoded: compat32 hands such a header back with every non-ASCII
+    byte replaced by U+FFFD, so the name would be lost."""
+    for key, value in part.raw_items():
+        if key.lower() == name and isinstance(value, str) and any("\udc80" <= ch <= "\udcff" for ch in value):
+            return _bytes_to_str(value.encode("ascii", "surrogateescape"), None)
+    return None
+
+
+def _filename_from_raw(part: Message) -> str | None:
+    disp = _raw_param_header(part, "content-disposition")
+    ctype = _raw_param_header(part, "content-type")
+    if disp is None and ctype is None:
+        return None
+    shim = Message()
+    shim["Content-Disposition"] = " ".join((disp or str(part.get("Content-Disposition") or "")).splitlines())
+    shim["Content-Type"] = " ".join((ctype or part.get_content_type()).splitlines())
+    return shim.get_filename() or shim.get_param("name")
+
+
 def decode_filename(part: Message) -> str | None:
     """The attachment's name: RFC 2231 (filename*=) is handled by
     get_filename; RFC 2047 words inside a quoted name (Outlook does this) are
-    decoded here. Path separators are stripped: a name is never a path."""
+    decoded here, and raw 8-bit names by their charset. Path separators are
+    stripped: a name is never a path."""
     try:
-        name = part.get_filename()
-    except Exception:
+        name = _filename_from_raw(part)
+    except Exception:  # a header the shim cannot hold: use the parser's reading
         name = None
+    if name is None:
+        try:
+            name = part.get_filename()
+        except Exception:
+            name = None
     if name is None:
         name = part.get_param("name")
         if isinstance(name, tuple):  # RFC 2231 tuple (charset, lang, value)
@@ -77,6 +125,57 @@ def decode_filename(part: Message) -> str | None:
                 name = name[2]
     if name is None:
         return None
+    if isinstance(name, tuple):
+        name = name[2]
     name = decode_header_value(name)
     name = name.replace("\\", "/").rsplit("/", 1)[-1].strip().strip("\x00")
     return name or None
+
+
+@dataclass
+class MessageHeaders:
+    message_id: str | None = None
+    from_addr: str | None = None
+    to_addrs: str | None = None
+    subject: str | None = None
+    date: datetime | None = None
+
+
+_ADDR_SPEC = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _addresses(values: list[str]) -> list[str]:
+    """Addresses in address headers. The stdlib parser recurses once per
+    phrase, so a header of thousands of folded words (seen in the wild)
+    exhausts the stack; then the addr-specs are picked out by pattern."""
+    try:
+        return [a for _, a in getaddresses(values) if a]
+    except (RecursionError, ValueError, IndexError, TypeError):
+        return _ADDR_SPEC.findall(" ".join(values))
+
+
+def parse_headers(msg: Message) -> MessageHeaders:
+    h = MessageHeaders()
+    mid = header_text(msg, "Message-ID")
+    if mid:
+        h.message_id = mid.strip()
+    frm = header_text(msg, "From")
+    if frm:
+        addrs = _addresses([frm])
+        h.from_addr = addrs[0].lower() if addrs else frm.strip()
+    tos = msg.get_all("To", []) + msg.get_all("Cc", [])
+    if tos:
+        addrs = [a.lower() for a in _addresses([decode_header_value(str(t)) for t in tos])]
+        h.to_addrs = ", ".join(addrs) or None
+    subj = header_text(msg, "Subject")
+    h.subject = subj if subj is not None else None
+    date_raw = header_text(msg, "Date")
+    if date_raw:
+        try:
+            dt = parsedate_to_datetime(date_raw)
+            if dt.tzinfo is None:
+                dt = dt.replace(tzinfo=timezone.utc)
+            h.date = dt
+        except (TypeError, ValueError, IndexError, OverflowError):
+            h.date = None
+    return h

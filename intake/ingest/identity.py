@@ -11,12 +11,10 @@ clash, not a duplicate (issue 6)."""
 
 from __future__ import annotations
 
-import email
-import email.policy
 import hashlib
 import re
 
-from intake.ingest.headers import decode_filename, decode_header_value
+from intake.ingest.headers import decode_filename, decode_header_value, message_from_bytes
 
 _AUTHOR_HEADERS = ("message-id", "from", "to", "cc", "date", "subject", "in-reply-to", "references")
 _WS = re.compile(r"\s+")
@@ -30,7 +28,7 @@ def split_message(data: bytes) -> tuple[bytes, bytes]:
 def content_sha256(data: bytes) -> str:
     h = hashlib.sha256()
     try:
-        msg = email.message_from_bytes(data, policy=email.policy.compat32)
+        msg = message_from_bytes(data)
         for name in _AUTHOR_HEADERS:
             for value in msg.get_all(name, []):
                 h.update(f"{name}:{_WS.sub(' ', decode_header_value(value)).strip()}\n".encode())

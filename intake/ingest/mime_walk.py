@@ -3,19 +3,21 @@
 Every attachment becomes a Document, at any depth of forwarded
 message/rfc822 parts (and attached .eml / Outlook .msg files). The text
 body becomes a Document when it carries a report (ingest/body.py decides).
-Nothing here raises on bad input: what cannot be read is a problem with a
+S/MIME and PGP signatures are recorded on the result (ingest/signatures.py
+checks them), never made documents; an opaque S/MIME message is opened and
+walked. Nothing here raises on bad input: what cannot be read is a problem with a
 code, recorded on the message, and the walk goes on.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import email
 import email.policy
 import logging
+import re
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from email.message import Message
-from email.utils import getaddresses, parsedate_to_datetime
 
 from intake.exception_codes import (
     BROKEN_MIME,
@@ -25,8 +27,10 @@ from intake.exception_codes import (
     UNREADABLE_ATTACHMENT,
     UNREADABLE_MESSAGE,
 )
-from intake.ingest.body import body_is_report, html_to_text
-from intake.ingest.headers import decode_filename, decode_header_value, header_text
+from intake.ingest import signatures
+from intake.ingest.body import body_is_report, decode_text_bytes, html_to_text
+from intake.ingest.headers import MessageHeaders, decode_filename, message_from_bytes, parse_headers
+from intake.ingest.signatures import Signature
 from intake.logs import log_fault
 from intake.parsers.sniff import EML, MSG, sniff_media_type
 from intake.types import Document, ExceptionInfo, sha256_hex
@@ -53,15 +57,6 @@ class MimeLimits:
 
 
 @dataclass
-class MessageHeaders:
-    message_id: str | None = None
-    from_addr: str | None = None
-    to_addrs: str | None = None
-    subject: str | None = None
-    date: datetime | None = None
-
-
-@dataclass
 class WalkResult:
     headers: MessageHeaders
     documents: list[Document] = field(default_factory=list)
@@ -69,33 +64,17 @@ class WalkResult:
     # Bodies judged not to be reports (e.g. "please find attached"): kept so
     # a reviewer can still see them, but not exported as documents.
     skipped_bodies: int = 0
+    # S/MIME and PGP signatures found, outermost first; never documents.
+    signatures: list[Signature] = field(default_factory=list)
 
-
-def parse_headers(msg: Message) -> MessageHeaders:
-    h = MessageHeaders()
-    mid = header_text(msg, "Message-ID")
-    if mid:
-        h.message_id = mid.strip()
-    frm = header_text(msg, "From")
-    if frm:
-        addrs = [a for _, a in getaddresses([frm]) if a]
-        h.from_addr = addrs[0].lower() if addrs else frm.strip()
-    tos = msg.get_all("To", []) + msg.get_all("Cc", [])
-    if tos:
-        addrs = [a.lower() for _, a in getaddresses([decode_header_value(str(t)) for t in tos]) if a]
-        h.to_addrs = ", ".join(addrs) or None
-    subj = header_text(msg, "Subject")
-    h.subject = subj if subj is not None else None
-    date_raw = header_text(msg, "Date")
-    if date_raw:
-        try:
-            dt = parsedate_to_datetime(date_raw)
-            if dt.tzinfo is None:
-                dt = dt.replace(tzinfo=timezone.utc)
-            h.date = dt
-        except (TypeError, ValueError, IndexError, OverflowError):
-            h.date = None
-    return h
+    @property
+    def signature(self) -> Signature | None:
+        """The signature on the message itself (not on a message forwarded
+        inside it): signed when not None."""
+        for sig in self.signatures:
+            if ".m" not in sig.part_path:
+                return sig
+        return None
 
 
 def _decode_text_part(part: Message) -> str:
@@ -104,13 +83,7 @@ def _decode_text_part(part: Message) -> str:
         payload = b""
     if not isinstance(payload, bytes):
         payload = str(payload).encode("utf-8", "replace")
-    charset = part.get_content_charset() or "utf-8"
-    for cs in (charset, "utf-8", "cp1252"):
-        try:
-            return payload.decode(cs)
-        except (LookupError, UnicodeDecodeError, ValueError):  # ValueError: NUL in a charset name
-            continue
-    return payload.decode("latin-1")
+    return decode_text_bytes(payload, part.get_content_charset())
 
 
 def _is_attachment(part: Message) -> bool:
@@ -130,13 +103,16 @@ class _Walker:
         self.documents: list[Document] = []
         self.problems: list[ExceptionInfo] = []
         self.skipped_bodies = 0
+        self.signatures: list[Signature] = []
         self._limit_hit = False
 
     def problem(self, code: str, detail: str) -> None:
         self.problems.append(ExceptionInfo(code, detail))
 
-    def walk_message(self, msg: Message, path: str, depth: int) -> None:
-        """One message level: find its body and its attachments."""
+    def walk_message(self, msg: Message, path: str, depth: int, raw: bytes | None = None) -> None:
+        """One message level: find its body and its attachments. `raw` is
+        the bytes the message was parsed from (a signature is checked
+        against the signed part exactly as sent)."""
         if depth > self.limits.max_depth:
             self._limit(MIME_LIMIT_EXCEEDED,
                         f"Forwarded messages nest deeper than {self.limits.max_depth} levels; "
@@ -146,7 +122,7 @@ class _Walker:
             self.problem(BROKEN_MIME, f"Message part {path or 'top'}: {type(defect).__name__}.")
         bodies: list[tuple[str, Message]] = []
         attachments: list[tuple[str, Message]] = []
-        self._collect(msg, path, depth, bodies, attachments)
+        self._collect(msg, path, depth, bodies, attachments, raw)
         attachment_docs_before = len(self.documents)
         for apath, part in attachments:
             self._attachment(part, apath, depth)
@@ -159,7 +135,7 @@ class _Walker:
             self.problem(code, detail)
 
     def _collect(self, part: Message, path: str, depth: int,
-                 bodies: list, attachments: list) -> None:
+                 bodies: list, attachments: list, raw: bytes | None) -> None:
         self.parts_seen += 1
         if self.parts_seen > self.limits.max_parts:
             self._limit(MIME_LIMIT_EXCEEDED,
@@ -172,6 +148,8 @@ class _Walker:
             if not isinstance(children, list):
                 self.problem(BROKEN_MIME, f"Part {path or 'top'} claims to be multipart but has no parts.")
                 return
+            if ctype == "multipart/signed":
+                children = self._signed(part, children, path, raw)
             if ctype == "multipart/alternative":
                 # One body in several renderings: read plain text if there is
                 # one, else the last (richest) alternative, as RFC 2046 orders
@@ -183,11 +161,11 @@ class _Walker:
                 for i, child in enumerate(children, 1):
                     cpath = f"{path}.{i}" if path else str(i)
                     sink = bodies if child is chosen else []
-                    self._collect(child, cpath, depth, sink, attachments)
+                    self._collect(child, cpath, depth, sink, attachments, raw)
                 return
             for i, child in enumerate(children, 1):
                 cpath = f"{path}.{i}" if path else str(i)
-                self._collect(child, cpath, depth, bodies, attachments)
+                self._collect(child, cpath, depth, bodies, attachments, raw)
             return
         if ctype == "message/rfc822":
             inner = part.get_payload()
@@ -196,12 +174,17 @@ class _Walker:
             elif isinstance(inner, Message):
                 inner_msg = inner
             else:
-                raw = part.get_payload(decode=True) or b""
-                inner_msg = email.message_from_bytes(raw) if raw else None
+                data = part.get_payload(decode=True) or b""
+                inner_msg = message_from_bytes(data) if data else None
             if inner_msg is None:
                 self.problem(BROKEN_MIME, f"Forwarded message at part {path} is empty.")
                 return
-            self.walk_message(inner_msg, (path or "1") + ".m", depth + 1)
+            # An unencoded forwarded message is in the raw bytes as sent.
+            self.walk_message(inner_msg, (path or "1") + ".m", depth + 1, raw)
+            return
+        if ctype in signatures.SIGNATURE_TYPES and self._detached_signature(part, path or "1"):
+            # Outside a multipart/signed (a gateway flattened it): still a
+            # signature, never a document, but nothing to check it against.
             return
         if _is_attachment(part):
             attachments.append((path or "1", part))
@@ -209,6 +192,44 @@ class _Walker:
             bodies.append((path or "1", part))
         else:
             attachments.append((path or "1", part))
+
+    def _signed(self, part: Message, children: list, path: str, raw: bytes | None) -> list:
+        """multipart/signed (RFC 1847): record the signature, walk the rest."""
+        if len(children) < 2:
+            return children
+        sig_part = children[-1]
+        stype = sig_part.get_content_type()
+        sig_path = f"{path}.{len(children)}" if path else str(len(children))
+        data = sig_part.get_payload(decode=True) or b""
+        if stype == signatures.PGP_SIGNATURE_TYPE or signatures.is_pgp_signature(data):
+            self.signatures.append(signatures.pgp(data, sig_path))
+        elif stype in signatures.SMIME_SIGNATURE_TYPES or signatures.is_pkcs7_signed_data(data):
+            content = None
+            boundary = part.get_boundary()
+            if raw is not None and boundary:
+                content = signatures.signed_region(raw, boundary)
+            if content is None:
+                content = _as_sent(children[0])
+            sig, _ = signatures.smime(data, content, sig_path)
+            # The message says it is signed, even when its signature is unreadable.
+            self.signatures.append(dataclasses.replace(sig, signed=True))
+        else:
+            return children  # not a signature we know: every part is walked
+        return children[:-1]
+
+    def _detached_signature(self, part: Message, path: str) -> bool:
+        """Record a signature part found on its own; False when it holds no
+        signature after all (then it is an ordinary attachment)."""
+        data = part.get_payload(decode=True) or b""
+        if signatures.is_pgp_signature(data) or part.get_content_type() == signatures.PGP_SIGNATURE_TYPE:
+            sig = signatures.pgp(data, path)
+        else:
+            sig, _ = signatures.smime(data, None, path)
+            if not sig.signed:
+                return False
+        self.signatures.append(dataclasses.replace(
+            sig, valid=None, detail="a signature without the part it signs; not checked"))
+        return True
 
     def _attachment(self, part: Message, path: str, depth: int) -> None:
         filename = decode_filename(part)
@@ -220,10 +241,12 @@ class _Walker:
         if any("Base64" in type(d).__name__ for d in getattr(part, "defects", [])):
             self.problem(BROKEN_MIME,
                          f"Attachment at part {path} has damaged base64; it was read as far as possible.")
+        if signatures.is_pkcs7_signed_data(data) and self._opaque_signed(data, path, depth):
+            return
         media_type = sniff_media_type(data, filename)
         if media_type == EML and depth < self.limits.max_depth:
             # An e-mail attached as a file: walk it like a forwarded message.
-            self.walk_message(email.message_from_bytes(data), path + ".m", depth + 1)
+            self.walk_message(message_from_bytes(data), path + ".m", depth + 1, data)
             return
         if media_type == MSG and depth < self.limits.max_depth:
             from intake.ingest.sources.msg import msg_to_rfc822
@@ -235,7 +258,7 @@ class _Walker:
                              f"Outlook item at part {path} could not be read ({type(exc).__name__}); "
                              "it is kept as a document for manual review.")
             else:
-                self.walk_message(email.message_from_bytes(inner), path + ".m", depth + 1)
+                self.walk_message(message_from_bytes(inner), path + ".m", depth + 1, inner)
                 return
         self.documents.append(
             Document(
@@ -248,6 +271,21 @@ class _Walker:
                 part_path=path,
             )
         )
+
+    def _opaque_signed(self, data: bytes, path: str, depth: int) -> bool:
+        """An opaque S/MIME message (smime.p7m, signed-data): the signed
+        message is inside the signature. True when it was walked; a detached
+        signature (nothing inside) is recorded and also consumed."""
+        sig, inner = signatures.smime(data, None, path)
+        if not sig.signed:
+            return False  # not readable as CMS, or certificates only (.p7c): a document
+        self.signatures.append(sig)
+        if inner and depth < self.limits.max_depth:
+            self.walk_message(message_from_bytes(inner), path + ".m", depth + 1, inner)
+        elif inner is None:
+            self.signatures[-1] = dataclasses.replace(
+                sig, valid=None, detail="a signature without the part it signs; not checked")
+        return True
 
     def _body(self, bodies: list[tuple[str, Message]], has_attachments: bool) -> None:
         if not bodies:
@@ -263,6 +301,10 @@ class _Walker:
                 text = html_to_text(text)
             texts.append(text)
         text = "\n\n".join(t for t in texts if t.strip())
+        if "-----BEGIN PGP SIGNED MESSAGE-----" in text and "-----BEGIN PGP SIGNATURE-----" in text:
+            # Inline PGP: the signature block is evidence, not report text.
+            self.signatures.append(signatures.pgp(text.encode("utf-8", "replace"), first_path))
+            text = _strip_inline_pgp(text)
         if not body_is_report(text, has_attachments):
             self.skipped_bodies += 1
             return
@@ -280,6 +322,23 @@ class _Walker:
         )
 
 
+_INLINE_PGP_HEAD = re.compile(r"-----BEGIN PGP SIGNED MESSAGE-----\r?\n(?:[A-Za-z-]+: .*\r?\n)*\r?\n")
+_INLINE_PGP_SIG = re.compile(r"\r?\n?-----BEGIN PGP SIGNATURE-----.*?-----END PGP SIGNATURE-----[^\n]*", re.S)
+
+
+def _strip_inline_pgp(text: str) -> str:
+    text = _INLINE_PGP_SIG.sub("", _INLINE_PGP_HEAD.sub("", text))
+    # RFC 4880 7.1: dash-escaped lines ("- -- " for "-- ").
+    return re.sub(r"(?m)^- ", "", text)
+
+
+def _as_sent(part: Message) -> bytes | None:
+    try:
+        return part.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n"))
+    except Exception:  # a part the generator cannot write back
+        return None
+
+
 def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:
     limits = limits or MimeLimits()
     if len(data) > limits.max_message_bytes:
@@ -292,17 +351,18 @@ def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:
             )],
         )
     try:
-        msg = email.message_from_bytes(data, policy=email.policy.compat32)
+        msg = message_from_bytes(data)
     except Exception as exc:  # the stdlib parser is lenient; this is belt and braces
         return WalkResult(
             headers=MessageHeaders(),
             problems=[ExceptionInfo(UNREADABLE_MESSAGE,
                                     f"Not a readable e-mail ({type(exc).__name__}).")],
         )
-    headers = parse_headers(msg)
     walker = _Walker(limits)
+    headers = MessageHeaders()
     try:
-        walker.walk_message(msg, "", 0)
+        headers = parse_headers(msg)
+        walker.walk_message(msg, "", 0, data)
     except RecursionError:
         walker.problem(MIME_LIMIT_EXCEEDED, "The MIME structure is too deeply nested to read.")
     except Exception as exc:
@@ -317,4 +377,5 @@ def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:
         documents=walker.documents,
         problems=walker.problems,
         skipped_bodies=walker.skipped_bodies,
+        signatures=walker.signatures,
     )

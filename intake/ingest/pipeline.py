@@ -86,7 +86,7 @@ class Pipeline:
                 with metrics.timed("commit"), self.store.transaction() as s:
                     outcome = save_message(s, raw, key, result.headers, result.problems, result.documents,
                                            analyses, actor=self.actor,
-                                           signature=getattr(result, "signature", None))
+                                           signature=_signature(result))
                 metrics.documents_stored(outcome)
                 log.debug("message %s stored: %s", outcome.message_pk,
                           ", ".join(f"{k}={v}" for k, v in sorted(Counter(
@@ -127,3 +127,12 @@ class Pipeline:
             with metrics.timed("analyse"):
                 out[i] = self.analyser.analyse(doc, fallback)
         return out
+
+
+def _signature(result: WalkResult) -> dict | None:
+    """The message's own S/MIME or PGP signature as the store keeps it."""
+    sig = result.signature
+    if sig is None:
+        return None
+    return {"signed": sig.signed, "kind": sig.kind, "signer": sig.signer, "valid": sig.valid,
+            "detail": sig.detail, "certificate_sha256": sig.certificate_sha256}

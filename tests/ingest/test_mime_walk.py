@@ -211,3 +211,25 @@ def test_fuzz_mutated_message_never_raises(mutations, cut):
     assert "mime_walk_error" not in [p.code for p in r.problems]
     for d in r.documents:
         assert d.kind in ("attachment", "body") and len(d.sha256) == 64
+
+
+INNER_HEAD = (b"From: Sam Teacher <sam.teacher@school.example.org>\r\nTo: mase-intel@example.police.uk\r\n"
+              b"Subject: inner\r\nMIME-Version: 1.0\r\n")
+
+
+@hsettings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.binary(max_size=2000), st.sampled_from([b"text/html", b"text/plain", b"application/pkcs7-mime",
+                                                   b"multipart/signed; boundary=\"s\"", b"message/rfc822"]),
+       st.sampled_from([b"", b"\n", b"\xef\xbb\xbf", b"From x Wed Mar  4 14:30:00 2026\n"]))
+def test_fuzz_attached_mail_of_any_kind_never_raises(body, ctype, prefix):
+    """The new paths: a file that is mail (after a BOM, a blank line or an
+    envelope) is walked whatever its body; signed and opaque parts are
+    checked without ever failing the walk."""
+    inner = prefix + INNER_HEAD + b"Content-Type: " + ctype + b"\r\n\r\n" + body
+    outer = message(body="See attached.", attachments=[("fwd.eml", inner, "application/octet-stream")])
+    r = walk(outer.as_bytes())
+    assert "mime_walk_error" not in [p.code for p in r.problems]
+    for d in r.documents:
+        assert d.kind in ("attachment", "body") and len(d.sha256) == 64
+    for s in r.signatures:
+        assert s.valid in (None, False, True)

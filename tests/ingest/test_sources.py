@@ -5,6 +5,9 @@ from __future__ import annotations
 import mailbox
 
 import pytest
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from intake.ingest.sources.detect import ArchiveError, UnreadableFile, iter_archive, kind_of
 from intake.ingest.sources.mbox import iter_mbox
@@ -88,3 +91,58 @@ def test_unreadable_path_is_an_archive_error(tmp_path):
         list(iter_archive(p))
     with pytest.raises(ArchiveError):
         list(iter_archive(tmp_path / "missing"))
+
+
+def test_unmunged_from_line_in_a_body_stays_in_the_body(tmp_path):
+    # Thunderbird leaves body "From " lines unquoted; the next line decides.
+    path = tmp_path / "tb.mbox"
+    path.write_bytes(
+        b"\xef\xbb\xbfFrom - Wed Mar  4 14:30:00 2026\n"
+        b"From: sam@example.org\nSubject: a\nMessage-ID: <a@example.org>\n\n"
+        b"My favourite film:\n\nFrom Russia with love\n\nand that is all.\n\n"
+        b"From - \nFrom: jo@example.org\nSubject: b\nMessage-ID: <b@example.org>\n\nSecond.\n"
+        b"From jo@example.org Wed Mar  4 14:31:00 2026\n"  # dated envelope, no blank line before
+        b"Subject: c\nMessage-ID: <c@example.org>\n\nThird.\n")
+    assert kind_of(path) == "mbox"
+    got = [r.data for r in iter_archive(path)]
+    assert len(got) == 3
+    assert b"From Russia with love\n\nand that is all." in got[0]
+    assert got[1].startswith(b"From: jo@example.org") and got[2].startswith(b"Subject: c")
+
+
+def test_mbox_stream_after_a_detection_head_equals_the_file(tmp_path):
+    import io
+
+    from intake.ingest.sources.mbox import iter_mbox_stream
+
+    path = tmp_path / "a.mbox"
+    _mbox(path, [message(msgid=f"<s{i}@example.org>") for i in range(3)])
+    data = path.read_bytes()
+    for cut in (1, 100, 8192, len(data) - 1):
+        streamed = [r.data for r in iter_mbox_stream(io.BytesIO(data[cut:]), "x", data[:cut])]
+        assert streamed == [r.data for r in iter_mbox(path)]
+
+
+_LINE = st.one_of(st.sampled_from([b"From here on, all is well.", b">From quoted", b">>From twice",
+                                   b"From Russia with love", b"Year: 1963", b"", b"-- ", b"From -"]),
+                  st.binary(max_size=40).map(lambda b: b.replace(b"\n", b"").replace(b"\r", b"")))
+
+
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_LINE, max_size=12), min_size=1, max_size=5))
+def test_fuzz_mboxrd_round_trip(bodies):
+    """Whatever the bodies hold, messages written with mboxrd quoting come
+    back exactly: no split inside a body, no merge, no lost byte."""
+    import io
+    import re
+
+    from intake.ingest.sources.mbox import iter_mbox_stream
+
+    originals, out = [], b""
+    for i, body in enumerate(bodies):
+        msg = (f"From: s{i}@example.org\nSubject: m{i}\n\n").encode() + b"".join(ln + b"\n" for ln in body)
+        originals.append(msg)
+        quoted = b"".join(b">" + ln if re.match(rb">*From ", ln) else ln for ln in msg.splitlines(keepends=True))
+        out += b"From s@example.org Wed Mar  4 14:30:00 2026\n" + quoted + b"\n"
+    got = [r.data for r in iter_mbox_stream(io.BytesIO(out), "x")]
+    assert got == originals

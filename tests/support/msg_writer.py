@@ -206,12 +206,22 @@ def build_msg(subject: str = "Intelligence report", body: str | None = None,
               to: tuple[str, str] = ("MASE Intel", "mase-intel@example.police.uk"),
               attachments: list[MsgAttachment] = (), message_id: str | None = None,
               date: datetime | None = datetime(2026, 3, 4, 14, 30, tzinfo=timezone.utc),
-              transport_headers: bool = True) -> bytes:
+              transport_headers: bool = True, message_class: str = "IPM.Note",
+              rtf_compressed: bytes | None = None, codepage: int | None = None,
+              extra_strings: dict[int, str] | None = None) -> bytes:
     """An Outlook .msg of a received e-mail (IPM.Note). `transport_headers`
     False gives what a draft or a sent item holds: no header block, so
-    readers rebuild headers from properties."""
+    readers rebuild headers from properties. `message_class` makes other
+    Outlook items (IPM.Appointment, IPM.Contact); `rtf_compressed` is a
+    PidTagRtfCompressed body; `codepage` sets PidTagMessageCodepage."""
     top = _Props()
-    top.string(0x001A, "IPM.Note")
+    top.string(0x001A, message_class)
+    for prop_id, text in (extra_strings or {}).items():
+        top.string(prop_id, text)
+    if rtf_compressed is not None:
+        top.binary(0x1009, rtf_compressed)
+    if codepage is not None:
+        top.fixed(0x3FFD, PT_LONG, struct.pack("<I", codepage))
     top.string(0x0037, subject)
     top.string(0x1000, body)
     top.string(0x0C1A, sender[0])

@@ -7,8 +7,9 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from intake.exception_codes import UNREADABLE_MESSAGE
 from intake.ingest.pipeline import Pipeline
-from intake.ingest.sources.detect import ArchiveError, UnreadableFile, iter_archive
+from intake.ingest.sources.detect import ArchiveError, UnreadableFile, is_stream, iter_archive
 from intake.store.db import open_store
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,17 @@ def register(sub, common) -> None:
 
 
 class Summary:
+    """What this run did: counts cover items stored now, never what earlier
+    runs stored (a second replay of the same archive adds and stores
+    nothing, and says so)."""
+
     def __init__(self) -> None:
         self.read = 0
         self.new = 0
         self.known = 0
         self.docs: Counter[str] = Counter()
-        self.unreadable: list[str] = []
+        self.unreadable: list[str] = []  # stored now as unreadable_message
+        self.unreadable_known = 0  # unreadable, and stored by an earlier run
         self.skipped: list[str] = []
 
     def add(self, outcome) -> None:
@@ -58,6 +64,8 @@ class Summary:
         ]
         if self.unreadable:
             out.append(f"unreadable items stored as exceptions: {len(self.unreadable)}")
+        if self.unreadable_known:
+            out.append(f"unreadable items already stored: {self.unreadable_known}")
         if self.skipped:
             out.append(f"files skipped (not mail): {len(self.skipped)}")
         return out
@@ -87,6 +95,10 @@ def run(args, settings) -> int:
     try:
         with Pipeline(store, settings, actor="system:replay", analyser=analyser) as pipe:
             for path in paths:
+                if is_stream(path):
+                    # Opening a pipe waits for its writer: never silently.
+                    print(f"intake replay: {path}: a pipe; reading it as a stream "
+                          "(waiting for a writer if none is connected)", file=sys.stderr)
                 try:
                     for item in iter_archive(path):
                         if isinstance(item, UnreadableFile):
@@ -113,12 +125,16 @@ def _unreadable(pipe: Pipeline, item: UnreadableFile, summary: Summary) -> None:
     path = item.path
     if path.is_file() and path.suffix.lower() in (".msg", ".eml", ".mbox"):
         # Meant to be mail but damaged: keep it so it reaches a person.
-        summary.add(pipe.process_unreadable(
+        outcome = pipe.process_unreadable(
             f"{path.suffix.lower().lstrip('.')}:{path.resolve()}", path.read_bytes(),
-            "unreadable_message",
+            UNREADABLE_MESSAGE,
             f"The archive file could not be read as e-mail ({item.reason}). "
             "Open it in a mail client or ask the sender to resend.",
-        ))
-        summary.unreadable.append(str(path))
+        )
+        summary.add(outcome)
+        if outcome.new:
+            summary.unreadable.append(str(path))
+        else:
+            summary.unreadable_known += 1
     else:
-        summary.skipped.append(str(path))
+        summary.skipped.append(f"{path} ({item.reason})")
