@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 
 from lxml import etree
 
-from intake.exception_codes import CORRUPT_DOCUMENT
+from intake.exception_codes import CORRUPT_DOCUMENT, OCR_PAGES_SKIPPED, PART_UNREADABLE
 from intake.parsers.readers.registry import reader
 from intake.parsers.sniff import DOCX
+from intake.parsers.support.active_content import ooxml_macros
 from intake.parsers.support.docx_fields import (
     Ctx,
     Item,
@@ -48,6 +49,7 @@ from intake.parsers.support.symbols import map_symbol, map_text
 from intake.types import (
     Cell,
     Document,
+    ExceptionInfo,
     FormField,
     IntakeError,
     Layout,
@@ -133,8 +135,9 @@ class _Walker:
         elif "wordprocessingml" in kind and self.ctx.depth < 3:
             layout = read_docx_bytes(blob, self.ctx.opts, depth=self.ctx.depth + 1)
         else:
-            self.ctx.warnings.append("an embedded part of the document could not be read "
-                                     "(an imported chunk of an unsupported kind)")
+            self.ctx.warnings.append(ExceptionInfo(
+                PART_UNREADABLE, "An embedded part of the document (an imported chunk of a kind "
+                "intake does not read) was not read."))
             return []
         return [Item(table=b) if isinstance(b, Table) else
                 Item(text=b.text, fields=list(b.fields)) for b in layout.blocks
@@ -343,12 +346,15 @@ def _ocr_pictures(layout: Layout, pictures: list[bytes], opts: ParsingOptions) -
         try:
             img = open_image(blob, opts)
         except IntakeError:
-            layout.warnings.append("a picture in the document could not be opened")
+            layout.warnings.append(ExceptionInfo(
+                PART_UNREADABLE, "A picture in the document could not be opened, so it was not read by OCR."))
             continue
         if is_small(img, len(blob)):
             continue
         if page >= opts.max_ocr_pages:
-            layout.warnings.append(f"more than {opts.max_ocr_pages} pictures; the rest were not read")
+            layout.warnings.append(ExceptionInfo(
+                OCR_PAGES_SKIPPED, f"The document holds more than {opts.max_ocr_pages} pictures to read "
+                "by OCR (parsing.max_ocr_pages); the rest were not read."))
             break
         page += 1
         # Provenance "page" numbers the pictures in the order Word holds them.
@@ -391,6 +397,9 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         raise IntakeError(CORRUPT_DOCUMENT, "The Word document has no body; it may be damaged.")
     ctx = Ctx("docx", parts.chunks, depth, opts)
     layout = Layout(source=source)
+    macros = ooxml_macros(data)
+    if macros is not None:
+        layout.warnings.append(macros)
     layout.blocks.extend(_to_blocks(_Walker(ctx).blocks(body), "docx"))
     body_chars = len("".join(layout.plain_text().split()))
     seen_text: set[str] = set()
@@ -398,7 +407,8 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         try:
             part_root = parse_xml(blob)
         except etree.XMLSyntaxError:
-            layout.warnings.append(f"a {kind} of the document could not be read")
+            layout.warnings.append(ExceptionInfo(
+                PART_UNREADABLE, f"A {kind} of the document is not well-formed and was not read."))
             continue
         ctx.source = f"docx:{kind}"
         ctx.loc = Provenance(source=ctx.source)

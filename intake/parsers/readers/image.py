@@ -10,11 +10,11 @@ import warnings
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from intake.exception_codes import CORRUPT_DOCUMENT, UNSAFE_DOCUMENT
+from intake.exception_codes import CORRUPT_DOCUMENT, OCR_NO_TEXT, OCR_PAGES_SKIPPED, UNSAFE_DOCUMENT
 from intake.parsers.readers.registry import reader
 from intake.parsers.support.ocr_page import TableCounter, ocr_page
 from intake.parsers.support.options import ParsingOptions
-from intake.types import Document, IntakeError, Layout
+from intake.types import Document, ExceptionInfo, IntakeError, Layout
 
 MIN_SIDE = 200
 MIN_BYTES = 20 * 1024
@@ -76,16 +76,17 @@ def read_image(doc: Document, opts: ParsingOptions) -> Layout:
     if is_small(img, len(doc.data)):
         layout.ocr = False
         layout.pages = 1
-        layout.warnings.append(
-            f"small image ({img.width}x{img.height} px, {len(doc.data) // 1024} KB): "
-            "taken for a logo or icon, not read"
+        layout.notes.append(
+            f"a small picture ({img.width}x{img.height} px, {len(doc.data) // 1024} KB), "
+            "taken for a logo or icon and not read"
         )
         return layout
     tables = TableCounter()
     frames = getattr(img, "n_frames", 1) or 1
     if frames > opts.max_ocr_pages:
-        layout.warnings.append(f"image has {frames} pages; only the first "
-                               f"{opts.max_ocr_pages} were read")
+        layout.warnings.append(ExceptionInfo(
+            OCR_PAGES_SKIPPED, f"The image has {frames} pages; only the first {opts.max_ocr_pages} "
+            "were read (parsing.max_ocr_pages)."))
     words_all = []
     page = 0
     for page, frame in enumerate(ImageSequence.Iterator(img), start=1):
@@ -97,5 +98,5 @@ def read_image(doc: Document, opts: ParsingOptions) -> Layout:
         words_all.extend(words)
     layout.pages = page
     if not words_all:
-        layout.warnings.append("OCR found no text in the image")
+        layout.warnings.append(ExceptionInfo(OCR_NO_TEXT, "OCR found no text in the picture."))
     return layout

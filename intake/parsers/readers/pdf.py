@@ -16,10 +16,16 @@ from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from intake.exception_codes import CORRUPT_DOCUMENT, ENCRYPTED_DOCUMENT
+from intake.exception_codes import (
+    CORRUPT_DOCUMENT,
+    ENCRYPTED_DOCUMENT,
+    OCR_PAGES_SKIPPED,
+    PAGES_TRUNCATED,
+)
 from intake.parsers.readers.registry import reader
 from intake.parsers.sniff import PDF
 from intake.parsers.support.acroform import PlacedField, read_fields
+from intake.parsers.support.active_content import pdf_active
 from intake.parsers.support.ocr_page import TableCounter, ocr_page
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.pdf_marks import Mark, find_marks
@@ -30,6 +36,7 @@ from intake.parsers.support.words import Word, paragraph_texts
 from intake.types import (
     Cell,
     Document,
+    ExceptionInfo,
     IntakeError,
     Layout,
     Paragraph,
@@ -91,6 +98,10 @@ def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
         except Exception as exc:  # a broken form must not cost the page text
             log.warning("AcroForm fields unreadable: %s", type(exc).__name__)
     layout = Layout(source="pdf")
+    if rd is not None:
+        active = pdf_active(rd, opts.max_pages)
+        if active is not None:
+            layout.warnings.append(active)
     try:
         pdf = pdfplumber.open(io.BytesIO(data), password="")
     except PDFPasswordIncorrect:
@@ -110,7 +121,9 @@ def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
             raise _corrupt("it has no pages")
         layout.pages = total
         if total > opts.max_pages:
-            layout.warnings.append(f"PDF has {total} pages; only the first {opts.max_pages} were read")
+            layout.warnings.append(ExceptionInfo(
+                PAGES_TRUNCATED, f"The PDF has {total} pages; only the first {opts.max_pages} were read "
+                "(parsing.max_pages)."))
         for page in all_pages[: opts.max_pages]:
             number = page.page_number
             visible = sum(1 for c in page.chars if c.get("text", "").strip())
@@ -144,8 +157,9 @@ def _has_marks(page) -> bool:
 def _ocr_pages(data: bytes, numbers: list[int], pages: list[_Page], opts: ParsingOptions,
                layout: Layout, tables: TableCounter) -> None:
     if len(numbers) > opts.max_ocr_pages:
-        layout.warnings.append(f"{len(numbers)} pages need OCR; only the first "
-                               f"{opts.max_ocr_pages} were read")
+        layout.warnings.append(ExceptionInfo(
+            OCR_PAGES_SKIPPED, f"{len(numbers)} scanned pages need OCR; only the first "
+            f"{opts.max_ocr_pages} were read (parsing.max_ocr_pages)."))
         numbers = numbers[: opts.max_ocr_pages]
     layout.ocr = True
     if len(numbers) == len(pages):

@@ -35,10 +35,15 @@ _NUM_WORDS = {w: i for i, w in enumerate(
     "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
 
 
-def expand_year(yy: int, ref_year: int) -> int:
+def expand_year(yy: int, ref_year: int | None) -> int:
     """Two-digit year: the century that keeps the date no later than the
     reference year + 1 (UK-DOMAIN.md design choice). Done here because
-    dateparser's PREFER_DATES_FROM turns '24' into 1924."""
+    dateparser's PREFER_DATES_FROM turns '24' into 1924. The reference is
+    the report's own date or the e-mail's, never the day of processing:
+    reprocessing a form next year must give the same record. With neither
+    (a tool fed a bare document), the POSIX pivot: 69-99 are 19xx."""
+    if ref_year is None:
+        return (1900 if yy >= 69 else 2000) + yy
     year = (ref_year // 100) * 100 + yy
     if year > ref_year + 1:
         year -= 100
@@ -56,7 +61,7 @@ def _dateparser(phrase: str) -> dt.date | None:
     return got.date() if got else None
 
 
-def find_date(text: str, ref_year: int) -> tuple[dt.date | None, tuple[int, int] | None]:
+def find_date(text: str, ref_year: int | None) -> tuple[dt.date | None, tuple[int, int] | None]:
     """Our own rule finds the date phrase; dateparser reads it."""
     for rx, order in ((_D_ISO, "ymd"), (_D_NUM, "dmy"), (_D_DMY, "dMy"), (_D_MDY, "Mdy")):
         m = rx.search(text)
@@ -101,7 +106,7 @@ def find_time(text: str) -> tuple[int, int] | None:
     return (h, mi) if h < 24 and mi < 60 else None
 
 
-def to_datetime(text: str, ref_year: int, with_time: bool = True) -> tuple[str | None, str | None]:
+def to_datetime(text: str, ref_year: int | None, with_time: bool = True) -> tuple[str | None, str | None]:
     d, span = find_date(text, ref_year)
     if d is None:
         return None, "no date could be read"
@@ -114,7 +119,7 @@ def to_datetime(text: str, ref_year: int, with_time: bool = True) -> tuple[str |
     return f"{d.isoformat()}T{t[0]:02d}:{t[1]:02d}", None
 
 
-def to_integer(text: str, lo: int = 0, hi: int = 120) -> tuple[int | None, str | None]:
+def to_integer(text: str, lo: int = 0, hi: int = 120, ref_year: int | None = None) -> tuple[int | None, str | None]:
     low = text.lower()
     if _DK.search(low) and not re.search(r"\d", low):
         return None, None
@@ -125,7 +130,7 @@ def to_integer(text: str, lo: int = 0, hi: int = 120) -> tuple[int | None, str |
         return (n, None) if lo <= n <= hi else (None, f"{n} is outside {lo}-{hi}")
     # An age written with a date of birth beside it ("14 (DOB 01/02/2012)"):
     # the date's numbers are not the age.
-    _, span = find_date(text, dt.date.today().year)
+    _, span = find_date(text, ref_year)
     if span is not None:
         low = (low[: span[0]] + " " + low[span[1]:]).replace("dob", " ")
     nums = [int(x) for x in re.findall(r"(?<![\d/.])(\d{1,3})(?![\d/])", low)]

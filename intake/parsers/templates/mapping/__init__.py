@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from intake.parsers.templates.labels import LabelMatcher
 from intake.parsers.templates.mapping.loose_fields import map_loose_fields
 from intake.parsers.templates.mapping.state import MapState
@@ -24,8 +26,9 @@ from intake.parsers.templates.units import Doc
 __all__ = ["MapResult", "map_layout"]
 
 
-def map_layout(doc: Doc, template: Template, matcher: LabelMatcher | None = None) -> MapResult:
+def map_layout(doc: Doc, template: Template, matcher: LabelMatcher | None = None,
+               message_date: dt.date | None = None) -> MapResult:
     state = MapState(doc, template, matcher)
     walk_labels(state)
     map_loose_fields(state)
-    return build_record(state)
+    return build_record(state, message_date)

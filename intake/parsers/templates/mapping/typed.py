@@ -22,11 +22,13 @@ class MapResult:
     labels_found: int
 
 
-def build_record(state: MapState) -> MapResult:
+def build_record(state: MapState, message_date: dt.date | None = None) -> MapResult:
+    """``message_date`` (the e-mail's Date) is the reference for two-digit
+    years until the report's own date is read; never the day of processing."""
     t = state.template
     warnings: list[ExceptionInfo] = []
     fields: dict[str, FieldValue] = {}
-    ref_year = dt.date.today().year
+    ref_year = message_date.year if message_date is not None else None
     # The report's own date first: it is the reference for two-digit years.
     for f in sorted(t.fields, key=lambda f: f.key != "report_datetime"):
         fd = state.found.get(f.key)
@@ -74,7 +76,7 @@ def where_from(state: MapState, fd: Found) -> tuple[Provenance, float | None]:
     return prov, (min(confs) if confs else None)
 
 
-def typed_value(state: MapState, f: FieldDef, fd: Found, ref_year: int):
+def typed_value(state: MapState, f: FieldDef, fd: Found, ref_year: int | None):
     if f.type in CHOICE_TYPES:
         parts = [p for p in fd.parts if p is not None]
         value, problem = values.to_bool_or_choice(parts, f.options, f.type == "bool")
@@ -96,7 +98,7 @@ def typed_value(state: MapState, f: FieldDef, fd: Found, ref_year: int):
     if f.type == "integer":
         lo = f.min if f.min is not None else 0
         hi = f.max if f.max is not None else 120
-        return values.to_integer(text, lo, hi)
+        return values.to_integer(text, lo, hi, ref_year)
     if f.type == "grade":
         return values.to_grade(text, f.min, f.max)
     return text, None
