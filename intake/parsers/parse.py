@@ -117,11 +117,13 @@ def interpret(layout: Layout, settings: Any = None, is_body: bool = False,
     if det.kind == "free_text":
         out.record = _free_text(text, layout)
         out.record.notes.append(f"scores: {scores}")
+        out.record.notes.extend(layout.notes)
         return out
     tpl = det.template
     result = map_layout(doc, tpl, message_date=message_date)
     rec = result.record
     rec.notes.append(f"template {tpl.id} v{tpl.version}; scores: {scores}")
+    rec.notes.extend(layout.notes)
     out.record = rec
     out.warnings.extend(result.warnings)
     missing = [f.key for f in tpl.fields if f.required and rec.fields.get(f.key, FieldValue(None)).value in (None, "")]

@@ -22,15 +22,30 @@ A4_WIDTH_IN = 8.27
 
 
 def _dpi(img: Image.Image) -> int:
+    """The picture's resolution as a page: what it says, unless the page it
+    would make is far wider than A4 (a phone photo says 72 dpi whatever its
+    size); then, and when it says nothing, as if it were an A4 page wide."""
     dpi = img.info.get("dpi")
     try:
         x = float(dpi[0]) if dpi else 0.0
     except (TypeError, ValueError, IndexError):
         x = 0.0
+    as_a4 = int(min(600, max(70, img.width / A4_WIDTH_IN)))
     if 70 <= x <= 1200:
-        return int(round(x))
-    # No trustworthy resolution: assume the picture is an A4 page wide.
-    return int(min(600, max(70, img.width / A4_WIDTH_IN)))
+        return max(int(round(x)), as_a4) if img.width / x > 2 * A4_WIDTH_IN else int(round(x))
+    return as_a4
+
+
+def upscale_factor(width: int, height: int, dpi: int, max_pixels: int) -> float:
+    """How much to enlarge a low-resolution picture for OCR: towards 300
+    dpi, but never past the pixel limit (checked on what will be OCR'd,
+    not on what was received)."""
+    if dpi >= 200:
+        return 1.0
+    scale = 300 / dpi
+    if width * height * scale * scale > max_pixels:
+        scale = max(1.0, (max_pixels / max(1, width * height)) ** 0.5)
+    return scale
 
 
 def open_image(data: bytes, opts: ParsingOptions) -> Image.Image:
@@ -59,13 +74,12 @@ def ocr_picture(frame: Image.Image, page: int, opts: ParsingOptions, tables: Tab
     """Blocks and words of one picture of a page."""
     dpi = _dpi(frame)
     pic = frame.convert("L")
-    if dpi < 200:
-        # Tesseract reads 300-dpi text best; a low-resolution photo gains
-        # more from upscaling than it costs.
-        scale = 300 / dpi
-        pic = pic.resize((int(pic.width * scale), int(pic.height * scale)),
-                         Image.Resampling.LANCZOS)
-        dpi = 300
+    # Tesseract reads 300-dpi text best; a low-resolution scan gains more
+    # from upscaling than it costs.
+    scale = upscale_factor(pic.width, pic.height, dpi, opts.max_image_pixels)
+    if scale > 1.0:
+        pic = pic.resize((int(pic.width * scale), int(pic.height * scale)), Image.Resampling.LANCZOS)
+        dpi = int(round(dpi * scale))
     return ocr_page(pic, page, dpi, opts, tables)
 
 

@@ -14,6 +14,10 @@ _ON = re.compile(
     rf"[{CHECKED_MARKS}]|[\[(|]\s*[xX✓✔]{{1,2}}\s*[\])|]?|(?<![\w'’-])[xX]{{1,2}}(?![\w'’-])"
 )
 _OFF = re.compile(rf"[{UNCHECKED_MARKS}]|\[\s*\]|\(\s\)")
+# Words typed into a tick cell instead of a mark. They count as a mark only
+# where they are not themselves one of the question's options (a "Yes"
+# beside "Professional" marks it; beside "Yes / No" it is the answer).
+_MARK_WORDS = re.compile(r"(?<![\w'’-])(?:yes|y|ticked|tick|selected|chosen|true)(?![\w'’-])", re.I)
 _NOISE = re.compile(r"\((?:please )?(?:delete|tick|circle|select)[^)]*\)|\bn/?a\b", re.I)
 
 
@@ -39,6 +43,8 @@ def read_choice(parts: list[str], options: dict[str, tuple[str, ...]]) -> Choice
     """``parts``: the text after the label, cell by cell or line by line."""
     toks: list[_Tok] = []
     base = 0
+    option_words = {t for ws in options.values() for w in ws for t in norm(w).split()}
+    words_are_options = bool(option_words & {"yes", "y", "true", "no", "n", "false"})
     for part in parts:
         part = _NOISE.sub(lambda m: " " * len(m.group()), part)
         taken: list[tuple[int, int]] = []
@@ -63,6 +69,10 @@ def read_choice(parts: list[str], options: dict[str, tuple[str, ...]]) -> Choice
             for m in rx.finditer(part):
                 if not any(s <= m.start() < e for s, e in taken):
                     toks.append(_Tok(base + m.start(), kind))
+        if not words_are_options:
+            for m in _MARK_WORDS.finditer(part):
+                if not any(s < m.end() and m.start() < e for s, e in taken):
+                    toks.append(_Tok(base + m.start(), "on"))
         base += len(part) + 1
     toks.sort(key=lambda t: t.pos)
     opts = [t for t in toks if t.kind == "opt"]

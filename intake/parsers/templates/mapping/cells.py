@@ -26,11 +26,12 @@ def next_cells(state: MapState, line: Line) -> list[int] | None:
 
 
 def cell_is_label(state: MapState, cid: int, owner: FieldDef | None = None) -> bool:
-    """The cell starts with another field's label. For a group ("1.
-    Referrer") its own members' labels are its value, not a stop."""
+    """The cell starts with another field's label. A label of the field
+    being read is its value ("Contact details" | "Tel: ..., email: ..."),
+    and for a group ("1. Referrer") so are its own members' labels."""
     if not state.starts_with_strong_label(cid):
         return False
-    inside = set(state.template.members.get(owner.key, ())) if owner else set()
+    inside = set(state.template.members.get(owner.key, ())) | {owner.key} if owner else set()
     first = state.doc.containers[cid].lines[0]
     return any(f.key not in state.found and f.key not in inside
                for f, _ in state.label_hits(first)[0].candidates)

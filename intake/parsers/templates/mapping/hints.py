@@ -18,8 +18,11 @@ def strip_hints(f: FieldDef, text: str) -> str:
     while changed and text.strip():
         changed = False
         t = text.lstrip(" \t:;.-–")
-        # Parenthesised qualifiers right after a label are the form's.
+        # Parenthesised qualifiers right after a label are the form's; a
+        # dialling code "(0121) 496 ..." is the answer's.
         m = re.match(r"\([^)]{0,200}\)", t)
+        if m and not re.search(r"[^\W\d_]", m.group()):
+            m = None
         if m:
             text = t[m.end():]
             changed = True

@@ -42,7 +42,12 @@ class MapState:
             # "Label value" with no separator only where a PDF or a scan
             # flattened a row: never when the row has a cell for the value.
             flat = cont.kind == "para" or not cont.row_cells or cont.row_cells[-1] == line.container
-            self._label_cache[i] = self.matcher.find(line.text, allow_prefix=flat)
+            hits = self.matcher.find(line.text, allow_prefix=flat)
+            if not hits and line.pos == 0 and cont.kind == "cell" and cont.col == 0 \
+                    and len(cont.row_cells or ()) >= 2:
+                box = self.matcher.numbered_box(line.text)
+                hits = [box] if box is not None else []
+            self._label_cache[i] = hits
         return self._label_cache[i]
 
     def ends_value(self, i: int) -> bool:
@@ -80,6 +85,19 @@ def field_name_at(line: Line, start: int, end: int) -> str | None:
         if f.start is not None and f.start < max(end, start + 1) and (f.end or f.start) >= start:
             return f.name
     return None
+
+
+def merge_same_field(hits: list[Hit]) -> list[Hit]:
+    """A label followed on its line by another wording of the same field is
+    one answer: "Contact details Tel: 0121 ... email: jo@..." once a PDF
+    flattens the row, or "Phone / email: Tel: ..., email: ..."."""
+    out: list[Hit] = []
+    for h in hits:
+        if out and h.candidates and out[-1].candidates \
+                and h.candidates[0][0].key == out[-1].candidates[0][0].key:
+            continue
+        out.append(h)
+    return out
 
 
 def is_multiline(f: FieldDef) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from intake.parsers.templates.labels import Hit
 from intake.parsers.templates.mapping.groups import split_group
 from intake.parsers.templates.mapping.locate import locate_value
-from intake.parsers.templates.mapping.state import CHOICE_TYPES, MapState
+from intake.parsers.templates.mapping.state import CHOICE_TYPES, MapState, merge_same_field
 from intake.parsers.templates.model import FieldDef
 from intake.parsers.templates.text import clean_value, norm
 from intake.parsers.templates.units import Line
@@ -22,7 +22,7 @@ def walk_labels(state: MapState) -> None:
         if sec:
             section = sec
             continue
-        hits = state.label_hits(line.idx)
+        hits = merge_same_field(state.label_hits(line.idx))
         for n, hit in enumerate(hits):
             f = field_for_label(state, hit, section)
             if f is None:
