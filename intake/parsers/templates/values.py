@@ -26,6 +26,11 @@ _D_MDY = re.compile(
 _T_COLON = re.compile(r"(?<![\d/])([01]?\d|2[0-3])[:.]([0-5]\d)(?:\s*(am|pm|a\.m\.|p\.m\.))?(?![\d/])", re.I)
 _T_HRS = re.compile(r"(?<![\d/])([01]\d|2[0-3])([0-5]\d)\s*(?:hrs|hours|h)\b", re.I)
 _T_AMPM = re.compile(r"(?<![\d:.])(1[0-2]|0?[1-9])\s*(am|pm|a\.m\.|p\.m\.)", re.I)
+_T_H = re.compile(r"(?<![\d/])([01]?\d|2[0-3])h([0-5]\d)\b", re.I)  # "14h30"
+_T_WORD = re.compile(r"\b(?:12\s*)?(noon|midday|midnight)\b", re.I)
+# A bare 24-hour "1430" or "0930": only in what is left of a date-time once
+# the date is taken out, and only when no other time is written there.
+_T_BARE = re.compile(r"(?<![\d/.:,-])([01]\d|2[0-3])([0-5]\d)(?![\d/.:,-])")
 _DK = re.compile(
     r"\b(?:d\.?\s*/?\s*k|don'?t know|dont know|do not know|not known|unknown|unsure|not sure|n/?a|cannot say|can'?t say)\b",
     re.I,
@@ -86,19 +91,23 @@ def find_date(text: str, ref_year: int | None) -> tuple[dt.date | None, tuple[in
     return None, None
 
 
-def find_time(text: str) -> tuple[int, int] | None:
+def find_time(text: str, bare: bool = False) -> tuple[int, int] | None:
+    """The time written in ``text``: "14:30", "2.30pm", "1430hrs", "2pm",
+    "14h30", "noon"; with ``bare``, also a lone "1430" (the caller has taken
+    the date out, so four digits left beside it are a time)."""
     m = _T_COLON.search(text)
     if m:
         h, mi, ap = int(m.group(1)), int(m.group(2)), (m.group(3) or "").lower().replace(".", "")
+    elif (m := _T_HRS.search(text) or _T_H.search(text)) is not None:
+        h, mi, ap = int(m.group(1)), int(m.group(2)), ""
+    elif (m := _T_AMPM.search(text)) is not None:
+        h, mi, ap = int(m.group(1)), 0, m.group(2).lower().replace(".", "")
+    elif (m := _T_WORD.search(text)) is not None:
+        return (0, 0) if m.group(1).lower() == "midnight" else (12, 0)
+    elif bare and len(found := _T_BARE.findall(text)) == 1:
+        h, mi, ap = int(found[0][0]), int(found[0][1]), ""
     else:
-        m = _T_HRS.search(text)
-        if m:
-            h, mi, ap = int(m.group(1)), int(m.group(2)), ""
-        else:
-            m = _T_AMPM.search(text)
-            if not m:
-                return None
-            h, mi, ap = int(m.group(1)), 0, m.group(2).lower().replace(".", "")
+        return None
     if ap == "pm" and h < 12:
         h += 12
     elif ap == "am" and h == 12:
@@ -113,7 +122,7 @@ def to_datetime(text: str, ref_year: int | None, with_time: bool = True) -> tupl
     if not with_time:
         return d.isoformat(), None
     rest = text[: span[0]] + " " + text[span[1]:]
-    t = find_time(rest)
+    t = find_time(rest, bare=True)
     if t is None:
         return d.isoformat(), None
     return f"{d.isoformat()}T{t[0]:02d}:{t[1]:02d}", None
