@@ -3,7 +3,8 @@
 
     .venv/bin/python bench/parse_accuracy.py [--fixtures fixtures/out/forms] [-v]
 
-Reads every ``*.expected.json`` written by fixtures/make_forms.py, parses its
+Reads every ``*.expected.json`` written by fixtures/make_forms.py (or by
+fixtures/make_variants.py: the blind variant set), parses its
 document through ``parse_document`` (real readers: LibreOffice, Tesseract),
 and prints field accuracy (exact match after white-space/Unicode
 normalisation) per template and per format, plus status and template
@@ -72,6 +73,7 @@ def main(argv=None) -> int:
             dump[exp["fixture_id"]] = {
                 "status": out.status, "code": out.exception.code if out.exception else None,
                 "template": out.record.template if out.record else None,
+                "ocr_confidence": out.ocr_confidence,
                 "warnings": sorted(f"{w.code}: {w.detail}" for w in out.warnings),
                 "fields": {k: [v.value, v.raw, v.note, v.provenance.as_dict()]
                            for k, v in (out.record.fields.items() if out.record else [])},
