@@ -195,3 +195,24 @@ def test_a_chain_of_actions_that_loops_ends():
     w._root_object[NameObject("/OpenAction")] = ref1
     out = parse_document(as_doc(_bytes(w), "loop.pdf"))
     assert [x.code for x in out.warnings] == ["active_content"]
+
+
+# -- reader warnings reach the outcome ------------------------------------------
+
+def test_a_scan_read_with_low_confidence_is_flagged_and_a_clear_one_is_not():
+    from intake.config.settings import Settings
+    from intake.parsers.parse import interpret
+    from intake.types import Layout, Paragraph
+
+    def scan(conf: float) -> Layout:
+        return Layout(blocks=[Paragraph(NARRATIVE, confidence=conf),
+                              Paragraph("She is seen at the park most Friday nights after school.", confidence=conf)],
+                      source="ocr", ocr=True, pages=1)
+
+    low = interpret(scan(0.55))
+    assert low.status == "parsed" and [w.code for w in low.warnings] == ["low_ocr_confidence"]
+    assert "55%" in low.warnings[0].detail
+    assert interpret(scan(0.93)).warnings == []
+    # The floor is a setting.
+    strict = Settings(raw={"parsing": {"min_ocr_confidence": 0.95}})
+    assert [w.code for w in interpret(scan(0.93), strict).warnings] == ["low_ocr_confidence"]

@@ -22,6 +22,8 @@ from intake.parsers.templates.text import clean_value
 _PHONE = re.compile(r"(?<![\w@])(?:\+\d{1,3}[\s-]?)?\(?\d[\d\s()-]{7,}\d(?![\w@])")
 _EMAIL = re.compile(r"[\w.+'-]+@[\w-]+(?:\.[\w-]+)+")
 _PART = re.compile(r"[^\n,]+")
+_CONTACT_WORDS = re.compile(r"(?:(?:tel(?:ephone)?|phone|mob(?:ile)?|e-?mail|contact|direct(?: line)?|t|m|e)"
+                            r"\b[\s./:-]*)*", re.I)
 # "Name (Role)", "Name – Role" / "Name - Role", "Name, Role": tried in turn.
 _SPLITS = (re.compile(r"^(.+?)\s*\((.+)\)\s*$"), re.compile(r"^(.+?)\s+[–—-]\s+(.+)$"),
            re.compile(r"^(.+?),\s*(.+)$"))
@@ -78,6 +80,13 @@ def _by_content(text: str, members: list[str]) -> dict[str, str]:
                  if _PHONE.search(m.group()) or _EMAIL.search(m.group())]
         if spans:
             start, end = spans[0][0], spans[-1][1]
+            # Words before the number or address in its part belong to it
+            # only as its label ("Tel: ...", "Mob ..."); else they are
+            # another member a PDF reader ran into it ("Youth Club jo@...").
+            part = text[start:spans[0][1]]
+            first = min(m.start() for m in (_PHONE.search(part), _EMAIL.search(part)) if m)
+            if first and not _CONTACT_WORDS.fullmatch(part[:first].strip()):
+                start += first
             got[contact] = text[start:end]
             text = text[:start] + "\n" + text[end:]
     others = [k for k in members if k not in got]
