@@ -293,3 +293,14 @@ def test_word_document_with_text_and_a_logo_is_not_ocrd():
     d.save(out)
     layout = read_layout(document(out.getvalue(), sniff_media_type(out.getvalue(), "x.docx")))
     assert not layout.ocr
+
+
+@pytest.mark.parametrize("read,want", [("anne-marie.|lewellyn@example.org", "anne-marie.llewellyn@example.org"),
+                                       ("He|en", "Helen"), ("|x|", "|x|"), ("|", "|"), ("12|34", "12|34")])
+def test_a_bar_between_letters_is_an_l(read, want):
+    from intake.parsers.support.ocr_page import _fix_pipe_for_l
+    from intake.parsers.support.words import Word
+
+    w = Word(read, 0, 10, 0, 10)
+    _fix_pipe_for_l(w)
+    assert w.text == want
