@@ -171,3 +171,11 @@ def test_printed_text_a_pdf_glued_to_an_answer_is_cut_off():
     assert v["shared_with"] == "Ewa Adeyemi, social worker, 0121 496 0229; Ewa O'Neill, school DSL"
 
 
+
+
+@pytest.mark.parametrize("answer,want", [("Yes/No (delete as appropriate) Yes", True),
+                                         ("Yes/No (delete as appropriate)  - No", False),
+                                         ("Yes/No (delete as appropriate)", None)])
+def test_an_answer_typed_after_the_undeleted_options(answer, want):
+    v = values(interpret(staffs([("Name", "Sam Patel")], yesno=answer)))
+    assert v["third_party.willing_to_engage"] is want

@@ -34,6 +34,23 @@ class _Tok:
     value: str = ""
 
 
+OPTION_LIST_GAP = 6  # characters between options printed as one list ("Yes / No")
+
+
+def _typed_after_the_list(opts: list[_Tok], values: set[str]) -> str | None:
+    """The options left as printed ("Yes/No (delete as appropriate)") and
+    one of them typed after the list: that one is the answer."""
+    first = [opts[0]]
+    for t in opts[1:]:
+        if t.pos - first[-1].pos > len(t.value) + OPTION_LIST_GAP + 4:
+            break
+        first.append(t)
+    rest = {t.value for t in opts[len(first):]}
+    if {t.value for t in first} == values and len(rest) == 1:
+        return rest.pop()
+    return None
+
+
 def _option_regex(wording: str) -> re.Pattern:
     toks = [re.escape(t) for t in norm(wording).split()]
     return re.compile(r"(?<![\w])" + r"[\W_]*".join(toks) + r"(?![\w])", re.I)
@@ -84,6 +101,9 @@ def read_choice(parts: list[str], options: dict[str, tuple[str, ...]]) -> Choice
         chosen = {t.value for t in opts}
         if len(chosen) == 1:
             return Choice(chosen.pop(), "ok")
+        typed = _typed_after_the_list(opts, set(options))
+        if typed is not None:
+            return Choice(typed, "ok")
         return Choice(None, "neither")
     # Boxes sit consistently before or after their option on one form; the
     # first token tells which.
