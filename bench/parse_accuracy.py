@@ -3,7 +3,8 @@
 
     .venv/bin/python bench/parse_accuracy.py [--fixtures fixtures/out/forms] [-v]
 
-Reads every ``*.expected.json`` written by fixtures/make_forms.py, parses its
+Reads every ``*.expected.json`` written by fixtures/make_forms.py (or by
+fixtures/make_variants.py: the blind variant set), parses its
 document through ``parse_document`` (real readers: LibreOffice, Tesseract),
 and prints field accuracy (exact match after white-space/Unicode
 normalisation) per template and per format, plus status and template
@@ -49,6 +50,8 @@ def main(argv=None) -> int:
     ap.add_argument("--fixtures", type=Path, default=ROOT / "fixtures" / "out" / "forms")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--only", default="", help="substring of fixture ids to run")
+    ap.add_argument("--dump", type=Path, help="write every outcome (status, code, template, warnings, all "
+                    "field values) as JSON: two dumps compared show whether a refactoring changed anything")
     args = ap.parse_args(argv)
     files = sorted(args.fixtures.glob("*.expected.json"))
     if not files:
@@ -58,6 +61,7 @@ def main(argv=None) -> int:
     by_f = defaultdict(lambda: [0, 0])
     status_ok = template_ok = n = 0
     t0 = time.perf_counter()
+    dump: dict[str, dict] = {}
     for f in files:
         exp = json.loads(f.read_text())
         if args.only and args.only not in exp["fixture_id"]:
@@ -65,6 +69,15 @@ def main(argv=None) -> int:
         doc_path = f.parent / exp["document"]
         out = parse_document(document_for(exp, doc_path))
         n += 1
+        if args.dump:
+            dump[exp["fixture_id"]] = {
+                "status": out.status, "code": out.exception.code if out.exception else None,
+                "template": out.record.template if out.record else None,
+                "ocr_confidence": out.ocr_confidence,
+                "warnings": sorted(f"{w.code}: {w.detail}" for w in out.warnings),
+                "fields": {k: [v.value, v.raw, v.note, v.provenance.as_dict()]
+                           for k, v in (out.record.fields.items() if out.record else [])},
+            }
         got_status = out.status
         code = out.exception.code if out.exception else None
         s_ok = got_status == exp["expected_status"] and (exp.get("expected_exception") in (None, code))
@@ -91,6 +104,8 @@ def main(argv=None) -> int:
             if args.verbose and not ok:
                 print(f"  FIELD {exp['fixture_id']} {key}: want {want!r} got {have!r}")
     dt = time.perf_counter() - t0
+    if args.dump:
+        args.dump.write_text(json.dumps(dump, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
 
     def table(title, d):
         print(f"\n{title:24} {'fields':>7} {'right':>7} {'accuracy':>9}")

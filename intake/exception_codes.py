@@ -152,6 +152,43 @@ EXTRACTION_ERROR = _code(
     "extraction_error", "Entity extraction failed; the record was kept without (some) entities.",
     "Reprocess after the fault is fixed; meanwhile read the narrative yourself.",
     blocks=False, scope="record")
+# What a reader met while reading (Layout.warnings): the record is used, and
+# the reviewer hears of it.
+MACRO_ENABLED = _code(
+    "macro_enabled", "The Word file carries macros (a .docm, or a vbaProject part). Its text was read; "
+    "the macros were never run.",
+    "Check the record against the text shown here; do not open the original in Word with macros "
+    "enabled. Tell the sender their form should not carry macros.",
+    blocks=False, scope="record")
+ACTIVE_CONTENT = _code(
+    "active_content", "The PDF carries active content (JavaScript, an action run on opening, a launch "
+    "action or embedded files). Its text was read; nothing in it was run or opened.",
+    "Check the record against the text shown here; open the original only in the secure viewer. "
+    "Ask the sender for any embedded file that matters as a separate attachment.",
+    blocks=False, scope="record")
+PAGES_TRUNCATED = _code(
+    "pages_truncated", "The document has more pages than the page limit; only the first pages were read.",
+    "Read the remaining pages in the original and add anything they report.",
+    blocks=False, scope="record")
+OCR_PAGES_SKIPPED = _code(
+    "ocr_pages_skipped", "More scanned pages (or pictures) needed OCR than the limit allows; the rest "
+    "were not read.",
+    "Read the skipped pages in the original and add anything they report.",
+    blocks=False, scope="record")
+LOW_OCR_CONFIDENCE = _code(
+    "low_ocr_confidence", "The scan was read by OCR with low confidence; names, numbers and dates may "
+    "be wrong.",
+    "Check every field and entity against the scan before relying on it.",
+    blocks=False, scope="record")
+OCR_NO_TEXT = _code(
+    "ocr_no_text", "OCR found (almost) no text in the scanned pages or pictures.",
+    "Look at the original: if it is a report (a faint or photographed form), key it in.",
+    blocks=False, scope="record")
+PART_UNREADABLE = _code(
+    "part_unreadable", "Part of the document (a header or footer, an embedded chunk or a picture) "
+    "could not be read; the rest was.",
+    "Open the original and check that part for anything the report depends on.",
+    blocks=False, scope="record")
 
 # --------------------------------------------------------------------------
 # messages: the e-mail as a whole

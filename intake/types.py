@@ -142,7 +142,13 @@ class Layout:
     source: str = ""  # reader name: "docx", "pdf", "ocr", "text", ...
     pages: int | None = None
     ocr: bool = False
-    warnings: list[str] = field(default_factory=list)
+    # What the reader met that a person must hear of (pages cut at the
+    # limit, OCR skipped, macros, active content): each a coded item that
+    # reaches the record and the queue. No reader warning is a bare string.
+    warnings: list[ExceptionInfo] = field(default_factory=list)
+    # Why little or nothing was read when that is no problem ("a small
+    # picture, taken for a logo"): the reason a not_a_report gives.
+    notes: list[str] = field(default_factory=list)
 
     def plain_text(self) -> str:
         """All text in reading order, cells separated by tabs, rows by newlines."""

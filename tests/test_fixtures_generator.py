@@ -368,3 +368,55 @@ def test_written_dates_carry_the_value_they_claim(t):
             h12 = t.hour % 12 or 12
             assert t.hour in numbers or h12 in numbers or int(f"{t.hour:02d}{t.minute:02d}") in numbers, text
             assert t.minute == 0 or t.minute in numbers or int(f"{t.hour:02d}{t.minute:02d}") in numbers, text
+
+
+# -- the blind variant set (fixtures/make_variants.py) ---------------------------
+
+VARIANTS = REPO / "fixtures" / "make_variants.py"
+
+
+@pytest.fixture(scope="module")
+def variant_parts(tmp_path_factory) -> dict[str, list[tuple[Path, dict]]]:
+    out = tmp_path_factory.mktemp("variants")
+    parts = {}
+    for part in ("dev", "heldout"):
+        subprocess.run([sys.executable, str(VARIANTS), "--part", part, "--quick", "--out", str(out)],
+                       check=True, capture_output=True, timeout=120)
+        forms = out / part / "forms"
+        parts[part] = [(forms, json.loads(p.read_text())) for p in sorted(forms.glob("*.expected.json"))]
+    return parts
+
+
+def test_variant_ground_truth_is_in_its_documents(variant_parts):
+    checked = 0
+    for part, items in variant_parts.items():
+        assert len(items) > 30, part
+        for forms, e in items:
+            assert hashlib.sha256((forms / e["document"]).read_bytes()).hexdigest() == e["sha256"]
+            if e["expected_status"] == "parsed":
+                assert set(e["fields"]) == TEMPLATE_FIELDS[e["template"]], e["fixture_id"]
+            if e["format"] != "docx" or e["template"] in (None, "free_text"):
+                continue
+            text = docx_text(docx_xml(forms / e["document"]))  # soft hyphens are w:softHyphen, not text
+            assert "\u00ad" not in json.dumps(e["fields"])
+            for key, v in e["fields"].items():
+                if v is None or key in NON_TEXT - {"subject.age"}:
+                    continue
+                assert str(v) in text, (part, e["fixture_id"], key)
+                checked += 1
+    assert checked > 300
+
+
+def test_variant_parts_are_written_in_different_words():
+    sys.path.insert(0, str(REPO / "fixtures"))
+    try:
+        from formgen import variants as vs
+    finally:
+        sys.path.remove(str(REPO / "fixtures"))
+    when = dt.datetime(2026, 4, 3, 14, 30)
+    writings = {part: {f(when) for f in vs.TIME_WRITINGS[part]} for part in vs.PARTS}
+    assert not writings["dev"] & writings["heldout"]
+    for pool in (vs.CONTACT_FORMATS, vs.TICKS, vs.MET_BOX1, vs.FIRST, vs.LAST, vs.SHARED_WITH, vs.EMAIL_DOMAINS):
+        assert not set(pool["dev"]) & set(pool["heldout"]), pool
+    assert not {a for a, _, _ in vs.AGENCIES["dev"]} & {a for a, _, _ in vs.AGENCIES["heldout"]}
+    assert vs.RELABEL["dev"] != vs.RELABEL["heldout"] and vs.SEEDS["dev"] != vs.SEEDS["heldout"]

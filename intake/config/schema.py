@@ -148,6 +148,8 @@ class ParsingSettings(Section):
     max_ocr_pages: int = Field(30, ge=0, description="Pages OCR'd per document (a warning says when more were skipped).")
     max_unzipped_bytes: int = Field(268435456, ge=1024, description="How far a .docx zip may expand.")
     max_image_pixels: int = Field(80000000, ge=1, description="Largest picture decoded.")
+    min_ocr_confidence: float = Field(0.70, ge=0, le=1, description=(
+        "A scan read with a lower mean OCR confidence gets a low_ocr_confidence item for review."))
     template_dirs: list[str] = Field(default_factory=list, description=(
         "Extra folders of form templates (*.toml, see intake/config/templates/README.md), relative to "
         "this file. A force's new form is one more file; a file with a packaged template's id replaces "

@@ -35,7 +35,7 @@ def analyse_document(doc: Document, fallback_date: date | None, settings=None,
     # codes; anything else is a fault in intake, which costs this document
     # (parser_error, or the record without entities), never the run.
     try:
-        outcome = parse_document(doc, settings, template_id=template_id)
+        outcome = parse_document(doc, settings, message_date=fallback_date, template_id=template_id)
     except Exception as exc:
         log_fault(log, "parsing failed on document %s", exc, doc.sha256[:12])
         outcome = ParseOutcome(

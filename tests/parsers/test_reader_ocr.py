@@ -17,6 +17,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.pdfgen import canvas
 
 from intake.config.settings import Settings
+from intake.parsers import parse_document
 from intake.parsers.readers import read_layout
 from intake.parsers.sniff import PDF, sniff_media_type
 from intake.parsers.support.options import ParsingOptions
@@ -120,9 +121,13 @@ def test_low_resolution_photo_is_upscaled_and_read(printed_form, tmp_path):
 def test_small_image_is_a_logo_not_an_error():
     buf = io.BytesIO()
     Image.new("RGB", (120, 60), "navy").save(buf, format="PNG")
-    layout = read_layout(document(buf.getvalue(), "image/png", "logo.png"))
-    assert layout.blocks == [] and not layout.ocr
-    assert any("logo" in w for w in layout.warnings)
+    doc = document(buf.getvalue(), "image/png", "logo.png")
+    layout = read_layout(doc)
+    assert layout.blocks == [] and not layout.ocr and layout.warnings == []
+    # Not a problem, so nothing for the queue; but the record says why.
+    out = parse_document(doc)
+    assert out.status == "not_a_report" and out.warnings == []
+    assert "logo" in out.record.notes[0]
 
 
 def test_image_over_the_pixel_limit_is_refused():
@@ -166,9 +171,17 @@ def test_only_pages_without_text_are_ocrd(printed_form, tmp_path):
 def test_ocr_page_cap_warns(tmp_path):
     pages = [Image.new("L", (1240, 1754), 255) for _ in range(3)]
     settings = Settings(raw={"parsing": {"max_ocr_pages": 1, "ocr_dpi": 150}})
-    layout = read_layout(document(_image_pdf(pages, 150), PDF, "blank-scan.pdf"), settings)
+    doc = document(_image_pdf(pages, 150), PDF, "blank-scan.pdf")
+    layout = read_layout(doc, settings)
     assert layout.ocr
-    assert any("only the first 1" in w for w in layout.warnings)
+    assert [w.code for w in layout.warnings] == ["ocr_pages_skipped"]
+    assert "only the first 1" in layout.warnings[0].detail
+    # Blank pages give no text: not a report, but the queue hears why, and
+    # of the pages that were skipped.
+    out = parse_document(doc, settings)
+    assert out.status == "not_a_report"
+    assert {w.code for w in out.warnings} == {"ocr_pages_skipped", "ocr_no_text"}
+    assert "by OCR" in out.record.notes[0]
 
 
 def test_rulings_become_a_grid_and_letters_do_not():
@@ -280,3 +293,14 @@ def test_word_document_with_text_and_a_logo_is_not_ocrd():
     d.save(out)
     layout = read_layout(document(out.getvalue(), sniff_media_type(out.getvalue(), "x.docx")))
     assert not layout.ocr
+
+
+@pytest.mark.parametrize("read,want", [("anne-marie.|lewellyn@example.org", "anne-marie.llewellyn@example.org"),
+                                       ("He|en", "Helen"), ("|x|", "|x|"), ("|", "|"), ("12|34", "12|34")])
+def test_a_bar_between_letters_is_an_l(read, want):
+    from intake.parsers.support.ocr_page import _fix_pipe_for_l
+    from intake.parsers.support.words import Word
+
+    w = Word(read, 0, 10, 0, 10)
+    _fix_pipe_for_l(w)
+    assert w.text == want

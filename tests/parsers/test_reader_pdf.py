@@ -210,4 +210,5 @@ def test_page_cap_warns_and_stops():
     layout = read(buf.getvalue(), Settings(raw={"parsing": {"max_pages": 2}}))
     assert layout.pages == 5
     assert [b.provenance.page for b in layout.blocks] == [1, 2]
-    assert any("only the first 2" in w for w in layout.warnings)
+    assert [w.code for w in layout.warnings] == ["pages_truncated"]
+    assert "only the first 2" in layout.warnings[0].detail

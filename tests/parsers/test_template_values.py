@@ -114,3 +114,25 @@ def test_typing_any_text_never_raises(text):
 def test_every_written_date_round_trips(date, fmt):
     text = fmt.format(d=date.day, m=date.month, y=date.year, mon=date.strftime("%B"))
     assert values.to_datetime(text, 2026) == (date.isoformat(), None)
+
+
+@pytest.mark.parametrize("text,want", [
+    ("03/04/2026 1430", "2026-04-03T14:30"),       # a bare 24-hour time beside the date
+    ("1430 03/04/2026", "2026-04-03T14:30"),
+    ("03/04/2026 0930", "2026-04-03T09:30"),
+    ("03 Apr 26 1430", "2026-04-03T14:30"),
+    ("14h30 03/04/2026", "2026-04-03T14:30"),
+    ("03/04/2026 12 noon", "2026-04-03T12:00"),
+    ("03/04/2026 midday", "2026-04-03T12:00"),
+    ("14:30 on 03/04/2026", "2026-04-03T14:30"),
+    ("03/04/2026, 2.30pm", "2026-04-03T14:30"),
+    ("3rd April 2026 at 2:30 pm", "2026-04-03T14:30"),
+    ("03/04/2026 (14:30)", "2026-04-03T14:30"),
+    ("03/04/2026 1430hrs", "2026-04-03T14:30"),
+    # the year of the date is never read as a time, nor two bare numbers
+    ("03/04/2026", "2026-04-03"),
+    ("3 April 2026", "2026-04-03"),
+    ("03/04/2026 1430 1530", "2026-04-03"),
+])
+def test_the_time_in_date_time_of_report_is_kept(text, want):
+    assert values.to_datetime(text, 2026) == (want, None)

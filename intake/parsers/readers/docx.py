@@ -7,14 +7,12 @@ inline per the FormField convention, headers and footers after the body."""
 
 from __future__ import annotations
 
-import io
-from dataclasses import dataclass, field
-
 from lxml import etree
 
-from intake.exception_codes import CORRUPT_DOCUMENT
+from intake.exception_codes import CORRUPT_DOCUMENT, PART_UNREADABLE
 from intake.parsers.readers.registry import reader
 from intake.parsers.sniff import DOCX
+from intake.parsers.support.active_content import ooxml_macros
 from intake.parsers.support.docx_fields import (
     Ctx,
     Item,
@@ -25,11 +23,9 @@ from intake.parsers.support.docx_fields import (
     showing_placeholder,
     trim,
 )
+from intake.parsers.support.docx_package import PICTURE_ONLY_CHARS, is_strict_ooxml, ocr_pictures, open_parts
 from intake.parsers.support.docx_xml import (
     MC,
-    RT_ALTCHUNK,
-    RT_FOOTER,
-    RT_HEADER,
     R,
     W,
     alternate_branch,
@@ -37,6 +33,7 @@ from intake.parsers.support.docx_xml import (
     local_name,
     ns_of,
     run_font,
+    run_struck,
     unwrap,
     w,
 )
@@ -44,10 +41,12 @@ from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.placeholders import is_placeholder
 from intake.parsers.support.safe_xml import parse_xml
 from intake.parsers.support.safe_zip import check_zip
+from intake.parsers.support.soffice import convert
 from intake.parsers.support.symbols import map_symbol, map_text
 from intake.types import (
     Cell,
     Document,
+    ExceptionInfo,
     FormField,
     IntakeError,
     Layout,
@@ -133,8 +132,9 @@ class _Walker:
         elif "wordprocessingml" in kind and self.ctx.depth < 3:
             layout = read_docx_bytes(blob, self.ctx.opts, depth=self.ctx.depth + 1)
         else:
-            self.ctx.warnings.append("an embedded part of the document could not be read "
-                                     "(an imported chunk of an unsupported kind)")
+            self.ctx.warnings.append(ExceptionInfo(
+                PART_UNREADABLE, "An embedded part of the document (an imported chunk of a kind "
+                "intake does not read) was not read."))
             return []
         return [Item(table=b) if isinstance(b, Table) else
                 Item(text=b.text, fields=list(b.fields)) for b in layout.blocks
@@ -231,6 +231,8 @@ class _Walker:
 
     def run(self, r: etree._Element, b: ParaBuilder) -> None:
         font = None
+        # Struck-through text is deleted text, as a tracked deletion is.
+        struck = run_struck(r)
         for child in r:
             ns, name = ns_of(child), local_name(child)
             if ns == MC and name == "AlternateContent":
@@ -241,6 +243,8 @@ class _Walker:
             if ns != W:
                 continue
             if name == "t":
+                if struck:
+                    continue
                 text = child.text or ""
                 font = font or run_font(r)
                 b.text(map_text(font, text))
@@ -292,71 +296,6 @@ class _Walker:
 # --------------------------------------------------------------------------
 
 
-@dataclass
-class _Parts:
-    main: bytes
-    extras: list[tuple[str, bytes]] = field(default_factory=list)  # headers, footers
-    chunks: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # altChunks by id
-    pictures: list[bytes] = field(default_factory=list)
-
-
-def _open_parts(data: bytes) -> _Parts:
-    import docx  # noqa: F401  (registers python-docx's part classes)
-    from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.opc.package import OpcPackage
-
-    pkg = OpcPackage.open(io.BytesIO(data))
-    main = pkg.part_related_by(RT.OFFICE_DOCUMENT)
-    parts = _Parts(main.blob)
-    seen: set[str] = set()
-    for rel in sorted(main.rels.values(), key=lambda r: (len(r.rId), r.rId)):
-        if rel.is_external:
-            continue
-        if rel.reltype == RT_ALTCHUNK:
-            parts.chunks[rel.rId] = (rel.target_part.content_type.lower(), rel.target_part.blob)
-            continue
-        if rel.reltype == RT.IMAGE:
-            parts.pictures.append(rel.target_part.blob)
-            continue
-        if rel.reltype not in (RT_HEADER, RT_FOOTER):
-            continue
-        part = rel.target_part
-        if str(part.partname) in seen:
-            continue
-        seen.add(str(part.partname))
-        parts.extras.append(("header" if rel.reltype == RT_HEADER else "footer", part.blob))
-    return parts
-
-
-# Fewer characters than this in the body, and pictures: a scan pasted into
-# Word, which only OCR can read.
-PICTURE_ONLY_CHARS = 100
-
-
-def _ocr_pictures(layout: Layout, pictures: list[bytes], opts: ParsingOptions) -> None:
-    from intake.parsers.readers.image import is_small, ocr_picture, open_image
-    from intake.parsers.support.ocr_page import TableCounter
-
-    tables = TableCounter()
-    page = 0
-    for blob in pictures:
-        try:
-            img = open_image(blob, opts)
-        except IntakeError:
-            layout.warnings.append("a picture in the document could not be opened")
-            continue
-        if is_small(img, len(blob)):
-            continue
-        if page >= opts.max_ocr_pages:
-            layout.warnings.append(f"more than {opts.max_ocr_pages} pictures; the rest were not read")
-            break
-        page += 1
-        # Provenance "page" numbers the pictures in the order Word holds them.
-        blocks, _ = ocr_picture(img, page, opts, tables)
-        layout.blocks.extend(blocks)
-        layout.ocr = True
-
-
 def _to_blocks(items: list[Item], source: str) -> list:
     out: list = []
     for i in items:
@@ -370,7 +309,7 @@ def _to_blocks(items: list[Item], source: str) -> list:
 def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", depth: int = 0) -> Layout:
     check_zip(data, opts.max_unzipped_bytes)
     try:
-        parts = _open_parts(data)
+        parts = open_parts(data)
     except IntakeError:
         raise
     except Exception as exc:  # python-docx raises KeyError, ValueError, ... on damage
@@ -391,6 +330,9 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         raise IntakeError(CORRUPT_DOCUMENT, "The Word document has no body; it may be damaged.")
     ctx = Ctx("docx", parts.chunks, depth, opts)
     layout = Layout(source=source)
+    macros = ooxml_macros(data)
+    if macros is not None:
+        layout.warnings.append(macros)
     layout.blocks.extend(_to_blocks(_Walker(ctx).blocks(body), "docx"))
     body_chars = len("".join(layout.plain_text().split()))
     seen_text: set[str] = set()
@@ -398,7 +340,8 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         try:
             part_root = parse_xml(blob)
         except etree.XMLSyntaxError:
-            layout.warnings.append(f"a {kind} of the document could not be read")
+            layout.warnings.append(ExceptionInfo(
+                PART_UNREADABLE, f"A {kind} of the document is not well-formed and was not read."))
             continue
         ctx.source = f"docx:{kind}"
         ctx.loc = Provenance(source=ctx.source)
@@ -410,7 +353,7 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         layout.blocks.extend(_to_blocks(items, f"docx:{kind}"))
     layout.warnings.extend(ctx.warnings)
     if parts.pictures and body_chars < PICTURE_ONLY_CHARS:
-        _ocr_pictures(layout, parts.pictures, opts)
+        ocr_pictures(layout, parts.pictures, opts)
     return layout
 
 
@@ -418,4 +361,16 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
         "application/vnd.ms-word.template.macroEnabled.12")
 def read_docx(doc: Document, opts: ParsingOptions) -> Layout:
-    return read_docx_bytes(doc.data, opts)
+    if is_strict_ooxml(doc.data):
+        # python-docx knows only Transitional names; LibreOffice converts
+        # Strict to Transitional (as Word itself does on opening).
+        check_zip(doc.data, opts.max_unzipped_bytes)
+        converted = convert(doc.data, ".docx", "docx", opts, "Strict Open XML Word document",
+                            "Office Open XML Text")
+        layout = read_docx_bytes(converted, opts, source="strict docx\u2192docx")
+        macros = ooxml_macros(doc.data)
+        if macros is not None:
+            layout.warnings.append(macros)
+    else:
+        layout = read_docx_bytes(doc.data, opts)
+    return layout

@@ -10,11 +10,11 @@ import warnings
 
 from PIL import Image, ImageSequence, UnidentifiedImageError
 
-from intake.exception_codes import CORRUPT_DOCUMENT, UNSAFE_DOCUMENT
+from intake.exception_codes import CORRUPT_DOCUMENT, OCR_NO_TEXT, OCR_PAGES_SKIPPED, UNSAFE_DOCUMENT
 from intake.parsers.readers.registry import reader
 from intake.parsers.support.ocr_page import TableCounter, ocr_page
 from intake.parsers.support.options import ParsingOptions
-from intake.types import Document, IntakeError, Layout
+from intake.types import Document, ExceptionInfo, IntakeError, Layout
 
 MIN_SIDE = 200
 MIN_BYTES = 20 * 1024
@@ -22,15 +22,30 @@ A4_WIDTH_IN = 8.27
 
 
 def _dpi(img: Image.Image) -> int:
+    """The picture's resolution as a page: what it says, unless the page it
+    would make is far wider than A4 (a phone photo says 72 dpi whatever its
+    size); then, and when it says nothing, as if it were an A4 page wide."""
     dpi = img.info.get("dpi")
     try:
         x = float(dpi[0]) if dpi else 0.0
     except (TypeError, ValueError, IndexError):
         x = 0.0
+    as_a4 = int(min(600, max(70, img.width / A4_WIDTH_IN)))
     if 70 <= x <= 1200:
-        return int(round(x))
-    # No trustworthy resolution: assume the picture is an A4 page wide.
-    return int(min(600, max(70, img.width / A4_WIDTH_IN)))
+        return max(int(round(x)), as_a4) if img.width / x > 2 * A4_WIDTH_IN else int(round(x))
+    return as_a4
+
+
+def upscale_factor(width: int, height: int, dpi: int, max_pixels: int) -> float:
+    """How much to enlarge a low-resolution picture for OCR: towards 300
+    dpi, but never past the pixel limit (checked on what will be OCR'd,
+    not on what was received)."""
+    if dpi >= 200:
+        return 1.0
+    scale = 300 / dpi
+    if width * height * scale * scale > max_pixels:
+        scale = max(1.0, (max_pixels / max(1, width * height)) ** 0.5)
+    return scale
 
 
 def open_image(data: bytes, opts: ParsingOptions) -> Image.Image:
@@ -59,13 +74,12 @@ def ocr_picture(frame: Image.Image, page: int, opts: ParsingOptions, tables: Tab
     """Blocks and words of one picture of a page."""
     dpi = _dpi(frame)
     pic = frame.convert("L")
-    if dpi < 200:
-        # Tesseract reads 300-dpi text best; a low-resolution photo gains
-        # more from upscaling than it costs.
-        scale = 300 / dpi
-        pic = pic.resize((int(pic.width * scale), int(pic.height * scale)),
-                         Image.Resampling.LANCZOS)
-        dpi = 300
+    # Tesseract reads 300-dpi text best; a low-resolution scan gains more
+    # from upscaling than it costs.
+    scale = upscale_factor(pic.width, pic.height, dpi, opts.max_image_pixels)
+    if scale > 1.0:
+        pic = pic.resize((int(pic.width * scale), int(pic.height * scale)), Image.Resampling.LANCZOS)
+        dpi = int(round(dpi * scale))
     return ocr_page(pic, page, dpi, opts, tables)
 
 
@@ -76,16 +90,17 @@ def read_image(doc: Document, opts: ParsingOptions) -> Layout:
     if is_small(img, len(doc.data)):
         layout.ocr = False
         layout.pages = 1
-        layout.warnings.append(
-            f"small image ({img.width}x{img.height} px, {len(doc.data) // 1024} KB): "
-            "taken for a logo or icon, not read"
+        layout.notes.append(
+            f"a small picture ({img.width}x{img.height} px, {len(doc.data) // 1024} KB), "
+            "taken for a logo or icon and not read"
         )
         return layout
     tables = TableCounter()
     frames = getattr(img, "n_frames", 1) or 1
     if frames > opts.max_ocr_pages:
-        layout.warnings.append(f"image has {frames} pages; only the first "
-                               f"{opts.max_ocr_pages} were read")
+        layout.warnings.append(ExceptionInfo(
+            OCR_PAGES_SKIPPED, f"The image has {frames} pages; only the first {opts.max_ocr_pages} "
+            "were read (parsing.max_ocr_pages)."))
     words_all = []
     page = 0
     for page, frame in enumerate(ImageSequence.Iterator(img), start=1):
@@ -97,5 +112,5 @@ def read_image(doc: Document, opts: ParsingOptions) -> Layout:
         words_all.extend(words)
     layout.pages = page
     if not words_all:
-        layout.warnings.append("OCR found no text in the image")
+        layout.warnings.append(ExceptionInfo(OCR_NO_TEXT, "OCR found no text in the picture."))
     return layout

@@ -7,6 +7,7 @@ from __future__ import annotations
 from intake.parsers.readers.docx import read_docx_bytes
 from intake.parsers.readers.registry import reader
 from intake.parsers.sniff import DOC, ODT, RTF
+from intake.parsers.support.active_content import ole_macros
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.soffice import convert
 from intake.types import Document, Layout
@@ -25,4 +26,8 @@ def read_via_libreoffice(doc: Document, opts: ParsingOptions) -> Layout:
     suffix, short, what, infilter = _FORMATS[doc.media_type]
     docx_bytes = convert(doc.data, suffix, "docx", opts, what, infilter)
     layout = read_docx_bytes(docx_bytes, opts, source=f"{short}\u2192docx")
+    if short == "doc":
+        macros = ole_macros(doc.data)
+        if macros is not None:
+            layout.warnings.append(macros)
     return layout

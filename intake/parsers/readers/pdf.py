@@ -4,32 +4,35 @@ rendered and OCR'd; a table that runs over a page break is joined."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import logging
-import tempfile
-from dataclasses import dataclass, field
-from pathlib import Path
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
-from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
-from intake.exception_codes import CORRUPT_DOCUMENT, ENCRYPTED_DOCUMENT
+from intake.exception_codes import (
+    CORRUPT_DOCUMENT,
+    ENCRYPTED_DOCUMENT,
+    PAGES_TRUNCATED,
+)
 from intake.parsers.readers.registry import reader
 from intake.parsers.sniff import PDF
 from intake.parsers.support.acroform import PlacedField, read_fields
-from intake.parsers.support.ocr_page import TableCounter, ocr_page
+from intake.parsers.support.active_content import pdf_active
+from intake.parsers.support.ocr_page import TableCounter
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.pdf_marks import Mark, find_marks
-from intake.parsers.support.pdf_render import render_page
+from intake.parsers.support.pdf_pages import MIN_TEXT_CHARS, PdfPage, ocr_pdf_pages, second_reader
 from intake.parsers.support.placeholders import is_placeholder, strip_leaders
 from intake.parsers.support.symbols import map_text
 from intake.parsers.support.words import Word, paragraph_texts
 from intake.types import (
     Cell,
     Document,
+    ExceptionInfo,
     IntakeError,
     Layout,
     Paragraph,
@@ -38,18 +41,6 @@ from intake.types import (
 )
 
 log = logging.getLogger(__name__)
-
-# A page with fewer visible characters than this is taken for a scan (a
-# scanner's stamp or page number is all the text it has).
-MIN_TEXT_CHARS = 25
-
-
-@dataclass
-class _Page:
-    number: int
-    height: float
-    blocks: list[tuple[float, float, object]] = field(default_factory=list)  # top, bottom, block
-
 
 def _encrypted() -> IntakeError:
     return IntakeError(
@@ -91,26 +82,37 @@ def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
         except Exception as exc:  # a broken form must not cost the page text
             log.warning("AcroForm fields unreadable: %s", type(exc).__name__)
     layout = Layout(source="pdf")
+    if rd is not None:
+        active = pdf_active(rd, opts.max_pages)
+        if active is not None:
+            layout.warnings.append(active)
+    tables = TableCounter()
+    pages: list[PdfPage] = []
+    to_ocr: list[int] = []
     try:
         pdf = pdfplumber.open(io.BytesIO(data), password="")
+        all_pages = pdf.pages
     except PDFPasswordIncorrect:
         raise _encrypted() from None
     except Exception as exc:
-        raise _corrupt(type(exc).__name__) from None
-    tables = TableCounter()
-    pages: list[_Page] = []
-    to_ocr: list[int] = []
-    with pdf:
-        try:
-            all_pages = pdf.pages
-        except PDFPasswordIncorrect:
-            raise _encrypted() from None
-        total = len(all_pages)
-        if total == 0:
-            raise _corrupt("it has no pages")
-        layout.pages = total
+        log.debug("pdfminer could not read a PDF: %s", type(exc).__name__)
+        pdf, all_pages = None, []
+    if not all_pages:
+        # pdfminer is strict about the page tree; pypdf and poppler repair
+        # more. A file none of them can page through is damaged.
+        if pdf is not None:
+            pdf.close()
+        pages, to_ocr = second_reader(data, rd, opts, layout)
+        if not pages:
+            raise _corrupt("no PDF reader finds a page in it")
+        pdf, all_pages = None, []
+    total = layout.pages if pdf is None else len(all_pages)
+    layout.pages = total
+    with pdf if pdf is not None else contextlib.nullcontext():
         if total > opts.max_pages:
-            layout.warnings.append(f"PDF has {total} pages; only the first {opts.max_pages} were read")
+            layout.warnings.append(ExceptionInfo(
+                PAGES_TRUNCATED, f"The PDF has {total} pages; only the first {opts.max_pages} were read "
+                "(parsing.max_pages)."))
         for page in all_pages[: opts.max_pages]:
             number = page.page_number
             visible = sum(1 for c in page.chars if c.get("text", "").strip())
@@ -119,13 +121,13 @@ def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
                 # A scan (a page-sized picture) or text printed as outlines:
                 # either way only pixels carry the words.
                 to_ocr.append(number)
-                pages.append(_Page(number, float(page.height)))
+                pages.append(PdfPage(number, float(page.height), float(page.width)))
                 continue
             page_fields = [p for p in placed if p.page == number]
             pages.append(_text_page(page, tables, page_fields))
             page.flush_cache()
     if to_ocr:
-        _ocr_pages(data, to_ocr, pages, opts, layout, tables)
+        ocr_pdf_pages(data, to_ocr, pages, opts, layout, tables)
     for pg in pages:
         pg.blocks.sort(key=lambda b: b[0])
     _join_tables_across_pages(pages)
@@ -141,32 +143,9 @@ def _has_marks(page) -> bool:
     return bool(page.images) or len(page.curves) > 20 or len(page.rects) + len(page.lines) > 40
 
 
-def _ocr_pages(data: bytes, numbers: list[int], pages: list[_Page], opts: ParsingOptions,
-               layout: Layout, tables: TableCounter) -> None:
-    if len(numbers) > opts.max_ocr_pages:
-        layout.warnings.append(f"{len(numbers)} pages need OCR; only the first "
-                               f"{opts.max_ocr_pages} were read")
-        numbers = numbers[: opts.max_ocr_pages]
-    layout.ocr = True
-    if len(numbers) == len(pages):
-        layout.source = "ocr"
-    with tempfile.TemporaryDirectory(prefix="intake-pdf-") as tmp:
-        src = Path(tmp) / "in.pdf"
-        src.write_bytes(data)
-        for n in numbers:
-            pgm = render_page(src, n, Path(tmp) / f"p{n}", opts)
-            with Image.open(pgm) as img:
-                blocks, _words = ocr_page(img, n, opts.ocr_dpi, opts, tables)
-            pgm.unlink(missing_ok=True)
-            scale = 72.0 / opts.ocr_dpi
-            pg = next(x for x in pages if x.number == n)
-            for i, b in enumerate(blocks):
-                pg.blocks.append((i * scale, i * scale, b))  # already in reading order
-
-
-def _text_page(page, tables: TableCounter, fields: list[PlacedField]) -> _Page:
+def _text_page(page, tables: TableCounter, fields: list[PlacedField]) -> PdfPage:
     number = page.page_number
-    out = _Page(number, float(page.height))
+    out = PdfPage(number, float(page.height))
     found = page.find_tables()
     boxes = []
     loose = list(fields)
@@ -295,7 +274,7 @@ def _put_fields_in_cells(t, where: dict[tuple[int, int], Cell], loose: list[Plac
                 cell.fields.append(ff)
 
 
-def _join_tables_across_pages(pages: list[_Page]) -> None:
+def _join_tables_across_pages(pages: list[PdfPage]) -> None:
     """A table cut by a page break comes out as two: the last block of one
     page and the first of the next, with the same number of columns. Join
     them; a first row whose label cell is empty finishes the row that was
@@ -329,7 +308,7 @@ def _join_tables_across_pages(pages: list[_Page]) -> None:
 _SENTENCE_END = tuple('.!?:;"\u201d)')
 
 
-def _join_paragraphs_across_pages(pages: list[_Page]) -> None:
+def _join_paragraphs_across_pages(pages: list[PdfPage]) -> None:
     """Text cut mid-sentence by a page break (a long narrative in a box
     whose bottom edge is on the next page) is one paragraph again."""
     for prev, nxt in zip(pages, pages[1:]):
@@ -346,7 +325,7 @@ def _join_paragraphs_across_pages(pages: list[_Page]) -> None:
         nxt.blocks.remove(head[0])
 
 
-def _is_margin(block: tuple, page: _Page) -> bool:
+def _is_margin(block: tuple, page: PdfPage) -> bool:
     """Running headers, footers and page numbers: short paragraphs in the
     top or bottom 8% of the page."""
     top, bottom, b = block

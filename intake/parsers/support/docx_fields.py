@@ -12,7 +12,7 @@ from lxml import etree
 from intake.parsers.support.docx_xml import W14, W, local_name, ns_of, on_off, w
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.placeholders import clean_value, strip_leaders
-from intake.types import FormField, Provenance, Table
+from intake.types import ExceptionInfo, FormField, Provenance, Table
 
 CHECKED, UNCHECKED = "\u2612", "\u2610"
 
@@ -44,7 +44,7 @@ class Ctx:
         self.chunks = chunks or {}  # altChunk relationship id -> (content type, bytes)
         self.depth = depth
         self.opts = opts or ParsingOptions()
-        self.warnings: list[str] = []
+        self.warnings: list[ExceptionInfo] = []
 
     def prov(self, name: str | None) -> Provenance:
         p = self.loc

@@ -48,6 +48,22 @@ def run_font(run: etree._Element) -> str | None:
     return fonts.get(w("ascii")) or fonts.get(w("hAnsi")) or fonts.get(w("cs"))
 
 
+_OFF = {"0", "false", "off"}
+
+
+def run_struck(run: etree._Element) -> bool:
+    """Struck through (single or double) by direct formatting: on a form,
+    the submitter's way of deleting an option ("Yes/No" with "No" struck)."""
+    rpr = run.find(w("rPr"))
+    if rpr is None:
+        return False
+    for tag in ("strike", "dstrike"):
+        el = rpr.find(w(tag))
+        if el is not None and (el.get(w("val")) or "1").lower() not in _OFF:
+            return True
+    return False
+
+
 def unwrap(parent: etree._Element, tag: str):
     """Children named ``tag``, looking through content controls and custom
     XML that wrap whole rows or cells."""

@@ -52,6 +52,7 @@ def ocr_page(image: Image.Image, page: int | None, dpi: int, opts: ParsingOption
     words = _reread_doubtful_cells(words, grids, cleaned, dpi, opts)
     for w in words:
         _fix_lone_mark(w)
+        _fix_pipe_for_l(w)
     return _blocks(words, grids, page, tables, dpi), words
 
 
@@ -84,6 +85,17 @@ def _fix_lone_mark(w: Word) -> None:
     no wider than one character holds one character."""
     if _MARK.match(w.text) and (w.x1 - w.x0) <= 1.3 * w.height:
         w.text = w.text[0].upper() if w.text[0] in "xX" else w.text[0]
+
+
+_PIPE_IN_WORD = re.compile(r"(?<=[^\W\d_.@-]|[.@-])\|(?=[^\W\d_])|(?<=[^\W\d_])\|(?=[.@-]|[^\W\d_])")
+
+
+def _fix_pipe_for_l(w: Word) -> None:
+    """Tesseract reads a lower-case l as "|" inside words and addresses
+    ("anne-marie.|lewellyn@..."); a bar between letters is an l. A bar
+    standing alone ("Jo | Youth Club") is left."""
+    if "|" in w.text and len(w.text) > 1:
+        w.text = _PIPE_IN_WORD.sub("l", w.text)
 
 
 # Short cell contents (a typed tick, an age, a one-word answer) are what

@@ -22,6 +22,9 @@ class ParsingOptions:
     # A docx whose members would expand past this is refused as a zip bomb.
     max_unzipped_bytes: int = 256 * 1024 * 1024
     max_image_pixels: int = 80_000_000
+    # A scan read with a mean OCR word confidence below this gets a
+    # low_ocr_confidence item in the queue beside its record.
+    min_ocr_confidence: float = 0.70
 
 
 def parsing_options(settings: Any = None) -> ParsingOptions:

@@ -11,9 +11,10 @@ from intake.parsers.support.process import ToolTimeout, run_tool
 from intake.types import IntakeError
 
 
-def render_page(pdf: Path, page: int, out_base: Path, opts: ParsingOptions) -> Path:
-    """Render 1-based ``page`` of ``pdf``; the path of the PGM written."""
-    argv = [opts.pdftoppm, "-q", "-r", str(opts.ocr_dpi), "-gray", "-singlefile",
+def render_page(pdf: Path, page: int, out_base: Path, opts: ParsingOptions, dpi: int | None = None) -> Path:
+    """Render 1-based ``page`` of ``pdf`` (at ``dpi``, else parsing.ocr_dpi);
+    the path of the PGM written."""
+    argv = [opts.pdftoppm, "-q", "-r", str(dpi or opts.ocr_dpi), "-gray", "-singlefile",
             "-f", str(page), "-l", str(page), str(pdf), str(out_base)]
     try:
         proc = run_tool(argv, opts.ocr_timeout_s, what="pdftoppm")

@@ -43,7 +43,8 @@ def clean_value(text: str | None) -> str | None:
     if is_placeholder(text):
         return None
     assert text is not None
-    return text.strip().strip(_BLANKS).strip()
+    # A soft hyphen pasted into a form field is invisible: not part of the value.
+    return text.replace("\u00ad", "").strip().strip(_BLANKS).strip()
 
 
 # Word's placeholder sentence printed into running text (a PDF or scan of

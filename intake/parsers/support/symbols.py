@@ -37,7 +37,15 @@ def map_symbol(font: str | None, ch: str) -> str:
     return _FONTS[family].get(code, ch)
 
 
+SOFT_HYPHEN = "\u00ad"
+
+
 def map_text(font: str | None, text: str) -> str:
+    """Text of a run or word as a reader expects it: symbol-font ticks and
+    bullets mapped, soft hyphens (invisible unless a line breaks at them,
+    often pasted in from Word) dropped."""
+    if SOFT_HYPHEN in text:
+        text = text.replace(SOFT_HYPHEN, "")
     if _family(font) is None and "\uf0b7" not in text:
         return text
     return "".join(map_symbol(font, ch) for ch in text)

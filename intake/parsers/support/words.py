@@ -5,9 +5,10 @@ but remain tellable apart."""
 
 from __future__ import annotations
 
-import re
 import statistics
 from dataclasses import dataclass, field
+
+from intake.parsers.support.hyphens import join_lines
 
 
 @dataclass
@@ -122,16 +123,12 @@ def group_paragraphs(lines: list[Line], left: float | None = None,
 
 def join_wrapped(para: list[Line], tabs: bool = True) -> str:
     """One paragraph's text: a soft wrap is a space, as in the Word file the
-    page was printed from; a word hyphenated across the wrap is rejoined."""
+    page was printed from; a hyphen at the wrap is kept or dropped by the
+    rule in support/hyphens.py."""
     out = ""
     for ln in para:
         text = ln.text(tabs)
-        if not out:
-            out = text
-        elif re.search(r"[a-z]-$", out) and text[:1].islower():
-            out = out[:-1] + text
-        else:
-            out += " " + text
+        out = join_lines(out, text) if out else text
     return out
 
 

@@ -17,12 +17,16 @@ from intake.parsers.templates.text import norm, norm_label, strip_numbering
 FUZZY_CUTOFF = 88  # below this "Post/Job Title" ~ "Post Code" starts to pass
 MAX_LABEL_WORDS = 40  # the longest real label (WM reliability) is ~30 words
 MAX_SCAN = 400  # a label head never starts further into a line than this
+PRINTED_MIN = 30  # characters: a printed sentence this long is cut from inside a value
+PRINTED_MATCH = 90  # rapidfuzz partial ratio for such a sentence (PDF dashes, quotes, spacing)
 
 # Where a label can end: a colon or question mark, a tab or a wide gap, or
 # the close of a bracketed qualifier followed by hint text ("1. Referrer
 # details (name, role, agency, contact) Your name, ...").
 _SEP = re.compile(r"[:?\t]|\s{3,}|(?<=\))\s")
 
+
+_BOX_NUMBER = re.compile(r"^\s*(?:box\s*)?(\d{1,2})\s*[.):]\s*\S", re.I)
 
 _OCR_FOLD = str.maketrans({"i": "l", "1": "l", "!": "l", "|": "l", "0": "o", "5": "s", "8": "b"})
 
@@ -88,6 +92,12 @@ class LabelMatcher:
         # running headers and footers).
         self.boilerplate = [norm(x) for b in template.boilerplate + template.titles
                             for x in re.split(r"(?<=[.!?])\s+", b) if len(norm(x)) >= 12]
+        # The same sentences as printed, for finding one inside a line a
+        # reader glued to a value; only long ones, so an answer that happens
+        # to share a short phrase with the guidance keeps it.
+        self._printed = sorted({x.strip().lower() for b in template.boilerplate
+                                for x in re.split(r"(?<=[.!?])\s+", b) if len(x.strip()) >= PRINTED_MIN},
+                               key=len, reverse=True)
         self._cache: dict[str, list[tuple[FieldDef, float]]] = {}
 
     # -- single phrases -------------------------------------------------
@@ -138,6 +148,19 @@ class LabelMatcher:
         res = sorted(out.values(), key=lambda p: -p[1])
         self._cache[key] = res
         return res
+
+    def numbered_box(self, text: str) -> Hit | None:
+        """A label cell "3. <any wording>" on a form that numbers its boxes:
+        the field printed as box 3. Only for a label cell (the caller
+        checks), never for a numbered list in an answer."""
+        m = _BOX_NUMBER.match(text)
+        if m is None:
+            return None
+        n = int(m.group(1))
+        f = next((f for f in self.template.fields + self.template.groups if f.box == n), None)
+        if f is None:
+            return None
+        return Hit([(f, 89.0)], m.start(1), len(text), len(text), strong=True)
 
     def prefix_match(self, text: str) -> Hit | None:
         """A label with no separator after it ("Name Jo Bloggs" once a PDF or
@@ -228,11 +251,41 @@ class LabelMatcher:
                 return True
         return False
 
+    def _printed_spans(self, text: str) -> list[tuple[int, int]]:
+        low = text.lower()
+        cuts: list[tuple[int, int]] = []
+        for printed in self._printed:
+            if len(printed) > len(low) + 5:
+                continue
+            al = fuzz.partial_ratio_alignment(printed, low, score_cutoff=PRINTED_MATCH)
+            if al is None or al.dest_end - al.dest_start < 0.85 * len(printed):
+                continue
+            if any(a < al.dest_end and al.dest_start < b for a, b in cuts):
+                continue
+            cuts.append((al.dest_start, al.dest_end))
+        return sorted(cuts)
+
+    def cut_printed(self, text: str) -> str:
+        """The line without any printed sentence inside it: a PDF reader
+        glues the line printed under an answer to it when the two are close
+        ("... school DSL City referrals: send to the City Referral Unit,
+        ...")."""
+        cuts = self._printed_spans(text)
+        if not cuts:
+            return text
+        out, pos = [], 0
+        for a, b in sorted(cuts):
+            out.append(text[pos:a])
+            pos = b
+        out.append(text[pos:])
+        return " ".join(" ".join(out).split())
+
     def strip_boilerplate(self, text: str) -> str:
         """The line without the sentences the form prints (a PDF reader may
         put printed guidance and the answer in one paragraph)."""
         if not self.boilerplate or len(norm(text)) < 20:
             return text
+        text = self.cut_printed(text)
         parts = re.split(r"(?<=[.!?])(\s+)", text)
         keep = []
         for n in range(0, len(parts), 2):
@@ -249,6 +302,12 @@ class LabelMatcher:
         in makes it a value."""
         if not self.boilerplate:
             return False
+        spans = self._printed_spans(text)
+        if spans and spans[0][0] > 0:
+            # Something before the printed text: an answer a PDF reader
+            # glued to the line printed under it. (Printed text first, with a
+            # little after it, is a re-issue's wording: boilerplate.)
+            return len(norm(text[: spans[0][0]])) < 3
         sentences = [norm(x) for x in re.split(r"(?<=[.!?])\s+", text)]
         sentences = [x for x in sentences if x]
         long = [x for x in sentences if len(x) >= 20]

@@ -32,7 +32,7 @@ def _strs(value: Any, src: str, where: str) -> tuple[str, ...]:
     return tuple(v for v in value if v.strip())
 
 
-_FIELD_KEYS = {"labels", "type", "required", "keys", "hints", "section", "options", "min", "max"}
+_FIELD_KEYS = {"labels", "type", "required", "keys", "hints", "section", "options", "min", "max", "box"}
 _TOP_KEYS = {"id", "version", "name", "recognition", "fields", "sections", "boilerplate", "groups", "kind"}
 
 
@@ -65,6 +65,7 @@ def _field(key: str, table: Any, src: str) -> FieldDef:
         raise _err(src, f"fields.\"{key}\" is a choice and needs two or more options")
     if ftype == "bool" and not options:
         options = {"true": ("Yes", "Y"), "false": ("No", "N")}
+    box = _box(table, src, f"fields.\"{key}\"")
     lo, hi = table.get("min"), table.get("max")
     if ftype == "grade" and not (isinstance(lo, int) and isinstance(hi, int) and lo < hi):
         raise _err(src, f"fields.\"{key}\" is a grade and needs integer min < max")
@@ -79,7 +80,15 @@ def _field(key: str, table: Any, src: str) -> FieldDef:
         options=options,
         min=lo,
         max=hi,
+        box=box,
     )
+
+
+def _box(table: dict[str, Any], src: str, where: str) -> int | None:
+    box = table.get("box")
+    if box is not None and (not isinstance(box, int) or isinstance(box, bool) or not 0 < box < 100):
+        raise _err(src, f"{where}.box must be a box number from 1 to 99")
+    return box
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -104,7 +113,7 @@ def template_from_dict(data: dict[str, Any], src: str) -> Template:
             _no_strangers(t, {"headings"}, src, f"[sections.{name}]")
     for name, g in data.get("groups", {}).items():
         if isinstance(g, dict):
-            _no_strangers(g, {"labels", "keys", "hints", "members"}, src, f"[groups.{name}]")
+            _no_strangers(g, {"labels", "keys", "hints", "members", "box"}, src, f"[groups.{name}]")
     fields_t = data.get("fields", {})
     if not isinstance(fields_t, dict) or not fields_t:
         raise _err(src, "has no [fields.*] tables")
@@ -132,8 +141,12 @@ def template_from_dict(data: dict[str, Any], src: str) -> Template:
         gkey = f"group:{name}"
         groups.append(FieldDef(key=gkey, labels=labels, type="group",
                                keys=_strs(g.get("keys"), src, f"groups.{name}.keys"),
-                               hints=_strs(g.get("hints"), src, f"groups.{name}.hints")))
+                               hints=_strs(g.get("hints"), src, f"groups.{name}.hints"),
+                               box=_box(g, src, f"groups.{name}")))
         members[gkey] = mem
+    boxes = [f.box for f in fields + tuple(groups) if f.box is not None]
+    if len(boxes) != len(set(boxes)):
+        raise _err(src, "two fields claim the same box number")
     threshold = rec.get("threshold", 0.5)
     if not isinstance(threshold, (int, float)) or not 0 < threshold <= 1:
         raise _err(src, "recognition.threshold must be a number in (0, 1]")

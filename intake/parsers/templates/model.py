@@ -31,6 +31,10 @@ class FieldDef:
     options: dict[str, tuple[str, ...]] = field(default_factory=dict)
     min: int | None = None  # grade / integer range
     max: int | None = None
+    # The printed number of the box on a form that numbers its boxes (Met:
+    # "3. Problem"): a numbered label cell whose wording a re-issue changed
+    # ("3. What is the concern?") is still this field.
+    box: int | None = None
 
 
 @dataclass(frozen=True)

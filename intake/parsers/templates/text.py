@@ -5,9 +5,12 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Characters a form uses for ticks, in or next to an option.
-CHECKED_MARKS = "☒☑✓✔✗✘■"
-UNCHECKED_MARKS = "☐□"
+# Characters a form uses for ticks, in or next to an option: ballot boxes,
+# check and cross marks (U+2713-2718), the square root sign that fonts
+# without a tick stand in for one, a filled square or radio button, emoji
+# ticks. Not a plain filled circle or small square: those are bullets.
+CHECKED_MARKS = "☒☑✓✔✕✖✗✘√■◉⬛✅❎🗸🗹🗷"
+UNCHECKED_MARKS = "☐□○◯⬜"
 
 _WS = re.compile(r"\s+")
 # Untouched placeholders a form leaves behind: Word content-control prompts,
@@ -27,8 +30,9 @@ _NUMBERING = re.compile(r"^\s*(?:box\s*)?(?:\(?\d{1,2}[.)]|\d{1,2}\s*[-–:]|[�
 
 
 def collapse(text: str) -> str:
-    """White space collapsed to single spaces (FORMS.md: text values)."""
-    return _WS.sub(" ", text).strip()
+    """White space collapsed to single spaces (FORMS.md: text values); soft
+    hyphens, invisible unless a line breaks at them, dropped."""
+    return _WS.sub(" ", text.replace("\u00ad", "")).strip()
 
 
 def strip_placeholders(text: str) -> str:

@@ -4,9 +4,11 @@ value "in the same cell", "in the next cell" or "on the next line"."""
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field, replace
 
+from intake.parsers.support.hyphens import wrap_join
 from intake.types import Cell, FormField, Layout, Paragraph, Provenance, Table
 
 
@@ -51,21 +53,28 @@ class Doc:
 _LABEL_START = re.compile(r"^\s*(?:\d{1,2}[.)]\s*)?[A-Z][\w /()'&,.\-]{0,60}[:?]")
 
 
+_ADDRESS_LINE = re.compile(r"^\s*(?:[\w.+'-]+@[\w-]+\.|(?:https?://|www\.))")
+
+
 def _caps(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return len(letters) >= 8 and sum(c.isupper() for c in letters) >= 0.8 * len(letters)
 
 
-def unwrap(text: str) -> str:
+def unwrap(text: str) -> tuple[str, list[int]]:
     """Undo the soft wraps a PDF or OCR page puts inside a paragraph or a
     cell: a line that runs near the full width and does not end a label
-    carries on in the next line. Same length as the input, so form-field
-    offsets stay valid."""
+    carries on in the next line. A wrap at a hyphen joins without a space,
+    the hyphen kept or dropped by support/hyphens.py. Returns the text and
+    the (ascending) positions of the input's characters that were removed,
+    so form-field offsets can follow."""
     lines = text.split("\n")
     if len(lines) < 2:
-        return text
+        return text, []
     width = max(len(x.rstrip()) for x in lines)
     out = []
+    cuts: list[int] = []
+    pos = 0
     for n, ln in enumerate(lines[:-1]):
         nxt = lines[n + 1]
         body = ln.rstrip()
@@ -76,22 +85,37 @@ def unwrap(text: str) -> str:
             # A notice in capitals after ordinary text starts afresh.
             and not (_caps(nxt) and not _caps(body))
             and (
-                nxt.lstrip()[:1].islower()
+                # a lower-case start carries a sentence on, unless the line
+                # is an address of its own ("jo@example.org" under "Agency")
+                (nxt.lstrip()[:1].islower() and not _ADDRESS_LINE.match(nxt))
                 # a line run to the full width of a reasonably wide block
                 or (width >= 30 and len(body) >= max(25, 0.6 * width))
                 # "Agency: Community" / "Health NHS Trust" in a narrow cell
                 or (":" in body[:-1] and len(body) >= 0.6 * width)
             )
         )
-        out.append(ln + (" " if soft else "\n"))
+        drop, sep = wrap_join(ln, nxt) if soft else (0, "\n")
+        if sep == "":
+            cuts.extend(range(pos + len(ln) - drop, pos + len(ln) + 1))
+            out.append(ln[: len(ln) - drop])
+        else:
+            out.append(ln + (" " if soft else "\n"))
+        pos += len(ln) + 1
     out.append(lines[-1])
-    return "".join(out)
+    return "".join(out), cuts
+
+
+def _shift(offset: int, cuts: list[int]) -> int:
+    return offset - bisect.bisect_left(cuts, offset)
 
 
 def _add_block(doc: Doc, text: str, fields: list[FormField], prov: Provenance,
                conf: float | None, cont: Container) -> int:
     if doc.soft_wraps:
-        text = unwrap(text)
+        text, cuts = unwrap(text)
+        if cuts:
+            fields = [replace(f, start=None if f.start is None else _shift(f.start, cuts),
+                              end=None if f.end is None else _shift(f.end, cuts)) for f in fields]
     cid = len(doc.containers)
     doc.containers.append(cont)
     offset = 0

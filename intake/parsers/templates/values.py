@@ -26,6 +26,11 @@ _D_MDY = re.compile(
 _T_COLON = re.compile(r"(?<![\d/])([01]?\d|2[0-3])[:.]([0-5]\d)(?:\s*(am|pm|a\.m\.|p\.m\.))?(?![\d/])", re.I)
 _T_HRS = re.compile(r"(?<![\d/])([01]\d|2[0-3])([0-5]\d)\s*(?:hrs|hours|h)\b", re.I)
 _T_AMPM = re.compile(r"(?<![\d:.])(1[0-2]|0?[1-9])\s*(am|pm|a\.m\.|p\.m\.)", re.I)
+_T_H = re.compile(r"(?<![\d/])([01]?\d|2[0-3])h([0-5]\d)\b", re.I)  # "14h30"
+_T_WORD = re.compile(r"\b(?:12\s*)?(noon|midday|midnight)\b", re.I)
+# A bare 24-hour "1430" or "0930": only in what is left of a date-time once
+# the date is taken out, and only when no other time is written there.
+_T_BARE = re.compile(r"(?<![\d/.:,-])([01]\d|2[0-3])([0-5]\d)(?![\d/.:,-])")
 _DK = re.compile(
     r"\b(?:d\.?\s*/?\s*k|don'?t know|dont know|do not know|not known|unknown|unsure|not sure|n/?a|cannot say|can'?t say)\b",
     re.I,
@@ -35,10 +40,15 @@ _NUM_WORDS = {w: i for i, w in enumerate(
     "fourteen fifteen sixteen seventeen eighteen nineteen twenty".split())}
 
 
-def expand_year(yy: int, ref_year: int) -> int:
+def expand_year(yy: int, ref_year: int | None) -> int:
     """Two-digit year: the century that keeps the date no later than the
     reference year + 1 (UK-DOMAIN.md design choice). Done here because
-    dateparser's PREFER_DATES_FROM turns '24' into 1924."""
+    dateparser's PREFER_DATES_FROM turns '24' into 1924. The reference is
+    the report's own date or the e-mail's, never the day of processing:
+    reprocessing a form next year must give the same record. With neither
+    (a tool fed a bare document), the POSIX pivot: 69-99 are 19xx."""
+    if ref_year is None:
+        return (1900 if yy >= 69 else 2000) + yy
     year = (ref_year // 100) * 100 + yy
     if year > ref_year + 1:
         year -= 100
@@ -56,7 +66,7 @@ def _dateparser(phrase: str) -> dt.date | None:
     return got.date() if got else None
 
 
-def find_date(text: str, ref_year: int) -> tuple[dt.date | None, tuple[int, int] | None]:
+def find_date(text: str, ref_year: int | None) -> tuple[dt.date | None, tuple[int, int] | None]:
     """Our own rule finds the date phrase; dateparser reads it."""
     for rx, order in ((_D_ISO, "ymd"), (_D_NUM, "dmy"), (_D_DMY, "dMy"), (_D_MDY, "Mdy")):
         m = rx.search(text)
@@ -81,19 +91,23 @@ def find_date(text: str, ref_year: int) -> tuple[dt.date | None, tuple[int, int]
     return None, None
 
 
-def find_time(text: str) -> tuple[int, int] | None:
+def find_time(text: str, bare: bool = False) -> tuple[int, int] | None:
+    """The time written in ``text``: "14:30", "2.30pm", "1430hrs", "2pm",
+    "14h30", "noon"; with ``bare``, also a lone "1430" (the caller has taken
+    the date out, so four digits left beside it are a time)."""
     m = _T_COLON.search(text)
     if m:
         h, mi, ap = int(m.group(1)), int(m.group(2)), (m.group(3) or "").lower().replace(".", "")
+    elif (m := _T_HRS.search(text) or _T_H.search(text)) is not None:
+        h, mi, ap = int(m.group(1)), int(m.group(2)), ""
+    elif (m := _T_AMPM.search(text)) is not None:
+        h, mi, ap = int(m.group(1)), 0, m.group(2).lower().replace(".", "")
+    elif (m := _T_WORD.search(text)) is not None:
+        return (0, 0) if m.group(1).lower() == "midnight" else (12, 0)
+    elif bare and len(found := _T_BARE.findall(text)) == 1:
+        h, mi, ap = int(found[0][0]), int(found[0][1]), ""
     else:
-        m = _T_HRS.search(text)
-        if m:
-            h, mi, ap = int(m.group(1)), int(m.group(2)), ""
-        else:
-            m = _T_AMPM.search(text)
-            if not m:
-                return None
-            h, mi, ap = int(m.group(1)), 0, m.group(2).lower().replace(".", "")
+        return None
     if ap == "pm" and h < 12:
         h += 12
     elif ap == "am" and h == 12:
@@ -101,20 +115,20 @@ def find_time(text: str) -> tuple[int, int] | None:
     return (h, mi) if h < 24 and mi < 60 else None
 
 
-def to_datetime(text: str, ref_year: int, with_time: bool = True) -> tuple[str | None, str | None]:
+def to_datetime(text: str, ref_year: int | None, with_time: bool = True) -> tuple[str | None, str | None]:
     d, span = find_date(text, ref_year)
     if d is None:
         return None, "no date could be read"
     if not with_time:
         return d.isoformat(), None
     rest = text[: span[0]] + " " + text[span[1]:]
-    t = find_time(rest)
+    t = find_time(rest, bare=True)
     if t is None:
         return d.isoformat(), None
     return f"{d.isoformat()}T{t[0]:02d}:{t[1]:02d}", None
 
 
-def to_integer(text: str, lo: int = 0, hi: int = 120) -> tuple[int | None, str | None]:
+def to_integer(text: str, lo: int = 0, hi: int = 120, ref_year: int | None = None) -> tuple[int | None, str | None]:
     low = text.lower()
     if _DK.search(low) and not re.search(r"\d", low):
         return None, None
@@ -125,7 +139,7 @@ def to_integer(text: str, lo: int = 0, hi: int = 120) -> tuple[int | None, str |
         return (n, None) if lo <= n <= hi else (None, f"{n} is outside {lo}-{hi}")
     # An age written with a date of birth beside it ("14 (DOB 01/02/2012)"):
     # the date's numbers are not the age.
-    _, span = find_date(text, dt.date.today().year)
+    _, span = find_date(text, ref_year)
     if span is not None:
         low = (low[: span[0]] + " " + low[span[1]:]).replace("dob", " ")
     nums = [int(x) for x in re.findall(r"(?<![\d/.])(\d{1,3})(?![\d/])", low)]

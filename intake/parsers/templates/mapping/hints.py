@@ -1,0 +1,52 @@
+"""Printed guidance after a label ("Include as much detail as possible
+...") is never part of the value, however a re-issue words it."""
+
+from __future__ import annotations
+
+import re
+
+from rapidfuzz import fuzz
+
+from intake.parsers.templates.model import FieldDef
+from intake.parsers.templates.text import norm
+
+HINT_MATCH = 85  # rapidfuzz ratio of the text's head against a hint
+
+
+def strip_hints(f: FieldDef, text: str) -> str:
+    changed = True
+    while changed and text.strip():
+        changed = False
+        t = text.lstrip(" \t:;.-–")
+        # Parenthesised qualifiers right after a label are the form's; a
+        # dialling code "(0121) 496 ..." is the answer's.
+        m = re.match(r"\([^)]{0,200}\)", t)
+        if m and not re.search(r"[^\W\d_]", m.group()):
+            m = None
+        if m:
+            text = t[m.end():]
+            changed = True
+            continue
+        for h in f.hints:
+            cut = _hint_end(t, norm(h))
+            if cut is not None:
+                text = t[cut:]
+                # The hint's own closing punctuation.
+                text = re.sub(r"^\s*(?:etc\.?)?\s*[.:;)]*", "", text)
+                changed = True
+                break
+    return text
+
+
+def _hint_end(t: str, hint: str) -> int | None:
+    """Where a hint ends at the start of ``t`` (give or take three words),
+    or None when ``t`` does not start with it."""
+    words = list(re.finditer(r"[^\W_]+", t))
+    k = len(hint.split())
+    best, cut = 0.0, None
+    for n in range(max(1, k - 3), min(len(words), k + 3) + 1):
+        cand = norm(t[: words[n - 1].end()])
+        score = fuzz.ratio(cand, hint)
+        if score > best:
+            best, cut = score, words[n - 1].end()
+    return cut if best >= HINT_MATCH and cut is not None else None
