@@ -17,6 +17,9 @@ one e-mail; ``inbox``, ``store``, ``config`` and ``entity`` codes are
 operational: they reach the operator (``intake status``, the command line,
 logs), never the queue.
 
+Long on purpose: one entry per code, all in one place, is the point of a
+catalogue; each entry is a few lines.
+
 `ExceptionInfo` and `IntakeError` refuse a code that is not here, so a new
 code cannot be raised without being documented; docs/exception-codes.md is
 generated from this module (``python -m intake.exception_codes``) and a test
