@@ -107,6 +107,32 @@ class Message(Base):
     sightings: Mapped[list["Sighting"]] = relationship(back_populates="message")
 
 
+class Inbound(Base):
+    """Custody: a raw message as a source handed it over, before anything
+    else is done with it. A source (IMAP, archive replay) commits this row
+    and only then acknowledges the message; processing claims rows and
+    marks each done in the transaction that writes its results, so a crash
+    anywhere leaves every message received (it will be processed) or done
+    (never twice)."""
+
+    __tablename__ = "inbound"
+    __table_args__ = (UniqueConstraint("origin", "raw_sha256"),
+                      Index("ix_inbound_state", "state", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    origin: Mapped[str] = mapped_column(String(2000))
+    raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
+    source: Mapped[str | None] = mapped_column(String(1000))  # inbox name or archive, for status and metrics
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # received | processing | done | failed
+    state: Mapped[str] = mapped_column(String(16), default="received")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))  # host:pid of the worker
+    claimed_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    error: Mapped[str | None] = mapped_column(String(200))  # a code, never content
+
+
 class Sighting(Base):
     """Every place and time a message was read. The first sighting made the
     message; later ones record that it was seen again."""
