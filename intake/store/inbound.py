@@ -1,0 +1,165 @@
+"""Custody of raw messages (the ``inbound`` table).
+
+A source does one fast thing: ``receive`` commits the raw bytes
+(content-addressed) and an inbound row as *received*; only then does it
+acknowledge the message (IMAP move/flag, replay checkpoint). From that
+commit on the store owns the message. Processing claims received rows,
+and ``finish`` marks a row done in the same transaction that writes the
+message's results, so a crash or kill -9 anywhere leaves every message
+either received (it will be processed) or done (never twice).
+
+A row claimed by a worker that died is *processing* with a claim nobody
+renews; ``release_stale`` hands it back. On PostgreSQL claims use
+``FOR UPDATE SKIP LOCKED`` so any number of processes share the work.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import func, select, update
+
+from intake.store import repository as repo
+from intake.store.models import Inbound
+from intake.types import RawMessage
+
+HOST = socket.gethostname()[:100]
+
+
+def worker_name(tag: str = "") -> str:
+    """host:pid[:tag], what a claim records (no content)."""
+    return f"{HOST}:{os.getpid()}" + (f":{tag}" if tag else "")
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def receive(session, raw: RawMessage, source: str | None = None) -> tuple[int, bool]:
+    """Take custody of a raw message. Returns (inbound id, new?). Reading
+    the same message from the same place again adds nothing."""
+    found = session.scalar(select(Inbound.id).where(Inbound.origin == raw.origin,
+                                                     Inbound.raw_sha256 == raw.sha256))
+    if found is not None:
+        return found, False
+    repo.ensure_blob(session, raw.sha256, raw.data)
+    row = Inbound(origin=raw.origin, raw_sha256=raw.sha256, source=(source or "")[:1000] or None,
+                  state="received", attempts=0)
+    session.add(row)
+    session.flush()
+    return row.id, True
+
+
+def raw_of(session, row: Inbound) -> RawMessage:
+    return RawMessage(row.origin, repo.get_blob(session, row.raw_sha256) or b"")
+
+
+def claim(session, inbound_id: int, worker: str) -> Inbound | None:
+    """Claim one row for processing (received, or processing but handed
+    back). None when it is done or another worker holds it."""
+    q = select(Inbound).where(Inbound.id == inbound_id)
+    if session.bind.dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    row = session.scalar(q)
+    if row is None or row.state not in ("received",):
+        return None
+    row.state, row.claimed_by, row.claimed_at = "processing", worker, _now()
+    row.attempts = (row.attempts or 0) + 1
+    session.flush()
+    return row
+
+
+def claim_next(session, worker: str, limit: int = 1) -> list[Inbound]:
+    """The oldest received rows, claimed."""
+    q = select(Inbound).where(Inbound.state == "received").order_by(Inbound.id).limit(limit)
+    if session.bind.dialect.name == "postgresql":
+        q = q.with_for_update(skip_locked=True)
+    rows = list(session.scalars(q))
+    now = _now()
+    for row in rows:
+        row.state, row.claimed_by, row.claimed_at = "processing", worker, now
+        row.attempts = (row.attempts or 0) + 1
+    session.flush()
+    return rows
+
+
+def finish(session, inbound_id: int, message_pk: int) -> None:
+    session.execute(update(Inbound).where(Inbound.id == inbound_id)
+                    .values(state="done", message_pk=message_pk, finished_at=_now(), error=None))
+
+
+def fail(session, inbound_id: int, code: str) -> None:
+    """A message whose processing itself failed (a bug, not a bad document:
+    bad documents are stored as exceptions). Kept, counted, retried by
+    `intake reprocess-inbound` once the fault is fixed."""
+    session.execute(update(Inbound).where(Inbound.id == inbound_id)
+                    .values(state="failed", error=code[:200], finished_at=_now()))
+
+
+def release(session, ids) -> int:
+    """Hand claimed rows back (a clean stop with work unfinished)."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    res = session.execute(update(Inbound).where(Inbound.id.in_(ids), Inbound.state == "processing")
+                          .values(state="received", claimed_by=None, claimed_at=None))
+    return res.rowcount or 0
+
+
+def release_stale(session, *, older_than: timedelta | None = None, dead_local: bool = True) -> int:
+    """Rows claimed by a worker that is gone: on this host, a pid no longer
+    alive; anywhere, a claim older than ``older_than``."""
+    rows = session.scalars(select(Inbound).where(Inbound.state == "processing")).all()
+    now = _now()
+    back = []
+    for r in rows:
+        host, _, rest = (r.claimed_by or "").partition(":")
+        pid = rest.split(":", 1)[0]
+        gone = dead_local and host == HOST and pid.isdigit() and not _alive(int(pid))
+        old = older_than is not None and r.claimed_at is not None and now - r.claimed_at > older_than
+        if gone or old or not r.claimed_by:
+            back.append(r.id)
+    return release(session, back)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def pending_ids(session, after_id: int = 0, limit: int = 500) -> list[int]:
+    return list(session.scalars(select(Inbound.id).where(Inbound.state == "received", Inbound.id > after_id)
+                                .order_by(Inbound.id).limit(limit)))
+
+
+@dataclass
+class QueueState:
+    received: int = 0
+    processing: int = 0
+    done: int = 0
+    failed: int = 0
+    workers: dict[str, int] | None = None  # claimant -> rows in progress
+
+    @property
+    def waiting(self) -> int:
+        return self.received + self.processing
+
+
+def state(session) -> QueueState:
+    out = QueueState(workers={})
+    for st, n in session.execute(select(Inbound.state, func.count()).group_by(Inbound.state)):
+        setattr(out, st, n) if st in ("received", "processing", "done", "failed") else None
+    for who, n in session.execute(select(Inbound.claimed_by, func.count()).where(Inbound.state == "processing")
+                                  .group_by(Inbound.claimed_by)):
+        out.workers[who or "?"] = n
+    return out
