@@ -67,8 +67,12 @@ def extract_text_fields(fields: dict[str, str], report_date: date | None, settin
     for f in names:
         text = fields[f]
         for c in sorted(resolved[f], key=lambda c: (c.start, -c.length)):
-            mentions.append(Mention(c.type, text[c.start:c.end], c.value, f, c.start, c.end,
-                                    c.recogniser, round(c.score, 3), dict(c.attrs)))
+            # Keywords, not positions: Mention grew fields (pattern, context)
+            # before attrs, and a positional call silently put attrs there.
+            mentions.append(Mention(type=c.type, text=text[c.start:c.end], value=c.value, field=f,
+                                    start=c.start, end=c.end, recogniser=c.recogniser,
+                                    score=round(c.score, 3), pattern=c.pattern or None,
+                                    context=c.context_word, attrs=dict(c.attrs)))
     links.link(mentions, lambda f, off: contexts[f].sentence_of(off))
     log.debug("extracted %d mentions from %d fields", len(mentions), len(names))
     return mentions
