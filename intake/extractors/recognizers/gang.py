@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recognizer import Candidate, Recognizer
+from intake.extractors.recognizer import Found, Pattern, Recognizer
 
 _GROUP = r"(?:boys|boyz|crew|gang|mandem|man\s+dem|massive|firm|squad|bloods|crips|posse|youngers|olders|clique|fam|set|mob|guys)"
 _TOK = r"(?:[A-Z0-9][\w'’\-]*)"
@@ -19,28 +19,24 @@ class GangRecognizer(Recognizer):
     name = "gang"
     entity = "GANG"
     priority = 68
+    # Case-sensitive: a name is capitalised; the cue words are not.
+    patterns = (
+        Pattern("called", rf"\b(?P<cue>(?i:gang|group|crew)\s+(?i:called|named|known\s+as))\s+(?i:the\s+)?"
+                rf"[\"'“‘]?(?P<m>{_TOK}(?:\s+{_TOK}){{0,3}})", 0.75, 0),
+        Pattern("named", rf"(?<![\w'’\-])(?P<m>{_TOK}(?:\s+{_TOK}){{0,2}}\s+(?i:{_GROUP}))\b", 0.75, 0),
+    )
 
-    def __init__(self) -> None:
-        super().__init__()
-        self._named = re.compile(rf"(?<![\w'’\-])(?P<m>{_TOK}(?:\s+{_TOK}){{0,2}}\s+(?i:{_GROUP}))\b")
-        self._called = re.compile(
-            rf"\b(?i:gang|group|crew)\s+(?i:called|named|known\s+as)\s+(?i:the\s+)?[\"'“‘]?(?P<m>{_TOK}(?:\s+{_TOK}){{0,3}})")
-
-    def analyze(self, text, ctx):
-        out: list[Candidate] = []
-        for rx, pat in ((self._called, "called"), (self._named, "named")):
-            for m in rx.finditer(text):
-                s, e = m.span("m")
-                words = m.group("m").split()
-                while words and words[0].lower() in _NOT_NAME:
-                    s = text.index(words[1], s + len(words[0])) if len(words) > 1 else e
-                    words = words[1:]
-                if pat == "named" and len(words) < 2:
-                    continue
-                if not any(re.search(r"[A-Z]", w) for w in words[:-1] if pat == "named") and pat == "named":
-                    continue  # "year 9 boys": a name has a capital letter
-                if not words:
-                    continue
-                value = " ".join(text[s:e].split())
-                out.append(Candidate(self.entity, s, e, value, self.name, 0.75, self.priority, pattern=pat))
-        return out
+    def validate_result(self, m, text, ctx, pattern):
+        s, e = m.span("m")
+        words = m.group("m").split()
+        while words and words[0].lower() in _NOT_NAME:
+            s = text.index(words[1], s + len(words[0])) if len(words) > 1 else e
+            words = words[1:]
+        if pattern == "named":
+            if len(words) < 2:
+                return None
+            if not any(re.search(r"[A-Z]", w) for w in words[:-1]):
+                return None  # "year 9 boys": a name has a capital letter
+        if not words:
+            return None
+        return Found(" ".join(text[s:e].split()), start=s, end=e)

@@ -59,7 +59,6 @@ class NamedPlacesRecognizer(Recognizer):
         street = alternation(g.word_list("street_suffixes"))
         place = alternation(g.word_list("place_suffixes"))
         business = alternation(g.word_list("business"))
-        towns = alternation(g.word_list("places"))
         # The kind-word is found first and the capitalised name read back
         # from it: anchoring on the rare word is ~5x faster than trying a
         # name at every capital. Names are case-sensitive; kind-words are not.

@@ -11,7 +11,7 @@ import re
 
 from intake.extractors.recognizer import Pattern, Recognizer
 
-_CUE = (r"(?:\b(?:reg(?:istration)?(?:\s*(?:no|number|mark|plate))?|vrm|index(?:\s*(?:no|number|mark))?"
+_CUE = (r"(?:\b(?P<cue>reg(?:istration)?(?:\s*(?:no|number|mark|plate))?|vrm|index(?:\s*(?:no|number|mark))?"
         r"|(?:number\s*)?plate(?:\s*(?:no|number))?)\.?\s*(?:is|was|of|[:#-])?\s*)")
 _L = r"(?<![\w@/.\-])"  # a plate never continues a word, handle, e-mail or reference
 _R = r"(?![\w/?*]|-\d)"
@@ -58,13 +58,13 @@ class VrmRecognizer(Recognizer):
         Pattern("suffix", _L + r"(?P<m>(?P<t>[A-Z]{3})\s?(?P<d>[1-9]\d{0,2})\s?(?P<y>[A-Z]))" + _R, 0.7),
         Pattern("ni", _L + r"(?P<m>(?P<t>[A-Z]{2,3})\s?(?P<d>[1-9]\d{0,3}))" + _R, 0.7),
         Pattern("cued", _CUE + r"(?P<m>[A-Z]{1,3}\s?[1-9]\d{0,3}|[1-9]\d{0,3}\s?[A-Z]{1,3})" + _R, 0.8),
-        Pattern("starts", r"\b(?:starts?|starting|begins?|beginning)\s+(?:with\s+)?(?:an?\s+|the\s+)?"
+        Pattern("starts", r"\b(?P<cue>starts?|starting|begins?|beginning)\s+(?:with\s+)?(?:an?\s+|the\s+)?"
                 r"(?:letters?\s+|numbers?\s+)?(?P<m>[A-Z0-9]{2,4})\b(?![?*])", 0.7),
-        Pattern("ends", r"\b(?:ends?|ending|ended)\s+(?:with|in)?\s*(?:an?\s+|the\s+)?"
+        Pattern("ends", r"\b(?P<cue>ends?|ending|ended)\s+(?:with|in)?\s*(?:an?\s+|the\s+)?"
                 r"(?:letters?\s+|numbers?\s+)?(?P<m>[A-Z0-9]{2,4})\b(?![?*])", 0.7),
-        Pattern("first", r"\bfirst\s+(?:two|three|four|2|3|4|few)\s+(?:letters|characters|digits|numbers)"
+        Pattern("first", r"\b(?P<cue>first\s+(?:two|three|four|2|3|4|few)\s+(?:letters|characters|digits|numbers))"
                 r"(?:\s+(?:are|were|was|is|of|being))?\s*[:\-]?\s*(?:the\s+plate\s+)?(?P<m>[A-Z0-9]{2,4})\b", 0.7),
-        Pattern("last", r"\blast\s+(?:two|three|four|2|3|4|few)\s+(?:letters|characters|digits|numbers)"
+        Pattern("last", r"\b(?P<cue>last\s+(?:two|three|four|2|3|4|few)\s+(?:letters|characters|digits|numbers))"
                 r"(?:\s+(?:are|were|was|is|of|being))?\s*[:\-]?\s*(?P<m>[A-Z0-9]{2,4})\b", 0.7),
     )
 
@@ -80,7 +80,7 @@ class VrmRecognizer(Recognizer):
         words = set(re.findall(r"[a-z]+", text[lo:hi].lower()))
         return bool(words & ctx.gazetteers.makes.keys())
 
-    def validate(self, m, text, ctx, pattern):
+    def validate_result(self, m, text, ctx, pattern):
         raw = m.group("m")
         upper = raw == raw.upper()
         compact = normalise(raw)
