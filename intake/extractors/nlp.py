@@ -20,8 +20,14 @@ _EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "sen
 _LABELS = {"PERSON": "PERSON", "GPE": "LOCATION", "LOC": "LOCATION", "FAC": "LOCATION",
            "ORG": "ORGANISATION"}
 PRIORITY = 30
-# spaCy refuses texts over nlp.max_length; long fields are cut at line breaks.
-_CHUNK = 100_000
+# Memory grows with the characters in flight (chunk length x batch size):
+# 100k-character chunks batched 64 at a time took 3.3 GB on a 1 MB body,
+# 5k x 32 takes ~0.3 GB at the same speed (bench/bench_extract.py --body-mb).
+# Long fields are cut into chunks at a line break, else a sentence end, else
+# a space, so a name is not split; the batch is capped so that
+# chunk x batch stays within the budget whatever spacy_batch_size says.
+CHUNK_CHARS = 5_000
+BATCH_CHARS = 160_000
 
 
 @lru_cache(maxsize=2)
@@ -59,18 +65,31 @@ def _mostly_capitals(text: str, offset: int) -> bool:
     return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
 
 
-def _chunks(text: str) -> list[tuple[int, str]]:
-    if len(text) <= _CHUNK:
+_CUT_AT = (re.compile(r"\n"), re.compile(r"[.!?][\"')\]]*\s"), re.compile(r"\s"))
+
+
+def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
+    if len(text) <= size:
         return [(0, text)]
     out, pos = [], 0
     while pos < len(text):
-        end = min(len(text), pos + _CHUNK)
+        end = min(len(text), pos + size)
         if end < len(text):
-            cut = text.rfind("\n", pos, end)
-            end = cut + 1 if cut > pos else end
+            lo = pos + size // 2
+            for rx in _CUT_AT:  # the last boundary of the best kind in the second half
+                last = None
+                for m in rx.finditer(text, lo, end):
+                    last = m
+                if last is not None:
+                    end = last.end()
+                    break
         out.append((pos, text[pos:end]))
         pos = end
     return out
+
+
+def batch_size_for(requested: int, chunk_chars: int = CHUNK_CHARS, budget: int = BATCH_CHARS) -> int:
+    return max(1, min(int(requested), budget // max(1, chunk_chars)))
 
 
 def _trim(text: str, s: int, e: int) -> tuple[int, int]:
@@ -201,14 +220,18 @@ def steps(disabled: tuple[str, ...] = ()) -> list:
 
 
 def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64,
-        disabled_steps: tuple[str, ...] = ()) -> list[list[Candidate]]:
+        disabled_steps: tuple[str, ...] = (), chunk_chars: int = CHUNK_CHARS,
+        batch_chars: int = BATCH_CHARS) -> list[list[Candidate]]:
     nlp = load_model(model)
-    pieces = [(i, off, chunk) for i, t in enumerate(texts) for off, chunk in _chunks(t)]
+    # A generator: the chunks of a long field are made as the model asks
+    # for them, not all held at once beside their Docs.
+    pieces = ((i, off, chunk) for i, t in enumerate(texts) for off, chunk in _chunks(t, chunk_chars))
+    batch_size = batch_size_for(batch_size, chunk_chars, batch_chars)
     out: list[list[Candidate]] = [[] for _ in texts]
     lists = Lists(places=gazetteers.word_list("places"), first=gazetteers.word_list("first_names"),
                   business=gazetteers.word_list("business") | gazetteers.word_list("premises"))
     chain = steps(disabled_steps)
-    for (i, off, chunk), doc in zip(pieces, nlp.pipe((p[2] for p in pieces), batch_size=batch_size)):
+    for doc, (i, off, chunk) in nlp.pipe(((p[2], p) for p in pieces), batch_size=batch_size, as_tuples=True):
         for span in doc.ents:
             etype = _LABELS.get(span.label_)
             if etype is None:
