@@ -11,6 +11,7 @@ import logging
 from datetime import date
 
 from intake.exception_codes import EXTRACTION_ERROR
+from intake.extractors import fields as field_rules
 from intake.extractors import links, nlp, overlaps, registry
 from intake.extractors.context import TextContext
 from intake.extractors.gazetteer import load_gazetteers
@@ -64,6 +65,8 @@ def extract_text_fields(fields: dict[str, str], report_date: date | None, settin
                                            int(opts.get("spacy_chunk_chars", nlp.CHUNK_CHARS)),
                                            int(opts.get("spacy_batch_chars", nlp.BATCH_CHARS)))):
             per_field[f].extend(cands)
+    for f in names:
+        per_field[f].extend(field_rules.candidates(f, fields[f], report_date))
     resolved = {f: overlaps.resolve(per_field[f]) for f in names}
     propagate(resolved, fields)
     mentions: list[Mention] = []
