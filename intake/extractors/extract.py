@@ -12,7 +12,7 @@ from datetime import date
 
 from intake.exception_codes import EXTRACTION_ERROR
 from intake.extractors import fields as field_rules
-from intake.extractors import links, nlp, overlaps, registry
+from intake.extractors import guidance, links, nlp, overlaps, registry
 from intake.extractors.context import TextContext
 from intake.extractors.gazetteer import load_gazetteers
 from intake.extractors.propagate import propagate
@@ -65,9 +65,12 @@ def extract_text_fields(fields: dict[str, str], report_date: date | None, settin
                                            int(opts.get("spacy_chunk_chars", nlp.CHUNK_CHARS)),
                                            int(opts.get("spacy_batch_chars", nlp.BATCH_CHARS)))):
             per_field[f].extend(cands)
+    drop_guidance = bool(opts.get("drop_guidance_contacts", True))
     for f in names:
         per_field[f].extend(field_rules.candidates(f, fields[f], report_date))
-    resolved = {f: overlaps.resolve(per_field[f]) for f in names}
+        if drop_guidance:
+            guidance.flag(per_field[f], fields[f], contexts[f])
+    resolved = {f: guidance.drop(overlaps.resolve(per_field[f])) for f in names}
     propagate(resolved, fields)
     mentions: list[Mention] = []
     for f in names:
