@@ -22,17 +22,21 @@ from intake.extractors.recognizer import Candidate
 
 TYPES = ("EMAIL", "PHONE")
 
+# What guidance sends: the form or report itself. "Please send any updates to
+# cse.team@..." is a submitter giving their own mailbox and stays.
+_OBJECT = (r"(?:(?:this|the|your|all|any|each|a|completed|the\s+completed|your\s+completed)\s+)?"
+           r"(?:forms?|reports?|referrals?|information(?:\s+report)?|documents?|intelligence)\b")
+_SEND = r"(?:e-?mail|send|submit|return|forward|post)"
 _INSTRUCTION = re.compile(
-    r"\bplease\s+(?:e-?mail|send|submit|return|forward|post)\b"
+    rf"\bplease\s+{_SEND}\s+{_OBJECT}"
     r"|\bonce\s+(?:completed|complete|filled\s+in|finished)\b"
     r"|\bcompleted\s+(?:forms?|reports?|referrals?|documents?)\b"
     r"|\b(?:forms?|reports?|referrals?|information|documents?)\s+(?:should|must|can|may|will|needs?\s+to|"
     r"is\s+to|are\s+to)\s+(?:then\s+)?(?:be\s+)?(?:e-?mailed|sent|submitted|returned|forwarded)\b"
-    r"|(?:^|[:;]\s*)(?:e-?mail|send|submit|return|forward)\s+(?:this|the|your|all|completed|it|them|to)\b"
+    rf"|(?:^|[:;]\s*){_SEND}\s+{_OBJECT}"
     r"|\b(?:referrals?|reports?|forms?)\s+(?:send|go|goes)\s+to\b"
-    r"|(?<!\bI\s)(?<!\bwe\s)\b(?:should|must|need\s+to|are\s+asked\s+to)\s+(?:e-?mail|send|submit|return|forward)\b"
-    r"|\bif\s+you\s+(?:do\s+not|don['’]?t)\s+have\s+(?:a\s+|access\s+to\s+)?secure\s+e-?mail"
-    r"|\bsend\s+(?:it|them|this)\s+(?:securely\s+)?to\b",
+    rf"|(?<!\bI\s)(?<!\bwe\s)\b(?:should|must|need\s+to|are\s+asked\s+to)\s+{_SEND}\s+{_OBJECT}"
+    r"|\bif\s+you\s+(?:do\s+not|don['’]?t)\s+have\s+(?:a\s+|access\s+to\s+)?secure\s+e-?mail",
     re.I | re.M)
 _LOCAL_WORDS = re.compile(r"[a-z]+")
 

@@ -35,6 +35,8 @@ def test_guidance_contacts_are_not_entities(text):
     ("I have e-mailed the report to the school, head@oakfield.example.sch.uk, as well.",
      [("EMAIL", "head@oakfield.example.sch.uk")]),
     ("Shared with DC Rana, a.rana@northshire.pnn.police.uk.", [("EMAIL", "a.rana@northshire.pnn.police.uk")]),
+    ("Please send any updates to cse.team@example.org.", [("EMAIL", "cse.team@example.org")]),
+    ("Please e-mail me at jo.smith@example.org when you have read this.", [("EMAIL", "jo.smith@example.org")]),
     ("Tel / email: (0113) 496 0334 / f.adebayo@example.gov.uk",
      [("PHONE", "+441134960334"), ("EMAIL", "f.adebayo@example.gov.uk")]),
 ])
