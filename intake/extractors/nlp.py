@@ -9,10 +9,11 @@ girl's name labelled GPE ("Aisha"), initials labelled ORG ("JB")."""
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from intake.exception_codes import CONFIG_INVALID, SPACY_MODEL_MISSING
+from intake.extractors import names
 from intake.extractors.recognizer import Candidate
 from intake.types import IntakeError
 
@@ -59,10 +60,7 @@ _PERSON_VERB = re.compile(r"^(?:['’]s\s+(?:mum|mother|dad|father|sister|brothe
                           r"met|meets|stated|states|explained|admitted|denied|lives|attends|ran|left)\b)")
 
 
-def _mostly_capitals(text: str, offset: int) -> bool:
-    window = text[max(0, offset - 60): offset + 60]
-    letters = [c for c in window if c.isalpha()]
-    return bool(letters) and sum(c.isupper() for c in letters) > 0.6 * len(letters)
+_mostly_capitals = names.mostly_capitals
 
 
 _CUT_AT = (re.compile(r"\n"), re.compile(r"[.!?][\"')\]]*\s"), re.compile(r"\s"))
@@ -124,6 +122,25 @@ class Lists:
     places: set[str]
     first: set[str]
     business: set[str]
+    surnames: set[str] = field(default_factory=set)
+    business_words: set[str] = field(default_factory=set)  # "Chick King", "Family Bargains"
+    brands: set[str] = field(default_factory=set)
+    products: set[str] = field(default_factory=set)
+    not_person: set[str] = field(default_factory=set)
+    particles: set[str] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, g) -> "Lists":
+        business = g.word_list("business") | g.word_list("premises")
+        words = g.word_list("business_name_words")
+        return cls(
+            places=g.word_list("places"), first=g.word_list("first_names"), business=business,
+            surnames=g.word_list("surnames"), business_words=words, brands=g.word_list("brands"),
+            products=g.word_list("product_words"),
+            not_person=(business | words | g.word_list("street_suffixes") | g.word_list("place_suffixes")
+                        | g.word_list("brands") | g.word_list("product_words")),
+            particles=g.word_list("name_particles") | names.PARTICLES_DEFAULT,
+        )
 
 
 # Each step takes an entity and returns it (changed or not), or None to drop
@@ -203,10 +220,100 @@ def drop_premises_words(ent: Ent, lists: Lists) -> Ent | None:
     return ent
 
 
+_HYPHEN_TAIL = re.compile(r"(?:-(?:on|upon|under|in|le|la|de|du|en|by|super|the|sur|sub|cum)(?=-))*-[A-Z][\w'’]+")
+_HYPHEN_HEAD = re.compile(r"[A-Z][\w'’]*(?:-(?:on|upon|under|in|le|la|de|du|en|by|super|the|sur|sub|cum))*-$")
+
+
+def join_hyphen_compounds(ent: Ent, lists: Lists) -> Ent | None:
+    """"Weston" of "Weston-super-Mare", "Mary" of "Mary-Jane": the model
+    stops at a hyphen; the name goes on."""
+    while True:
+        tail = _HYPHEN_TAIL.match(ent.chunk, ent.e)
+        if not tail:
+            break
+        ent.e = tail.end()
+    head = _HYPHEN_HEAD.search(ent.chunk, max(0, ent.s - 40), ent.s)
+    if head and head.end() == ent.s:
+        ent.s = head.start()
+    return ent
+
+
+def _words(ent: Ent) -> list[str]:
+    return [w.low for w in names.words(ent.chunk, ent.s, ent.e)]
+
+
+def people_not_firms(ent: Ent, lists: Lists) -> Ent | None:
+    """"Gareth Pryce-Jones", "Adebayo Ogunleye" tagged ORG: a run of name
+    words with a known first name or surname, and nothing of a place or firm."""
+    if ent.etype == "PERSON":
+        return ent
+    ws = names.words(ent.chunk, ent.s, ent.e)
+    low = [w.low for w in ws]
+    if (len(ws) >= 2 and all(names.capitalised(w.text) or w.low in lists.particles for w in ws)
+            and not any(w in lists.not_person or w in lists.places for w in low)
+            and ent.raw.lower() not in lists.places
+            and (low[0] in lists.first or any(w in lists.surnames for w in low))):
+        ent.etype = "PERSON"
+    return ent
+
+
+def firms_not_people(ent: Ent, lists: Lists) -> Ent | None:
+    """"Chick King", "Family Bargains" tagged PERSON: a shop's words."""
+    if ent.etype == "PERSON" and any(w in lists.business_words or w in lists.business for w in _words(ent)):
+        ent.etype = "ORGANISATION"
+    return ent
+
+
+def drop_brands(ent: Ent, lists: Lists) -> Ent | None:
+    """"Ralph Lauren", "Canada Goose", "Trapstar tracksuit": brands are
+    descriptions, not people or firms that recur as intelligence."""
+    if ent.raw.lower() in lists.brands or " ".join(_words(ent)) in lists.brands:
+        return None
+    nxt = names.words(ent.chunk, ent.e, min(len(ent.chunk), ent.e + 40))[:3]
+    for i, w in enumerate(nxt):
+        if w.low in lists.products:
+            between = ent.chunk[ent.e:w.start]
+            if i == 0 or re.fullmatch(r"[ \t]*(?:[\w'’\-]+[ \t]+){0,2}", between):
+                return None
+        if not names.capitalised(w.text) and w.low not in ("and", "&"):
+            break
+    return ent
+
+
+def extend_person_names(ent: Ent, lists: Lists) -> Ent | None:
+    """"Mohamed Farah" of "Abdirahman Mohamed Farah", "Horváth" of "Eszter
+    Horváth": the small model often tags part of an unfamiliar name; take
+    the whole run of name words around it."""
+    if ent.etype != "PERSON":
+        return ent
+    lo, hi = max(0, ent.s - 60), min(len(ent.chunk), ent.e + 60)
+    stop = names.stop_words() | lists.not_person
+    for run in names.runs(ent.chunk, lists.particles, lo, hi):
+        if run[0].start > ent.s or run[-1].end < ent.e:
+            continue
+        run = names.trim(run, stop, lists.surnames)
+        if not run or run[0].start > ent.s or run[-1].end < ent.e:
+            break
+        if any(w.low in lists.places for w in run if w.start < ent.s or w.end > ent.e):
+            break
+        left = [w for w in run if w.start < ent.s]
+        if left and _sentence_start(ent.chunk, left[0].start) and left[0].low not in lists.first | lists.surnames:
+            run = [w for w in run if w.start >= ent.s] or run
+        ent.s, ent.e = min(ent.s, run[0].start), max(ent.e, run[-1].end)
+        break
+    return ent
+
+
+def _sentence_start(chunk: str, pos: int) -> bool:
+    before = chunk[max(0, pos - 3):pos]
+    return pos == 0 or bool(re.search(r"(?:[.!?]\s+|\n\s*|^\s*)$", before))
+
+
 STEPS = {f.__name__: f for f in (
-    trim_determiners, drop_non_names, places_are_locations, first_names_are_people, person_verbs,
+    trim_determiners, drop_non_names, join_hyphen_compounds, places_are_locations,
+    first_names_are_people, people_not_firms, firms_not_people, person_verbs, drop_brands,
     drop_initials_as_org, cut_at_line_break, drop_codes, drop_role_words, drop_capitals_noise,
-    drop_premises_words,
+    drop_premises_words, extend_person_names,
 )}
 
 
@@ -228,8 +335,7 @@ def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64,
     pieces = ((i, off, chunk) for i, t in enumerate(texts) for off, chunk in _chunks(t, chunk_chars))
     batch_size = batch_size_for(batch_size, chunk_chars, batch_chars)
     out: list[list[Candidate]] = [[] for _ in texts]
-    lists = Lists(places=gazetteers.word_list("places"), first=gazetteers.word_list("first_names"),
-                  business=gazetteers.word_list("business") | gazetteers.word_list("premises"))
+    lists = Lists.of(gazetteers)
     chain = steps(disabled_steps)
     for doc, (i, off, chunk) in nlp.pipe(((p[2], p) for p in pieces), batch_size=batch_size, as_tuples=True):
         for span in doc.ents:

@@ -73,10 +73,12 @@ class AliasRecognizer(Recognizer):
             if not keep:
                 return None
             e = s + len(" ".join(keep)) if text[s:e].startswith(" ".join(keep)) else e
-            if cue in ("named", "called") and (
-                    keep[0].lower().rstrip(".") in ctx.gazetteers.word_list("first_names")
-                    | ctx.gazetteers.word_list("titles")):
-                return None  # "a male called Jason" is a name, not an alias
+            if cue in ("named", "called") and (len(keep) > 1 or keep[0].lower().rstrip(".") in (
+                    ctx.gazetteers.word_list("first_names") | ctx.gazetteers.word_list("surnames")
+                    | ctx.gazetteers.word_list("titles"))):
+                # "a man called Jason / Mehmet Yilmaz" is a name (person_rules);
+                # "one is called Stretch" a nickname.
+                return None
         value = " ".join(text[s:e].split()).strip(" .,")
         if not value or value.lower() in _STOP:
             return None
