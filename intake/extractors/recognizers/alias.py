@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import re
 
+from intake.extractors import names
 from intake.extractors.recognizer import Found, Pattern, Recognizer
 
 _Q1, _Q2 = r"[\"'“‘]", r"[\"'”’]"
-_CUE = (r"(?i:\b(?:also\s+)?known\s+(?:only\s+|just\s+|locally\s+)?as|\bknows?\s+(?:him|her|them)?\s*(?:only\s+|just\s+)?as|"
+_CUE = (r"(?i:\b(?:also\s+)?known\s+(?:only\s+|just\s+|locally\s+)?(?:to\s+(?:the\s+|his\s+|her\s+|their\s+|most\s+)?[a-z]+\s+)?as|\bknows?\s+(?:him|her|them)?\s*(?:only\s+|just\s+)?as|"
         r"\bcalled\s+(?:himself|herself|themselves)|\baka\b|\ba\.k\.a\.?|\bgoes\s+by(?:\s+the\s+name(?:\s+of)?)?|"
         r"\bcalls\s+(?:himself|herself|themselves)|\bcalling\s+(?:himself|herself)|"
         r"\bstreet\s+name(?:\s+(?:is|of|was))?|\bnick\s*-?name[ds]?(?:\s+(?:is|of|was))?|"
-        r"\balso\s+called|\buses\s+the\s+name|\balias|\bthey\s+call\s+(?:him|her|them)|"
+        r"\balso\s+called|\buses\s+the\s+name|\balias|\bcalls?\s+(?:him|her|them)(?!\s+(?:on|back|up|out|over|in|again|later|tomorrow|if|when|to|from|at)\b)|"
         r"\bgoes\s+under\s+the\s+name|\bnamed|\bcalled)")
 _NAME = r"(?:[A-Z0-9][\w'’\-]*(?:\s+[A-Z0-9][\w'’\-]*){0,2})"
 _STOP = frozenset("he she they him her his the a an and or but police social who which that this""".split())
@@ -82,5 +83,7 @@ class AliasRecognizer(Recognizer):
         value = " ".join(text[s:e].split()).strip(" .,")
         if not value or value.lower() in _STOP:
             return None
+        if cue.startswith("call") and m.group("q") is None and value.lower() in names.stop_words():
+            return None  # "I will call him Monday"
         e = s + len(text[s:e].rstrip(" .,"))
         return Found(value, start=s, end=e)

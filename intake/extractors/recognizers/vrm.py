@@ -58,6 +58,11 @@ class VrmRecognizer(Recognizer):
         Pattern("suffix", _L + r"(?P<m>(?P<t>[A-Z]{3})\s?(?P<d>[1-9]\d{0,2})\s?(?P<y>[A-Z]))" + _R, 0.7),
         Pattern("ni", _L + r"(?P<m>(?P<t>[A-Z]{2,3})\s?(?P<d>[1-9]\d{0,3}))" + _R, 0.7),
         Pattern("cued", _CUE + r"(?P<m>[A-Z]{1,3}\s?[1-9]\d{0,3}|[1-9]\d{0,3}\s?[A-Z]{1,3})" + _R, 0.8),
+        # "The reg was something like YD19 but she could not see the rest": a
+        # current-format front (letters + age) after a cue and a few words.
+        Pattern("cued_partial", _CUE + r"(?:(?:something|like|possibly|maybe|probably|perhaps|partial|part|only|just|"
+                r"the|a|was|is|had|has|with|of|as|think|thought|believe|believed|looked|looks|similar|to|began|"
+                r"begins|started|starts)\s+){0,4}(?P<m>[A-Z]{2}\d{2})(?![\w?*]|\s?[A-Z]{3}\b)", 0.7, 0),
         Pattern("starts", r"\b(?P<cue>starts?|starting|begins?|beginning)\s+(?:with\s+)?(?:an?\s+|the\s+)?"
                 r"(?:letters?\s+|numbers?\s+)?(?P<m>[A-Z0-9]{2,4})\b(?![?*])", 0.7),
         Pattern("ends", r"\b(?P<cue>ends?|ending|ended)\s+(?:with|in)?\s*(?:an?\s+|the\s+)?"
@@ -123,6 +128,10 @@ class VrmRecognizer(Recognizer):
             return compact
         if pattern == "cued":
             return compact
+        if pattern == "cued_partial":
+            if not _current_ok(compact[:2], compact[2:4], ""):
+                return None
+            return compact + "*"
         # starts / ends / first / last: a fragment in capitals, or cued.
         if not upper or (compact.isdigit() and not cued):
             return None
