@@ -28,3 +28,11 @@ def test_context_word_is_kept_when_it_lifted_the_match():
     assert by_type["VRM"].pattern == "current"
     assert by_type["PHONE"].context in {"number", "no"}
     assert by_type["DOB"].context == "dob"
+
+
+def test_a_handle_names_its_platform_and_slang_its_evidence():
+    by_type = {m.type: m for m in _mentions()}
+    assert by_type["SOCIAL_HANDLE"].value == "snapchat:kyle_x9"
+    assert by_type["SOCIAL_HANDLE"].context == "snap"
+    slang = extract_text_fields({"f": "He sells bud to younger boys."}, date(2026, 3, 12), {})
+    assert [(m.value, m.context) for m in slang if m.type == "SUBSTANCE"] == [("cannabis", "sells")]
