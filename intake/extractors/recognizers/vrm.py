@@ -29,12 +29,14 @@ WHY ASK MEN OFF RAN SAW SAT SET TOP BIG BAD END FEW GOT LOT MAY OWN RUN TRY YET 
 BOX BUS CAR CUT DOG EAT EYE FAR FUN GUN HAT HIT HOT JOB KEY LAY LEG LIE MAP MET MIX NET NOR ODD
 PAY PEN PER POT RED ROW SEA SIX SON SUN TAX TEN TIE TOY WAR WET WIN YEN ZIP AKA DOB REF TEL MOB
 FLAT ROOM AGED YRS HRS PM AM APP CRN NHS GBP USD MSG""".split())
+# What follows the front of a current-format plate ("SJ15") when it is one.
+_CUT_PLATE = re.compile(r"[ \t\-]{0,2}[A-Za-z]{3}\b")
 _YEAR_LETTER = set("ABCDEFGHJKLMNPRSTVWXY")  # A-Y without I O Q U Z
 _NI_CODES = {"IA", "IB", "IG", "IJ", "IL", "IW", "JI", "OI", "UI", "XI"}
 
 
 def normalise(raw: str) -> str:
-    v = re.sub(r"\s+", "", raw.upper()).replace("?", "*")
+    v = re.sub(r"[\s\-]+", "", raw.upper()).replace("?", "*")
     return re.sub(r"\*+", "*", v)
 
 
@@ -52,7 +54,10 @@ class VrmRecognizer(Recognizer):
     entity = "VRM"
     priority = 90
     patterns = (
-        Pattern("current", _L + r"(?P<m>(?P<a>[A-Z]{2})(?P<s1>\s?)(?P<d>\d{2})\s?(?P<t>[A-Z]{3}))" + _R, 0.9),
+        # "SJ15 CMM", "SJ15CMM", "SJ 15 CMM", "SJ15  CMM", "SJ15-CMM": a full
+        # plate however it is spaced, so a cued short shape never cuts it
+        # to "SJ15".
+        Pattern("current", _L + r"(?P<m>(?P<a>[A-Z]{2})(?P<s1>\s?)(?P<d>\d{2})(?:[ \t]{1,2}|\s|-)?(?P<t>[A-Z]{3}))" + _R, 0.9),
         Pattern("partial", _L + r"(?P<m>[A-Z?*]{2}\s?[0-9?*]{2}\s?[A-Z?*]{1,3})" + r"(?![\w/?*])", 0.7),
         Pattern("prefix", _L + r"(?P<m>(?P<y>[A-Z])\s?(?P<d>[1-9]\d{0,2})\s?(?P<t>[A-Z]{3}))" + _R, 0.7),
         Pattern("suffix", _L + r"(?P<m>(?P<t>[A-Z]{3})\s?(?P<d>[1-9]\d{0,2})\s?(?P<y>[A-Z]))" + _R, 0.7),
@@ -127,6 +132,8 @@ class VrmRecognizer(Recognizer):
                 return None
             return compact
         if pattern == "cued":
+            if _CUT_PLATE.match(text, m.end("m")) and re.fullmatch(r"[A-Za-z]{2}\d{2}", raw.replace(" ", "")):
+                return None  # "reg Sj15 Cmm": the front of a full plate is not a plate of its own
             return compact
         if pattern == "cued_partial":
             if not _current_ok(compact[:2], compact[2:4], ""):
