@@ -50,7 +50,7 @@ _NOT_NAMES = frozenset("""mum mother dad father nan nana gran grandma grandad un
 brother sister cousin email e-mail staff police officers officer source victim suspect child
 referrer subject witness unknown ref reference note tel mob phone mobile where when who
 what why how numbers number concerns concern notes details information intelligence
-update summary background action actions risk risks""".split())
+update summary background action actions risk risks foster""".split())
 # A single capitalised word the model calls a place or firm is a person when a
 # person's verb follows ("Leanne said", "Kelsey was picked up").
 _PERSON_VERB = re.compile(r"^(?:['’]s\s+(?:mum|mother|dad|father|sister|brother|nan|gran|aunt|auntie|uncle|"

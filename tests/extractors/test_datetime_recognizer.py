@@ -107,3 +107,9 @@ def test_a_day_and_month_a_few_weeks_ahead_is_this_year():
     assert values("The next party is planned for 28th March.", "DATETIME", "datetime") == ["2026-03-28"]
     assert values("It happened on 3rd March.", "DATETIME", "datetime") == ["2026-03-03"]
     assert values("It happened on 20th December.", "DATETIME", "datetime") == ["2025-12-20"]
+
+
+def test_a_recurring_phrase_and_its_time_stay_two_mentions():
+    assert values("He collects girls most nights around 1am.", "DATETIME", "datetime") == ["most nights", "01:00"]
+    # a date takes the time beside it into its ISO value
+    assert values("It happened last Friday at 2pm.", "DATETIME", "datetime") == ["2026-03-06T14:00"]

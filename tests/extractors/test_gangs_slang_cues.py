@@ -78,3 +78,12 @@ def test_nickname_cues(text, alias):
                                   "Staff will call her back later."])
 def test_call_is_not_always_a_nickname(text):
     assert _got(text, "ALIAS") == []
+
+
+def test_verbs_of_handing_out_are_drug_context():
+    assert _got("The older boys give out bud at the park.", "SUBSTANCE") == [("SUBSTANCE", "cannabis")]
+
+
+def test_a_role_label_is_not_a_person():
+    got = _got("Foster carer: Mrs Jane Hollis  Tel: 07700 900 771", "PERSON")
+    assert got == [("PERSON", "Mrs Jane Hollis")]

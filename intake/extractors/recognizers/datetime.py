@@ -198,7 +198,10 @@ class DateTimeRecognizer(Recognizer):
             value = iso
             start, end = s, e
             for i, (ts, te, clock) in enumerate(times):
-                if i in used:
+                if i in used or kind == "vague":
+                    # Only a date takes in the time beside it (its ISO value
+                    # carries it); "most nights around 1am" stays a recurring
+                    # phrase and a time, so "01:00" keeps its normal form.
                     continue
                 gap = text[e:ts] if ts >= e else text[te:s]
                 if (ts >= e or te <= s) and _CONNECT.match(gap):
