@@ -112,10 +112,12 @@ def _joined(text: str, a: Word, b: Word) -> bool:
 
 
 def runs(text: str, particles=PARTICLES_DEFAULT, lo: int = 0, hi: int | None = None,
-         max_words: int = 6) -> list[list[Word]]:
+         max_words: int = 6, ws: list[Word] | None = None) -> list[list[Word]]:
     """Maximal runs of capitalised words joined by spaces, particles allowed
-    between two capitalised words; a possessive ends a run."""
-    ws = words(text, lo, hi)
+    between two capitalised words; a possessive ends a run. ``ws``: the
+    text's words when already known (TextContext.words)."""
+    if ws is None:
+        ws = words(text, lo, hi)
     out: list[list[Word]] = []
     cur: list[Word] = []
     i = 0

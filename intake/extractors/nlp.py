@@ -128,6 +128,7 @@ class Lists:
     products: set[str] = field(default_factory=set)
     not_person: set[str] = field(default_factory=set)
     particles: set[str] = field(default_factory=set)
+    name_stop: frozenset[str] = frozenset()  # words that end a name run
 
     @classmethod
     def of(cls, g) -> "Lists":
@@ -140,6 +141,8 @@ class Lists:
             not_person=(business | words | g.word_list("street_suffixes") | g.word_list("place_suffixes")
                         | g.word_list("brands") | g.word_list("product_words")),
             particles=g.word_list("name_particles") | names.PARTICLES_DEFAULT,
+            name_stop=names.stop_words() | business | words | g.word_list("street_suffixes")
+            | g.word_list("place_suffixes") | g.word_list("brands") | g.word_list("product_words"),
         )
 
 
@@ -287,11 +290,10 @@ def extend_person_names(ent: Ent, lists: Lists) -> Ent | None:
     if ent.etype != "PERSON":
         return ent
     lo, hi = max(0, ent.s - 60), min(len(ent.chunk), ent.e + 60)
-    stop = names.stop_words() | lists.not_person
     for run in names.runs(ent.chunk, lists.particles, lo, hi):
         if run[0].start > ent.s or run[-1].end < ent.e:
             continue
-        run = names.trim(run, stop, lists.surnames)
+        run = names.trim(run, lists.name_stop, lists.surnames)
         if not run or run[0].start > ent.s or run[-1].end < ent.e:
             break
         if any(w.low in lists.places for w in run if w.start < ent.s or w.end > ent.e):
@@ -326,6 +328,20 @@ def steps(disabled: tuple[str, ...] = ()) -> list:
     return [f for name, f in STEPS.items() if name not in disabled]
 
 
+_LISTS: dict[int, tuple[object, Lists]] = {}
+
+
+def _lists(gazetteers) -> Lists:
+    """Lists for a gazetteer set, built once per set (kept by identity:
+    the set is a mutable dataclass, not hashable)."""
+    hit = _LISTS.get(id(gazetteers))
+    if hit is None or hit[0] is not gazetteers:
+        if len(_LISTS) > 8:
+            _LISTS.clear()
+        hit = _LISTS[id(gazetteers)] = (gazetteers, Lists.of(gazetteers))
+    return hit[1]
+
+
 def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64,
         disabled_steps: tuple[str, ...] = (), chunk_chars: int = CHUNK_CHARS,
         batch_chars: int = BATCH_CHARS) -> list[list[Candidate]]:
@@ -335,7 +351,7 @@ def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64,
     pieces = ((i, off, chunk) for i, t in enumerate(texts) for off, chunk in _chunks(t, chunk_chars))
     batch_size = batch_size_for(batch_size, chunk_chars, batch_chars)
     out: list[list[Candidate]] = [[] for _ in texts]
-    lists = Lists.of(gazetteers)
+    lists = _lists(gazetteers)
     chain = steps(disabled_steps)
     for doc, (i, off, chunk) in nlp.pipe(((p[2], p) for p in pieces), batch_size=batch_size, as_tuples=True):
         for span in doc.ents:

@@ -176,22 +176,22 @@ class NamedPlacesRecognizer(Recognizer):
                                      self.name, 0.6, self.priority + 1, pattern="business"))
         for s_, e_ in self._town_matches(text):
             add("LOCATION", s_, e_, text[s_:e_], "town", 0.7)
-        for s_, e_ in self._shop_names(text):
+        for s_, e_ in self._shop_names(text, ctx):
             # Above the gazetteer terms: "Wine" in "Best Price Food and Wine"
             # is part of the shop's name, not alcohol.
             out.append(Candidate("ORGANISATION", s_, e_, " ".join(text[s_:e_].split()), self.name, 0.7,
                                  self.priority + 6, pattern="shop_name"))
         return out
 
-    def _shop_names(self, text):
+    def _shop_names(self, text, ctx):
         """Capitalised names with a shop's word anywhere in them ("Chick
         King", "Late Stop Convenience", "Best Price Food and Wine", "Piotr's
         Polski Sklep"). Two words at least, so "Food was given" is not one;
         a place and shop words only ("Hackney Chicken shop") is not a name."""
-        ws = names.words(text)
+        ws = ctx.words
         i = 0
         while i < len(ws):
-            if not (names.capitalised(ws[i].text) and ws[i].low in self._shop_words):
+            if not (ws[i].low in self._shop_words and names.capitalised(ws[i].text)):
                 i += 1
                 continue
             lo = hi = i
@@ -205,7 +205,7 @@ class NamedPlacesRecognizer(Recognizer):
             while run and not names.capitalised(run[-1].text):
                 run = run[:-1]
             i = hi + 1
-            if len(run) < 2 or names.mostly_capitals(text, run[0].start):
+            if len(run) < 2 or ctx.mostly_capitals(run[0].start):
                 continue
             rest = " ".join(w.low for w in run if w.low not in self._shop_words and w.low != "and")
             if rest in self._places_set:

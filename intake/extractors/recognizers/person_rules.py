@@ -78,10 +78,10 @@ class PersonRulesRecognizer(Recognizer):
 
     def validate_result(self, m, text, ctx, pattern):
         if pattern in ("title", "called"):
-            return self._after_cue(m, text, pattern)
-        return self._before_cue(m, text, pattern)
+            return self._after_cue(m, text, pattern, ctx)
+        return self._before_cue(m, text, pattern, ctx)
 
-    def _after_cue(self, m, text, pattern):
+    def _after_cue(self, m, text, pattern, ctx):
         if pattern == "called":
             before = re.findall(r"[A-Za-z]+", text[max(0, m.start() - 30):m.start()].lower())
             if any(w in _NAMED_THINGS for w in before[-3:]):
@@ -98,25 +98,31 @@ class PersonRulesRecognizer(Recognizer):
         value = " ".join(text[start:run[-1].end].split())
         return Found(value, start=start, end=run[-1].end)
 
-    def _before_cue(self, m, text, pattern):
-        run = self._run_ending(text, m.start())
+    def _before_cue(self, m, text, pattern, ctx):
+        run = self._run_ending(text, m.start(), ctx)
         if pattern == "apposition" and run and run[0].low in _NOT_FIRST:
             return None
         if pattern == "speech" and len(run) > 3:
             run = run[-3:]
-        if not run or names.mostly_capitals(text, m.start()):
+        if not run or ctx.mostly_capitals(m.start()):
             return None
         if len(run) == 1 and (run[0].low in self._places or run[0].initial):
             return None
         return Found(" ".join(text[run[0].start:run[-1].end].split()), start=run[0].start, end=run[-1].end)
 
-    def _run_ending(self, text, pos):
-        lo = max(0, pos - 120)
-        for r in reversed(names.runs(text, self._particles, lo, pos)):
-            if r[-1].end == pos and not r[-1].possessive:
-                return self._person_words(r)
-            break
+    def _run_ending(self, text, pos, ctx):
+        r = self._runs(text, ctx)[1].get(pos)
+        if r and not r[-1].possessive:
+            return self._person_words(r)
         return []
+
+    def _runs(self, text, ctx):
+        """The text's name runs, and the same by end offset; once per text."""
+        cache = ctx.__dict__.setdefault("_person_runs", None)
+        if cache is None:
+            rs = names.runs(text, self._particles, ws=ctx.words)
+            cache = ctx.__dict__["_person_runs"] = (rs, {r[-1].end: r for r in rs})
+        return cache
 
     def _person_words(self, run):
         """The run without stop words at its ends, or [] when it names a
@@ -140,7 +146,7 @@ class PersonRulesRecognizer(Recognizer):
 
     def analyze(self, text, ctx):
         out = super().analyze(text, ctx)
-        for run in names.runs(text, self._particles):
+        for run in self._runs(text, ctx)[0]:
             run = self._person_words(run)
             if len(run) > 1 and self._starts_sentence(text, run[0].start, ctx):
                 # "Later Tyrone Walker was seen": a capitalised adverb before
@@ -159,7 +165,7 @@ class PersonRulesRecognizer(Recognizer):
             known_sur = any(w.low in self._surnames for w in run)
             if not (known_first or known_sur) or self._is_brand(text, run):
                 continue
-            if names.mostly_capitals(text, run[0].start):
+            if ctx.mostly_capitals(run[0].start):
                 continue
             if run[-1].low in self._places and not known_sur:
                 # "Kyle Walsall"? more likely "... met Aisha Walsall bus station"
