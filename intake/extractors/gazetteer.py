@@ -19,6 +19,9 @@ File shape (see the packaged files for examples)::
     colours = ["silver", ...]
     [vehicles.makes]
     vauxhall = ["astra", "corsa"]
+
+    [diminutives]               # forenames that are one name (person matching)
+    tomasz = ["tomek"]
 """
 
 from __future__ import annotations
@@ -49,6 +52,9 @@ class Gazetteers:
     words: dict[str, set[str]] = field(default_factory=dict)
     colours: set[str] = field(default_factory=set)
     makes: dict[str, set[str]] = field(default_factory=dict)  # make -> models
+    # forename -> the rows (file, canonical) it is in; names sharing a row
+    # are one name in different forms ("tomasz", "tomek")
+    diminutives: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
 
     def word_list(self, name: str) -> set[str]:
@@ -70,6 +76,10 @@ def _merge(g: Gazetteers, data: dict, origin: str) -> None:
         if key == "words":
             for name, items in table.items():
                 g.words.setdefault(name, set()).update(_norm(i) for i in _strings(items, origin, name))
+        elif key == "diminutives":
+            for canonical, variants in table.items():
+                for name in [canonical, *_strings(variants, origin, canonical)]:
+                    g.diminutives.setdefault(_norm(name), set()).add((origin, canonical))
         elif key == "vehicles":
             g.colours.update(_norm(c) for c in _strings(table.get("colours", []), origin, "colours"))
             for make, models in table.get("makes", {}).items():
@@ -89,7 +99,8 @@ def _merge(g: Gazetteers, data: dict, origin: str) -> None:
         else:
             raise IntakeError(
                 GAZETTEER_INVALID,
-                f"{origin}: unknown table {key!r}; use an entity type in capitals, 'words' or 'vehicles'")
+                f"{origin}: unknown table {key!r}; use an entity type in capitals, 'words', 'vehicles' "
+                "or 'diminutives'")
 
 
 def _strings(items: object, origin: str, name: str) -> Iterable[str]:

@@ -17,8 +17,12 @@ The rule, in the order it is applied (``match_score``):
 4. If two different people fit equally well, the mention is ambiguous and
    becomes an entity of its own; an officer can merge it.
 
-String similarity is rapidfuzz's, phonetic keys jellyfish's, nicknames the
-`nicknames` package's. Known gap: a typo that changes the surname's Soundex
+String similarity is rapidfuzz's, phonetic keys jellyfish's, English
+nicknames the `nicknames` package's; diminutives and spellings it does not
+know ("Tomek"/"Tomasz", "Seun"/"Oluwaseun", "Hussain"/"Hussein") are curated
+data in intake/config/gazetteers/diminutives.toml. Names are compared
+case- and accent-folded, including letters NFKD leaves alone ("Łukasz" =
+"Lukasz", "Yılmaz" = "Yilmaz"). Known gap: a typo that changes the surname's Soundex
 code ("Benentt" for "Bennett") lands in another block and stays apart until
 an officer merges it.
 """
@@ -43,12 +47,17 @@ SCORE_VARIANT = 0.85
 SCORE_INITIAL = 0.7
 
 _TITLES = {"mr", "mrs", "ms", "miss", "mx", "dr", "master", "sir", "prof", "rev"}
+# Letters with no Unicode decomposition to a base letter, as they are
+# written without diacritics in English records.
+_UNDECOMPOSED = str.maketrans({"ł": "l", "Ł": "l", "ı": "i", "İ": "i", "đ": "d", "Đ": "d", "ø": "o",
+                               "Ø": "o", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ß": "ss", "þ": "th",
+                               "Þ": "th", "ð": "d", "Ð": "d", "ħ": "h", "Ħ": "h"})
 _STRIP = re.compile(r"[^\w\s,'\-]", re.UNICODE)
 
 
 def fold(s: str) -> str:
     """Case- and accent-free, apostrophes dropped ("O'Neil" = "ONeil")."""
-    s = unicodedata.normalize("NFKD", s)
+    s = unicodedata.normalize("NFKD", s.translate(_UNDECOMPOSED))
     s = "".join(c for c in s if not unicodedata.combining(c))
     return s.replace("'", "").replace("’", "").casefold().strip()
 
@@ -180,6 +189,23 @@ def _is_nickname(a: str, b: str) -> bool:
     return b in _NICKNAMES.nicknames_of(a) or a in _NICKNAMES.nicknames_of(b)
 
 
+_DIMINUTIVES: dict[str, set[tuple[str, str]]] | None = None
+
+
+def _is_diminutive(a: str, b: str) -> bool:
+    """Curated non-English diminutives and spellings (gazetteer data),
+    folded the same way as names. Loaded once, on first use."""
+    global _DIMINUTIVES
+    if _DIMINUTIVES is None:
+        from intake.extractors.gazetteer import load_gazetteers
+
+        _DIMINUTIVES = {}
+        for name, rows in load_gazetteers().diminutives.items():
+            _DIMINUTIVES.setdefault(fold(name), set()).update(rows)
+    ra, rb = _DIMINUTIVES.get(a), _DIMINUTIVES.get(b)
+    return bool(ra and rb and ra & rb)
+
+
 def forename_relation(a: str, b: str) -> float | None:
     # Initials first: "J" = "J" says no more than "J" = "Jason" does.
     if len(a) == 1 or len(b) == 1:
@@ -189,7 +215,7 @@ def forename_relation(a: str, b: str) -> float | None:
     short, long_ = sorted((a, b), key=len)
     if len(short) >= 3 and long_.startswith(short):
         return SCORE_VARIANT
-    if JaroWinkler.similarity(a, b) >= FORENAME_SIMILAR or _is_nickname(a, b):
+    if JaroWinkler.similarity(a, b) >= FORENAME_SIMILAR or _is_nickname(a, b) or _is_diminutive(a, b):
         return SCORE_VARIANT
     return None
 

@@ -69,3 +69,47 @@ def test_span_matches_text():
     [m] = [m for m in run(text, "datetime") if m.type == "DATETIME"]
     assert text[m.start:m.end] == m.text == "yesterday at 2pm"
     assert m.value == "2026-03-11T14:00"
+
+
+@pytest.mark.parametrize("text,value", [
+    ("They meet on Tuesday and Thursday evenings at the park.", "Tuesday and Thursday evenings"),
+    ("She does not want a call on Sunday afternoons.", "Sunday afternoons"),
+    ("missing from lessons on Monday and Wednesday afternoons", "Monday and Wednesday afternoons"),
+    ("usually on friday and saturday nights", "friday and saturday nights"),
+    ("he picks her up on Tuesdays and Thursdays", "Tuesdays and Thursdays"),
+    ("He hangs around there every day after school.", "every day after school"),
+    ("She goes missing every other weekend.", "every other weekend"),
+    ("at a flat in Fenton most Saturday nights", "most Saturday nights"),
+    ("He is collected on weekday mornings.", "weekday mornings"),
+    ("when she stays over at weekends", "weekends"),
+    ("the men wait outside at lunchtimes", "lunchtimes"),
+    ("she is seen every Friday", "every Friday"),
+    ("they are seen together every Friday night", "every Friday night"),
+])
+def test_recurring_times_keep_their_text(text, value):
+    assert values(text, "DATETIME", "datetime") == [value]
+
+
+def test_a_day_with_a_singular_part_is_still_a_date():
+    assert values("on Sunday afternoon she went out", "DATETIME", "datetime") == ["2026-03-08"]
+
+
+@pytest.mark.parametrize("text,value", [
+    ("kept a diary since February", "2026-02"),
+    ("she has been missing school since January", "2026-01"),
+])
+def test_month_after_a_preposition(text, value):
+    assert values(text, "DATETIME", "datetime") == [value]
+
+
+def test_a_day_and_month_a_few_weeks_ahead_is_this_year():
+    # report 2026-03-12: a party planned for 28 March is this March
+    assert values("The next party is planned for 28th March.", "DATETIME", "datetime") == ["2026-03-28"]
+    assert values("It happened on 3rd March.", "DATETIME", "datetime") == ["2026-03-03"]
+    assert values("It happened on 20th December.", "DATETIME", "datetime") == ["2025-12-20"]
+
+
+def test_a_recurring_phrase_and_its_time_stay_two_mentions():
+    assert values("He collects girls most nights around 1am.", "DATETIME", "datetime") == ["most nights", "01:00"]
+    # a date takes the time beside it into its ISO value
+    assert values("It happened last Friday at 2pm.", "DATETIME", "datetime") == ["2026-03-06T14:00"]

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from tests.extractors.helpers import values
+from tests.extractors.helpers import run, values
 
 
 @pytest.mark.parametrize("text,value", [
@@ -47,3 +47,31 @@ def test_not_an_age(text):
 
 def test_age_is_not_a_date():
     assert values("a 20 year old male", "DATETIME") == []
+
+
+@pytest.mark.parametrize("text,value", [
+    ("his date of birth is believed to be 04/08/1995", "1995-08-04"),
+    ("Hodan Warsame, born 31st August 2002, is the sister", "2002-08-31"),
+    ("Suspect D.O.B 24-07-1986 of Tipton", "1986-07-24"),
+    ("D.O.B. of the young person is 14.02.2011 and she attends", "2011-02-14"),
+    ("He was born on the 3rd of June 2008 in Bucharest", "2008-06-03"),
+    ("born in Bucharest on 3 June 2008", "2008-06-03"),
+    ("Her DOB is thought to be 21.09.09 but she gives different dates", "2009-09-21"),
+    ("Date of birth: 2011-06-21.", "2011-06-21"),
+    ("The date of birth we were given for the older brother is 30/06/2008.", "2008-06-30"),
+    ("DOB (approx): 01/01/2010", "2010-01-01"),
+])
+def test_dob_in_prose(text, value):
+    ms = [m for m in run(text) if m.type in ("DOB", "DATETIME", "AGE")]
+    assert [(m.type, m.value) for m in ms if m.type == "DOB"] == [("DOB", value)]
+    assert not [m for m in ms if m.type == "DATETIME"], "a DOB is not also a DATETIME"
+
+
+@pytest.mark.parametrize("text", [
+    "DOB unknown, seen on 12/03/2026",
+    "born in Leeds and was seen there on 01/03/2026",
+    "Both boys were born in 2009 but we do not know more",
+    "Date of birth not known. The meeting was on 04/03/2026.",
+])
+def test_a_cue_does_not_reach_another_date(text):
+    assert values(text, "DOB") == []

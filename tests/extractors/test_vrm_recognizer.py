@@ -54,3 +54,14 @@ def test_postcode_wins_over_plate_and_plate_over_postcode():
 def test_key_keeps_o_and_zero_as_written():
     assert values("car AB12 C0E", "VRM", "vrm") == []  # a zero where a letter goes
     assert values("car AB12 COE", "VRM", "vrm") == ["AB12COE"]
+
+
+@pytest.mark.parametrize("text", ["reg SJ15 CMM", "reg SJ15  CMM", "reg SJ15-CMM",
+                                  "The reg is sj15  cmm.", "VRM: SJ15\tCMM", "reg no SJ 15 CMM",
+                                  "a silver Corsa SJ15 CMM was seen", "the car was sj15 cmm"])
+def test_a_spaced_plate_is_never_cut_to_a_partial(text):
+    assert values(text, "VRM") == ["SJ15CMM"]
+
+
+def test_the_front_of_an_oddly_cased_plate_is_not_a_plate():
+    assert values("reg Sj15 Cmm", "VRM") == []

@@ -68,3 +68,35 @@ def test_listed_nicknames_match_and_unlisted_ones_do_not():
     assert pm.match_score(prof("Bob Walsh"), prof("Robert Walsh")) == pm.SCORE_VARIANT
     assert pm.match_score(prof("Nate Price"), prof("Nathan Price")) == pm.SCORE_VARIANT
     assert pm.match_score(prof("Dean Price"), prof("Nathan Price")) is None
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Tomek Wisniewski", "Tomasz Wisniewski"),
+    ("Tomasz WISNIEWSKI", "Tomasz Wiśniewski"),
+    ("Lukasz Nowak", "Łukasz Nowak"),
+    ("Mehmet Yilmaz", "Mehmet Yılmaz"),
+    ("Seun Adeyemi", "Oluwaseun Adeyemi"),
+    ("Kasia Kowalska", "Katarzyna Kowalska"),
+    ("Mohamed Farah", "Mohammed Farah"),
+    ("Hussain Ali", "Hussein Ali"),
+])
+def test_non_english_diminutives_spellings_and_letters_match(a, b):
+    assert pm.match_score(prof(a), prof(b)) is not None
+    assert pm.blocking_key(pm.parse_name(a)) == pm.blocking_key(pm.parse_name(b))
+
+
+@pytest.mark.parametrize("a,b", [
+    ("Kasia Wisniewski", "Tomasz Wisniewski"),
+    ("Abdirahman Farah", "Abdullahi Farah"),  # both are "Abdi", not each other
+])
+def test_different_names_in_the_diminutive_list_do_not_match(a, b):
+    assert pm.match_score(prof(a), prof(b)) is None
+
+
+def test_a_diminutive_never_overrides_a_conflicting_dob():
+    assert pm.match_score(prof("Tomek Wisniewski", dobs=["2009-08-04"]),
+                          prof("Tomasz Wisniewski", dobs=["1990-01-12"])) is None
+
+
+def test_fold_handles_letters_without_a_decomposition():
+    assert pm.fold("Łukasz Yılmaz Đorđević Søren") == "lukasz yilmaz dordevic soren"

@@ -7,14 +7,15 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recognizer import Candidate, Recognizer
+from intake.extractors import names
+from intake.extractors.recognizer import Found, Pattern, Recognizer
 
 _Q1, _Q2 = r"[\"'“‘]", r"[\"'”’]"
-_CUE = (r"(?i:\b(?:also\s+)?known\s+(?:only\s+|just\s+|locally\s+)?as|\bknows?\s+(?:him|her|them)?\s*(?:only\s+|just\s+)?as|"
+_CUE = (r"(?i:\b(?:also\s+)?known\s+(?:only\s+|just\s+|locally\s+)?(?:to\s+(?:the\s+|his\s+|her\s+|their\s+|most\s+)?[a-z]+\s+)?as|\bknows?\s+(?:him|her|them)?\s*(?:only\s+|just\s+)?as|"
         r"\bcalled\s+(?:himself|herself|themselves)|\baka\b|\ba\.k\.a\.?|\bgoes\s+by(?:\s+the\s+name(?:\s+of)?)?|"
         r"\bcalls\s+(?:himself|herself|themselves)|\bcalling\s+(?:himself|herself)|"
         r"\bstreet\s+name(?:\s+(?:is|of|was))?|\bnick\s*-?name[ds]?(?:\s+(?:is|of|was))?|"
-        r"\balso\s+called|\buses\s+the\s+name|\balias|\bthey\s+call\s+(?:him|her|them)|"
+        r"\balso\s+called|\buses\s+the\s+name|\balias|\bcalls?\s+(?:him|her|them)(?!\s+(?:on|back|up|out|over|in|again|later|tomorrow|if|when|to|from|at)\b)|"
         r"\bgoes\s+under\s+the\s+name|\bnamed|\bcalled)")
 _NAME = r"(?:[A-Z0-9][\w'’\-]*(?:\s+[A-Z0-9][\w'’\-]*){0,2})"
 _STOP = frozenset("he she they him her his the a an and or but police social who which that this""".split())
@@ -31,58 +32,58 @@ class AliasRecognizer(Recognizer):
     name = "alias"
     entity = "ALIAS"
     priority = 72
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._cued = re.compile(
-            rf"(?P<cue>{_CUE})\s*[:\-]?\s*(?:{_Q1}(?P<q>[^\"'“”‘’\n]{{1,30}}?){_Q2}(?!\w)|(?P<n>{_NAME}))")
+    # Case-sensitive: names are capitalised; cues carry their own (?i:).
+    patterns = (
+        Pattern("cued", rf"(?P<cue>{_CUE})\s*[:\-]?\s*(?:{_Q1}(?P<q>[^\"'“”‘’\n]{{1,30}}?){_Q2}(?!\w)|(?P<n>{_NAME}))",
+                0.85, 0),
+        # A short capitalised phrase in quotes ("Smokey", "Big Mike") in a
+        # report is a nickname far more often than a quotation.
+        Pattern("quoted_name", r"(?<![\w])[\"“‘'](?P<q>[A-Z0-9][\w\-]*(?:\s+[A-Z0-9][\w\-]*){0,2})[\"”’'](?![\w])",
+                0.6, 0, priority=71),
         # Joe "JB" Bloggs / Joe Bloggs ("JB") / Joe Bloggs 'JB'
-        self._quoted = re.compile(
-            rf"\b[A-Z][a-z'’\-]+\s+\(?{_Q1}(?P<q>[A-Za-z0-9][\w\-. ]{{0,20}}?){_Q2}\)?(?=\s+[A-Z][a-z]|\s*[,.;)]|\s+(?:is|was|who|has|and)\b)")
+        Pattern("quoted", rf"\b[A-Z][a-z'’\-]+\s+\(?{_Q1}(?P<q>[A-Za-z0-9][\w\-. ]{{0,20}}?){_Q2}\)?"
+                r"(?=\s+[A-Z][a-z]|\s*[,.;)]|\s+(?:is|was|who|has|and)\b)", 0.7, 0),
+    )
 
-        self._loose = re.compile(
-            r"(?<![\w])[\"“‘'](?P<q>[A-Z0-9][\w\-]*(?:\s+[A-Z0-9][\w\-]*){0,2})[\"”’'](?![\w])")
-
-    def analyze(self, text, ctx):
-        out: list[Candidate] = []
-        for m in self._cued.finditer(text):
-            cue = m.group("cue").lower()
-            if m.group("q") is not None:
-                s, e = m.span("q")
-            else:
-                s, e = m.span("n")
-                words = text[s:e].split()
-                keep = []
-                for w in words:
-                    if w.lower() in _END:
-                        break
-                    keep.append(w)
-                if not keep:
-                    continue
-                e = s + len(" ".join(keep)) if text[s:e].startswith(" ".join(keep)) else e
-                if cue in ("named", "called") and (
-                        keep[0].lower().rstrip(".") in ctx.gazetteers.word_list("first_names")
-                        | ctx.gazetteers.word_list("titles")):
-                    continue  # "a male called Jason" is a name, not an alias
-            value = " ".join(text[s:e].split()).strip(" .,")
-            if not value or value.lower() in _STOP:
-                continue
-            e = s + len(text[s:e].rstrip(" .,"))
-            out.append(Candidate(self.entity, s, e, value, self.name, 0.85, self.priority, pattern="cued"))
-        for m in self._loose.finditer(text):
-            # A short capitalised phrase in quotes ("Smokey", "Big Mike") in a
-            # report is a nickname far more often than a quotation.
-            s, e = m.span("q")
+    def validate_result(self, m, text, ctx, pattern):
+        if pattern == "cued":
+            return self._cued(m, text, ctx)
+        s, e = m.span("q")
+        value = " ".join(m.group("q").split())
+        if pattern == "quoted_name":
             if _NOT_ALIAS_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
-                continue
-            value = " ".join(m.group("q").split())
+                return None
             if value.lower() in _STOP or value.lower().split()[0] in _END:
-                continue
-            out.append(Candidate(self.entity, s, e, value, self.name, 0.6, self.priority - 1, pattern="quoted_name"))
-        for m in self._quoted.finditer(text):
+                return None
+        elif len(value.split()) > 3 or value.lower() in _STOP:
+            return None
+        return Found(value, start=s, end=e)
+
+    def _cued(self, m, text, ctx):
+        cue = m.group("cue").lower()
+        if m.group("q") is not None:
             s, e = m.span("q")
-            value = " ".join(m.group("q").split())
-            if len(value.split()) > 3 or value.lower() in _STOP:
-                continue
-            out.append(Candidate(self.entity, s, e, value, self.name, 0.7, self.priority, pattern="quoted"))
-        return out
+        else:
+            s, e = m.span("n")
+            words = text[s:e].split()
+            keep = []
+            for w in words:
+                if w.lower() in _END:
+                    break
+                keep.append(w)
+            if not keep:
+                return None
+            e = s + len(" ".join(keep)) if text[s:e].startswith(" ".join(keep)) else e
+            if cue in ("named", "called") and (len(keep) > 1 or keep[0].lower().rstrip(".") in (
+                    ctx.gazetteers.word_list("first_names") | ctx.gazetteers.word_list("surnames")
+                    | ctx.gazetteers.word_list("titles"))):
+                # "a man called Jason / Mehmet Yilmaz" is a name (person_rules);
+                # "one is called Stretch" a nickname.
+                return None
+        value = " ".join(text[s:e].split()).strip(" .,")
+        if not value or value.lower() in _STOP:
+            return None
+        if cue.startswith("call") and m.group("q") is None and value.lower() in names.stop_words():
+            return None  # "I will call him Monday"
+        e = s + len(text[s:e].rstrip(" .,"))
+        return Found(value, start=s, end=e)

@@ -32,19 +32,37 @@ _DATE_RULES: list[tuple[str, str]] = [
     ("day_month", rf"(?:{_DAY},?\s+)?(?:the\s+)?{_ORD}(?:\s+of)?\s+{_MONTH}\b\.?(?:,?\s+\d{{4}})?"),
     ("month_day", rf"(?:{_DAY},?\s+)?{_MONTH}\.?\s+(?:the\s+)?{_ORD}\b(?:,?\s+\d{{4}})?"),
     ("month_year", rf"\b{_FULL_MONTH}\s+\d{{4}}\b"),
-    ("in_month", rf"(?<=\bin\s)(?:early\s+|mid[\s\-]|late\s+)?{_FULL_MONTH}\b(?!\s+\d)"),
+    ("in_month", r"(?:(?<=\bin\s)|(?<=\bsince\s)|(?<=\bfrom\s)|(?<=\buntil\s)|(?<=\bduring\s)|"
+                 r"(?<=\bthroughout\s)|(?<=\bbefore\s)|(?<=\bafter\s))"
+                 rf"(?:early\s+|mid[\s\-]|late\s+)?{_FULL_MONTH}\b(?!\s+\d)"),
     ("relative", rf"\b(?:the\s+day\s+before\s+yesterday|yesterday(?:\s+{_PART})?|today|tonight|"
                  rf"(?:this|last)\s+(?:morning|afternoon|evening|night)|earlier\s+today|"
                  rf"{_NUMWORD}\s+(?:days?|weeks?|months?|years?|fortnights?)\s+ago|"
                  rf"(?:a|one|last)\s+fortnight(?:\s+ago)?)\b"),
     ("weekday", rf"\b(?:(?:last|this\s+past|this|next|on\s+the)\s+)?{_DAY}(?:\s+{_PART})?(?:\s+just\s+gone|\s+gone)?\b"),
 ]
+# Recurring times are a grammar, not a list: a list of days ("Tuesday and
+# Thursday", "Mon, Wed and Fri"), parts of the day in the plural ("evenings"),
+# "every / most / every other", school times. A plural part of the day or a
+# plural day makes it recurring ("Sunday afternoons"); "Sunday afternoon"
+# alone is a date (_DATE_RULES).
+_PARTW = r"(?:morning|afternoon|evening|night|lunchtime|lunch\s+time|teatime|tea\s+time|daytime)"
+_DAYX = rf"{_DAY}s?"
+_DAYLIST = rf"{_DAYX}(?:\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+){_DAYX}){{0,4}}"
+_SCHOOL_TIME = r"(?:lunch\s*times?|home\s*time|break\s*times?|dinner\s*times?|tea\s*times?|bed\s*time)"
 _VAGUE = (
-    rf"\b(?:after|before)\s+school(?:\s+(?:on|most)\s+(?:{_DAYS}|{_DAY}s?)(?:\s+(?:and|or|&)\s+{_DAY}s?)?)?"
-    rf"|\b(?:every|most|some)\s+(?:{_DAY}|night|nights|evening|evenings|weekend|day|morning|week)s?(?:\s+{_PART})?"
-    rf"|\b(?:on\s+)?{_DAYS}(?:\s+(?:and|or|&)\s+{_DAYS})?(?:\s+(?:after\s+school|{_PART}s?))?"
-    rf"|\b(?:at|over|most|on)\s+(?:the\s+)?weekends?"
-    rf"|\b(?:this|last|next|over\s+the)\s+weekend|\b(?:last|this|next)\s+(?:week|month)"
+    rf"\b(?:after|before)\s+school(?:\s+(?:on|most|every)\s+{_DAYLIST})?(?:\s+{_PARTW}s)?\b"
+    rf"|\b(?:every(?:\s+other|\s+single)?|most|some|each|alternate)\s+(?:{_DAYLIST}|weekend|weekday|weeknight|night|"
+    rf"evening|morning|afternoon|day|week|lunchtime|school\s+day|school\s+night)s?(?:\s+{_PARTW}s?)?"
+    rf"(?:\s+(?:after|before)\s+school)?\b"
+    rf"|\b{_DAYLIST}\s+(?:{_PARTW}s|after\s+school)\b"
+    rf"|\b{_DAYS}(?:\s*(?:,\s*(?:and\s+|or\s+)?|\s+(?:and|or|&)\s+){_DAYS}){{0,4}}\b"
+    rf"|\b(?:weekday|weeknight|weekend|week\s*day|week\s*night|school)\s+{_PARTW}s\b"
+    rf"|\b(?:most\s+)?(?:weekends|weekdays|weeknights)\b"
+    rf"|(?:(?<=\bat\s)|(?<=\bover\s)|(?<=\bduring\s))the\s+weekends?\b"
+    rf"|(?:(?<=\bat\s)|(?<=\bevery\s)|(?<=\bmost\s)|(?<=\bduring\s)){_SCHOOL_TIME}\b"
+    rf"|(?<=\bin\s)the\s+(?:evenings|mornings|afternoons|nights)\b"
+    rf"|\b(?:this|last|next)\s+weekend|\b(?:last|this|next)\s+(?:week|month)"
     rf"|\bearlier\s+this\s+(?:week|month)"
     rf"|\b(?:the\s+)?(?:half[\s\-]term|school\s+holidays|summer\s+holidays|easter\s+holidays|christmas\s+holidays)"
     rf"|\b(?:bonfire\s+night|new\s+year'?s\s+(?:eve|day)|christmas(?:\s+(?:eve|day))?|boxing\s+day|"
@@ -57,6 +75,9 @@ _TIME = (r"(?<![\w:./])(?:"
          r"|(?P<h24>[01]\d|2[0-3])(?P<m24>[0-5]\d)\s*(?:hrs|hours|h)\b"
          r"|(?<=\bat\s)(?P<h24b>[01]\d|2[0-3])(?P<m24b>[0-5]\d)(?!\s*(?:hrs|hours|h)\b)"
          r"|(?P<word>midnight|midday|noon))(?![\w:])")
+# How far after the report a day and month without a year may fall and still
+# be read as this year's (a planned meeting, party or court date).
+_AHEAD_DAYS = 45
 _CONNECT = re.compile(r"^\s*,?\s*(?:(?:at|on|around|about|approx\.?|approximately|from|by|after|before|,)\s*){0,2}$", re.I)
 
 
@@ -118,9 +139,16 @@ class DateTimeRecognizer(Recognizer):
             return dt.date().isoformat() if dt else None
         if kind == "relative" and re.match(r"(?i)(last|one|a)\s+fortnight$", p):
             return None
-        dt = parse_phrase(re.sub(r"(?i)^the\s+", "", p), rd)
+        core = re.sub(r"(?i)^the\s+", "", p)
+        dt = parse_phrase(core, rd)
         if dt is None:
             return "" if kind in ("day_month", "month_day") else None
+        if kind in ("day_month", "month_day") and not has_year and rd is not None:
+            # "the next one is on 22nd May" in a report of 14 May: a date a
+            # few weeks ahead is this year's, not last year's.
+            ahead = parse_phrase(core, rd, "future")
+            if ahead is not None and 0 < (ahead.date() - rd).days <= _AHEAD_DAYS:
+                dt = ahead
         return dt.date().isoformat()
 
     def analyze(self, text, ctx):
@@ -170,7 +198,10 @@ class DateTimeRecognizer(Recognizer):
             value = iso
             start, end = s, e
             for i, (ts, te, clock) in enumerate(times):
-                if i in used:
+                if i in used or kind == "vague":
+                    # Only a date takes in the time beside it (its ISO value
+                    # carries it); "most nights around 1am" stays a recurring
+                    # phrase and a time, so "01:00" keeps its normal form.
                     continue
                 gap = text[e:ts] if ts >= e else text[te:s]
                 if (ts >= e or te <= s) and _CONNECT.match(gap):

@@ -17,7 +17,7 @@ class EmailRecognizer(Recognizer):
                 0.95, 0),
     )
 
-    def validate(self, m, text, ctx, pattern):
+    def validate_result(self, m, text, ctx, pattern):
         value = m.group("m")
         if ".." in value:
             return None

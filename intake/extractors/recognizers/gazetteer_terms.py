@@ -1,8 +1,11 @@
 """Mentions found straight from a gazetteer list: APP, SUBSTANCE, and the
 named chains and agencies under ORGANISATION. One recogniser per entity type
 present in the gazetteers, so an analyst's file can add a type as well as
-terms. Ambiguous variants ("bud", "molly", "snap") count only with a
-context word from the list in the same sentence."""
+terms. Ambiguous variants ("bud", "molly", "snap") count only with
+evidence in the same sentence: a context word from the list, or a plain term
+of the same type ("spice and charlie"). Slang that is also a first name
+("mandy", "charlie") counts on its own when written in lower case in a text
+that uses capitals: there, a person's name would have one."""
 
 from __future__ import annotations
 
@@ -37,9 +40,17 @@ class GazetteerTermsRecognizer(Recognizer):
     def analyze(self, text, ctx):
         g = ctx.gazetteers
         self.prepare(g)
+        first_names = g.word_list("first_names")
         out: list[Candidate] = []
         last_end: dict[str, int] = {}
-        for start, end, payloads in self._index.finditer(text):
+        hits = list(self._index.finditer(text))
+        # where each type has a plain (unambiguous) term: evidence for its slang
+        plain: dict[str, list[tuple[int, int, str]]] = {}
+        for start, end, payloads in hits:
+            for etype, canonical, ambiguous in payloads:
+                if not ambiguous:
+                    plain.setdefault(etype, []).append((start, end, canonical))
+        for start, end, payloads in hits:
             raw = text[start:end]
             # a plain term beats an ambiguous one of the same type
             best: dict[str, tuple[str, bool]] = {}
@@ -52,19 +63,13 @@ class GazetteerTermsRecognizer(Recognizer):
                 ctx_rx, need_capital = self._types[etype]
                 if need_capital and not raw[:1].isupper():
                     continue
-                score = 0.85
+                score, evidence = 0.85, None
                 if ambiguous:
-                    if ctx_rx is None:
-                        continue
-                    lo, hi = ctx.sentence_span(start)
-                    # the sentence, capped so text without full stops stays linear
-                    lo, hi = max(lo, start - 200), min(hi, end + 200)
-                    near = [c for c in ctx_rx.finditer(text, lo, hi)
-                            if not (c.start() < end and start < c.end())]
-                    if not near:
-                        continue
-                    # A capitalised ambiguous word ("Molly", "Charlie") is a name first.
-                    if raw[:1].isupper() and start > lo and len(raw) > 2:
+                    # the same substance named beside it ("nitrous oxide
+                    # canisters") is one mention, not evidence for a second
+                    others = [(ps, pe) for ps, pe, c in plain.get(etype, ()) if c != canonical]
+                    evidence = self._evidence(text, ctx, start, end, raw, ctx_rx, others, first_names)
+                    if evidence is None:
                         continue
                     score = 0.6
                 if etype == "ORGANISATION" and re.match(r"\s+(?:number|no\.?)\b", text[end:end + 9], re.I):
@@ -72,8 +77,30 @@ class GazetteerTermsRecognizer(Recognizer):
                 value = canonical if etype in _CANONICAL else " ".join(raw.split())
                 last_end[etype] = end
                 out.append(Candidate(etype, start, end, value, self.name, score,
-                                     self.priority, pattern=f"gazetteer:{etype}"))
+                                     self.priority, pattern=f"gazetteer:{etype}", context_word=evidence))
         return out
+
+    @staticmethod
+    def _evidence(text, ctx, start, end, raw, ctx_rx, plain_spans, first_names) -> str | None:
+        """Why an ambiguous variant counts here (the context word, the plain
+        term beside it, or "lower-case name"), or None when it does not."""
+        lo, hi = ctx.sentence_span(start)
+        # the sentence, capped so text without full stops stays linear
+        lo, hi = max(lo, start - 200), min(hi, end + 200)
+        # A capitalised ambiguous word ("Molly", "Charlie") is a name first.
+        if raw[:1].isupper() and start > lo and len(raw) > 2:
+            return None
+        if raw.lower() in first_names and raw[:1].islower() and len(raw) > 2:
+            if any(c.isupper() for c in text[lo:hi]):
+                return "lower-case name"
+        if ctx_rx is not None:
+            for c in ctx_rx.finditer(text, lo, hi):
+                if not (c.start() < end and start < c.end()):
+                    return " ".join(c.group(0).lower().split())
+        for ps, pe in plain_spans:
+            if lo <= ps < hi and ps != start:
+                return " ".join(text[ps:pe].split()).lower()
+        return None
 
 
 # Types whose value is the list's canonical name (ENTITIES.md); names of

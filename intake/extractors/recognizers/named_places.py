@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from intake.extractors import names
 from intake.extractors.gazetteer import alternation
 from intake.extractors.recognizer import Candidate, Recognizer
 
@@ -29,6 +30,10 @@ _NAME = (rf"(?:{_NAME_TOKEN} +(?:and|&) +{_NAME_TOKEN}"
          rf"|{_NAME_TOKEN}(?: +(?:de +|la +|le +)?{_NAME_TOKEN}){{0,3}})")
 
 
+# A town after an address: "Hanley", "Stoke-on-Trent", "Newcastle-under-Lyme",
+# "Burton upon Trent", "Ashby-de-la-Zouch", "Sutton Coldfield".
+_TOWN_WORD = r"[A-Z][a-z'’]+(?:-(?:[a-z]{1,5}-)*[A-Z][a-z'’]+)*"
+_TOWN = rf"{_TOWN_WORD}(?:\s+(?:upon|on|under|in|le|by)\s+{_TOWN_WORD}|\s+{_TOWN_WORD}){{0,2}}"
 _NAME_TAIL = re.compile(rf"(?<![\w'’\-])(?P<name>{_NAME}) +$")
 _CAP_WORD = re.compile(r"[A-Za-z][\w'’]*")
 
@@ -59,7 +64,6 @@ class NamedPlacesRecognizer(Recognizer):
         street = alternation(g.word_list("street_suffixes"))
         place = alternation(g.word_list("place_suffixes"))
         business = alternation(g.word_list("business"))
-        towns = alternation(g.word_list("places"))
         # The kind-word is found first and the capitalised name read back
         # from it: anchoring on the rare word is ~5x faster than trying a
         # name at every capital. Names are case-sensitive; kind-words are not.
@@ -69,9 +73,10 @@ class NamedPlacesRecognizer(Recognizer):
         self._address = re.compile(
             rf"(?<![\w/])(?P<m>(?:(?i:flat|apartment|apt|unit|room)\s+\d+[A-Za-z]?,?\s+)?"
             rf"\d{{1,4}}[A-Za-z]?(?:\s*-\s*\d{{1,4}})?,?\s+(?P<st>{_NAME}\s+(?i:{street})\b)"
-            rf"(?:,\s*(?P<town>[A-Z][a-z'’\-]+(?:[\s\-]+[A-Z][a-z'’\-]+){{0,2}}))?)")
+            rf"(?:,\s*(?P<town>{_TOWN}))?)")
         self._towns = g.word_list("places")
-        self._town_len = max((len(t.split()) for t in self._towns), default=1)
+        self._town_len = max((len(re.split(r"[\s\-]+", t)) for t in self._towns), default=1)
+        self._shop_words = g.word_list("business_name_words")
         self._places_set = g.word_list("places")
         self._premises = g.word_list("premises") | {"chicken", "chicken shop", "kebab shop", "takeaway"}
 
@@ -92,7 +97,18 @@ class NamedPlacesRecognizer(Recognizer):
             if not name or not name[0].isupper():
                 continue
             if any(len(w) >= 4 and w.isupper() for w in name.split()):
-                continue  # headings typed in capitals ("SUBMIT IT AND THE POLICE")
+                # Headings typed in capitals ("SUBMIT IT AND THE POLICE") are
+                # not names, but a street in a sentence typed in capitals is:
+                # "A HOUSE ON GROVE STREET" -> the words after the last stop word.
+                if kind != "street":
+                    continue
+                ws = name.split()
+                cut = max((i + 1 for i, w in enumerate(ws) if w.lower() in _LEAD_STOP), default=0)
+                if not 1 <= len(ws) - cut <= 2:
+                    continue
+                keep = " ".join(ws[cut:])
+                name_start = text.index(ws[cut], name_start + len(" ".join(ws[:cut])))
+                name = keep
             yield m, name_start, name
 
     def _town_matches(self, text):
@@ -160,4 +176,58 @@ class NamedPlacesRecognizer(Recognizer):
                                      self.name, 0.6, self.priority + 1, pattern="business"))
         for s_, e_ in self._town_matches(text):
             add("LOCATION", s_, e_, text[s_:e_], "town", 0.7)
+        for s_, e_ in self._shop_names(text, ctx):
+            # Above the gazetteer terms: "Wine" in "Best Price Food and Wine"
+            # is part of the shop's name, not alcohol.
+            out.append(Candidate("ORGANISATION", s_, e_, " ".join(text[s_:e_].split()), self.name, 0.7,
+                                 self.priority + 6, pattern="shop_name"))
         return out
+
+    def _shop_names(self, text, ctx):
+        """Capitalised names with a shop's word anywhere in them ("Chick
+        King", "Late Stop Convenience", "Best Price Food and Wine", "Piotr's
+        Polski Sklep"). Two words at least, so "Food was given" is not one;
+        a place and shop words only ("Hackney Chicken shop") is not a name."""
+        ws = ctx.words
+        i = 0
+        while i < len(ws):
+            if not (ws[i].low in self._shop_words and names.capitalised(ws[i].text)):
+                i += 1
+                continue
+            lo = hi = i
+            while lo > 0 and self._shop_joined(text, ws, lo - 1, lo, lo):
+                lo -= 1
+            while hi + 1 < len(ws) and self._shop_joined(text, ws, hi, hi + 1, lo):
+                hi += 1
+            run = ws[lo:hi + 1]
+            while run and (run[0].low in _LEAD_STOP or not names.capitalised(run[0].text)):
+                run = run[1:]
+            while run and not names.capitalised(run[-1].text):
+                run = run[:-1]
+            i = hi + 1
+            if len(run) < 2 or ctx.mostly_capitals(run[0].start):
+                continue
+            rest = " ".join(w.low for w in run if w.low not in self._shop_words and w.low != "and")
+            if rest in self._places_set:
+                continue  # "Hackney Chicken shop": a place and a kind of shop
+            if not rest and re.search(r"(?:^|[.!?:\n]\s*)$", text[max(0, run[0].start - 3):run[0].start]):
+                continue  # "Fried Chicken was given ...": shop words starting a sentence
+            yield run[0].start, run[-1].end + (2 if run[-1].possessive else 0)
+
+    def _shop_joined(self, text, ws, j, k, lo) -> bool:
+        """Words ``j`` and ``k`` (= j + 1) belong to one shop's name: spaces
+        between or a possessive ("Sam's Chicken"); "and" / "&" only before a
+        shop word ("Food and Wine") or after a one-word name ("Crown and
+        Anchor"), so "Star Cabs and Sunnyside Children's Home" stays two."""
+        a, b = ws[j], ws[k]
+        gap = text[(a.end + 2 if a.possessive else a.end):b.start]
+        amp = re.fullmatch(r"[ ]{1,2}&[ ]{1,2}", gap)
+        if not (amp or re.fullmatch(r"[ ]{1,2}", gap)):
+            return False
+        if b.low == "and":  # look past "and" to the word it joins
+            after = ws[k + 1] if k + 1 < len(ws) else None
+            return (names.capitalised(a.text) and after is not None and names.capitalised(after.text)
+                    and (after.low in self._shop_words or k - lo <= 1))
+        if a.low == "and" or amp:
+            return names.capitalised(b.text) and (b.low in self._shop_words or j - lo <= (1 if amp else 2))
+        return names.capitalised(a.text) and names.capitalised(b.text)

@@ -49,7 +49,7 @@ class PhoneRecognizer(Recognizer):
         ),
     )
 
-    def validate(self, m, text, ctx, pattern):
+    def validate_result(self, m, text, ctx, pattern):
         raw = m.group("m")
         if re.search(r"\s{2,}|--|\t", raw):
             return None

@@ -3,8 +3,6 @@ value in upper case with one space before the inward code."""
 
 from __future__ import annotations
 
-import re
-
 from intake.extractors.recognizer import Pattern, Recognizer
 
 _A1 = "[A-PR-UWYZ]"        # first letter: never Q V X
@@ -27,16 +25,12 @@ class PostcodeRecognizer(Recognizer):
         Pattern("postcode", rf"(?<![\w@/\-])(?P<m>(?P<o>{_OUT}|GIR)\s?(?P<i>{_IN}|0AA))(?![\w/\-])", 0.85, 0),
     )
 
-    def __init__(self) -> None:
-        super().__init__()
-        # Matched case-sensitively on an upper-cased copy so the letter
-        # classes stay exact; lower-case postcodes ("cr26xh") are common.
-        self._compiled = [(p, re.compile(p.regex)) for p in self.patterns]
+    def scan_text(self, text):
+        # Matched case-sensitively (flags=0) on an upper-cased copy so the
+        # letter classes stay exact; lower-case postcodes ("cr26xh") are common.
+        return text.translate(_ASCII_UPPER)
 
-    def analyze(self, text, ctx):
-        return super().analyze(text.translate(_ASCII_UPPER), ctx)
-
-    def validate(self, m, text, ctx, pattern):
+    def validate_result(self, m, text, ctx, pattern):
         out, inward = m.group("o"), m.group("i")
         if out == "GIR" and inward != "0AA":
             return None

@@ -90,7 +90,8 @@ class SocialHandleRecognizer(Recognizer):
             platform = variants.get(phrase_key(plats[-1][1][0]))
             if platform:
                 out.append(Candidate(self.entity, m.start("h"), m.end("h"), f"{platform}:{handle.lower()}",
-                                     self.name, 0.7, self.priority, pattern="added_as"))
+                                     self.name, 0.7, self.priority, pattern="added_as",
+                                     context_word=" ".join(plats[-1][1][0].split()).lower()))
         seen: set[tuple[int, int]] = set()
         starts = {c.start for c in out}
         matches = (m for lo, hi in windows for m in rx.finditer(text, lo, hi))
@@ -126,5 +127,6 @@ class SocialHandleRecognizer(Recognizer):
                 continue
             seen.add((start, end))
             out.append(Candidate(self.entity, start, end, f"{platform}:{plain.lower()}", self.name,
-                                 0.85, self.priority, pattern=f"form{i}"))
+                                 0.85, self.priority, pattern=f"form{i}",
+                                 context_word=" ".join(m.group(p).split()).lower()))
         return out

@@ -36,7 +36,7 @@ class VehicleRecognizer(Recognizer):
         spans, words = self._colours.tokens(text)
         i = 0
         while i < len(spans):
-            hit = self._match(text, spans, words, i)
+            hit = self._match(text, spans, words, i, lambda pos: self._lower_case(text, pos, ctx))
             if hit is None:
                 i += 1
                 continue
@@ -48,7 +48,14 @@ class VehicleRecognizer(Recognizer):
             i = j
         return out
 
-    def _match(self, text, spans, words, i):
+    @staticmethod
+    def _lower_case(text, pos, ctx) -> bool:
+        """A writer who uses no capitals at all ("he drives a red corsa")
+        cannot be held to the capital a model name otherwise needs."""
+        lo, hi = ctx.sentence_span(pos)
+        return not any(c.isupper() for c in text[max(lo, pos - 200):min(hi, pos + 200)])
+
+    def _match(self, text, spans, words, i, lower_case=lambda pos: False):
         """(next token index, end offset, pattern) of a vehicle starting at token i."""
         if spans[i][0] and text[spans[i][0] - 1] in "-@#":
             return None
@@ -76,6 +83,6 @@ class VehicleRecognizer(Recognizer):
         if mo and colour:
             raw = text[spans[j][0]:mo[1]]
             # A model alone ("white Transit") needs a colour and a capital.
-            if raw[0].isupper() and len(raw) >= _MIN_MODEL_ALONE and raw.isalpha():
+            if (raw[0].isupper() or lower_case(spans[j][0])) and len(raw) >= _MIN_MODEL_ALONE and raw.isalpha():
                 return j + mo[0], mo[1], "model"
         return None

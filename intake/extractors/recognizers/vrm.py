@@ -11,7 +11,7 @@ import re
 
 from intake.extractors.recognizer import Pattern, Recognizer
 
-_CUE = (r"(?:\b(?:reg(?:istration)?(?:\s*(?:no|number|mark|plate))?|vrm|index(?:\s*(?:no|number|mark))?"
+_CUE = (r"(?:\b(?P<cue>reg(?:istration)?(?:\s*(?:no|number|mark|plate))?|vrm|index(?:\s*(?:no|number|mark))?"
         r"|(?:number\s*)?plate(?:\s*(?:no|number))?)\.?\s*(?:is|was|of|[:#-])?\s*)")
 _L = r"(?<![\w@/.\-])"  # a plate never continues a word, handle, e-mail or reference
 _R = r"(?![\w/?*]|-\d)"
@@ -29,12 +29,14 @@ WHY ASK MEN OFF RAN SAW SAT SET TOP BIG BAD END FEW GOT LOT MAY OWN RUN TRY YET 
 BOX BUS CAR CUT DOG EAT EYE FAR FUN GUN HAT HIT HOT JOB KEY LAY LEG LIE MAP MET MIX NET NOR ODD
 PAY PEN PER POT RED ROW SEA SIX SON SUN TAX TEN TIE TOY WAR WET WIN YEN ZIP AKA DOB REF TEL MOB
 FLAT ROOM AGED YRS HRS PM AM APP CRN NHS GBP USD MSG""".split())
+# What follows the front of a current-format plate ("SJ15") when it is one.
+_CUT_PLATE = re.compile(r"[ \t\-]{0,2}[A-Za-z]{3}\b")
 _YEAR_LETTER = set("ABCDEFGHJKLMNPRSTVWXY")  # A-Y without I O Q U Z
 _NI_CODES = {"IA", "IB", "IG", "IJ", "IL", "IW", "JI", "OI", "UI", "XI"}
 
 
 def normalise(raw: str) -> str:
-    v = re.sub(r"\s+", "", raw.upper()).replace("?", "*")
+    v = re.sub(r"[\s\-]+", "", raw.upper()).replace("?", "*")
     return re.sub(r"\*+", "*", v)
 
 
@@ -52,19 +54,27 @@ class VrmRecognizer(Recognizer):
     entity = "VRM"
     priority = 90
     patterns = (
-        Pattern("current", _L + r"(?P<m>(?P<a>[A-Z]{2})(?P<s1>\s?)(?P<d>\d{2})\s?(?P<t>[A-Z]{3}))" + _R, 0.9),
+        # "SJ15 CMM", "SJ15CMM", "SJ 15 CMM", "SJ15  CMM", "SJ15-CMM": a full
+        # plate however it is spaced, so a cued short shape never cuts it
+        # to "SJ15".
+        Pattern("current", _L + r"(?P<m>(?P<a>[A-Z]{2})(?P<s1>\s?)(?P<d>\d{2})(?:[ \t]{1,2}|\s|-)?(?P<t>[A-Z]{3}))" + _R, 0.9),
         Pattern("partial", _L + r"(?P<m>[A-Z?*]{2}\s?[0-9?*]{2}\s?[A-Z?*]{1,3})" + r"(?![\w/?*])", 0.7),
         Pattern("prefix", _L + r"(?P<m>(?P<y>[A-Z])\s?(?P<d>[1-9]\d{0,2})\s?(?P<t>[A-Z]{3}))" + _R, 0.7),
         Pattern("suffix", _L + r"(?P<m>(?P<t>[A-Z]{3})\s?(?P<d>[1-9]\d{0,2})\s?(?P<y>[A-Z]))" + _R, 0.7),
         Pattern("ni", _L + r"(?P<m>(?P<t>[A-Z]{2,3})\s?(?P<d>[1-9]\d{0,3}))" + _R, 0.7),
         Pattern("cued", _CUE + r"(?P<m>[A-Z]{1,3}\s?[1-9]\d{0,3}|[1-9]\d{0,3}\s?[A-Z]{1,3})" + _R, 0.8),
-        Pattern("starts", r"\b(?:starts?|starting|begins?|beginning)\s+(?:with\s+)?(?:an?\s+|the\s+)?"
+        # "The reg was something like YD19 but she could not see the rest": a
+        # current-format front (letters + age) after a cue and a few words.
+        Pattern("cued_partial", _CUE + r"(?:(?:something|like|possibly|maybe|probably|perhaps|partial|part|only|just|"
+                r"the|a|was|is|had|has|with|of|as|think|thought|believe|believed|looked|looks|similar|to|began|"
+                r"begins|started|starts)\s+){0,4}(?P<m>[A-Z]{2}\d{2})(?![\w?*]|\s?[A-Z]{3}\b)", 0.7, 0),
+        Pattern("starts", r"\b(?P<cue>starts?|starting|begins?|beginning)\s+(?:with\s+)?(?:an?\s+|the\s+)?"
                 r"(?:letters?\s+|numbers?\s+)?(?P<m>[A-Z0-9]{2,4})\b(?![?*])", 0.7),
-        Pattern("ends", r"\b(?:ends?|ending|ended)\s+(?:with|in)?\s*(?:an?\s+|the\s+)?"
+        Pattern("ends", r"\b(?P<cue>ends?|ending|ended)\s+(?:with|in)?\s*(?:an?\s+|the\s+)?"
                 r"(?:letters?\s+|numbers?\s+)?(?P<m>[A-Z0-9]{2,4})\b(?![?*])", 0.7),
-        Pattern("first", r"\bfirst\s+(?:two|three|four|2|3|4|few)\s+(?:letters|characters|digits|numbers)"
+        Pattern("first", r"\b(?P<cue>first\s+(?:two|three|four|2|3|4|few)\s+(?:letters|characters|digits|numbers))"
                 r"(?:\s+(?:are|were|was|is|of|being))?\s*[:\-]?\s*(?:the\s+plate\s+)?(?P<m>[A-Z0-9]{2,4})\b", 0.7),
-        Pattern("last", r"\blast\s+(?:two|three|four|2|3|4|few)\s+(?:letters|characters|digits|numbers)"
+        Pattern("last", r"\b(?P<cue>last\s+(?:two|three|four|2|3|4|few)\s+(?:letters|characters|digits|numbers))"
                 r"(?:\s+(?:are|were|was|is|of|being))?\s*[:\-]?\s*(?P<m>[A-Z0-9]{2,4})\b", 0.7),
     )
 
@@ -80,7 +90,7 @@ class VrmRecognizer(Recognizer):
         words = set(re.findall(r"[a-z]+", text[lo:hi].lower()))
         return bool(words & ctx.gazetteers.makes.keys())
 
-    def validate(self, m, text, ctx, pattern):
+    def validate_result(self, m, text, ctx, pattern):
         raw = m.group("m")
         upper = raw == raw.upper()
         compact = normalise(raw)
@@ -122,7 +132,13 @@ class VrmRecognizer(Recognizer):
                 return None
             return compact
         if pattern == "cued":
+            if _CUT_PLATE.match(text, m.end("m")) and re.fullmatch(r"[A-Za-z]{2}\d{2}", raw.replace(" ", "")):
+                return None  # "reg Sj15 Cmm": the front of a full plate is not a plate of its own
             return compact
+        if pattern == "cued_partial":
+            if not _current_ok(compact[:2], compact[2:4], ""):
+                return None
+            return compact + "*"
         # starts / ends / first / last: a fragment in capitals, or cued.
         if not upper or (compact.isdigit() and not cued):
             return None
