@@ -62,6 +62,13 @@ def _extract(settings: Settings, where: str) -> None:
             if name not in known:
                 raise ConfigError(f"{where}: [extract] {key}: unknown recogniser '{name}'; "
                                   f"known: {', '.join(known)}")
+    if ex.spacy_steps_disable:
+        from intake.extractors import nlp
+
+        try:
+            nlp.steps(tuple(ex.spacy_steps_disable))
+        except IntakeError as exc:
+            raise ConfigError(f"{where}: {exc.detail}") from None
     runs = [n for n in (ex.recognisers or known) if n not in ex.disable]
     if not runs:
         raise ConfigError(f"{where}: [extract] recognisers and disable leave no recogniser running")
