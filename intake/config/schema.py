@@ -177,9 +177,9 @@ class WorkersSettings(Section):
     """Readers and extractors run in worker processes with these limits per
     document; a document that exceeds them costs one exception, not the run."""
 
-    processes: int = Field(1, ge=1, le=256, description=(
-        "Worker processes that analyse documents in parallel (read by the throughput work, issue 15; "
-        "today one worker per pipeline)."))
+    processes: int = Field(0, ge=0, le=256, description=(
+        "Worker processes that analyse documents in parallel for replay, poll and the daemon "
+        "(`--workers N` overrides): 0 = one per core. Each holds the spaCy model (~300 MB)."))
     document_timeout_s: float = Field(600.0, gt=0, description="Longest analysis of one document, seconds.")
     memory_limit_mb: int = Field(2048, ge=64, description="Largest resident memory of a worker, MB.")
 

@@ -1,4 +1,11 @@
-"""`intake daemon`: one APScheduler job per inbox, IDLE watchers, signals.
+"""`intake daemon`: one APScheduler job per inbox, IDLE watchers, signals,
+and the processing of what the passes received.
+
+Custody first (issue 15): a pass only takes mail into the store and
+acknowledges it, so a message APPENDed to a watched folder is in the store
+within seconds however long the backlog. Processing runs beside the passes,
+in one thread driving N analysis worker processes (ingest/processing.py),
+woken after every pass that received mail.
 
 Jobs never overlap for one inbox (max_instances=1 plus the runner's own
 lock, which the IDLE watcher shares) and missed runs coalesce into one. A
@@ -23,6 +30,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from intake.ingest.imap.idle import IdleWatcher
 from intake.ingest.imap.inbox_runner import InboxRunner
 from intake.ingest.inbox_config import InboxConfig
+from intake.logs import log_fault
 from intake.store.db import Store
 
 log = logging.getLogger(__name__)
@@ -30,13 +38,15 @@ log = logging.getLogger(__name__)
 
 class Daemon:
     def __init__(self, inboxes: list[InboxConfig], store: Store, settings=None,
-                 pipeline_factory: Callable | None = None, stop: threading.Event | None = None):
+                 processor_factory: Callable | None = None, stop: threading.Event | None = None):
         self.inboxes = inboxes
         self.store = store
         self.stop = stop or threading.Event()
         self.runners = {
-            ib.name: InboxRunner(ib, store, settings, pipeline_factory, self.stop) for ib in inboxes
+            ib.name: InboxRunner(ib, store, settings, stop=self.stop, process=False) for ib in inboxes
         }
+        self.processor = (processor_factory or _default_processor)(store, settings)
+        self._processing = threading.Thread(target=self._process, name="intake-processing", daemon=True)
         for name, runner in self.runners.items():
             runner.on_retry = lambda delay, name=name: self._schedule_retry(name, delay)
         self.watchers: dict[str, IdleWatcher] = {}
@@ -54,6 +64,16 @@ class Daemon:
             return
         runner.run_pass(wait=False)
 
+    def _process(self) -> None:
+        """Work through received mail until stopped; a store fault pauses
+        processing (the passes carry on taking custody) and retries."""
+        while not self.stop.is_set():
+            try:
+                self.processor.run(self.stop, follow=True)
+            except Exception as exc:  # noqa: BLE001 - processing must come back, not die
+                log_fault(log, "processing stopped; retrying in 30 s", exc)
+                self.stop.wait(30)
+
     def _schedule_retry(self, name: str, delay: float) -> None:
         when = datetime.now(timezone.utc) + timedelta(seconds=delay)
         try:
@@ -69,6 +89,9 @@ class Daemon:
             self.scheduler.add_job(self._job, ib.schedule.trigger(), args=[ib.name],
                                    id=ib.name, name=f"poll {ib.name}", next_run_time=now)
         self.scheduler.start()
+        for runner in self.runners.values():
+            runner.after_pass = self.processor.wake.set
+        self._processing.start()
         for ib in self.inboxes:
             if ib.idle:
                 w = IdleWatcher(self.runners[ib.name], self.stop)
@@ -83,6 +106,9 @@ class Daemon:
         self.scheduler.shutdown(wait=True)
         for w in self.watchers.values():
             w.join(timeout=60)
+        self.processor.wake.set()
+        if self._processing.is_alive():
+            self._processing.join(timeout=120)
         for r in self.runners.values():
             r.close()
         if self.metrics_server is not None:
@@ -109,6 +135,12 @@ class Daemon:
         finally:
             self.shutdown()
         return 0
+
+
+def _default_processor(store: Store, settings):
+    from intake.ingest.processing import LocalProcessor, worker_count
+
+    return LocalProcessor(store, settings, workers=worker_count(settings), actor="system:daemon")
 
 
 def install_signal_handlers(stop: threading.Event) -> None:

@@ -1,47 +1,51 @@
-"""Drive one raw message through everything and commit it.
+"""One message at a time, start to finish: take custody, then process.
 
-    raw kept → MIME walk → documents → analysis (worker) → store → dedup → resolve
+    receive (raw kept, inbound row committed) → MIME walk → documents →
+    analysis (worker) → one transaction: store, dedup, resolve, inbound done
 
-Every source (archive replay, IMAP) calls `Pipeline.process`. It is
-idempotent: the same message again (Message-ID + content hash) only records
-a sighting. The caller acknowledges the message to its source only after
-`process` returns, i.e. after the commit.
+``Pipeline.process`` is what a caller with one message in hand uses (tests,
+tools, the IMAP pass when it processes what it received). Archive replay
+and the daemon take custody of everything first and let
+processing.LocalProcessor work through it on every core. Either way the
+same functions (processing.py) do the work, and it is idempotent: the same
+message again (Message-ID + content hash) only records a sighting; the same
+message from the same place again adds nothing.
 """
 
 from __future__ import annotations
 
 import logging
-from collections import Counter
-from datetime import date
-
-from sqlalchemy.exc import IntegrityError
 
 from intake import metrics
-from intake.ingest.identity import content_sha256
-from intake.ingest.mime_walk import MessageHeaders, MimeLimits, WalkResult, walk
-from intake.ingest.workers import Analyser, make_analyser
-from intake.store.db import Store
-from intake.store.message_writes import (
-    MessageOutcome,
-    NeedsAnalysis,
-    record_sighting,
-    save_message,
-    stored_document_shas,
+from intake.ingest.mime_walk import MessageHeaders, MimeLimits, WalkResult
+from intake.ingest.processing import (
+    MessageJob,
+    commit_job,
+    commit_one,
+    counted,
+    documents_to_analyse,
+    walk_job,
 )
-from intake.types import DocumentAnalysis, ExceptionInfo, RawMessage
+from intake.ingest.workers import Analyser, make_analyser
+from intake.store import inbound
+from intake.store.db import Store
+from intake.store.message_writes import MessageOutcome, outcome_of
+from intake.types import ExceptionInfo, RawMessage
 
 log = logging.getLogger(__name__)
 
 
 class Pipeline:
     def __init__(self, store: Store, settings=None, actor: str = "system:replay",
-                 analyser: Analyser | None = None):
+                 analyser: Analyser | None = None, source: str | None = None):
         self.store = store
         self.settings = settings
         self.actor = actor
+        self.source = source
         self.limits = MimeLimits.from_settings(settings)
         self._own_analyser = analyser is None
         self.analyser = analyser or make_analyser(settings)
+        self.worker = inbound.worker_name("pipeline")
 
     def close(self) -> None:
         if self._own_analyser:
@@ -56,83 +60,48 @@ class Pipeline:
     # ------------------------------------------------------------------
 
     def process(self, raw: RawMessage) -> MessageOutcome:
-        key = content_sha256(raw.data)
-        with metrics.timed("mime_walk"):
-            result = walk(raw.data, self.limits)
-        return self._save(raw, key, result)
+        with self.store.transaction() as s:
+            inbound_id, _ = inbound.receive(s, raw, self.source)
+        return self.process_inbound(inbound_id)
+
+    def process_inbound(self, inbound_id: int) -> MessageOutcome:
+        """Process one received message (or report what became of it if it
+        was processed already)."""
+        with self.store.transaction() as s:
+            row = inbound.claim(s, inbound_id, self.worker)
+            if row is None:
+                return outcome_of(s, inbound_id)
+            raw, source = inbound.raw_of(s, row), row.source
+        try:
+            job = walk_job(inbound_id, raw, self.limits, source)
+            self._analyse(job, documents_to_analyse(self.store, job))
+            return counted(job, commit_one(self.store, job, self.actor, self._analyse))
+        except BaseException:
+            # Not processed: handed back, so a rerun (or another worker) does it.
+            with self.store.transaction() as s:
+                inbound.release(s, [inbound_id])
+            raise
 
     def process_unreadable(self, origin: str, data: bytes, code: str, detail: str) -> MessageOutcome:
         """Keep a source item that is not a readable e-mail (a damaged .msg):
-        its bytes are stored and it shows in the queue and the export."""
+        its bytes are stored and it shows in the queue and the export. One
+        transaction: there is nothing to analyse, and a later worker must
+        never try to read it as mail."""
         raw = RawMessage(origin, data)
-        # No headers to read: its bytes are its identity.
-        result = WalkResult(headers=MessageHeaders(), problems=[ExceptionInfo(code, detail)])
-        return self._save(raw, raw.sha256, result)
+        with self.store.transaction() as s:
+            inbound_id, new = inbound.receive(s, raw, self.source)
+            if not new:
+                return outcome_of(s, inbound_id)
+            # No headers to read: its bytes are its identity.
+            job = MessageJob(inbound_id, raw, raw.sha256,
+                             WalkResult(headers=MessageHeaders(), problems=[ExceptionInfo(code, detail)]))
+            return commit_job(s, job, self.actor)
 
     # ------------------------------------------------------------------
 
-    def _known(self, raw: RawMessage, mid: str | None, key: str) -> MessageOutcome | None:
-        with self.store.transaction() as s:
-            return record_sighting(s, raw, mid, key, self.actor)
-
-    def _save(self, raw: RawMessage, key: str, result: WalkResult) -> MessageOutcome:
-        mid = result.headers.message_id
-        existing = self._known(raw, mid, key)
-        if existing is not None:
-            return existing
-        analyses = self._analyse(result, skip_stored=True)
-        for attempt in range(3):
-            try:
-                with metrics.timed("commit"), self.store.transaction() as s:
-                    outcome = save_message(s, raw, key, result.headers, result.problems, result.documents,
-                                           analyses, actor=self.actor,
-                                           signature=_signature(result))
-                metrics.documents_stored(outcome)
-                log.debug("message %s stored: %s", outcome.message_pk,
-                          ", ".join(f"{k}={v}" for k, v in sorted(Counter(
-                              d.status for d in outcome.documents).items())))
-                return outcome
-            except NeedsAnalysis as need:
-                # The stored copy a document duplicated has gone (disposed
-                # of) since we looked: analyse it now rather than lose it.
-                analyses.update(self._analyse(result, only=need.indexes))
-            except IntegrityError:
-                # Another process committed the same message (or blob) first:
-                # it is now known, so this becomes a sighting.
-                log.info("concurrent insert detected; re-checking message")
-                existing = self._known(raw, mid, key)
-                if existing is not None:
-                    return existing
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
-
-    def _analyse(self, result: WalkResult, *, skip_stored: bool = False,
-                 only: list[int] | None = None) -> dict[int, DocumentAnalysis]:
-        """Analyse the documents not already in the store. Slow work happens
-        here, outside any transaction."""
-        fallback: date | None = result.headers.date.date() if result.headers.date else None
-        stored: set[str] = set()
-        if skip_stored:
-            with self.store.session() as s:
-                stored = stored_document_shas(s, [d.sha256 for d in result.documents])
-        seen: set[str] = set()
-        out: dict[int, DocumentAnalysis] = {}
-        for i, doc in enumerate(result.documents):
-            if only is not None and i not in only:
-                continue
-            if doc.sha256 in seen or doc.sha256 in stored:
-                continue
-            seen.add(doc.sha256)
+    def _analyse(self, job: MessageJob, indexes: list[int]) -> None:
+        """Slow work, outside any transaction."""
+        for i in indexes:
             with metrics.timed("analyse"):
-                out[i] = self.analyser.analyse(doc, fallback)
-        return out
+                job.analyses[i] = self.analyser.analyse(job.result.documents[i], job.fallback_date)
 
-
-def _signature(result: WalkResult) -> dict | None:
-    """The message's own S/MIME or PGP signature as the store keeps it."""
-    sig = result.signature
-    if sig is None:
-        return None
-    return {"signed": sig.signed, "kind": sig.kind, "signer": sig.signer, "valid": sig.valid,
-            "detail": sig.detail, "certificate_sha256": sig.certificate_sha256}

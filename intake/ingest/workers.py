@@ -73,7 +73,16 @@ def _failed(code: str, detail: str) -> DocumentAnalysis:
 
 class ProcessAnalyser:
     """One long-lived worker (the spaCy model and templates load once); on a
-    timeout, a crash or memory over the limit it is killed and replaced."""
+    timeout, a crash or memory over the limit it is killed and replaced.
+
+    A dead worker is not a verdict: the worker may have been killed for a
+    reason that has nothing to do with the document (the OOM killer making
+    room, an operator's kill -9), so the document is tried again on a fresh
+    worker, up to ``CRASH_TRIES`` times in all; only a document that kills
+    its worker every time becomes ``parser_crashed``. A timeout or memory
+    over the limit is the document's own doing and is not retried."""
+
+    CRASH_TRIES = 3
 
     def __init__(self, settings=None, timeout_s: float | None = None, memory_mb: float | None = None,
                  analyse_fn=analyse_document):
@@ -86,6 +95,7 @@ class ProcessAnalyser:
         self._ctx = mp.get_context("spawn")
         self._proc = None
         self._conn = None
+        self._closing = False
 
     def _start(self) -> None:
         parent, child = self._ctx.Pipe()
@@ -107,6 +117,21 @@ class ProcessAnalyser:
 
     def analyse(self, doc: Document, fallback_date: date | None,
                 template_id: str | None = None) -> DocumentAnalysis:
+        for attempt in range(1, self.CRASH_TRIES + 1):
+            result = self._analyse_once(doc, fallback_date, template_id)
+            if result is not None:
+                return result
+            if self._closing:
+                break
+            log.warning("analysis worker died on document %s (attempt %d of %d); trying a fresh worker",
+                        doc.sha256[:12], attempt, self.CRASH_TRIES)
+        return _failed(PARSER_CRASHED,
+                       f"The parser process died on this document {self.CRASH_TRIES} times, on fresh workers. "
+                       "Open the original and key it in; the crash has been logged for the developers.")
+
+    def _analyse_once(self, doc: Document, fallback_date: date | None,
+                      template_id: str | None) -> DocumentAnalysis | None:
+        """The analysis, or None when the worker died on it."""
         if self._proc is None or not self._proc.is_alive():
             self._start()
         job = (doc, fallback_date, template_id)
@@ -118,14 +143,17 @@ class ProcessAnalyser:
             self._conn.send(job)
         deadline = time.monotonic() + self.timeout_s
         while True:
-            if self._conn.poll(0.2):
-                try:
-                    return self._conn.recv()
-                except (EOFError, OSError):
-                    return self._crashed(doc)
-            if not self._proc.is_alive():
+            conn, proc = self._conn, self._proc
+            if conn is None or proc is None:  # aborted from another thread
+                return None
+            try:
+                if conn.poll(0.2):
+                    return conn.recv()
+            except (EOFError, OSError):
                 return self._crashed(doc)
-            if _rss_mb(self._proc.pid) > self.memory_mb:
+            if not proc.is_alive():
+                return self._crashed(doc)
+            if _rss_mb(proc.pid) > self.memory_mb:
                 self._kill()
                 metrics.worker_restarted("memory")
                 log.error("analysis worker over %d MB on document %s", self.memory_mb, doc.sha256[:12])
@@ -140,16 +168,21 @@ class ProcessAnalyser:
                                f"Parsing took longer than {int(self.timeout_s)} s and was stopped. "
                                "Open the original and key it in.")
 
-    def _crashed(self, doc: Document) -> DocumentAnalysis:
+    def _crashed(self, doc: Document) -> None:
         code = self._proc.exitcode if self._proc else None
         self._kill()
         metrics.worker_restarted("crash")
         log.error("analysis worker died (exit %s) on document %s", code, doc.sha256[:12])
-        return _failed(PARSER_CRASHED,
-                       "The parser process crashed on this document. Open the original "
-                       "and key it in; the crash has been logged for the developers.")
+        return None
+
+    def abort(self) -> None:
+        """Stop now (a clean stop of the whole run): the document in hand is
+        not tried again."""
+        self._closing = True
+        self._kill()
 
     def close(self) -> None:
+        self._closing = True
         if self._conn is not None:
             try:
                 self._conn.send(None)

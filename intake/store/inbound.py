@@ -137,6 +137,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
+def retry_failed(session) -> int:
+    """Failed messages back to received (after the fault is fixed)."""
+    res = session.execute(update(Inbound).where(Inbound.state == "failed")
+                          .values(state="received", claimed_by=None, claimed_at=None, error=None))
+    return res.rowcount or 0
+
+
 def pending_ids(session, after_id: int = 0, limit: int = 500) -> list[int]:
     return list(session.scalars(select(Inbound.id).where(Inbound.state == "received", Inbound.id > after_id)
                                 .order_by(Inbound.id).limit(limit)))

@@ -5,12 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, union
 
 from intake.store.db import Store
 from intake.store.models import (
     DocumentRow,
     ExceptionItem,
+    Inbound,
     InboxStatus,
     MailboxFolder,
     MailboxUid,
@@ -81,9 +82,12 @@ class InboxReport:
 def report(store: Store, inbox: str) -> InboxReport:
     with store.session() as s:
         row = s.get(InboxStatus, inbox)
-        msg_pks = (select(MailboxUid.message_pk)
-                   .join(MailboxFolder, MailboxFolder.id == MailboxUid.folder_pk)
-                   .where(MailboxFolder.inbox == inbox, MailboxUid.message_pk.is_not(None)))
+        # Messages this inbox handed over: through custody (inbound.source),
+        # and, for UIDs recorded before custody came first, the UID rows.
+        msg_pks = union(
+            select(Inbound.message_pk).where(Inbound.source == inbox, Inbound.message_pk.is_not(None)),
+            select(MailboxUid.message_pk).join(MailboxFolder, MailboxFolder.id == MailboxUid.folder_pk)
+            .where(MailboxFolder.inbox == inbox, MailboxUid.message_pk.is_not(None)))
         doc_pks = select(DocumentRow.id).where(DocumentRow.message_pk.in_(msg_pks))
         open_exc = s.scalar(
             select(func.count(ExceptionItem.id)).where(

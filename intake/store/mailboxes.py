@@ -11,8 +11,10 @@ from datetime import datetime, timezone
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
+from intake.store import inbound
 from intake.store.db import Store
 from intake.store.models import MailboxFolder, MailboxUid
+from intake.types import RawMessage
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +46,21 @@ def folder_state(store: Store, inbox: str, folder: str, uidvalidity: int) -> tup
     return pk, {r.uid for r in rows}, {r.uid for r in rows if not r.acknowledged}
 
 
-def record_uid(store: Store, folder_pk: int, uidvalidity: int, uid: int, message_pk: int,
-            raw_sha256: str, acknowledged: bool) -> None:
+def receive_uid(store: Store, folder_pk: int, uidvalidity: int, uid: int, raw: RawMessage, inbox: str,
+                acknowledged: bool) -> bool:
+    """Custody of one fetched message and its UID, in one commit. True when
+    the message is new to the store's custody."""
     try:
         with store.transaction() as s:
-            s.add(MailboxUid(folder_pk=folder_pk, uidvalidity=uidvalidity, uid=uid,
-                             message_pk=message_pk, raw_sha256=raw_sha256, acknowledged=acknowledged))
+            _, new = inbound.receive(s, raw, inbox)
+            s.add(MailboxUid(folder_pk=folder_pk, uidvalidity=uidvalidity, uid=uid, raw_sha256=raw.sha256,
+                             acknowledged=acknowledged))
+        return new
     except IntegrityError:
         # Recorded by a concurrent pass (only if the inbox lock was lost):
-        # the UID is handled either way.
+        # the UID is in custody either way.
         log.warning("inbox UID %d was recorded by another pass", uid)
+        return False
 
 
 def mark_acknowledged(store: Store, folder_pk: int, uidvalidity: int, uids: list[int]) -> None:

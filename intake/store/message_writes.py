@@ -16,12 +16,12 @@ from typing import Any, Protocol, Sequence
 
 from sqlalchemy import select
 
-from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT
+from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT, PIPELINE_FAILED
 from intake.store import repository as repo
 from intake.store.document_writes import agency_of, apply_analysis
-from intake.store.models import DocumentRow, Message
+from intake.store.models import DocumentRow, Inbound, Message
 from intake.store.origins import source_of
-from intake.types import Document, DocumentAnalysis, ExceptionInfo, RawMessage
+from intake.types import Document, DocumentAnalysis, ExceptionInfo, IntakeError, RawMessage
 
 
 class HeaderFacts(Protocol):
@@ -73,6 +73,20 @@ def record_sighting(session, raw: RawMessage, message_id: str | None, content_sh
     return MessageOutcome(message_pk=m.id, new=False,
                           documents=[DocumentSummary(d.public_id, d.status, d.exception_code)
                                      for d in m.documents])
+
+
+def outcome_of(session, inbound_id: int) -> MessageOutcome:
+    """What became of a message already processed (replaying the same
+    archive again, a worker finding its job done). A message that is held
+    by another worker, or whose processing failed, is an IntakeError."""
+    row = session.get(Inbound, inbound_id)
+    if row is None or row.state != "done" or row.message_pk is None:
+        state = row.state if row is not None else "missing"
+        raise IntakeError(PIPELINE_FAILED, f"inbound message {inbound_id} is {state}, not processed; "
+                          "`intake status` shows the queue")
+    m = session.get(Message, row.message_pk)
+    return MessageOutcome(message_pk=m.id, new=False,
+                          documents=[DocumentSummary(d.public_id, d.status, d.exception_code) for d in m.documents])
 
 
 def stored_document_shas(session, shas: Sequence[str]) -> set[str]:

@@ -18,7 +18,8 @@ from pathlib import Path
 from sqlalchemy import func, select
 
 from intake.config.settings import load_settings
-from intake.ingest.imap.inbox_runner import InboxRunner, default_pipeline_factory
+from intake.ingest.imap.inbox_runner import InboxRunner
+from intake.ingest.processing import LocalProcessor
 from intake.store.models import MailboxFolder, MailboxUid, Message
 
 from .dovecot import Dovecot
@@ -88,24 +89,20 @@ def message_ids(raws) -> set[str]:
     return {"".join(email.message_from_bytes(r)["Message-ID"].split()) for r in raws}
 
 
-class HookedPipeline:
-    """The real pipeline, with a callback after the n-th message is
-    committed: lets a test act (append mail, restart the server, crash) at
-    an exact point of a pass."""
+class HookedProcessor(LocalProcessor):
+    """The real local processor, committing one message at a time, with a
+    callback after the n-th message is committed: lets a test act (append
+    mail, restart the server, crash) at an exact point of processing."""
 
     def __init__(self, store, cfg, at: int, hook):
-        self.inner = default_pipeline_factory(store, SETTINGS, cfg)
+        super().__init__(store, SETTINGS, workers=1, actor=f"system:imap:{cfg.name}", batch=1,
+                         on_done=self._count)
         self.at, self.hook, self.calls = at, hook, 0
 
-    def process(self, raw):
-        out = self.inner.process(raw)
+    def _count(self, inbound_id, outcome):
         self.calls += 1
         if self.calls == self.at:
             self.hook()
-        return out
-
-    def close(self):
-        self.inner.close()
 
 
 def write_config(path: Path, table: dict, db: Path) -> Path:

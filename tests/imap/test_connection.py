@@ -9,11 +9,11 @@ import socket
 import pytest
 
 from intake.ingest.cli import main
-from intake.store import inbox_status as status
 from intake.ingest.imap.connection import connect, session
 from intake.ingest.imap.errors import ImapError
 from intake.ingest.imap.inbox_runner import InboxRunner
 from intake.ingest.inbox_config import parse_inbox
+from intake.store import inbox_status as status
 
 from .dovecot import free_port, make_cert
 from .helpers import PASSWORD_ENV, inbox_table, make_message, write_config

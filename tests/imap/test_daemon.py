@@ -14,18 +14,19 @@ import time
 from pathlib import Path
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from intake.ingest.daemon import Daemon
-from intake.store import inbox_status as status
 from intake.ingest.inbox_config import parse_inbox
+from intake.store import inbox_status as status
 from intake.store.db import Store
+from intake.store.models import Inbound
 
 from .helpers import (
     INTAKE,
     PASSWORD_ENV,
     SETTINGS,
-    HookedPipeline,
+    HookedProcessor,
     count_messages,
     inbox_table,
     make_message,
@@ -68,8 +69,8 @@ def test_daemon_mail_during_pass_is_caught_by_idle(make_cfg, store, imap_env):
     cfg = make_cfg(schedule="every 1h")
     imap_env.append([make_message(i) for i in range(15)])
     late = make_message(77, tag="-during-pass")
-    pipe = HookedPipeline(store, cfg, at=3, hook=lambda: imap_env.append([late]))
-    daemon = Daemon([cfg], store, SETTINGS, pipeline_factory=lambda *_: pipe)
+    pipe = HookedProcessor(store, cfg, at=3, hook=lambda: imap_env.append([late]))
+    daemon = Daemon([cfg], store, SETTINGS, processor_factory=lambda *_: pipe)
     daemon.start()
     try:
         wait_for(lambda: count_messages(store) == 16, what="all 16 stored")
@@ -93,8 +94,21 @@ def test_server_restart_mid_pass_recovers(private_dovecot, tmp_path, monkeypatch
         restarted.set()
 
     extra = make_message(500)
-    pipe = HookedPipeline(store, cfg, at=6, hook=restart)
-    daemon = Daemon([cfg], store, SETTINGS, pipeline_factory=lambda *_: pipe)
+    # The server restarts while the pass is taking mail into custody: after
+    # the 6th message is received (the second batch of four is half done).
+    from intake.store import mailboxes
+
+    real_receive, received = mailboxes.receive_uid, []
+
+    def receive_then_restart(*args):
+        out = real_receive(*args)
+        received.append(args[3])
+        if len(received) == 6:
+            restart()
+        return out
+
+    monkeypatch.setattr(mailboxes, "receive_uid", receive_then_restart)
+    daemon = Daemon([cfg], store, SETTINGS)
     daemon.start()
     try:
         wait_for(restarted.is_set, what="the restart")
@@ -164,10 +178,15 @@ def test_sigterm_finishes_message_and_exits_0(imap_env, tmp_path):
     assert proc.returncode == 0, log[-2000:]
     assert "finishing the current message" in log and "daemon stopped" in log
     stored = count_messages(store)
-    # What was committed was acknowledged; nothing half-done.
+    with store.session() as s:
+        held = s.scalar(select(func.count(Inbound.id)))
+        waiting = s.scalar(select(func.count(Inbound.id)).where(Inbound.state != "done"))
+    # What is in the store's custody was acknowledged, and only that;
+    # nothing half-done: every custody row is processed or waiting for it.
     assert unacknowledged(store) == 0
-    assert len(imap_env.uids("Processed")) == stored
-    assert len(imap_env.uids("INBOX")) == len(raws) - stored
+    assert len(imap_env.uids("Processed")) == held
+    assert len(imap_env.uids("INBOX")) == len(raws) - held
+    assert stored + waiting == held
     # No content and no secret in the daemon's own log.
     for needle in ("Intelligence report", "referrer", "Jordan", imap_env.password):
         assert needle not in log

@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import func, select
 
 from intake.ingest.imap import after as after_mod
-from intake.store import inbox_status as status
 from intake.ingest.imap.inbox_lock import InboxLock
 from intake.ingest.imap.inbox_runner import InboxRunner
+from intake.store import inbox_status as status
 from intake.store.models import Blob, MailboxUid, Message, Sighting
 
-from .helpers import SETTINGS, HookedPipeline, make_message, message_ids, runner, stored_message_ids
+from .helpers import SETTINGS, HookedProcessor, make_message, message_ids, runner, stored_message_ids
 
 # A real Dovecot (and PostgreSQL for the lock test).
 pytestmark = pytest.mark.slow
@@ -89,22 +89,26 @@ def test_mail_arriving_during_a_pass(make_cfg, store, imap_env):
     cfg = make_cfg()
     imap_env.append([make_message(i) for i in range(20)])
     late = make_message(99, tag="-late")
-    pipe = HookedPipeline(store, cfg, at=5, hook=lambda: imap_env.append([late]))
+    pipe = HookedProcessor(store, cfg, at=5, hook=lambda: imap_env.append([late]))
     r = runner(cfg, store, lambda *_: pipe)
     first = r.run_pass()
     assert first.result.new_messages == 20
-    # Not in this pass's SEARCH, so untouched: still in INBOX, unflagged.
+    # Not in this pass's SEARCH, so untouched: still in INBOX, unflagged
+    # (\Recent: no session of ours has even seen it).
     left = imap_env.fetch_all("INBOX")
-    assert [body for body, _ in left.values()] == [late] and list(left.values())[0][1] == ()
+    assert [body for body, _ in left.values()] == [late]
+    assert set(list(left.values())[0][1]) <= {b"\\Recent"}
     second = r.run_pass()
     assert second.result.new_messages == 1
     assert imap_env.uids("INBOX") == [] and len(imap_env.uids("Processed")) == 21
     r.close()
 
 
-def test_crash_after_commit_before_after(make_cfg, store, imap_env, monkeypatch):
-    """Both crash windows: (a) pipeline committed, UID not recorded;
-    (b) UID recorded, `after` not applied."""
+def test_crash_between_custody_and_after_and_during_processing(make_cfg, store, imap_env, monkeypatch):
+    """Custody first: (a) the process dies after messages are in the store's
+    custody but before `after` moved them; (b) it dies while processing what
+    it received. Either way the next pass stores every message exactly once
+    and nothing is fetched twice."""
     cfg = make_cfg(batch_size=4)
     raws = [make_message(i) for i in range(10)]
     imap_env.append(raws)
@@ -112,21 +116,12 @@ def test_crash_after_commit_before_after(make_cfg, store, imap_env, monkeypatch)
     class Crash(BaseException):
         pass
 
-    def crash():
-        raise Crash()
-
-    pipe = HookedPipeline(store, cfg, at=6, hook=crash)  # (a) in the second batch
-    with pytest.raises(Crash):
-        runner(cfg, store, lambda *_: pipe).run_pass()
-    assert len(stored_message_ids(store)) == 6
-    assert len(imap_env.uids("Processed")) == 4  # first batch acknowledged
-
     real_apply = after_mod.apply
     calls = []
 
-    def apply_then_crash(client, cfg_, uids):  # (b): the process dies before MOVE
+    def apply_then_crash(client, cfg_, uids):  # (a): dies before MOVE of the second batch
         calls.append(list(uids))
-        if len(uids) > 1:  # the first whole batch; UID 5 (recorded, unmoved) goes first, alone
+        if len(calls) == 2:
             raise Crash()
         return real_apply(client, cfg_, uids)
 
@@ -134,15 +129,33 @@ def test_crash_after_commit_before_after(make_cfg, store, imap_env, monkeypatch)
     with pytest.raises(Crash):
         runner(cfg, store).run_pass()
     monkeypatch.setattr(after_mod, "apply", real_apply)
-    assert calls[0] == [5]
-    with store.session() as s:  # next batch: UID 6 (already stored), 7, 8, 9 recorded, not moved
+    assert len(imap_env.uids("Processed")) == 4  # first batch acknowledged
+    with store.session() as s:  # second batch in custody, not yet moved
         assert s.scalar(select(func.count(MailboxUid.id)).where(MailboxUid.acknowledged.is_(False))) == 4
-    assert len(stored_message_ids(store)) == 9
+    assert stored_message_ids(store) == []  # nothing processed yet
+
+    def crash():
+        raise Crash()
+
+    fetched = []
+    real_fetch = __import__("imapclient").IMAPClient.fetch
+
+    def counting_fetch(self, messages, data, *a, **k):
+        if b"BODY.PEEK[]" in data:
+            fetched.extend(messages)
+        return real_fetch(self, messages, data, *a, **k)
+
+    monkeypatch.setattr(__import__("imapclient").IMAPClient, "fetch", counting_fetch)
+    pipe = HookedProcessor(store, cfg, at=6, hook=crash)  # (b): dies after the 6th commit
+    with pytest.raises(Crash):
+        runner(cfg, store, lambda *_: pipe).run_pass()
+    assert len(fetched) == 2  # only the two UIDs never fetched before
+    assert len(stored_message_ids(store)) == 6
+    assert imap_env.uids("INBOX") == []  # all ten in custody, all acknowledged
 
     final = runner(cfg, store).run_pass()
-    assert final.ok
+    assert final.ok and final.result.new_messages == 4 and final.result.handled == 0
     assert sorted(stored_message_ids(store)) == sorted(message_ids(raws))  # each exactly once
-    assert imap_env.uids("INBOX") == []
     assert sorted(b for b, _ in imap_env.fetch_all("Processed").values()) == sorted(raws)
     with store.session() as s:
         assert s.scalar(select(func.count(MailboxUid.id)).where(MailboxUid.acknowledged.is_(False))) == 0
@@ -173,20 +186,31 @@ def test_uidvalidity_reset_reprocesses_nothing(make_cfg, store, imap_env):
     r.close()
 
 
-def test_pipeline_failure_keeps_mail_and_shows_in_status(make_cfg, store, imap_env):
+def test_processing_failure_keeps_mail_in_custody_and_shows_in_status(make_cfg, store, imap_env, monkeypatch):
+    """Custody first: a bug in processing cannot lose mail. The messages are
+    in the store (and acknowledged), marked failed, the inbox status says so
+    without quoting anything, and they are processed once the fault is fixed."""
+    from intake.ingest import processing
+    from intake.store import inbound
+
     cfg = make_cfg()
     imap_env.append([make_message(i) for i in range(3)])
 
-    class Broken:
-        def process(self, raw):
-            raise RuntimeError("bug in a parser")
+    def broken(*a, **k):
+        raise RuntimeError("bug in a parser")
 
-    out = runner(cfg, store, lambda *_: Broken()).run_pass()
-    assert out.result.failed and not out.ok
-    assert len(imap_env.uids("INBOX")) == 3  # nothing acknowledged that is not stored
+    with monkeypatch.context() as m:
+        m.setattr(processing, "commit_job", broken)
+        out = runner(cfg, store).run_pass()
+    assert out.result.processing_failed == 3 and not out.ok
+    assert imap_env.uids("INBOX") == [] and len(imap_env.uids("Processed")) == 3
+    with store.session() as s:
+        assert inbound.state(s).failed == 3
     rep = status.report(store, "mase")
     assert rep.failing_since is not None and "pipeline_failed" in rep.last_error
     assert "bug in a parser" not in rep.last_error
+    with store.transaction() as s:  # the fault fixed: `intake reprocess --inbound-failed`
+        assert inbound.retry_failed(s) == 3
     fixed = runner(cfg, store).run_pass()
     assert fixed.ok and fixed.result.new_messages == 3
     assert status.report(store, "mase").failing_since is None
@@ -220,13 +244,17 @@ def test_stop_flag_finishes_current_message(make_cfg, store, imap_env):
     cfg = make_cfg(batch_size=5)
     imap_env.append([make_message(i) for i in range(12)])
     stop = threading.Event()
-    pipe = HookedPipeline(store, cfg, at=3, hook=stop.set)
+    pipe = HookedProcessor(store, cfg, at=3, hook=stop.set)
     r = InboxRunner(cfg, store, SETTINGS, lambda *_: pipe, stop)
     out = r.run_pass()
-    assert out.result.stopped and out.result.handled == 3
-    assert len(stored_message_ids(store)) == 3
-    assert len(imap_env.uids("Processed")) == 3  # what was committed is acknowledged
-    assert runner(cfg, store).run_pass().result.new_messages == 9
+    # Custody of all twelve was taken (and acknowledged) before processing;
+    # the stop came during processing: what was in hand was finished, the
+    # rest handed back for the next pass.
+    first = out.result.new_messages
+    assert out.result.handled == 12 and 3 <= first < 12
+    assert len(stored_message_ids(store)) == first
+    assert len(imap_env.uids("Processed")) == 12
+    assert runner(cfg, store).run_pass().result.new_messages == 12 - first
 
 
 def test_postgresql_store_and_advisory_lock(make_cfg, imap_env, postgres_url):
@@ -307,11 +335,11 @@ def test_folder_names_with_spaces_and_accents(make_cfg, store, imap_env):
 
 def test_move_without_move_capability_uses_uidplus(make_cfg, store, imap_env, monkeypatch):
     """Servers without MOVE (RFC 6851): COPY, flag \\Deleted and UID EXPUNGE
-    of our own UIDs only. A message we did not store, which someone marked
-    \\Deleted, survives (a plain EXPUNGE would have destroyed it)."""
+    of our own UIDs only. A message we did not take into custody, which
+    someone marked \\Deleted, survives (a plain EXPUNGE would have destroyed it)."""
     from imapclient import IMAPClient
 
-    from intake.ingest.imap.inbox_runner import default_pipeline_factory
+    from intake.store import mailboxes
 
     raws = [make_message(i) for i in range(4)]
     imap_env.append(raws)
@@ -319,18 +347,17 @@ def test_move_without_move_capability_uses_uidplus(make_cfg, store, imap_env, mo
         c.select_folder("INBOX")
         c.add_flags([1], [b"\\Deleted"])
 
-    class FailsOnFirst:
-        def __init__(self, *args):
-            self.inner = default_pipeline_factory(*args)
+    real_receive = mailboxes.receive_uid
 
-        def process(self, raw):
-            if raw.data == raws[0]:
-                raise RuntimeError("cannot store this one")
-            return self.inner.process(raw)
+    def fails_on_first(store_, folder_pk, uidvalidity, uid, raw, *rest):
+        if raw.data == raws[0]:
+            raise RuntimeError("cannot store this one")
+        return real_receive(store_, folder_pk, uidvalidity, uid, raw, *rest)
 
     real = IMAPClient.capabilities
     monkeypatch.setattr(IMAPClient, "capabilities", lambda self: tuple(x for x in real(self) if x != b"MOVE"))
-    out = runner(make_cfg(), store, FailsOnFirst).run_pass()
+    monkeypatch.setattr(mailboxes, "receive_uid", fails_on_first)
+    out = runner(make_cfg(), store).run_pass()
     monkeypatch.undo()
     assert out.result.new_messages == 3 and len(out.result.failed) == 1
     assert sorted(b for b, _ in imap_env.fetch_all("Processed").values()) == sorted(raws[1:])

@@ -31,7 +31,6 @@ _PDF_ENCRYPTION = ("parser side, PDF reader: a PDF that needs a user password (A
 
 PARSER_SIDE = {
     "docs/mimekit-text/Gimhae_Kim_clan.utf-16.html": _FORM_LIKENESS,
-    "docs/mimekit-text/planet-fitness.txt": _FORM_LIKENESS,
     "docs/pypdf/example.pdf": _FORM_LIKENESS,
     "docs/pypdf/hello-world.pdf": _FORM_LIKENESS,
     "docs/pypdf/multilang.pdf": _FORM_LIKENESS,

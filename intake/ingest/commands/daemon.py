@@ -19,12 +19,16 @@ log = logging.getLogger(__name__)
 def register(sub, common) -> None:
     p = sub.add_parser("daemon", parents=[common],
                        help="run in the foreground, polling every [[inbox]] (for systemd)")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="analysis worker processes (default: [workers] processes, 0 = one per core)")
     p.set_defaults(func=cmd_daemon, uses=("store", "inbox"))
 
     p = sub.add_parser("poll", parents=[common], help="one pass over the inboxes, then exit (for cron and tests)")
     p.add_argument("--once", action="store_true", default=True,
                    help="one pass and exit (the only mode; the daemon is `intake daemon`)")
     p.add_argument("--inbox", metavar="NAME", help="only this inbox")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="analysis worker processes (default: [workers] processes, 0 = one per core)")
     p.set_defaults(func=cmd_poll, uses=("store", "inbox"))
 
     p = sub.add_parser("status", parents=[common],
@@ -47,7 +51,18 @@ def cmd_daemon(args, settings) -> int:
         print("intake daemon: no [[inbox]] configured; nothing to do", file=sys.stderr)
         return EXIT_USAGE
     with open_store(settings) as store:
-        return Daemon(inboxes, store, settings).run_forever()
+        return Daemon(inboxes, store, settings, processor_factory=_processors(args)).run_forever()
+
+
+def _processors(args):
+    """A factory of local processors with the command's --workers."""
+    from intake.ingest.processing import LocalProcessor, worker_count
+
+    def make(store, settings, cfg=None):
+        actor = f"system:imap:{cfg.name}" if cfg is not None else "system:daemon"
+        return LocalProcessor(store, settings, workers=worker_count(settings, args.workers), actor=actor)
+
+    return make
 
 
 def cmd_poll(args, settings) -> int:
@@ -65,7 +80,7 @@ def cmd_poll(args, settings) -> int:
         for ib in inboxes:
             if stop.is_set():
                 break
-            runner = InboxRunner(ib, store, settings, stop=stop)
+            runner = InboxRunner(ib, store, settings, processor_factory=_processors(args), stop=stop)
             try:
                 outcome = runner.run_pass(wait=True)
             finally:
@@ -82,6 +97,17 @@ def cmd_poll(args, settings) -> int:
                 if r.failed and rc == EXIT_OK:
                     rc = EXIT_FAILED
     return rc
+
+
+def _processing_queue(store) -> dict:
+    """Messages in custody: received (waiting), in progress (and on which
+    worker), done, failed."""
+    from intake.store import inbound
+
+    with store.session() as s:
+        q = inbound.state(s)
+    return {"received": q.received, "processing": q.processing, "done": q.done, "failed": q.failed,
+            "workers": q.workers or {}}
 
 
 def _review_queue(store) -> dict:
@@ -110,6 +136,7 @@ def cmd_status(args, settings) -> int:
     rows, unhealthy = [], []
     with open_store(settings, write=False) as store:
         queue = _review_queue(store)
+        work = _processing_queue(store)
         for ib in inboxes:
             rep = status.report(store, ib.name)
             limit = args.max_failing if args.max_failing is not None else ib.unhealthy_after_s
@@ -134,8 +161,15 @@ def cmd_status(args, settings) -> int:
                 "awaiting_after": rep.unacknowledged,
             })
     if args.json:
-        print(json.dumps({"inboxes": rows, "unhealthy": unhealthy, "review_queue": queue}, indent=2))
+        print(json.dumps({"inboxes": rows, "unhealthy": unhealthy, "review_queue": queue,
+                          "processing": work}, indent=2))
     else:
+        print(f"processing: {work['received']} received and waiting, {work['processing']} in progress, "
+              f"{work['done']} done, {work['failed']} failed")
+        for who, n in sorted(work["workers"].items()):
+            print(f"  in progress on {who}: {n}")
+        if work["failed"]:
+            print("  failed messages are kept; `intake reprocess --inbound-failed` retries them after a fix")
         print(f"review queue: {queue['open']} open item(s), {queue['blocking']} holding back a record "
               f"(the store's own count, all sources)")
         if not rows:

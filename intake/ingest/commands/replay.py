@@ -1,16 +1,35 @@
-"""`intake replay PATH...`: run archived mailboxes through the pipeline."""
+"""`intake replay PATH... [--workers N]`: archived mailboxes through the
+pipeline, custody first (issue 15).
+
+First every message is taken into custody (store/inbound.py: raw bytes and
+an inbound row, committed in batches: the replay's checkpoint); then the
+received messages are processed on N worker processes
+(ingest/processing.py). Ctrl-C stops cleanly: what was committed stays, what
+was in flight is handed back, and a rerun reads the archive again (adding
+nothing it already holds) and processes what is left."""
 
 from __future__ import annotations
 
 import logging
+import os
+import signal
 import sys
+import threading
+import time
 from collections import Counter
 from pathlib import Path
 
 from intake.exception_codes import UNREADABLE_MESSAGE
+from intake.ingest.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from intake.ingest.pipeline import Pipeline
+from intake.ingest.processing import LocalProcessor, worker_count
 from intake.ingest.sources.detect import ArchiveError, UnreadableFile, is_stream, iter_archive
+from intake.store import inbound
 from intake.store.db import open_store
+
+# Custody is committed in batches: this many messages or this many seconds.
+RECEIVE_BATCH = 200
+RECEIVE_SECONDS = 2.0
 
 log = logging.getLogger(__name__)
 
@@ -28,6 +47,8 @@ def register(sub, common) -> None:
     p.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show a progress bar (default: when stderr is a terminal)")
     p.add_argument("--no-progress", dest="progress", action="store_false")
+    p.add_argument("--workers", type=int, metavar="N", default=None,
+                   help="analysis worker processes (default: [workers] processes, 0 = one per core)")
     p.add_argument("--inline", action="store_true",
                    help="analyse documents in this process (no worker isolation; debugging)")
     p.set_defaults(func=run)
@@ -46,9 +67,10 @@ class Summary:
         self.unreadable: list[str] = []  # stored now as unreadable_message
         self.unreadable_known = 0  # unreadable, and stored by an earlier run
         self.skipped: list[str] = []
+        self.held = 0  # read again, and already in the store's custody
+        self.failed = 0  # processing failed (a fault in intake): kept, shown by `intake status`
 
     def add(self, outcome) -> None:
-        self.read += 1
         if outcome.new:
             self.new += 1
             self.docs.update(d.status for d in outcome.documents)
@@ -58,7 +80,7 @@ class Summary:
     def lines(self) -> list[str]:
         d = self.docs
         out = [
-            f"messages read: {self.read}  new: {self.new}  already known: {self.known}",
+            f"messages read: {self.read}  new: {self.new}  already known: {self.known + self.held}",
             f"documents parsed: {d['parsed']}  exceptions: {d['exception']}  "
             f"duplicates: {d['duplicate']}  not a report: {d['not_a_report']}",
         ]
@@ -68,6 +90,8 @@ class Summary:
             out.append(f"unreadable items already stored: {self.unreadable_known}")
         if self.skipped:
             out.append(f"files skipped (not mail): {len(self.skipped)}")
+        if self.failed:
+            out.append(f"messages whose processing failed (kept; see `intake status`): {self.failed}")
         return out
 
 
@@ -77,48 +101,120 @@ def run(args, settings) -> int:
     if missing:
         for p in missing:
             print(f"intake replay: {p}: no such file or folder", file=sys.stderr)
-        return 2
-    show = args.progress if args.progress is not None else sys.stderr.isatty()
-    store = open_store(settings)
-    summary = Summary()
-    bar = None
-    if show:
-        from tqdm import tqdm
-
-        bar = tqdm(unit="msg", desc="replay", file=sys.stderr)
-    failed = False
-    analyser = None
+        return EXIT_USAGE
+    if args.workers is not None and args.workers < 0:
+        print("intake replay: --workers takes a number of processes (0 = one per core)", file=sys.stderr)
+        return EXIT_USAGE
     if args.inline:
-        from intake.ingest.workers import InlineAnalyser
-
-        analyser = InlineAnalyser(settings)
+        os.environ["INTAKE_INLINE_ANALYSIS"] = "1"
+    show = args.progress if args.progress is not None else sys.stderr.isatty()
+    stop = threading.Event()
+    previous = _on_interrupt(stop)
+    summary = Summary()
+    failed = False
     try:
-        with Pipeline(store, settings, actor="system:replay", analyser=analyser) as pipe:
-            for path in paths:
-                if is_stream(path):
-                    # Opening a pipe waits for its writer: never silently.
-                    print(f"intake replay: {path}: a pipe; reading it as a stream "
-                          "(waiting for a writer if none is connected)", file=sys.stderr)
-                try:
-                    for item in iter_archive(path):
-                        if isinstance(item, UnreadableFile):
-                            _unreadable(pipe, item, summary)
-                            continue
-                        summary.add(pipe.process(item))
-                        if bar is not None:
-                            bar.update(1)
-                except ArchiveError as exc:
-                    print(f"intake replay: {exc}", file=sys.stderr)
-                    failed = True
+        with open_store(settings) as store:
+            failed = _receive_all(store, settings, paths, summary, show, stop)
+            if not stop.is_set():
+                _process_all(store, settings, worker_count(settings, args.workers), summary, show, stop)
     finally:
-        if bar is not None:
-            bar.close()
-        store.close()
+        signal.signal(signal.SIGINT, previous)
     for line in summary.lines():
         print(line)
     for p in summary.skipped:
         print(f"  skipped: {p}", file=sys.stderr)
-    return 1 if failed else 0
+    if stop.is_set():
+        print("intake replay: interrupted; what was stored stays, and a rerun carries on", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    return EXIT_FAILED if failed else EXIT_OK
+
+
+def _on_interrupt(stop: threading.Event):
+    """Ctrl-C once: stop cleanly (commit what is ready, hand the rest back).
+    Twice: stop now."""
+    def handler(signum, frame):
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        print("\nintake replay: stopping (Ctrl-C again to stop at once)", file=sys.stderr)
+
+    if threading.current_thread() is not threading.main_thread():
+        return signal.getsignal(signal.SIGINT)
+    return signal.signal(signal.SIGINT, handler)
+
+
+def _bar(show: bool, desc: str, total: int | None = None, unit: str = "msg"):
+    if not show:
+        return None
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
+
+
+def _receive_all(store, settings, paths, summary: Summary, show: bool, stop: threading.Event) -> bool:
+    """Custody of every message of every archive; True if one could not be read."""
+    failed = False
+    with Pipeline(store, settings, actor="system:replay", source="replay") as pipe:
+        for path in paths:
+            if stop.is_set():
+                break
+            if is_stream(path):
+                # Opening a pipe waits for its writer: never silently.
+                print(f"intake replay: {path}: a pipe; reading it as a stream "
+                      "(waiting for a writer if none is connected)", file=sys.stderr)
+            bar = _bar(show, f"reading {path.name or path}")
+            batch: list = []
+            last = time.monotonic()
+            try:
+                for item in iter_archive(path):
+                    if isinstance(item, UnreadableFile):
+                        _unreadable(pipe, item, summary)
+                        continue
+                    batch.append(item)
+                    summary.read += 1
+                    if bar is not None:
+                        bar.update(1)
+                    if len(batch) >= RECEIVE_BATCH or time.monotonic() - last > RECEIVE_SECONDS:
+                        _take(store, batch, summary)
+                        batch, last = [], time.monotonic()
+                    if stop.is_set():
+                        break
+            except ArchiveError as exc:
+                print(f"intake replay: {exc}", file=sys.stderr)
+                failed = True
+            finally:
+                _take(store, batch, summary)
+                if bar is not None:
+                    bar.close()
+    return failed
+
+
+def _take(store, raws, summary: Summary) -> None:
+    if not raws:
+        return
+    with store.transaction() as s:
+        for raw in raws:
+            _, new = inbound.receive(s, raw, "replay")
+            if not new:
+                summary.held += 1
+
+
+def _process_all(store, settings, workers: int, summary: Summary, show: bool, stop: threading.Event) -> None:
+    with store.session() as s:
+        waiting = inbound.state(s).waiting
+    bar = _bar(show, f"processing ({workers} worker{'s' if workers != 1 else ''})", total=waiting)
+
+    def done(inbound_id, outcome):
+        summary.add(outcome)
+        if bar is not None:
+            bar.update(1)
+
+    try:
+        result = LocalProcessor(store, settings, workers=workers, actor="system:replay", on_done=done).run(stop)
+        summary.failed += result.failed
+    finally:
+        if bar is not None:
+            bar.close()
 
 
 def _unreadable(pipe: Pipeline, item: UnreadableFile, summary: Summary) -> None:
@@ -131,6 +227,7 @@ def _unreadable(pipe: Pipeline, item: UnreadableFile, summary: Summary) -> None:
             f"The archive file could not be read as e-mail ({item.reason}). "
             "Open it in a mail client or ask the sender to resend.",
         )
+        summary.read += 1
         summary.add(outcome)
         if outcome.new:
             summary.unreadable.append(str(path))

@@ -55,6 +55,8 @@ def register(sub, common) -> None:
     p.add_argument("--template", metavar="T")
     p.add_argument("--since", metavar="DATE", help="received on or after this day (YYYY-MM-DD)")
     p.add_argument("--pending", action="store_true", help="the documents the review app asked to reprocess")
+    p.add_argument("--inbound-failed", action="store_true",
+                   help="messages whose processing failed (a fault in intake): process them again")
     p.add_argument("--inline", action="store_true", help="analyse in this process (no worker isolation)")
     p.set_defaults(func=run_reprocess)
 
@@ -194,6 +196,17 @@ def run_reprocess(args, settings) -> int:
         except ValueError:
             print("intake reprocess: --since takes a date, YYYY-MM-DD", file=sys.stderr)
             return EXIT_USAGE
+    if args.inbound_failed:
+        from intake.ingest.processing import LocalProcessor, worker_count
+        from intake.store import inbound
+
+        with open_store(settings) as store:
+            with store.transaction() as s:
+                n = inbound.retry_failed(s)
+            done = LocalProcessor(store, settings, workers=worker_count(settings), actor="cli:reprocess").run()
+        print(f"messages retried: {n}; processed now: {done.messages} ({done.new} new, {done.known} known), "
+              f"failed again: {done.failed}")
+        return EXIT_FAILED if done.failed else EXIT_OK
     if not (args.document_ids or args.status or args.code or args.template or since or args.pending):
         print("intake reprocess: say which documents: ids, --status, --code, --template, --since or --pending",
               file=sys.stderr)

@@ -30,10 +30,11 @@ from imapclient.exceptions import IMAPClientError
 from sqlalchemy.exc import SQLAlchemyError
 
 from intake import metrics
-from intake.exception_codes import IMAP_FOLDER_UNAVAILABLE, IMAP_KEYWORD_UNSUPPORTED
+from intake.exception_codes import IMAP_FOLDER_UNAVAILABLE, IMAP_KEYWORD_UNSUPPORTED, PIPELINE_FAILED
 from intake.ingest.imap import after
 from intake.ingest.imap.errors import ImapError, safe_reason
 from intake.ingest.inbox_config import InboxConfig
+from intake.logs import log_fault
 from intake.store import mailboxes
 from intake.store.db import Store
 from intake.types import IntakeError, RawMessage
@@ -48,16 +49,18 @@ SIZE_CHUNK = 200
 
 @dataclass
 class PassResult:
-    handled: int = 0  # UIDs recorded this pass
-    new_messages: int = 0  # of which the pipeline stored as new
-    known: int = 0  # of which were already in the store (crash redo, UIDVALIDITY reset)
+    handled: int = 0  # UIDs recorded this pass (taken into custody)
+    received: int = 0  # of which new to the store's custody
+    new_messages: int = 0  # messages the processing after the pass stored as new
+    known: int = 0  # of which were already in the store (crash redo, UIDVALIDITY reset, resend)
     acknowledged: int = 0
     vanished: int = 0  # listed by SEARCH, gone by FETCH (someone else moved them)
     failed: list[tuple[str, int, str]] = field(default_factory=list)  # (folder, uid, code)
+    processing_failed: int = 0  # in custody, but processing failed (a fault in intake; `intake status`)
     stopped: bool = False
 
     def summary(self) -> str:
-        return (f"handled={self.handled} new={self.new_messages} known={self.known} "
+        return (f"handled={self.handled} received={self.received} new={self.new_messages} known={self.known} "
                 f"acknowledged={self.acknowledged} vanished={self.vanished} failed={len(self.failed)}")
 
 
@@ -87,7 +90,7 @@ def _batches(client: IMAPClient, cfg: InboxConfig, uids: list[int]) -> Iterator[
             yield batch
 
 
-def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, pipeline,
+def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store,
                stop: threading.Event, result: PassResult) -> None:
     try:
         # after = "none" promises the mailbox is left untouched: EXAMINE, so
@@ -142,30 +145,22 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store, 
             raw = RawMessage(cfg.origin(folder, uidvalidity, uid), bytes(raw_bytes))
             metrics.MESSAGES_RECEIVED.labels(cfg.name).inc()
             try:
-                # process() is idempotent: a message already stored (a redo
-                # after a crash, a UIDVALIDITY reset, a resend) is matched by
-                # Message-ID + content hash and only gains a sighting.
-                outcome = pipeline.process(raw)
-                message_pk = outcome.message_pk
-                if outcome.new:
-                    result.new_messages += 1
-                else:
-                    result.known += 1
-                metrics.MESSAGES_PROCESSED.labels(cfg.name, "new" if outcome.new else "known").inc()
+                # Custody first (issue 15): the raw message and its UID in
+                # one commit; processing happens afterwards, from the store.
+                # The same message again (a crash redo, a UIDVALIDITY reset)
+                # is matched when processed and only gains a sighting.
+                if mailboxes.receive_uid(store, folder_pk, uidvalidity, uid, raw, cfg.name, ack_now):
+                    result.received += 1
             except SQLAlchemyError:
                 raise  # the store is unwell: stop the pass, nothing is acknowledged
             except Exception as exc:  # noqa: BLE001 - one message must not stop the inbox
-                # The pipeline should have stored the message with its
-                # exception; it could not. Leave the UID unrecorded: it stays
-                # in the mailbox and is retried next pass, and the inbox
+                # Not in the store's custody: the UID stays unrecorded and
+                # the message in the mailbox, retried next pass; the inbox
                 # status shows the failure until then.
-                code = exc.code if isinstance(exc, IntakeError) else f"pipeline_crash:{type(exc).__name__}"
+                code = exc.code if isinstance(exc, IntakeError) else f"{PIPELINE_FAILED}:{type(exc).__name__}"
                 result.failed.append((folder, uid, code))
-                metrics.MESSAGES_PROCESSED.labels(cfg.name, "failed").inc()
-                log.error("inbox %s: UID %d could not be stored (%s); left in the mailbox for the next pass",
-                          cfg.name, uid, code)
+                log_fault(log, f"inbox {cfg.name}: UID {uid} could not be taken into custody; left in the mailbox", exc)
                 continue
-            mailboxes.record_uid(store, folder_pk, uidvalidity, uid, message_pk, raw.sha256, ack_now)
             done.append(uid)
             result.handled += 1
         if done and not ack_now:

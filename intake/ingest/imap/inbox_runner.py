@@ -48,42 +48,52 @@ class PassOutcome:
 
     @property
     def ok(self) -> bool:
-        return self.ran and self.error is None and not self.result.failed
+        return self.ran and self.error is None and not self.result.failed and not self.result.processing_failed
 
 
-def default_pipeline_factory(store: Store, settings, cfg: InboxConfig):
-    from intake.ingest.pipeline import Pipeline  # heavy: spaCy, parsers
+def default_processor_factory(store: Store, settings, cfg: InboxConfig):
+    """What processes a pass's mail when the runner is asked to (`intake
+    poll --once`): the local processor, on every core (heavy: spaCy, parsers
+    load in its worker processes)."""
+    from intake.ingest.processing import LocalProcessor, worker_count
 
-    return Pipeline(store, settings, actor=f"system:imap:{cfg.name}")
+    return LocalProcessor(store, settings, workers=worker_count(settings), actor=f"system:imap:{cfg.name}")
 
 
 class InboxRunner:
     def __init__(self, cfg: InboxConfig, store: Store, settings=None,
-                 pipeline_factory: Callable | None = None, stop: threading.Event | None = None):
+                 processor_factory: Callable | None = None, stop: threading.Event | None = None,
+                 process: bool = True):
         self.cfg = cfg
         self.store = store
         self.settings = settings
         self.stop = stop or threading.Event()
-        self._factory = pipeline_factory or default_pipeline_factory
-        self._pipeline = None
+        # Custody first: a pass only takes mail into the store and
+        # acknowledges it. With ``process`` (poll --once, tests) the pass
+        # then processes what is waiting; the daemon processes in a thread
+        # of its own, so a backlog never delays receiving.
+        self.process = process
+        self._factory = processor_factory or default_processor_factory
+        self._processor = None
         self._lock = threading.Lock()
         self.failures = 0
         self.next_attempt_at = 0.0  # time.monotonic()
         # Set by the daemon: schedules a retry after a failed pass, whoever
-        # ran it (a scheduled job or the IDLE watcher).
+        # ran it (a scheduled job or the IDLE watcher); wakes processing.
         self.on_retry: Callable[[float], None] | None = None
+        self.after_pass: Callable[[], None] | None = None
 
     @property
-    def pipeline(self):
-        if self._pipeline is None:
-            self._pipeline = self._factory(self.store, self.settings, self.cfg)
-        return self._pipeline
+    def processor(self):
+        if self._processor is None:
+            self._processor = self._factory(self.store, self.settings, self.cfg)
+        return self._processor
 
     def close(self) -> None:
-        """Stop the pipeline's worker process, if one was started."""
-        pipe, self._pipeline = self._pipeline, None
-        if pipe is not None and hasattr(pipe, "close"):
-            pipe.close()
+        """Stop the processor's worker processes, if any are running."""
+        proc, self._processor = self._processor, None
+        if proc is not None and hasattr(proc, "close"):
+            proc.close()
 
     def backoff_delay(self) -> float:
         base = min(self.cfg.backoff_max_s, self.cfg.backoff_initial_s * 2 ** max(0, self.failures - 1))
@@ -112,6 +122,8 @@ class InboxRunner:
                     outcome = self._run_locked()
                 if outcome.ran:
                     metrics.PASSES.labels(self.cfg.name, "ok" if outcome.ok else "failed").inc()
+                if self.after_pass is not None and outcome.result.received:
+                    self.after_pass()
                 return outcome
             finally:
                 lock.release()
@@ -134,7 +146,7 @@ class InboxRunner:
                         result.stopped = True
                         break
                     try:
-                        run_folder(client, cfg, folder, self.store, self.pipeline, self.stop, result)
+                        run_folder(client, cfg, folder, self.store, self.stop, result)
                     except ImapError as exc:
                         if exc.code != IMAP_FOLDER_UNAVAILABLE:
                             raise
@@ -142,6 +154,10 @@ class InboxRunner:
                         folder_errors.append(exc)
                     if result.stopped:
                         break
+            if self.process and not self.stop.is_set():
+                done = self.processor.run(self.stop)
+                result.new_messages, result.known = done.new, done.known
+                result.processing_failed = done.failed
             if folder_errors:
                 raise folder_errors[0]
         except ImapError as exc:
@@ -170,11 +186,22 @@ class InboxRunner:
                 "nothing unstored was acknowledged; the log names where it failed",
             ), result)
         elapsed = time.monotonic() - started
+        if result.processing_failed and not result.failed:
+            err = IntakeError(
+                PIPELINE_FAILED,
+                f"{result.processing_failed} message(s) in the store's custody could not be processed (a fault "
+                "in intake; the log names where); they are kept: `intake reprocess --inbound-failed` after the fix",
+            )
+            self._safe(status.record_failure, self.store, cfg.name, f"{err.code}: {err.detail}", result.handled)
+            log.warning("inbox %s: pass done, processing failed for %d message(s)", cfg.name,
+                        result.processing_failed)
+            self.failures = 0
+            return PassOutcome(ran=True, result=result, error=None)
         if result.failed:
             codes = sorted({code for _, _, code in result.failed})
             err = IntakeError(
                 PIPELINE_FAILED,
-                f"{len(result.failed)} message(s) could not be stored ({', '.join(codes)}); "
+                f"{len(result.failed)} message(s) could not be taken into the store ({', '.join(codes)}); "
                 "they stay in the mailbox and are retried on every pass",
             )
             self._safe(status.record_failure, self.store, cfg.name, f"{err.code}: {err.detail}", result.handled)

@@ -1,0 +1,394 @@
+"""Processing messages the store has taken custody of (store/inbound.py).
+
+One message's work, whoever runs it:
+
+    claim → MIME walk → documents not yet stored → analysis (isolated
+    worker process per document: time and memory limits) → one
+    transaction: message, documents, records, dedup, mentions, resolution,
+    and the inbound row marked done
+
+``MessageJob`` holds a message between those steps; ``commit_job`` is the
+transaction. Two drivers use them:
+
+- ``LocalProcessor``: this machine, on every core. Documents are analysed
+  by N long-lived worker processes in parallel while this process walks the
+  next messages; results are committed in the order the messages were
+  received (so dedup and entity resolution give what a one-at-a-time run
+  gives), several messages per transaction. Used on the embedded SQLite
+  store, and on PostgreSQL when no job queue is configured.
+- ``intake/ingest/jobs.py``: procrastinate tasks on PostgreSQL, so `intake
+  worker` processes on any number of machines share the work.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import queue
+import threading
+import time
+from collections import Counter, deque
+from concurrent.futures import FIRST_COMPLETED, Future, wait
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy.exc import IntegrityError, OperationalError
+
+from intake import metrics
+from intake.exception_codes import PIPELINE_FAILED
+from intake.ingest.identity import content_sha256
+from intake.ingest.mime_walk import MimeLimits, WalkResult, walk
+from intake.ingest.workers import make_analyser
+from intake.logs import log_fault
+from intake.store import inbound
+from intake.store.db import Store
+from intake.store.message_writes import (
+    MessageOutcome,
+    NeedsAnalysis,
+    record_sighting,
+    save_message,
+    stored_document_shas,
+)
+from intake.types import DocumentAnalysis, RawMessage
+
+log = logging.getLogger(__name__)
+
+
+def worker_count(settings, override: int | None = None) -> int:
+    """Analysis worker processes: ``--workers`` if given, else [workers]
+    processes; 0 means one per core."""
+    n = override if override is not None else int(settings.section("workers").get("processes", 0) or 0) \
+        if settings is not None else 1
+    return n if n > 0 else (os.cpu_count() or 1)
+
+
+@dataclass
+class MessageJob:
+    inbound_id: int
+    raw: RawMessage
+    key: str  # content_sha256: the message's identity with its Message-ID
+    result: WalkResult
+    analyses: dict[int, DocumentAnalysis] = field(default_factory=dict)
+    pending: dict[int, Future] = field(default_factory=dict)  # document index -> analysis in flight
+    source: str | None = None  # the inbox (config name) or "replay": a metrics label, never content
+
+    @property
+    def fallback_date(self) -> date | None:
+        return self.result.headers.date.date() if self.result.headers.date else None
+
+    def ready(self) -> bool:
+        return all(f.done() for f in self.pending.values())
+
+    def collect(self) -> None:
+        for i, f in self.pending.items():
+            self.analyses[i] = f.result()
+        self.pending.clear()
+
+
+def walk_job(inbound_id: int, raw: RawMessage, limits: MimeLimits, source: str | None = None) -> MessageJob:
+    with metrics.timed("mime_walk"):
+        result = walk(raw.data, limits)
+    return MessageJob(inbound_id, raw, content_sha256(raw.data), result, source=source)
+
+
+def counted(job: MessageJob, outcome: MessageOutcome) -> MessageOutcome:
+    metrics.documents_stored(outcome)
+    metrics.MESSAGES_PROCESSED.labels(job.source or "replay", "new" if outcome.new else "known").inc()
+    return outcome
+
+
+def documents_to_analyse(store: Store, job: MessageJob, in_flight: set[str] | None = None,
+                         only: list[int] | None = None) -> list[int]:
+    """Indexes of the job's documents that need analysing: not stored yet,
+    not an earlier copy in the same message (nor, given ``in_flight``, in a
+    message being analysed now)."""
+    with store.session() as s:
+        stored = stored_document_shas(s, [d.sha256 for d in job.result.documents])
+    seen: set[str] = set()
+    out = []
+    for i, doc in enumerate(job.result.documents):
+        if only is not None and i not in only:
+            continue
+        if doc.sha256 in seen or doc.sha256 in stored or (in_flight is not None and doc.sha256 in in_flight):
+            continue
+        seen.add(doc.sha256)
+        out.append(i)
+    return out
+
+
+def signature_of(result: WalkResult) -> dict | None:
+    """The message's own S/MIME or PGP signature as the store keeps it."""
+    sig = result.signature
+    if sig is None:
+        return None
+    return {"signed": sig.signed, "kind": sig.kind, "signer": sig.signer, "valid": sig.valid,
+            "detail": sig.detail, "certificate_sha256": sig.certificate_sha256}
+
+
+def commit_job(session, job: MessageJob, actor: str) -> MessageOutcome:
+    """The message's results and its inbound row done, in the caller's
+    transaction. Raises NeedsAnalysis (analyse those and call again) and
+    IntegrityError (another process stored it first: call again, in a new
+    transaction, and it becomes a sighting)."""
+    mid = job.result.headers.message_id
+    outcome = record_sighting(session, job.raw, mid, job.key, actor)
+    if outcome is None:
+        outcome = save_message(session, job.raw, job.key, job.result.headers, job.result.problems,
+                               job.result.documents, job.analyses, actor=actor, signature=signature_of(job.result))
+    inbound.finish(session, job.inbound_id, outcome.message_pk)
+    return outcome
+
+
+def commit_one(store: Store, job: MessageJob, actor: str, analyse) -> MessageOutcome:
+    """commit_job in its own transaction, with the retries it asks for.
+    ``analyse(job, indexes)`` fills in documents it turns out to need."""
+    for attempt in range(3):
+        try:
+            with metrics.timed("commit"), store.transaction() as s:
+                return commit_job(s, job, actor)
+        except NeedsAnalysis as need:
+            # The stored copy a document duplicated has gone (disposed of)
+            # since we looked: analyse it now rather than lose it.
+            analyse(job, need.indexes)
+        except IntegrityError:
+            log.info("concurrent insert detected; re-checking message (inbound %s)", job.inbound_id)
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+# --------------------------------------------------------------------------
+# analysis on N worker processes
+# --------------------------------------------------------------------------
+
+
+class AnalysisPool:
+    """N threads, each owning one isolated analysis worker process
+    (ingest/workers.py); a document goes to whichever is free."""
+
+    def __init__(self, settings, workers: int):
+        self.settings = settings
+        self.size = max(1, workers)
+        self._jobs: queue.Queue = queue.Queue()
+        self._lock = threading.Lock()
+        self._analysers: list = []
+        self._threads = [threading.Thread(target=self._run, name=f"intake-analysis-{i}", daemon=True)
+                         for i in range(self.size)]
+        for t in self._threads:
+            t.start()
+
+    def submit(self, doc, fallback: date | None) -> Future:
+        fut: Future = Future()
+        self._jobs.put((doc, fallback, fut))
+        return fut
+
+    def _run(self) -> None:
+        analyser = make_analyser(self.settings)
+        with self._lock:
+            self._analysers.append(analyser)
+        try:
+            while True:
+                item = self._jobs.get()
+                if item is None:
+                    return
+                doc, fallback, fut = item
+                if not fut.set_running_or_notify_cancel():
+                    continue
+                try:
+                    with metrics.timed("analyse"):
+                        fut.set_result(analyser.analyse(doc, fallback))
+                except BaseException as exc:  # the boundary in analyse.py makes this a bug
+                    fut.set_exception(exc)
+        finally:
+            analyser.close()
+
+    def close(self, abort: bool = False) -> None:
+        """Finish (or with ``abort``, kill) the analyses in hand and stop."""
+        # Documents nobody has started are dropped: their messages are
+        # handed back to the queue by the caller.
+        while True:
+            try:
+                item = self._jobs.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                item[2].cancel()
+        if abort:
+            with self._lock:
+                for a in self._analysers:
+                    getattr(a, "abort", lambda: None)()
+        for _ in self._threads:
+            self._jobs.put(None)
+        for t in self._threads:
+            t.join(30)
+
+
+# --------------------------------------------------------------------------
+# the local processor
+# --------------------------------------------------------------------------
+
+
+@dataclass
+class ProcessSummary:
+    messages: int = 0
+    new: int = 0
+    known: int = 0
+    failed: int = 0
+    documents: Counter = field(default_factory=Counter)
+    new_exceptions: int = 0
+
+    def add(self, outcome: MessageOutcome) -> None:
+        self.messages += 1
+        if outcome.new:
+            self.new += 1
+            self.documents.update(d.status for d in outcome.documents)
+        else:
+            self.known += 1
+
+
+class LocalProcessor:
+    """Works through received messages on this machine (see the module
+    docstring). ``run`` returns when the queue is empty (or, with
+    ``follow``, when ``stop`` is set)."""
+
+    def __init__(self, store: Store, settings, *, workers: int = 1, actor: str = "system:replay",
+                 batch: int = 20, batch_seconds: float = 2.0, on_done=None):
+        self.store = store
+        self.settings = settings
+        self.actor = actor
+        self.limits = MimeLimits.from_settings(settings)
+        # In-process analysis (tests, debugging) shares one spaCy model:
+        # one analysis at a time then.
+        self.workers = 1 if os.environ.get("INTAKE_INLINE_ANALYSIS") == "1" else max(1, workers)
+        self.window = 4 * self.workers + 2
+        self.batch = batch
+        self.batch_seconds = batch_seconds
+        self.on_done = on_done  # called with (inbound_id, outcome) after each commit
+        self.worker = inbound.worker_name("local")
+        self.wake = threading.Event()
+        self._pool: AnalysisPool | None = None
+
+    # -- analysis ---------------------------------------------------------
+
+    def _pool_(self) -> AnalysisPool:
+        if self._pool is None:
+            self._pool = AnalysisPool(self.settings, self.workers)
+        return self._pool
+
+    def _submit(self, job: MessageJob, indexes: list[int], in_flight: dict[str, Future]) -> None:
+        for i in indexes:
+            doc = job.result.documents[i]
+            fut = in_flight.get(doc.sha256)
+            if fut is None:
+                fut = self._pool_().submit(doc, job.fallback_date)
+                in_flight[doc.sha256] = fut
+            job.pending[i] = fut
+
+    def _analyse_now(self, job: MessageJob, indexes: list[int]) -> None:
+        futures = {i: self._pool_().submit(job.result.documents[i], job.fallback_date) for i in indexes}
+        for i, f in futures.items():
+            job.analyses[i] = f.result()
+
+    # -- the loop ---------------------------------------------------------
+
+    def run(self, stop: threading.Event | None = None, *, follow: bool = False) -> ProcessSummary:
+        stop = stop or threading.Event()
+        summary = ProcessSummary()
+        with self.store.transaction() as s:
+            inbound.release_stale(s)
+        jobs: deque[MessageJob] = deque()
+        in_flight: dict[str, Future] = {}
+        try:
+            while True:
+                if not stop.is_set():
+                    self._fill(jobs, in_flight, summary)
+                if not jobs:
+                    if stop.is_set() or not follow:
+                        break
+                    self.wake.wait(2.0)
+                    self.wake.clear()
+                    continue
+                ready = self._ready(jobs, stop)
+                if ready:
+                    self._commit(ready, summary)
+                    for j in ready:
+                        for d in j.result.documents:
+                            f = in_flight.get(d.sha256)
+                            if f is not None and f.done():
+                                in_flight.pop(d.sha256, None)
+                elif stop.is_set():
+                    break
+        finally:
+            left = [j.inbound_id for j in jobs]
+            if left:
+                with self.store.transaction() as s:
+                    inbound.release(s, left)
+            if self._pool is not None:
+                self._pool.close(abort=stop.is_set())
+                self._pool = None
+        return summary
+
+    def _fill(self, jobs: deque, in_flight: dict, summary: ProcessSummary) -> None:
+        want = self.window - len(jobs)
+        if want <= 0:
+            return
+        with self.store.transaction() as s:
+            rows = inbound.claim_next(s, self.worker, want)
+            raws = [(r.id, inbound.raw_of(s, r), r.source) for r in rows]
+        for row_id, raw, source in raws:
+            try:
+                job = walk_job(row_id, raw, self.limits, source)
+                self._submit(job, documents_to_analyse(self.store, job, set(in_flight)), in_flight)
+            except OperationalError:
+                raise
+            except Exception as exc:  # a fault in intake: the message is kept, visibly failed
+                self._failed(row_id, exc, summary)
+                continue
+            jobs.append(job)
+
+    def _ready(self, jobs: deque, stop: threading.Event) -> list[MessageJob]:
+        """The oldest jobs whose analyses are all in, up to a batch; waits a
+        little for the oldest when none is."""
+        deadline = time.monotonic() + self.batch_seconds
+        while not jobs[0].ready() and time.monotonic() < deadline and not stop.is_set():
+            futures = list(jobs[0].pending.values())
+            wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)
+        out = []
+        while jobs and jobs[0].ready() and len(out) < self.batch:
+            out.append(jobs.popleft())
+        return out
+
+    def _commit(self, ready: list[MessageJob], summary: ProcessSummary) -> None:
+        for job in ready:
+            job.collect()
+        try:
+            # Several messages per transaction: the store is not the bottleneck.
+            with metrics.timed("commit"), self.store.transaction() as s:
+                outcomes = [commit_job(s, job, self.actor) for job in ready]
+        except OperationalError:
+            raise
+        except Exception:
+            # One of them needs more (a race, a vanished copy, a fault): each
+            # on its own, so one message's trouble costs only that message.
+            outcomes = []
+            for job in ready:
+                try:
+                    outcomes.append(commit_one(self.store, job, self.actor, self._analyse_now))
+                except OperationalError:
+                    raise
+                except Exception as exc:
+                    self._failed(job.inbound_id, exc, summary)
+                    outcomes.append(None)
+        for job, outcome in zip(ready, outcomes):
+            if outcome is None:
+                continue
+            counted(job, outcome)
+            summary.add(outcome)
+            if self.on_done is not None:
+                self.on_done(job.inbound_id, outcome)
+
+    def _failed(self, inbound_id: int, exc: BaseException, summary: ProcessSummary) -> None:
+        log_fault(log, "processing failed on inbound message %s", exc, inbound_id)
+        with self.store.transaction() as s:
+            inbound.fail(s, inbound_id, f"{PIPELINE_FAILED}:{type(exc).__name__}")
+        summary.failed += 1
