@@ -180,6 +180,13 @@ class WorkersSettings(Section):
     processes: int = Field(0, ge=0, le=256, description=(
         "Worker processes that analyse documents in parallel for replay, poll and the daemon "
         "(`--workers N` overrides): 0 = one per core. Each holds the spaCy model (~300 MB)."))
+    engine: Literal["auto", "local", "procrastinate"] = Field("auto", description=(
+        "Who processes received mail: auto = the procrastinate job queue on PostgreSQL (`intake worker` "
+        "processes on any number of machines share it), this machine's local processor on SQLite."))
+    heartbeat_s: float = Field(10.0, gt=0, description=(
+        "Job-queue workers (PostgreSQL) record that they are alive this often, seconds."))
+    stalled_after_s: float = Field(30.0, gt=0, description=(
+        "A job-queue worker silent this long is taken for dead and its messages are handed to others."))
     document_timeout_s: float = Field(600.0, gt=0, description="Longest analysis of one document, seconds.")
     memory_limit_mb: int = Field(2048, ge=64, description="Largest resident memory of a worker, MB.")
 

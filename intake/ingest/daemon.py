@@ -89,9 +89,16 @@ class Daemon:
             self.scheduler.add_job(self._job, ib.schedule.trigger(), args=[ib.name],
                                    id=ib.name, name=f"poll {ib.name}", next_run_time=now)
         self.scheduler.start()
-        for runner in self.runners.values():
-            runner.after_pass = self.processor.wake.set
-        self._processing.start()
+        from intake.ingest import jobs
+
+        if jobs.uses_job_queue(self.store, self.settings):
+            # PostgreSQL: the passes queue each message's processing as a
+            # job; `intake worker` processes (here or on other machines) do it.
+            log.info("processing runs in `intake worker` processes (job queue on PostgreSQL)")
+        else:
+            for runner in self.runners.values():
+                runner.after_pass = self.processor.wake.set
+            self._processing.start()
         for ib in self.inboxes:
             if ib.idle:
                 w = IdleWatcher(self.runners[ib.name], self.stop)

@@ -64,11 +64,11 @@ class Pipeline:
             inbound_id, _ = inbound.receive(s, raw, self.source)
         return self.process_inbound(inbound_id)
 
-    def process_inbound(self, inbound_id: int) -> MessageOutcome:
+    def process_inbound(self, inbound_id: int, steal: bool = False) -> MessageOutcome:
         """Process one received message (or report what became of it if it
         was processed already)."""
         with self.store.transaction() as s:
-            row = inbound.claim(s, inbound_id, self.worker)
+            row = inbound.claim(s, inbound_id, self.worker, steal=steal)
             if row is None:
                 return outcome_of(s, inbound_id)
             raw, source = inbound.raw_of(s, row), row.source

@@ -57,14 +57,15 @@ def raw_of(session, row: Inbound) -> RawMessage:
     return RawMessage(row.origin, repo.get_blob(session, row.raw_sha256) or b"")
 
 
-def claim(session, inbound_id: int, worker: str) -> Inbound | None:
-    """Claim one row for processing (received, or processing but handed
-    back). None when it is done or another worker holds it."""
+def claim(session, inbound_id: int, worker: str, steal: bool = False) -> Inbound | None:
+    """Claim one row for processing. None when it is done, failed, or held
+    by another worker. ``steal``: take a row another worker claimed (the
+    job queue only runs a row's job again once that worker is known dead)."""
     q = select(Inbound).where(Inbound.id == inbound_id)
     if session.bind.dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
     row = session.scalar(q)
-    if row is None or row.state not in ("received",):
+    if row is None or row.state not in (("received", "processing") if steal else ("received",)):
         return None
     row.state, row.claimed_by, row.claimed_at = "processing", worker, _now()
     row.attempts = (row.attempts or 0) + 1
@@ -147,6 +148,48 @@ def retry_failed(session) -> int:
 def pending_ids(session, after_id: int = 0, limit: int = 500) -> list[int]:
     return list(session.scalars(select(Inbound.id).where(Inbound.state == "received", Inbound.id > after_id)
                                 .order_by(Inbound.id).limit(limit)))
+
+
+def outcomes(session, ids) -> tuple[int, int, int, dict[str, int]]:
+    """(new, known, failed, documents by status) of processed inbound rows:
+    a message made from a row carries the row's origin; a row whose message
+    came from elsewhere was a sighting of a message already stored."""
+    from sqlalchemy import and_
+
+    from intake.store.models import DocumentRow, Message
+
+    ids = list(ids)
+    if not ids:
+        return 0, 0, 0, {}
+    new = known = failed = 0
+    made: list[int] = []
+    for chunk in range(0, len(ids), 500):
+        part = ids[chunk:chunk + 500]
+        for st, origin, m_origin, m_pk in session.execute(
+            select(Inbound.state, Inbound.origin, Message.origin, Message.id)
+            .outerjoin(Message, and_(Message.id == Inbound.message_pk))
+            .where(Inbound.id.in_(part))
+        ):
+            if st == "failed":
+                failed += 1
+            elif st == "done":
+                if m_origin == origin:
+                    new += 1
+                    made.append(m_pk)
+                else:
+                    known += 1
+    docs: dict[str, int] = {}
+    for chunk in range(0, len(made), 500):
+        for status, n in session.execute(select(DocumentRow.status, func.count())
+                                         .where(DocumentRow.message_pk.in_(made[chunk:chunk + 500]))
+                                         .group_by(DocumentRow.status)):
+            docs[status] = docs.get(status, 0) + n
+    return new, known, failed, docs
+
+
+def unfinished_ids(session) -> list[int]:
+    return list(session.scalars(select(Inbound.id).where(Inbound.state.in_(("received", "processing")))
+                                .order_by(Inbound.id)))
 
 
 @dataclass

@@ -47,12 +47,15 @@ def folder_state(store: Store, inbox: str, folder: str, uidvalidity: int) -> tup
 
 
 def receive_uid(store: Store, folder_pk: int, uidvalidity: int, uid: int, raw: RawMessage, inbox: str,
-                acknowledged: bool) -> bool:
-    """Custody of one fetched message and its UID, in one commit. True when
-    the message is new to the store's custody."""
+                acknowledged: bool, queue=None) -> bool:
+    """Custody of one fetched message and its UID, in one commit (with its
+    processing queued, when ``queue`` is given). True when the message is
+    new to the store's custody."""
     try:
         with store.transaction() as s:
-            _, new = inbound.receive(s, raw, inbox)
+            inbound_id, new = inbound.receive(s, raw, inbox)
+            if new and queue is not None:
+                queue(s, inbound_id)
             s.add(MailboxUid(folder_pk=folder_pk, uidvalidity=uidvalidity, uid=uid, raw_sha256=raw.sha256,
                              acknowledged=acknowledged))
         return new

@@ -38,6 +38,7 @@ ARGS = {
     "show": ["show", "D-1"],
     "reprocess": ["reprocess", "--pending"],
     "user": ["user", "list"],
+    "worker": ["worker"],
 }
 MAIL_COMMANDS = ("poll", "daemon")
 

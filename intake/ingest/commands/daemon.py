@@ -23,6 +23,13 @@ def register(sub, common) -> None:
                    help="analysis worker processes (default: [workers] processes, 0 = one per core)")
     p.set_defaults(func=cmd_daemon, uses=("store", "inbox"))
 
+    p = sub.add_parser("worker", parents=[common],
+                       help="process received mail until stopped: job-queue worker on PostgreSQL (run one on any "
+                            "number of machines), the local processor on SQLite")
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="documents analysed at once (default: [workers] processes, 0 = one per core)")
+    p.set_defaults(func=cmd_worker)
+
     p = sub.add_parser("poll", parents=[common], help="one pass over the inboxes, then exit (for cron and tests)")
     p.add_argument("--once", action="store_true", default=True,
                    help="one pass and exit (the only mode; the daemon is `intake daemon`)")
@@ -54,13 +61,35 @@ def cmd_daemon(args, settings) -> int:
         return Daemon(inboxes, store, settings, processor_factory=_processors(args)).run_forever()
 
 
-def _processors(args):
-    """A factory of local processors with the command's --workers."""
+def cmd_worker(args, settings) -> int:
+    from intake.ingest import jobs
+    from intake.ingest.daemon import install_signal_handlers
     from intake.ingest.processing import LocalProcessor, worker_count
+
+    n = worker_count(settings, args.workers)
+    with open_store(settings) as store:
+        if jobs.uses_job_queue(store, settings):
+            jobs.ensure_schema(store, settings)
+            jobs.queue_waiting(settings)
+            log.info("job-queue worker started: %d at once", n)
+            # procrastinate stops on SIGTERM/SIGINT after the jobs in hand.
+            jobs.run_worker(settings, concurrency=n, wait=True)
+        else:
+            stop = threading.Event()
+            install_signal_handlers(stop)
+            log.info("local processor started: %d worker process(es)", n)
+            LocalProcessor(store, settings, workers=n, actor="system:worker").run(stop, follow=True)
+    return EXIT_OK
+
+
+def _processors(args):
+    """A factory of processors with the command's --workers."""
+    from intake.ingest.processing import worker_count
+    from intake.ingest.processors import make_processor
 
     def make(store, settings, cfg=None):
         actor = f"system:imap:{cfg.name}" if cfg is not None else "system:daemon"
-        return LocalProcessor(store, settings, workers=worker_count(settings, args.workers), actor=actor)
+        return make_processor(store, settings, workers=worker_count(settings, args.workers), actor=actor)
 
     return make
 

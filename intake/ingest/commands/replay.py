@@ -22,7 +22,8 @@ from pathlib import Path
 from intake.exception_codes import UNREADABLE_MESSAGE
 from intake.ingest.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from intake.ingest.pipeline import Pipeline
-from intake.ingest.processing import LocalProcessor, worker_count
+from intake.ingest.processing import worker_count
+from intake.ingest.processors import make_processor, queue_hook
 from intake.ingest.sources.detect import ArchiveError, UnreadableFile, is_stream, iter_archive
 from intake.store import inbound
 from intake.store.db import open_store
@@ -154,6 +155,7 @@ def _bar(show: bool, desc: str, total: int | None = None, unit: str = "msg"):
 def _receive_all(store, settings, paths, summary: Summary, show: bool, stop: threading.Event) -> bool:
     """Custody of every message of every archive; True if one could not be read."""
     failed = False
+    queue = queue_hook(store, settings)
     with Pipeline(store, settings, actor="system:replay", source="replay") as pipe:
         for path in paths:
             if stop.is_set():
@@ -175,7 +177,7 @@ def _receive_all(store, settings, paths, summary: Summary, show: bool, stop: thr
                     if bar is not None:
                         bar.update(1)
                     if len(batch) >= RECEIVE_BATCH or time.monotonic() - last > RECEIVE_SECONDS:
-                        _take(store, batch, summary)
+                        _take(store, batch, summary, queue)
                         batch, last = [], time.monotonic()
                     if stop.is_set():
                         break
@@ -183,20 +185,23 @@ def _receive_all(store, settings, paths, summary: Summary, show: bool, stop: thr
                 print(f"intake replay: {exc}", file=sys.stderr)
                 failed = True
             finally:
-                _take(store, batch, summary)
+                _take(store, batch, summary, queue)
                 if bar is not None:
                     bar.close()
     return failed
 
 
-def _take(store, raws, summary: Summary) -> None:
+def _take(store, raws, summary: Summary, queue) -> None:
+    """Custody of a batch, committed together: the replay's checkpoint."""
     if not raws:
         return
     with store.transaction() as s:
         for raw in raws:
-            _, new = inbound.receive(s, raw, "replay")
+            inbound_id, new = inbound.receive(s, raw, "replay")
             if not new:
                 summary.held += 1
+            elif queue is not None:
+                queue(s, inbound_id)
 
 
 def _process_all(store, settings, workers: int, summary: Summary, show: bool, stop: threading.Event) -> None:
@@ -210,7 +215,11 @@ def _process_all(store, settings, workers: int, summary: Summary, show: bool, st
             bar.update(1)
 
     try:
-        result = LocalProcessor(store, settings, workers=workers, actor="system:replay", on_done=done).run(stop)
+        processor = make_processor(store, settings, workers=workers, actor="system:replay", on_done=done)
+        result = processor.run(stop)
+        if not hasattr(processor, "on_done"):  # the job queue tells the outcome afterwards
+            summary.new, summary.known = summary.new + result.new, summary.known + result.known
+            summary.docs.update(result.documents)
         summary.failed += result.failed
     finally:
         if bar is not None:

@@ -197,13 +197,14 @@ def run_reprocess(args, settings) -> int:
             print("intake reprocess: --since takes a date, YYYY-MM-DD", file=sys.stderr)
             return EXIT_USAGE
     if args.inbound_failed:
-        from intake.ingest.processing import LocalProcessor, worker_count
+        from intake.ingest.processing import worker_count
+        from intake.ingest.processors import make_processor
         from intake.store import inbound
 
         with open_store(settings) as store:
             with store.transaction() as s:
                 n = inbound.retry_failed(s)
-            done = LocalProcessor(store, settings, workers=worker_count(settings), actor="cli:reprocess").run()
+            done = make_processor(store, settings, workers=worker_count(settings), actor="cli:reprocess").run()
         print(f"messages retried: {n}; processed now: {done.messages} ({done.new} new, {done.known} known), "
               f"failed again: {done.failed}")
         return EXIT_FAILED if done.failed else EXIT_OK

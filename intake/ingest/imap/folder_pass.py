@@ -91,7 +91,7 @@ def _batches(client: IMAPClient, cfg: InboxConfig, uids: list[int]) -> Iterator[
 
 
 def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store,
-               stop: threading.Event, result: PassResult) -> None:
+               stop: threading.Event, result: PassResult, queue=None) -> None:
     try:
         # after = "none" promises the mailbox is left untouched: EXAMINE, so
         # not even \Recent changes.
@@ -149,7 +149,7 @@ def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store,
                 # one commit; processing happens afterwards, from the store.
                 # The same message again (a crash redo, a UIDVALIDITY reset)
                 # is matched when processed and only gains a sighting.
-                if mailboxes.receive_uid(store, folder_pk, uidvalidity, uid, raw, cfg.name, ack_now):
+                if mailboxes.receive_uid(store, folder_pk, uidvalidity, uid, raw, cfg.name, ack_now, queue):
                     result.received += 1
             except SQLAlchemyError:
                 raise  # the store is unwell: stop the pass, nothing is acknowledged

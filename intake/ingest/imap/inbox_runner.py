@@ -55,9 +55,10 @@ def default_processor_factory(store: Store, settings, cfg: InboxConfig):
     """What processes a pass's mail when the runner is asked to (`intake
     poll --once`): the local processor, on every core (heavy: spaCy, parsers
     load in its worker processes)."""
-    from intake.ingest.processing import LocalProcessor, worker_count
+    from intake.ingest.processing import worker_count
+    from intake.ingest.processors import make_processor
 
-    return LocalProcessor(store, settings, workers=worker_count(settings), actor=f"system:imap:{cfg.name}")
+    return make_processor(store, settings, workers=worker_count(settings), actor=f"system:imap:{cfg.name}")
 
 
 class InboxRunner:
@@ -75,6 +76,7 @@ class InboxRunner:
         self.process = process
         self._factory = processor_factory or default_processor_factory
         self._processor = None
+        self._queue = False
         self._lock = threading.Lock()
         self.failures = 0
         self.next_attempt_at = 0.0  # time.monotonic()
@@ -82,6 +84,16 @@ class InboxRunner:
         # ran it (a scheduled job or the IDLE watcher); wakes processing.
         self.on_retry: Callable[[float], None] | None = None
         self.after_pass: Callable[[], None] | None = None
+
+    @property
+    def queue(self):
+        """On PostgreSQL: queues each received message's processing in the
+        transaction that takes custody of it (ingest/processors.py)."""
+        if self._queue is False:
+            from intake.ingest.processors import queue_hook
+
+            self._queue = queue_hook(self.store, self.settings)
+        return self._queue
 
     @property
     def processor(self):
@@ -146,7 +158,7 @@ class InboxRunner:
                         result.stopped = True
                         break
                     try:
-                        run_folder(client, cfg, folder, self.store, self.stop, result)
+                        run_folder(client, cfg, folder, self.store, self.stop, result, self.queue)
                     except ImapError as exc:
                         if exc.code != IMAP_FOLDER_UNAVAILABLE:
                             raise

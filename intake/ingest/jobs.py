@@ -1,0 +1,211 @@
+"""Processing on PostgreSQL as procrastinate tasks, so `intake worker`
+processes on any number of machines share the work, with retries and
+visibility from an existing engine rather than a queue of our own.
+
+Why procrastinate: it is a maintained job queue that lives in the same
+PostgreSQL as the store (no broker to run and secure), claims jobs with
+``FOR UPDATE SKIP LOCKED``, retries, records worker heartbeats (so a killed
+worker's jobs can be found and retried), and can defer a job inside our own
+transaction, so taking custody of a message and queueing its processing
+commit together.
+
+One task, ``process_inbound(inbound_id)``: claim the inbound row (stealing it
+from a worker that died: procrastinate runs one job per lock at a time, and
+a retried stalled job means its first worker is gone), walk, analyse (an
+isolated worker process per thread), and commit the results with the row
+marked done. A periodic task retries stalled jobs and queues any received
+row that has no job (belt and braces: a job is deferred with the receipt).
+
+The procrastinate tables live beside the store's in the same database;
+`intake migrate` creates them (store/db.py), and so does the first worker on
+a store that lacks them.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from sqlalchemy.engine import make_url
+
+from intake.store import inbound
+from intake.store.db import Store
+
+log = logging.getLogger(__name__)
+
+QUEUE = "intake"
+TASK = "intake.process_inbound"
+_local = threading.local()
+_apps: dict[str, object] = {}
+_lock = threading.Lock()
+
+
+def uses_job_queue(store: Store, settings) -> bool:
+    """PostgreSQL and [workers] engine = "procrastinate" (the default there)."""
+    engine = settings.section("workers").get("engine", "auto") if settings is not None else "auto"
+    return store.dialect == "postgresql" and engine in ("auto", "procrastinate")
+
+
+def conninfo(settings) -> str:
+    u = make_url(settings.store_url)
+    if u.password is None and settings.store_password:
+        u = u.set(password=settings.store_password)
+    return u.set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def make_app(settings):
+    import procrastinate
+
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(settings)))
+
+    @app.task(name=TASK, queue=QUEUE, pass_context=False,
+              retry=procrastinate.RetryStrategy(max_attempts=5, wait=10))
+    def process_inbound(inbound_id: int) -> None:
+        _pipeline(settings).process_inbound(inbound_id, steal=True)
+
+    stalled_after = float(settings.section("workers").get("stalled_after_s", 30))
+
+    # Ahead of the messages queued before it, or a backlog would delay the
+    # rescue of a dead worker's message until the backlog is done.
+    # cron with a sixth column, seconds: every 15 s
+    @app.periodic(cron="* * * * * */15", periodic_id="intake-sweep", priority=100)
+    @app.task(name="intake.sweep", queue=QUEUE, queueing_lock="intake.sweep", pass_context=True)
+    async def sweep(context, timestamp) -> None:
+        # A worker killed mid-job (kill -9, OOM, a lost machine) stops
+        # sending heartbeats: its jobs are handed to the living.
+        for job in await context.app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
+            await context.app.job_manager.retry_job(job)
+        from asgiref.sync import sync_to_async
+        from procrastinate.exceptions import AlreadyEnqueued
+
+        for i in await sync_to_async(_waiting_ids, thread_sensitive=False)(settings):
+            try:
+                await process_inbound.configure(lock=f"inbound:{i}", queueing_lock=f"inbound:{i}").defer_async(
+                    inbound_id=i)
+            except AlreadyEnqueued:
+                pass
+
+    app.process_inbound = process_inbound
+    return app
+
+
+def app_for(settings):
+    key = settings.store_url
+    with _lock:
+        app = _apps.get(key)
+        if app is None:
+            app = _apps[key] = make_app(settings)
+        return app
+
+
+def _pipeline(settings):
+    """One store and one pipeline (so one analysis worker process) per
+    thread procrastinate runs sync tasks on."""
+    pipe = getattr(_local, "pipeline", None)
+    if pipe is None:
+        from intake.ingest.pipeline import Pipeline
+        from intake.store.db import open_store
+
+        store = open_store(settings)
+        pipe = _local.pipeline = Pipeline(store, settings, actor="system:worker")
+    return pipe
+
+
+def ensure_schema(store: Store, settings) -> None:
+    """The job queue's tables, created once (under an advisory lock, so two
+    processes starting together do not race)."""
+    from sqlalchemy import text
+
+    with store.engine.begin() as conn:
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtext('intake:procrastinate-schema'))"))
+        if conn.execute(text("SELECT to_regclass('procrastinate_jobs')")).scalar() is not None:
+            return
+        import procrastinate
+
+        # Straight to psycopg, without parameters: the schema's SQL has "%"
+        # signs a parameter-style execute would take for placeholders.
+        conn.connection.driver_connection.execute(procrastinate.schema.SchemaManager.get_schema())
+        log.info("job queue tables created")
+
+
+def defer(session, inbound_id: int, settings) -> None:
+    """Queue the processing of a received message, in the caller's
+    transaction (custody and queueing commit together)."""
+    app = app_for(settings)
+    raw = session.connection().connection.driver_connection
+    app.process_inbound.configure(lock=f"inbound:{inbound_id}", queueing_lock=f"inbound:{inbound_id}",
+                                  connection=raw).defer(inbound_id=inbound_id)
+
+
+def _waiting_ids(settings) -> list[int]:
+    from intake.store.db import open_store
+
+    with open_store(settings) as store, store.session() as s:
+        return inbound.pending_ids(s, limit=100_000)
+
+
+def queue_waiting(settings) -> int:
+    """Defer a job for every received message that has none (after a crash
+    between receipt and queueing, or messages received before the queue)."""
+    from procrastinate.exceptions import AlreadyEnqueued
+
+    from intake.store.db import open_store
+
+    store = open_store(settings)
+    n = 0
+    try:
+        with store.transaction() as s:
+            for i in inbound.pending_ids(s, limit=100_000):
+                try:
+                    with s.begin_nested():  # a refused defer must not abort the rest
+                        defer(s, i, settings)
+                    n += 1
+                except AlreadyEnqueued:
+                    pass
+    finally:
+        store.close()
+    return n
+
+
+def run_worker(settings, *, concurrency: int, wait: bool = True, install_signal_handlers: bool = True) -> None:
+    """Process jobs until stopped (or, without ``wait``, until none is left)."""
+    app = app_for(settings)
+    sec = settings.section("workers")
+    heartbeat = float(sec.get("heartbeat_s", 10))
+    app.run_worker(queues=[QUEUE], concurrency=concurrency, wait=wait, name=inbound.worker_name("worker"),
+                   install_signal_handlers=install_signal_handlers, delete_jobs="successful",
+                   update_heartbeat_interval=heartbeat,
+                   stalled_worker_timeout=float(sec.get("stalled_after_s", 30)))
+
+
+class JobQueueProcessor:
+    """What replay and `poll --once` use on PostgreSQL in place of the
+    local processor: make sure every waiting message has a job, run a worker
+    in this process until the queue is empty (workers on other machines
+    share the same jobs), and tell what became of the messages."""
+
+    def __init__(self, store: Store, settings, *, workers: int = 1, actor: str = "system:replay", on_done=None):
+        self.store = store
+        self.settings = settings
+        self.workers = max(1, workers)
+        self.wake = threading.Event()
+
+    def run(self, stop=None, *, follow: bool = False):
+        from intake.ingest.processing import ProcessSummary
+
+        with self.store.session() as s:
+            waiting = inbound.unfinished_ids(s)
+        summary = ProcessSummary()
+        if not waiting:
+            return summary
+        ensure_schema(self.store, self.settings)
+        queue_waiting(self.settings)
+        run_worker(self.settings, concurrency=self.workers, wait=False, install_signal_handlers=False)
+        with self.store.session() as s:
+            new, known, failed, docs = inbound.outcomes(s, waiting)
+        summary.messages, summary.new, summary.known, summary.failed = new + known, new, known, failed
+        summary.documents.update(docs)
+        return summary
+
+    def close(self) -> None:
+        pass
