@@ -93,7 +93,7 @@ def test_section_is_a_plain_dict_with_every_default(tmp_path):
     parsing = s.section("parsing")
     assert type(parsing) is dict
     assert parsing["convert_timeout_s"] == 0.3 and parsing["max_pages"] == 200
-    assert s.section("workers")["processes"] == 1
+    assert s.section("workers")["processes"] == 0  # one per core
     review = s.section("review")
     assert review["host"] == "127.0.0.1" and review["port"] == 8080 and review["session_idle_minutes"] == 30
     assert s.section("nonexistent") == {}

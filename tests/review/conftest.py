@@ -133,8 +133,8 @@ def make_app(review_settings, review_store):
     apps = []
 
     def make(**review):
-        review_settings.raw.setdefault("review", {}).update(review)
-        app = create_app(review_settings, review_store, review_config(review_settings), background=False)
+        settings = review_settings.updated("review", **review) if review else review_settings
+        app = create_app(settings, review_store, review_config(settings), background=False)
         apps.append(app)
         return app
 

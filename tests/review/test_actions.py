@@ -205,9 +205,9 @@ def test_reprocess_keeps_corrections_approvals_and_entity_decisions(login, revie
     # A gazetteer change: the analyst adds local slang; reprocess from stored bytes.
     extra = tmp_path / "slang.toml"
     extra.write_text('[SUBSTANCE.terms]\ncannabis = ["zazza"]\n')
-    review_settings.raw.setdefault("extract", {})["gazetteer_files"] = [str(extra)]
-    summary = reprocess(review_store, InlineAnalyser(review_settings), [doc.public_id], Actor("cli:test"),
-                        settings=review_settings)
+    with_slang = review_settings.updated("extract", gazetteer_files=[str(extra)])
+    summary = reprocess(review_store, InlineAnalyser(with_slang), [doc.public_id], Actor("cli:test"),
+                        settings=with_slang)
     assert summary.done == 1
     out = _export(review_settings)[doc.public_id]
     assert out["fields"]["incident.narrative"].endswith("Seen again 12/03.")  # the correction stands

@@ -267,5 +267,4 @@ def test_nonloopback_binding_needs_tls_or_a_proxy(review_settings):
 
     with pytest.raises(ConfigError, match="needs TLS"):
         review_config(review_settings, host="0.0.0.0")
-    review_settings.raw.setdefault("review", {})["behind_proxy"] = True
-    assert review_config(review_settings, host="0.0.0.0").behind_proxy
+    assert review_config(review_settings.updated("review", behind_proxy=True), host="0.0.0.0").behind_proxy
