@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable
 from urllib.parse import quote, urlencode
 
@@ -92,6 +93,14 @@ class Ctx:
             request=self.request, user=self.user, csrf=self.login.csrf_token, flash=self.flash,
             can_work=self.can_work, is_admin=self.is_admin, url=url, **context)
         return HTMLResponse(html, status_code=status_code)
+
+
+def parse_day(s: str) -> datetime | None:
+    """A yyyy-mm-dd from a date field, as midnight UTC (None if not a date)."""
+    try:
+        return datetime.fromisoformat(s).replace(tzinfo=timezone.utc) if s else None
+    except ValueError:
+        return None
 
 
 def url(path: str, **params) -> str:

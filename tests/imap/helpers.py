@@ -106,16 +106,22 @@ class HookedProcessor(LocalProcessor):
 
 
 def write_config(path: Path, table: dict, db: Path) -> Path:
-    lines = ["[store]", f'url = "sqlite:///{db}"', "", "[[inbox]]"]
-    for k, v in table.items():
-        if isinstance(v, str):
-            lines.append(f"{k} = {toml_str(v)}")
-        elif isinstance(v, list):
-            lines.append(f"{k} = [{', '.join(toml_str(x) for x in v)}]")
-        else:
-            lines.append(f"{k} = {str(v).lower() if isinstance(v, bool) else v}")
+    lines = ["[store]", f'url = "sqlite:///{db}"', "", "[[inbox]]", *toml_lines(table)]
     path.write_text("\n".join(lines) + "\n")
     return path
+
+
+def toml_lines(table: dict) -> list[str]:
+    """The key = value lines of a TOML table."""
+    out = []
+    for k, v in table.items():
+        if isinstance(v, str):
+            out.append(f"{k} = {toml_str(v)}")
+        elif isinstance(v, list):
+            out.append(f"{k} = [{', '.join(toml_str(x) for x in v)}]")
+        else:
+            out.append(f"{k} = {str(v).lower() if isinstance(v, bool) else v}")
+    return out
 
 
 def toml_str(s: str) -> str:

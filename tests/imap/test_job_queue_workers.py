@@ -12,23 +12,17 @@ import sys
 import time
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import func, select
 
 from intake.store.db import Store
 from intake.store.models import DocumentRow, Inbound, Message
+from tests.support.postgres import jobs_left
 
-from .helpers import PASSWORD_ENV, inbox_table, make_message, message_ids, toml_str
+from .helpers import PASSWORD_ENV, inbox_table, make_message, message_ids, toml_lines, toml_str
 
 pytestmark = pytest.mark.slow
 INTAKE = str(Path(sys.executable).with_name("intake"))
-
-
-def _jobs_left(url: str) -> int:
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as c:
-        return c.execute("SELECT count(*) FROM procrastinate_jobs WHERE queue_name = 'intake' "
-                         "AND status IN ('todo', 'doing')").fetchone()[0]
 
 
 def _config(path: Path, d, db: str, folders: list[str]) -> Path:
@@ -36,15 +30,7 @@ def _config(path: Path, d, db: str, folders: list[str]) -> Path:
     for i, folder in enumerate(folders):
         table = inbox_table(d, name=f"inbox{i}", folders=[folder], after=f"move:Done{i}", batch_size=50,
                             schedule="every 2s")
-        lines.append("[[inbox]]")
-        for k, v in table.items():
-            if isinstance(v, str):
-                lines.append(f"{k} = {toml_str(v)}")
-            elif isinstance(v, list):
-                lines.append(f"{k} = [{', '.join(toml_str(x) for x in v)}]")
-            else:
-                lines.append(f"{k} = {str(v).lower() if isinstance(v, bool) else v}")
-        lines.append("")
+        lines += ["[[inbox]]", *toml_lines(table), ""]
     path.write_text("\n".join(lines))
     return path
 
@@ -91,7 +77,7 @@ def test_three_workers_share_500_messages_and_survive_a_kill(imap_env, postgres_
         for k, f in enumerate(folders):  # each acknowledged (moved) exactly once
             assert imap_env.uids(f) == []
             assert sorted(b for b, _ in imap_env.fetch_all(f"Done{k}").values()) == sorted(raws[f])
-        assert _jobs_left(postgres_url) == 0
+        assert jobs_left(postgres_url) == 0
     finally:
         for p in [daemon, *workers[1:]]:
             if p.poll() is None:

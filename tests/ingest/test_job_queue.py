@@ -9,22 +9,16 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import psycopg
 import pytest
 from sqlalchemy import func, select
 
 from intake.store.db import Store
 from intake.store.models import Inbound, Message
 from tests.imap.helpers import make_message
+from tests.support.postgres import jobs_left
 
 pytestmark = pytest.mark.slow
 INTAKE = str(Path(sys.executable).with_name("intake"))
-
-
-def _jobs_left(url: str) -> int:
-    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as c:
-        return c.execute("SELECT count(*) FROM procrastinate_jobs WHERE queue_name = 'intake' "
-                         "AND status IN ('todo', 'doing')").fetchone()[0]
 
 
 def test_replay_on_postgresql_runs_as_jobs(postgres_url, tmp_path):
@@ -45,4 +39,4 @@ def test_replay_on_postgresql_runs_as_jobs(postgres_url, tmp_path):
             assert s.scalar(select(func.count(Inbound.id)).where(Inbound.state != "done")) == 0
     finally:
         st.close()
-    assert _jobs_left(postgres_url) == 0
+    assert jobs_left(postgres_url) == 0

@@ -68,3 +68,12 @@ class PostgresServer:
         subprocess.run(as_pg + [f"{self.bindir}/pg_ctl", "-D", os.path.join(self.base, "data"),
                                 "-m", "immediate", "stop"], capture_output=True)
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+def jobs_left(url: str) -> int:
+    """intake's procrastinate jobs not yet finished (todo or doing)."""
+    import psycopg
+
+    with psycopg.connect(url.replace("postgresql+psycopg", "postgresql")) as c:
+        return c.execute("SELECT count(*) FROM procrastinate_jobs WHERE queue_name = 'intake' "
+                         "AND status IN ('todo', 'doing')").fetchone()[0]

@@ -16,26 +16,28 @@ from intake.store.db import open_store
 log = logging.getLogger(__name__)
 
 
+def _workers_option(p) -> None:
+    p.add_argument("--workers", type=int, metavar="N",
+                   help="analysis worker processes (default: [workers] processes, 0 = one per core)")
+
+
 def register(sub, common) -> None:
     p = sub.add_parser("daemon", parents=[common],
                        help="run in the foreground, polling every [[inbox]] (for systemd)")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="analysis worker processes (default: [workers] processes, 0 = one per core)")
+    _workers_option(p)
     p.set_defaults(func=cmd_daemon, uses=("store", "inbox"))
 
     p = sub.add_parser("worker", parents=[common],
                        help="process received mail until stopped: job-queue worker on PostgreSQL (run one on any "
                             "number of machines), the local processor on SQLite")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="documents analysed at once (default: [workers] processes, 0 = one per core)")
+    _workers_option(p)
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("poll", parents=[common], help="one pass over the inboxes, then exit (for cron and tests)")
     p.add_argument("--once", action="store_true", default=True,
                    help="one pass and exit (the only mode; the daemon is `intake daemon`)")
     p.add_argument("--inbox", metavar="NAME", help="only this inbox")
-    p.add_argument("--workers", type=int, metavar="N",
-                   help="analysis worker processes (default: [workers] processes, 0 = one per core)")
+    _workers_option(p)
     p.set_defaults(func=cmd_poll, uses=("store", "inbox"))
 
     p = sub.add_parser("status", parents=[common],

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from starlette.routing import Route
 
-from intake.review.web import Ctx, page, redirect
+from intake.review.web import Ctx, page, parse_day, redirect
 from intake.store import audit_log
 from intake.store import review_actions as ra
 from intake.store import users as users_store
@@ -16,19 +16,13 @@ from intake.store import users as users_store
 PAGE = 100
 
 
-def _day(s: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(s).replace(tzinfo=timezone.utc) if s else None
-    except ValueError:
-        return None
-
 
 @page("admin")
 def audit_page(ctx: Ctx):
-    until = _day(ctx.get("until"))
+    until = parse_day(ctx.get("until"))
     f = audit_log.AuditFilter(actor=ctx.get("actor") or None, action=ctx.get("action") or None,
                               object_type=ctx.get("object_type") or None,
-                              object_id=ctx.get("object_id") or None, since=_day(ctx.get("since")),
+                              object_id=ctx.get("object_id") or None, since=parse_day(ctx.get("since")),
                               until=until + timedelta(days=1) if until else None)
     try:
         n = max(1, int(ctx.get("page") or 1))

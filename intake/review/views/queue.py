@@ -8,27 +8,21 @@ from datetime import datetime, timedelta, timezone
 
 from starlette.routing import Route
 
-from intake.review.web import ALL_ROLES, WORKERS, Ctx, page, redirect
+from intake.review.web import ALL_ROLES, WORKERS, Ctx, page, parse_day, redirect
 from intake.store import queue as q
 from intake.store import review_actions as ra
 
 MAX_BULK_REPROCESS = 5000
 
 
-def _day(s: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(s).replace(tzinfo=timezone.utc) if s else None
-    except ValueError:
-        return None
-
 
 def queue_filter(ctx: Ctx) -> q.QueueFilter:
-    to = _day(ctx.get("received_to"))
+    to = parse_day(ctx.get("received_to"))
     sort = ctx.get("sort")
     return q.QueueFilter(
         reason=ctx.get("reason") or None, template=ctx.get("template") or None,
         agency=ctx.get("agency") or None, source=ctx.get("source") or None,
-        received_from=_day(ctx.get("received_from")),
+        received_from=parse_day(ctx.get("received_from")),
         received_to=to + timedelta(days=1) if to else None,  # the form's "to" day is included
         sort=sort if sort in q.SORTS else "oldest",
     )
