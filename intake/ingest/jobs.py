@@ -46,22 +46,25 @@ def uses_job_queue(store: Store, settings) -> bool:
     return store.dialect == "postgresql" and engine in ("auto", "procrastinate")
 
 
-def conninfo(settings) -> str:
-    u = make_url(settings.store_url)
-    if u.password is None and settings.store_password:
-        u = u.set(password=settings.store_password)
-    return u.set(drivername="postgresql").render_as_string(hide_password=False)
+def store_dsn(store: Store) -> str:
+    """The store's own connection (password included): the job queue lives
+    in the same database, whatever the settings' URL says."""
+    return store.engine.url.render_as_string(hide_password=False)
 
 
-def make_app(settings):
+def conninfo(dsn: str) -> str:
+    return make_url(dsn).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+def make_app(dsn: str, settings):
     import procrastinate
 
-    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(settings)))
+    app = procrastinate.App(connector=procrastinate.PsycopgConnector(conninfo=conninfo(dsn)))
 
     @app.task(name=TASK, queue=QUEUE, pass_context=False,
               retry=procrastinate.RetryStrategy(max_attempts=5, wait=10))
     def process_inbound(inbound_id: int) -> None:
-        _pipeline(settings).process_inbound(inbound_id, steal=True)
+        _pipeline(dsn, settings).process_inbound(inbound_id, steal=True)
 
     stalled_after = float(settings.section("workers").get("stalled_after_s", 30))
 
@@ -78,7 +81,7 @@ def make_app(settings):
         from asgiref.sync import sync_to_async
         from procrastinate.exceptions import AlreadyEnqueued
 
-        for i in await sync_to_async(_waiting_ids, thread_sensitive=False)(settings):
+        for i in await sync_to_async(_waiting_ids, thread_sensitive=False)(dsn):
             try:
                 await process_inbound.configure(lock=f"inbound:{i}", queueing_lock=f"inbound:{i}").defer_async(
                     inbound_id=i)
@@ -89,25 +92,27 @@ def make_app(settings):
     return app
 
 
-def app_for(settings):
-    key = settings.store_url
+def app_for(store: Store, settings):
+    dsn = store_dsn(store)
     with _lock:
-        app = _apps.get(key)
+        app = _apps.get(dsn)
         if app is None:
-            app = _apps[key] = make_app(settings)
+            app = _apps[dsn] = make_app(dsn, settings)
         return app
 
 
-def _pipeline(settings):
+def _store(dsn: str) -> Store:
+    return Store(dsn, upgrade=False, create=False)
+
+
+def _pipeline(dsn: str, settings):
     """One store and one pipeline (so one analysis worker process) per
     thread procrastinate runs sync tasks on."""
     pipe = getattr(_local, "pipeline", None)
     if pipe is None:
         from intake.ingest.pipeline import Pipeline
-        from intake.store.db import open_store
 
-        store = open_store(settings)
-        pipe = _local.pipeline = Pipeline(store, settings, actor="system:worker")
+        pipe = _local.pipeline = Pipeline(_store(dsn), settings, actor="system:worker")
     return pipe
 
 
@@ -128,48 +133,45 @@ def ensure_schema(store: Store, settings) -> None:
         log.info("job queue tables created")
 
 
-def defer(session, inbound_id: int, settings) -> None:
+def defer(session, store: Store, inbound_id: int, settings) -> None:
     """Queue the processing of a received message, in the caller's
     transaction (custody and queueing commit together)."""
-    app = app_for(settings)
+    app = app_for(store, settings)
     raw = session.connection().connection.driver_connection
     app.process_inbound.configure(lock=f"inbound:{inbound_id}", queueing_lock=f"inbound:{inbound_id}",
                                   connection=raw).defer(inbound_id=inbound_id)
 
 
-def _waiting_ids(settings) -> list[int]:
-    from intake.store.db import open_store
+def _waiting_ids(dsn: str) -> list[int]:
+    store = _store(dsn)
+    try:
+        with store.session() as s:
+            return inbound.pending_ids(s, limit=100_000)
+    finally:
+        store.close()
 
-    with open_store(settings) as store, store.session() as s:
-        return inbound.pending_ids(s, limit=100_000)
 
-
-def queue_waiting(settings) -> int:
+def queue_waiting(store: Store, settings) -> int:
     """Defer a job for every received message that has none (after a crash
     between receipt and queueing, or messages received before the queue)."""
     from procrastinate.exceptions import AlreadyEnqueued
 
-    from intake.store.db import open_store
-
-    store = open_store(settings)
     n = 0
-    try:
-        with store.transaction() as s:
-            for i in inbound.pending_ids(s, limit=100_000):
-                try:
-                    with s.begin_nested():  # a refused defer must not abort the rest
-                        defer(s, i, settings)
-                    n += 1
-                except AlreadyEnqueued:
-                    pass
-    finally:
-        store.close()
+    with store.transaction() as s:
+        for i in inbound.pending_ids(s, limit=100_000):
+            try:
+                with s.begin_nested():  # a refused defer must not abort the rest
+                    defer(s, store, i, settings)
+                n += 1
+            except AlreadyEnqueued:
+                pass
     return n
 
 
-def run_worker(settings, *, concurrency: int, wait: bool = True, install_signal_handlers: bool = True) -> None:
+def run_worker(store: Store, settings, *, concurrency: int, wait: bool = True,
+               install_signal_handlers: bool = True) -> None:
     """Process jobs until stopped (or, without ``wait``, until none is left)."""
-    app = app_for(settings)
+    app = app_for(store, settings)
     sec = settings.section("workers")
     heartbeat = float(sec.get("heartbeat_s", 10))
     app.run_worker(queues=[QUEUE], concurrency=concurrency, wait=wait, name=inbound.worker_name("worker"),
@@ -199,8 +201,8 @@ class JobQueueProcessor:
         if not waiting:
             return summary
         ensure_schema(self.store, self.settings)
-        queue_waiting(self.settings)
-        run_worker(self.settings, concurrency=self.workers, wait=False, install_signal_handlers=False)
+        queue_waiting(self.store, self.settings)
+        run_worker(self.store, self.settings, concurrency=self.workers, wait=False, install_signal_handlers=False)
         with self.store.session() as s:
             new, known, failed, docs = inbound.outcomes(s, waiting)
         summary.messages, summary.new, summary.known, summary.failed = new + known, new, known, failed

@@ -26,4 +26,4 @@ def queue_hook(store: Store, settings):
     if settings is None or not jobs.uses_job_queue(store, settings):
         return None
     jobs.ensure_schema(store, settings)
-    return lambda session, inbound_id: jobs.defer(session, inbound_id, settings)
+    return lambda session, inbound_id: jobs.defer(session, store, inbound_id, settings)

@@ -72,10 +72,10 @@ def cmd_worker(args, settings) -> int:
     with open_store(settings) as store:
         if jobs.uses_job_queue(store, settings):
             jobs.ensure_schema(store, settings)
-            jobs.queue_waiting(settings)
+            jobs.queue_waiting(store, settings)
             log.info("job-queue worker started: %d at once", n)
             # procrastinate stops on SIGTERM/SIGINT after the jobs in hand.
-            jobs.run_worker(settings, concurrency=n, wait=True)
+            jobs.run_worker(store, settings, concurrency=n, wait=True)
         else:
             stop = threading.Event()
             install_signal_handlers(stop)
