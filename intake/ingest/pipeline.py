@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from intake import metrics
 from intake.ingest.identity import content_sha256
 from intake.ingest.mime_walk import MessageHeaders, MimeLimits, WalkResult, walk
+from intake.ingest.sender import policy_from_settings, verify_sender  # sender verification (issue 11)
 from intake.ingest.workers import Analyser, make_analyser
 from intake.store.db import Store
 from intake.store.message_writes import (
@@ -42,6 +43,8 @@ class Pipeline:
         self.limits = MimeLimits.from_settings(settings)
         self._own_analyser = analyser is None
         self.analyser = analyser or make_analyser(settings)
+        # sender verification (issue 11): [sender]; an inbox's runner may set its own
+        self.sender_policy = policy_from_settings(settings)
 
     def close(self) -> None:
         if self._own_analyser:
@@ -86,7 +89,8 @@ class Pipeline:
                 with metrics.timed("commit"), self.store.transaction() as s:
                     outcome = save_message(s, raw, key, result.headers, result.problems, result.documents,
                                            analyses, actor=self.actor,
-                                           signature=_signature(result))
+                                           signature=_signature(result),
+                                           sender=verify_sender(raw.data, self.sender_policy))  # sender verification (issue 11)
                 metrics.documents_stored(outcome)
                 log.debug("message %s stored: %s", outcome.message_pk,
                           ", ".join(f"{k}={v}" for k, v in sorted(Counter(

@@ -16,7 +16,7 @@ from typing import Any, Protocol, Sequence
 
 from sqlalchemy import select
 
-from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT
+from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT, UNVERIFIED_SENDER
 from intake.store import repository as repo
 from intake.store.document_writes import agency_of, apply_analysis
 from intake.store.models import DocumentRow, Message
@@ -83,14 +83,17 @@ def stored_document_shas(session, shas: Sequence[str]) -> set[str]:
 def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderFacts,
                  problems: Sequence[ExceptionInfo], documents: Sequence[Document],
                  analyses: dict[int, DocumentAnalysis], *, actor: str,
-                 signature: dict | None = None) -> MessageOutcome:
+                 signature: dict | None = None, sender: dict | None = None) -> MessageOutcome:
+    """``sender``: the verdict of ingest/sender.py's verify_sender, kept on
+    the message; a checked sender that failed opens ``unverified_sender``
+    (the message is processed all the same)."""
     repo.ensure_blob(session, raw.sha256, raw.data)
     clash = repo.find_clash(session, headers.message_id, content_sha256)
     msg = Message(
         message_id=headers.message_id, content_sha256=content_sha256, raw_sha256=raw.sha256,
         from_addr=headers.from_addr, to_addrs=headers.to_addrs, subject=headers.subject,
         date=headers.date, origin=raw.origin, source=source_of(raw.origin), signature=signature,
-        clash_with_id=clash.id if clash else None,
+        clash_with_id=clash.id if clash else None, sender_verification=sender,
         status="exception" if problems else "processed",
         exception_code=problems[0].code if problems else None,
         exception_detail=problems[0].detail if problems else None,
@@ -128,10 +131,27 @@ def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderF
     for problem in problems:
         repo.open_exception(session, problem, message=msg, document=first)
         outcome.problems.append(problem.code)
+    if sender and sender.get("checked") and sender.get("verified") is False:
+        repo.open_exception(session, ExceptionInfo(UNVERIFIED_SENDER, unverified_detail(sender)),
+                            message=msg, document=first)
+        outcome.problems.append(UNVERIFIED_SENDER)
 
     repo.audit(session, actor, "message.ingested", "message", msg.id,
                documents=dict(Counter(d.status for d in outcome.documents)), problems=outcome.problems)
     return outcome
+
+
+def unverified_detail(verdict: dict) -> str:
+    """The unverified_sender item's text: the evidence and the sender's
+    domain, nothing of the content."""
+    reasons = "; ".join(verdict.get("reasons") or ["not verified"])
+    by = f" (checked by {verdict['authserv_id']})" if verdict.get("authserv_id") else ""
+    ignored = verdict.get("ignored_headers") or 0
+    extra = (f" {ignored} Authentication-Results header(s) claiming the trusted server sat further down the "
+             "message, where the sender could have written them, and were ignored." if ignored else "")
+    domain = verdict.get("from_domain") or "unknown"
+    return (f"The sender could not be verified{by}: {reasons}. Sender's domain: {domain}.{extra} "
+            "The report was processed as usual; confirm it came from who it claims before acting on it.")
 
 
 def _save_document(session, msg: Message, doc: Document, analysis: DocumentAnalysis | None,
