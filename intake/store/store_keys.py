@@ -34,8 +34,8 @@ from typing import Callable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Engine, func, select, text, type_coerce, update
 from sqlalchemy import JSON as PlainJSON
+from sqlalchemy import Engine, func, select, text, type_coerce, update
 from sqlalchemy import LargeBinary as PlainBytes
 from sqlalchemy import Text as PlainText
 
@@ -388,7 +388,7 @@ def kek_from_settings(settings) -> bytes | None:
     if not enc.key_env and not enc.key_file:
         return None
     table = {"key_env": enc.key_env, "key_file": str(settings.path(enc.key_file)) if enc.key_file else None}
-    where = f"$" + enc.key_env if enc.key_env else table["key_file"]
+    where = "$" + enc.key_env if enc.key_env else table["key_file"]
     try:
         value = read_secret(table, "key", f"{settings.source}: [encryption]")
     except ConfigError as exc:
