@@ -21,6 +21,7 @@ from intake.store import repository as repo
 from intake.store.document_writes import agency_of, apply_analysis
 from intake.store.models import DocumentRow, Message
 from intake.store.origins import source_of
+from intake.store.retention import is_disposed_message
 from intake.types import Document, DocumentAnalysis, ExceptionInfo, RawMessage
 
 
@@ -43,7 +44,7 @@ class DocumentSummary:
 
 @dataclass
 class MessageOutcome:
-    message_pk: int
+    message_pk: int | None  # None: a message that was disposed of (nothing stored again)
     new: bool  # False: the message was already stored (a sighting at most)
     clash: bool = False  # same Message-ID as an earlier, different message
     documents: list[DocumentSummary] = field(default_factory=list)
@@ -66,6 +67,11 @@ def record_sighting(session, raw: RawMessage, message_id: str | None, content_sh
     return its outcome; else None."""
     m = repo.find_message(session, message_id, content_sha256)
     if m is None:
+        if is_disposed_message(session, content_sha256):
+            # Disposed of under the retention policy: read again from an
+            # archive or a mailbox, it is known and stays gone.
+            repo.audit(session, actor, "message.seen_again_disposed", "message", None)
+            return MessageOutcome(message_pk=None, new=False)
         return None
     repo.ensure_blob(session, raw.sha256, raw.data)
     if repo.add_sighting(session, m, raw.origin, raw.sha256):

@@ -76,8 +76,8 @@ BODY = (f"Dear colleagues, please find my referral attached. {CHILD.name} (14) l
         f"about it. Please call me on {PHONE}. Regards, {SUBMITTER.name}, Designated Safeguarding Lead.")
 
 
-def planted_message(msgid: str = "<planted-1@mail.example.net>", extra_headers: list[tuple[str, str]] = ()
-                    ) -> EmailMessage:
+def planted_message(msgid: str = "<planted-1@mail.example.net>", extra_headers: list[tuple[str, str]] = (),
+                    body_extra: str = "") -> EmailMessage:
     m = EmailMessage()
     for name, value in extra_headers:
         m[name] = value
@@ -86,7 +86,7 @@ def planted_message(msgid: str = "<planted-1@mail.example.net>", extra_headers: 
     m["Subject"] = SUBJECT
     m["Date"] = format_datetime(dt.datetime(2026, 2, 3, 16, 5, tzinfo=dt.timezone.utc))
     m["Message-ID"] = msgid
-    m.set_content(BODY)
+    m.set_content(BODY + body_extra)
     m.add_attachment(form_bytes(), maintype="application",
                      subtype="vnd.openxmlformats-officedocument.wordprocessingml.document", filename=FILENAME)
     return m
