@@ -11,6 +11,10 @@ file instead of being silently ignored. Checks that need other layers
 (recogniser names, template files, inbox tables) run in
 intake/ingest/preflight.py; this module stays free of them so config never
 imports the stages it configures.
+
+Long on purpose: every table a site file may hold is here, one short class
+each, so the whole of the configuration reads (and generates
+defaults.toml) from one place.
 """
 
 from __future__ import annotations
