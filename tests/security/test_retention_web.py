@@ -32,7 +32,7 @@ def _make_due(store) -> list[str]:
         return [d.public_id for d in msg.documents]
 
 
-def test_an_admin_disposes_of_a_due_document_in_the_review_app(login, review_store):
+def test_an_admin_disposes_of_a_due_document_in_the_review_app(login, review_store):  # noqa: F811
     ids = _make_due(review_store)
     officer = login("olive")
     assert officer.get("/admin/retention").status_code == 403
