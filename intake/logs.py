@@ -69,6 +69,7 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             # Type only: an exception's message can quote a document.
             out["exception"] = record.exc_info[0].__name__
+            out["where"] = where(record.exc_info[2])
         return json.dumps(out, default=str, ensure_ascii=False)
 
 
