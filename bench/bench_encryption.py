@@ -66,10 +66,12 @@ def run_once(raws, settings_for, analyser, kek) -> tuple[float, int, float]:
         for n, data in enumerate(raws):
             docs += len(pipe.process(RawMessage(f"bench:{n}", data)).documents)
     elapsed = time.perf_counter() - t0
-    t1 = time.perf_counter()
-    with store.session() as s:
-        write_jsonl(s, io.StringIO())
-    exported = time.perf_counter() - t1
+    exported = float("inf")
+    for _ in range(5):  # the best of five: a short read is easily disturbed
+        t1 = time.perf_counter()
+        with store.session() as s:
+            write_jsonl(s, io.StringIO())
+        exported = min(exported, time.perf_counter() - t1)
     store.close()
     return elapsed, docs, exported
 
