@@ -439,14 +439,6 @@ def _create_private(path: Path, create: bool) -> None:
         return  # the folder cannot be written: _sqlite_writable says so
     os.fchmod(fd, 0o600)
     os.close(fd)
-    try:
-        if path.parent.stat().st_mode & 0o007:
-            import logging
-
-            logging.getLogger(__name__).warning(
-                "the folder of the new store can be read by other users: make it owner-only (chmod 700)")
-    except OSError:
-        pass
 
 
 def _sqlite_writable(path: Path) -> bool:

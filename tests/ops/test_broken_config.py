@@ -38,6 +38,9 @@ ARGS = {
     "show": ["show", "D-1"],
     "reprocess": ["reprocess", "--pending"],
     "user": ["user", "list"],
+    # security (issue 11: intake/ingest/commands/keys.py, retention.py)
+    "keys": ["keys", "check"],
+    "retention": ["retention", "review"],
 }
 MAIL_COMMANDS = ("poll", "daemon")
 
