@@ -225,6 +225,12 @@ UNREADABLE_MESSAGE = _code(
     "unreadable_message", "The item could not be read as an e-mail at all.",
     "Open the original in a mail client, or ask the sender to resend.",
     blocks=True, scope="message")
+UNVERIFIED_SENDER = _code(
+    "unverified_sender", "The force's mail server could not confirm the message came from who it claims "
+    "(SPF, DKIM or DMARC failed or is missing), or the sender's domain is not one of the inbox's agencies. "
+    "The report was processed as usual.",
+    "Check the sender by a known contact route before acting on the report; the detail gives the evidence.",
+    blocks=False, scope="message")
 NO_REPORT_CONTENT = _code(
     "no_report_content", "The e-mail has no attachment and its text is only a covering note or empty.",
     "Check with the sender whether a form was meant to be attached; then reject or close.",
@@ -334,6 +340,20 @@ STORE_FULL = _code(
 STORE_READ_ONLY = _code(
     "store_read_only", "The store is read-only (permissions, a read-only mount, or a standby database).",
     "Give the intake user write access or point at the primary database, then run the command again.",
+    blocks=False, scope="store")
+STORE_KEY_MISSING = _code(
+    "store_key_missing", "The store is encrypted (or [encryption] names a key) but the key is not available.",
+    "Set the environment variable or key file named in [encryption] (docs/security.md); nothing was read.",
+    blocks=False, scope="store")
+STORE_KEY_WRONG = _code(
+    "store_key_wrong", "The configured key does not open this store's data key, or a stored value does not decrypt.",
+    "Configure the key this store was encrypted with; `intake keys check` names damaged values (restore "
+    "them from a backup).",
+    blocks=False, scope="store")
+STORE_NOT_ENCRYPTED = _code(
+    "store_not_encrypted", "[encryption] is configured but the store still holds unencrypted content, or an "
+    "encryption run did not finish.",
+    "Run `intake keys encrypt-existing` (docs/security.md); it resumes where it stopped.",
     blocks=False, scope="store")
 CONFIG_INVALID = _code(
     "config_invalid", "A setting is wrong.",

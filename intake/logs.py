@@ -46,6 +46,12 @@ class TextFormatter(logging.Formatter):
             line += " " + " ".join(f"{k}={v}" for k, v in extra.items())
         return line
 
+    def formatException(self, ei) -> str:
+        # A library (APScheduler, a reader's dependency) may log with
+        # exc_info: the usual traceback ends with the exception's message,
+        # which can quote a document. Type and frames only, as log_fault.
+        return f"{ei[0].__name__ if ei and ei[0] else 'exception'} at {where(ei[2] if ei else None)}"
+
 
 class JsonFormatter(logging.Formatter):
     def __init__(self, stamp: bool):
@@ -63,6 +69,7 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info and record.exc_info[0] is not None:
             # Type only: an exception's message can quote a document.
             out["exception"] = record.exc_info[0].__name__
+            out["where"] = where(record.exc_info[2])
         return json.dumps(out, default=str, ensure_ascii=False)
 
 
@@ -95,6 +102,11 @@ def log_fault(logger: logging.Logger, what: str, exc: BaseException, *ids: objec
     function of every frame) but without the exception's message or any
     local value: messages of library exceptions can quote the document
     (a KeyError carries the key, a ValueError the text it could not read)."""
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames[-8:]))
-    logger.error("%s: %s at %s", what % ids if ids else what, type(exc).__name__, where or "?")
+    logger.error("%s: %s at %s", what % ids if ids else what, type(exc).__name__, where(exc.__traceback__))
+
+
+def where(tb) -> str:
+    """File, line and function of the last frames of a traceback: never a
+    local value or a message."""
+    frames = traceback.extract_tb(tb) if tb is not None else []
+    return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames[-8:])) or "?"

@@ -45,7 +45,7 @@ class Section(BaseModel):
         # A literal secret gets its own message (not "unknown key"), and the
         # value is never echoed.
         if isinstance(data, dict):
-            for stem in ("password", "secret_key"):
+            for stem in ("password", "secret_key", "key"):
                 if stem in data and f"{stem}_env" in cls.model_fields:
                     raise ValueError(
                         f"a literal '{stem}' is not allowed in config; use {stem}_env or {stem}_file")
@@ -299,6 +299,84 @@ class ReviewSettings(Section):
         return self
 
 
+class EncryptionSettings(Section):
+    """Encryption at rest (docs/security.md). With a key named here, the
+    store's content (raw messages, documents, records, entities, queue
+    details) is encrypted with a data key that this key wraps; the key
+    itself never enters the store. No key: stored in clear (the demo). A
+    store that was encrypted refuses to open without its key."""
+
+    key_env: EnvName | None = Field(None, description=(
+        "Environment variable holding the key-encryption key (32 bytes, base64: `intake keys generate`)."),
+        json_schema_extra={"example": "INTAKE_STORE_KEY"})
+    key_file: FilePath | None = Field(None, description="File whose first line is the key-encryption key.",
+                                      json_schema_extra={"example": "/run/credentials/intake.service/store-key"})
+
+    @model_validator(mode="after")
+    def _secret(self) -> "EncryptionSettings":
+        _one_secret(self, "key")
+        return self
+
+
+def _domains(value: list[str]) -> list[str]:
+    out = []
+    for d in value:
+        d = d.strip().strip(".").lower()
+        if not d or " " in d or "@" in d or "." not in d:
+            raise ValueError(f"{d!r} is not a mail domain such as \"school.sch.uk\"")
+        out.append(d)
+    return out
+
+
+SENDER_CHECKS = ("dmarc", "dkim", "spf")
+
+
+class SenderSettings(Section):
+    """Sender verification (docs/security.md): who a message really came
+    from, read from the Authentication-Results header the force's own mail
+    server adds. The default for every inbox and for replayed archives; an
+    [[inbox]] may set its own sender_domains, trusted_authserv_ids and
+    sender_require. A message that fails is processed as usual and flagged
+    unverified_sender for review, never dropped. Nothing configured: no
+    check."""
+
+    trusted_authserv_ids: list[str] = Field(default_factory=list, description=(
+        "The authserv-id your own mail server writes in Authentication-Results (e.g. "
+        "\"mx1.force.police.uk\"). Only the topmost such header counts: any below it could have been "
+        "written by the sender."))
+    allowed_domains: list[str] = Field(default_factory=list, description=(
+        "Sender domains of the agencies you work with; subdomains count. Empty: any domain, if it "
+        "authenticates."))
+    require: list[str] = Field(["dmarc"], description=(
+        "What must pass for a sender to be verified: any of \"dmarc\", \"dkim\" (a signature of the "
+        "From domain), \"spf\" (the envelope sender in the From domain). All listed must pass."))
+
+    @field_validator("allowed_domains")
+    @classmethod
+    def _allowed(cls, value: list[str]) -> list[str]:
+        return _domains(value)
+
+    @field_validator("require")
+    @classmethod
+    def _require(cls, value: list[str]) -> list[str]:
+        for v in value:
+            if v not in SENDER_CHECKS:
+                raise ValueError(f"{v!r} is not one of {', '.join(SENDER_CHECKS)}")
+        return value
+
+
+class RetentionSettings(Section):
+    """Records management (docs/security.md): when a report is due for
+    review and may be disposed of. `intake retention review` lists what is
+    due; an admin disposes with `intake retention dispose` or in the review
+    app. A legal hold on a document stops its disposal."""
+
+    review_after_years: int = Field(10, ge=1, le=100, description=(
+        "Years after a report was received that it falls due for review (the College of Policing's "
+        "records-management code; agree the period with the force's records manager). A document's own "
+        "review date, when set, wins."))
+
+
 SECTIONS: dict[str, type[Section]] = {
     "store": StoreSettings,
     "mime": MimeSettings,
@@ -308,6 +386,9 @@ SECTIONS: dict[str, type[Section]] = {
     "logging": LoggingSettings,
     "metrics": MetricsSettings,
     "review": ReviewSettings,
+    "encryption": EncryptionSettings,
+    "sender": SenderSettings,
+    "retention": RetentionSettings,
 }
 
 
@@ -325,6 +406,9 @@ class IntakeSettings(BaseModel):
     logging: LoggingSettings = LoggingSettings()
     metrics: MetricsSettings = MetricsSettings()
     review: ReviewSettings = ReviewSettings()
+    encryption: EncryptionSettings = EncryptionSettings()
+    sender: SenderSettings = SenderSettings()
+    retention: RetentionSettings = RetentionSettings()
     inbox: list[dict[str, Any]] = Field(default_factory=list)
 
     @field_validator("inbox", mode="before")

@@ -37,6 +37,8 @@ KNOWN_KEYS = {
     "folders", "after", "schedule", "idle", "idle_renew_s", "batch_size",
     "batch_bytes", "timeout_s", "backoff_initial_s", "backoff_max_s",
     "unhealthy_after_s", "timezone",
+    # sender verification (ingest/sender.py); each falls back to [sender]
+    "sender_domains", "trusted_authserv_ids", "sender_require",
 }
 
 
@@ -93,6 +95,9 @@ class InboxConfig:
     backoff_initial_s: float = 5.0
     backoff_max_s: float = 600.0
     unhealthy_after_s: int = 900
+    # Sender verification for this inbox, over [sender]: only the keys the
+    # inbox sets (allowed_domains, trusted_authserv_ids, require).
+    sender: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def origin(self, folder: str, uidvalidity: int, uid: int) -> str:
         """EXPORT.md: imap://user@host/INBOX;UIDVALIDITY=1;UID=42"""
@@ -243,6 +248,7 @@ def parse_inbox(table: dict[str, Any], index: int) -> InboxConfig:
     idle = table.get("idle", True)
     if not isinstance(idle, bool):
         raise ConfigError(f"{where}: idle must be true or false")
+    sender = _sender_policy(table, where)
     return InboxConfig(
         name=name, host=host, port=port, tls=tls, ca_file=ca_file,
         username=table["username"].strip(), auth=auth, secret=secret,
@@ -258,7 +264,31 @@ def parse_inbox(table: dict[str, Any], index: int) -> InboxConfig:
         backoff_initial_s=_num(table, "backoff_initial_s", where, 5.0, minimum=0.1),
         backoff_max_s=_num(table, "backoff_max_s", where, 600.0, minimum=0.1),
         unhealthy_after_s=_num(table, "unhealthy_after_s", where, 900, int, minimum=1),
+        sender=sender,
     )
+
+
+def _sender_policy(table: dict, where: str) -> dict[str, tuple[str, ...]]:
+    """The inbox's own sender-verification keys, checked like [sender]'s."""
+    from intake.config.schema import SENDER_CHECKS, _domains
+
+    out: dict[str, tuple[str, ...]] = {}
+    for key, name in (("sender_domains", "allowed_domains"), ("trusted_authserv_ids", "trusted_authserv_ids"),
+                      ("sender_require", "require")):
+        if key not in table:
+            continue
+        value = table[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ConfigError(f"{where}: {key} must be a list of strings")
+        if key == "sender_domains":
+            try:
+                value = _domains(value)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: {key}: {exc}") from None
+        if key == "sender_require" and any(v not in SENDER_CHECKS for v in value):
+            raise ConfigError(f"{where}: {key} must list some of {', '.join(SENDER_CHECKS)}")
+        out[name] = tuple(v.strip() for v in value)
+    return out
 
 
 def _resolve_paths(ib: InboxConfig, base: Path) -> InboxConfig:

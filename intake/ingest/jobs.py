@@ -37,6 +37,7 @@ QUEUE = "intake"
 TASK = "intake.process_inbound"
 _local = threading.local()
 _apps: dict[str, object] = {}
+_keks: dict[str, bytes | None] = {}  # store DSN -> its key-encryption key, if encrypted
 _lock = threading.Lock()
 
 
@@ -95,6 +96,7 @@ def make_app(dsn: str, settings):
 def app_for(store: Store, settings):
     dsn = store_dsn(store)
     with _lock:
+        _keks[dsn] = store.kek
         app = _apps.get(dsn)
         if app is None:
             app = _apps[dsn] = make_app(dsn, settings)
@@ -102,7 +104,9 @@ def app_for(store: Store, settings):
 
 
 def _store(dsn: str) -> Store:
-    return Store(dsn, upgrade=False, create=False)
+    # The same key as the store the queue was made for: encrypted stores
+    # open for the job's work as they did for the caller.
+    return Store(dsn, upgrade=False, create=False, kek=_keks.get(dsn))
 
 
 def _pipeline(dsn: str, settings):

@@ -26,6 +26,7 @@ from intake.ingest.processing import (
     documents_to_analyse,
     walk_job,
 )
+from intake.ingest.sender import SenderPolicies
 from intake.ingest.workers import Analyser, make_analyser
 from intake.store import inbound
 from intake.store.db import Store
@@ -43,6 +44,7 @@ class Pipeline:
         self.actor = actor
         self.source = source
         self.limits = MimeLimits.from_settings(settings)
+        self.senders = SenderPolicies(settings)  # sender verification (issue 11), per inbox
         self._own_analyser = analyser is None
         self.analyser = analyser or make_analyser(settings)
         self.worker = inbound.worker_name("pipeline")
@@ -73,7 +75,7 @@ class Pipeline:
                 return outcome_of(s, inbound_id)
             raw, source = inbound.raw_of(s, row), row.source
         try:
-            job = walk_job(inbound_id, raw, self.limits, source)
+            job = walk_job(inbound_id, raw, self.limits, source, self.senders)
             self._analyse(job, documents_to_analyse(self.store, job))
             return counted(job, commit_one(self.store, job, self.actor, self._analyse))
         except BaseException:

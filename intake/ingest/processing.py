@@ -38,9 +38,10 @@ from intake import metrics
 from intake.exception_codes import PIPELINE_FAILED
 from intake.ingest.identity import content_sha256
 from intake.ingest.mime_walk import MimeLimits, WalkResult, walk
+from intake.ingest.sender import SenderPolicies, verify_sender
 from intake.ingest.workers import make_analyser
 from intake.logs import log_fault
-from intake.store import inbound
+from intake.store import inbound, retention
 from intake.store.db import Store
 from intake.store.message_writes import (
     MessageOutcome,
@@ -71,6 +72,7 @@ class MessageJob:
     analyses: dict[int, DocumentAnalysis] = field(default_factory=dict)
     pending: dict[int, Future] = field(default_factory=dict)  # document index -> analysis in flight
     source: str | None = None  # the inbox (config name) or "replay": a metrics label, never content
+    sender: dict | None = None  # verify_sender's verdict under the source's policy (issue 11)
 
     @property
     def fallback_date(self) -> date | None:
@@ -85,10 +87,12 @@ class MessageJob:
         self.pending.clear()
 
 
-def walk_job(inbound_id: int, raw: RawMessage, limits: MimeLimits, source: str | None = None) -> MessageJob:
+def walk_job(inbound_id: int, raw: RawMessage, limits: MimeLimits, source: str | None = None,
+             senders: SenderPolicies | None = None) -> MessageJob:
     with metrics.timed("mime_walk"):
         result = walk(raw.data, limits)
-    return MessageJob(inbound_id, raw, content_sha256(raw.data), result, source=source)
+    sender = verify_sender(raw.data, senders.for_source(source)) if senders is not None else None
+    return MessageJob(inbound_id, raw, content_sha256(raw.data), result, source=source, sender=sender)
 
 
 def counted(job: MessageJob, outcome: MessageOutcome) -> MessageOutcome:
@@ -134,8 +138,12 @@ def commit_job(session, job: MessageJob, actor: str) -> MessageOutcome:
     outcome = record_sighting(session, job.raw, mid, job.key, actor)
     if outcome is None:
         outcome = save_message(session, job.raw, job.key, job.result.headers, job.result.problems,
-                               job.result.documents, job.analyses, actor=actor, signature=signature_of(job.result))
-    inbound.finish(session, job.inbound_id, outcome.message_pk)
+                               job.result.documents, job.analyses, actor=actor, signature=signature_of(job.result),
+                               sender=job.sender)
+    if outcome.message_pk is None:  # disposed of under retention: nothing of it may stay
+        retention.forget_disposed_arrival(session, job.inbound_id)
+    else:
+        inbound.finish(session, job.inbound_id, outcome.message_pk)
     return outcome
 
 
@@ -257,6 +265,7 @@ class LocalProcessor:
         self.settings = settings
         self.actor = actor
         self.limits = MimeLimits.from_settings(settings)
+        self.senders = SenderPolicies(settings)
         # In-process analysis (tests, debugging) shares one spaCy model:
         # one analysis at a time then.
         self.workers = 1 if os.environ.get("INTAKE_INLINE_ANALYSIS") == "1" else max(1, workers)
@@ -337,7 +346,7 @@ class LocalProcessor:
             raws = [(r.id, inbound.raw_of(s, r), r.source) for r in rows]
         for row_id, raw, source in raws:
             try:
-                job = walk_job(row_id, raw, self.limits, source)
+                job = walk_job(row_id, raw, self.limits, source, self.senders)
                 self._submit(job, documents_to_analyse(self.store, job, set(in_flight)), in_flight)
             except OperationalError:
                 raise

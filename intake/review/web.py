@@ -47,6 +47,10 @@ FLASH = {
     "split": "Mentions split into a new entity.",
     "user_added": "User added.",
     "user_changed": "User updated.",
+    # retention (issue 11)
+    "disposed": "{n} document(s) disposed of.",
+    "held": "Legal hold set.",
+    "hold_released": "Legal hold released.",
 }
 
 

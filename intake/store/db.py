@@ -87,6 +87,9 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # the mailbox still holds because we acknowledge only after commit.
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
+    # Deleted and overwritten content is zeroed, not left in free pages
+    # (disposal, encrypting a store kept in clear: docs/security.md).
+    cur.execute("PRAGMA secure_delete=ON")
     cur.close()
 
 
@@ -286,7 +289,8 @@ class Store:
     and opens it read-only."""
 
     def __init__(self, url: str, password: str | None = None, upgrade: bool = True, *,
-                 create: bool = True, write: bool = True, source: str | None = None):
+                 create: bool = True, write: bool = True, source: str | None = None,
+                 kek: bytes | None = None, key_purpose: str = "use"):
         self.url = url
         self.source = source
         shown = safe_url(url)
@@ -294,6 +298,7 @@ class Store:
         writable = True
         if path is not None:
             self._check_sqlite_path(path, create and write)
+            _create_private(path, create and write)
             writable = _sqlite_writable(path)
             if write and not writable:
                 raise StoreError(STORE_READ_ONLY, f"the store {path} or its folder cannot be written: give the "
@@ -327,7 +332,25 @@ class Store:
             raise fault from None
         if path is not None and not self.read_only:
             self._use_wal()
+        self.keyring = self._open_keyring(kek, key_purpose)
+        self.kek = kek  # for another connection to the same store (the job queue's workers)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
+    def _open_keyring(self, kek: bytes | None, purpose: str):
+        # encryption at rest (issue 11): store/store_keys.py decides
+        from intake.store import store_keys
+
+        try:
+            return store_keys.open_keyring(self.engine, kek, can_write=not self.read_only, purpose=purpose)
+        except store_keys.KeyProblem as exc:
+            self.engine.dispose()
+            raise StoreError(exc.code, exc.detail) from None
+        except (SQLAlchemyError, OSError) as exc:
+            self.engine.dispose()
+            fault = store_fault(exc, self.url)
+            if fault is None:
+                raise
+            raise fault from None
 
     def _use_wal(self) -> None:
         """WAL lets the review app read while the pipeline writes. The mode is
@@ -404,6 +427,21 @@ class Store:
         self.close()
 
 
+def _create_private(path: Path, create: bool) -> None:
+    """A new store file is made owner-only (0600) whatever the umask;
+    SQLite gives its -wal and -shm files the same mode."""
+    if not create or path.exists():
+        return
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return
+    except OSError:
+        return  # the folder cannot be written: _sqlite_writable says so
+    os.fchmod(fd, 0o600)
+    os.close(fd)
+
+
 def _sqlite_writable(path: Path) -> bool:
     # WAL needs to create -wal/-shm beside the file: the folder must be
     # writable as well as the file.
@@ -415,5 +453,11 @@ def open_store(settings, write: bool = True) -> Store:
     """The store a command works on. ``write=False`` for commands that only
     read (export, entities, status, queue): they work on a read-only store
     and never create one."""
+    from intake.store import store_keys
+
+    try:
+        kek = store_keys.kek_from_settings(settings)
+    except store_keys.KeyProblem as exc:
+        raise StoreError(exc.code, exc.detail) from None
     return Store(settings.store_url, settings.store_password, upgrade=False, create=write, write=write,
-                 source=getattr(settings, "store_url_source", None))
+                 source=getattr(settings, "store_url_source", None), kek=kek)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from intake.store import entity_keys as ek
 from intake.store import person_match as pm
 from intake.store.document_facts import facts_for
-from intake.store.entity_queries import live_entity
+from intake.store.entity_queries import entities_matching, live_entity
 from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow
 
 
@@ -107,18 +107,12 @@ def link_partial_plates(session, ent: Entity) -> None:
     whichever arrives first. Not per document, never a merge."""
     if ent.type != "VRM":
         return
+    vrm = (Entity.type == "VRM", Entity.merged_into_id.is_(None), Entity.id != ent.id)
     if ek.is_partial_plate(ent.key):
-        others = session.scalars(
-            select(Entity).where(
-                Entity.type == "VRM", Entity.merged_into_id.is_(None),
-                Entity.key.like(ek.like_pattern(ent.key)), Entity.id != ent.id,
-            )
-        ).all()
+        others = entities_matching(session, vrm, Entity.key, ek.like_pattern(ent.key))
         pairs = [(ent, o) for o in others if not ek.is_partial_plate(o.key) and ek.plate_consistent(ent.key, o.key)]
     else:
-        partials = session.scalars(
-            select(Entity).where(Entity.type == "VRM", Entity.merged_into_id.is_(None), Entity.key.like("%*%"))
-        ).all()
+        partials = entities_matching(session, vrm, Entity.key, "%*%")
         pairs = [(p, ent) for p in partials if ek.plate_consistent(p.key, ent.key)]
     for partial, full in pairs:
         exists = session.scalar(

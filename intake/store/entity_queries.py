@@ -22,6 +22,7 @@ from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select
 
 from intake.store import entity_keys as ek
+from intake.store.crypto import session_keyring
 from intake.store.document_facts import facts_for
 from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow
 from intake.store.records import field_values
@@ -63,6 +64,54 @@ def find_entity(session, ref: str) -> Entity | None:
     return live_entity(session, ent)
 
 
+# --------------------------------------------------------------------------
+# matching keys and names, in clear or sealed
+# --------------------------------------------------------------------------
+
+
+def like_regex(pattern: str, escape: str | None = None) -> re.Pattern:
+    """A SQL LIKE pattern as a regular expression (case-insensitive, as
+    SQLite's LIKE is for ASCII)."""
+    out, i = [], 0
+    while i < len(pattern):
+        c = pattern[i]
+        if escape and c == escape and i + 1 < len(pattern):
+            out.append(re.escape(pattern[i + 1]))
+            i += 2
+            continue
+        out.append(".*" if c == "%" else "." if c == "_" else re.escape(c))
+        i += 1
+    return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
+
+
+def _by_ids(session, ids: list[int]) -> list[Entity]:
+    out: dict[int, Entity] = {}
+    for i in range(0, len(ids), 500):
+        out.update({e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids[i:i + 500])))})
+    return [out[i] for i in ids if i in out]
+
+
+def entities_matching(session, where, column, pattern: str, *, escape: str | None = None,
+                      limit: int | None = None, lower: bool = False) -> list[Entity]:
+    """Entities meeting ``where`` whose ``column`` (Entity.key or
+    Entity.display) is LIKE ``pattern``. In clear the database does it; in
+    an encrypted store LIKE cannot see through the cipher, so the column is
+    read for the entities meeting ``where`` and matched here (the
+    deterministic cipher's opened values are cached)."""
+    if session_keyring(session) is None:
+        target = func.lower(column) if lower else column
+        q = select(Entity).where(*where, target.like(pattern, escape=escape))
+        return list(session.scalars(q.limit(limit) if limit else q))
+    rx = like_regex(pattern, escape)
+    ids = []
+    for pk, value in session.execute(select(Entity.id, column).where(*where).order_by(Entity.id)):
+        if value is not None and rx.fullmatch(value.casefold() if lower else value):
+            ids.append(pk)
+            if limit and len(ids) >= limit:
+                break
+    return _by_ids(session, ids)
+
+
 @dataclass
 class Hit:
     entity: Entity
@@ -88,19 +137,19 @@ def _plates(session, text: str) -> list[Hit]:
     if not re.search(r"[A-Z]", key) or not re.search(r"\d", key.replace("*", "")) and "*" not in key:
         return []
     hits = []
+    live_vrm = (Entity.type == "VRM", Entity.merged_into_id.is_(None), Entity.document_count > 0)
     if "*" in key:
-        for e in session.scalars(_live(select(Entity).where(Entity.type == "VRM",
-                                                           Entity.key.like(ek.like_pattern(key)))).limit(200)):
+        for e in entities_matching(session, live_vrm, Entity.key, ek.like_pattern(key), limit=200):
             hits.append(Hit(e, "plate fits the pattern"))
         # Stored partial plates this pattern agrees with ("AB12*" typed, "AB*" stored).
-        for e in session.scalars(_live(select(Entity).where(Entity.type == "VRM", Entity.key.like("%*%")))):
+        for e in entities_matching(session, live_vrm, Entity.key, "%*%"):
             if e.key != key and (ek.plate_consistent(e.key, key.replace("*", "")) or e.key == key):
                 hits.append(Hit(e, "partial plate", 80))
         return hits
     exact = session.scalar(_live(select(Entity).where(Entity.type == "VRM", Entity.key == key)))
     if exact is not None:
         hits.append(Hit(exact, "exact plate"))
-    for e in session.scalars(_live(select(Entity).where(Entity.type == "VRM", Entity.key.like("%*%")))):
+    for e in entities_matching(session, live_vrm, Entity.key, "%*%"):
         if ek.plate_consistent(e.key, key):
             hits.append(Hit(e, "partial plate that fits", 80))
     return hits
@@ -123,17 +172,18 @@ def search_entities(session, text: str, type_: str | None = None, limit: int = 5
         return []
     hits: list[Hit] = []
     want = (lambda t: type_ is None or type_ == t)
+    def live(type_):
+        return (Entity.type == type_, Entity.merged_into_id.is_(None), Entity.document_count > 0)
+
     if want("EMAIL") and "@" in text and not text.startswith("@"):
-        for e in session.scalars(_live(select(Entity).where(Entity.type == "EMAIL",
-                                                           Entity.key.like(f"%{_escape(text.casefold())}%",
-                                                                           escape="\\"))).limit(limit)):
+        for e in entities_matching(session, live("EMAIL"), Entity.key, f"%{_escape(text.casefold())}%",
+                                   escape="\\", limit=limit):
             hits.append(Hit(e, "e-mail", 100 if e.key == text.casefold() else 90))
     if want("SOCIAL_HANDLE") and (text.startswith("@") or ":" in text or (" " not in text and "@" not in text)):
         handle = text.lstrip("@").casefold()
         pat = handle if ":" in handle else f"%:{handle}"
-        for e in session.scalars(_live(select(Entity).where(Entity.type == "SOCIAL_HANDLE",
-                                                           Entity.key.like(_escape(pat).replace("\\%", "%"),
-                                                                           escape="\\"))).limit(limit)):
+        for e in entities_matching(session, live("SOCIAL_HANDLE"), Entity.key,
+                                   _escape(pat).replace("\\%", "%"), escape="\\", limit=limit):
             hits.append(Hit(e, "handle"))
     if want("PHONE") and _PHONE_CHARS.match(text) and sum(c.isdigit() for c in text) >= 7:
         key = _phone_key(text)
@@ -149,9 +199,10 @@ def search_entities(session, text: str, type_: str | None = None, limit: int = 5
     if type_ in (None, "PERSON", "ALIAS") and any(c.isalpha() for c in text):
         hits += _names(session, text, types=(type_,) if type_ else ("PERSON", "ALIAS"), limit=limit)
     if type_ not in ("PERSON", "ALIAS", "VRM", "PHONE", "EMAIL", "SOCIAL_HANDLE") and len(text) >= 3:
-        q = select(Entity).where(func.lower(Entity.display).like(f"%{_escape(text.casefold())}%", escape="\\"))
-        q = q.where(Entity.type == type_) if type_ else q.where(Entity.type.notin_(("PERSON", "ALIAS")))
-        for e in session.scalars(_live(q).limit(limit)):
+        of_type = (Entity.type == type_) if type_ else Entity.type.notin_(("PERSON", "ALIAS"))
+        for e in entities_matching(session, (of_type, Entity.merged_into_id.is_(None), Entity.document_count > 0),
+                                   Entity.display, f"%{_escape(text.casefold())}%", escape="\\", limit=limit,
+                                   lower=True):
             hits.append(Hit(e, "text", 70))
     seen, out = set(), []
     for h in sorted(hits, key=lambda h: (-h.score, -h.entity.document_count, h.entity.id)):

@@ -16,11 +16,12 @@ from typing import Any, Protocol, Sequence
 
 from sqlalchemy import select
 
-from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT, PIPELINE_FAILED
+from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT, PIPELINE_FAILED, UNVERIFIED_SENDER
 from intake.store import repository as repo
 from intake.store.document_writes import agency_of, apply_analysis
 from intake.store.models import DocumentRow, Inbound, Message
 from intake.store.origins import source_of
+from intake.store.retention import is_disposed_message
 from intake.types import Document, DocumentAnalysis, ExceptionInfo, IntakeError, RawMessage
 
 
@@ -43,7 +44,7 @@ class DocumentSummary:
 
 @dataclass
 class MessageOutcome:
-    message_pk: int
+    message_pk: int | None  # None: a message that was disposed of (nothing stored again)
     new: bool  # False: the message was already stored (a sighting at most)
     clash: bool = False  # same Message-ID as an earlier, different message
     documents: list[DocumentSummary] = field(default_factory=list)
@@ -66,6 +67,11 @@ def record_sighting(session, raw: RawMessage, message_id: str | None, content_sh
     return its outcome; else None."""
     m = repo.find_message(session, message_id, content_sha256)
     if m is None:
+        if is_disposed_message(session, content_sha256):
+            # Disposed of under the retention policy: read again from an
+            # archive or a mailbox, it is known and stays gone.
+            repo.audit(session, actor, "message.seen_again_disposed", "message", None)
+            return MessageOutcome(message_pk=None, new=False)
         return None
     repo.ensure_blob(session, raw.sha256, raw.data)
     if repo.add_sighting(session, m, raw.origin, raw.sha256):
@@ -80,6 +86,10 @@ def outcome_of(session, inbound_id: int) -> MessageOutcome:
     archive again, a worker finding its job done). A message that is held
     by another worker, or whose processing failed, is an IntakeError."""
     row = session.get(Inbound, inbound_id)
+    if row is None or (row.state == "done" and row.message_pk is None):
+        # Only retention removes custody rows: a disposed message read again
+        # (store/retention.py forget_disposed_arrival). It stays gone.
+        return MessageOutcome(message_pk=None, new=False)
     if row is None or row.state != "done" or row.message_pk is None:
         state = row.state if row is not None else "missing"
         raise IntakeError(PIPELINE_FAILED, f"inbound message {inbound_id} is {state}, not processed; "
@@ -97,14 +107,17 @@ def stored_document_shas(session, shas: Sequence[str]) -> set[str]:
 def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderFacts,
                  problems: Sequence[ExceptionInfo], documents: Sequence[Document],
                  analyses: dict[int, DocumentAnalysis], *, actor: str,
-                 signature: dict | None = None) -> MessageOutcome:
+                 signature: dict | None = None, sender: dict | None = None) -> MessageOutcome:
+    """``sender``: the verdict of ingest/sender.py's verify_sender, kept on
+    the message; a checked sender that failed opens ``unverified_sender``
+    (the message is processed all the same)."""
     repo.ensure_blob(session, raw.sha256, raw.data)
     clash = repo.find_clash(session, headers.message_id, content_sha256)
     msg = Message(
         message_id=headers.message_id, content_sha256=content_sha256, raw_sha256=raw.sha256,
         from_addr=headers.from_addr, to_addrs=headers.to_addrs, subject=headers.subject,
         date=headers.date, origin=raw.origin, source=source_of(raw.origin), signature=signature,
-        clash_with_id=clash.id if clash else None,
+        clash_with_id=clash.id if clash else None, sender_verification=sender,
         status="exception" if problems else "processed",
         exception_code=problems[0].code if problems else None,
         exception_detail=problems[0].detail if problems else None,
@@ -142,10 +155,27 @@ def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderF
     for problem in problems:
         repo.open_exception(session, problem, message=msg, document=first)
         outcome.problems.append(problem.code)
+    if sender and sender.get("checked") and sender.get("verified") is False:
+        repo.open_exception(session, ExceptionInfo(UNVERIFIED_SENDER, unverified_detail(sender)),
+                            message=msg, document=first)
+        outcome.problems.append(UNVERIFIED_SENDER)
 
     repo.audit(session, actor, "message.ingested", "message", msg.id,
                documents=dict(Counter(d.status for d in outcome.documents)), problems=outcome.problems)
     return outcome
+
+
+def unverified_detail(verdict: dict) -> str:
+    """The unverified_sender item's text: the evidence and the sender's
+    domain, nothing of the content."""
+    reasons = "; ".join(verdict.get("reasons") or ["not verified"])
+    by = f" (checked by {verdict['authserv_id']})" if verdict.get("authserv_id") else ""
+    ignored = verdict.get("ignored_headers") or 0
+    extra = (f" {ignored} Authentication-Results header(s) claiming the trusted server sat further down the "
+             "message, where the sender could have written them, and were ignored." if ignored else "")
+    domain = verdict.get("from_domain") or "unknown"
+    return (f"The sender could not be verified{by}: {reasons}. Sender's domain: {domain}.{extra} "
+            "The report was processed as usual; confirm it came from who it claims before acting on it.")
 
 
 def _save_document(session, msg: Message, doc: Document, analysis: DocumentAnalysis | None,

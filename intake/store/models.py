@@ -4,6 +4,11 @@ this module must always equal the head migration (a test checks it).
 Content of forms is OFFICIAL-SENSITIVE: it lives in these tables only, never
 in logs. The audit log records who did what to which object, not the content.
 
+Columns that hold content are ``Sealed*`` types (store/crypto.py): with a
+key configured they are encrypted on write and decrypted on read, so the
+rest of the code sees plain values; without one they are stored as they
+are. ``deterministic=True`` marks the few that are looked up by equality.
+
 Long on purpose: the whole schema in one place reads as one picture and is
 compared with the head migration in one step; each class is short.
 """
@@ -25,9 +30,12 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.types import TypeDecorator
+
+from intake.store.crypto import SealedBytes, SealedJSON, SealedText
 
 
 def utcnow() -> datetime:
@@ -67,7 +75,7 @@ class Blob(Base):
     __tablename__ = "blobs"
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     size: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(SealedBytes("blobs.data"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
@@ -79,12 +87,12 @@ class Message(Base):
     __tablename__ = "messages"
     __table_args__ = (UniqueConstraint("message_id", "content_sha256"),)
     id: Mapped[int] = mapped_column(primary_key=True)
-    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    message_id: Mapped[str | None] = mapped_column(SealedText("messages.message_id", deterministic=True), index=True)
     content_sha256: Mapped[str] = mapped_column(String(64), index=True)
     raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
-    from_addr: Mapped[str | None] = mapped_column(Text)
-    to_addrs: Mapped[str | None] = mapped_column(Text)
-    subject: Mapped[str | None] = mapped_column(Text)
+    from_addr: Mapped[str | None] = mapped_column(SealedText("messages.from_addr"))
+    to_addrs: Mapped[str | None] = mapped_column(SealedText("messages.to_addrs"))
+    subject: Mapped[str | None] = mapped_column(SealedText("messages.subject"))
     date: Mapped[datetime | None]
     origin: Mapped[str] = mapped_column(Text)  # where it was first read
     # The origin without its per-message part (imap://user@host/INBOX,
@@ -92,14 +100,17 @@ class Message(Base):
     source: Mapped[str | None] = mapped_column(String(1000), index=True)
     # S/MIME or PGP signature found on the message: {"signed", "kind",
     # "signer", "valid", "detail"}; evidence about the sender, never a document.
-    signature: Mapped[dict | None] = mapped_column(JSON)
+    signature: Mapped[dict | None] = mapped_column(SealedJSON("messages.signature"))
+    # Who sent it, as far as the force's own mail server could tell
+    # (ingest/sender.py): the verdict and its evidence, never content.
+    sender_verification: Mapped[dict | None] = mapped_column(SealedJSON("messages.sender_verification"))
     first_seen_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     # A message with the same Message-ID but different content: kept, and
     # pointed at the earlier one so the clash is visible.
     clash_with_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     status: Mapped[str] = mapped_column(String(32), default="processed")
     exception_code: Mapped[str | None] = mapped_column(String(64))
-    exception_detail: Mapped[str | None] = mapped_column(Text)
+    exception_detail: Mapped[str | None] = mapped_column(SealedText("messages.exception_detail"))
 
     documents: Mapped[list["DocumentRow"]] = relationship(
         back_populates="message", order_by="DocumentRow.id"
@@ -157,7 +168,7 @@ class DocumentRow(Base):
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
     part_path: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(16))  # attachment | body
-    filename: Mapped[str | None] = mapped_column(Text)
+    filename: Mapped[str | None] = mapped_column(SealedText("documents.filename"))
     media_type: Mapped[str] = mapped_column(String(200))
     declared_type: Mapped[str | None] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"), index=True)
@@ -169,22 +180,28 @@ class DocumentRow(Base):
     template_version: Mapped[str | None] = mapped_column(String(20))
     reader: Mapped[str | None] = mapped_column(String(40))
     ocr_confidence: Mapped[float | None] = mapped_column(Float)
-    text: Mapped[str | None] = mapped_column(Text)  # plain text, for dedup and search
+    text: Mapped[str | None] = mapped_column(SealedText("documents.text"))  # plain text, for dedup and search
     exception_code: Mapped[str | None] = mapped_column(String(64))
-    exception_detail: Mapped[str | None] = mapped_column(Text)
+    exception_detail: Mapped[str | None] = mapped_column(SealedText("documents.exception_detail"))
     processed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Records-management review/disposal (UK-DOMAIN.md "Data handling").
+    # Records-management review/disposal (UK-DOMAIN.md "Data handling";
+    # store/retention.py). review_due overrides the [retention] rule for
+    # this document; a legal hold stops disposal whatever the rule says.
     review_due: Mapped[datetime | None]
     disposed_at: Mapped[datetime | None]
+    legal_hold: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    legal_hold_reason: Mapped[str | None] = mapped_column(SealedText("documents.legal_hold_reason"))
+    legal_hold_by: Mapped[str | None] = mapped_column(String(100))
+    legal_hold_at: Mapped[datetime | None]
     # Who sent it, denormalised for the review queue's filter: the record's
     # submitter.agency, else the sender's domain (store/document_facts.py).
-    agency: Mapped[str | None] = mapped_column(String(300), index=True)
+    agency: Mapped[str | None] = mapped_column(SealedText("documents.agency", deterministic=True), index=True)
     # An officer's decision on the document: approved | rejected | not_a_report
     # | duplicate (confirmed) | distinct (not a duplicate after all).
     review_state: Mapped[str | None] = mapped_column(String(16))
     reviewed_by: Mapped[str | None] = mapped_column(String(100))
     reviewed_at: Mapped[datetime | None]
-    review_reason: Mapped[str | None] = mapped_column(Text)
+    review_reason: Mapped[str | None] = mapped_column(SealedText("documents.review_reason"))
     # The template an officer chose (unknown_template): reprocessing keeps it.
     template_override: Mapped[str | None] = mapped_column(String(100))
     # "Being worked by": set when an officer opens a queued document.
@@ -208,7 +225,7 @@ class RecordRow(Base):
     document_pk: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
     template: Mapped[str] = mapped_column(String(100))
     version: Mapped[str] = mapped_column(String(20))
-    notes: Mapped[list] = mapped_column(default=list)
+    notes: Mapped[list] = mapped_column(SealedJSON("records.notes"), default=list)
     approved_by: Mapped[str | None] = mapped_column(String(100))
     approved_at: Mapped[datetime | None]
     document: Mapped[DocumentRow] = relationship(back_populates="record")
@@ -226,11 +243,11 @@ class RecordField(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     record_pk: Mapped[int] = mapped_column(ForeignKey("records.id"), index=True)
     key: Mapped[str] = mapped_column(String(100))
-    value: Mapped[dict] = mapped_column(JSON)  # {"v": <scalar>}
-    raw: Mapped[str | None] = mapped_column(Text)
-    provenance: Mapped[dict] = mapped_column(default=dict)
+    value: Mapped[dict] = mapped_column(SealedJSON("record_fields.value"))  # {"v": <scalar>}
+    raw: Mapped[str | None] = mapped_column(SealedText("record_fields.raw"))
+    provenance: Mapped[dict] = mapped_column(SealedJSON("record_fields.provenance"), default=dict)
     confidence: Mapped[float | None] = mapped_column(Float)
-    note: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(SealedText("record_fields.note"))
     origin: Mapped[str] = mapped_column(String(16), default="parser")  # parser | officer
     superseded: Mapped[bool] = mapped_column(Boolean, default=False)
     changed_by: Mapped[str | None] = mapped_column(String(100))
@@ -246,9 +263,10 @@ class Entity(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(String(40), unique=True)
     type: Mapped[str] = mapped_column(String(32))
-    key: Mapped[str] = mapped_column(String(500))  # normalised value used to resolve
-    display: Mapped[str] = mapped_column(Text)
-    attrs: Mapped[dict] = mapped_column(default=dict)  # e.g. dob, ages, aliases
+    # normalised value used to resolve (a person's: the surname's blocking key)
+    key: Mapped[str] = mapped_column(SealedText("entities.key", deterministic=True))
+    display: Mapped[str] = mapped_column(SealedText("entities.display"))
+    attrs: Mapped[dict] = mapped_column(SealedJSON("entities.attrs"), default=dict)  # e.g. dob, ages, aliases
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("entities.id"))
     document_count: Mapped[int] = mapped_column(Integer, default=0)
     agency_count: Mapped[int] = mapped_column(Integer, default=0)
@@ -264,15 +282,15 @@ class MentionRow(Base):
     document_pk: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
     field: Mapped[str] = mapped_column(String(100))
     type: Mapped[str] = mapped_column(String(32))
-    text: Mapped[str] = mapped_column(Text)
-    value: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(SealedText("mentions.text"))
+    value: Mapped[str] = mapped_column(SealedText("mentions.value"))
     start: Mapped[int] = mapped_column(Integer)
     end: Mapped[int] = mapped_column(Integer)
     recogniser: Mapped[str] = mapped_column(String(100), default="")
     pattern: Mapped[str | None] = mapped_column(String(100))
-    context: Mapped[str | None] = mapped_column(String(100))
+    context: Mapped[str | None] = mapped_column(SealedText("mentions.context"))  # the cue word, from the text
     score: Mapped[float] = mapped_column(Float, default=1.0)
-    attrs: Mapped[dict] = mapped_column(default=dict)
+    attrs: Mapped[dict] = mapped_column(SealedJSON("mentions.attrs"), default=dict)
     entity_pk: Mapped[int | None] = mapped_column(ForeignKey("entities.id"), index=True)
     document: Mapped[DocumentRow] = relationship(back_populates="mentions")
     entity: Mapped[Entity | None] = relationship()
@@ -300,7 +318,7 @@ class EntityDecision(Base):
     action: Mapped[str] = mapped_column(String(16))  # merge | split
     payload: Mapped[dict] = mapped_column(default=dict)
     actor: Mapped[str] = mapped_column(String(100))
-    reason: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str | None] = mapped_column(SealedText("entity_decisions.reason"))
     at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
@@ -338,12 +356,12 @@ class ExceptionItem(Base):
     document_pk: Mapped[int | None] = mapped_column(ForeignKey("documents.id"), index=True)
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"), index=True)
     code: Mapped[str] = mapped_column(String(64))
-    detail: Mapped[str] = mapped_column(Text)
+    detail: Mapped[str] = mapped_column(SealedText("exceptions.detail"))
     status: Mapped[str] = mapped_column(String(16), default="open")  # open|resolved|dismissed|superseded
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolved_at: Mapped[datetime | None]
-    resolution: Mapped[str | None] = mapped_column(Text)
+    resolution: Mapped[str | None] = mapped_column(SealedText("exceptions.resolution"))
     # The other document of a possible_duplicate.
     related_document_pk: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
 
@@ -419,6 +437,32 @@ class MailboxUid(Base):
     raw_sha256: Mapped[str | None] = mapped_column(String(64))
     acknowledged: Mapped[bool] = mapped_column(Boolean, default=False)
     handled_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class StoreKey(Base):
+    """The store's data key, wrapped (AES-GCM) by a key-encryption key that
+    lives outside the store (store/crypto.py). ``state`` is "ready", or
+    "encrypting" while `intake keys encrypt-existing` has not finished:
+    other commands refuse a store in that state."""
+
+    __tablename__ = "store_keys"
+    id: Mapped[int] = mapped_column(primary_key=True)  # the key id written in every ciphertext
+    wrapped: Mapped[bytes] = mapped_column(LargeBinary)
+    kek_fingerprint: Mapped[str] = mapped_column(String(64))  # which key-encryption key wraps it
+    state: Mapped[str] = mapped_column(String(16), default="ready")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    rewrapped_at: Mapped[datetime | None]
+
+
+class DisposedMessage(Base):
+    """A message whose every document was disposed of: its content hash
+    only, so the same mail read again (an archive replayed, a re-delivery)
+    is recognised and not stored a second time."""
+
+    __tablename__ = "disposed_messages"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    content_sha256: Mapped[str] = mapped_column(String(64), index=True)
+    disposed_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
 class InboxStatus(Base):

@@ -22,7 +22,9 @@ from intake.types import ExceptionInfo
 
 
 def ensure_blob(session: Session, sha256: str, data: bytes) -> None:
-    if session.get(Blob, sha256) is None:
+    # Asks for the key only: loading the row would read (and, in an
+    # encrypted store, decrypt) the whole blob just to see that it exists.
+    if session.scalar(select(Blob.sha256).where(Blob.sha256 == sha256)) is None:
         session.add(Blob(sha256=sha256, size=len(data), data=data))
         session.flush()
 

@@ -39,6 +39,9 @@ ARGS = {
     "reprocess": ["reprocess", "--pending"],
     "user": ["user", "list"],
     "worker": ["worker"],
+    # security (issue 11: intake/ingest/commands/keys.py, retention.py)
+    "keys": ["keys", "check"],
+    "retention": ["retention", "review"],
 }
 MAIL_COMMANDS = ("poll", "daemon")
 

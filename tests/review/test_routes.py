@@ -78,6 +78,10 @@ ROUTES = [
     ("POST", "/admin/users", {"username": "newuser", "role": "analyst", "password": "a long enough pass 42",
                               "password2": "a long enough pass 42"}, ADMIN, 303),
     ("POST", "/admin/users/oscar", {"action": "unlock"}, ADMIN, 303),
+    # retention (issue 11): the table's documents are not due, so disposal is refused (400)
+    ("GET", "/admin/retention", {}, ADMIN, 200),
+    ("POST", "/admin/retention/dispose", {"document": "{doc}", "password": PASSWORD}, ADMIN, 400),
+    ("POST", "/admin/retention/hold", {"document": "{doc}", "action": "hold", "reason": "court case"}, ADMIN, 303),
 ]
 
 

@@ -38,6 +38,7 @@ def run(args, settings) -> int:
     with open_store(settings, write=False) as store:
         if args.output:
             _to_file(Path(args.output), lambda out: _write(store, writer, out))
+            _warn_if_others_can_reach(Path(args.output))
         else:
             _write(store, writer, sys.stdout)
             sys.stdout.flush()
@@ -53,6 +54,20 @@ def run(args, settings) -> int:
 def _write(store, writer, out) -> None:
     with store.session() as s:
         writer(s, out)
+
+
+def _warn_if_others_can_reach(path: Path) -> None:
+    """The file is owner-only, but a folder others can list shows its name
+    and size, and a backup of it may not keep the mode: say so (on the
+    terminal, not in the log: the path is the operator's own)."""
+    folder = path.resolve().parent
+    try:
+        mode = folder.stat().st_mode & 0o777
+    except OSError:
+        return
+    if mode & 0o007:
+        print(f"intake export: warning: {folder} can be read by other users (mode {mode:04o}); the export is "
+              "owner-only (0600) but keep OFFICIAL-SENSITIVE exports in a private folder (0700)", file=sys.stderr)
 
 
 def _to_file(path: Path, write) -> None:

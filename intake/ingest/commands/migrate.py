@@ -65,7 +65,9 @@ def run(args, settings) -> int:
         Store(url, settings.store_password, upgrade=False, create=False, write=False,
               source=settings.store_url_source).close()
         return EXIT_FAILED
-    with Store(url, settings.store_password, upgrade=True, source=settings.store_url_source):
+    # Schema work reads no content: it needs no store key (issue 11).
+    with Store(url, settings.store_password, upgrade=True, source=settings.store_url_source,
+               key_purpose="unchecked"):
         pass
     head = head_revision()
     if before is None or before.state == EMPTY:

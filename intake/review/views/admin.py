@@ -1,6 +1,7 @@
-"""Admins' pages: the audit log (read and filtered), and users (add,
-disable or enable, unlock, change role). Reading the audit log is itself
-audited."""
+"""Admins' pages: the audit log (read and filtered), users (add,
+disable or enable, unlock, change role), and retention (what is due, legal
+holds, disposal). Reading the audit log is itself audited; disposal asks
+for the admin's password again."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ from datetime import datetime, timedelta, timezone
 from starlette.routing import Route
 
 from intake.review.web import Ctx, page, parse_day, redirect
-from intake.store import audit_log
+from intake.store import audit_log, retention
 from intake.store import review_actions as ra
 from intake.store import users as users_store
+from intake.store.documents import get_document
 
 PAGE = 100
 
@@ -83,9 +85,58 @@ def change_user(ctx: Ctx, username: str):
     return redirect("/admin/users", done="user_changed")
 
 
+def _retention(ctx: Ctx, error: str | None = None, status: int = 200):
+    ctx.flash_from_query()
+    years = ctx.app.settings.model.retention.review_after_years
+    return ctx.render("retention.html", status_code=status, due=retention.due_documents(ctx.db, years, limit=1000),
+                      years=years, error=error)
+
+
+@page("admin")
+def retention_page(ctx: Ctx):
+    ra.audit_view(ctx.db, ctx.actor, "retention.viewed", "retention", None)
+    return _retention(ctx)
+
+
+@page("admin")
+def dispose(ctx: Ctx):
+    ids = [v for v in ctx.form.getlist("document") if isinstance(v, str) and v] if ctx.form else []
+    if not ids:
+        return _retention(ctx, "Choose the documents to dispose of.", 400)
+    review = ctx.app.settings.model.review
+    again = users_store.authenticate(ctx.db, ctx.user.username, ctx.get("password"),
+                                     max_failures=review.login_max_failures,
+                                     lockout=timedelta(minutes=review.login_lockout_minutes))
+    if again.user is None:
+        return _retention(ctx, "The password is not right; nothing was disposed of.", 403)
+    years = ctx.app.settings.model.retention.review_after_years
+    try:
+        docs = retention.check_disposable(ctx.db, ids, years)
+    except retention.DisposalError as exc:
+        return _retention(ctx, f"Nothing was disposed of: {exc}.", 400)
+    out = retention.dispose(ctx.db, docs, actor=ctx.actor.name, years=years, client_addr=ctx.actor.client_addr)
+    return redirect("/admin/retention", done="disposed", n=len(out.documents))
+
+
+@page("admin")
+def hold(ctx: Ctx):
+    doc = get_document(ctx.db, ctx.get("document").strip())
+    if doc is None:
+        return _retention(ctx, "No such document.", 404)
+    on = ctx.get("action") == "hold"
+    try:
+        retention.set_hold(ctx.db, doc, on, ctx.actor.name, ctx.get("reason"), client_addr=ctx.actor.client_addr)
+    except retention.DisposalError as exc:
+        return _retention(ctx, str(exc), 400)
+    return redirect("/admin/retention", done="held" if on else "hold_released")
+
+
 ROUTES = [
     Route("/audit", audit_page, methods=["GET"]),
     Route("/admin/users", users_page, methods=["GET"]),
     Route("/admin/users", add_user, methods=["POST"]),
     Route("/admin/users/{username}", change_user, methods=["POST"]),
+    Route("/admin/retention", retention_page, methods=["GET"]),
+    Route("/admin/retention/dispose", dispose, methods=["POST"]),
+    Route("/admin/retention/hold", hold, methods=["POST"]),
 ]
