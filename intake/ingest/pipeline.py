@@ -17,8 +17,7 @@ from __future__ import annotations
 import logging
 
 from intake import metrics
-from intake.ingest.mime_walk import MessageHeaders, MimeLimits, WalkResult
-from intake.ingest.processing import (
+from intake.ingest.message_job import (
     MessageJob,
     commit_job,
     commit_one,
@@ -26,6 +25,7 @@ from intake.ingest.processing import (
     documents_to_analyse,
     walk_job,
 )
+from intake.ingest.mime_walk import MessageHeaders, MimeLimits, WalkResult
 from intake.ingest.sender import SenderPolicies
 from intake.ingest.workers import Analyser, make_analyser
 from intake.store import inbound

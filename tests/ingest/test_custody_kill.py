@@ -113,32 +113,67 @@ def _workers(pid: int) -> list[int]:
     return out
 
 
+NARRATIVE = (
+    "Concern raised by the school. {name} (14) was seen on Tuesday getting into a grey Audi near Fenwick Park "
+    "with two older males who call themselves the Riverside crew. One goes by the nickname Snipes. Staff were told "
+    "she has a new phone from them and goes to a flat above the Station Road takeaway after school. Her mother "
+    "says she has been missing overnight twice this month and came back with cash and vapes. {i}\n"
+) * 6
+
+
+def _narrative_mbox(path: Path, n: int) -> Path:
+    """Free-text reports: each goes through the model (the slow step), so
+    a worker can be caught at work."""
+    names = ["Ellie Hartwell", "Jade Morrow", "Kayleigh Dunne", "Tia Blackwood"]
+    with path.open("wb") as fh:
+        for i in range(n):
+            raw = make_message(i, attachment=None).replace(b"\r\n", b"\n")
+            raw = raw.replace(b"Please find the attached intelligence report.",
+                              NARRATIVE.format(name=names[i % 4], i=i).encode())
+            fh.write(b"From referrer@example.org Thu Mar 12 09:30:00 2026\n" + raw + b"\n")
+    return path
+
+
+def _done(db: str) -> int:
+    st = Store(db, upgrade=False, create=False)
+    try:
+        with st.session() as s:
+            return s.scalar(select(func.count(Inbound.id)).where(Inbound.state == "done")) or 0
+    finally:
+        st.close()
+
+
 def test_kill_9_an_analysis_worker_is_not_a_verdict(tmp_path):
     """Real worker processes (no inline analysis): kill them as they work;
     every document is analysed on a fresh worker and none is parser_crashed."""
-    mbox = _mbox(tmp_path / "mail.mbox", 12)
+    n = 30
+    mbox = _narrative_mbox(tmp_path / "mail.mbox", n)
     db = _fresh(tmp_path, "w.sqlite")
     p = _replay(db, mbox, inline=False)
-    killed = set()
+    killed: set[int] = set()
     deadline = time.monotonic() + 240
-    while p.poll() is None and time.monotonic() < deadline:
-        for child in _workers(p.pid):
-            # a worker that has loaded its model and is at work: kill it once
-            if child not in killed and len(killed) < 2:
-                time.sleep(2.0)
-                try:
-                    os.kill(child, signal.SIGKILL)
-                    killed.add(child)
-                except ProcessLookupError:
-                    pass
-        time.sleep(0.2)
-    assert p.wait(60) == 0, p.stdout.read().decode()[-2000:]
+    while p.poll() is None and time.monotonic() < deadline and len(killed) < 2:
+        # once messages are being finished the workers are warm and at work:
+        # kill one, then another after a little more progress
+        if _done(db) >= 2 + 4 * len(killed):
+            for child in _workers(p.pid):
+                if child not in killed:
+                    try:
+                        os.kill(child, signal.SIGKILL)
+                        killed.add(child)
+                    except ProcessLookupError:
+                        pass
+                    break
+        time.sleep(0.05)
+    assert p.wait(240) == 0, p.stdout.read().decode()[-2000:]
     assert killed, "no worker was killed: the test proves nothing"
     st = Store(db)
     try:
         with st.session() as s:
             codes = s.scalars(select(DocumentRow.exception_code)).all()
             assert "parser_crashed" not in codes
-            assert s.scalar(select(func.count(Message.id))) == 12
+            assert s.scalar(select(func.count(Message.id))) == n
+            # each analysed to the end (near-identical narratives: the later ones are duplicates of the first)
+            assert set(s.scalars(select(DocumentRow.status)).all()) <= {"parsed", "duplicate"}
     finally:
         st.close()
