@@ -4,15 +4,11 @@ laid crooked on the scanner (which also breaks table-ruling detection)."""
 
 from __future__ import annotations
 
-import re
-import tempfile
-from pathlib import Path
-
 import numpy as np
 from PIL import Image
 
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.support.process import ToolTimeout, run_tool
+from intake.parsers.support.tesseract import page_rotation
 
 MAX_SKEW = 5.0
 
@@ -46,23 +42,7 @@ def deskew(image: Image.Image) -> tuple[Image.Image, float]:
                                      fillcolor=255), angle
 
 
-_ROTATE = re.compile(rb"Rotate:\s*(\d+)")
-_CONF = re.compile(rb"Orientation confidence:\s*([\d.]+)")
-
-
 def detect_rotation(image: Image.Image, dpi: int, opts: ParsingOptions) -> int:
     """Degrees clockwise that would make the page upright (0, 90, 180, 270),
     by Tesseract's orientation and script detection; 0 when unsure."""
-    with tempfile.TemporaryDirectory(prefix="intake-osd-") as tmp:
-        path = Path(tmp) / "page.pgm"
-        image.convert("L").save(path)
-        try:
-            proc = run_tool([opts.tesseract, str(path), "stdout", "--psm", "0", "--dpi", str(dpi)],
-                            opts.ocr_timeout_s, what="Tesseract", env={"OMP_THREAD_LIMIT": "1"})
-        except ToolTimeout:
-            return 0
-    rot, conf = _ROTATE.search(proc.stdout), _CONF.search(proc.stdout)
-    if proc.returncode != 0 or not rot or not conf:
-        return 0
-    degrees = int(rot.group(1)) % 360
-    return degrees if float(conf.group(1)) >= 2.0 else 0
+    return page_rotation(image, dpi, opts)
