@@ -9,15 +9,18 @@ all measured in one run (issue 15).
 2. runs `intake replay` on it as a user would: a subprocess into a fresh
    SQLite store (with --workers W when the command takes it), peak RSS of
    its whole process tree;
-3. on the first M messages (default min(N, 1000)): intake's analysis of each
-   distinct document in this process, timed by stage and format family
-   (text layer / .doc / scans / bodies); the naive baseline
-   (bench/replay_naive.py); and the floors (bench/replay_floors.py): spaCy
-   NER alone over exactly the texts intake sent to spaCy, Tesseract alone
-   over the same scan pages.
+3. on the first M messages (default min(N, 1000)), message by message so
+   that every side sees the same load: intake's analysis of each distinct
+   document in this process, timed by stage and format family (text layer /
+   .doc / scans / bodies); right after it the floors on that document
+   (bench/replay_floors.py): spaCy NER alone over exactly the texts intake
+   sent to spaCy, Tesseract alone over the same scan pages; then the naive
+   baseline on the same message (bench/replay_naive.py).
 
-Ratios are of rates measured in this run, so a loaded machine slows both
-sides. Keep N small on a shared machine (60-200)."""
+Ratios are of rates measured side by side in this run, so a machine whose
+load changes slows both sides alike. The first document of each family is
+a warm-up (a worker starts its tools once) and is left out of every side.
+Keep N small on a shared machine (60-200)."""
 
 from __future__ import annotations
 
@@ -27,7 +30,6 @@ import mailbox
 import os
 import resource
 import sys
-import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -92,22 +94,8 @@ def main(argv: list[str] | None = None) -> int:
         rp["documents_per_s"] = _rate(rp["documents"], rp["seconds"])
         res["replay"] = rp
     if "stages" not in args.skip:
-        _log(f"intake analysis in process over {len(sample)} messages")
-        st = replay_intake.analyse_in_process(sample, doc_family, _log)
-        texts = st.pop("texts")
-        res["stages"] = st["families"]
-        res["stages_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        if "floors" not in args.skip:
-            _log("floor: spaCy NER alone")
-            res["ner_floor_s"] = replay_floors.ner_floor(texts, model)
-            res["ner_floor_chars"] = {k: sum(map(len, v)) for k, v in texts.items()}
-    if "floors" not in args.skip:
-        _log("floor: Tesseract alone")
-        scans = _scans(sample, doc_family)
-        res["tesseract_floor"] = replay_floors.tesseract_floor(scans)
-    if "naive" not in args.skip:
-        _log(f"naive baseline over {len(sample)} messages")
-        res["naive"] = replay_naive.run_naive(sample, doc_family, model, _log)
+        _log(f"intake analysis, floors and naive baseline over {len(sample)} messages")
+        res.update(_side_by_side(sample, doc_family, model, args.skip))
     res["ratios"] = _ratios(res)
     if args.json:
         print(json.dumps(res, indent=2, default=str))
@@ -123,18 +111,51 @@ def _mix(manifest: dict) -> dict:
     return out
 
 
-def _scans(raws: list[bytes], doc_family: dict[str, str]) -> list[bytes]:
-    """The scan documents of the sample (each once), as intake saw them;
-    the first is left out, as it is of intake's timed stages (warm-up)."""
-    from intake.ingest.mime_walk import walk
+def _side_by_side(sample: list[bytes], doc_family: dict[str, str], model: str, skip: list[str]) -> dict:
+    from collections import Counter, defaultdict
 
-    seen, out = set(), []
-    for raw in raws:
-        for doc in walk(raw).documents:
-            if doc_family.get(doc.sha256) == "scan" and doc.sha256 not in seen:
-                seen.add(doc.sha256)
-                out.append(doc.data)
-    return out[1:]
+    intake = replay_intake.IntakeAnalysis()
+    ner = replay_floors.NerFloor(model) if "floors" not in skip else None
+    naive = replay_naive.Naive(model) if "naive" not in skip else None
+    stages: dict[str, Counter] = defaultdict(Counter)
+    naive_fam: dict[str, Counter] = defaultdict(Counter)
+    naive_s, warm, seen, left_out = 0.0, set(), set(), set()
+    for raw in sample:
+        for doc, fallback in intake.documents(raw):
+            if doc.sha256 in seen:
+                continue  # intake analyses a document once, whatever message it comes in
+            seen.add(doc.sha256)
+            family = doc_family.get(doc.sha256) or ("body" if doc.media_type.startswith("text/") else "other")
+            r = intake.analyse(doc, fallback)
+            if family not in warm:
+                warm.add(family)
+                left_out.add(doc.sha256)
+                continue
+            c = stages[family]
+            c["documents"] += 1
+            c["parse_s"] += r["parse_s"]
+            c["extract_s"] += r["extract_s"]
+            c["spacy_s"] += r["spacy_s"]
+            c[f"status_{r['status']}"] += 1
+            if ner is not None:
+                c["ner_floor_s"] += ner.seconds(r["texts"])
+                c["ner_chars"] += sum(map(len, r["texts"]))
+            if family == "scan" and "floors" not in skip:
+                secs, pages = replay_floors.tesseract_floor(doc.data)
+                c["tesseract_s"] += secs
+                c["pages"] += pages
+        if naive is not None:
+            for sha, family, secs in naive.message(raw, doc_family):
+                naive_s += secs
+                if sha not in left_out:
+                    naive_fam[family]["documents"] += 1
+                    naive_fam[family]["seconds"] += secs
+    out: dict = {"stages": {k: dict(v) for k, v in stages.items()},
+                 "stages_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
+    if naive is not None:
+        out["naive"] = {"seconds": naive_s, "messages": len(sample),
+                        "families": {k: dict(v) for k, v in naive_fam.items()}}
+    return out
 
 
 def _ratios(res: dict) -> dict:
@@ -151,13 +172,11 @@ def _ratios(res: dict) -> dict:
 
     for f in FAMILIES:
         r[f"{f}_vs_naive"] = _ratio(intake_rate(f), naive_rate(f))
-    ner = res.get("ner_floor_s", {})
-    text = st.get("text", {})
-    r["text_extract_vs_ner"] = _ratio(text.get("extract_s"), ner.get("text"))
-    r["text_analysis_vs_ner"] = _ratio((text.get("parse_s") or 0) + (text.get("extract_s") or 0), ner.get("text"))
-    tf = res.get("tesseract_floor", {})
-    scan = st.get("scan", {})
-    r["scan_vs_tesseract"] = _ratio(scan.get("parse_s"), tf.get("seconds"))
+    text, scan = st.get("text", {}), st.get("scan", {})
+    r["text_extract_vs_ner"] = _ratio(text.get("extract_s"), text.get("ner_floor_s"))
+    r["text_analysis_vs_ner"] = _ratio((text.get("parse_s") or 0) + (text.get("extract_s") or 0),
+                                       text.get("ner_floor_s"))
+    r["scan_vs_tesseract"] = _ratio(scan.get("parse_s"), scan.get("tesseract_s"))
     rp, naive = res.get("replay"), res.get("naive")
     if rp and naive:
         r["replay_messages_vs_naive"] = _ratio(rp["messages_per_s"], _rate(naive["messages"], naive["seconds"]))
@@ -172,8 +191,8 @@ def _print(res: dict) -> None:
     if rp:
         print(f"\nintake replay (workers: {res['workers'] or 'default'}): {rp['seconds']:.1f} s, "
               f"{_fmt(rp['messages_per_s'])} messages/s, {rp['documents']} documents stored, "
-              f"{_fmt(rp['documents_per_s'])} documents/s, peak RSS of the process tree "
-              f"{rp['peak_rss_mb']:.0f} MB")
+              f"{_fmt(rp['documents_per_s'])} documents/s, peak memory of the process tree "
+              f"{rp['peak_rss_mb']:.0f} MB RSS, {rp['peak_pss_mb']:.0f} MB PSS")
         print("  documents by status: " + ", ".join(f"{k} {v}" for k, v in sorted(rp["statuses"].items())))
     st = res.get("stages")
     if st:
@@ -195,13 +214,15 @@ def _print(res: dict) -> None:
             c = nv["families"].get(f)
             if c:
                 print(f"  {f:7} {c['documents']:5d} docs {_fmt(_rate(c['documents'], c['seconds'])):>7} docs/s")
-    if res.get("ner_floor_s"):
-        print("\nfloor, spaCy NER alone over intake's texts: " + ", ".join(
-            f"{k} {v:.2f} s ({res['ner_floor_chars'][k]:,} chars)" for k, v in sorted(res["ner_floor_s"].items())))
-    tf = res.get("tesseract_floor")
-    if tf:
-        print(f"floor, Tesseract alone: {tf['pages']} pages in {tf['seconds']:.1f} s "
-              f"({_fmt(_rate(tf['seconds'], tf['pages']))} s/page)")
+    if st:
+        print("\nfloors on the same documents: " + ", ".join(
+            f"{f}: spaCy NER alone {c['ner_floor_s']:.2f} s over {c['ner_chars']:,} chars"
+            for f, c in st.items() if c.get("ner_chars")))
+        scan = st.get("scan", {})
+        if scan.get("pages"):
+            print(f"Tesseract alone: {scan['pages']} pages in {scan['tesseract_s']:.1f} s "
+                  f"({scan['tesseract_s'] / scan['pages']:.2f} s/page); intake's parse of those scans "
+                  f"{scan['parse_s']:.1f} s ({scan['parse_s'] / scan['pages']:.2f} s/page)")
     print("\nratios (target in brackets)")
     for k, v in res["ratios"].items():
         target = TARGETS.get(k)

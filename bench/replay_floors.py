@@ -16,45 +16,44 @@ import pdfplumber
 import spacy
 
 
-def ner_floor(texts_by_family: dict[str, list[str]], model: str) -> dict[str, float]:
-    probe = spacy.load(model)
-    nlp = spacy.load(model, exclude=[p for p in probe.pipe_names if p != "ner"])
-    del probe
-    list(nlp.pipe(["Warm up the model with a sentence about Kyle in Hackney."]))
-    out = {}
-    for family, texts in texts_by_family.items():
+class NerFloor:
+    def __init__(self, model: str):
+        probe = spacy.load(model)
+        self.nlp = spacy.load(model, exclude=[p for p in probe.pipe_names if p != "ner"])
+        del probe
+        list(self.nlp.pipe(["Warm up the model with a sentence about Kyle in Hackney."]))
+
+    def seconds(self, texts: list[str]) -> float:
         t0 = time.perf_counter()
-        for _ in nlp.pipe(texts):
+        for _ in self.nlp.pipe(texts):
             pass
-        out[family] = time.perf_counter() - t0
-    return out
+        return time.perf_counter() - t0
 
 
-def tesseract_floor(scans: list[bytes]) -> dict:
-    """Seconds of the `tesseract` command over every page of every scan
-    (PDF pages rendered first at 300 dpi, untimed), and the page count."""
+def tesseract_floor(data: bytes) -> tuple[float, int]:
+    """Seconds of the `tesseract` command over every page of one scan (a
+    PDF's pages rendered first at 300 dpi, untimed), and its page count."""
     seconds, pages = 0.0, 0
     env = {"OMP_THREAD_LIMIT": "1", "PATH": "/usr/bin:/bin"}
     with tempfile.TemporaryDirectory(prefix="bench-tess-") as tmp:
-        for k, data in enumerate(scans):
-            images = []
-            if data[:5] == b"%PDF-":
-                src = Path(tmp) / f"s{k}.pdf"
-                src.write_bytes(data)
-                with pdfplumber.open(io.BytesIO(data)) as pdf:
-                    count = len(pdf.pages)
-                for n in range(1, count + 1):
-                    base = Path(tmp) / f"s{k}-p{n}"
-                    subprocess.run(["pdftoppm", "-q", "-r", "300", "-gray", "-singlefile", "-f", str(n),
-                                    "-l", str(n), str(src), str(base)], check=True, timeout=300)
-                    images.append(str(base) + ".pgm")
-            else:
-                img = Path(tmp) / f"s{k}.img"
-                img.write_bytes(data)
-                images.append(str(img))
-            for img in images:
-                t0 = time.perf_counter()
-                subprocess.run(["tesseract", img, "stdout"], capture_output=True, timeout=300, env=env)
-                seconds += time.perf_counter() - t0
-                pages += 1
-    return {"seconds": seconds, "pages": pages}
+        images = []
+        if data[:5] == b"%PDF-":
+            src = Path(tmp) / "s.pdf"
+            src.write_bytes(data)
+            with pdfplumber.open(io.BytesIO(data)) as pdf:
+                count = len(pdf.pages)
+            for n in range(1, count + 1):
+                base = Path(tmp) / f"p{n}"
+                subprocess.run(["pdftoppm", "-q", "-r", "300", "-gray", "-singlefile", "-f", str(n),
+                                "-l", str(n), str(src), str(base)], check=True, timeout=300)
+                images.append(str(base) + ".pgm")
+        else:
+            img = Path(tmp) / "s.img"
+            img.write_bytes(data)
+            images.append(str(img))
+        for img in images:
+            t0 = time.perf_counter()
+            subprocess.run(["tesseract", img, "stdout"], capture_output=True, timeout=300, env=env)
+            seconds += time.perf_counter() - t0
+            pages += 1
+    return seconds, pages

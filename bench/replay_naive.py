@@ -16,7 +16,6 @@ import sqlite3
 import subprocess
 import tempfile
 import time
-from collections import Counter, defaultdict
 from pathlib import Path
 
 import docx
@@ -71,61 +70,63 @@ def image_text(data: bytes, tmp: Path) -> str:
     return out.stdout.decode("utf-8", "replace")
 
 
-def run_naive(raws: list[bytes], families: dict[str, str], model: str, log) -> dict:
-    nlp = spacy.load(model)  # the full default pipeline, as a first script loads it
-    work = Path(tempfile.mkdtemp(prefix="bench-naive-"))
-    profile = work / "profile"
-    db = sqlite3.connect(work / "naive.sqlite")
-    db.execute("create table documents (sha256 text primary key, family text, text text, entities text, error text)")
-    db.commit()
-    fam: dict[str, Counter] = defaultdict(Counter)
-    t_all = time.perf_counter()
-    # One soffice run untimed first: its profile is made once, as on a
-    # machine where the script has run before.
-    subprocess.run(["soffice", f"-env:UserInstallation={profile.as_uri()}", "--headless", "--terminate_after_init"],
-                   capture_output=True, timeout=300)
-    t_all = time.perf_counter()
-    for raw in raws:
+class Naive:
+    """The script: one message at a time, each document timed."""
+
+    def __init__(self, model: str):
+        self.nlp = spacy.load(model)  # the full default pipeline, as a first script loads it
+        self.work = Path(tempfile.mkdtemp(prefix="bench-naive-"))
+        self.profile = self.work / "profile"
+        # One soffice run first: its profile is made once, as on a machine
+        # where the script has run before.
+        subprocess.run(["soffice", f"-env:UserInstallation={self.profile.as_uri()}", "--headless",
+                        "--terminate_after_init"], capture_output=True, timeout=300)
+        self.db = sqlite3.connect(self.work / "naive.sqlite")
+        self.db.execute("create table documents (sha256 text primary key, family text, text text, "
+                        "entities text, error text)")
+        self.db.commit()
+
+    def message(self, raw: bytes, families: dict[str, str]) -> list[tuple[str, str, float]]:
+        """(sha256, family, seconds) of each document of the message."""
         msg = email.message_from_bytes(raw, policy=email.policy.default)
         parts = [p for p in msg.walk() if p.get_filename()]
-        items = []
         if parts:
             items = [(p.get_filename(), p.get_payload(decode=True) or b"") for p in parts]
         else:
             body = msg.get_body(("plain",))
             items = [("body.txt", body.get_content().encode() if body else b"")]
+        out = []
         for name, data in items:
             sha = hashlib.sha256(data).hexdigest()
             family = families.get(sha, "body" if name == "body.txt" else "other")
             t0 = time.perf_counter()
-            text, error = "", None
-            with tempfile.TemporaryDirectory(dir=work) as tmp:
-                try:
-                    low = name.lower()
-                    if low.endswith(".docx"):
-                        text = docx_text(data)
-                    elif low.endswith(".pdf"):
-                        text = pdf_text(data, Path(tmp))
-                    elif low.endswith(".doc"):
-                        text = doc_text(data, Path(tmp), profile)
-                    elif low.endswith((".png", ".jpg", ".tif")):
-                        text = image_text(data, Path(tmp))
-                    elif low.endswith(".txt"):
-                        text = data.decode("utf-8", "replace")
-                    else:
-                        error = "unsupported"
-                except Exception as exc:  # a first script catches and moves on
-                    error = type(exc).__name__
-            ents = [(e.text, e.label_) for e in nlp(text).ents] if text else []
+            self._document(name, data, sha, family)
+            out.append((sha, family, time.perf_counter() - t0))
+        return out
+
+    def _document(self, name: str, data: bytes, sha: str, family: str) -> None:
+        text, error = "", None
+        with tempfile.TemporaryDirectory(dir=self.work) as tmp:
             try:
-                db.execute("insert into documents values (?, ?, ?, ?, ?)",
-                           (sha, family, text, json.dumps(ents), error))
-            except sqlite3.IntegrityError:
-                pass  # the same document again
-            db.commit()
-            c = fam[family]
-            c["documents"] += 1
-            c["seconds"] += time.perf_counter() - t0
-    total = time.perf_counter() - t_all
-    db.close()
-    return {"seconds": total, "messages": len(raws), "families": {k: dict(v) for k, v in fam.items()}}
+                low = name.lower()
+                if low.endswith(".docx"):
+                    text = docx_text(data)
+                elif low.endswith(".pdf"):
+                    text = pdf_text(data, Path(tmp))
+                elif low.endswith(".doc"):
+                    text = doc_text(data, Path(tmp), self.profile)
+                elif low.endswith((".png", ".jpg", ".tif")):
+                    text = image_text(data, Path(tmp))
+                elif low.endswith(".txt"):
+                    text = data.decode("utf-8", "replace")
+                else:
+                    error = "unsupported"
+            except Exception as exc:  # a first script catches and moves on
+                error = type(exc).__name__
+        ents = [(e.text, e.label_) for e in self.nlp(text).ents] if text else []
+        try:
+            self.db.execute("insert into documents values (?, ?, ?, ?, ?)",
+                            (sha, family, text, json.dumps(ents), error))
+        except sqlite3.IntegrityError:
+            pass  # the same document again
+        self.db.commit()
