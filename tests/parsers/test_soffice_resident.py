@@ -177,3 +177,15 @@ def test_restarted_after_its_quota_of_conversions(doc_bytes):
         pids.append(soffice.resident_office_pid())
     assert pids[0] == pids[1] != pids[2]
     assert _wait_gone([pids[0]]) == []
+
+
+@needs_uno
+def test_an_idle_libreoffice_is_shut_down_and_started_again_when_needed(doc_bytes):
+    settings = Settings(raw={"parsing": {"soffice_idle_s": 1.5}})
+    _read(doc_bytes, settings)
+    pid = soffice.resident_office_pid()
+    assert pid is not None
+    assert _wait_gone([pid], limit_s=20) == []
+    assert soffice.resident_office_pid() is None
+    assert cell_after(_read(doc_bytes), "Name").text == "Priya Kaur"
+    assert soffice.resident_office_pid() not in (None, pid)

@@ -14,8 +14,10 @@ class ParsingOptions:
     # A Python with LibreOffice's UNO bridge (Debian python3-uno): with it a
     # worker keeps one LibreOffice running; "" starts one per document.
     soffice_python: str = "/usr/bin/python3"
-    # The resident LibreOffice is restarted after this many conversions.
-    soffice_restart_after: int = 200
+    # The resident LibreOffice is restarted after this many conversions,
+    # and shut down after this many seconds without one (0: never).
+    soffice_restart_after: int = 100
+    soffice_idle_s: float = 120.0
     tesseract: str = "tesseract"
     # Tesseract through its library (tesserocr), loaded once per worker;
     # false, or no tesserocr: the tesseract command per image.

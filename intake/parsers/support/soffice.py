@@ -17,6 +17,7 @@ import os
 import shutil
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 from intake.exception_codes import CONVERSION_FAILED
@@ -41,13 +42,34 @@ START_LIMIT_S = 60.0
 
 class _Resident:
     """This process's resident LibreOffice, and the configurations (Python,
-    soffice) it could not be had with."""
+    soffice) it could not be had with. One left idle for
+    parsing.soffice_idle_s is shut down (a daemon with a LibreOffice per
+    worker would otherwise hold its memory through a quiet night)."""
 
     def __init__(self) -> None:
         self.office: resident.ResidentOffice | None = None
         self.key: tuple[str, str] | None = None
         self.disabled: set[tuple[str, str]] = set()
         self.start_failures = 0
+        self.last_used = 0.0
+        self.idle_s = 0.0
+        self._watcher: threading.Thread | None = None
+
+    def used(self, opts: ParsingOptions) -> None:
+        self.last_used, self.idle_s = time.monotonic(), opts.soffice_idle_s
+        if self.idle_s > 0 and (self._watcher is None or not self._watcher.is_alive()):
+            self._watcher = threading.Thread(target=self._watch_idle, name="soffice-idle", daemon=True)
+            self._watcher.start()
+
+    def _watch_idle(self) -> None:
+        while True:
+            time.sleep(max(1.0, min(self.idle_s, 60.0) / 4))
+            with _lock:
+                if self.office is None or self.idle_s <= 0:
+                    return
+                if time.monotonic() - self.last_used >= self.idle_s:
+                    self.drop(clean=True)
+                    return
 
     def get(self, opts: ParsingOptions) -> resident.ResidentOffice | None:
         key = (opts.soffice_python, opts.soffice)
@@ -157,6 +179,7 @@ def _convert_resident(src: Path, dst: Path, infilter: str | None, export: str, o
         office = _resident.get(opts)
         if office is None:
             return None
+        _resident.used(opts)
         try:
             office.convert(src, dst, infilter, export, opts.convert_timeout_s)
         except resident.Timeout:
