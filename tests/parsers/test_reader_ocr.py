@@ -433,3 +433,19 @@ def test_horizontal_runs_match_a_plain_scan():
     assert _runs(np.zeros((5, 5), dtype=bool), 1).shape == (0, 3)
     assert [tuple(x) for x in _runs(np.ones((2, 4), dtype=bool).T, 2).tolist()] == [(0, 0, 2), (1, 0, 2),
                                                                                     (2, 0, 2), (3, 0, 2)]
+
+
+@pytest.mark.parametrize("tilt", [-3.4, -0.8, 0.0, 1.7, 4.2])
+def test_skew_is_measured_to_a_tenth_of_a_degree(tilt):
+    from PIL import ImageDraw, ImageFont
+
+    from intake.parsers.support.orientation import estimate_skew
+
+    page = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=34)
+    for n in range(30):
+        draw.text((150, 150 + 62 * n), f"Line {n}: she was collected from the school gates at 3.15pm", fill=0,
+                  font=font)
+    crooked = page.rotate(tilt, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+    assert estimate_skew(crooked) == pytest.approx(-tilt, abs=0.15)
