@@ -449,3 +449,26 @@ def test_skew_is_measured_to_a_tenth_of_a_degree(tilt):
                   font=font)
     crooked = page.rotate(tilt, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
     assert estimate_skew(crooked) == pytest.approx(-tilt, abs=0.15)
+
+
+def test_row_closing_fills_gaps_up_to_its_width_only():
+    from intake.parsers.support.rulings import _close_rows
+
+    def plain(mask, gap):
+        out = mask.copy()
+        for r, row in enumerate(mask):
+            for x in range(len(row)):
+                left = row[max(0, x - gap):x + 1].any()
+                right = row[x:x + gap + 1].any()
+                out[r, x] = row[x] or (left and right)
+        return out
+
+    rng = np.random.default_rng(11)
+    for density in (0.05, 0.3, 0.7):
+        mask = rng.random((12, 50)) < density
+        for gap in (1, 2, 4, 9):
+            assert np.array_equal(_close_rows(mask, gap), plain(mask, gap)), (density, gap)
+    line = np.zeros((1, 30), dtype=bool)
+    line[0, [3, 4, 8, 9, 20]] = True  # a 3-pixel break, then a 10-pixel one
+    assert _close_rows(line, 4)[0, 3:10].all() and not _close_rows(line, 4)[0, 11:20].any()
+    assert np.array_equal(_close_rows(np.ones((2, 1), dtype=bool), 3), np.ones((2, 1), dtype=bool))
