@@ -371,18 +371,16 @@ def test_the_library_loads_its_model_once_per_thread(printed_form, tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("library", [True, False], ids=["library", "command"])
-def test_a_page_over_the_ocr_time_limit_is_ocr_failed(printed_form, tmp_path, monkeypatch, library):
+@pytest.mark.parametrize("library", [True, False], ids=["library", "command (parsing.ocr_api = false)"])
+def test_a_page_over_the_ocr_time_limit_is_ocr_failed(printed_form, tmp_path, library):
     from intake.parsers.support import tesseract
 
-    if not library:
-        monkeypatch.setattr(tesseract, "_library", lambda: None)
     page = _render(printed_form, 2, 300, tmp_path)
     with pytest.raises(IntakeError) as info:
-        tesseract.ocr_words(page, 300, ParsingOptions(ocr_timeout_s=0.05))
+        tesseract.ocr_words(page, 300, ParsingOptions(ocr_timeout_s=0.05, ocr_api=library))
     assert info.value.code == "ocr_failed" and "ocr_timeout_s" in info.value.detail
     # the engine is still good for the next page
-    assert tesseract.ocr_words(np.asarray(page)[300:700], 300, ParsingOptions())
+    assert tesseract.ocr_words(np.asarray(page)[300:700], 300, ParsingOptions(ocr_api=library))
 
 
 @pytest.mark.slow
