@@ -10,6 +10,7 @@ import os
 import signal
 import subprocess
 import sys
+import tempfile
 import textwrap
 import time
 from pathlib import Path
@@ -62,6 +63,12 @@ def _group(pgid: int) -> list[int]:
     return out
 
 
+def _pipes() -> set[Path]:
+    """LibreOffice's socket files of resident LibreOffices (they outlive it
+    unless removed)."""
+    return set(Path("/tmp").glob(f"OSL_PIPE_{os.getuid()}_intake_*"))
+
+
 def _wait_gone(pids, limit_s: float = 15.0) -> list[int]:
     deadline = time.monotonic() + limit_s
     while time.monotonic() < deadline:
@@ -84,7 +91,10 @@ def test_one_libreoffice_serves_document_after_document(doc_bytes):
 
 @needs_uno
 def test_a_hung_libreoffice_is_killed_and_the_next_document_converts(doc_bytes):
+    soffice.stop_resident()
+    before = _pipes()
     _read(doc_bytes)
+    assert len(_pipes() - before) == 1
     pid = soffice.resident_office_pid()
     pgid = os.getpgid(pid)
     office = [p for p in _group(pgid) if p != pgid]  # LibreOffice, not the bridge
@@ -97,6 +107,7 @@ def test_a_hung_libreoffice_is_killed_and_the_next_document_converts(doc_bytes):
     assert info.value.code == "conversion_failed"
     assert "convert_timeout_s" in info.value.detail
     assert _wait_gone(office + [pgid]) == []
+    assert _pipes() == before  # nothing left of the killed one
     assert cell_after(_read(doc_bytes), "Name").text == "Priya Kaur"
     assert soffice.resident_office_pid() not in (None, pid)
 
@@ -129,6 +140,7 @@ def test_libreoffice_ends_with_the_worker_that_started_it(doc_bytes, tmp_path, b
         print("converting", flush=True)
         convert()
     """)
+    before = _pipes()
     worker = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               cwd=REPO)
     try:
@@ -150,6 +162,8 @@ def test_libreoffice_ends_with_the_worker_that_started_it(doc_bytes, tmp_path, b
         worker.kill()  # SIGKILL: no clean-up code of its own runs
         worker.wait()
     assert _wait_gone(group) == []
+    assert _pipes() == before
+    assert list(Path(tempfile.gettempdir()).glob(f"intake-soffice-{worker.pid}-*")) == []
 
 
 def test_without_a_uno_python_each_document_starts_libreoffice(doc_bytes, caplog):

@@ -31,6 +31,24 @@ import threading
 import time
 
 START_LIMIT_S = 120.0
+_leftovers: list[str] = []  # the profile and LibreOffice's pipe file, removed on the way out
+
+
+def pipe_paths(name: str) -> list[str]:
+    """Where LibreOffice puts the socket of a named pipe (osl: /tmp, else
+    /var/tmp). It does not remove it on exit, even a clean one."""
+    return [os.path.join(d, f"OSL_PIPE_{os.getuid()}_{name}") for d in ("/tmp", "/var/tmp")]
+
+
+def _clean_up() -> None:
+    for path in _leftovers:
+        if os.path.isdir(path):
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            try:
+                os.unlink(path)
+            except OSError:
+                pass
 
 
 def _kill_group() -> None:
@@ -48,6 +66,7 @@ def _watch_parent(parent: int) -> None:
     while True:
         time.sleep(1.0)
         if os.getppid() != parent:
+            _clean_up()
             _kill_group()
 
 
@@ -60,6 +79,7 @@ class Office:
     def __init__(self, uno, soffice: str, profile: str):
         self.uno = uno
         self.pipe = "intake_" + secrets.token_hex(16)
+        _leftovers.extend(pipe_paths(self.pipe))
         url = "file://" + profile  # absolute path from the client
         self.proc = subprocess.Popen(
             [soffice, f"-env:UserInstallation={url}", "--headless", "--invisible", "--nocrashreport",
@@ -130,6 +150,7 @@ class Office:
 
 def main() -> int:
     soffice, profile = sys.argv[1], sys.argv[2]
+    _leftovers.append(profile)
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     try:
         # By name: uno comes from Debian's python3-uno, not from intake's
@@ -142,9 +163,10 @@ def main() -> int:
         office = Office(uno, soffice, profile)
     except Exception as exc:
         _reply(ok=False, error="start_failed", kind=type(exc).__name__)
+        _clean_up()
         _kill_group()
         return 4
-    _reply(ok=True, ready=True, pid=office.proc.pid)
+    _reply(ok=True, ready=True, pid=office.proc.pid, pipe=office.pipe)
     try:
         for line in sys.stdin:
             req = json.loads(line)
@@ -159,7 +181,7 @@ def main() -> int:
                     break
     finally:
         office.stop()
-        shutil.rmtree(profile, ignore_errors=True)
+        _clean_up()
         _kill_group()
     return 0
 

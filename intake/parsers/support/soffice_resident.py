@@ -55,6 +55,7 @@ class ResidentOffice:
         self.owner = os.getpid()
         self.profile = Path(tempfile.mkdtemp(prefix=f"intake-soffice-{self.owner}-"))
         self.conversions = 0
+        self.pipe = ""
         self._buf = b""
         try:
             self.proc = subprocess.Popen(
@@ -76,6 +77,7 @@ class ResidentOffice:
             permanent = ready.get("error") == "no_uno" or ready.get("kind") == "FileNotFoundError"
             raise Unavailable(str(ready.get("error")), permanent=permanent)
         self.office_pid = int(ready.get("pid") or 0)
+        self.pipe = str(ready.get("pipe") or "")
 
     def _read(self, timeout_s: float) -> dict:
         deadline = time.monotonic() + timeout_s
@@ -142,3 +144,17 @@ class ResidentOffice:
             except OSError:
                 pass
         shutil.rmtree(self.profile, ignore_errors=True)
+        if self.pipe.startswith("intake_"):
+            # A LibreOffice killed (or even stopped) leaves its pipe's socket file.
+            for d in ("/tmp", "/var/tmp"):
+                try:
+                    os.unlink(os.path.join(d, f"OSL_PIPE_{os.getuid()}_{self.pipe}"))
+                except OSError:
+                    pass
+        if self.pipe.startswith("intake_"):
+            # A LibreOffice killed (or even stopped) leaves its pipe's socket file.
+            for d in ("/tmp", "/var/tmp"):
+                try:
+                    os.unlink(os.path.join(d, f"OSL_PIPE_{os.getuid()}_{self.pipe}"))
+                except OSError:
+                    pass
