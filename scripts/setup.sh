@@ -13,7 +13,7 @@ for arg in "$@"; do
   esac
 done
 
-SYSTEM_PACKAGES=(libreoffice-writer-nogui tesseract-ocr tesseract-ocr-eng poppler-utils
+SYSTEM_PACKAGES=(libreoffice-writer-nogui python3-uno tesseract-ocr tesseract-ocr-eng poppler-utils
                  dovecot-imapd postgresql chromium)
 
 if [ "$want_system" = 1 ]; then

@@ -141,7 +141,18 @@ class ParsingSettings(Section):
     """Readers: the tools they run and limits against hostile or runaway files."""
 
     soffice: str = Field("soffice", min_length=1, description="LibreOffice, for .doc, .odt and .rtf.")
+    soffice_python: str = Field("/usr/bin/python3", description=(
+        "A Python with LibreOffice's UNO bridge (Debian python3-uno): each worker keeps one LibreOffice running. "
+        "Empty, or no UNO bridge (a warning is logged): one LibreOffice start per document."))
+    soffice_restart_after: int = Field(100, ge=1, description="Conversions after which a worker's LibreOffice "
+                                       "is replaced by a fresh one (its memory grows with use).")
+    soffice_idle_s: float = Field(120.0, ge=0, description="Seconds without a conversion after which a worker's "
+                                  "LibreOffice is shut down, freeing its memory (0: kept).")
     tesseract: str = Field("tesseract", min_length=1, description="Tesseract OCR, for scans.")
+    ocr_api: bool = Field(True, description="Tesseract through its library (tesserocr), loaded once per worker; "
+                          "false or no tesserocr: the tesseract command per image.")
+    tessdata: str = Field("", description="Tesseract's language data for the library; empty: $TESSDATA_PREFIX, "
+                          "else the tesseract command's folder.")
     pdftoppm: str = Field("pdftoppm", min_length=1, description="poppler's page renderer, for scanned PDFs.")
     convert_timeout_s: float = Field(120.0, gt=0, description="Longest LibreOffice conversion, seconds.")
     ocr_timeout_s: float = Field(300.0, gt=0, description="Longest OCR of one page, seconds.")

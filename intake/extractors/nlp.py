@@ -86,6 +86,10 @@ def _chunks(text: str, size: int = CHUNK_CHARS) -> list[tuple[int, str]]:
     return out
 
 
+def has_capital(text: str) -> bool:
+    return not text.islower() and any(c.isupper() for c in text)
+
+
 def batch_size_for(requested: int, chunk_chars: int = CHUNK_CHARS, budget: int = BATCH_CHARS) -> int:
     return max(1, min(int(requested), budget // max(1, chunk_chars)))
 
@@ -346,9 +350,15 @@ def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64,
         disabled_steps: tuple[str, ...] = (), chunk_chars: int = CHUNK_CHARS,
         batch_chars: int = BATCH_CHARS) -> list[list[Candidate]]:
     nlp = load_model(model)
+    # Text without a capital letter gives nothing the steps keep: an entity
+    # must start with a capital or a digit (drop_non_names) and hold no digit
+    # (drop_codes). With both on, such text (ticks, numbers, lower-case
+    # answers, addresses of mail) does not go through the model at all.
+    need_capital = not {"drop_non_names", "drop_codes"} & set(disabled_steps)
     # A generator: the chunks of a long field are made as the model asks
     # for them, not all held at once beside their Docs.
-    pieces = ((i, off, chunk) for i, t in enumerate(texts) for off, chunk in _chunks(t, chunk_chars))
+    pieces = ((i, off, chunk) for i, t in enumerate(texts) for off, chunk in _chunks(t, chunk_chars)
+              if not need_capital or has_capital(chunk))
     batch_size = batch_size_for(batch_size, chunk_chars, batch_chars)
     out: list[list[Candidate]] = [[] for _ in texts]
     lists = _lists(gazetteers)

@@ -85,7 +85,9 @@ def _soffice_processes_using(profile: Path) -> list[int]:
 
 
 def test_conversion_timeout_kills_libreoffice_and_says_so(derbyshire_docx):
-    settings = Settings(raw={"parsing": {"convert_timeout_s": 0.3}})
+    # A LibreOffice started for the one document (no resident one: that
+    # path has its own test in test_soffice_resident.py).
+    settings = Settings(raw={"parsing": {"convert_timeout_s": 0.3, "soffice_python": ""}})
     data = soffice.convert(derbyshire_docx, ".docx", "doc", ParsingOptions(), "test")
     profile = soffice._profile_dir()
     with pytest.raises(IntakeError) as info:

@@ -304,3 +304,169 @@ def test_a_bar_between_letters_is_an_l(read, want):
     w = Word(read, 0, 10, 0, 10)
     _fix_pipe_for_l(w)
     assert w.text == want
+
+
+# -- the OCR engine: Tesseract's library, the command as fallback ---------------
+
+@pytest.mark.slow
+def test_in_a_pdf_only_the_page_without_text_is_rendered_and_ocrd(printed_form, tmp_path, monkeypatch):
+    from pypdf import PdfReader, PdfWriter
+
+    from intake.parsers.support import pdf_pages
+
+    writer = PdfWriter()
+    for n in (1, 2, 4):  # text pages around one scanned page
+        buf = io.BytesIO()
+        c = canvas.Canvas(buf, pagesize=A4)
+        c.drawString(72, 760, f"Continuation sheet {n}: nothing further to add on this page.")
+        c.save()
+        writer.add_page(PdfReader(buf).pages[0])
+    scan = PdfReader(io.BytesIO(_image_pdf([_render(printed_form, 2, 300, tmp_path)]))).pages[0]
+    writer.insert_page(scan, 2)
+    out = io.BytesIO()
+    writer.write(out)
+    rendered = []
+    real = pdf_pages.render_page
+
+    def spy(pdf, page, *args, **kwargs):
+        rendered.append(page)
+        return real(pdf, page, *args, **kwargs)
+
+    monkeypatch.setattr(pdf_pages, "render_page", spy)
+    layout = read_layout(document(out.getvalue(), PDF, "mixed.pdf"))
+    assert rendered == [3]
+    assert layout.pages == 4 and layout.ocr
+    assert cell_after(layout, "Name").text == VALUES["name"]
+    assert {b.provenance.source for b in layout.blocks if b.provenance.page != 3} == {"pdf"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("library", [True, False], ids=["library", "command"])
+def test_library_and_command_read_the_same_scan(printed_form, tmp_path, monkeypatch, library):
+    from intake.parsers.support import tesseract
+
+    if not library:
+        monkeypatch.setattr(tesseract, "_library", lambda: None)
+    elif tesseract._library() is None:
+        pytest.skip("tesserocr is not installed")
+    layout = read_layout(document(_image_pdf([_render(printed_form, 2, 300, tmp_path)]), PDF, "scan.pdf"))
+    assert cell_after(layout, "Name").text == VALUES["name"]
+    assert cell_after(layout, "Address").text == VALUES["address"]
+    assert _word_accuracy(_truth_words(printed_form), layout.plain_text().split()) > 0.95
+
+
+@pytest.mark.slow
+def test_the_library_loads_its_model_once_per_thread(printed_form, tmp_path):
+    from intake.parsers.support import tesseract
+
+    if tesseract._library() is None:
+        pytest.skip("tesserocr is not installed")
+    page = _render(printed_form, 2, 150, tmp_path)
+    opts = ParsingOptions()
+    tesseract.ocr_words(page, 150, opts)
+    engine = tesseract._engines.apis[(tesseract.tessdata_dir(opts), "eng")]
+    words = tesseract.ocr_words(np.asarray(page)[:400], 150, opts)
+    assert tesseract._engines.apis[(tesseract.tessdata_dir(opts), "eng")] is engine
+    assert words
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("library", [True, False], ids=["library", "command (parsing.ocr_api = false)"])
+def test_a_page_over_the_ocr_time_limit_is_ocr_failed(printed_form, tmp_path, library):
+    from intake.parsers.support import tesseract
+
+    page = _render(printed_form, 2, 300, tmp_path)
+    with pytest.raises(IntakeError) as info:
+        tesseract.ocr_words(page, 300, ParsingOptions(ocr_timeout_s=0.05, ocr_api=library))
+    assert info.value.code == "ocr_failed" and "ocr_timeout_s" in info.value.detail
+    # the engine is still good for the next page
+    assert tesseract.ocr_words(np.asarray(page)[300:700], 300, ParsingOptions(ocr_api=library))
+
+
+@pytest.mark.slow
+def test_missing_language_data_is_ocr_failed_naming_it(printed_form, tmp_path):
+    from intake.parsers.support import tesseract
+
+    page = _render(printed_form, 2, 150, tmp_path)
+    with pytest.raises(IntakeError) as info:
+        tesseract.ocr_words(page, 150, ParsingOptions(ocr_languages="qqq"))
+    assert info.value.code == "ocr_failed" and "'qqq'" in info.value.detail
+
+
+def test_median_filter_is_pillows_pixel_for_pixel():
+    from PIL import ImageFilter
+
+    from intake.parsers.support.ocr_page import median3
+
+    rng = np.random.default_rng(3)
+    for shape in [(1, 1), (1, 7), (6, 1), (2, 2), (37, 53), (300, 211)]:
+        img = rng.integers(0, 256, size=shape, dtype=np.uint8)
+        want = np.asarray(Image.fromarray(img).filter(ImageFilter.MedianFilter(3)))
+        assert np.array_equal(median3(img), want), shape
+
+
+def test_horizontal_runs_match_a_plain_scan():
+    from intake.parsers.support.rulings import _runs
+
+    def plain(mask, min_len):
+        out = []
+        for r, row in enumerate(mask):
+            c = 0
+            while c < len(row):
+                if row[c]:
+                    s = c
+                    while c < len(row) and row[c]:
+                        c += 1
+                    if c - s >= min_len:
+                        out.append((r, s, c))
+                else:
+                    c += 1
+        return out
+
+    rng = np.random.default_rng(5)
+    for density in (0.2, 0.6, 0.95):
+        mask = rng.random((40, 70)) < density
+        for min_len in (1, 3, 10):
+            assert [tuple(x) for x in _runs(mask, min_len).tolist()] == plain(mask, min_len)
+    assert _runs(np.zeros((5, 5), dtype=bool), 1).shape == (0, 3)
+    assert [tuple(x) for x in _runs(np.ones((2, 4), dtype=bool).T, 2).tolist()] == [(0, 0, 2), (1, 0, 2),
+                                                                                    (2, 0, 2), (3, 0, 2)]
+
+
+@pytest.mark.parametrize("tilt", [-3.4, -0.8, 0.0, 1.7, 4.2])
+def test_skew_is_measured_to_a_tenth_of_a_degree(tilt):
+    from PIL import ImageDraw, ImageFont
+
+    from intake.parsers.support.orientation import estimate_skew
+
+    page = Image.new("L", (1700, 2200), 255)
+    draw = ImageDraw.Draw(page)
+    font = ImageFont.load_default(size=34)
+    for n in range(30):
+        draw.text((150, 150 + 62 * n), f"Line {n}: she was collected from the school gates at 3.15pm", fill=0,
+                  font=font)
+    crooked = page.rotate(tilt, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=255)
+    assert estimate_skew(crooked) == pytest.approx(-tilt, abs=0.15)
+
+
+def test_row_closing_fills_gaps_up_to_its_width_only():
+    from intake.parsers.support.rulings import _close_rows
+
+    def plain(mask, gap):
+        out = mask.copy()
+        for r, row in enumerate(mask):
+            for x in range(len(row)):
+                left = row[max(0, x - gap):x + 1].any()
+                right = row[x:x + gap + 1].any()
+                out[r, x] = row[x] or (left and right)
+        return out
+
+    rng = np.random.default_rng(11)
+    for density in (0.05, 0.3, 0.7):
+        mask = rng.random((12, 50)) < density
+        for gap in (1, 2, 4, 9):
+            assert np.array_equal(_close_rows(mask, gap), plain(mask, gap)), (density, gap)
+    line = np.zeros((1, 30), dtype=bool)
+    line[0, [3, 4, 8, 9, 20]] = True  # a 3-pixel break, then a 10-pixel one
+    assert _close_rows(line, 4)[0, 3:10].all() and not _close_rows(line, 4)[0, 11:20].any()
+    assert np.array_equal(_close_rows(np.ones((2, 1), dtype=bool), 3), np.ones((2, 1), dtype=bool))

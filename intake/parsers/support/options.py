@@ -11,7 +11,20 @@ from typing import Any
 @dataclass(frozen=True)
 class ParsingOptions:
     soffice: str = "soffice"
+    # A Python with LibreOffice's UNO bridge (Debian python3-uno): with it a
+    # worker keeps one LibreOffice running; "" starts one per document.
+    soffice_python: str = "/usr/bin/python3"
+    # The resident LibreOffice is restarted after this many conversions,
+    # and shut down after this many seconds without one (0: never).
+    soffice_restart_after: int = 100
+    soffice_idle_s: float = 120.0
     tesseract: str = "tesseract"
+    # Tesseract through its library (tesserocr), loaded once per worker;
+    # false, or no tesserocr: the tesseract command per image.
+    ocr_api: bool = True
+    # Tesseract's language data for the library; "": $TESSDATA_PREFIX, else
+    # the folder the tesseract command uses.
+    tessdata: str = ""
     pdftoppm: str = "pdftoppm"
     convert_timeout_s: float = 120
     ocr_timeout_s: float = 300
