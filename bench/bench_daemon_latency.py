@@ -43,6 +43,21 @@ def _count(store: Store, **where) -> int:
         return s.scalar(q) or 0
 
 
+NARRATIVE = (
+    "Concern raised by the school. {name} (14) was seen on Tuesday getting into a grey Audi near Fenwick Park "
+    "with two older males who call themselves the Riverside crew. Staff were told she has a new phone from them "
+    "and goes to a flat above the Station Road takeaway after school. Reference {i}.\n"
+) * 4
+
+
+def _backlog_message(i: int) -> bytes:
+    """A free-text report in the body: every one goes through the language
+    model, so the backlog keeps the workers busy for minutes."""
+    raw = make_message(i, attachment=None)
+    return raw.replace(b"Please find the attached intelligence report.",
+                       NARRATIVE.format(name=("Ellie Hartwell", "Jade Morrow", "Tia Blackwood")[i % 3], i=i).encode())
+
+
 def _probe(d: Dovecot, store: Store, n: int, timeout: float = 30) -> float:
     raw = make_message(900_000 + n, tag=f"-probe{n}")
     before = _count(store)
@@ -60,6 +75,7 @@ def main() -> int:
     ap.add_argument("--backlog", type=int, default=2000)
     ap.add_argument("--probes", type=int, default=10)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--log", type=Path, help="keep the daemon's log here (pass timings)")
     args = ap.parse_args()
     tmp = Path(tempfile.mkdtemp(prefix="intake-latency-"))
     d = Dovecot()
@@ -72,13 +88,15 @@ def main() -> int:
         env = {**os.environ, PASSWORD_ENV: d.password, "OMP_THREAD_LIMIT": "1"}
         env.pop("INTAKE_INLINE_ANALYSIS", None)
         daemon = subprocess.Popen([str(Path(sys.executable).with_name("intake")), "daemon", "--config", str(conf),
-                                   "--workers", str(args.workers)], env=env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL, start_new_session=True)
+                                   "--workers", str(args.workers), "-v"], env=env, stdout=subprocess.DEVNULL,
+                                  stderr=args.log.open("wb") if args.log else subprocess.DEVNULL,
+                                  start_new_session=True)
         time.sleep(8)  # IDLE up, workers warming
         idle = [_probe(d, store, i) for i in range(3)]
+        backlog = [_backlog_message(i) for i in range(args.backlog)]
+        t0 = time.monotonic()  # from the first APPEND: the daemon takes custody while they arrive
         for start in range(0, args.backlog, 200):
-            d.append([make_message(i) for i in range(start, min(args.backlog, start + 200))])
-        t0 = time.monotonic()
+            d.append(backlog[start:start + 200])
         while _count(store) < args.backlog + 3 and time.monotonic() - t0 < 300:
             time.sleep(0.2)
         custody_s = time.monotonic() - t0
@@ -87,7 +105,7 @@ def main() -> int:
             waiting = _count(store, state="received") + _count(store, state="processing")
             busy.append((_probe(d, store, 100 + i), waiting))
             time.sleep(2)
-        print(f"backlog {args.backlog} messages taken into custody in {custody_s:.1f} s "
+        print(f"backlog {args.backlog} messages APPENDed and taken into custody in {custody_s:.1f} s "
               f"({args.backlog / custody_s:.0f} msg/s)")
         print(f"no backlog:   APPEND -> received median {statistics.median(idle):.2f} s, max {max(idle):.2f} s")
         lat = [x for x, _ in busy]

@@ -148,7 +148,7 @@ class LocalProcessor:
     ``follow``, when ``stop`` is set)."""
 
     def __init__(self, store: Store, settings, *, workers: int = 1, actor: str = "system:replay",
-                 batch: int = 20, batch_seconds: float = 2.0, on_done=None):
+                 batch: int = 20, batch_seconds: float = 2.0, commit_budget_s: float = 0.25, on_done=None):
         self.store = store
         self.settings = settings
         self.actor = actor
@@ -160,6 +160,7 @@ class LocalProcessor:
         self.window = 4 * self.workers + 2
         self.batch = batch
         self.batch_seconds = batch_seconds
+        self.commit_budget_s = commit_budget_s
         self.on_done = on_done  # called with (inbound_id, outcome) after each commit
         self.worker = inbound.worker_name("local")
         self.wake = threading.Event()
@@ -229,6 +230,7 @@ class LocalProcessor:
         want = self.window - len(jobs)
         if want <= 0:
             return
+        self.store.priority.wait_turn()
         with self.store.transaction() as s:
             rows = inbound.claim_next(s, self.worker, want)
             raws = [(r.id, inbound.raw_of(s, r), r.source) for r in rows]
@@ -258,17 +260,41 @@ class LocalProcessor:
     def _commit(self, ready: list[MessageJob], summary: ProcessSummary) -> None:
         for job in ready:
             job.collect()
+        left = list(ready)
+        while left:
+            done, outcomes = self._commit_some(left, summary)
+            for job, outcome in zip(left[:done], outcomes):
+                if outcome is None:
+                    continue
+                counted(job, outcome)
+                summary.add(outcome)
+                if self.on_done is not None:
+                    self.on_done(job.inbound_id, outcome)
+            left = left[done:]
+
+    def _commit_some(self, jobs: list[MessageJob], summary: ProcessSummary) -> tuple[int, list]:
+        """Several messages per transaction (the store is not the
+        bottleneck), but a transaction ends once it has held the store for
+        ``commit_budget_s``: on SQLite it holds the only write lock, and
+        custody of new mail must not wait behind a long batch."""
+        self.store.priority.wait_turn()
+        outcomes: list = []
         try:
-            # Several messages per transaction: the store is not the bottleneck.
             with metrics.timed("commit"), self.store.transaction() as s:
-                outcomes = [commit_job(s, job, self.actor) for job in ready]
+                t0 = time.monotonic()
+                for job in jobs:
+                    outcomes.append(commit_job(s, job, self.actor))
+                    if time.monotonic() - t0 > self.commit_budget_s:
+                        break
+            return len(outcomes), outcomes
         except OperationalError:
             raise
         except Exception:
             # One of them needs more (a race, a vanished copy, a fault): each
             # on its own, so one message's trouble costs only that message.
+            n = len(outcomes) + 1
             outcomes = []
-            for job in ready:
+            for job in jobs[:n]:
                 try:
                     outcomes.append(commit_one(self.store, job, self.actor, self._analyse_now))
                 except OperationalError:
@@ -276,13 +302,7 @@ class LocalProcessor:
                 except Exception as exc:
                     self._failed(job.inbound_id, exc, summary)
                     outcomes.append(None)
-        for job, outcome in zip(ready, outcomes):
-            if outcome is None:
-                continue
-            counted(job, outcome)
-            summary.add(outcome)
-            if self.on_done is not None:
-                self.on_done(job.inbound_id, outcome)
+            return n, outcomes
 
     def _failed(self, inbound_id: int, exc: BaseException, summary: ProcessSummary) -> None:
         log_fault(log, "processing failed on inbound message %s", exc, inbound_id)

@@ -45,6 +45,8 @@ def _worker_main(conn, settings, fn) -> None:
     # the worker must not die half-way through a document on Ctrl-C.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Bulk work: below the parent, which takes new mail into custody.
+    os.nice(_analysis_nice(settings))
     while True:
         try:
             job = conn.recv()
@@ -54,6 +56,13 @@ def _worker_main(conn, settings, fn) -> None:
             return
         doc, fallback, template_id = job
         conn.send(fn(doc, fallback, settings, template_id=template_id))
+
+
+def _analysis_nice(settings) -> int:
+    try:
+        return int(settings.model.workers.analysis_nice) if settings is not None else 0
+    except AttributeError:
+        return 0
 
 
 def _rss_mb(pid: int) -> float:

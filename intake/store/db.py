@@ -51,6 +51,7 @@ from intake.exception_codes import (
     STORE_TOO_NEW,
     STORE_UNAVAILABLE,
 )
+from intake.store.write_priority import WritePriority
 from intake.types import IntakeError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
@@ -334,6 +335,7 @@ class Store:
             self._use_wal()
         self.keyring = self._open_keyring(kek, key_purpose)
         self.kek = kek  # for another connection to the same store (the job queue's workers)
+        self.priority = WritePriority()  # custody before bulk processing, within this process
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _open_keyring(self, kek: bytes | None, purpose: str):

@@ -92,6 +92,13 @@ def _batches(client: IMAPClient, cfg: InboxConfig, uids: list[int]) -> Iterator[
 
 def run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store,
                stop: threading.Event, result: PassResult, queue=None) -> None:
+    # Custody is what must be quick: processing in this process waits for it.
+    with store.priority.urgent():
+        _run_folder(client, cfg, folder, store, stop, result, queue)
+
+
+def _run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store,
+                stop: threading.Event, result: PassResult, queue=None) -> None:
     try:
         # after = "none" promises the mailbox is left untouched: EXAMINE, so
         # not even \Recent changes.
