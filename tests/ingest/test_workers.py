@@ -3,8 +3,11 @@ never the run: the worker is replaced and the next document is analysed."""
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from intake.config.settings import load_settings
 from intake.ingest.workers import ProcessAnalyser
 from intake.types import Document, sha256_hex
 from tests.support import faults
@@ -39,5 +42,19 @@ def test_real_worker_process_parses():
     try:
         out = a.analyse(doc(GOOD), None)
         assert out.outcome.status == "parsed"
+    finally:
+        a.close()
+
+
+@pytest.mark.parametrize("nice", [0, 10])
+def test_analysis_workers_run_below_the_process_that_takes_custody(nice):
+    """[workers] analysis_nice: a backlog's analysis must not starve the
+    daemon's IMAP passes of CPU (issue 15)."""
+    settings = load_settings().updated("workers", analysis_nice=nice)
+    a = ProcessAnalyser(settings)
+    try:
+        assert a.analyse(doc(GOOD), None).outcome.status == "parsed"
+        worker = a._proc.pid
+        assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice)
     finally:
         a.close()
