@@ -9,10 +9,11 @@ table or a few "Label:" lines? Three things must all be there:
   a URL's "https:" is not a label;
 - a sign of a form: tick boxes, answers left blank, fillable fields, or a
   title that calls it a form or a report;
-- a sign of a *report* form: at least two of the words report forms ask
-  about (a child, a concern, an incident, the police: the [form_cues] of
-  not_a_report.toml) in its title, headings or labels, not merely in its
-  prose; part of a known template's labels counts as one.
+- a sign of a *report* form: words report forms ask about in its title,
+  headings or labels, not merely in its prose (the [form_cues] of
+  not_a_report.toml): two at least, one of them about a child at risk (a
+  victim, exploitation, the police), not only words any report has (an
+  incident, a concern); part of a known template's labels counts as one.
 
 Counted once per document in a Shape, which also says whether the document
 is written to its reader (guidance, a letter) rather than about someone."""
@@ -73,7 +74,10 @@ class Shape:
     blanks: int = 0  # labels left unanswered
     prose_words: int = 0  # words in lines long enough to be sentences
     title: bool = False  # a title near the top that calls it a form or a report
-    cues: set[str] = field(default_factory=set)  # report words in its labels, headings, title
+    # Report words in its labels, headings and title: about a child at
+    # risk (cues), about any report (general_cues).
+    cues: set[str] = field(default_factory=set)
+    general_cues: set[str] = field(default_factory=set)
     letter: bool = False
     you: int = 0
     third: int = 0
@@ -164,6 +168,7 @@ def _is_data_grid(rows: list[list[str]]) -> bool:
 class _Cues:
     def __init__(self, nar: NotAReport):
         self.terms = [t for t in (norm(x) for x in nar.form_terms) if t]
+        self.general = [t for t in (norm(x) for x in nar.form_general) if t and t not in self.terms]
         self.titles = [t for t in (norm(x) for x in nar.form_titles) if t]
 
     @staticmethod
@@ -171,8 +176,8 @@ class _Cues:
         padded = f" {norm(text)} "
         return {p for p in phrases if f" {p} " in padded}
 
-    def terms_in(self, text: str) -> set[str]:
-        return self._found(self.terms, text)
+    def terms_in(self, text: str) -> tuple[set[str], set[str]]:
+        return self._found(self.terms, text), self._found(self.general, text)
 
     def is_title(self, text: str) -> bool:
         return bool(self._found(self.titles, text))
@@ -221,7 +226,9 @@ def shape_of(doc: Doc, nar: NotAReport) -> Shape:
         1 for ln in lines for f in ln.fields if f.kind != "checkbox")
     sh.ticks += sum(1 for f in doc.loose_fields if f.kind == "checkbox")
     for h in heads:
-        sh.cues |= cues.terms_in(h)
+        terms, general = cues.terms_in(h)
+        sh.cues |= terms
+        sh.general_cues |= general
     return sh
 
 
@@ -265,7 +272,8 @@ def form_like(sh: Shape, best_score: float = 0.0) -> bool:
     whatever it lists."""
     if sh.letter or not structured(sh) or not sh.signs():
         return False
-    return len(sh.cues) + (1 if best_score >= NEAR_TEMPLATE else 0) >= 2
+    specific = len(sh.cues) + (1 if best_score >= NEAR_TEMPLATE else 0)
+    return specific >= 1 and specific + len(sh.general_cues) >= 2
 
 
 def addressed_to_reader(sh: Shape) -> bool:

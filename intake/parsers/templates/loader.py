@@ -181,10 +181,11 @@ def not_a_report_from_dict(data: dict[str, Any], src: str) -> NotAReport:
     cues = data.get("form_cues", {})
     if not isinstance(cues, dict):
         raise _err(src, "form_cues must be a table with titles and terms")
-    _no_strangers(cues, {"titles", "terms"}, src, "form_cues")
+    _no_strangers(cues, {"titles", "terms", "general"}, src, "form_cues")
     return NotAReport(tuple(kinds), int(data.get("min_text_chars", 25)), src,
                       form_titles=_strs(cues.get("titles", []), src, "form_cues.titles"),
-                      form_terms=_strs(cues.get("terms", []), src, "form_cues.terms"))
+                      form_terms=_strs(cues.get("terms", []), src, "form_cues.terms"),
+                      form_general=_strs(cues.get("general", []), src, "form_cues.general"))
 
 
 def load_file(path: Path) -> Template | NotAReport:

@@ -81,6 +81,8 @@ class NotAReport:
     source: str = ""
     # What tells a report form nobody has a template for from an ordinary
     # document with a table ([form_cues]; templates/form_shape.py): words
-    # in a title that call it a form, and words report forms ask about.
+    # in a title that call it a form, words a report about a child at risk
+    # asks about, and words any report form asks about.
     form_titles: tuple[str, ...] = ()
     form_terms: tuple[str, ...] = ()
+    form_general: tuple[str, ...] = ()
