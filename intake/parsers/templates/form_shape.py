@@ -39,6 +39,7 @@ MAX_LABEL_WORDS = 8  # "Name of child's school:"; a longer head before a colon i
 MAX_QUESTION_WORDS = 20  # forms ask long questions ("Are you reporting ... as a third party?")
 TITLE_LINES = 10  # a form's title sits above its first fields
 HEADING_WORDS = 10
+MAX_LINE = 2000  # characters: a longer line is a paragraph of prose (and costly to scan for labels)
 NEAR_TEMPLATE = 0.2  # a known template's score this high: its title or some of its labels are here
 
 # A label: a letter first (after any numbering), then up to ~60 characters
@@ -204,7 +205,7 @@ def shape_of(doc: Doc, nar: NotAReport) -> Shape:
             heads.append(text)
         if not para:
             continue  # cells are judged by rows below
-        segments = label_segments(text)
+        segments = label_segments(text) if len(text) <= MAX_LINE else []
         for k, (label, sep, value) in enumerate(segments):
             if _words(value) >= PROSE_WORDS:
                 continue  # "Note: a whole sentence ..." is prose
