@@ -193,6 +193,18 @@ def html_to_layout(text: str, source: str) -> Layout:
     return layout
 
 
+# <meta charset="..."> or <meta http-equiv="Content-Type" content="...; charset=...">
+_META_CHARSET = re.compile(rb"<meta[^>]{0,200}?charset\s*=\s*[\"']?\s*([A-Za-z0-9_.:-]{1,40})", re.I)
+
+
+def declared_charset(data: bytes) -> str | None:
+    """The charset a page names in its head (read from the first 4 KB, as
+    browsers pre-scan it)."""
+    m = _META_CHARSET.search(data[:4096])
+    return m.group(1).decode("ascii") if m else None
+
+
 @reader("text/html", "application/xhtml+xml")
 def read_html(doc: Document, opts: ParsingOptions) -> Layout:
-    return html_to_layout(decode_text(doc.data), "body" if doc.kind == "body" else "html")
+    text = decode_text(doc.data, declared_charset(doc.data))
+    return html_to_layout(text, "body" if doc.kind == "body" else "html")

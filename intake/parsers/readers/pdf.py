@@ -54,10 +54,32 @@ def _corrupt(why: str) -> IntakeError:
     return IntakeError(CORRUPT_DOCUMENT, f"The PDF is damaged ({why}); ask the sender to resend it.")
 
 
+def _needs_password(data: bytes) -> bool:
+    """Would a PDF viewer ask for a password? An encrypted PDF opens
+    without one only when the empty string is its *user* password.
+    pypdf and pdfminer also try the empty string as the owner password, so
+    a file protected by a user password whose owner password was left
+    empty (qpdf and others allow it) "opened" and was read as if it were
+    not protected. PDFium (Chrome's viewer) tries an empty password as the
+    user password only, for every revision (R2-R6, RC4 and AES, with or
+    without an /ID): its answer is the viewer's. A file PDFium cannot parse
+    at all is left to the other readers to judge."""
+    import pypdfium2
+    import pypdfium2.raw as pdfium_c
+
+    try:
+        pypdfium2.PdfDocument(data).close()
+    except pypdfium2.PdfiumError as exc:
+        return getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD
+    return False
+
+
 def _open_pypdf(data: bytes) -> PdfReader | None:
     try:
         rd = PdfReader(io.BytesIO(data), strict=False)
         if rd.is_encrypted:
+            if _needs_password(data):
+                raise _encrypted()
             try:
                 if not rd.decrypt(""):
                     raise _encrypted()
@@ -68,6 +90,9 @@ def _open_pypdf(data: bytes) -> PdfReader | None:
         raise
     except Exception as exc:  # pypdf raises many types on damage
         log.debug("pypdf could not open a PDF: %s", type(exc).__name__)
+        if b"/Encrypt" in data and _needs_password(data):
+            # pdfminer, next, would accept an empty owner password too.
+            raise _encrypted() from None
         return None
 
 

@@ -5,11 +5,11 @@ text."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from intake.parsers.templates.form_shape import addressed_to_reader, form_like, shape_of
 from intake.parsers.templates.labels import FUZZY_CUTOFF, heads
 from intake.parsers.templates.model import NotAReport, Template
 from intake.parsers.templates.registry import Registry
@@ -18,7 +18,6 @@ from intake.parsers.templates.units import Doc
 
 TITLE_WEIGHT = 0.35
 FUZZY_WINDOW = 20000
-_LABEL_LINE = re.compile(r"^\s*[A-Za-z][A-Za-z0-9 /()'&.,\-]{1,48}[:?]")
 
 
 @dataclass
@@ -96,84 +95,6 @@ def not_a_report_hits(nar: NotAReport, dt: DocText) -> list[tuple[str, int, int,
     return out
 
 
-# Web and mail schemes end in a colon but are never a label.
-_SCHEME = re.compile(r"^\s*(?:https?|ftp|mailto|file|tel|www)\b", re.I)
-# A value that only points somewhere (a web address, an e-mail address, a
-# phone number): the "Website: ..." / "Helpline: ..." lines of a leaflet or
-# a letterhead. A form asks for these too, so they count for half.
-_POINTER = re.compile(r"^\s*(?:(?:https?://|www\.)\S+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\+?[\d ()-]{7,})\s*$", re.I)
-_SALUTATION = re.compile(r"^\s*(?:dear\s+\w|to whom it may concern)", re.I)
-_VALEDICTION = re.compile(r"^\s*(?:yours\s+(?:sincerely|faithfully|truly)|kind(?:est)? regards|best wishes)\b", re.I)
-_YOU = re.compile(r"\b(?:you|your|yours|yourself)\b", re.I)
-_THIRD = re.compile(r"\b(?:he|she|him|her|his|hers|himself|herself)\b", re.I)
-PROSE_WORDS = 12  # a line of this many words is a sentence, not a label or a value
-SENTENCE_WORDS = 15
-
-
-@dataclass
-class Shape:
-    """What a document is made of, counted once: label evidence (weighted),
-    prose lines, and whether it is written as correspondence or guidance."""
-
-    labels: float = 0.0
-    label_rows: int = 0  # table rows with a short label cell: a form's strongest sign
-    fields: int = 0
-    prose_words: int = 0  # words in lines long enough to be sentences
-    letter: bool = False
-    you: int = 0
-    third: int = 0
-
-
-def shape_of(doc: Doc) -> Shape:
-    sh = Shape()
-    for ln in doc.lines:
-        text = ln.text
-        words = len(text.split())
-        if words >= PROSE_WORDS and doc.containers[ln.container].kind == "para":
-            sh.prose_words += words
-        if _SALUTATION.match(text) or _VALEDICTION.match(text):
-            sh.letter = True
-        sh.you += len(_YOU.findall(text))
-        sh.third += len(_THIRD.findall(text))
-        m = _LABEL_LINE.match(text)
-        if m and not _SCHEME.match(text):
-            value = text[m.end():]
-            if len(value.split()) < PROSE_WORDS:  # "Note: a whole sentence ..." is prose
-                sh.labels += 0.5 if _POINTER.match(value) else 1.0
-    for c in doc.containers:
-        if c.kind == "cell" and c.col == 0 and c.row_cells and len(c.row_cells) >= 2:
-            first = doc.container_text(c.row_cells[0])
-            if 0 < len(first.split()) <= 8 and not _SCHEME.match(first):
-                sh.labels += 1.0
-                sh.label_rows += 1
-    sh.fields = len(doc.loose_fields) + sum(len(ln.fields) for ln in doc.lines)
-    return sh
-
-
-def form_like(doc: Doc, sh: Shape | None = None) -> bool:
-    """Structure that says "form" whatever the words: form fields; or at
-    least four labels that outweigh the prose around them, counted in
-    sentences of SENTENCE_WORDS words. Label cells in a table weigh
-    against a quarter of the sentences (a form may print a page of
-    guidance); "Label:" lines alone against all of them (a paper or a
-    leaflet has an "Authors:", a "Website:", a "Published:"). A letter is
-    not a form, whatever it lists."""
-    sh = sh or shape_of(doc)
-    if sh.fields >= 3:
-        return True
-    if sh.letter or sh.labels < 4:
-        return False
-    sentences = sh.prose_words / SENTENCE_WORDS
-    return sh.labels >= (0.25 if sh.label_rows >= 3 else 1.0) * sentences
-
-
-def addressed_to_reader(sh: Shape) -> bool:
-    """Guidance or a letter: written to "you" (or to "Dear ..."), not about
-    "him" or "her" as an intelligence report is, even one sent as a letter."""
-    to_reader = sh.you + (2 if sh.letter else 0)
-    return (sh.letter or sh.you >= 3) and to_reader > 2 * sh.third
-
-
 def detect(doc: Doc, registry: Registry, is_body: bool = False) -> Detection:
     dt = DocText(doc)
     scores = sorted(((t, score(t, dt)) for t in registry.templates), key=lambda p: -p[1])
@@ -196,8 +117,8 @@ def detect(doc: Doc, registry: Registry, is_body: bool = False) -> Detection:
                          not_a_report_kind="empty")
     if is_body:
         return Detection("free_text", scores=listed)  # ingest/body.py has judged it a report
-    sh = shape_of(doc)
-    if form_like(doc, sh):
+    sh = shape_of(doc, registry.not_a_report)
+    if form_like(sh, scores[0][1] if scores else 0.0):
         return Detection("unknown_template", scores=listed, reason="form-like but no template fits")
     if addressed_to_reader(sh):
         return Detection("not_a_report", scores=listed, reason="written to the reader (guidance or a letter), "

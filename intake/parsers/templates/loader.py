@@ -178,7 +178,14 @@ def not_a_report_from_dict(data: dict[str, Any], src: str) -> NotAReport:
         if not phrases or not isinstance(min_hits, int) or min_hits < 1:
             raise _err(src, f"kinds.{name} needs phrases and min_hits >= 1")
         kinds.append(NotAReportKind(name, phrases, min_hits, t.get("veto_hits")))
-    return NotAReport(tuple(kinds), int(data.get("min_text_chars", 25)), src)
+    cues = data.get("form_cues", {})
+    if not isinstance(cues, dict):
+        raise _err(src, "form_cues must be a table with titles and terms")
+    _no_strangers(cues, {"titles", "terms", "general"}, src, "form_cues")
+    return NotAReport(tuple(kinds), int(data.get("min_text_chars", 25)), src,
+                      form_titles=_strs(cues.get("titles", []), src, "form_cues.titles"),
+                      form_terms=_strs(cues.get("terms", []), src, "form_cues.terms"),
+                      form_general=_strs(cues.get("general", []), src, "form_cues.general"))
 
 
 def load_file(path: Path) -> Template | NotAReport:

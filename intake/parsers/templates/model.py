@@ -79,3 +79,10 @@ class NotAReport:
     kinds: tuple[NotAReportKind, ...]
     min_text_chars: int = 25  # less text than this (a logo, a blank page)
     source: str = ""
+    # What tells a report form nobody has a template for from an ordinary
+    # document with a table ([form_cues]; templates/form_shape.py): words
+    # in a title that call it a form, words a report about a child at risk
+    # asks about, and words any report form asks about.
+    form_titles: tuple[str, ...] = ()
+    form_terms: tuple[str, ...] = ()
+    form_general: tuple[str, ...] = ()

@@ -4,7 +4,7 @@ TOML file; a site file with a packaged id replaces the packaged one."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -64,6 +64,11 @@ def load_registry(settings: Any = None) -> Registry:
     for f in files:
         item = load_file(f)
         if isinstance(item, NotAReport):
+            if nar is not None and not (item.form_titles or item.form_terms or item.form_general):
+                # A site file that lists only its own kinds keeps the
+                # packaged form cues.
+                item = replace(item, form_titles=nar.form_titles, form_terms=nar.form_terms,
+                               form_general=nar.form_general)
             nar = item  # a later (site) definition replaces the packaged one
         else:
             by_id[item.id] = item
