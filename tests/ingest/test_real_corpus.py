@@ -22,7 +22,8 @@ import pytest
 from intake.exception_codes import CATALOGUE
 from tests.ingest.real_corpus import manifest, replay_corpus, score
 
-pytestmark = pytest.mark.slow
+# The module fixture replays 241 files twice (90 s alone, more on a loaded machine).
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
 # Wrong outcomes that belong to the parsers, each with its class, marked
 # xfail(strict) so that fixing one shows. None left: form-likeness (issue
