@@ -21,8 +21,6 @@ any other content. A label value that is not one of ours becomes "other".
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -33,6 +31,7 @@ from prometheus_client.core import GaugeMetricFamily
 
 from intake import __version__
 from intake.exception_codes import CATALOGUE
+from intake.files import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -188,16 +187,5 @@ class MetricsServer:
 
 
 def write_textfile(path: Path, data: bytes, mode: int = 0o644) -> None:
-    """Written beside itself and renamed into place: node_exporter never
-    reads half a file."""
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Renamed into place: node_exporter never reads half a file."""
+    write_atomically(path, lambda fh: fh.write(data), mode=mode, binary=True)

@@ -9,11 +9,10 @@ data is OFFICIAL-SENSITIVE."""
 from __future__ import annotations
 
 import logging
-import os
 import sys
-import tempfile
 from pathlib import Path
 
+from intake.files import write_atomically
 from intake.logs import fields
 from intake.store import repository as repo
 from intake.store.db import open_store
@@ -37,7 +36,7 @@ def run(args, settings) -> int:
     writer = write_jsonl if args.format == "jsonl" else write_csv
     with open_store(settings, write=False) as store:
         if args.output:
-            _to_file(Path(args.output), lambda out: _write(store, writer, out))
+            write_atomically(Path(args.output), lambda out: _write(store, writer, out))
             _warn_if_others_can_reach(Path(args.output))
         else:
             _write(store, writer, sys.stdout)
@@ -68,17 +67,3 @@ def _warn_if_others_can_reach(path: Path) -> None:
     if mode & 0o007:
         print(f"intake export: warning: {folder} can be read by other users (mode {mode:04o}); the export is "
               "owner-only (0600) but keep OFFICIAL-SENSITIVE exports in a private folder (0700)", file=sys.stderr)
-
-
-def _to_file(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent or Path("."))
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as out:
-            write(out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

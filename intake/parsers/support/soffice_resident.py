@@ -151,10 +151,3 @@ class ResidentOffice:
                     os.unlink(os.path.join(d, f"OSL_PIPE_{os.getuid()}_{self.pipe}"))
                 except OSError:
                     pass
-        if self.pipe.startswith("intake_"):
-            # A LibreOffice killed (or even stopped) leaves its pipe's socket file.
-            for d in ("/tmp", "/var/tmp"):
-                try:
-                    os.unlink(os.path.join(d, f"OSL_PIPE_{os.getuid()}_{self.pipe}"))
-                except OSError:
-                    pass
