@@ -182,6 +182,19 @@ def unescape_bytes(value: bytes) -> bytes:
 # --------------------------------------------------------------------------
 
 
+def _read_marked(value: str, dialect, domain: str) -> tuple[str, bool]:
+    """A stored string that starts with the seal mark: a plain value that was
+    escaped loses its escape, a sealed one is opened (True)."""
+    if value.startswith(ESCAPED):
+        return value[2:], False
+    if not is_sealed_text(value):
+        return value, False
+    keyring = keyring_of(dialect)
+    if keyring is None:
+        raise _missing(domain)
+    return keyring.open_text(value, domain), True
+
+
 class SealedText(TypeDecorator):
     """Text that is encrypted when the store has a key."""
 
@@ -204,14 +217,7 @@ class SealedText(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None or not value.startswith(MARK):
             return value
-        if value.startswith(ESCAPED):
-            return value[2:]
-        if not is_sealed_text(value):
-            return value
-        keyring = keyring_of(dialect)
-        if keyring is None:
-            raise _missing(self.domain)
-        return keyring.open_text(value, self.domain)
+        return _read_marked(value, dialect, self.domain)[0]
 
 
 class SealedJSON(TypeDecorator):
@@ -235,14 +241,8 @@ class SealedJSON(TypeDecorator):
     def process_result_value(self, value, dialect):
         if not isinstance(value, str) or not value.startswith(MARK):
             return value
-        if value.startswith(ESCAPED):
-            return value[2:]
-        if not is_sealed_text(value):
-            return value
-        keyring = keyring_of(dialect)
-        if keyring is None:
-            raise _missing(self.domain)
-        return json.loads(keyring.open_text(value, self.domain))
+        text, opened = _read_marked(value, dialect, self.domain)
+        return json.loads(text) if opened else text
 
 
 class SealedBytes(TypeDecorator):

@@ -78,9 +78,14 @@ def run_review(args, settings) -> int:
     return EXIT_OK
 
 
-def _admin(s, args, settings):
+def _admin(store, args, settings):
     """The admin named by --as, after their password; None (and a line on
     stderr) when they are not one."""
+    with store.transaction() as s:
+        return _authenticated_admin(s, args, settings)
+
+
+def _authenticated_admin(s, args, settings):
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -97,9 +102,7 @@ def _admin(s, args, settings):
 
 def run_hold(args, settings) -> int:
     with open_store(settings) as store:
-        with store.transaction() as s:
-            user = _admin(s, args, settings)
-        if user is None:
+        if (user := _admin(store, args, settings)) is None:
             return EXIT_FAILED
         with store.transaction() as s:
             for pid in args.ids:
@@ -122,9 +125,7 @@ def run_hold(args, settings) -> int:
 def run_dispose(args, settings) -> int:
     years = settings.model.retention.review_after_years
     with open_store(settings) as store:
-        with store.transaction() as s:
-            user = _admin(s, args, settings)
-        if user is None:
+        if (user := _admin(store, args, settings)) is None:
             return EXIT_FAILED
         with store.transaction() as s:
             try:
