@@ -250,8 +250,11 @@ class LocalProcessor:
         little for the oldest when none is."""
         deadline = time.monotonic() + self.batch_seconds
         while not jobs[0].ready() and time.monotonic() < deadline and not stop.is_set():
-            futures = list(jobs[0].pending.values())
-            wait(futures, timeout=0.2, return_when=FIRST_COMPLETED)
+            # Only those still running: wait() returns at once while any
+            # future given is done, and a message with one analysis in and
+            # one out would spin a core (and the GIL) until the second ends.
+            running = [f for f in jobs[0].pending.values() if not f.done()]
+            wait(running, timeout=0.2, return_when=FIRST_COMPLETED)
         out = []
         while jobs and jobs[0].ready() and len(out) < self.batch:
             out.append(jobs.popleft())
