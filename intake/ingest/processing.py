@@ -158,6 +158,11 @@ class LocalProcessor:
         # one analysis at a time then.
         self.workers = 1 if os.environ.get("INTAKE_INLINE_ANALYSIS") == "1" else max(1, workers)
         self.window = 4 * self.workers + 2
+        # While the oldest message waits on a slow analysis (a long scan),
+        # results are committed in order, so the others wait too: the window
+        # then grows (up to these bounds) so that no worker sits idle.
+        self.max_window = 8 * self.window
+        self.max_window_bytes = 256 * 1024 * 1024
         self.batch = batch
         self.batch_seconds = batch_seconds
         self.commit_budget_s = commit_budget_s
@@ -206,7 +211,7 @@ class LocalProcessor:
                     self.wake.wait(2.0)
                     self.wake.clear()
                     continue
-                ready = self._ready(jobs, stop)
+                ready = self._ready(jobs, stop, lambda: self._top_up(jobs, in_flight, summary))
                 if ready:
                     self._commit(ready, summary)
                     for j in ready:
@@ -226,8 +231,8 @@ class LocalProcessor:
                 self._pool = None
         return summary
 
-    def _fill(self, jobs: deque, in_flight: dict, summary: ProcessSummary) -> None:
-        want = self.window - len(jobs)
+    def _fill(self, jobs: deque, in_flight: dict, summary: ProcessSummary, want: int | None = None) -> None:
+        want = self.window - len(jobs) if want is None else want
         if want <= 0:
             return
         self.store.priority.wait_turn()
@@ -245,11 +250,22 @@ class LocalProcessor:
                 continue
             jobs.append(job)
 
-    def _ready(self, jobs: deque, stop: threading.Event) -> list[MessageJob]:
+    def _top_up(self, jobs: deque, in_flight: dict, summary: ProcessSummary) -> None:
+        """More messages for idle workers while the oldest one holds up the
+        commits, within the window's bounds."""
+        if len(jobs) >= self.max_window or sum(len(j.raw.data) for j in jobs) >= self.max_window_bytes:
+            return
+        running = {id(f) for j in jobs for f in j.pending.values() if not f.done()}
+        if len(running) < self.workers:
+            self._fill(jobs, in_flight, summary, want=self.workers - len(running))
+
+    def _ready(self, jobs: deque, stop: threading.Event, top_up=None) -> list[MessageJob]:
         """The oldest jobs whose analyses are all in, up to a batch; waits a
-        little for the oldest when none is."""
+        little for the oldest when none is (feeding idle workers meanwhile)."""
         deadline = time.monotonic() + self.batch_seconds
         while not jobs[0].ready() and time.monotonic() < deadline and not stop.is_set():
+            if top_up is not None:
+                top_up()
             # Only those still running: wait() returns at once while any
             # future given is done, and a message with one analysis in and
             # one out would spin a core (and the GIL) until the second ends.

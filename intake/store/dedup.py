@@ -32,10 +32,11 @@ from typing import Literal
 
 from rapidfuzz import fuzz
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from intake.store import content_fingerprint as cf
-from intake.store.models import ContentKey, DocumentRow
-from intake.store.records import field_values_of
+from intake.store.models import ContentKey, DocumentRow, RecordRow
+from intake.store.records import field_values, field_values_of
 
 DUPLICATE_THRESHOLD = 0.88
 POSSIBLE_THRESHOLD = 0.75
@@ -151,6 +152,24 @@ def stored_content(session, document: DocumentRow) -> _Content:
     return _Content(values, template, document.text or "")
 
 
+def _stored_originals(session, pks: list[int]):
+    """(pk, stored content) of each candidate that is an original (a copy of
+    a copy points at the first copy), in the order given; documents and
+    records each loaded in one query, not one per candidate."""
+    if not pks:
+        return
+    docs = {d.id: d for d in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(pks)))}
+    records = {r.document_pk: r for r in session.scalars(
+        select(RecordRow).where(RecordRow.document_pk.in_(pks)).options(selectinload(RecordRow.fields)))}
+    for pk in pks:
+        cand = docs.get(pk)
+        if cand is None or cand.status != "parsed" or cand.duplicate_of_id is not None:
+            continue
+        rec = records.get(pk)
+        values = cf.record_values(field_values(rec)) if rec is not None else {}
+        yield pk, _Content(values, rec.template if rec is not None else None, cand.text or "")
+
+
 def find_content_duplicate(session, document: DocumentRow, record, text: str) -> ContentMatch | None:
     """The earliest stored report this one is a copy of, or a near miss for
     review, or None. Records this document's content keys for later ones
@@ -171,18 +190,13 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str) ->
             .order_by(shared.desc(), ContentKey.document_pk)
             .limit(MAX_CANDIDATES)
         ).all()
-        candidate_pks = sorted(candidate_pks)  # earliest original wins a tie
-        for pk in candidate_pks:
-            cand = session.get(DocumentRow, pk)
-            # Only originals: a copy of a copy points at the first copy.
-            if cand is None or cand.status != "parsed" or cand.duplicate_of_id is not None:
-                continue
-            score, decision = score_pair(mine, stored_content(session, cand))
+        for pk, theirs in _stored_originals(session, sorted(candidate_pks)):  # earliest original wins a tie
+            score, decision = score_pair(mine, theirs)
             if decision is None:
                 continue
             rank = (decision == "duplicate", score)
             if best is None or rank > (best.decision == "duplicate", best.score):
-                best = ContentMatch(cand.id, round(score, 4), decision)
+                best = ContentMatch(pk, round(score, 4), decision)
     if best is None or best.decision != "duplicate":
         for key in keys:
             session.add(ContentKey(document_pk=document.id, key=key))

@@ -30,12 +30,29 @@ def new_entity(session, type_: str, key: str, display: str, public_id: str, attr
     return ent
 
 
-def entity_by_value(session, type_: str, key: str, display: str) -> Entity:
+def entity_by_value(session, type_: str, key: str, display: str, known: dict[str, Entity] | None = None) -> Entity:
+    """The live entity of a value, created when new. ``known`` (public id ->
+    entity, from entities_by_values) saves a query per mention and learns
+    the entities created here."""
     pid = ek.public_id(type_, key)
-    ent = session.scalar(select(Entity).where(Entity.public_id == pid))
+    ent = known.get(pid) if known is not None else None
     if ent is None:
-        return new_entity(session, type_, key, display, pid)
+        ent = session.scalar(select(Entity).where(Entity.public_id == pid))
+    if ent is None:
+        ent = new_entity(session, type_, key, display, pid)
+    if known is not None:
+        known[pid] = ent
     return live_entity(session, ent)
+
+
+def entities_by_values(session, type_keys) -> dict[str, Entity]:
+    """The stored entities of these (type, key) values by public id, in one
+    query: a document's mentions resolved without a query each."""
+    pids = sorted({ek.public_id(t, k) for t, k in type_keys})
+    out: dict[str, Entity] = {}
+    for i in range(0, len(pids), 500):
+        out.update((e.public_id, e) for e in session.scalars(select(Entity).where(Entity.public_id.in_(pids[i:i + 500]))))
+    return out
 
 
 def person_profile_of_mentions(session, mentions: list[MentionRow]) -> pm.Profile:

@@ -21,6 +21,7 @@ from intake.store import person_match as pm
 from intake.store.document_facts import facts_for
 from intake.store.entity_decisions import apply_decision, replay_for_document
 from intake.store.entity_graph import (
+    entities_by_values,
     entity_by_value,
     link_document,
     link_partial_plates,
@@ -149,6 +150,20 @@ def _record_values(session, document: DocumentRow) -> dict:
     return field_values(document.record)
 
 
+def _value_key(m: MentionRow, plates: dict[int, str]) -> tuple[str, str] | None:
+    """(type, key) of a mention resolved by its value; None when it has none."""
+    if m.type == "VEHICLE":
+        key = ek.folded_key(m.value)
+        plate = plates.get((m.attrs or {}).get("plate"))
+        if plate and not ek.is_partial_plate(plate):
+            # A description alone ("silver astra") is many cars; with its
+            # full plate it is one.
+            key = f"{key}|{plate}"
+        return ("VEHICLE", key) if key else None
+    key = ek.entity_key(m.type, m.value)
+    return (m.type, key) if key else None
+
+
 def resolve_document(session, document: DocumentRow, mentions: list[MentionRow], *, replay: bool = True) -> None:
     """Resolve one document's mentions (in the order given: the indexes in
     Mention.attrs refer to it), write its links, refresh touched counts."""
@@ -160,25 +175,18 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
     for i, m in enumerate(mentions):
         if m.type == "VRM":
             plates[i] = ek.exact_key("VRM", m.value)
+    value_keys = {i: _value_key(m, plates) for i, m in enumerate(mentions)
+                  if not (m.type == "PERSON" and i in profiles)}
+    known = entities_by_values(session, [tk for tk in value_keys.values() if tk is not None])
     for i, m in enumerate(mentions):
         if m.entity_pk is not None:
             touched.add(m.entity_pk)
         ent = None
-        if m.type == "PERSON" and i in profiles:
+        if i not in value_keys:
             ent = _resolve_person(session, m, document, i, profiles[i])
             m.attrs = {**(m.attrs or {}), "_profile": profiles[i].to_attrs()}
-        elif m.type == "VEHICLE":
-            key = ek.folded_key(m.value)
-            plate = plates.get((m.attrs or {}).get("plate"))
-            if plate and not ek.is_partial_plate(plate):
-                # A description alone ("silver astra") is many cars; with its
-                # full plate it is one.
-                key = f"{key}|{plate}"
-            ent = entity_by_value(session, "VEHICLE", key, m.value) if key else None
-        else:
-            key = ek.entity_key(m.type, m.value)
-            if key:
-                ent = entity_by_value(session, m.type, key, m.value)
+        elif (tk := value_keys[i]) is not None:
+            ent = entity_by_value(session, tk[0], tk[1], m.value, known)
         m.entity_pk = ent.id if ent is not None else None
         if ent is not None:
             touched.add(ent.id)
