@@ -195,15 +195,25 @@ def _read_marked(value: str, dialect, domain: str) -> tuple[str, bool]:
     return keyring.open_text(value, domain), True
 
 
-class SealedText(TypeDecorator):
+class _Sealed(TypeDecorator):
+    """A column type sealed under ``domain`` (the column's name, bound into
+    the cipher so that a value moved to another column does not open).
+    SQLAlchemy reads ``cache_ok`` on each class itself, never inherited:
+    every subclass sets it."""
+
+    def __init__(self, domain: str):
+        super().__init__()
+        self.domain = domain
+
+
+class SealedText(_Sealed):
     """Text that is encrypted when the store has a key."""
 
     impl = Text
     cache_ok = True
 
     def __init__(self, domain: str, deterministic: bool = False):
-        super().__init__()
-        self.domain = domain
+        super().__init__(domain)
         self.deterministic = deterministic
 
     def process_bind_param(self, value, dialect):
@@ -220,15 +230,11 @@ class SealedText(TypeDecorator):
         return _read_marked(value, dialect, self.domain)[0]
 
 
-class SealedJSON(TypeDecorator):
+class SealedJSON(_Sealed):
     """JSON that is encrypted (as one JSON string) when the store has a key."""
 
     impl = JSON
     cache_ok = True
-
-    def __init__(self, domain: str):
-        super().__init__()
-        self.domain = domain
 
     def process_bind_param(self, value, dialect):
         if value is None:
@@ -245,15 +251,11 @@ class SealedJSON(TypeDecorator):
         return json.loads(text) if opened else text
 
 
-class SealedBytes(TypeDecorator):
+class SealedBytes(_Sealed):
     """Bytes (raw messages, documents) encrypted when the store has a key."""
 
     impl = LargeBinary
     cache_ok = True
-
-    def __init__(self, domain: str):
-        super().__init__()
-        self.domain = domain
 
     def process_bind_param(self, value, dialect):
         if value is None:
