@@ -36,7 +36,7 @@ from sqlalchemy.orm import selectinload
 
 from intake.store import content_fingerprint as cf
 from intake.store.models import ContentKey, DocumentRow, RecordRow
-from intake.store.records import field_values, field_values_of
+from intake.store.records import field_values
 
 DUPLICATE_THRESHOLD = 0.88
 POSSIBLE_THRESHOLD = 0.75
@@ -131,11 +131,6 @@ def score_pair(a: _Content, b: _Content) -> tuple[float, Literal["duplicate", "p
     return sim, None
 
 
-def _record_values_of(session, document_pk: int) -> tuple[dict[str, str], str | None]:
-    values, template = field_values_of(session, document_pk)
-    return cf.record_values(values), template
-
-
 def content_of(record, text: str | None) -> _Content:
     """The comparable content of a Record (types.Record) and its text."""
     if record is None:
@@ -147,9 +142,13 @@ def content_of(record, text: str | None) -> _Content:
     )
 
 
+def _stored(document: DocumentRow, record: RecordRow | None) -> _Content:
+    return _Content(cf.record_values(field_values(record)), record.template if record is not None else None,
+                    document.text or "")
+
+
 def stored_content(session, document: DocumentRow) -> _Content:
-    values, template = _record_values_of(session, document.id)
-    return _Content(values, template, document.text or "")
+    return _stored(document, session.scalar(select(RecordRow).where(RecordRow.document_pk == document.id)))
 
 
 def _stored_originals(session, pks: list[int]):
@@ -165,9 +164,7 @@ def _stored_originals(session, pks: list[int]):
         cand = docs.get(pk)
         if cand is None or cand.status != "parsed" or cand.duplicate_of_id is not None:
             continue
-        rec = records.get(pk)
-        values = cf.record_values(field_values(rec)) if rec is not None else {}
-        yield pk, _Content(values, rec.template if rec is not None else None, cand.text or "")
+        yield pk, _stored(cand, records.get(pk))
 
 
 def find_content_duplicate(session, document: DocumentRow, record, text: str) -> ContentMatch | None:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from intake.store import entity_keys as ek
 from intake.store import person_match as pm
 from intake.store.document_facts import facts_for
-from intake.store.entity_queries import entities_matching, live_entity
+from intake.store.entity_queries import entities_matching, entities_where_in, live_entity
 from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow
 
 
@@ -49,10 +49,7 @@ def entities_by_values(session, type_keys) -> dict[str, Entity]:
     """The stored entities of these (type, key) values by public id, in one
     query: a document's mentions resolved without a query each."""
     pids = sorted({ek.public_id(t, k) for t, k in type_keys})
-    out: dict[str, Entity] = {}
-    for i in range(0, len(pids), 500):
-        out.update((e.public_id, e) for e in session.scalars(select(Entity).where(Entity.public_id.in_(pids[i:i + 500]))))
-    return out
+    return {e.public_id: e for e in entities_where_in(session, Entity.public_id, pids)}
 
 
 def person_profile_of_mentions(session, mentions: list[MentionRow]) -> pm.Profile:

@@ -84,10 +84,17 @@ def like_regex(pattern: str, escape: str | None = None) -> re.Pattern:
     return re.compile("".join(out), re.IGNORECASE | re.DOTALL)
 
 
+def entities_where_in(session, column, values: list) -> list[Entity]:
+    """Entities whose ``column`` is one of ``values``, in lists of 500 (a
+    bound on parameters per statement)."""
+    out: list[Entity] = []
+    for i in range(0, len(values), 500):
+        out.extend(session.scalars(select(Entity).where(column.in_(values[i:i + 500]))))
+    return out
+
+
 def _by_ids(session, ids: list[int]) -> list[Entity]:
-    out: dict[int, Entity] = {}
-    for i in range(0, len(ids), 500):
-        out.update({e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_(ids[i:i + 500])))})
+    out = {e.id: e for e in entities_where_in(session, Entity.id, ids)}
     return [out[i] for i in ids if i in out]
 
 
