@@ -80,24 +80,21 @@ def run_review(args, settings) -> int:
 
 def _admin(store, args, settings):
     """The admin named by --as, after their password; None (and a line on
-    stderr) when they are not one."""
-    with store.transaction() as s:
-        return _authenticated_admin(s, args, settings)
-
-
-def _authenticated_admin(s, args, settings):
+    stderr) when they are not one. The password is read before the store
+    is opened for writing: no lock is held while a person types."""
     if args.password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = getpass.getpass(f"Password for {args.admin}: ")
     review = settings.model.review
-    result = users_store.authenticate(s, args.admin, password, max_failures=review.login_max_failures,
-                                      lockout=timedelta(minutes=review.login_lockout_minutes))
-    if result.user is None or result.user.role != "admin":
-        # One answer for every refusal: which of them it was is no business of the caller's.
-        _say("refused: --as must name an active review-app admin, with their password")
-        return None
-    return result.user
+    with store.transaction() as s:
+        result = users_store.authenticate(s, args.admin, password, max_failures=review.login_max_failures,
+                                          lockout=timedelta(minutes=review.login_lockout_minutes))
+        if result.user is None or result.user.role != "admin":
+            # One answer for every refusal: which of them it was is no business of the caller's.
+            _say("refused: --as must name an active review-app admin, with their password")
+            return None
+        return result.user
 
 
 def run_hold(args, settings) -> int:
