@@ -141,17 +141,23 @@ def test_a_wrong_key_is_refused_before_anything_is_read(tmp_path, kek):
     assert err.value.code == "store_key_wrong"
 
 
-def test_sealed_columns_hold_no_plaintext_and_equality_lookups_work(tmp_path, kek):
-    from sqlalchemy import text
-
-    from intake.store.crypto import is_sealed_text
-
+def _store_with_a_message(tmp_path, kek, **fields) -> Store:
+    """An encrypted store holding one message (subject "Secret subject")."""
     st = Store(f"sqlite:///{tmp_path / 's.sqlite'}", kek=kek)
     with st.transaction() as s:
         s.add(m.Blob(sha256="a" * 64, size=3, data=b"abc"))
         s.flush()
         s.add(m.Message(message_id="<x@y>", content_sha256="c" * 64, raw_sha256="a" * 64, origin="t",
-                        subject="Secret subject", signature={"signer": "Someone"}))
+                        subject="Secret subject", **fields))
+    return st
+
+
+def test_sealed_columns_hold_no_plaintext_and_equality_lookups_work(tmp_path, kek):
+    from sqlalchemy import text
+
+    from intake.store.crypto import is_sealed_text
+
+    st = _store_with_a_message(tmp_path, kek, signature={"signer": "Someone"})
     with st.transaction() as s:
         assert s.scalar(select(m.Message).where(m.Message.message_id == "<x@y>")).subject == "Secret subject"
         raw = s.execute(text("SELECT message_id, subject, signature FROM messages")).one()
@@ -168,12 +174,7 @@ def test_sealed_columns_hold_no_plaintext_and_equality_lookups_work(tmp_path, ke
 def test_a_sealed_value_moved_to_another_column_does_not_open(tmp_path, kek):
     from sqlalchemy import text
 
-    st = Store(f"sqlite:///{tmp_path / 's.sqlite'}", kek=kek)
-    with st.transaction() as s:
-        s.add(m.Blob(sha256="a" * 64, size=3, data=b"abc"))
-        s.flush()
-        s.add(m.Message(message_id="<x@y>", content_sha256="c" * 64, raw_sha256="a" * 64, origin="t",
-                        subject="Secret subject", from_addr="someone@example.org"))
+    st = _store_with_a_message(tmp_path, kek, from_addr="someone@example.org")
     with st.engine.begin() as conn:
         conn.execute(text("UPDATE messages SET from_addr = subject"))
     with st.session() as s:
