@@ -174,7 +174,25 @@ def open_keyring(engine: Engine, kek: bytes | None, *, can_write: bool,
         raise KeyProblem(STORE_NOT_ENCRYPTED, "an `intake keys encrypt-existing` run did not finish: run it again "
                         "(it resumes) before using the store")
     crypto.attach(engine, keyring)
+    if can_write and purpose == "use":
+        seal_clear_secrets(engine)
     return keyring
+
+
+def seal_clear_secrets(engine: Engine) -> int:
+    """Seal store secrets still in clear (written by a migration, which runs
+    before the data key is opened: 0007_entity_ids). Needs the keyring
+    attached; returns how many were sealed."""
+    from intake.store.models import StoreSecret
+
+    col = StoreSecret.__table__.c.value
+    n = 0
+    with engine.begin() as conn:
+        for name, raw in conn.execute(select(StoreSecret.name, _raw(col))).all():
+            if raw and not _is_sealed(col, raw):
+                conn.execute(StoreSecret.__table__.update().where(StoreSecret.name == name).values(value=raw))
+                n += 1
+    return n
 
 
 def store_state(engine: Engine) -> str | None:
