@@ -31,10 +31,11 @@ import os
 import secrets
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import Engine, Text, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 
 from intake.exception_codes import CONFIG_INVALID
+from intake.store import crypto
 from intake.store.models import StoreSecret
 from intake.types import IntakeError
 
@@ -100,3 +101,16 @@ def legacy_redirect(session, ref: str) -> str | None:
     if not (ref.startswith(PREFIX) and len(ref) == len(PREFIX) + 24):
         return None
     return keyed(store_key(session), ref)
+
+
+def seal_clear_secret(engine: Engine) -> bool:
+    """Seal the secret if it is in clear: 0007_entity_ids writes it before
+    the data key is opened. Needs the keyring attached (store_keys calls
+    this right after attaching it)."""
+    col = StoreSecret.__table__.c.value
+    with engine.begin() as conn:
+        raw = conn.execute(select(type_coerce(col, Text())).where(StoreSecret.name == NAME)).scalar()
+        if not raw or crypto.is_sealed_text(raw):
+            return False
+        conn.execute(StoreSecret.__table__.update().where(StoreSecret.name == NAME).values(value=raw))
+    return True

@@ -18,6 +18,10 @@ Opening a store (``open_keyring``) decides, in one place:
 - a KEK and a data key: the KEK must be the one that wraps it
   (store_key_wrong); a data key whose encryption run did not finish is
   refused (store_not_encrypted) except by that run.
+
+Long on purpose: the life of the data key (make, open, rotate, check,
+encrypt a store kept in clear) is one story, and splitting it would put the
+rules of when a store may open in two places.
 """
 
 from __future__ import annotations
@@ -175,24 +179,10 @@ def open_keyring(engine: Engine, kek: bytes | None, *, can_write: bool,
                         "(it resumes) before using the store")
     crypto.attach(engine, keyring)
     if can_write and purpose == "use":
-        seal_clear_secrets(engine)
+        from intake.store.entity_ids import seal_clear_secret
+
+        seal_clear_secret(engine)
     return keyring
-
-
-def seal_clear_secrets(engine: Engine) -> int:
-    """Seal store secrets still in clear (written by a migration, which runs
-    before the data key is opened: 0007_entity_ids). Needs the keyring
-    attached; returns how many were sealed."""
-    from intake.store.models import StoreSecret
-
-    col = StoreSecret.__table__.c.value
-    n = 0
-    with engine.begin() as conn:
-        for name, raw in conn.execute(select(StoreSecret.name, _raw(col))).all():
-            if raw and not _is_sealed(col, raw):
-                conn.execute(StoreSecret.__table__.update().where(StoreSecret.name == name).values(value=raw))
-                n += 1
-    return n
 
 
 def store_state(engine: Engine) -> str | None:
