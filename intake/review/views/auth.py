@@ -15,7 +15,12 @@ that was valid before a sign-in never works after it.
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
+import weakref
 
+import anyio
+import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -51,6 +56,21 @@ def _login_page(app, request: Request, error: str | None = None, status: int = 2
 async def login_form(request: Request) -> Response:
     app = request.app.state.review
     return _login_page(app, request)
+
+
+# Sign-ins run in threads of their own, as many at a time as there are
+# cores (each is mostly one argon2 check): a burst of them waits here
+# instead of taking every worker thread the pages share. One limiter per
+# event loop, as anyio's belong to the loop that made them.
+_SIGN_IN_THREADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _sign_in_limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _SIGN_IN_THREADS.get(loop)
+    if limiter is None:
+        limiter = _SIGN_IN_THREADS[loop] = anyio.CapacityLimiter(os.cpu_count() or 2)
+    return limiter
 
 
 def failure_delay(failures: int) -> float:
@@ -89,9 +109,10 @@ async def login(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=10)
     if not tokens_match(request.cookies.get(LOGIN_COOKIE), form.get("csrf")):
         return _login_page(app, request, "The sign-in form had expired; please try again.", 403)
-    token, failures = await run_in_threadpool(_authenticate, app, str(form.get("username", ""))[:200],
-                                              str(form.get("password", ""))[:1000], client_addr(request),
-                                              request.cookies.get(app.cookie_name))
+    attempt = functools.partial(_authenticate, app, str(form.get("username", ""))[:200],
+                                str(form.get("password", ""))[:1000], client_addr(request),
+                                request.cookies.get(app.cookie_name))
+    token, failures = await anyio.to_thread.run_sync(attempt, limiter=_sign_in_limiter())
     if token is None:
         await asyncio.sleep(failure_delay(failures))
         return _login_page(app, request, FAILED, 401)
