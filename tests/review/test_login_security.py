@@ -403,7 +403,7 @@ def test_an_unexpected_fault_is_a_readable_page_with_the_headers(faulty):
         r = client.request(method, "/boom-page", data=data)
         assert r.status_code == 500 and SECRET not in r.text and "ValueError" not in r.text
         _check_headers(r)
-        # Signed-out style: the error page reads nothing from the store.
+        # Signed-out style: no user menu on an error page.
         assert "Sign out" not in r.text
     with store.session() as s:
         assert s.scalar(select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "half.written")) == 0
