@@ -100,9 +100,12 @@ def _items(db: Path) -> list[tuple[str, str, str]]:
 
 
 class Officer:
-    """One officer signed in to an app over a fresh copy of the store."""
+    """One officer working an app over a fresh copy of the store. The copy
+    already holds their signed-in session (``signed_in``), and the pages'
+    renditions are shared between copies: the walk opens every document
+    many times, and neither argon2 nor LibreOffice is what it tests."""
 
-    def __init__(self, src: Path, tmp: Path):
+    def __init__(self, src: Path, tmp: Path, cookie: tuple[str, str], renditions):
         from intake.config.settings import load_settings
         from intake.review.app import create_app
         from intake.review.config import review_config
@@ -113,11 +116,11 @@ class Officer:
         self.settings = load_settings(db_url=f"sqlite:///{self.path}")
         self.store = open_store(self.settings)
         self.app = create_app(self.settings, self.store, review_config(self.settings), background=False)
+        self.app.state.review.renditions = renditions
         self.client = TestClient(self.app, base_url="http://127.0.0.1", raise_server_exceptions=False)
-        page = self.client.get("/login")
-        r = self.client.post("/login", data={"csrf": csrf_of(page.text), "username": "olive",
-                                             "password": PASSWORD, "next": "/queue"}, follow_redirects=False)
-        assert r.status_code == 303
+        self.client.cookies.set(*cookie)
+        self.token = csrf_of(self.client.get("/reprocessing").text)
+        assert self.token
         self.answers: list[tuple[str, int]] = []
 
     def get(self, path: str):
@@ -125,10 +128,8 @@ class Officer:
         self.answers.append((f"GET {path}", r.status_code))
         return r
 
-    def post(self, path: str, data: dict | None = None, *, from_page: str | None = None):
-        page = self.get(from_page or path.rsplit("/", 1)[0])
-        token = csrf_of(page.text)
-        r = self.client.post(path, data={"csrf": token, **(data or {})}, follow_redirects=False)
+    def post(self, path: str, data: dict | None = None):
+        r = self.client.post(path, data={"csrf": self.token, **(data or {})}, follow_redirects=False)
         self.answers.append((f"POST {path}", r.status_code))
         return r
 
@@ -141,12 +142,45 @@ class Officer:
         return [a for a in self.answers if a[1] >= 500]
 
 
+@pytest.fixture(scope="module")
+def signed_in(walk_db) -> tuple[str, str]:
+    """Sign in once on the store every copy is made from: the session row
+    travels with each copy."""
+    from intake.config.settings import load_settings
+    from intake.review.app import create_app
+    from intake.review.config import review_config
+    from intake.store.db import open_store
+
+    settings = load_settings(db_url=f"sqlite:///{walk_db}")
+    store = open_store(settings)
+    app = create_app(settings, store, review_config(settings), background=False)
+    try:
+        client = TestClient(app, base_url="http://127.0.0.1")
+        page = client.get("/login")
+        r = client.post("/login", data={"csrf": csrf_of(page.text), "username": "olive", "password": PASSWORD,
+                                        "next": "/queue"}, follow_redirects=False)
+        assert r.status_code == 303
+        name = app.state.review.cookie_name
+        return name, client.cookies.get(name)
+    finally:
+        app.state.review.work.close()
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def renditions(walk_db):
+    from intake.config.settings import load_settings
+    from intake.review.rendering import Renditions
+
+    return Renditions(load_settings(db_url=f"sqlite:///{walk_db}"))
+
+
 @pytest.fixture
-def officer(walk_db, tmp_path):
+def officer(walk_db, tmp_path, signed_in, renditions):
     made = []
 
     def make() -> Officer:
-        o = Officer(walk_db, tmp_path)
+        o = Officer(walk_db, tmp_path, signed_in, renditions)
         made.append(o)
         return o
 
