@@ -59,6 +59,10 @@ STAGE_SECONDS = Histogram(
 PASSES = Counter(
     "intake_inbox_passes", "Inbox passes by result (ok, failed, skipped = another process held the inbox)",
     ["inbox", "result"], registry=REGISTRY)
+NOTIFICATIONS = Counter(
+    "intake_notifications", "Urgent-report notification attempts by channel (email, webhook) and result "
+    "(sent, retry = failed and will be tried again, failed = no more attempts)",
+    ["channel", "result"], registry=REGISTRY)
 WORKER_RESTARTS = Counter(
     "intake_worker_restarts", "Analysis worker processes replaced, by reason (timeout, crash, memory)",
     ["reason"], registry=REGISTRY)
@@ -87,6 +91,10 @@ def documents_stored(outcome) -> None:
         return
     for d in outcome.documents:
         DOCUMENTS.labels(_one_of(d.status, STATUSES), code_label(d.exception_code)).inc()
+
+
+def notification_attempt(channel: str, result: str) -> None:
+    NOTIFICATIONS.labels(_one_of(channel, ("email", "webhook")), _one_of(result, ("sent", "retry", "failed"))).inc()
 
 
 def worker_restarted(reason: str) -> None:

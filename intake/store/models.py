@@ -128,7 +128,8 @@ class Inbound(Base):
 
     __tablename__ = "inbound"
     __table_args__ = (UniqueConstraint("origin", "raw_sha256"),
-                      Index("ix_inbound_state", "state", "id"))
+                      Index("ix_inbound_state", "state", "id"),
+                      Index("ix_inbound_lane", "state", "lane", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     origin: Mapped[str] = mapped_column(String(2000))
     raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
@@ -142,6 +143,9 @@ class Inbound(Base):
     finished_at: Mapped[datetime | None]
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     error: Mapped[str | None] = mapped_column(String(200))  # a code, never content
+    # Processing lane: 1 = the pre-screen read it as urgent (taken ahead of
+    # the backlog), 0 = in turn (intake/triage/prescreen.py).
+    lane: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Sighting(Base):

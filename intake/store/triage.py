@@ -17,7 +17,7 @@ from sqlalchemy import delete, select, update
 
 from intake.logs import log_fault
 from intake.store import repository as repo
-from intake.store.models import DocumentRow, Entity, Message, MentionRow, Notification, Triage, TriageIndicator
+from intake.store.models import DocumentRow, Entity, MentionRow, Message, Notification, Triage, TriageIndicator
 from intake.store.records import field_values
 from intake.triage.analysis import facts_of
 from intake.triage.catalogue import LEVELS, load

@@ -1,6 +1,6 @@
 """triage: a suggested level per record with its reasons and an officer's
-override, the indicator matches behind it, and the urgent notifications'
-outbox (issue 18)
+override, the indicator matches behind it, the urgent notifications'
+outbox, and a processing lane on custody rows (issue 18)
 
 Revision ID: 0009_triage
 Revises: 0006_security
@@ -15,6 +15,9 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.add_column('inbound', sa.Column('lane', sa.Integer(), server_default='0', nullable=False))
+    with op.batch_alter_table('inbound', schema=None) as batch_op:
+        batch_op.create_index('ix_inbound_lane', ['state', 'lane', 'id'], unique=False)
     op.create_table('triage',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('document_pk', sa.Integer(), nullable=False),
@@ -81,3 +84,6 @@ def downgrade() -> None:
     with op.batch_alter_table('triage', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_triage_level'))
     op.drop_table('triage')
+    with op.batch_alter_table('inbound', schema=None) as batch_op:
+        batch_op.drop_index('ix_inbound_lane')
+        batch_op.drop_column('lane')
