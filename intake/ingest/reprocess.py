@@ -19,7 +19,6 @@ from intake.store import review_actions as ra
 from intake.store.db import Store
 from intake.store.documents import get_document, stored_document
 from intake.store.records import current_fields, field_values
-from intake.store.triage import write_triage
 from intake.types import DocumentAnalysis, IntakeError, ParseOutcome
 
 log = logging.getLogger(__name__)
@@ -102,7 +101,6 @@ def reprocess(store: Store, analyser, public_ids, actor: ra.Actor, stop=None, se
                 if current is not None:
                     ra.set_mentions(s, row, current, actor)
                     change.mentions_after = len(current.mentions)
-                    write_triage(s, row)  # from the corrected text; an officer's level stays
         out.done += 1
         out.status_changed += change.status_before != change.status_after
         out.fields_changed += bool(change.fields_changed)

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, select, update
 
 from intake.logs import log_fault
 from intake.store import repository as repo
@@ -71,6 +71,12 @@ def compute(session, document: DocumentRow, matches: list[IndicatorMatch] | None
     message = session.get(Message, document.message_pk)
     return decide(matches, values, facts_of(mentions), received_date(values, message),
                   _recurring(session, mentions, cat.recurrence_types), text_fields(values), cat)
+
+
+def triage_rank(document_pk_column):
+    """A sort key over documents: urgent 0, high 1, routine 2, not triaged 3."""
+    level = select(Triage.level).where(Triage.document_pk == document_pk_column).scalar_subquery()
+    return case((level == "urgent", 0), (level == "high", 1), (level == "routine", 2), else_=3)
 
 
 def forget_triage(session, document_pk: int) -> None:

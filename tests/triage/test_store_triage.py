@@ -105,3 +105,39 @@ def test_recurrence_raises_a_routine_report_with_a_sign(store, pipe):
     assert a.level == "routine"
     assert b.level == "high"
     assert any("earlier reports" in r for r in b.reasons)
+
+
+def test_queue_orders_by_triage_when_asked(store, pipe):
+    from intake.exception_codes import AMBIGUOUS_VALUE
+    from intake.store import queue as q
+    from intake.store import repository as repo
+    from intake.types import ExceptionInfo
+
+    routine = pipe.process(body_message(20, ROUTINE_TEXT)).documents[0].public_id
+    urgent = pipe.process(body_message(21, URGENT_TEXT)).documents[0].public_id
+    with store.transaction() as s:
+        for pid in (routine, urgent):
+            doc = s.scalar(select(DocumentRow).where(DocumentRow.public_id == pid))
+            repo.open_exception(s, ExceptionInfo(AMBIGUOUS_VALUE, "check a field"), document=doc)
+    with store.session() as s:
+        oldest = [r.document_id for r in q.list_queue(s, q.QueueFilter()).rows]
+        by_triage = [r.document_id for r in q.list_queue(s, q.QueueFilter(sort="triage")).rows]
+    assert oldest == [routine, urgent]
+    assert by_triage == [urgent, routine]
+
+
+def test_an_officers_correction_of_the_text_retriages(store, settings, pipe):
+    from intake.ingest.reprocess import extract_current, report_date
+    from intake.store import review_actions as ra
+    from intake.store.records import field_values
+
+    pid = pipe.process(body_message(22, ROUTINE_TEXT)).documents[0].public_id
+    with store.transaction() as s:
+        doc = s.scalar(select(DocumentRow).where(DocumentRow.public_id == pid))
+        key = next(k for k, v in field_values(doc.record).items() if isinstance(v, str) and "park" in v)
+        actor = ra.Actor("user:olive")
+        ra.correct_field(s, doc, key, "Jade (13) is missing now and is at 4 Hope Street right now.", actor)
+        values = field_values(doc.record)
+        ra.set_mentions(s, doc, extract_current(settings, doc.record, report_date(values, doc.message.date)), actor)
+    with store.session() as s:
+        assert triage_view(s, _doc(store, pid).id).level == "urgent"
