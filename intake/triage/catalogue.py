@@ -64,6 +64,8 @@ class Catalogue:
     scope_end: re.Pattern
     historic: tuple[re.Pattern, ...]
     window: int = 12
+    short_negation: tuple[re.Pattern, ...] = ()
+    short_window: int = 5
     under_age: int = 13
     adult_from: int = 18
     historic_days: int = 365
@@ -119,6 +121,8 @@ def parse(data: dict) -> Catalogue:
         scope_end=_rx(ctx.get("scope_end", r"[.;!?]"), "context.scope_end"),
         historic=tuple(_rx(x, "context.historic") for x in ctx.get("historic", [])),
         window=int(ctx.get("window", 12)),
+        short_negation=tuple(_rx(x, "context.short_negation") for x in ctx.get("short_negation", [])),
+        short_window=int(ctx.get("short_window", 5)),
         under_age=int(ages.get("under", 13)), adult_from=int(ages.get("adult_from", 18)),
         historic_days=int(recency.get("historic_days", 365)),
         urgent_stale_days=int(recency.get("urgent_stale_days", 30)),

@@ -36,10 +36,12 @@ class TextScopes:
         self.scopes: list[Scope] = []
         for s, e in self.sentences():
             sentence = text[s:e]
-            for kind, cues in (("negated", cat.negation), ("hypothetical", cat.hypothetical)):
+            for kind, cues, window in (("negated", cat.negation, cat.window),
+                                       ("negated", cat.short_negation, cat.short_window),
+                                       ("hypothetical", cat.hypothetical, cat.window)):
                 for cue in cues:
                     for m in cue.finditer(sentence):
-                        end = self._scope_end(sentence, m.end(), cat)
+                        end = self._scope_end(sentence, m.end(), cat, window)
                         self.scopes.append(Scope(s + m.start(), s + end, kind, s + m.start(), s + m.end()))
         self.post = cat.post_negation
 
@@ -54,14 +56,14 @@ class TextScopes:
         return 0, len(self.text)
 
     @staticmethod
-    def _scope_end(sentence: str, pos: int, cat: Catalogue) -> int:
+    def _scope_end(sentence: str, pos: int, cat: Catalogue, window: int) -> int:
         end = len(sentence)
         stop = cat.scope_end.search(sentence, pos)
         if stop is not None:
             end = stop.start()
         words = list(_WORD.finditer(sentence, pos, end))
-        if len(words) > cat.window:
-            end = words[cat.window - 1].end()
+        if len(words) > window:
+            end = words[window - 1].end()
         return end
 
     def qualifier(self, start: int, end: int) -> str | None:
