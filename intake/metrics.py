@@ -110,6 +110,7 @@ class StoreCollector:
 
     def collect(self):
         from intake.store import health
+        from intake.store import notifications as outbox
 
         up = GaugeMetricFamily("intake_store_up", "1 when the store could be read for this scrape")
         try:
@@ -117,6 +118,7 @@ class StoreCollector:
                 docs = health.documents_by_status(s)
                 open_by_code = health.open_exceptions_by_code(s)
                 inboxes = health.inboxes(s)
+                notices = outbox.counts(s)
         except Exception as exc:  # noqa: BLE001 - monitoring must not take the daemon down
             log.warning("metrics: the store could not be read (%s)", type(exc).__name__)
             up.add_metric([], 0)
@@ -157,6 +159,11 @@ class StoreCollector:
             fams["handled"].add_metric([ib.inbox], ib.messages_handled)
             fams["unacked"].add_metric([ib.inbox], ib.unacknowledged)
         yield from fams.values()
+        g = GaugeMetricFamily("intake_notifications_by_status", "Urgent-report notifications in the store by "
+                              "status (pending, sent, failed = gave up: follow up by hand)", labels=["status"])
+        for st in ("pending", "sent", "failed"):
+            g.add_metric([st], notices.get(st, 0))
+        yield g
 
 
 class _Process:
