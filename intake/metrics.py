@@ -159,8 +159,8 @@ class StoreCollector:
             fams["handled"].add_metric([ib.inbox], ib.messages_handled)
             fams["unacked"].add_metric([ib.inbox], ib.unacknowledged)
         yield from fams.values()
-        g = GaugeMetricFamily("intake_notifications_by_status", "Urgent-report notifications in the store by "
-                              "status (pending, sent, failed = gave up: follow up by hand)", labels=["status"])
+        g = GaugeMetricFamily("intake_notifications_by_state", "Urgent-report notifications in the store by "
+                              "state (pending, sent, failed = gave up: follow up by hand)", labels=["state"])
         for st in ("pending", "sent", "failed"):
             g.add_metric([st], notices.get(st, 0))
         yield g

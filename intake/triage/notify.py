@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import smtplib
 import ssl
+import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime

@@ -159,6 +159,10 @@ def test_a_send_that_keeps_failing_ends_failed_not_lost(tmp_path, cert):
             rows = s.scalars(select(Notification)).all()
         assert [(r.status, r.attempts) for r in rows] == [("failed", 1)]
         assert rows[0].last_error.startswith("webhook:")
+        from intake import metrics
+
+        scraped = metrics.render(store, with_process=False).decode()
+        assert 'intake_notifications_by_state{state="failed"} 1.0' in scraped
     finally:
         store.close()
 
