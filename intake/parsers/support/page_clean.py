@@ -45,7 +45,10 @@ def clean(image: Image.Image, dpi: int) -> tuple[Image.Image, int]:
     """The page picture to OCR and its resolution (changed only when a
     photographed sheet was warped flat)."""
     gray = np.asarray(image.convert("L"))
-    if image.mode == "1" or is_bilevel(gray):
+    # Only a picture that is 1-bit as received: a grey scan's noise and dust
+    # are Tesseract's to weigh (ocr_page's median filter), and a median here
+    # would change pages that already read well.
+    if image.mode == "1":
         if speckled(gray):
             gray = despeckle(gray)
     else:
@@ -55,13 +58,6 @@ def clean(image: Image.Image, dpi: int) -> tuple[Image.Image, int]:
             dpi = max(100, int(round(width_px / 8.27)))  # the sheet is A4 wide
         gray = even_light(gray)
     return Image.fromarray(gray, "L"), dpi
-
-
-def is_bilevel(gray: np.ndarray) -> bool:
-    """Black and white only (a fax, a 1-bit scan), whatever its mode says."""
-    sample = gray[::4, ::4]
-    mid = np.count_nonzero((sample > 40) & (sample < 215))
-    return mid < 0.02 * sample.size
 
 
 def speckled(gray: np.ndarray) -> bool:
