@@ -50,7 +50,9 @@ _NOT_NAMES = frozenset("""mum mother dad father nan nana gran grandma grandad un
 brother sister cousin email e-mail staff police officers officer source victim suspect child
 referrer subject witness unknown ref reference note tel mob phone mobile where when who
 what why how numbers number concerns concern notes details information intelligence
-update summary background action actions risk risks foster""".split())
+update summary background action actions risk risks foster
+pt yp yth subj poi nominal nominals assoc intel licence girl boy rhi dsl veh mob addr crew triage
+session referral receptionist""".split())
 # A single capitalised word the model calls a place or firm is a person when a
 # person's verb follows ("Leanne said", "Kelsey was picked up").
 _PERSON_VERB = re.compile(r"^(?:['’]s\s+(?:mum|mother|dad|father|sister|brother|nan|gran|aunt|auntie|uncle|"
@@ -61,6 +63,22 @@ _PERSON_VERB = re.compile(r"^(?:['’]s\s+(?:mum|mother|dad|father|sister|brothe
 
 
 _mostly_capitals = names.mostly_capitals
+
+
+# "Liam FORD": police write surnames in capitals, and the small model does
+# not read a word in capitals after a forename as a name. The model sees
+# such a surname in title case (same length, so offsets hold); the value is
+# taken from the text as written.
+# Only after a known forename: "Met MASE" or "Police PCSO" stay as written.
+_CAPS_SURNAME = re.compile(r"\b([A-Z][a-z][a-z'’\-]*)([ ])([A-Z])([A-Z'’\-]*[A-Z])\b")
+
+
+def model_view(chunk: str, first_names: set[str] | frozenset[str]) -> str:
+    if not _CAPS_SURNAME.search(chunk):
+        return chunk
+    return _CAPS_SURNAME.sub(
+        lambda m: m.group(0) if m.group(1).lower() not in first_names
+        else m.group(1) + m.group(2) + m.group(3) + m.group(4).lower(), chunk)
 
 
 _CUT_AT = (re.compile(r"\n"), re.compile(r"[.!?][\"')\]]*\s"), re.compile(r"\s"))
@@ -212,7 +230,14 @@ def drop_codes(ent: Ent, lists: Lists) -> Ent | None:
 
 
 def drop_role_words(ent: Ent, lists: Lists) -> Ent | None:
-    return None if ent.raw.lower().split()[0] in _NOT_NAMES else ent
+    words = ent.raw.split()
+    if words[0].lower() not in _NOT_NAMES:
+        return ent
+    rest = re.match(r"\S+\s+(?=[A-Z])", ent.raw)
+    if ent.etype == "PERSON" and rest and len(words) > 2:
+        ent.s += rest.end()  # "POI Darren HOLMES": the label goes, the name stays
+        return ent
+    return None
 
 
 def drop_capitals_noise(ent: Ent, lists: Lists) -> Ent | None:
@@ -363,7 +388,8 @@ def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64,
     out: list[list[Candidate]] = [[] for _ in texts]
     lists = _lists(gazetteers)
     chain = steps(disabled_steps)
-    for doc, (i, off, chunk) in nlp.pipe(((p[2], p) for p in pieces), batch_size=batch_size, as_tuples=True):
+    for doc, (i, off, chunk) in nlp.pipe(((model_view(p[2], lists.first), p) for p in pieces), batch_size=batch_size,
+                                         as_tuples=True):
         for span in doc.ents:
             etype = _LABELS.get(span.label_)
             if etype is None:

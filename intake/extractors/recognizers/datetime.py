@@ -310,6 +310,8 @@ class DateTimeRecognizer(Recognizer):
                 return False
             if re.search(r"(?i)\b(?:the|a|in|he|she|they|i|we|who|had|have|was|were)\s+$", text[max(0, s - 8):s]):
                 return False  # "the Sun", "she sat"
+            if re.search(r"(?i)(?:\b(?:on|to|from|till|until|since|and)|[-–&+])\s+$", text[max(0, s - 8):s]):
+                return True  # "Fri 27/2 to Sun", "on Sat"
             return bool(_ABBR_NEXT_OK.match(text, e)) or bool(re.search(_PART + r"$", phrase, re.I))
         if kind == "dm":
             if re.match(r"24/7\b", phrase) or re.match(r"\s+of\b", text[e:e + 4]):
