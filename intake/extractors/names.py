@@ -57,7 +57,7 @@ monday tuesday wednesday thursday friday saturday sunday
 mondays tuesdays wednesdays thursdays fridays saturdays sundays
 january february march april may june july august september october november december
 christmas easter eid diwali ramadan halloween
-pt yp yth subj poi nominal assoc intel veh addr rhi dsl
+pt yp yth subj poi nominal assoc intel veh addr rhi dsl trap traps postcode guest location
 """.split())
 
 

@@ -181,3 +181,24 @@ def test_label_value_lists():
     assert {("PERSON", "Dean WALSH"), ("DOB", "1999-11-02"), ("PHONE", "+447700900271"),
             ("VRM", "CX18KFT"), ("GANG", "Zone 4"), ("ADDRESS", "14 Ash Cl, Meir"),
             ("POSTCODE", "ST3 6AB")} <= got
+
+
+@pytest.mark.parametrize("text", [
+    "Taxi firm (A1 Taxis) rang us.", "Jermaine's mob is 07700 900415.", "Crew called 19/1 2305 to the flat.",
+])
+def test_ordinary_groups_and_phones_are_not_gangs(text):
+    ms = run(text, report_date=WED)
+    assert [m.value for m in ms if m.type in ("GANG", "ALIAS")] == []
+
+
+def test_a_quoted_message_after_a_platform_is_not_a_user_name():
+    text = 'He wrote on snap: "dnt tell ur mum ur wiv me". Her snap: "kayy_x".'
+    assert values(text, "SOCIAL_HANDLE", "social_handle") == ["snapchat:kayy_x"]
+
+
+def test_a_partial_plate_after_partial_reg_is_open_ended():
+    assert values("white BMW, partial reg KY6.", "VRM", "vrm") == ["KY6*"]
+
+
+def test_clipped_colours_describe_a_vehicle():
+    assert values("got into a blk Audi A3 outside", "VEHICLE", "vehicle") == ["blk audi a3"]

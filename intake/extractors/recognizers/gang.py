@@ -24,6 +24,9 @@ _GANG_CONTEXT = re.compile(
     r"mandem|drill|opps|olders|youngers|elders|calls?\s+(?:it|them)sel(?:f|ves)|known\s+as|"
     r"repping|reps|colours|tags?|tagged|tagging|sprayed|patch|line|opps|assoc|associates?|ends|"
     r"going\s+country|county\s+lines?|(?:driv|work|sell|deal|run|carr|hold)\w*\s+for)\b", re.I)
+# Ordinary firms and a phone: "Taxi firm", "Jermaine's mob".
+_NOT_GANG_HEAD = frozenset("""taxi taxis cab cabs security building builders law cleaning removal removals
+rental hire private family""".split())
 _NOT_NAME = frozenset("""the a an some his her their older younger local other two three four five
 few many several same those these this that big little young old new bad main rival rivals
 group older school all both any""".split())
@@ -65,6 +68,11 @@ class GangRecognizer(Recognizer):
                 return None  # "year 9 boys": a name has a capital letter
         if pattern in ("numbered", "lot", "named") and words and words[0].lower() in _NUMBERED_THINGS:
             return None  # "Year 9 boys", "Room 12"
+        if pattern == "named" and (words[0].lower() in _NOT_GANG_HEAD
+                                   or (words[-1].lower() == "mob" and re.search(r"['’]s$", words[-2]))):
+            return None
+        if pattern == "called" and not re.search(r"[^\W\d_]", m.group("m")):
+            return None  # "crew called 19/1": a date, not a name
         if pattern == "the_number":
             n = int(m.group("m")[:-1])
             return None if n % 10 == 0 or n > 199 else Found(m.group("m"))

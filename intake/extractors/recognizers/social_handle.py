@@ -136,6 +136,8 @@ class SocialHandleRecognizer(Recognizer):
             if platform is None:
                 continue
             start, end = m.span(h)
+            if text[start - 1:start] in "\"“" and start > 0 and text[end:end + 1] not in "\"”":
+                continue  # 'on snap: "dnt tell ur mum"': a message quoted, not a user name
             if text[end:end + 1] == "/":
                 continue  # "insta: instagram.com/jbz": the host of a profile address
             if (start, end) in seen or start in starts:

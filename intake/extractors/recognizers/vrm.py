@@ -144,6 +144,9 @@ class VrmRecognizer(Recognizer):
                 return None
             return compact
         if pattern == "cued":
+            if re.search(r"(?i)\b(?:partial|part)\s+$", text[max(0, m.start() - 9):m.start()]) and \
+                    re.fullmatch(r"[A-Z]{1,2}\d{1,2}", compact):
+                return compact + "*"  # "partial reg KY6": the front of a plate
             if _CUT_PLATE.match(text, m.end("m")) and re.fullmatch(r"[A-Za-z]{2}\d{2}", raw.replace(" ", "")):
                 return None  # "reg Sj15 Cmm": the front of a full plate is not a plate of its own
             return compact
