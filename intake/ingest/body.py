@@ -9,6 +9,7 @@ import re
 from html.parser import HTMLParser
 
 from intake.parsers.sniff import text_encoding
+from intake.parsers.support.mail_body import unwrap
 
 # Below these counts of substantive words a body is a covering note. With no
 # attachment almost any text is the report; beside an attachment the body
@@ -53,6 +54,10 @@ def substantive_text(text: str) -> str:
 
 def body_is_report(text: str, has_attachments: bool) -> bool:
     words = len(_WORD.findall(substantive_text(text)))
+    if not has_attachments and words < MIN_WORDS_ALONE:
+        # "FYI" over a forwarded or "> "-quoted report: the report is the
+        # message inside (beside an attachment, a quoted thread is history).
+        words = len(_WORD.findall(substantive_text(unwrap(text).text)))
     return words >= (MIN_WORDS_WITH_ATTACHMENT if has_attachments else MIN_WORDS_ALONE)
 
 

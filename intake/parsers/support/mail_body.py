@@ -126,7 +126,7 @@ def _read_headers(text: str, start: int) -> tuple[Forwarded | None, int]:
             seen += 1
             last_key = key
             if key == "from":
-                (name, addr), = getaddresses([value]) or [("", "")]
+                name, addr = (getaddresses([value]) or [("", "")])[0]
                 fwd.sender_name = name.strip(" '\"") or None
                 fwd.sender_email = addr.lower() or None
                 if not fwd.sender_email and "@" not in value and value:
@@ -147,9 +147,10 @@ def _read_headers(text: str, start: int) -> tuple[Forwarded | None, int]:
     return fwd, min(pos, len(text))
 
 
-def _split_forward(text: str) -> tuple[str, Forwarded | None, str] | None:
-    """(note before, headers, message after) of the first forwarded or
-    replied-to message in ``text``; None when there is none."""
+def _split_forward(text: str) -> tuple[str, Forwarded | None, str, bool] | None:
+    """(note before, headers, message after, whether it is a reply's "On ...
+    wrote:") of the first forwarded or replied-to message in ``text``; None
+    when there is none."""
     cands = []
     for rx in (_SEPARATOR, _WROTE):
         m = rx.search(text)
@@ -168,7 +169,7 @@ def _split_forward(text: str) -> tuple[str, Forwarded | None, str] | None:
         # A rule of underscores with no headers under it is part of the text
         # (a form's blank line), not a forward.
         rest = _split_forward(text[e:])
-        return None if rest is None else (text[:e] + rest[0], rest[1], rest[2])
+        return None if rest is None else (text[:e] + rest[0], rest[1], rest[2], rest[3])
     if wrote:
         header_line = text[s:e]
         fwd = fwd or Forwarded()
@@ -183,17 +184,29 @@ def _split_forward(text: str) -> tuple[str, Forwarded | None, str] | None:
         dt = _parse_date(re.sub(r"^[ \t>]*on\s+", "", head[:nm.start()] if nm else head, flags=re.I))
         fwd.date = fwd.date or dt
         after = max(after, e)
-    return text[:s], fwd, text[after:]
+    return text[:s], fwd, text[after:], wrote
 
 
 def _drop_disclaimers(text: str, dropped: list[str]) -> str:
+    """A disclaimer is the end of a paragraph (often the whole of it): from
+    the first line naming the boilerplate's words to the paragraph's end,
+    when that stretch holds two of them and a dozen words; the signature
+    lines above it stay."""
     paras = re.split(r"(\n[ \t]*\n)", text)
     out = []
     for p in paras:
-        if p.strip() and len(set(m.group(0).lower() for m in _DISCLAIMER_WORDS.finditer(p))) >= 2 \
-                and _words(p) >= 12:
+        lines = p.split("\n")
+        cut = None
+        for i, ln in enumerate(lines):
+            if not _DISCLAIMER_WORDS.search(ln):
+                continue
+            rest = "\n".join(lines[i:])
+            if len({m.group(0).lower() for m in _DISCLAIMER_WORDS.finditer(rest)}) >= 2 and _words(rest) >= 12:
+                cut = i
+            break
+        if cut is not None:
             dropped.append("disclaimer")
-            continue
+            p = "\n".join(lines[:cut])
         out.append(p)
     lines = [ln for ln in "".join(out).split("\n")]
     kept = [ln for ln in lines if not _GADGET.match(ln)]
@@ -246,8 +259,15 @@ def unwrap(text: str, min_words: int = 8) -> BodyParts:
         split = _split_forward(text)
         if split is None:
             break
-        note, fwd, inner = split
+        note, fwd, inner, reply = split
         inner = _unquote(inner)
+        top = note[_greeting_end(note):]
+        if reply and _words(_drop_disclaimers(top, [])) >= min_words:
+            # A reply written on top of the message it answers: the new text
+            # is the report, the quoted one is history.
+            text = note
+            dropped.append("quoted message")
+            break
         if _words(_drop_disclaimers(inner, [])) < min_words:
             # Nothing below but headers: the report is above (a reply on top).
             text = note
