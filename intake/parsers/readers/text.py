@@ -28,6 +28,14 @@ def text_to_layout(text: str, source: str) -> Layout:
     return layout
 
 
+# A pasted table row whose first cell ends in a sentence of guidance
+# ("Your name, role, agency and how we can contact you.<tab>Name: ...", "...
+# (5 = Always Reliable and 1 = Unreliable)<tab>Don't know"): the value starts
+# a line of its own, as it does under the label in the form's cell, so the
+# guidance's words and numbers are never read as the value.
+_GUIDANCE_THEN_VALUE = re.compile(r"^([^\t\n]+[.?!)])\t+(?=\S)", re.M)
+
+
 def body_to_layout(text: str) -> Layout:
     parts = unwrap(text)
     report = parts.text
@@ -35,6 +43,8 @@ def body_to_layout(text: str) -> Layout:
         end = parts.signoff_start if parts.signoff_start is not None else len(report)
         if end > parts.greeting_end:
             report = report[parts.greeting_end:end]
+        report = _GUIDANCE_THEN_VALUE.sub(
+            lambda m: m.group(1) + ("\n" if len(m.group(1).split()) >= 5 else "\t"), report)
     layout = text_to_layout(report, "body")
     if parts.forwarded is not None:
         layout.forwarded = parts.forwarded.as_dict()
