@@ -65,22 +65,6 @@ _PERSON_VERB = re.compile(r"^(?:['’]s\s+(?:mum|mother|dad|father|sister|brothe
 _mostly_capitals = names.mostly_capitals
 
 
-# "Liam FORD": police write surnames in capitals, and the small model does
-# not read a word in capitals after a forename as a name. The model sees
-# such a surname in title case (same length, so offsets hold); the value is
-# taken from the text as written.
-# Only after a known forename: "Met MASE" or "Police PCSO" stay as written.
-_CAPS_SURNAME = re.compile(r"\b([A-Z][a-z][a-z'’\-]*)([ ])([A-Z])([A-Z'’\-]*[A-Z])\b")
-
-
-def model_view(chunk: str, first_names: set[str] | frozenset[str]) -> str:
-    if not _CAPS_SURNAME.search(chunk):
-        return chunk
-    return _CAPS_SURNAME.sub(
-        lambda m: m.group(0) if m.group(1).lower() not in first_names
-        else m.group(1) + m.group(2) + m.group(3) + m.group(4).lower(), chunk)
-
-
 _CUT_AT = (re.compile(r"\n"), re.compile(r"[.!?][\"')\]]*\s"), re.compile(r"\s"))
 
 
@@ -388,7 +372,7 @@ def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64,
     out: list[list[Candidate]] = [[] for _ in texts]
     lists = _lists(gazetteers)
     chain = steps(disabled_steps)
-    for doc, (i, off, chunk) in nlp.pipe(((model_view(p[2], lists.first), p) for p in pieces), batch_size=batch_size,
+    for doc, (i, off, chunk) in nlp.pipe(((names.model_view(p[2], lists.first), p) for p in pieces), batch_size=batch_size,
                                          as_tuples=True):
         for span in doc.ents:
             etype = _LABELS.get(span.label_)
