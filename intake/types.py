@@ -149,6 +149,10 @@ class Layout:
     # Why little or nothing was read when that is no problem ("a small
     # picture, taken for a logo"): the reason a not_a_report gives.
     notes: list[str] = field(default_factory=list)
+    # The header block of the message an e-mail body's report was forwarded
+    # or quoted in (sender_name, sender_email, date, subject): the report's
+    # own sender and date (parsers/support/mail_body.py).
+    forwarded: dict[str, str] | None = None
 
     def plain_text(self) -> str:
         """All text in reading order, cells separated by tabs, rows by newlines."""
