@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from intake import canonical
 from intake.store.entity_queries import public_ids_of
+from intake.store.grading_suggestion import suggestions_for
 from intake.store.models import DocumentRow, ExceptionItem, RecordRow
 from intake.store.records import current_fields, field_values
 
@@ -35,7 +36,8 @@ def _review(doc: DocumentRow) -> dict[str, Any] | None:
 
 
 def document_object(session: Session, doc: DocumentRow,
-                    open_items: list[dict[str, str]] | None = None) -> dict[str, Any]:
+                    open_items: list[dict[str, str]] | None = None,
+                    grading_suggestion: dict[str, Any] | None = None) -> dict[str, Any]:
     msg = doc.message
     fields: dict[str, Any] = field_values(doc.record)
     corrected = sorted(f.key for f in current_fields(doc.record).values() if f.origin == "officer")
@@ -73,6 +75,9 @@ def document_object(session: Session, doc: DocumentRow,
         "review": _review(doc),
         "corrected_fields": corrected,
         "open_items": open_items if open_items is not None else [],
+        # A suggested 3x5x2 for the police evaluator, with its reasons; never
+        # a grading (store/grading_suggestion.py; docs/export.md).
+        "grading_suggestion": grading_suggestion,
     }
 
 
@@ -100,8 +105,9 @@ def iter_documents(session: Session) -> Iterator[dict[str, Any]]:
             .order_by(ExceptionItem.id)
         ):
             items.setdefault(doc_pk, []).append({"code": code, "detail": detail})
+        suggestions = suggestions_for(session, batch)
         for doc in batch:
-            yield document_object(session, doc, items.get(doc.id, []))
+            yield document_object(session, doc, items.get(doc.id, []), suggestions.get(doc.id))
         last = batch[-1].id
         session.expunge_all()
 
