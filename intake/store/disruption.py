@@ -40,7 +40,7 @@ class ReportLine:
     document_id: str
     seen: datetime | None
     agency: str | None
-    child: Child | None
+    children: list[Child] = field(default_factory=list)
     context: str = ""
 
 
@@ -56,7 +56,7 @@ class Business:
 
     @property
     def ages(self) -> list[int]:
-        return sorted(r.child.age for r in self.reports if r.child and r.child.age is not None)
+        return sorted(c.age for r in self.reports for c in r.children if c.age is not None)
 
     @property
     def first(self) -> datetime | None:
@@ -146,7 +146,8 @@ def businesses(session, *, include_partners: bool = False, kind: str | None = No
     width = catalogue()["business"]["context_window"]
     texts = _field_texts(session, {(r[1], r[2]) for r in rows})
     facts = facts_for(session, {r[1] for r in rows})
-    children = subjects_of(session, {r[1] for r in rows}, {d: f.seen for d, f in facts.items()})
+    cat = catalogue()["children"]
+    children = _children_in(session, {r[1] for r in rows}, facts, tuple(cat["subject_fields"]), cat["adult_age"])
     contexts: dict[int, list[str]] = {}
     lines: dict[int, dict[int, ReportLine]] = {}
     for ent_pk, doc_pk, fld, start, end, public_id, agency in rows:
@@ -155,7 +156,8 @@ def businesses(session, *, include_partners: bool = False, kind: str | None = No
         contexts.setdefault(ent_pk, []).append(ctx)
         f = facts.get(doc_pk)
         line = lines.setdefault(ent_pk, {}).setdefault(
-            doc_pk, ReportLine(public_id, f.seen if f else None, f.agency if f else agency, children.get(doc_pk)))
+            doc_pk, ReportLine(public_id, f.seen if f else None, f.agency if f else agency,
+                               list(children.get(doc_pk, {}).values())))
         if ctx and not line.context:
             line.context = ctx
     out = []
@@ -220,7 +222,7 @@ def _children_in(session, docs, facts, subject_fields, adult) -> dict[int, dict]
     (a birth year from "aged 14") makes them a child on the report's date."""
     subjects = subjects_of(session, docs, {d: f.seen for d, f in facts.items()})
     out: dict[int, dict] = {}
-    for i, chunk in enumerate(sorted(docs)[j:j + 500] for j in range(0, len(docs), 500)):
+    for chunk in (sorted(docs)[j:j + 500] for j in range(0, len(docs), 500)):
         for doc_pk, ent_pk, fld, text, attrs in session.execute(
             select(MentionRow.document_pk, MentionRow.entity_pk, MentionRow.field, MentionRow.text, MentionRow.attrs)
             .where(MentionRow.document_pk.in_(chunk), MentionRow.type == "PERSON", MentionRow.entity_pk.is_not(None))
@@ -268,8 +270,9 @@ def people_around_children(session, *, min_children: int = 2, limit: int = 100) 
             p = per.setdefault(ent_pk, {"children": {}, "reports": {}})
             p["children"].setdefault(key, child)
             f = facts.get(doc_pk)
-            p["reports"].setdefault(doc_pk, ReportLine(public_id, f.seen if f else None,
-                                                       f.agency if f else agency, child))
+            line = p["reports"].setdefault(doc_pk, ReportLine(public_id, f.seen if f else None,
+                                                              f.agency if f else agency))
+            line.children.append(child)
     out = [PersonAround(by_pk[pk], list(p["children"].values()),
                         sorted(p["reports"].values(), key=lambda r: (r.seen is None, r.seen)))
            for pk, p in per.items() if len(p["children"]) >= min_children]

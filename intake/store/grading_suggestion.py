@@ -70,7 +70,7 @@ def suggest(fields: dict, rec: Recurrence | None = None) -> dict:
         if witnessed == "member_of_public" or third_party:
             reasons.append("the information comes from a member of the public or a third party, not yet tested")
         elif not professional:
-            reasons.append("the person reporting is not identified by name and agency")
+            reasons.append("the form does not name the person reporting and their agency (an e-mail sender only)")
         else:
             reasons.append("nothing on the form says how reliable the source has been")
     if reliability is not None and reliability > 1:
@@ -87,10 +87,14 @@ def suggest(fields: dict, rec: Recurrence | None = None) -> dict:
         intel = "E"
         reasons.append(f"the form says “{doubt[0]}”" if doubt else
                        "the form's own accuracy rating is 1 of 4 (suspected to be false)")
-    elif direct or (first_hand and not second_hand and not third_party):
+    elif direct or first_hand:
         intel = "A"
-        reasons.append("the form says the reporter witnessed it" if witnessed and not third_party else
+        reasons.append("the form says the reporter witnessed it" if direct and witnessed else
                        f"the form says “{first_hand[0]}”: known first-hand")
+        if second_hand or third_party:
+            said = f"“{second_hand[0]}”" if second_hand else "a third party"
+            reasons.append(f"part is second-hand (the form also says {said}): the evaluator may grade the "
+                           "parts apart")
     elif second_hand or third_party:
         said = f"“{second_hand[0]}”" if second_hand else "that it comes from a third party"
         if by_other:

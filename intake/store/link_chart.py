@@ -156,7 +156,7 @@ def build_chart(session, f: ChartFilter) -> Chart:
         for e, _ in edges:
             per_entity[e] = per_entity.get(e, 0) + 1
         edges = {k: n for k, n in edges.items() if per_entity[k[0]] >= 2}
-        while len({e for e, _ in edges} | {d for _, d in edges}) > f.max_nodes:
+        while len({e for e, _ in edges}) + len({d for _, d in edges}) > f.max_nodes:
             chart.truncated = True
             drop = min(per_entity, key=lambda e: (per_entity[e], -e))
             per_entity.pop(drop)
