@@ -35,7 +35,7 @@ def test_classification_reads_the_name_first_then_the_words_around_it():
     by_context = dz.classify("The Grand", ["they went up to a room at the Grand", "met at the Grand hotel"])
     assert by_context.key == "hotel" and "beside it" in by_context.reason
     # One passing word among many mentions is not enough.
-    assert dz.classify("Young Gunz", ["stayed overnight"] + ["the Young Gunz"] * 5).key == "unclassified"
+    assert dz.classify("Young Gunz", ["they took her to a room"] + ["the Young Gunz"] * 5).key == "unclassified"
 
 
 def test_an_adult_named_around_two_children_is_listed_and_the_children_are_not(analysis_store):

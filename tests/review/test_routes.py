@@ -36,9 +36,11 @@ def _ids(store) -> dict[str, str]:
                                                           Entity.document_count > 0).limit(1)).first()
         mention = s.scalars(select(MentionRow.id).join(Entity, MentionRow.entity_pk == Entity.id)
                             .where(Entity.public_id == ents[0][0]).order_by(MentionRow.id).limit(1)).first()
-    assert all([parsed, pdf, unknown, dup, ents, other, mention])
+        org = s.scalars(select(Entity.public_id).where(Entity.type == "ORGANISATION", Entity.document_count > 0)
+                        .order_by(Entity.id).limit(1)).first()
+    assert all([parsed, pdf, unknown, dup, ents, other, mention, org])
     return {"doc": parsed, "pdf": pdf, "unknown": unknown, "dup": dup, "ent": ents[0][0], "other": other,
-            "mention": str(mention)}
+            "mention": str(mention), "org": org}
 
 
 def _content(store) -> list[str]:
@@ -82,6 +84,15 @@ ROUTES = [
     ("GET", "/admin/retention", {}, ADMIN, 200),
     ("POST", "/admin/retention/dispose", {"document": "{doc}", "password": PASSWORD}, ADMIN, 400),
     ("POST", "/admin/retention/hold", {"document": "{doc}", "action": "hold", "reason": "court case"}, ADMIN, 303),
+    # the analyst's views (issue 18)
+    ("GET", "/rising", {}, ALL, 200),
+    ("GET", "/disruption", {}, ALL, 200),
+    ("GET", "/disruption/{org}", {}, ALL, 200),
+    ("GET", "/disruption/{org}/s116.pdf", {}, ALL, 200),
+    ("GET", "/chart", {}, ALL, 200),
+    ("GET", "/chart/data?seed={ent}", {}, ALL, 200),
+    ("GET", "/chart/export/graphml", {}, ALL, 200),
+    ("GET", "/analysis/plates.csv", {}, ALL, 200),
 ]
 
 
@@ -95,7 +106,8 @@ def _route_of(path: str) -> str:
 
     path = path.split("?")[0]
     path = re.sub(r"\{(doc|pdf|unknown|dup)\}", "{doc_id}", path)
-    path = path.replace("{ent}", "{entity_id}").replace("/pages/1.png", "/pages/{n:int}.png")
+    path = path.replace("{ent}", "{entity_id}").replace("{org}", "{entity_id}").replace("/pages/1.png", "/pages/{n:int}.png")
+    path = path.replace("/chart/export/graphml", "/chart/export/{fmt}")
     return re.sub(r"^/admin/users/[a-z]+$", "/admin/users/{username}", path)
 
 
