@@ -18,10 +18,8 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from intake.store.analysis_common import (Child, catalogue, counted, intelligence_field, subjects_of,
-                                          words_pattern)
+from intake.store.analysis_common import Child, catalogue, counted, intelligence_field, subjects_of, words_pattern
 from intake.store.document_facts import facts_for
-from intake.store.entity_queries import entities_where_in
 from intake.store.models import DocumentRow, Entity, MentionRow, RecordField, RecordRow
 from intake.store.records import unwrap
 

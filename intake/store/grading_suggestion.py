@@ -14,8 +14,8 @@ with the reasons for it. The handling code (P/C) is the evaluator's alone.
 from __future__ import annotations
 
 from intake.store.analysis_common import catalogue, words_pattern
-from intake.store.recurrence import Recurrence, recurrence_for
 from intake.store.records import field_values
+from intake.store.recurrence import Recurrence, recurrence_for
 
 NOTE = ("A suggestion for the police evaluator from what the form says, not a grading: the evaluator "
         "grades (3x5x2, College of Policing APP) and sets the handling code.")
