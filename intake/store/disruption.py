@@ -139,10 +139,19 @@ def businesses(session, *, include_partners: bool = False, kind: str | None = No
         ents = list(session.scalars(select(Entity).where(Entity.type == "ORGANISATION",
                                                          Entity.merged_into_id.is_(None),
                                                          Entity.document_count >= max(1, min_reports))))
+    # The name decides most kinds without reading a report: partners are
+    # dropped before their (many) mentions are read, and only the
+    # businesses whose name says nothing need the words around them.
+    named = {e.id: classify(e.display) for e in ents}
+    if entity is None and not include_partners:
+        ents = [e for e in ents if named[e.id].target]
+    if entity is None and kind and kind != UNKNOWN.key:
+        ents = [e for e in ents if named[e.id].key in (kind, UNKNOWN.key)]
     by_pk = {e.id: e for e in ents}
     rows = _mentions_of(session, by_pk)
     width = catalogue()["business"]["context_window"]
-    texts = _field_texts(session, {(r[1], r[2]) for r in rows})
+    need_words = {pk for pk in by_pk if entity is not None or named[pk] is UNKNOWN}
+    texts = _field_texts(session, {(r[1], r[2]) for r in rows if r[0] in need_words})
     facts = facts_for(session, {r[1] for r in rows})
     cat = catalogue()["children"]
     children = _children_in(session, {r[1] for r in rows}, facts, tuple(cat["subject_fields"]), cat["adult_age"])
@@ -163,7 +172,7 @@ def businesses(session, *, include_partners: bool = False, kind: str | None = No
         reports = sorted(lines.get(ent_pk, {}).values(), key=lambda r: (r.seen is None, r.seen))
         if not reports or len(reports) < min_reports:
             continue
-        k = classify(ent.display, contexts.get(ent_pk, []))
+        k = named[ent_pk] if named[ent_pk] is not UNKNOWN else classify(ent.display, contexts.get(ent_pk, []))
         if (not include_partners and not k.target and entity is None) or (kind and k.key != kind):
             continue
         out.append(Business(ent, k, reports))

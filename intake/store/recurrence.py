@@ -2,10 +2,12 @@
 handle, address or business with other reports "links to N earlier
 reports from M agencies", with the shared entities.
 
-Cheap by construction: one statement for a whole page of documents, which
-starts from the page's own mentions (index on mentions.document_pk) and
-reaches the other reports through the entities those mentions resolved to
-(index on mentions.entity_pk); nothing scans the history. "Earlier" is
+Cheap by construction: two statements for a whole page of documents. The
+first reads the page's own mentions (index on mentions.document_pk) with
+their entities; the second the other reports naming those entities (index
+on mentions.entity_pk), each entity once. Nothing scans the history, and
+an entity named in more than [recurrence] hub_reports reports is listed
+with its stored totals instead of being read report by report. "Earlier" is
 received earlier (a smaller document id: the order intake read them in);
 later reports are counted apart, so an old document's page shows both.
 """
@@ -15,10 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import aliased
 
-from intake.store.analysis_common import counted, intelligence_field, recurrence_types
-from intake.store.entity_queries import entities_where_in
+from intake.store.analysis_common import catalogue, counted, intelligence_field, recurrence_types
 from intake.store.models import DocumentRow, Entity, MentionRow
 
 SHOWN_ENTITIES = 8
@@ -32,6 +32,7 @@ class SharedEntity:
     reports: int  # other reports sharing it
     agencies: int
     other_agencies: int = 0  # of those, agencies other than this record's own
+    hub: bool = False  # named so widely its reports are not counted one by one
 
 
 @dataclass
@@ -47,60 +48,86 @@ class Recurrence:
     shared: list[SharedEntity] = field(default_factory=list)
     earlier_ids: list[str] = field(default_factory=list)  # oldest first
     later_ids: list[str] = field(default_factory=list)
+    widely_named: int = 0  # shared entities over the hub threshold (listed, not counted)
 
     @property
     def reports(self) -> int:
         return self.earlier_reports + self.later_reports
 
     @property
+    def any(self) -> bool:
+        return bool(self.reports or self.widely_named)
+
+    @property
     def more_shared(self) -> int:
         return max(0, len(self.shared) - SHOWN_ENTITIES)
 
 
+def hub_reports() -> int:
+    return int(catalogue()["recurrence"].get("hub_reports", 200))
+
+
 def recurrence_for(session, document_pks) -> dict[int, Recurrence]:
-    """Recurrence of each document (by pk), for a page of them at once."""
+    """Recurrence of each document (by pk), for a page of them at once: one
+    statement for the page's own entities (index on mentions.document_pk),
+    one for the other reports naming them (index on mentions.entity_pk),
+    each entity read once however many of the page's documents name it."""
     pks = sorted({int(p) for p in document_pks if p})
     if not pks:
         return {}
-    m1, m2 = aliased(MentionRow), aliased(MentionRow)
-    d1, d2 = aliased(DocumentRow), aliased(DocumentRow)
-    rows = session.execute(
-        select(m1.document_pk, d1.agency, m1.entity_pk, d2.id, d2.public_id, d2.agency)
-        .join(d1, d1.id == m1.document_pk)
-        .join(m2, m2.entity_pk == m1.entity_pk)
-        .join(d2, d2.id == m2.document_pk)
-        .where(m1.document_pk.in_(pks), m1.entity_pk.is_not(None), m1.type.in_(recurrence_types()),
-               intelligence_field(m1), intelligence_field(m2), m2.document_pk != m1.document_pk, counted(d2))
+    own = session.execute(
+        select(MentionRow.document_pk, DocumentRow.agency, Entity.id, Entity.public_id, Entity.type, Entity.display,
+               Entity.document_count, Entity.agency_count)
+        .join(DocumentRow, DocumentRow.id == MentionRow.document_pk)
+        .join(Entity, Entity.id == MentionRow.entity_pk)
+        .where(MentionRow.document_pk.in_(pks), MentionRow.type.in_(recurrence_types()), intelligence_field())
         .distinct()
     ).all()
-    per_doc: dict[int, dict] = {}
-    for doc_pk, own_agency, ent_pk, other_pk, other_id, other_agency in rows:
-        d = per_doc.setdefault(doc_pk, {"own": own_agency, "reports": {}, "by_entity": {}})
-        d["reports"][other_pk] = (other_id, other_agency)
-        d["by_entity"].setdefault(ent_pk, set()).add(other_pk)
-    ents = {e.id: e for e in entities_where_in(session, Entity.id,
-                                               sorted({e for d in per_doc.values() for e in d["by_entity"]}))}
+    # An entity named in more reports than this (a chain hotel, a busy
+    # street) links everything to everything: it is listed with its own
+    # totals, and its reports are not read one by one into the counts.
+    hub = hub_reports()
+    linked = sorted({r[2] for r in own if r[6] <= hub})
+    docs_of: dict[int, set[int]] = {}
+    report: dict[int, tuple[str, str | None]] = {}
+    for i in range(0, len(linked), 500):
+        for ent_pk, doc_pk, public_id, agency in session.execute(
+            select(MentionRow.entity_pk, DocumentRow.id, DocumentRow.public_id, DocumentRow.agency)
+            .join(DocumentRow, DocumentRow.id == MentionRow.document_pk)
+            .where(MentionRow.entity_pk.in_(linked[i:i + 500]), intelligence_field(), counted()).distinct()
+        ):
+            docs_of.setdefault(ent_pk, set()).add(doc_pk)
+            report[doc_pk] = (public_id, agency)
     out = {pk: Recurrence(pk) for pk in pks}
-    for doc_pk, d in per_doc.items():
-        r = out[doc_pk]
-        earlier = sorted(p for p in d["reports"] if p < doc_pk)
-        later = sorted(p for p in d["reports"] if p > doc_pk)
-        r.earlier_reports, r.later_reports = len(earlier), len(later)
-        r.earlier_agencies = len({d["reports"][p][1] for p in earlier if d["reports"][p][1]})
-        others = [p for p, (_, agency) in d["reports"].items() if agency and agency != d["own"]]
-        r.other_agency_reports = len(others)
-        r.other_agencies = len({d["reports"][p][1] for p in others})
-        r.earlier_ids = [d["reports"][p][0] for p in earlier]
-        r.later_ids = [d["reports"][p][0] for p in later]
+    per_doc: dict[int, list] = {}
+    for row in own:
+        per_doc.setdefault(row[0], []).append(row)
+    for doc_pk, rows in per_doc.items():
+        r, own_agency = out[doc_pk], rows[0][1]
+        others: set[int] = set()
         shared = []
-        for ent_pk, docs in d["by_entity"].items():
-            e = ents.get(ent_pk)
-            if e is None:
+        for _, _, ent_pk, public_id, type_, display, count, agencies in rows:
+            if count > hub:
+                r.widely_named += 1
+                shared.append(SharedEntity(public_id, type_, display, count - 1, agencies,
+                                           agencies - 1 if agencies > 1 else 0, hub=True))
                 continue
-            agencies = {d["reports"][p][1] for p in docs if d["reports"][p][1]}
-            shared.append(SharedEntity(e.public_id, e.type, e.display, len(docs), len(agencies),
-                                       len(agencies - {d["own"]})))
-        r.shared = sorted(shared, key=lambda s: (-s.reports, -s.agencies, s.type, s.display))
+            docs = docs_of.get(ent_pk, set()) - {doc_pk}
+            if not docs:
+                continue
+            others |= docs
+            names = {report[d][1] for d in docs if report[d][1]}
+            shared.append(SharedEntity(public_id, type_, display, len(docs), len(names), len(names - {own_agency})))
+        earlier = sorted(p for p in others if p < doc_pk)
+        later = sorted(p for p in others if p > doc_pk)
+        r.earlier_reports, r.later_reports = len(earlier), len(later)
+        r.earlier_agencies = len({report[p][1] for p in earlier if report[p][1]})
+        other_agency = [p for p in others if report[p][1] and report[p][1] != own_agency]
+        r.other_agency_reports = len(other_agency)
+        r.other_agencies = len({report[p][1] for p in other_agency})
+        r.earlier_ids = [report[p][0] for p in earlier]
+        r.later_ids = [report[p][0] for p in later]
+        r.shared = sorted(shared, key=lambda s: (s.hub, -s.reports, -s.agencies, s.type, s.display))
     return out
 
 

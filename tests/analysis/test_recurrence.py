@@ -76,3 +76,22 @@ def test_the_partial_says_how_many_earlier_reports_and_agencies(analysis_store, 
     assert "AB12CDE" in html and "/entities/ent_" in html and "/documents/d_" in html
     assert "Links to 2 earlier reports" in compact and "/documents/d_" not in compact
     assert "No link to any other report yet" in none
+
+
+def test_an_entity_named_in_very_many_reports_is_listed_with_its_totals_not_counted(analysis_store, monkeypatch):
+    from intake.store.analysis_common import catalogue
+
+    d = doc_pks(analysis_store)
+    # Lower the threshold so the three-report plate and hotel count as "widely named".
+    monkeypatch.setitem(catalogue()["recurrence"], "hub_reports", 2)
+    with analysis_store.session() as s:
+        rec = recurrence_for(s, [d[1]])[d[1]]
+        from intake.review.app import _templates
+
+        html = _templates().get_template("_recurrence.html").render(rec=rec, rec_compact=False)
+    hubs = {(x.type, x.display) for x in rec.shared if x.hub}
+    assert hubs == {("VRM", "AB12CDE"), ("ORGANISATION", "Riverside Lodge")}
+    assert rec.widely_named == 2
+    # The school's report is still linked through Darren Pike (two reports: under the threshold).
+    assert rec.earlier_reports == 1 and ("PERSON", "Darren Pike") in _shared(rec)
+    assert "widely named" in html
