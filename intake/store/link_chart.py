@@ -29,6 +29,7 @@ ENTITY_LINK_KINDS = ("alias_of", "vehicle_plate", "partial_plate_candidate")
 CHART_TYPES = recurrence_types() + ("VEHICLE", "LOCATION")
 MAX_NODES = 400
 OVERVIEW_ENTITIES = 60
+OVERVIEW_REPORTS = 25  # per entity, the most recent, when no seed is given
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,8 @@ def build_chart(session, f: ChartFilter) -> Chart:
     facts_cache: dict = {}
 
     def keep_docs(pairs):
+        if not (f.agency or f.since or f.until):
+            return pairs  # nothing to filter on: the dates are read for the drawn reports only
         docs = {d for _, d in pairs} - set(facts_cache)
         facts_cache.update(facts_for(session, docs))
         ok = set()
@@ -132,6 +135,13 @@ def build_chart(session, f: ChartFilter) -> Chart:
             new_docs = {d for _, d in found} - docs
             if not new_docs:
                 break
+            room = max(0, f.max_nodes - len(entities) - len(docs))
+            if len(new_docs) > room:  # keep the most recently received
+                chart.truncated = True
+                new_docs = set(sorted(new_docs, reverse=True)[:room])
+                found = {k: n for k, n in found.items() if k[1] in new_docs or k[1] in docs}
+                if not new_docs:
+                    break
             docs |= new_docs
             around = keep_docs(_mentions(session, document_pks=new_docs, types=types))
             edges.update(found)
@@ -151,22 +161,35 @@ def build_chart(session, f: ChartFilter) -> Chart:
             select(Entity.id).where(Entity.type.in_(types), Entity.merged_into_id.is_(None), Entity.document_count >= 2)
             .order_by(Entity.document_count.desc(), Entity.agency_count.desc(), Entity.id).limit(OVERVIEW_ENTITIES)))
         edges = keep_docs(_mentions(session, entity_pks=top, types=types))
-        # an entity left with one report after the filters links nothing
-        per_entity: dict[int, int] = {}
-        for e, _ in edges:
-            per_entity[e] = per_entity.get(e, 0) + 1
-        edges = {k: n for k, n in edges.items() if per_entity[k[0]] >= 2}
-        while len({e for e, _ in edges}) + len({d for _, d in edges}) > f.max_nodes:
-            chart.truncated = True
-            drop = min(per_entity, key=lambda e: (per_entity[e], -e))
-            per_entity.pop(drop)
-            edges = {k: n for k, n in edges.items() if k[0] != drop}
+        # An entity left with one report after the filters links nothing.
+        # The most linked go in first, each with its most recent reports up
+        # to OVERVIEW_REPORTS, while the chart has room.
+        docs_of: dict[int, list[int]] = {}
+        for e, d in edges:
+            docs_of.setdefault(e, []).append(d)
+        kept_e: set[int] = set()
+        kept: set[tuple[int, int]] = set()
+        kept_d: set[int] = set()
+        for e in sorted((e for e in docs_of if len(docs_of[e]) >= 2), key=lambda e: (-len(docs_of[e]), e)):
+            mine = sorted(docs_of[e], reverse=True)
+            if len(mine) > OVERVIEW_REPORTS:
+                chart.truncated = True
+                mine = mine[:OVERVIEW_REPORTS]
+            new = set(mine) - kept_d
+            if len(kept_e) + 1 + len(kept_d) + len(new) > f.max_nodes:
+                chart.truncated = True
+                continue
+            kept_e.add(e)
+            kept_d |= new
+            kept |= {(e, d) for d in mine}
+        edges = {k: n for k, n in edges.items() if k in kept}
         entities, docs = {e for e, _ in edges}, {d for _, d in edges}
     _assemble(session, chart, entities, docs, edges, facts_cache)
     return chart
 
 
 def _assemble(session, chart: Chart, entities, docs, edges, facts) -> None:
+    facts.update(facts_for(session, set(docs) - set(facts)))
     ents = {e.id: e for e in entities_where_in(session, Entity.id, sorted(entities))}
     doc_ids = dict(session.execute(select(DocumentRow.id, DocumentRow.public_id)
                                    .where(DocumentRow.id.in_(sorted(docs)))).all()) if docs else {}
