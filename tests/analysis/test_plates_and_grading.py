@@ -97,3 +97,14 @@ def test_the_export_carries_the_suggestion_and_leaves_the_forms_numbers_alone(an
     assert of("I saw Kayleigh")["intelligence_assessment"] == "A"
     assert of("Jade Wilson aged 13")["intelligence_assessment"] == "B"  # "told me", and a plate another agency saw
     assert of("Mother reports")["intelligence_assessment"] == "C"
+
+
+def test_the_partial_shows_a_suggestion_for_the_evaluator_with_its_reasons():
+    from intake.review.app import _templates
+
+    g = suggest({"incident.narrative": "Her friend told me he drives a silver Astra."})
+    html = _templates().get_template("_grading_suggestion.html").render(gs=g)
+    assert "for the evaluator, not a grading" in html
+    assert "Intelligence C (known indirectly)" in html and "Source 2 (untested)" in html
+    assert "known second-hand" in html
+    assert _templates().get_template("_grading_suggestion.html").render(gs=None).strip() == ""
