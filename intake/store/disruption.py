@@ -110,7 +110,15 @@ def _field_texts(session, pairs) -> dict[tuple[int, str], str]:
 
 
 def _window(text: str, start: int, end: int, width: int) -> str:
-    return text[max(0, start - width):end + width]
+    """The words around a span, cut at spaces, with … where text goes on."""
+    left, right = max(0, start - width), min(len(text), end + width)
+    if left > 0:
+        sp = text.find(" ", left, start)
+        left = sp + 1 if sp != -1 else left
+    if right < len(text):
+        sp = text.rfind(" ", end, right)
+        right = sp if sp != -1 else right
+    return ("…" if left > 0 else "") + text[left:right] + ("…" if right < len(text) else "")
 
 
 def _mentions_of(session, entity_pks, extra=()):
