@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from intake import canonical
 from intake.store.entity_queries import public_ids_of
+from intake.store.grading_suggestion import suggestions_for
 from intake.store.models import DocumentRow, ExceptionItem, RecordRow
 from intake.store.records import current_fields, field_values
 from intake.store.triage import export_objects as export_triage
@@ -37,7 +38,8 @@ def _review(doc: DocumentRow) -> dict[str, Any] | None:
 
 def document_object(session: Session, doc: DocumentRow,
                     open_items: list[dict[str, str]] | None = None,
-                    triage: dict[int, dict] | None = None) -> dict[str, Any]:
+                    triage: dict[int, dict] | None = None,
+                    grading_suggestion: dict[str, Any] | None = None) -> dict[str, Any]:
     msg = doc.message
     fields: dict[str, Any] = field_values(doc.record)
     corrected = sorted(f.key for f in current_fields(doc.record).values() if f.origin == "officer")
@@ -78,6 +80,9 @@ def document_object(session: Session, doc: DocumentRow,
         # Issue 18: the suggested triage level, its reasons and indicators,
         # and the level an officer set (docs/triage.md); null: not triaged.
         "triage": (triage if triage is not None else export_triage(session, [doc.id])).get(doc.id),
+        # A suggested 3x5x2 for the police evaluator, with its reasons; never
+        # a grading (store/grading_suggestion.py; docs/export.md).
+        "grading_suggestion": grading_suggestion,
     }
 
 
@@ -106,8 +111,9 @@ def iter_documents(session: Session) -> Iterator[dict[str, Any]]:
         ):
             items.setdefault(doc_pk, []).append({"code": code, "detail": detail})
         triage = export_triage(session, [d.id for d in batch])
+        suggestions = suggestions_for(session, batch)
         for doc in batch:
-            yield document_object(session, doc, items.get(doc.id, []), triage)
+            yield document_object(session, doc, items.get(doc.id, []), triage, suggestions.get(doc.id))
         last = batch[-1].id
         session.expunge_all()
 
