@@ -3,7 +3,9 @@ the review page shows it, with their boxes, and its form widgets' boxes.
 
 - a PDF (or LibreOffice's PDF of a Word file): the text layer's words,
   from pdfium's character boxes; a page with no text (a scan) is rendered
-  by pdfium and read by Tesseract for its word boxes;
+  by pdfium and read by Tesseract for its word boxes (only the pages the
+  record's values came from, when the parent names them: OCR costs
+  seconds a page);
 - a picture: each frame, turned upright by its EXIF tag as the preview
   turns it, read by Tesseract;
 - AcroForm widgets: their rectangles and fully qualified names (pypdf, as
@@ -91,7 +93,7 @@ def _widgets(path: str, max_pages: int) -> dict[int, list[list]]:
     return out
 
 
-def read_pdf(path: str, max_pages: int, opts) -> list[dict]:
+def read_pdf(path: str, max_pages: int, opts, ocr_pages=None) -> list[dict]:
     import pypdfium2 as pdfium
 
     pdf = pdfium.PdfDocument(path)
@@ -104,7 +106,8 @@ def read_pdf(path: str, max_pages: int, opts) -> list[dict]:
             width, height = (right - left) or 1.0, (top - bottom) or 1.0
             words = _pdf_words(page.get_textpage(), left, bottom, width, height)
             how = "text"
-            if not any(any(c.isalnum() for c in w[0]) for w in words) and opts is not None:
+            wanted = ocr_pages is None or n + 1 in ocr_pages
+            if not any(any(c.isalnum() for c in w[0]) for w in words) and opts is not None and wanted:
                 image = page.render(scale=OCR_DPI / 72, grayscale=True).to_pil()
                 words, how = _ocr(image, opts), "ocr"
             pages.append({"words": words, "how": how, "rotation": page.get_rotation()})
@@ -119,7 +122,7 @@ def read_pdf(path: str, max_pages: int, opts) -> list[dict]:
     return pages
 
 
-def read_image(path: str, max_pages: int, max_pixels: int, opts) -> list[dict]:
+def read_image(path: str, max_pages: int, max_pixels: int, opts, ocr_pages=None) -> list[dict]:
     from PIL import Image, ImageOps
 
     Image.MAX_IMAGE_PIXELS = max_pixels or None
@@ -128,16 +131,17 @@ def read_image(path: str, max_pages: int, max_pixels: int, opts) -> list[dict]:
         for n in range(min(getattr(im, "n_frames", 1), max_pages)):
             im.seek(n)
             frame = ImageOps.exif_transpose(im)
-            pages.append({"words": _ocr(frame, opts) if opts is not None else [], "how": "ocr"})
+            wanted = opts is not None and (ocr_pages is None or n + 1 in ocr_pages)
+            pages.append({"words": _ocr(frame, opts) if wanted else [], "how": "ocr"})
     return pages
 
 
 def main() -> int:
     req = pickle.load(sys.stdin.buffer)
     if req["kind"] == "pdf":
-        pages = read_pdf(req["path"], req["max_pages"], req["ocr"])
+        pages = read_pdf(req["path"], req["max_pages"], req["ocr"], req.get("ocr_pages"))
     else:
-        pages = read_image(req["path"], req["max_pages"], req["max_pixels"], req["ocr"])
+        pages = read_image(req["path"], req["max_pages"], req["max_pixels"], req["ocr"], req.get("ocr_pages"))
     sys.stdout.write(json.dumps({"pages": pages}))
     return 0
 

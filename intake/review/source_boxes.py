@@ -245,23 +245,27 @@ class SourceBoxes:
 
     def __init__(self, renditions: Renditions):
         self.renditions = renditions
-        self._pages: OrderedDict[str, list[_Page]] = OrderedDict()
+        self._pages: OrderedDict[tuple, list[_Page]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def pages(self, media_type: str, sha256: str, data: bytes) -> list[_Page]:
+    def pages(self, media_type: str, sha256: str, data: bytes, ocr_pages: frozenset[int] | None = None
+              ) -> list[_Page]:
+        """The words of every page shown; a page without a text layer is
+        read by OCR only if it is in ``ocr_pages`` (None: every page)."""
+        key = (sha256, ocr_pages)
         with self._lock:
-            cached = self._pages.get(sha256)
+            cached = self._pages.get(key)
             if cached is not None:
-                self._pages.move_to_end(sha256)
+                self._pages.move_to_end(key)
                 return cached
-        pages = [_Page(p) for p in self._read(media_type, sha256, data)]
+        pages = [_Page(p) for p in self._read(media_type, sha256, data, ocr_pages)]
         with self._lock:
-            self._pages[sha256] = pages
+            self._pages[key] = pages
             while len(self._pages) > CACHED_DOCUMENTS:
                 self._pages.popitem(last=False)
         return pages
 
-    def _read(self, media_type: str, sha256: str, data: bytes) -> list[dict]:
+    def _read(self, media_type: str, sha256: str, data: bytes, ocr_pages: frozenset[int] | None) -> list[dict]:
         opts = self.renditions.opts
         if media_type == PDF or media_type in OFFICE:
             kind, payload = "pdf", self.renditions.pdf(media_type, sha256, data)
@@ -273,7 +277,8 @@ class SourceBoxes:
             path = Path(tmp) / "doc"
             path.write_bytes(payload)
             req = pickle.dumps({"kind": kind, "path": str(path), "max_pages": MAX_PAGES_SHOWN, "ocr": opts,
-                                "max_pixels": opts.max_image_pixels})
+                                "max_pixels": opts.max_image_pixels,
+                                "ocr_pages": set(ocr_pages) if ocr_pages is not None else None})
             try:
                 proc = subprocess.run([sys.executable, "-m", "intake.review.page_words"], input=req,
                                       capture_output=True, timeout=TIMEOUT_S, env=_child_env())
@@ -290,10 +295,15 @@ class SourceBoxes:
         out = {"document": doc.public_id, "fields": [], "unplaced": []}
         if record is None:
             return out
-        pages = self.pages(doc.media_type, doc.sha256, data)
+        rows = _parser_rows(record)
+        named = {r.provenance.get("page") for r in rows.values() if isinstance(r.provenance, dict)}
+        named = {p for p in named if isinstance(p, int)}
+        # A scan is read by OCR on the pages its values came from (the
+        # first, when the record names none), not on every page shown.
+        pages = self.pages(doc.media_type, doc.sha256, data, frozenset(named or {1}))
         out["pages"] = len(pages)
         office = doc.media_type in OFFICE
-        for key, row in _parser_rows(record).items():
+        for key, row in rows.items():
             cf = canonical.BY_KEY.get(key)
             label = cf.label if cf else key
             value = row.value.get("v") if isinstance(row.value, dict) else row.value
@@ -309,7 +319,9 @@ class SourceBoxes:
               office: bool = False) -> FieldBoxes | None:
         hint = prov.get("page") if isinstance(prov.get("page"), int) else None
         name = prov.get("field")
-        if prov.get("source") == "acroform" and name:
+        # A value read from a form field (an AcroForm one, or a box of
+        # lines split into several fields): the widget's rectangle.
+        if name:
             order = [hint] if hint and 1 <= hint <= len(pages) else []
             order += [n for n in range(1, len(pages) + 1) if n not in order]
             for n in order:

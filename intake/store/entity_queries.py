@@ -26,6 +26,7 @@ from intake.store.crypto import session_keyring
 from intake.store.document_facts import facts_for
 from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow, Message
 from intake.store.records import field_values
+from intake.store.snippets import Snippet, locate, snippet
 
 TYPES = ("PERSON", "ALIAS", "VRM", "VEHICLE", "PHONE", "EMAIL", "SOCIAL_HANDLE", "APP", "POSTCODE",
          "ADDRESS", "LOCATION", "ORGANISATION", "SUBSTANCE", "GANG")
@@ -278,19 +279,6 @@ def _escape(s: str) -> str:
 # --------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Snippet:
-    """The words around a mention, cut where words (or, when near enough,
-    sentences) end, and the mention by its place in the field's text. The
-    page escapes each part; nothing here is markup."""
-
-    before: str
-    mention: str
-    after: str
-    cut_left: bool = False  # text was left out before it (the page shows …)
-    cut_right: bool = False
-
-
 @dataclass
 class EntityMentionView:
     id: int
@@ -344,43 +332,6 @@ class EntityProfile:
     report_views: list[ReportView] = field(default_factory=list)  # the same, with subject and mention count
 
 
-_SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?=\s|$)|\n")
-_SPACE = re.compile(r"\s")
-
-
-def snippet(text: str, start: int, end: int, width: int = 120) -> Snippet:
-    """``text[start:end]`` with up to ``width`` characters either side, cut
-    at the sentence's own ends when they are that near, else at the nearest
-    whole word inside the window; never inside a word."""
-    start, end = max(0, min(start, len(text))), max(0, min(end, len(text)))
-    lo, hi = max(0, start - width), min(len(text), end + width)
-    left, cut_left = 0, False
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, start) if m.end() >= lo]
-    if ends:
-        left = ends[-1]
-    elif lo > 0:
-        gap = _SPACE.search(text, lo, start)
-        left, cut_left = (gap.end() if gap else start), True
-    right, cut_right = len(text), False
-    m = _SENTENCE_END.search(text, end, min(len(text), hi + 1))
-    if m:
-        right = m.start() if m.group() == "\n" else m.end()
-    elif hi < len(text):
-        spaces = [g.start() for g in _SPACE.finditer(text, end, hi + 1)]
-        right, cut_right = (spaces[-1] if spaces else end), True
-    before, after = text[left:start], text[end:right]
-    return Snippet(before.lstrip(), text[start:end], after.rstrip(), cut_left, cut_right)
-
-
-def _locate(text: str, m: MentionRow) -> tuple[int, int] | None:
-    """Where a mention is in its field's text now: at its offsets, or (the
-    field was corrected since) at the one place the same words stand alone."""
-    if text[m.start:m.end] == m.text:
-        return m.start, m.end
-    found = [x.span() for x in re.finditer(rf"(?<!\w){re.escape(m.text)}(?!\w)", text)] if m.text else []
-    return found[0] if len(found) == 1 else None
-
-
 def entity_profile(session, ent: Entity, mention_limit: int = 500) -> EntityProfile:
     rows = session.execute(
         select(MentionRow, DocumentRow, Message.subject).join(DocumentRow, MentionRow.document_pk == DocumentRow.id)
@@ -394,7 +345,7 @@ def entity_profile(session, ent: Entity, mention_limit: int = 500) -> EntityProf
     for m, d, subject in rows:
         values = text_cache.setdefault(d.id, field_values(d.record))
         text = values.get(m.field) if isinstance(values.get(m.field), str) else m.text
-        span = _locate(text, m)
+        span = locate(text, m.text, m.start, m.end)
         snip = snippet(text, *span) if span else Snippet("", m.text, "")
         f = facts.get(d.id)
         mentions.append(EntityMentionView(m.id, d.public_id, d.status, m.field, m.text, snip, m.recogniser,

@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import select
 
 from intake.store import entity_queries as eq
+from intake.store import snippets
 from intake.store.db import Store
 from intake.store.document_search import DocumentQuery, search_documents
 from intake.store.models import AuditEntry, DocumentRow, Entity, MentionRow, Message, RecordField, RecordRow
@@ -182,7 +183,7 @@ def test_surnames_rank_above_first_names_that_match(people):
 def test_a_snippet_keeps_the_sentence_when_it_is_short():
     text = "First sentence here. The suspect Jay Smith drove off in a van. Then more happened."
     start = text.index("Jay Smith")
-    s = eq.snippet(text, start, start + len("Jay Smith"))
+    s = snippets.snippet(text, start, start + len("Jay Smith"))
     assert (s.before, s.mention, s.after) == ("The suspect ", "Jay Smith", " drove off in a van.")
     assert not s.cut_left and not s.cut_right
 
@@ -192,7 +193,7 @@ def test_a_long_snippet_is_cut_between_words_never_inside_one():
     text = " ".join(words[:100]) + " Jay Smith " + " ".join(words[100:])
     start = text.index("Jay Smith")
     for width in range(20, 140, 7):
-        s = eq.snippet(text, start, start + 9, width=width)
+        s = snippets.snippet(text, start, start + 9, width=width)
         assert s.cut_left and s.cut_right and s.mention == "Jay Smith"
         before, after = s.before.split(), s.after.split()
         assert all(w in words for w in before + after), (width, s)
@@ -204,13 +205,13 @@ def test_a_long_snippet_is_cut_between_words_never_inside_one():
 def test_the_mention_is_marked_where_it_is_not_where_its_words_first_appear():
     text = "Smith said that Smith was there."
     second = text.index("Smith", 1)
-    s = eq.snippet(text, second, second + 5)
+    s = snippets.snippet(text, second, second + 5)
     assert s.before == "Smith said that " and s.mention == "Smith" and s.after == " was there."
 
 
 def test_a_mention_at_either_end_of_the_text():
-    assert eq.snippet("Smith", 0, 5) == eq.Snippet("", "Smith", "", False, False)
-    s = eq.snippet("x" * 300 + " Smith", 301, 306)
+    assert snippets.snippet("Smith", 0, 5) == snippets.Snippet("", "Smith", "", False, False)
+    s = snippets.snippet("x" * 300 + " Smith", 301, 306)
     assert s.before == "" and s.cut_left  # one huge word: left out whole, never cut
 
 
@@ -288,8 +289,8 @@ def test_the_merge_picker_finds_the_other_entity_by_value(login, review_store):
         people = s.execute(select(Entity.public_id, Entity.display).where(
             Entity.type == "PERSON", Entity.merged_into_id.is_(None), Entity.document_count > 0)
             .order_by(Entity.id)).all()
-    (keep, keep_name), (other, other_name) = people[0], next(p for p in people[1:] if p[1].split()[-1].casefold()
-                                                              != people[0][1].split()[-1].casefold())
+    keep, keep_surname = people[0][0], people[0][1].split()[-1].casefold()
+    other, other_name = next(p for p in people[1:] if p[1].split()[-1].casefold() != keep_surname)
     surname = other_name.split()[-1]
     b = login("olive")
     r = b.get(f"/entities/{keep}", params={"merge_q": surname})

@@ -6,7 +6,7 @@
 "use strict";
 (function () {
   var bar = document.getElementById("source-boxes");
-  if (!bar || !window.fetch) { return; }
+  if (!bar) { return; }
   var panel = bar.closest("section.original") || document.body;
   var status = bar.querySelector(".sbox-status");
   var level = bar.querySelector(".sbox-zoom-level");
@@ -130,6 +130,7 @@
     return null;
   }
 
+  if (!bar.getAttribute("data-url") || !window.fetch) { return; }
   fetch(bar.getAttribute("data-url"), { credentials: "same-origin", headers: { "Accept": "application/json" } })
     .then(function (r) { if (!r.ok) { throw new Error(String(r.status)); } return r.json(); })
     .then(draw)
