@@ -19,6 +19,7 @@ sender wrote in the subject or the text, such as a crime reference
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -95,18 +96,25 @@ def _bare_message_id(s: str | None) -> str:
 
 @dataclass
 class _Row:
+    """The values one search reads of a document: only the columns its
+    terms need (on an encrypted store each one read is one to open)."""
+
     pk: int
-    public_id: str
-    filename: str | None
-    kind: str
-    status: str
-    review_state: str | None
-    agency: str | None
-    subject: str | None
-    sender: str | None
-    message_id: str | None
     date: datetime | None
+    public_id: str = ""
+    filename: str | None = None
+    agency: str | None = None
+    subject: str | None = None
+    sender: str | None = None
+    message_id: str | None = None
     text: str | None = None
+
+
+_COLUMNS = {"public_id": DocumentRow.public_id, "filename": DocumentRow.filename, "agency": DocumentRow.agency,
+            "subject": Message.subject, "sender": Message.from_addr, "message_id": Message.message_id,
+            "text": DocumentRow.text}
+_NEEDS = {"sender": ("sender",), "subject": ("subject",), "filename": ("filename",), "agency": ("agency",),
+          "reference": ("public_id", "message_id", "subject", "text")}
 
 
 def _matches(attr: str, needle: str, row: _Row) -> bool:
@@ -123,10 +131,22 @@ def _matches(attr: str, needle: str, row: _Row) -> bool:
         return True
     if row.message_id and _bare_message_id(row.message_id) == _bare_message_id(needle):
         return True
+    rx = _reference_pattern(needle)
+    if rx is None:
+        return False
+    return bool(rx.search(row.subject or "") or rx.search(row.text or ""))
+
+
+@functools.lru_cache(maxsize=64)
+def _reference_pattern(needle: str) -> re.Pattern | None:
+    """The reference's characters with any separators between them, so
+    "cr 123456 24" finds "CR/123456/24" without building a compacted copy
+    of every text (what costs the time on an encrypted store)."""
     compact = _compact(needle)
     if sum(c.isalnum() for c in compact) < MIN_REFERENCE_CHARS or not any(c.isdigit() for c in compact):
-        return False  # a reference has a number in it; a plain word is a subject or text search
-    return compact in _compact(row.subject) or compact in _compact(row.text)
+        return None  # a reference has a number in it; a plain word is a subject or text search
+    gap = f"[{re.escape(SEPARATORS)}]*"
+    return re.compile(gap.join(re.escape(c) for c in compact), re.IGNORECASE)
 
 
 def _escape(s: str) -> str:
@@ -165,21 +185,37 @@ def _sql_narrowing(attr: str, needle: str):
     return or_(*alternatives)
 
 
-def _needs_text(terms: dict[str, str]) -> bool:
-    return "reference" in terms or "any" in terms
+def _columns_for(terms: dict[str, str]) -> list[str]:
+    attrs = ATTRIBUTES if "any" in terms else tuple(terms)
+    return list(dict.fromkeys(c for a in attrs for c in _NEEDS[a]))
+
+
+def _match_row(terms: dict[str, str], row: _Row) -> list[str] | None:
+    """The attributes that matched, or None when a term fails."""
+    matched: list[str] = []
+    for attr, needle in terms.items():
+        if attr == "any":
+            found = [a for a in ATTRIBUTES if _matches(a, needle, row)]
+            if not found:
+                return None
+            matched += found
+        elif _matches(attr, needle, row):
+            matched.append(attr)
+        else:
+            return None
+    return [LABELS[a] for a in dict.fromkeys(matched)]
 
 
 def search_documents(session, query: DocumentQuery, limit: int = 200) -> DocumentResults:
-    """Live documents meeting every term of ``query``, newest first."""
+    """Live documents meeting every term of ``query``, newest first. Two
+    steps: the columns the terms need, for every candidate; then what the
+    page shows, for the hits it shows."""
     terms = query.terms()
     if not terms:
         return DocumentResults([], 0, 0)
-    cols = [DocumentRow.id, DocumentRow.public_id, DocumentRow.filename, DocumentRow.kind, DocumentRow.status,
-            DocumentRow.review_state, DocumentRow.agency, Message.subject, Message.from_addr, Message.message_id,
-            func.coalesce(Message.date, Message.first_seen_at)]
-    if _needs_text(terms):
-        cols.append(DocumentRow.text)
-    q = (select(*cols).join(Message, Message.id == DocumentRow.message_pk)
+    names = _columns_for(terms)
+    q = (select(DocumentRow.id, func.coalesce(Message.date, Message.first_seen_at), *(_COLUMNS[n] for n in names))
+         .join(Message, Message.id == DocumentRow.message_pk)
          .where(DocumentRow.disposed_at.is_(None)))
     if session_keyring(session) is None:
         for attr, needle in terms.items():
@@ -191,29 +227,31 @@ def search_documents(session, query: DocumentQuery, limit: int = 200) -> Documen
                 clause = _sql_narrowing(attr, needle)
                 if clause is not None:
                     q = q.where(clause)
-    hits, scanned = [], 0
+    found: list[tuple[_Row, list[str]]] = []
+    scanned = 0
     for r in session.execute(q.order_by(DocumentRow.id)):
         scanned += 1
-        row = _Row(*r)
-        matched: list[str] = []
-        ok = True
-        for attr, needle in terms.items():
-            if attr == "any":
-                found = [a for a in ATTRIBUTES if _matches(a, needle, row)]
-                ok = ok and bool(found)
-                matched += found
-            elif _matches(attr, needle, row):
-                matched.append(attr)
-            else:
-                ok = False
-            if not ok:
-                break
-        if ok:
-            hits.append(DocumentHit(row.public_id, row.filename, row.kind, row.subject, row.sender,
-                                    _aware(row.date), row.status, row.review_state, row.agency,
-                                    [LABELS[a] for a in dict.fromkeys(matched)]))
-    hits.sort(key=lambda h: (h.date is None, -(h.date.timestamp() if h.date else 0), h.document_id))
-    return DocumentResults(hits[:limit], len(hits), scanned)
+        row = _Row(r[0], _aware(r[1]), **dict(zip(names, r[2:])))
+        matched = _match_row(terms, row)
+        if matched is not None:
+            found.append((row, matched))
+    found.sort(key=lambda f: (f[0].date is None, -(f[0].date.timestamp() if f[0].date else 0), f[0].pk))
+    shown = found[:limit]
+    details = {}
+    pks = [row.pk for row, _ in shown]
+    for i in range(0, len(pks), 500):
+        for r in session.execute(
+                select(DocumentRow.id, DocumentRow.public_id, DocumentRow.filename, DocumentRow.kind,
+                       DocumentRow.status, DocumentRow.review_state, DocumentRow.agency, Message.subject,
+                       Message.from_addr)
+                .join(Message, Message.id == DocumentRow.message_pk).where(DocumentRow.id.in_(pks[i:i + 500]))):
+            details[r[0]] = r
+    hits = []
+    for row, matched in shown:
+        _, public_id, filename, kind, status, review_state, agency, subject, sender = details[row.pk]
+        hits.append(DocumentHit(public_id, filename, kind, subject, sender, row.date, status, review_state, agency,
+                                matched))
+    return DocumentResults(hits, len(found), scanned)
 
 
 def _aware(dt):
