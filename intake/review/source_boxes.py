@@ -43,7 +43,7 @@ from intake.review.rendering import MAX_PAGES_SHOWN, OFFICE, PDF, RenderError, R
 
 TIMEOUT_S = 300  # a scanned document is read by OCR page by page
 CACHED_DOCUMENTS = 32
-HEAD_TOKENS = 40  # a long narrative is looked for by its first words
+MAX_VALUE_TOKENS = 600  # a narrative is followed this far (its start is found by its first words)
 MAX_SKIPS = 3
 OCR_TOKEN_SCORE = 80
 _EDGE = re.compile(r"^[\W_]+|[\W_]+$")
@@ -112,15 +112,20 @@ def _align(page: list[_Word], i: int, value: list[str], j: int, fuzzy: bool) -> 
     """Page word indices matched walking the value from ``value[j]`` at
     ``page[i]``, stepping over a few words missing on either side (a tick
     drawn as a glyph, a word OCR split in two)."""
-    matched, skips = [], 0
+    matched, skips, streak = [], 0, 0
     while i < len(page) and j < len(value) and skips <= MAX_SKIPS:
         if _same(page[i].norm, value[j], fuzzy):
             matched.append(i)
-            i, j = i + 1, j + 1
+            i, j, streak = i + 1, j + 1, streak + 1
+            if streak >= 5:  # back on track: a long narrative may have a misread word every line or so
+                skips = 0
         elif j + 1 < len(value) and _same(page[i].norm, value[j + 1], fuzzy):
-            j, skips = j + 1, skips + 1
+            j, skips, streak = j + 1, skips + 1, 0
         elif i + 1 < len(page) and _same(page[i + 1].norm, value[j], fuzzy):
-            i, skips = i + 1, skips + 1
+            i, skips, streak = i + 1, skips + 1, 0
+        elif i + 1 < len(page) and j + 1 < len(value) and _same(page[i + 1].norm, value[j + 1], fuzzy):
+            matched.append(i)  # one word read wrong, its neighbours right: it is that word
+            i, j, skips, streak = i + 1, j + 1, skips + 1, 0
         else:
             break
     return matched
@@ -188,7 +193,7 @@ def _line_boxes(page: _Page, run: list[int], number: int) -> list[Box]:
 def locate_text(pages: list[_Page], value_text: str, key: str, label: str | None,
                 page_hint: int | None) -> tuple[list[Box], str | None]:
     """The value's boxes and how the page was read ("text"/"ocr"), or []."""
-    value = tokens(value_text)[:HEAD_TOKENS]
+    value = tokens(value_text)[:MAX_VALUE_TOKENS]
     if not value:
         return [], None
     order = list(range(1, len(pages) + 1))

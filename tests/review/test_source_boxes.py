@@ -201,3 +201,38 @@ def test_the_page_gets_the_boxes_as_data_and_the_view_is_audited(login, review_s
     for path in ("/static/sourcebox.js", "/static/sourcebox.css"):
         assert b.get(path).status_code == 200
     assert b.get("/documents/d_nosuchdocument/sources.json").status_code == 404
+
+
+def _synthetic(lines: list[tuple[float, str]], how: str = "text"):
+    """A page of words laid out left to right on lines at the given heights."""
+    from intake.review.source_boxes import _Page
+
+    words = []
+    for y, text in lines:
+        x = 0.05
+        for w in text.split():
+            words.append([w, x, y, x + 0.012 * len(w), y + 0.015])
+            x += 0.012 * len(w) + 0.01
+    return _Page({"words": words, "how": how})
+
+
+def test_a_value_printed_twice_is_taken_beside_its_label():
+    page = _synthetic([(0.10, "Victim: Reece Thornton"), (0.20, "Name: Yusuf Bennett"),
+                       (0.30, "Agency: Reece Thornton")])
+    boxes, how = locate_text([page], "Reece Thornton", "submitter.agency", "Submitter: agency", None)
+    assert how == "text" and len(boxes) == 1 and boxes[0].y == pytest.approx(0.30, abs=0.003)
+    boxes, _ = locate_text([page], "Reece Thornton", "subject.name", "Victim", None)
+    assert boxes[0].y == pytest.approx(0.10, abs=0.003)
+
+
+def test_ocr_misreads_and_line_breaks_still_place_a_narrative():
+    page = _synthetic([(0.50, "On 08.10.25 Reece was seen g3tr1ng into a car"),
+                       (0.52, "by the park. Taxis from Blue Arrow Cabs co1lect Reece")], how="ocr")
+    text = "On 08.10.25 Reece was seen getting into a car by the park. Taxis from Blue Arrow Cabs collect Reece"
+    boxes, how = locate_text([page], text, "incident.narrative", "Details", None)
+    assert how == "ocr" and [round(b.y, 2) for b in boxes] == [0.50, 0.52]
+    assert boxes[1].x + boxes[1].w > 0.5  # the second line is followed to its end, past the misread word
+    # Without tolerance (a text layer) the misread words are not the value's.
+    page.how = "text"
+    strict, _ = locate_text([page], "getting collect", "incident.narrative", None, None)
+    assert strict == []
