@@ -20,7 +20,7 @@ from starlette.staticfiles import StaticFiles
 from intake.review.config import ReviewConfig
 from intake.review.rendering import Renditions
 from intake.review.security import SecurityHeaders
-from intake.review.views import admin, auth, documents, entities, queue, search, source_boxes
+from intake.review.views import admin, auth, documents, entities, queue, reprocessing, search, source_boxes
 from intake.review.web import ALL_ROLES, Ctx, page, redirect
 from intake.review.work import Workbench
 from intake.store.db import Store
@@ -76,7 +76,7 @@ def create_app(settings, store: Store, config: ReviewConfig, *, background: bool
 
     routes = [Route("/", home, methods=["GET"]), Route("/healthz", healthz, methods=["GET"]),
               Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")]
-    for module in (auth, queue, documents, entities, admin, search, source_boxes):
+    for module in (auth, queue, documents, entities, admin, reprocessing, search, source_boxes):
         routes += module.ROUTES
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders, hsts=config.tls)], lifespan=lifespan,
                     max_body_size=1024 * 1024)

@@ -210,6 +210,10 @@ class DocumentRow(Base):
     # Asked to be analysed again from its stored bytes (review app, CLI).
     reprocess_requested_at: Mapped[datetime | None] = mapped_column(index=True)
     reprocess_requested_by: Mapped[str | None] = mapped_column(String(100))
+    # A background reprocess that failed waits before its next try, so one
+    # bad document never holds up the rest (store/review_faults.py).
+    reprocess_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reprocess_not_before: Mapped[datetime | None]
 
     message: Mapped[Message] = relationship(back_populates="documents")
     duplicate_of: Mapped["DocumentRow | None"] = relationship(remote_side=[id])
@@ -253,6 +257,17 @@ class RecordField(Base):
     changed_by: Mapped[str | None] = mapped_column(String(100))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     record: Mapped[RecordRow] = relationship(back_populates="fields")
+
+
+class StoreSecret(Base):
+    """Random secrets that belong to one store, made when first needed: the
+    key that turns an entity's resolution seed into its public id
+    (store/entity_ids.py). Sealed like content: whoever holds the secret can
+    test guesses of a value against the ids that leave the store."""
+
+    __tablename__ = "store_secrets"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(SealedText("store_secrets.value"))
 
 
 class Entity(Base):

@@ -55,6 +55,7 @@ def _content(store) -> list[str]:
 ROUTES = [
     ("GET", "/", {}, ALL, 303),
     ("GET", "/queue", {}, ALL, 200),
+    ("GET", "/reprocessing", {}, ALL, 200),
     ("GET", "/queue?reason=ambiguous_value&sort=newest", {}, ALL, 200),
     ("GET", "/documents/{doc}", {}, ALL, 200),
     ("GET", "/documents/{pdf}/pages/1.png", {}, ALL, 200),
