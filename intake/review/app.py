@@ -22,7 +22,18 @@ from starlette.types import ASGIApp
 from intake.review.config import ReviewConfig
 from intake.review.rendering import Renditions
 from intake.review.security import SecurityHeaders
-from intake.review.views import admin, analysis, auth, documents, entities, queue, reprocessing, triage
+from intake.review.views import (
+    admin,
+    analysis,
+    auth,
+    documents,
+    entities,
+    queue,
+    reprocessing,
+    search,
+    source_boxes,
+    triage,
+)
 from intake.review.web import ALL_ROLES, Ctx, page, redirect
 from intake.review.work import Workbench
 from intake.store.db import Store
@@ -134,7 +145,7 @@ def create_app(settings, store: Store, config: ReviewConfig, *, background: bool
 
     routes = [Route("/", home, methods=["GET"]), Route("/healthz", healthz, methods=["GET"]),
               Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")]
-    for module in (auth, queue, documents, entities, admin, reprocessing, triage, analysis):
+    for module in (auth, queue, documents, entities, admin, reprocessing, triage, analysis, search, source_boxes):
         routes += module.ROUTES
     app = _ReviewStarlette(routes=routes, hsts=config.tls, lifespan=lifespan, max_body_size=1024 * 1024,
                            exception_handlers={HTTPException: http_error, Exception: server_error})

@@ -64,6 +64,8 @@ ROUTES = [
     ("GET", "/entities", {}, ALL, 200),
     ("GET", "/entities?q=AB12", {}, ALL, 200),
     ("GET", "/entities/{ent}", {}, ALL, 200),
+    ("GET", "/search?q=report", {}, ALL, 200),
+    ("GET", "/documents/{doc}/sources.json", {}, ALL, 200),
     ("GET", "/audit", {}, ADMIN, 200),
     ("GET", "/admin/users", {}, ADMIN, 200),
     ("POST", "/queue/reprocess", {"reason": "ambiguous_value"}, WORK, 303),
