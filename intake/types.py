@@ -279,6 +279,9 @@ class DocumentAnalysis:
 
     outcome: ParseOutcome
     mentions: list[Mention] = field(default_factory=list)
+    # Content dedup's MinHash band keys (store/content_fingerprint.py
+    # content_keys_of), computed by the analysis worker so the commit does not.
+    content_keys: list[str] | None = None
 
 
 class IntakeError(Exception):
