@@ -161,11 +161,15 @@ def make_copy(base: dict, k: int, worlds: int, share: float) -> dict:
     if res.headers.message_id:
         res.headers.message_id = f"<copy{k}.{res.headers.message_id.strip('<>')}>"
     docs = []
-    for d in res.documents:
+    for i, d in enumerate(res.documents):
+        if i not in job["analyses"]:
+            docs.append(d)  # a byte copy of a stored document in the original: it stays one
+            continue
         data = d.data + tag
         docs.append(dataclasses.replace(d, data=data, sha256=hashlib.sha256(data).hexdigest()))
     res.documents = docs
     for a in job["analyses"].values():
+        a.content_keys = None  # the worker's keys were of the original's content
         out = a.outcome
         out.text = rw(out.text)
         if out.record is not None:
@@ -227,7 +231,9 @@ def _jobs_in_store(store, jobs: list[dict]):
     return out
 
 
-def run_commits(url: str, jobs: list[dict], batch: int, slice_size: int, top: int) -> dict:
+def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int) -> dict:
+    """``jobs(start, stop)``: the jobs of that slice (made when needed: a
+    scale run does not hold 10,000 messages in memory)."""
     from intake.ingest.message_job import commit_job
     from intake.store.db import Store
 
@@ -236,8 +242,8 @@ def run_commits(url: str, jobs: list[dict], batch: int, slice_size: int, top: in
     slices: list[dict] = []
     total_s = total_cpu = 0.0
     try:
-        for start in range(0, len(jobs), slice_size):
-            part = _jobs_in_store(store, jobs[start:start + slice_size])
+        for start in range(0, n, slice_size):
+            part = _jobs_in_store(store, jobs(start, min(n, start + slice_size)))
             st0, fl0, t_slice, c_slice = counters.statements, counters.flushes, 0.0, 0.0
             for i in range(0, len(part), batch):
                 counters.on = True
@@ -258,7 +264,6 @@ def run_commits(url: str, jobs: list[dict], batch: int, slice_size: int, top: in
     finally:
         counters.close(store.engine)
         store.close()
-    n = len(jobs)
     return {"messages": n, "seconds": total_s, "ms_per_message": 1000 * total_s / max(1, n),
             "cpu_ms_per_message": 1000 * total_cpu / max(1, n),
             "statements_per_message": counters.statements / max(1, n),
@@ -325,6 +330,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", default="", help="comma-separated store sizes, e.g. 2000,4000,6000,8000,10000")
     ap.add_argument("--share", type=float, default=0.3, help="share of words a copy replaces")
     ap.add_argument("--db", default=None, help="store URL (default: a fresh SQLite file)")
+    ap.add_argument("--postgres", action="store_true",
+                    help="a private PostgreSQL started for the run, as the tests start theirs")
     ap.add_argument("--dump", type=Path, default=None, help="write the store's state here after the run")
     ap.add_argument("--top", type=int, default=0, help="print the N most frequent statement kinds")
     ap.add_argument("--json", action="store_true")
@@ -338,19 +345,29 @@ def main(argv: list[str] | None = None) -> int:
         mbox, _manifest = replay_mailbox.build(args.messages, 30, _log)
         base = captured([mbox], mbox.stem, args.workers)
     sizes = [int(x) for x in args.scale.split(",") if x.strip()]
-    jobs = list(base)
-    if sizes:
-        n, worlds = max(sizes), max(1, max(sizes) // 8)
-        for k in range(len(base), n):
-            jobs.append(make_copy(base[k % len(base)], k, worlds, args.share))
-        jobs = jobs[:n]
-    slice_size = 1000 if sizes else len(jobs)
-    with tempfile.TemporaryDirectory() as tmp:
-        url = args.db or f"sqlite:///{tmp}/commit.sqlite"
-        res = run_commits(url, jobs, args.batch, slice_size, args.top)
-        res.update(batch=args.batch, backend=url.split(":", 1)[0])
-        if args.dump:
-            dump_state(url, args.dump)
+    n = max(sizes) if sizes else len(base)
+    worlds = max(1, n // 8)
+
+    def jobs(start: int, stop: int) -> list[dict]:
+        return [base[k] if k < len(base) else make_copy(base[k % len(base)], k, worlds, args.share)
+                for k in range(start, stop)]
+
+    slice_size = 1000 if sizes else n
+    server = None
+    if args.postgres:
+        from tests.support.postgres import PostgresServer
+        server = PostgresServer.start()
+        args.db = server.new_database()
+    try:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = args.db or f"sqlite:///{tmp}/commit.sqlite"
+            res = run_commits(url, jobs, n, args.batch, slice_size, args.top)
+            res.update(batch=args.batch, backend=url.split(":", 1)[0])
+            if args.dump:
+                dump_state(url, args.dump)
+    finally:
+        if server is not None:
+            server.stop()
     if args.json:
         print(json.dumps(res, indent=2))
         return 0
