@@ -237,14 +237,34 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int) -
     from intake.ingest.message_job import commit_job
     from intake.store.db import Store
 
+    from intake.store import dedup, document_writes
+
     store = Store(url)
     counters = Counters(store.engine)
     slices: list[dict] = []
+    # Content dedup's share of the time and its comparisons: the one part
+    # whose work grows with the store (up to dedup.MAX_CANDIDATES per report).
+    real_find, real_score = document_writes.find_content_duplicate, dedup.score_pair
+    dd = {"cpu": 0.0, "pairs": 0}
+
+    def find(*a, **kw):
+        c0 = time.process_time()
+        try:
+            return real_find(*a, **kw)
+        finally:
+            dd["cpu"] += time.process_time() - c0
+
+    def score(*a, **kw):
+        dd["pairs"] += 1
+        return real_score(*a, **kw)
+
+    document_writes.find_content_duplicate, dedup.score_pair = find, score
     total_s = total_cpu = 0.0
     try:
         for start in range(0, n, slice_size):
             part = _jobs_in_store(store, jobs(start, min(n, start + slice_size)))
             st0, fl0, t_slice, c_slice = counters.statements, counters.flushes, 0.0, 0.0
+            dd0 = dict(dd)
             for i in range(0, len(part), batch):
                 counters.on = True
                 t0, c0 = time.perf_counter(), time.process_time()
@@ -257,11 +277,15 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int) -
             total_s += t_slice
             total_cpu += c_slice
             slices.append({"from": start, "to": start + len(part), "seconds": t_slice, "cpu_seconds": c_slice,
+                           "dedup_cpu_seconds": dd["cpu"] - dd0["cpu"], "dedup_pairs": dd["pairs"] - dd0["pairs"],
                            "statements": counters.statements - st0, "flushes": counters.flushes - fl0})
             _log(f"messages {start}-{start + len(part)}: {t_slice:.2f} s, "
                  f"{1000 * t_slice / max(1, len(part)):.1f} ms/message ({1000 * c_slice / max(1, len(part)):.1f} CPU), "
-                 f"{(counters.statements - st0) / max(1, len(part)):.1f} statements/message")
+                 f"{(counters.statements - st0) / max(1, len(part)):.1f} statements/message; content dedup "
+                 f"{1000 * (dd['cpu'] - dd0['cpu']) / max(1, len(part)):.1f} ms CPU/message, "
+                 f"{(dd['pairs'] - dd0['pairs']) / max(1, len(part)):.1f} comparisons/message")
     finally:
+        document_writes.find_content_duplicate, dedup.score_pair = real_find, real_score
         counters.close(store.engine)
         store.close()
     return {"messages": n, "seconds": total_s, "ms_per_message": 1000 * total_s / max(1, n),
@@ -378,7 +402,8 @@ def main(argv: list[str] | None = None) -> int:
     if sizes:
         print("per 1,000 messages by store size:")
         for sl in res["slices"]:
-            print(f"  {sl['from']:6d}-{sl['to']:<6d} {sl['seconds']:7.2f} s ({sl['cpu_seconds']:.2f} s CPU)  "
+            print(f"  {sl['from']:6d}-{sl['to']:<6d} {sl['seconds']:7.2f} s ({sl['cpu_seconds']:.2f} s CPU, "
+                  f"{sl['dedup_cpu_seconds']:.2f} s of it content dedup, {sl['dedup_pairs']} comparisons)  "
                   f"{sl['statements'] / max(1, sl['to'] - sl['from']):6.1f} statements/message")
     for head, count in res["top_statements"]:
         print(f"  {count / res['messages']:7.2f}/message  {head}")
