@@ -24,17 +24,17 @@ def upgrade() -> None:
     )
     # Entities stored before: not listed in entity_facts yet, so the first
     # report that names one counts it from its mentions (and lists it).
-    with op.batch_alter_table('entities', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('facts_indexed', sa.Boolean(), server_default=sa.false(), nullable=False))
-    with op.batch_alter_table('content_keys', schema=None) as batch_op:
-        batch_op.create_index('ix_content_keys_key_document', ['key', 'document_pk'], unique=False)
-        batch_op.drop_index(batch_op.f('ix_content_keys_key'))
+    # Plain ALTER TABLE ADD COLUMN, not a batch: a batch would copy the
+    # table on SQLite (a non-text default) and the mentions' foreign keys
+    # forbid dropping it.
+    op.add_column('entities', sa.Column('facts_indexed', sa.Boolean(), server_default=sa.false(), nullable=False))
+    op.create_index('ix_content_keys_key_document', 'content_keys', ['key', 'document_pk'], unique=False)
+    op.drop_index('ix_content_keys_key', table_name='content_keys')
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('content_keys', schema=None) as batch_op:
-        batch_op.create_index(batch_op.f('ix_content_keys_key'), ['key'], unique=False)
-        batch_op.drop_index('ix_content_keys_key_document')
+    op.create_index('ix_content_keys_key', 'content_keys', ['key'], unique=False)
+    op.drop_index('ix_content_keys_key_document', table_name='content_keys')
     with op.batch_alter_table('entities', schema=None) as batch_op:
         batch_op.drop_column('facts_indexed')
     op.drop_table('entity_facts')
