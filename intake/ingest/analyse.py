@@ -30,6 +30,7 @@ def analyse_document(doc: Document, fallback_date: date | None, settings=None,
                      template_id: str | None = None) -> DocumentAnalysis:
     from intake.extractors import extract_mentions
     from intake.parsers import parse_document
+    from intake.store.content_fingerprint import content_keys_of
 
     # The one boundary of the analysis stage: expected failures arrive as
     # codes; anything else is a fault in intake, which costs this document
@@ -61,7 +62,8 @@ def analyse_document(doc: Document, fallback_date: date | None, settings=None,
                 f"Entity extraction failed ({type(exc).__name__}); the record was kept "
                 "without entities. Reprocess after the fault is fixed.",
             ))
-    return DocumentAnalysis(outcome, mentions, indicators=_indicators(outcome))
+    keys = content_keys_of(outcome.record, outcome.text) if outcome.status == "parsed" else None
+    return DocumentAnalysis(outcome, mentions, keys, indicators=_indicators(outcome))
 
 
 def _indicators(outcome: ParseOutcome) -> list | None:

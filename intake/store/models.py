@@ -293,6 +293,23 @@ class Entity(Base):
     first_seen: Mapped[datetime | None]
     last_seen: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Its agencies and submitters are listed in entity_facts, so a new report
+    # updates its counts by delta. False for entities stored before that
+    # table existed: counted once from their mentions, then by delta.
+    facts_indexed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+
+
+class EntityFact(Base):
+    """The distinct agencies and submitters of an entity's reports, so a
+    new report updates agency_count and submitter_count by delta instead of
+    reading every report that names the entity (store/entity_graph.py)."""
+
+    __tablename__ = "entity_facts"
+    __table_args__ = (UniqueConstraint("entity_pk", "kind", "value"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_pk: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # agency | submitter
+    value: Mapped[str] = mapped_column(SealedText("entity_facts.value", deterministic=True))
 
 
 class MentionRow(Base):
@@ -358,9 +375,12 @@ class ContentKey(Base):
     content dedup compares a new report only with documents sharing a key."""
 
     __tablename__ = "content_keys"
+    # (key, document_pk): a new report's candidates are read from the index
+    # alone, however many documents the store holds.
+    __table_args__ = (Index("ix_content_keys_key_document", "key", "document_pk"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     document_pk: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    key: Mapped[str] = mapped_column(String(40), index=True)
+    key: Mapped[str] = mapped_column(String(40))
 
 
 class ExceptionItem(Base):

@@ -44,6 +44,7 @@ from intake.store.models import (
     DocumentRow,
     Entity,
     EntityDecisionDocument,
+    EntityFact,
     EntityLink,
     ExceptionItem,
     Inbound,
@@ -353,6 +354,7 @@ def _tidy_entities(session, touched: set[int]) -> tuple[int, int]:
         if ent.merged_into_id is not None:
             pending.add(ent.merged_into_id)
         session.execute(delete(EntityLink).where(or_(EntityLink.a_pk == ent.id, EntityLink.b_pk == ent.id)))
+        session.execute(delete(EntityFact).where(EntityFact.entity_pk == ent.id))
         session.delete(ent)
         session.flush()
         touched.discard(ent.id)
