@@ -18,7 +18,7 @@ import os
 import pkgutil
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from intake import __version__
 from intake.config.settings import ConfigError, load_settings
@@ -134,6 +134,12 @@ def _failure(exc: BaseException, settings) -> int:
         # may show its path; logs never do.
         _say(f"{exc.strerror}" + (f": {exc.filename}" if exc.filename else ""))
         return EXIT_FAILED
+    if isinstance(exc, SQLAlchemyError) and not isinstance(exc, (OperationalError, InterfaceError)):
+        # A constraint, a statement or a mapping the store refused: the
+        # store is fine, intake asked it something wrong (a bug).
+        log_fault(log, "store refused a statement", exc)
+        _say(f"internal error ({type(exc).__name__}) in intake; the log above says where")
+        return EXIT_INTERNAL
     log_fault(log, "store failure", exc)
     _say(f"store error ({type(exc).__name__}); the log above says where")
     return EXIT_STORE

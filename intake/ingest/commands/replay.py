@@ -17,6 +17,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 from intake.exception_codes import UNREADABLE_MESSAGE
@@ -56,9 +57,11 @@ def register(sub, common) -> None:
 
 
 class Summary:
-    """What this run did: counts cover items stored now, never what earlier
-    runs stored (a second replay of the same archive adds and stores
-    nothing, and says so)."""
+    """What this run did: counts cover the messages this run read, and add
+    up (read = new + already known + failed + not processed yet), also
+    after an interrupted run and with other processes at work on the same
+    store; never what earlier runs stored (a second replay of the same
+    archive adds and stores nothing, and says so)."""
 
     def __init__(self) -> None:
         self.read = 0
@@ -68,8 +71,11 @@ class Summary:
         self.unreadable: list[str] = []  # stored now as unreadable_message
         self.unreadable_known = 0  # unreadable, and stored by an earlier run
         self.skipped: list[str] = []
-        self.held = 0  # read again, and already in the store's custody
+        self.mine: set[int] = set()  # inbound rows of the messages this run read
         self.failed = 0  # processing failed (a fault in intake): kept, shown by `intake status`
+        self.pending = 0  # read, not processed yet (interrupted, or another process at work)
+        self.earlier: Counter[str] = Counter()  # rows an earlier run left, finished now: new/known
+        self.started = datetime.now(timezone.utc)
 
     def add(self, outcome) -> None:
         if outcome.new:
@@ -78,13 +84,36 @@ class Summary:
         else:
             self.known += 1
 
+    def done(self, inbound_id: int, outcome) -> None:
+        """A message processed by this run (the local processor says which)."""
+        if inbound_id not in self.mine:
+            self.earlier["new" if outcome.new else "known"] += 1
+
+    def settle(self, store) -> None:
+        """The outcome of every message read, from the store."""
+        with store.session() as s:
+            out = inbound.run_outcome(s, self.mine, self.started)
+        self.new += out.new
+        self.known += out.known
+        self.failed += out.failed
+        self.pending += out.pending
+        self.docs.update(out.documents or {})
+
     def lines(self) -> list[str]:
         d = self.docs
+        first = f"messages read: {self.read}  new: {self.new}  already known: {self.known}"
+        if self.failed:
+            first += f"  failed: {self.failed}"
+        if self.pending:
+            first += f"  not processed yet: {self.pending}"
         out = [
-            f"messages read: {self.read}  new: {self.new}  already known: {self.known + self.held}",
+            first,
             f"documents parsed: {d['parsed']}  exceptions: {d['exception']}  "
             f"duplicates: {d['duplicate']}  not a report: {d['not_a_report']}",
         ]
+        if self.earlier:
+            out.append(f"left by an earlier run and finished now: {sum(self.earlier.values())} "
+                       f"(new: {self.earlier['new']})")
         if self.unreadable:
             out.append(f"unreadable items stored as exceptions: {len(self.unreadable)}")
         if self.unreadable_known:
@@ -93,6 +122,9 @@ class Summary:
             out.append(f"files skipped (not mail): {len(self.skipped)}")
         if self.failed:
             out.append(f"messages whose processing failed (kept; see `intake status`): {self.failed}")
+        if self.pending:
+            out.append(f"messages not processed yet: {self.pending} (another process is at work on them, "
+                       "or a rerun finishes them)")
         return out
 
 
@@ -118,6 +150,7 @@ def run(args, settings) -> int:
             failed = _receive_all(store, settings, paths, summary, show, stop)
             if not stop.is_set():
                 _process_all(store, settings, worker_count(settings, args.workers), summary, show, stop)
+            summary.settle(store)
     finally:
         signal.signal(signal.SIGINT, previous)
     for line in summary.lines():
@@ -198,9 +231,8 @@ def _take(store, raws, summary: Summary, queue) -> None:
     with store.transaction() as s:
         for raw in raws:
             inbound_id, new = inbound.receive(s, raw, "replay")
-            if not new:
-                summary.held += 1
-            elif queue is not None:
+            summary.mine.add(inbound_id)
+            if new and queue is not None:
                 queue(s, inbound_id)
 
 
@@ -210,17 +242,13 @@ def _process_all(store, settings, workers: int, summary: Summary, show: bool, st
     bar = _bar(show, f"processing ({workers} worker{'s' if workers != 1 else ''})", total=waiting)
 
     def done(inbound_id, outcome):
-        summary.add(outcome)
+        summary.done(inbound_id, outcome)
         if bar is not None:
             bar.update(1)
 
     try:
         processor = make_processor(store, settings, workers=workers, actor="system:replay", on_done=done)
-        result = processor.run(stop)
-        if not hasattr(processor, "on_done"):  # the job queue tells the outcome afterwards
-            summary.new, summary.known = summary.new + result.new, summary.known + result.known
-            summary.docs.update(result.documents)
-        summary.failed += result.failed
+        processor.run(stop)
     finally:
         if bar is not None:
             bar.close()
