@@ -21,6 +21,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from intake.exception_codes import UNREADABLE_MESSAGE
+from intake.ingest import jobs
 from intake.ingest.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from intake.ingest.pipeline import Pipeline
 from intake.ingest.processing import worker_count
@@ -32,6 +33,8 @@ from intake.store.db import open_store
 # Custody is committed in batches: this many messages or this many seconds.
 RECEIVE_BATCH = 200
 RECEIVE_SECONDS = 2.0
+# How often a replay on the job queue looks whether its messages are done.
+WAIT_POLL_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +52,9 @@ def register(sub, common) -> None:
     p.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show a progress bar (default: when stderr is a terminal)")
     p.add_argument("--no-progress", dest="progress", action="store_false")
+    p.add_argument("--no-wait", dest="wait", action="store_false",
+                   help="PostgreSQL with the job queue: return once the messages are queued, saying how "
+                        "many are pending, rather than waiting for workers to finish them")
     p.add_argument("--workers", type=int, metavar="N", default=None,
                    help="analysis worker processes (default: [workers] processes, 0 = one per core)")
     p.add_argument("--inline", action="store_true",
@@ -148,8 +154,15 @@ def run(args, settings) -> int:
     try:
         with open_store(settings) as store:
             failed = _receive_all(store, settings, paths, summary, show, stop)
-            if not stop.is_set():
-                _process_all(store, settings, worker_count(settings, args.workers), summary, show, stop)
+            workers = worker_count(settings, args.workers)
+            queued = jobs.uses_job_queue(store, settings)
+            if queued and not args.wait:
+                print(f"intake replay: --no-wait: {_pending(store, summary)} message(s) queued and pending for "
+                      "the workers; `intake status` shows the queue", file=sys.stderr)
+            elif not stop.is_set():
+                _process_all(store, settings, workers, summary, show, stop)
+                if queued and not stop.is_set():
+                    _wait_for_jobs(store, settings, workers, summary, show, stop)
             summary.settle(store)
     finally:
         signal.signal(signal.SIGINT, previous)
@@ -249,6 +262,35 @@ def _process_all(store, settings, workers: int, summary: Summary, show: bool, st
     try:
         processor = make_processor(store, settings, workers=workers, actor="system:replay", on_done=done)
         processor.run(stop)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _pending(store, summary: Summary) -> int:
+    with store.session() as s:
+        return inbound.run_outcome(s, summary.mine, summary.started).pending
+
+
+def _wait_for_jobs(store, settings, workers: int, summary: Summary, show: bool, stop: threading.Event) -> None:
+    """On the job queue, other workers hold some of this run's messages:
+    wait until every one is done (or failed), so `replay; export` exports
+    them all. A job whose worker died is handed back and run here."""
+    pending = _pending(store, summary)
+    if not pending:
+        return
+    bar = _bar(show, "waiting for workers", total=pending)
+    try:
+        while pending and not stop.is_set():
+            stop.wait(WAIT_POLL_SECONDS)
+            jobs.retry_stalled(store, settings)
+            jobs.queue_waiting(store, settings)
+            jobs.run_worker(store, settings, concurrency=max(1, workers), wait=False,
+                            install_signal_handlers=False)
+            now = _pending(store, summary)
+            if bar is not None:
+                bar.update(pending - now)
+            pending = now
     finally:
         if bar is not None:
             bar.close()
