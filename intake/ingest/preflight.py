@@ -40,8 +40,9 @@ def check(settings: Settings, uses: tuple[str, ...] = ("store",)) -> None:
     with found.collect():
         # The model again, now with the file system: named folders and files exist.
         validate(settings.raw, settings.config_path, settings.url_source, check_paths=True)
-    with found.collect():
-        _extract(settings, where)
+    if not found.lines:  # it reads the same files the model check found missing
+        with found.collect():
+            _extract(settings, where)
     _templates(settings, where, found)
     inboxes = []
     with found.collect():
