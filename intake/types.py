@@ -279,6 +279,9 @@ class DocumentAnalysis:
 
     outcome: ParseOutcome
     mentions: list[Mention] = field(default_factory=list)
+    # Safeguarding indicator matches (intake/triage/indicators.py), found
+    # with the mentions; None: not looked for (the store finds them).
+    indicators: list | None = None
 
 
 class IntakeError(Exception):

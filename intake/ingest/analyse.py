@@ -61,4 +61,18 @@ def analyse_document(doc: Document, fallback_date: date | None, settings=None,
                 f"Entity extraction failed ({type(exc).__name__}); the record was kept "
                 "without entities. Reprocess after the fault is fixed.",
             ))
-    return DocumentAnalysis(outcome, mentions)
+    return DocumentAnalysis(outcome, mentions, indicators=_indicators(outcome))
+
+
+def _indicators(outcome: ParseOutcome) -> list | None:
+    """Safeguarding indicators in the record's text (issue 18); the level is
+    decided when the record is stored, where recurrence is known."""
+    if outcome.record is None:
+        return None
+    from intake.triage.indicators import match_fields
+
+    try:
+        return match_fields({k: v.value for k, v in outcome.record.fields.items()})
+    except Exception as exc:  # the store looks again; a fault here costs nothing else
+        log_fault(log, "indicator matching failed", exc)
+        return None

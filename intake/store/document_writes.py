@@ -30,6 +30,7 @@ from intake.store.dedup import find_content_duplicate, forget_document
 from intake.store.models import DocumentRow, ExceptionItem, MentionRow, Message
 from intake.store.records import drop_record, field_values, write_record
 from intake.store.resolve import RESOLVED_STATUSES, resolve_document, unresolve_document
+from intake.store.triage import write_triage
 from intake.types import DocumentAnalysis, ExceptionInfo, Mention
 
 # Officer decisions that fix a document's status whatever a reprocess says.
@@ -214,4 +215,5 @@ def apply_analysis(session, document: DocumentRow, analysis: DocumentAnalysis, *
     if document.status in RESOLVED_STATUSES and rows:
         resolve_document(session, document, rows)
     session.flush()
+    write_triage(session, document, analysis.indicators)  # after resolution: recurrence counts this document
     return change

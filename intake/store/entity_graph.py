@@ -13,6 +13,7 @@ from itertools import combinations
 
 from sqlalchemy import select
 
+from intake.store import entity_ids
 from intake.store import entity_keys as ek
 from intake.store import person_match as pm
 from intake.store.document_facts import facts_for
@@ -20,9 +21,31 @@ from intake.store.entity_queries import entities_matching, entities_where_in, li
 from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow
 
 
-def new_entity(session, type_: str, key: str, display: str, public_id: str, attrs=None) -> Entity:
+def new_entity(session, type_: str, key: str, display: str, seed_id: str, attrs=None) -> Entity:
+    """A new entity whose public id is keyed from ``seed_id``
+    (entity_keys.id_seed). The seed can already have an entity: a person
+    named at the same place of a document that is resolved again after a
+    correction, or approved after it was first resolved. That entity is
+    taken over when nothing else stands on it any more (so the person keeps
+    the id they had, as a rebuild would give it); otherwise the new entity
+    gets the next free id of the seed. Either way the action goes through
+    (it used to fail on the unique public id and could never clear)."""
+    for n in range(1, 1000):
+        pid = entity_ids.public_id(session, seed_id if n == 1 else f"{seed_id}#{n}")
+        held = session.scalar(select(Entity).where(Entity.public_id == pid))
+        if held is None:
+            break
+        if _unused(session, held):
+            held.type, held.key, held.display = type_, key, display[:2000]
+            held.attrs = attrs or {}
+            held.document_count = held.agency_count = held.submitter_count = 0
+            held.first_seen = held.last_seen = None
+            session.flush()
+            return held
+    else:  # pragma: no cover - a thousand live entities from one mention
+        raise RuntimeError("no free entity id for this seed")
     ent = Entity(
-        public_id=public_id, type=type_, key=key, display=display[:2000], attrs=attrs or {},
+        public_id=pid, type=type_, key=key, display=display[:2000], attrs=attrs or {},
         document_count=0, agency_count=0, submitter_count=0,
     )
     session.add(ent)
@@ -30,16 +53,28 @@ def new_entity(session, type_: str, key: str, display: str, public_id: str, attr
     return ent
 
 
+def _unused(session, ent: Entity) -> bool:
+    """No mention, merge or decision stands on this entity now."""
+    if ent.merged_into_id is not None:
+        return False
+    if session.scalar(select(MentionRow.id).where(MentionRow.entity_pk == ent.id).limit(1)) is not None:
+        return False
+    if session.scalar(select(Entity.id).where(Entity.merged_into_id == ent.id).limit(1)) is not None:
+        return False
+    return True
+
+
 def entity_by_value(session, type_: str, key: str, display: str, known: dict[str, Entity] | None = None) -> Entity:
     """The live entity of a value, created when new. ``known`` (public id ->
     entity, from entities_by_values) saves a query per mention and learns
     the entities created here."""
-    pid = ek.public_id(type_, key)
+    seed = ek.id_seed(type_, key)
+    pid = entity_ids.public_id(session, seed)
     ent = known.get(pid) if known is not None else None
     if ent is None:
         ent = session.scalar(select(Entity).where(Entity.public_id == pid))
     if ent is None:
-        ent = new_entity(session, type_, key, display, pid)
+        ent = new_entity(session, type_, key, display, seed)
     if known is not None:
         known[pid] = ent
     return live_entity(session, ent)
@@ -48,7 +83,7 @@ def entity_by_value(session, type_: str, key: str, display: str, known: dict[str
 def entities_by_values(session, type_keys) -> dict[str, Entity]:
     """The stored entities of these (type, key) values by public id, in one
     query: a document's mentions resolved without a query each."""
-    pids = sorted({ek.public_id(t, k) for t, k in type_keys})
+    pids = sorted({entity_ids.public_id(session, ek.id_seed(t, k)) for t, k in type_keys})
     return {e.public_id: e for e in entities_where_in(session, Entity.public_id, pids)}
 
 

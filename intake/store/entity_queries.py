@@ -21,6 +21,7 @@ import phonenumbers
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select
 
+from intake.store import entity_ids
 from intake.store import entity_keys as ek
 from intake.store.crypto import session_keyring
 from intake.store.document_facts import facts_for
@@ -57,8 +58,11 @@ def public_ids_of(session, entity_pks) -> dict[int, str]:
 
 
 def find_entity(session, ref: str) -> Entity | None:
-    """By public id (or numeric id), followed through merges."""
+    """By public id (an id issued before ids were keyed included, or a
+    numeric id), followed through merges."""
     ent = session.scalar(select(Entity).where(Entity.public_id == ref))
+    if ent is None and (moved := entity_ids.legacy_redirect(session, ref)) is not None:
+        ent = session.scalar(select(Entity).where(Entity.public_id == moved))
     if ent is None and ref.isdigit():
         ent = session.get(Entity, int(ref))
     return live_entity(session, ent)

@@ -16,6 +16,7 @@ from intake import canonical
 from intake.store.entity_queries import public_ids_of
 from intake.store.models import DocumentRow, ExceptionItem, RecordRow
 from intake.store.records import current_fields, field_values
+from intake.store.triage import export_objects as export_triage
 
 # FORMS.md canonical keys, in the order a reader expects them in a CSV.
 CANONICAL_FIELDS = list(canonical.KEYS)
@@ -43,7 +44,8 @@ def _signatures(sig: dict | None) -> list[dict[str, Any]]:
 
 
 def document_object(session: Session, doc: DocumentRow,
-                    open_items: list[dict[str, str]] | None = None) -> dict[str, Any]:
+                    open_items: list[dict[str, str]] | None = None,
+                    triage: dict[int, dict] | None = None) -> dict[str, Any]:
     msg = doc.message
     fields: dict[str, Any] = field_values(doc.record)
     corrected = sorted(f.key for f in current_fields(doc.record).values() if f.origin == "officer")
@@ -82,6 +84,9 @@ def document_object(session: Session, doc: DocumentRow,
         "review": _review(doc),
         "corrected_fields": corrected,
         "open_items": open_items if open_items is not None else [],
+        # Issue 18: the suggested triage level, its reasons and indicators,
+        # and the level an officer set (docs/triage.md); null: not triaged.
+        "triage": (triage if triage is not None else export_triage(session, [doc.id])).get(doc.id),
     }
 
 
@@ -109,8 +114,9 @@ def iter_documents(session: Session) -> Iterator[dict[str, Any]]:
             .order_by(ExceptionItem.id)
         ):
             items.setdefault(doc_pk, []).append({"code": code, "detail": detail})
+        triage = export_triage(session, [d.id for d in batch])
         for doc in batch:
-            yield document_object(session, doc, items.get(doc.id, []))
+            yield document_object(session, doc, items.get(doc.id, []), triage)
         last = batch[-1].id
         session.expunge_all()
 
@@ -141,7 +147,7 @@ CSV_COLUMNS = [
     "document_id", "message_id", "from", "subject", "date", "origin", "filename", "kind",
     "sha256", "media_type", "status", "exception_code", "exception_detail", "template",
     "template_version", "duplicate_of",
-] + CANONICAL_FIELDS + ["entities", "review_state", "open_items"]
+] + CANONICAL_FIELDS + ["entities", "review_state", "open_items", "triage_level"]
 
 
 def write_csv(session: Session, out: TextIO) -> int:
@@ -161,6 +167,7 @@ def write_csv(session: Session, out: TextIO) -> int:
         row.append("; ".join(f"{e['type']}:{e['value']}" for e in obj["entities"]))
         row.append((obj["review"] or {}).get("state"))
         row.append("; ".join(i["code"] for i in obj["open_items"]))
+        row.append((obj["triage"] or {}).get("level"))
         writer.writerow([_cell(v) for v in row])
         n += 1
     return n

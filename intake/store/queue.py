@@ -19,11 +19,12 @@ from sqlalchemy import distinct, func, select
 
 from intake.exception_codes import CATALOGUE
 from intake.store.models import DocumentRow, ExceptionItem, Message
+from intake.store.triage import triage_rank
 
 # An officer's claim lapses when they have not touched the document for
 # this long, so a document left open in a closed browser is not stuck.
 CLAIM_TTL = timedelta(minutes=30)
-SORTS = ("oldest", "newest")
+SORTS = ("oldest", "newest", "triage")
 
 
 @dataclass(frozen=True)
@@ -128,6 +129,8 @@ def list_queue(session, f: QueueFilter, page: int = 1, page_size: int = 50) -> Q
                                      .join(Message, Message.id == DocumentRow.message_pk), f)) or 0
     order = (Message.first_seen_at.desc(), DocumentRow.id.desc()) if f.sort == "newest" else (
         Message.first_seen_at, DocumentRow.id)
+    if f.sort == "triage":  # issue 18: most urgent first, then the longest waiting
+        order = (triage_rank(DocumentRow.id), Message.first_seen_at, DocumentRow.id)
     rows = session.execute(_narrowed(
         select(DocumentRow.id, DocumentRow.public_id, DocumentRow.filename, DocumentRow.kind, DocumentRow.status,
                DocumentRow.template, DocumentRow.agency, Message.source, Message.subject, Message.from_addr,

@@ -132,8 +132,8 @@ def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, p
             chosen = best[0]
     if chosen is None:
         # Stable across rebuilds: the mention that first named this person.
-        pid = ek.public_id("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
-        chosen = new_entity(session, "PERSON", block, m.value or m.text, pid, profile.to_attrs())
+        seed = ek.id_seed("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
+        chosen = new_entity(session, "PERSON", block, m.value or m.text, seed, profile.to_attrs())
     else:
         merged = pm.Profile.from_attrs(chosen.attrs or {})
         merged.absorb(profile)

@@ -54,6 +54,7 @@ from intake.store.models import (
     Sighting,
 )
 from intake.store.resolve import unresolve_document
+from intake.store.triage import forget_triage, move_triage
 
 # Why a document may be disposed of before it is due; free text could
 # carry content into the audit log, so the reason is one of these.
@@ -192,6 +193,7 @@ def dispose(session, docs: list[DocumentRow], *, actor: str, years: int, early: 
         for m in mentions:
             session.delete(m)
         forget_document(session, doc.id)
+        forget_triage(session, doc.id)
         session.execute(delete(EntityLink).where(EntityLink.document_pk == doc.id))
         session.execute(update(ExceptionItem).where(ExceptionItem.related_document_pk == doc.id)
                         .values(related_document_pk=None))
@@ -262,6 +264,7 @@ def _promote_copy(session, doc: DocumentRow, gone: set[int], touched: set[int]) 
         session.execute(update(RecordRow).where(RecordRow.document_pk == doc.id).values(document_pk=heir.id))
         session.execute(update(MentionRow).where(MentionRow.document_pk == doc.id).values(document_pk=heir.id))
         session.execute(update(ContentKey).where(ContentKey.document_pk == doc.id).values(document_pk=heir.id))
+        move_triage(session, doc.id, heir.id)
         # Queue items about the record go with it; the message's own stay.
         session.execute(update(ExceptionItem).where(ExceptionItem.document_pk == doc.id,
                                                     ExceptionItem.message_pk != doc.message_pk)

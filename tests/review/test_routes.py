@@ -55,6 +55,7 @@ def _content(store) -> list[str]:
 ROUTES = [
     ("GET", "/", {}, ALL, 303),
     ("GET", "/queue", {}, ALL, 200),
+    ("GET", "/reprocessing", {}, ALL, 200),
     ("GET", "/queue?reason=ambiguous_value&sort=newest", {}, ALL, 200),
     ("GET", "/documents/{doc}", {}, ALL, 200),
     ("GET", "/documents/{pdf}/pages/1.png", {}, ALL, 200),
@@ -82,6 +83,11 @@ ROUTES = [
     ("GET", "/admin/retention", {}, ADMIN, 200),
     ("POST", "/admin/retention/dispose", {"document": "{doc}", "password": PASSWORD}, ADMIN, 400),
     ("POST", "/admin/retention/hold", {"document": "{doc}", "action": "hold", "reason": "court case"}, ADMIN, 303),
+    # triage (issue 18)
+    ("GET", "/reports", {}, ALL, 200),
+    ("GET", "/queue?sort=triage", {}, ALL, 200),
+    ("GET", "/reports?level=urgent&sort=level_youngest&indicator=missing", {}, ALL, 200),
+    ("POST", "/documents/{doc}/triage", {"level": "high", "reason": "checked with the school"}, WORK, 303),
 ]
 
 

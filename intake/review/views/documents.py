@@ -12,6 +12,7 @@ from starlette.routing import Route
 from intake import canonical
 from intake.ingest.reprocess import report_date
 from intake.review.highlight import segments
+from intake.review.views.triage import triage_panel
 from intake.review.web import ALL_ROLES, WORKERS, Ctx, NotFound, page, redirect
 from intake.review.work import template_choices
 from intake.store import queue as q
@@ -46,6 +47,7 @@ def _show(ctx: Ctx, doc, *, error: str | None = None, status: int = 200) -> Resp
         templates=template_choices(ctx.app.settings),
         duplicate=ra.duplicate_candidate(ctx.db, doc), now=datetime.now(timezone.utc),
         reprocess_pending=doc.reprocess_requested_at is not None,
+        triage=triage_panel(ctx.db, doc),  # templates/_triage.html (issue 18)
     )
 
 
