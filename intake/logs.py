@@ -109,4 +109,18 @@ def where(tb) -> str:
     """File, line and function of the last frames of a traceback: never a
     local value or a message."""
     frames = traceback.extract_tb(tb) if tb is not None else []
-    return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(frames[-8:])) or "?"
+    shown = frames[-8:]
+    ours = [f for f in frames if _is_intake(f.filename)]
+    if ours and ours[-1] not in shown:
+        # A library's frames alone (SQLAlchemy runs eight deep) would hide
+        # which intake line issued the statement: show intake's last frames
+        # and then the library's innermost.
+        shown = ours[-4:] + frames[-4:]
+    return " <- ".join(f"{f.filename.rsplit('/', 1)[-1]}:{f.lineno} {f.name}" for f in reversed(shown)) or "?"
+
+
+_PACKAGE = __file__.rsplit("/", 1)[0] + "/"
+
+
+def _is_intake(filename: str) -> bool:
+    return filename.startswith(_PACKAGE)

@@ -25,7 +25,18 @@ ENV_DB_URL = "INTAKE_DB_URL"
 
 
 class ConfigError(Exception):
-    """The configuration cannot be used; the message says what to fix."""
+    """The configuration cannot be used; the message says what to fix.
+    ``problems``: every problem found, each a line of its own (the message
+    is the first); ``code``: the exception code the command prints them
+    under (config_invalid, or template_invalid for a template file)."""
+
+    def __init__(self, message: str = "", *, problems: list[str] | None = None, code: str = "config_invalid",
+                 codes: list[str] | None = None):
+        self.problems = list(problems) if problems else [message]
+        self.code = code
+        # One code per problem when they differ (a setting and a template file).
+        self.codes = list(codes) if codes else [code] * len(self.problems)
+        super().__init__(message or self.problems[0])
 
 
 def read_secret(table: dict[str, Any], stem: str, what: str) -> str | None:
@@ -203,12 +214,14 @@ def validate(raw: dict[str, Any], config_path: Path | None = None, url_source: s
         return IntakeSettings.model_validate(raw, context={"base_dir": base, "check_paths": check_paths})
     except ValidationError as exc:
         errors = exc.errors(include_url=False)
-        first = errors[0]
-        origin = str(config_path) if config_path else "defaults"
-        if url_source and tuple(first.get("loc", ()))[:2] == ("store", "url"):
-            origin = url_source
+
+        def origin(err) -> str:
+            if url_source and tuple(err.get("loc", ()))[:2] == ("store", "url"):
+                return url_source
+            return str(config_path) if config_path else "defaults"
+        problems = [f"{origin(err)}: {_describe(err)}" for err in errors]
         more = f" (and {len(errors) - 1} more problem(s))" if len(errors) > 1 else ""
-        raise ConfigError(f"{origin}: {_describe(first)}{more}") from None
+        raise ConfigError(problems[0] + more, problems=problems) from None
 
 
 def load_settings(

@@ -18,7 +18,7 @@ import os
 import pkgutil
 import sys
 
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from intake import __version__
 from intake.config.settings import ConfigError, load_settings
@@ -93,14 +93,12 @@ def main(argv: list[str] | None = None) -> int:
 
         preflight.check(settings, tuple(getattr(args, "uses", ("store",))))
     except ConfigError as exc:
-        _say(f"configuration error: {exc}")
-        return EXIT_USAGE
+        return _config_failure(exc)
     setup_logging(verbose=verbose, level=settings.model.logging.level, fmt=settings.model.logging.format)
     try:
         return int(args.func(args, settings) or EXIT_OK)
     except ConfigError as exc:
-        _say(f"configuration error: {exc}")
-        return EXIT_USAGE
+        return _config_failure(exc)
     except BrokenPipeError:
         # `intake export | head`: the reader left; that is not an error.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -114,6 +112,13 @@ def main(argv: list[str] | None = None) -> int:
         log_fault(log, "command %s failed", exc, args.command)
         _say(f"internal error ({type(exc).__name__}) in intake; the log above says where")
         return EXIT_INTERNAL
+
+
+def _config_failure(exc: ConfigError) -> int:
+    """Every problem found, one documented line each: `intake: <code>: ...`."""
+    for code, problem in zip(exc.codes, exc.problems):
+        _say(f"{code}: {problem}")
+    return EXIT_USAGE
 
 
 def _failure(exc: BaseException, settings) -> int:
@@ -134,6 +139,12 @@ def _failure(exc: BaseException, settings) -> int:
         # may show its path; logs never do.
         _say(f"{exc.strerror}" + (f": {exc.filename}" if exc.filename else ""))
         return EXIT_FAILED
+    if isinstance(exc, SQLAlchemyError) and not isinstance(exc, (OperationalError, InterfaceError)):
+        # A constraint, a statement or a mapping the store refused: the
+        # store is fine, intake asked it something wrong (a bug).
+        log_fault(log, "store refused a statement", exc)
+        _say(f"internal error ({type(exc).__name__}) in intake; the log above says where")
+        return EXIT_INTERNAL
     log_fault(log, "store failure", exc)
     _say(f"store error ({type(exc).__name__}); the log above says where")
     return EXIT_STORE

@@ -81,7 +81,7 @@ def make_app(dsn: str, settings):
         # A worker killed mid-job (kill -9, OOM, a lost machine) stops
         # sending heartbeats: its jobs are handed to the living.
         for job in await context.app.job_manager.get_stalled_jobs(seconds_since_heartbeat=stalled_after):
-            await context.app.job_manager.retry_job(job)
+            await hand_back(context.app, job)
         from asgiref.sync import sync_to_async
         from procrastinate.exceptions import AlreadyEnqueued
 
@@ -97,6 +97,20 @@ def make_app(dsn: str, settings):
 
     app.process_inbound = process_inbound
     return app
+
+
+async def hand_back(app, job) -> None:
+    """A dead worker's job back to the queue; when the message already has a
+    newer job queued (queue_waiting deferred one: the queueing lock allows
+    one waiting job per message), the dead one is closed as failed instead,
+    which frees the message's lock for the newer job."""
+    from procrastinate import jobs as pjobs
+    from procrastinate.exceptions import UniqueViolation
+
+    try:
+        await app.job_manager.retry_job(job)
+    except UniqueViolation:
+        await app.job_manager.finish_job(job, status=pjobs.Status.FAILED, delete_job=False)
 
 
 def app_for(store: Store, settings):
@@ -244,3 +258,22 @@ class JobQueueProcessor:
 
     def close(self) -> None:
         pass
+
+
+def retry_stalled(store: Store, settings) -> int:
+    """Hand back the jobs of workers that stopped sending heartbeats (what
+    the periodic sweep does in a running worker), for a replay waiting on
+    its messages when no other worker may be left to do it."""
+    import asyncio
+
+    app = app_for(store, settings)
+    stalled_after = float(settings.section("workers").get("stalled_after_s", 30))
+
+    async def retry() -> int:
+        async with app.open_async():
+            stalled = list(await app.job_manager.get_stalled_jobs(queue=QUEUE,
+                                                                  seconds_since_heartbeat=stalled_after))
+            for job in stalled:
+                await hand_back(app, job)
+            return len(stalled)
+    return asyncio.run(retry())

@@ -18,7 +18,7 @@ from datetime import date
 from sqlalchemy.exc import IntegrityError
 
 from intake import metrics
-from intake.ingest.identity import content_sha256
+from intake.ingest.identity import identity_keys
 from intake.ingest.mime_walk import MimeLimits, WalkResult, walk
 from intake.ingest.sender import SenderPolicies, verify_sender
 from intake.store import inbound, retention
@@ -45,6 +45,8 @@ class MessageJob:
     pending: dict[int, Future] = field(default_factory=dict)  # document index -> analysis in flight
     source: str | None = None  # the inbox (config name) or "replay": a metrics label, never content
     sender: dict | None = None  # verify_sender's verdict under the source's policy (issue 11)
+    # Other content hashes the message may be stored under (identity.identity_keys).
+    legacy_keys: list[str] = field(default_factory=list)
 
     @property
     def fallback_date(self) -> date | None:
@@ -64,7 +66,8 @@ def walk_job(inbound_id: int, raw: RawMessage, limits: MimeLimits, source: str |
     with metrics.timed("mime_walk"):
         result = walk(raw.data, limits)
     sender = verify_sender(raw.data, senders.for_source(source)) if senders is not None else None
-    return MessageJob(inbound_id, raw, content_sha256(raw.data), result, source=source, sender=sender)
+    key, *legacy = identity_keys(raw.data)
+    return MessageJob(inbound_id, raw, key, result, source=source, sender=sender, legacy_keys=legacy)
 
 
 def counted(job: MessageJob, outcome: MessageOutcome) -> MessageOutcome:
@@ -108,6 +111,9 @@ def commit_job(session, job: MessageJob, actor: str) -> MessageOutcome:
     transaction, and it becomes a sighting)."""
     mid = job.result.headers.message_id
     outcome = record_sighting(session, job.raw, mid, job.key, actor)
+    for legacy in job.legacy_keys:
+        # Stored by an earlier intake under the hash of its bytes as received.
+        outcome = outcome or record_sighting(session, job.raw, mid, legacy, actor)
     if outcome is None:
         outcome = save_message(session, job.raw, job.key, job.result.headers, job.result.problems,
                                job.result.documents, job.analyses, actor=actor, signature=signature_of(job.result),

@@ -238,6 +238,7 @@ class _Walker:
             data = b""
         if not isinstance(data, bytes):
             data = str(data).encode("utf-8", "replace")
+        data = _local_line_endings(part, data)
         if any("Base64" in type(d).__name__ for d in getattr(part, "defects", [])):
             self.problem(BROKEN_MIME,
                          f"Attachment at part {path} has damaged base64; it was read as far as possible.")
@@ -305,6 +306,8 @@ class _Walker:
             # Inline PGP: the signature block is evidence, not report text.
             self.signatures.append(signatures.pgp(text.encode("utf-8", "replace"), first_path))
             text = _strip_inline_pgp(text)
+        # CRLF over IMAP, LF in an archive copy: one body either way (issue 19).
+        text = text.replace("\r\n", "\n")
         if not body_is_report(text, has_attachments):
             self.skipped_bodies += 1
             return
@@ -330,6 +333,20 @@ def _strip_inline_pgp(text: str) -> str:
     text = _INLINE_PGP_SIG.sub("", _INLINE_PGP_HEAD.sub("", text))
     # RFC 4880 7.1: dash-escaped lines ("- -- " for "-- ").
     return re.sub(r"(?m)^- ", "", text)
+
+
+def _local_line_endings(part: Message, data: bytes) -> bytes:
+    """A text part sent as lines (7bit, 8bit, quoted-printable) has the line
+    endings of whatever carried it: CRLF over IMAP, LF in a Maildir or mbox
+    copy. Its document holds LF either way, so the copies are one document
+    (same sha256, same duplicate check). Base64 keeps the sender's bytes
+    exactly and is left alone; the raw message is stored as received. A
+    multipart with no readable parts is read as one text leaf, so alike."""
+    if part.get_content_maintype() not in ("text", "multipart"):
+        return data
+    if str(part.get("Content-Transfer-Encoding") or "").strip().lower() == "base64":
+        return data
+    return data.replace(b"\r\n", b"\n")
 
 
 def _as_sent(part: Message) -> bytes | None:

@@ -141,6 +141,12 @@ class ProcessAnalyser:
     def _analyse_once(self, doc: Document, fallback_date: date | None,
                       template_id: str | None) -> DocumentAnalysis | None:
         """The analysis, or None when the worker died on it."""
+        if self._proc is not None and not self._proc.is_alive() and not self._closing:
+            # Died between documents (killed, OOM): say so, then a fresh one.
+            self._proc.join(1)
+            log.error("analysis worker (pid %s) died (%s) while idle; starting a fresh one",
+                      self._proc.pid, how_it_ended(self._proc.exitcode))
+            self._kill()
         if self._proc is None or not self._proc.is_alive():
             self._start()
         job = (doc, fallback_date, template_id)
@@ -178,10 +184,14 @@ class ProcessAnalyser:
                                "Open the original and key it in.")
 
     def _crashed(self, doc: Document) -> None:
-        code = self._proc.exitcode if self._proc else None
+        proc = self._proc
+        if proc is not None:
+            proc.join(2)  # reaped, so its exit code (the signal) is known
+        code, pid = (proc.exitcode, proc.pid) if proc is not None else (None, None)
         self._kill()
         metrics.worker_restarted("crash")
-        log.error("analysis worker died (exit %s) on document %s", code, doc.sha256[:12])
+        log.error("analysis worker (pid %s) died (%s) on document sha256 %s", pid, how_it_ended(code),
+                  doc.sha256[:12])
         return None
 
     def abort(self) -> None:
@@ -200,6 +210,18 @@ class ProcessAnalyser:
         if self._proc is not None:
             self._proc.join(5)
         self._kill()
+
+
+def how_it_ended(exitcode: int | None) -> str:
+    """"killed by SIGKILL", "exit 1": a process's end as a person reads it."""
+    if exitcode is None:
+        return "exit status unknown"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit {exitcode}"
 
 
 def make_analyser(settings, inline: bool = False) -> Analyser:

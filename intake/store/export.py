@@ -36,6 +36,14 @@ def _review(doc: DocumentRow) -> dict[str, Any] | None:
             "reason": doc.review_reason}
 
 
+def _signatures(sig: dict | None) -> list[dict[str, Any]]:
+    """The message's S/MIME or PGP signature (docs/export.md): a list, so a
+    message signed more than once can say so without a new key."""
+    if not sig or not sig.get("signed"):
+        return []
+    return [{"kind": sig.get("kind"), "signer": sig.get("signer"), "verified": sig.get("valid")}]
+
+
 def document_object(session: Session, doc: DocumentRow,
                     open_items: list[dict[str, str]] | None = None,
                     triage: dict[int, dict] | None = None,
@@ -58,6 +66,7 @@ def document_object(session: Session, doc: DocumentRow,
             "subject": msg.subject,
             "date": _iso(msg.date),
             "origin": msg.origin,
+            "signatures": _signatures(msg.signature),
         },
         "filename": doc.filename,
         "kind": doc.kind,

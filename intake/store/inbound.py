@@ -41,17 +41,25 @@ def _now() -> datetime:
 
 def receive(session, raw: RawMessage, source: str | None = None) -> tuple[int, bool]:
     """Take custody of a raw message. Returns (inbound id, new?). Reading
-    the same message from the same place again adds nothing."""
-    found = session.scalar(select(Inbound.id).where(Inbound.origin == raw.origin,
-                                                     Inbound.raw_sha256 == raw.sha256))
+    the same message from the same place again adds nothing, also when
+    another process reads it at the same moment: the insert gives way to
+    theirs and their row is the one returned."""
+    found = _custody_row(session, raw)
     if found is not None:
         return found, False
     repo.ensure_blob(session, raw.sha256, raw.data)
-    row = Inbound(origin=raw.origin, raw_sha256=raw.sha256, source=(source or "")[:1000] or None,
-                  state="received", attempts=0, lane=lane_of(raw.data))
-    session.add(row)
-    session.flush()
-    return row.id, True
+    new_id = repo.insert_new(session, Inbound, {
+        "origin": raw.origin, "raw_sha256": raw.sha256, "source": (source or "")[:1000] or None,
+        "state": "received", "attempts": 0, "lane": lane_of(raw.data),
+    }, ["origin", "raw_sha256"], returning=Inbound.id)
+    if new_id is not None:
+        return new_id, True
+    return _custody_row(session, raw), False
+
+
+def _custody_row(session, raw: RawMessage) -> int | None:
+    return session.scalar(select(Inbound.id).where(Inbound.origin == raw.origin,
+                                                   Inbound.raw_sha256 == raw.sha256))
 
 
 def raw_of(session, row: Inbound) -> RawMessage:
@@ -196,6 +204,59 @@ def outcomes(session, ids) -> tuple[int, int, int, dict[str, int]]:
                                          .group_by(DocumentRow.status)):
             docs[status] = docs.get(status, 0) + n
     return new, known, failed, docs
+
+
+@dataclass
+class RunOutcome:
+    """What became of the messages one run read, judged from the store, so
+    the counts add up whoever processed them: ``new`` were stored by this
+    process since ``since`` (``claimed_by`` names it), ``known`` were stored already or by
+    another process, ``failed`` failed, ``pending`` are not done yet (an
+    interrupted run; another process still at work)."""
+
+    new: int = 0
+    known: int = 0
+    failed: int = 0
+    pending: int = 0
+    documents: dict[str, int] | None = None
+
+
+def run_outcome(session, ids, since: datetime, pid: int | None = None) -> RunOutcome:
+    from sqlalchemy import and_
+
+    from intake.store.models import DocumentRow, Message
+
+    mine = f"{HOST}:{pid or os.getpid()}"
+    out = RunOutcome(documents={})
+    ids = sorted(set(ids))
+    made: list[int] = []
+    for chunk in range(0, len(ids), 500):
+        for st, origin, who, finished, m_origin, m_pk in session.execute(
+            select(Inbound.state, Inbound.origin, Inbound.claimed_by, Inbound.finished_at, Message.origin, Message.id)
+            .outerjoin(Message, and_(Message.id == Inbound.message_pk))
+            .where(Inbound.id.in_(ids[chunk:chunk + 500]))
+        ):
+            if st == "failed":
+                out.failed += 1
+            elif st != "done":
+                out.pending += 1
+            elif (m_pk is not None and m_origin == origin and (who or "").startswith(mine + ":")
+                  and finished is not None and _aware(finished) >= since):
+                out.new += 1
+                made.append(m_pk)
+            else:
+                out.known += 1
+    for chunk in range(0, len(made), 500):
+        for status, n in session.execute(select(DocumentRow.status, func.count())
+                                         .where(DocumentRow.message_pk.in_(made[chunk:chunk + 500]))
+                                         .group_by(DocumentRow.status)):
+            out.documents[status] = out.documents.get(status, 0) + n
+    return out
+
+
+def _aware(t: datetime) -> datetime:
+    # SQLite gives back naive datetimes (stored as UTC).
+    return t if t.tzinfo is not None else t.replace(tzinfo=timezone.utc)
 
 
 def unfinished_ids(session) -> list[int]:

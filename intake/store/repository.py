@@ -21,12 +21,26 @@ from intake.store.models import (
 from intake.types import ExceptionInfo
 
 
+def insert_new(session: Session, model, values: dict, keys: list[str], returning=None):
+    """INSERT ... ON CONFLICT (keys) DO NOTHING: another process may insert
+    the same row at any moment (replays, daemons and workers started
+    together), and that is not an error. Returns ``returning`` of the row
+    inserted, or None when it was there already (re-read it)."""
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(model).values(**values).on_conflict_do_nothing(index_elements=keys)
+    if returning is None:
+        return session.execute(stmt).rowcount or None
+    return session.execute(stmt.returning(returning)).scalar()
+
+
 def ensure_blob(session: Session, sha256: str, data: bytes) -> None:
     # Asks for the key only: loading the row would read (and, in an
     # encrypted store, decrypt) the whole blob just to see that it exists.
     if session.scalar(select(Blob.sha256).where(Blob.sha256 == sha256)) is None:
-        session.add(Blob(sha256=sha256, size=len(data), data=data))
-        session.flush()
+        insert_new(session, Blob, {"sha256": sha256, "size": len(data), "data": data}, ["sha256"])
 
 
 def ensure_blobs(session: Session, items) -> None:

@@ -86,3 +86,20 @@ def test_conversion_is_deterministic_for_every_kind():
     for kind in KINDS:
         data = build_msg(message_class=kind, body=NARRATIVE, rtf_compressed=_rtf("cp950-undeclared-font"))
         assert msg_to_rfc822(data) == msg_to_rfc822(data)
+
+
+@pytest.mark.parametrize("declared", ["message/rfc822", None])
+def test_attached_email_file_is_read_as_a_nested_message(declared):
+    """An Outlook item with an e-mail file attached: the e-mail's own parts
+    are documents, one row each (issue 19)."""
+    from tests.support.mail import message
+
+    inner = bytes(message(msgid="<inner@school.example.org>",
+                          attachments=[("form.txt", NARRATIVE.encode(), "text/plain"),
+                                       ("scan.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")]))
+    data = build_msg(body="See the attached e-mail.", attachments=[MsgAttachment("fwd.eml", inner, declared)])
+    r = walk(msg_to_rfc822(data))
+    assert sorted((d.filename or "", d.kind) for d in r.documents) == [("", "body"), ("form.txt", "attachment"),
+                                                                       ("scan.pdf", "attachment")]
+    assert all(".m" in d.part_path for d in r.documents)
+    assert "broken_mime" not in [p.code for p in r.problems]

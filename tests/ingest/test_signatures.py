@@ -178,3 +178,29 @@ def test_fuzz_signature_readers_never_raise(data):
     assert sig.kind == "smime" and sig.valid in (None, False, True)
     assert signatures.pgp(b"-----BEGIN PGP SIGNATURE-----\n\n" + base64.encodebytes(data)
                           + b"-----END PGP SIGNATURE-----\n", "1").valid is None
+
+
+def test_export_says_how_the_message_was_signed(signer, tmp_path, capsys):
+    """The message block carries its signature: kind, signer, verified
+    (issue 19); an unsigned message an empty list."""
+    import json
+
+    from intake.ingest.cli import main
+    from tests.support.mail import message
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "signed.eml").write_bytes(detached(signer))
+    (tmp_path / "in" / "tampered.eml").write_bytes(
+        detached(signer).replace(b"Message-ID: <signed@", b"Message-ID: <tampered@").replace(b"aged about 14", b"aged about 15"))
+    (tmp_path / "in" / "plain.eml").write_bytes(bytes(message(msgid="<plain@school.example.org>")))
+    url = f"sqlite:///{tmp_path / 's.sqlite'}"
+    assert main(["replay", "--no-progress", "--inline", "--db", url, str(tmp_path / "in")]) == 0
+    capsys.readouterr()
+    assert main(["export", "--db", url]) == 0
+    by_id = {}
+    for line in capsys.readouterr().out.splitlines():
+        row = json.loads(line)
+        by_id[row["message"]["message_id"]] = row["message"]["signatures"]
+    assert by_id["<signed@school.example.org>"] == [{"kind": "smime", "signer": SIGNER, "verified": True}]
+    assert by_id["<plain@school.example.org>"] == []
+    assert by_id["<tampered@school.example.org>"][0]["verified"] is False

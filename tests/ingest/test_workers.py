@@ -58,3 +58,27 @@ def test_analysis_workers_run_below_the_process_that_takes_custody(nice):
         assert os.getpriority(os.PRIO_PROCESS, worker) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + nice)
     finally:
         a.close()
+
+
+def test_a_killed_worker_is_logged_with_the_signal_and_the_document(caplog):
+    """Not "exit None": the signal by name and the document's hash (issue 19)."""
+    import logging
+
+    a = ProcessAnalyser(None, analyse_fn=faults.sigkill_on_marker)
+    bad = doc(b"SIGKILL " + GOOD)
+    try:
+        with caplog.at_level(logging.WARNING, logger="intake.ingest.workers"):
+            out = a.analyse(bad, None)
+        assert out.outcome.exception.code == "parser_crashed"
+        died = [r.getMessage() for r in caplog.records if "died (" in r.getMessage()]
+        assert died and all("killed by SIGKILL" in m and bad.sha256[:12] in m for m in died), died
+        caplog.clear()
+        # Killed while idle, between documents: said too, then a fresh worker.
+        a.analyse(doc(GOOD), None)
+        os.kill(a._proc.pid, 9)
+        a._proc.join(5)
+        with caplog.at_level(logging.WARNING, logger="intake.ingest.workers"):
+            assert a.analyse(doc(GOOD), None).outcome.status == "parsed"
+        assert any("killed by SIGKILL" in r.getMessage() and "idle" in r.getMessage() for r in caplog.records)
+    finally:
+        a.close()

@@ -131,7 +131,7 @@ CASES = [
     # missing folders and broken files
     Case("template-dir-missing", '[parsing]\ntemplate_dirs = ["no-such-templates"]\n',
          ("[parsing] template_dirs", "no-such-templates")),
-    Case("template-broken", '[parsing]\ntemplate_dirs = ["tpl"]\n', ("[parsing] template_dirs", "broken.toml"),
+    Case("template-broken", '[parsing]\ntemplate_dirs = ["tpl"]\n', ("template_invalid", "tpl/broken.toml"),
          files=(("tpl/broken.toml", 'id = "x"\n[fields\n'),)),
     Case("gazetteer-missing", '[extract]\ngazetteer_files = ["slang.toml"]\n', ("[extract] gazetteer_files", "slang.toml")),
     Case("gazetteer-broken", '[extract]\ngazetteer_files = ["slang.toml"]\n',
@@ -220,7 +220,7 @@ def test_broken_config_is_one_line_exit_2_and_touches_nothing(case, tmp_path, gu
         assert rc == EXIT_USAGE, (command, out.err)
         assert len(lines) == 1, (command, out.err)
         line = lines[0]
-        assert line.startswith("intake: configuration error: "), (command, line)
+        assert line.startswith(("intake: config_invalid: ", "intake: template_invalid: ")), (command, line)
         for needle in case.expect:
             assert needle in line, (command, needle, line)
         origin = "--db" if "--db" in case.argv_extra else str(tmp_path)

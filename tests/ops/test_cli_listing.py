@@ -53,3 +53,17 @@ def test_entity_show_json(db, capsys):
     assert cli.main(["entity", "E-001", "--json", "--db", db]) == EXIT_OK
     obj = json.loads(capsys.readouterr().out)
     assert obj["entity_id"] == "E-001" and obj["type"] == "VRM" and obj["mentions"] == []
+
+
+def test_readme_lists_every_command():
+    """README's command table names every command the CLI has (issue 19)."""
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    table = readme.split("## Commands", 1)[1].split("Exit codes", 1)[0]
+    listed = set(re.findall(r"`intake ([a-z-]+)", table))
+    parser = cli.build_parser()
+    sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
+    missing = sorted(set(sub.choices) - listed)
+    assert not missing, f"README's command table lacks: {missing}"

@@ -25,3 +25,10 @@ def bloat_on_marker(doc, fallback, settings, template_id=None):
         hog[::4096] = b"x" * len(hog[::4096])
         time.sleep(30)
     return analyse_document(doc, fallback, settings, template_id=template_id)
+
+
+def sigkill_on_marker(doc, fallback, settings, template_id=None):
+    """The worker killed from outside (kill -9, the OOM killer)."""
+    if b"SIGKILL" in doc.data:
+        os.kill(os.getpid(), 9)
+    return analyse_document(doc, fallback, settings, template_id=template_id)

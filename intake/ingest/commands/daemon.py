@@ -181,6 +181,8 @@ def cmd_status(args, settings) -> int:
             rows.append({
                 "inbox": ib.name,
                 "healthy": not bad,
+                # Failing, not for long enough to be unhealthy: retrying.
+                "state": "unhealthy" if bad else "reconnecting" if failing_for is not None else "ok",
                 "silent": silent,
                 "last_success": _iso(rep.last_success_at),
                 "last_attempt": _iso(rep.last_attempt_at),
@@ -206,7 +208,7 @@ def cmd_status(args, settings) -> int:
         if not rows:
             print("no [[inbox]] configured")
         for r in rows:
-            print(f"{r['inbox']}: {'OK' if r['healthy'] else 'UNHEALTHY'}"
+            print(f"{r['inbox']}: {r['state'].upper()}"
                   + (" (no pass attempted recently: is the daemon running?)" if r["silent"] else ""))
             print(f"  last successful pass: {r['last_success'] or 'never'}")
             print(f"  last attempt:         {r['last_attempt'] or 'never'}")

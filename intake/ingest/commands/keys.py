@@ -82,9 +82,12 @@ def run_status(args, settings) -> int:
     if state is None:
         print("not encrypted" + (" ([encryption] names a key: run `intake keys encrypt-existing`)" if kek else ""))
         return EXIT_OK
+    opens = kek is not None and _opens(settings, kek)
     print(f"encrypted ({state}); the configured key "
-          f"{'is missing' if kek is None else 'opens it' if _opens(settings, kek) else 'does NOT open it'}")
-    return EXIT_OK
+          f"{'is missing' if kek is None else 'opens it' if opens else 'does NOT open it'}")
+    # A status check in a script or a monitor: non-zero when the store
+    # cannot be opened with what is configured.
+    return EXIT_OK if opens else EXIT_FAILED
 
 
 def _opens(settings, kek: bytes) -> bool:

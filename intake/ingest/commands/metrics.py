@@ -13,7 +13,9 @@ import sys
 from pathlib import Path
 
 from intake.ingest.exit_codes import EXIT_OK
-from intake.store.db import open_store
+from sqlalchemy.exc import SQLAlchemyError
+
+from intake.store.db import StoreError, open_store, store_fault
 
 
 def register(sub, common) -> None:
@@ -26,11 +28,25 @@ def register(sub, common) -> None:
     p.set_defaults(func=run)
 
 
+STORE_DOWN = (b"# HELP intake_store_up 1 when the store could be read for this scrape\n"
+              b"# TYPE intake_store_up gauge\nintake_store_up 0.0\n")
+
+
 def run(args, settings) -> int:
     from intake import metrics
 
-    with open_store(settings, write=False) as store:
-        data = metrics.render(store, with_process=False)
+    try:
+        with open_store(settings, write=False) as store:
+            data = metrics.render(store, with_process=False)
+    except (StoreError, SQLAlchemyError) as exc:
+        # Monitoring must see a store it cannot read (unreachable, missing,
+        # encrypted without its key) as intake_store_up 0, not as a failed
+        # scrape job: exit 0, and the reason on stderr.
+        fault = exc if isinstance(exc, StoreError) else store_fault(exc, settings.store_url)
+        code = fault.code if fault is not None else type(exc).__name__
+        print(f"intake: {code}: the store could not be read; intake_store_up 0"
+              + (f" ({fault.detail})" if fault is not None else ""), file=sys.stderr)
+        data = STORE_DOWN
     if args.textfile:
         metrics.write_textfile(Path(args.textfile), data, int(args.mode, 8))
     else:

@@ -17,9 +17,11 @@ import sys
 import threading
 import time
 from collections import Counter
+from datetime import datetime, timezone
 from pathlib import Path
 
 from intake.exception_codes import UNREADABLE_MESSAGE
+from intake.ingest import jobs
 from intake.ingest.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from intake.ingest.pipeline import Pipeline
 from intake.ingest.processing import worker_count
@@ -31,6 +33,8 @@ from intake.store.db import open_store
 # Custody is committed in batches: this many messages or this many seconds.
 RECEIVE_BATCH = 200
 RECEIVE_SECONDS = 2.0
+# How often a replay on the job queue looks whether its messages are done.
+WAIT_POLL_SECONDS = 1.0
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +52,9 @@ def register(sub, common) -> None:
     p.add_argument("--progress", dest="progress", action="store_true", default=None,
                    help="show a progress bar (default: when stderr is a terminal)")
     p.add_argument("--no-progress", dest="progress", action="store_false")
+    p.add_argument("--no-wait", dest="wait", action="store_false",
+                   help="PostgreSQL with the job queue: return once the messages are queued, saying how "
+                        "many are pending, rather than waiting for workers to finish them")
     p.add_argument("--workers", type=int, metavar="N", default=None,
                    help="analysis worker processes (default: [workers] processes, 0 = one per core)")
     p.add_argument("--inline", action="store_true",
@@ -56,9 +63,11 @@ def register(sub, common) -> None:
 
 
 class Summary:
-    """What this run did: counts cover items stored now, never what earlier
-    runs stored (a second replay of the same archive adds and stores
-    nothing, and says so)."""
+    """What this run did: counts cover the messages this run read, and add
+    up (read = new + already known + failed + not processed yet), also
+    after an interrupted run and with other processes at work on the same
+    store; never what earlier runs stored (a second replay of the same
+    archive adds and stores nothing, and says so)."""
 
     def __init__(self) -> None:
         self.read = 0
@@ -68,8 +77,11 @@ class Summary:
         self.unreadable: list[str] = []  # stored now as unreadable_message
         self.unreadable_known = 0  # unreadable, and stored by an earlier run
         self.skipped: list[str] = []
-        self.held = 0  # read again, and already in the store's custody
+        self.mine: set[int] = set()  # inbound rows of the messages this run read
         self.failed = 0  # processing failed (a fault in intake): kept, shown by `intake status`
+        self.pending = 0  # read, not processed yet (interrupted, or another process at work)
+        self.earlier: Counter[str] = Counter()  # rows an earlier run left, finished now: new/known
+        self.started = datetime.now(timezone.utc)
 
     def add(self, outcome) -> None:
         if outcome.new:
@@ -78,13 +90,36 @@ class Summary:
         else:
             self.known += 1
 
+    def done(self, inbound_id: int, outcome) -> None:
+        """A message processed by this run (the local processor says which)."""
+        if inbound_id not in self.mine:
+            self.earlier["new" if outcome.new else "known"] += 1
+
+    def settle(self, store) -> None:
+        """The outcome of every message read, from the store."""
+        with store.session() as s:
+            out = inbound.run_outcome(s, self.mine, self.started)
+        self.new += out.new
+        self.known += out.known
+        self.failed += out.failed
+        self.pending += out.pending
+        self.docs.update(out.documents or {})
+
     def lines(self) -> list[str]:
         d = self.docs
+        first = f"messages read: {self.read}  new: {self.new}  already known: {self.known}"
+        if self.failed:
+            first += f"  failed: {self.failed}"
+        if self.pending:
+            first += f"  not processed yet: {self.pending}"
         out = [
-            f"messages read: {self.read}  new: {self.new}  already known: {self.known + self.held}",
+            first,
             f"documents parsed: {d['parsed']}  exceptions: {d['exception']}  "
             f"duplicates: {d['duplicate']}  not a report: {d['not_a_report']}",
         ]
+        if self.earlier:
+            out.append(f"left by an earlier run and finished now: {sum(self.earlier.values())} "
+                       f"(new: {self.earlier['new']})")
         if self.unreadable:
             out.append(f"unreadable items stored as exceptions: {len(self.unreadable)}")
         if self.unreadable_known:
@@ -93,6 +128,9 @@ class Summary:
             out.append(f"files skipped (not mail): {len(self.skipped)}")
         if self.failed:
             out.append(f"messages whose processing failed (kept; see `intake status`): {self.failed}")
+        if self.pending:
+            out.append(f"messages not processed yet: {self.pending} (another process is at work on them, "
+                       "or a rerun finishes them)")
         return out
 
 
@@ -116,8 +154,16 @@ def run(args, settings) -> int:
     try:
         with open_store(settings) as store:
             failed = _receive_all(store, settings, paths, summary, show, stop)
-            if not stop.is_set():
-                _process_all(store, settings, worker_count(settings, args.workers), summary, show, stop)
+            workers = worker_count(settings, args.workers)
+            queued = jobs.uses_job_queue(store, settings)
+            if queued and not args.wait:
+                print(f"intake replay: --no-wait: {_pending(store, summary)} message(s) queued and pending for "
+                      "the workers; `intake status` shows the queue", file=sys.stderr)
+            elif not stop.is_set():
+                _process_all(store, settings, workers, summary, show, stop)
+                if queued and not stop.is_set():
+                    _wait_for_jobs(store, settings, workers, summary, show, stop)
+            summary.settle(store)
     finally:
         signal.signal(signal.SIGINT, previous)
     for line in summary.lines():
@@ -198,9 +244,8 @@ def _take(store, raws, summary: Summary, queue) -> None:
     with store.transaction() as s:
         for raw in raws:
             inbound_id, new = inbound.receive(s, raw, "replay")
-            if not new:
-                summary.held += 1
-            elif queue is not None:
+            summary.mine.add(inbound_id)
+            if new and queue is not None:
                 queue(s, inbound_id)
 
 
@@ -210,17 +255,42 @@ def _process_all(store, settings, workers: int, summary: Summary, show: bool, st
     bar = _bar(show, f"processing ({workers} worker{'s' if workers != 1 else ''})", total=waiting)
 
     def done(inbound_id, outcome):
-        summary.add(outcome)
+        summary.done(inbound_id, outcome)
         if bar is not None:
             bar.update(1)
 
     try:
         processor = make_processor(store, settings, workers=workers, actor="system:replay", on_done=done)
-        result = processor.run(stop)
-        if not hasattr(processor, "on_done"):  # the job queue tells the outcome afterwards
-            summary.new, summary.known = summary.new + result.new, summary.known + result.known
-            summary.docs.update(result.documents)
-        summary.failed += result.failed
+        processor.run(stop)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _pending(store, summary: Summary) -> int:
+    with store.session() as s:
+        return inbound.run_outcome(s, summary.mine, summary.started).pending
+
+
+def _wait_for_jobs(store, settings, workers: int, summary: Summary, show: bool, stop: threading.Event) -> None:
+    """On the job queue, other workers hold some of this run's messages:
+    wait until every one is done (or failed), so `replay; export` exports
+    them all. A job whose worker died is handed back and run here."""
+    pending = _pending(store, summary)
+    if not pending:
+        return
+    bar = _bar(show, "waiting for workers", total=pending)
+    try:
+        while pending and not stop.is_set():
+            stop.wait(WAIT_POLL_SECONDS)
+            jobs.retry_stalled(store, settings)
+            jobs.queue_waiting(store, settings)
+            jobs.run_worker(store, settings, concurrency=max(1, workers), wait=False,
+                            install_signal_handlers=False)
+            now = _pending(store, summary)
+            if bar is not None:
+                bar.update(pending - now)
+            pending = now
     finally:
         if bar is not None:
             bar.close()

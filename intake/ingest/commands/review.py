@@ -12,9 +12,11 @@ ids and counts.
 
 from __future__ import annotations
 
+import errno
 import getpass
 import json
 import logging
+import socket
 import sys
 from datetime import datetime, timezone
 
@@ -77,16 +79,42 @@ def run_serve(args, settings) -> int:
     except ConfigError as exc:
         print(f"intake serve: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    with open_store(settings) as store:
+    # The port first: one in use is a usage error (exit 2) found before the
+    # store is opened or the app's background reprocessing starts.
+    try:
+        sock = _listen(cfg.host, cfg.port)
+    except OSError as exc:
+        why = "is in use (another intake serve?)" if exc.errno == errno.EADDRINUSE else f"cannot be used ({exc.strerror})"
+        print(f"intake: config_invalid: {cfg.host}:{cfg.port} {why}; choose another with --port or "
+              "[review] port", file=sys.stderr)
+        return EXIT_USAGE
+    with sock, open_store(settings) as store:
         app = create_app(settings, store, cfg)
         scheme = "https" if cfg.tls else "http"
         print(f"intake review app on {scheme}://{cfg.host}:{cfg.port}/ (Ctrl-C to stop)", file=sys.stderr)
         # No access log: a URL can carry what an officer searched for.
-        uvicorn.run(app, host=cfg.host, port=cfg.port, log_config=None, access_log=False, server_header=False,
-                    ssl_certfile=cfg.tls_cert or None, ssl_keyfile=cfg.tls_key or None,
-                    proxy_headers=cfg.behind_proxy,
-                    forwarded_allow_ips="127.0.0.1" if cfg.behind_proxy else None)
+        config = uvicorn.Config(app, host=cfg.host, port=cfg.port, log_config=None, access_log=False,
+                                server_header=False, ssl_certfile=cfg.tls_cert or None,
+                                ssl_keyfile=cfg.tls_key or None, proxy_headers=cfg.behind_proxy,
+                                forwarded_allow_ips="127.0.0.1" if cfg.behind_proxy else None)
+        uvicorn.Server(config).run(sockets=[sock])
     return EXIT_OK
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket uvicorn would make (SO_REUSEADDR, so a restart
+    does not wait out TIME_WAIT), made here so a busy port is known first."""
+    family = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0][0]
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(2048)
+    except OSError:
+        sock.close()
+        raise
+    sock.set_inheritable(True)
+    return sock
 
 
 def _validate_code(code: str | None) -> bool:

@@ -2,7 +2,10 @@
 
 Passwords are typed at a prompt (twice) or read from standard input with
 --password-stdin (one line), never taken from the command line, where
-other users could see them in the process list.
+other users could see them in the process list. Without a terminal and
+without --password-stdin, or with a password that breaks the rule
+(users.check_password_policy, docs/operations.md), nothing is changed and
+the exit is 2.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import getpass
 import sys
 
-from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK
+from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from intake.store import repository as repo
 from intake.store import users as users_store
 from intake.store.db import open_store
@@ -37,16 +40,44 @@ def register(sub, common) -> None:
     a.set_defaults(func=run_list)
 
 
-def _password(args, name: str) -> str | None:
+class _Refused(Exception):
+    """No usable password: the message is the line to print, ``code`` the exit."""
+
+    def __init__(self, message: str, code: int):
+        super().__init__(message)
+        self.code = code
+
+
+def _password(args, name: str) -> str:
+    """The new password, checked against the rule (docs/operations.md,
+    Users) before the store is opened."""
     if args.password_stdin:
-        line = sys.stdin.readline()
-        return line.rstrip("\r\n")
-    first = getpass.getpass(f"Password for {name}: ")
-    second = getpass.getpass("Again: ")
-    if first != second:
-        print("intake user: the two passwords differ; nothing changed", file=sys.stderr)
-        return None
-    return first
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        if not sys.stdin.isatty():
+            raise _Refused("no terminal to type the password at; give it on standard input with "
+                           "--password-stdin (e.g. from a file only the operator can read)", EXIT_USAGE)
+        try:
+            first = getpass.getpass(f"Password for {name}: ")
+            second = getpass.getpass("Again: ")
+        except EOFError:
+            raise _Refused("no password typed; nothing changed", EXIT_USAGE) from None
+        if first != second:
+            raise _Refused("the two passwords differ; nothing changed", EXIT_FAILED)
+        password = first
+    try:
+        users_store.check_password_policy(password, name)
+    except users_store.UserError as exc:
+        raise _Refused(f"{exc}; nothing changed", EXIT_USAGE) from None
+    return password
+
+
+def _new_password(args) -> str | int:
+    try:
+        return _password(args, args.name)
+    except _Refused as exc:
+        print(f"intake user: {exc}", file=sys.stderr)
+        return exc.code
 
 
 def _actor() -> str:
@@ -65,9 +96,9 @@ def _run(fn) -> int:
 
 
 def run_add(args, settings) -> int:
-    password = _password(args, args.name)
-    if password is None:
-        return EXIT_FAILED
+    password = _new_password(args)
+    if isinstance(password, int):
+        return password
 
     def add(s, args):
         user = users_store.add_user(s, args.name, args.role, password)
@@ -78,9 +109,9 @@ def run_add(args, settings) -> int:
 
 
 def run_passwd(args, settings) -> int:
-    password = _password(args, args.name)
-    if password is None:
-        return EXIT_FAILED
+    password = _new_password(args)
+    if isinstance(password, int):
+        return password
 
     def passwd(s, args):
         user = users_store.set_password(s, args.name, password)

@@ -59,10 +59,15 @@ class IdleWatcher(threading.Thread):
         self.passes = 0  # passes this watcher triggered (tests read it)
         self.renewals = 0  # IDLEs ended by the renew timer
         self.idling = threading.Event()  # set while an IDLE is in progress
+        self.established = False  # this connection reached IDLE (then a failure retries quickly)
 
     def run(self) -> None:
-        delay = self.cfg.backoff_initial_s
+        from intake.ingest.imap.inbox_runner import QUICK_RETRY_S, QUICK_WINDOW_S
+
+        first = min(QUICK_RETRY_S, self.cfg.backoff_initial_s)
+        delay, down_since = first, None
         while not self.stop.is_set():
+            self.established = False
             try:
                 self._watch()
                 return
@@ -71,11 +76,21 @@ class IdleWatcher(threading.Thread):
                 return
             except Exception as exc:  # noqa: BLE001 - fall back to polling, retry later
                 self.idling.clear()
+                now = time.monotonic()
+                if self.established or down_since is None:
+                    down_since, delay = now, first  # a new outage
+                elif now - down_since < QUICK_WINDOW_S:
+                    # Most outages are a restart: keep trying often for a
+                    # while, so mail flows again within seconds of the
+                    # server's return (a refused connection costs nothing).
+                    delay = first
+                else:
+                    delay = min(self.cfg.backoff_max_s, max(delay * 2, self.cfg.backoff_initial_s))
                 reason = exc.code if isinstance(exc, ImapError) else safe_reason(exc)
-                log.warning("inbox %s: IDLE stopped (%s); polling continues, IDLE retried in %.1fs",
-                            self.cfg.name, reason, delay)
+                log.log(logging.WARNING if delay != first or now == down_since else logging.DEBUG,
+                        "inbox %s: IDLE stopped (%s); polling continues, IDLE retried in %.1fs",
+                        self.cfg.name, reason, delay)
                 self.stop.wait(delay)
-                delay = min(self.cfg.backoff_max_s, delay * 2)
 
     def _watch(self) -> None:
         client = connect(self.cfg)
@@ -88,6 +103,7 @@ class IdleWatcher(threading.Thread):
             while not self.stop.is_set():
                 client.idle()
                 self.idling.set()
+                self.established = True
                 began = time.monotonic()
                 if need_pass:
                     need_pass = False

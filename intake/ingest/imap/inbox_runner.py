@@ -36,6 +36,11 @@ from intake.store import inbox_status as status
 from intake.store.db import Store, store_fault
 from intake.types import IntakeError
 
+# The first retry after a failure, before the configured backoff applies.
+QUICK_RETRY_S = 1.5
+# For this long into an outage IDLE reconnects every QUICK_RETRY_S (idle.py).
+QUICK_WINDOW_S = 60.0
+
 log = logging.getLogger(__name__)
 
 
@@ -109,6 +114,10 @@ class InboxRunner:
 
     def backoff_delay(self) -> float:
         base = min(self.cfg.backoff_max_s, self.cfg.backoff_initial_s * 2 ** max(0, self.failures - 1))
+        if self.failures <= 1:
+            # Most failures are a blip (a server restart): the first retry
+            # comes quickly, the backoff only after that (issue 19).
+            base = min(base, QUICK_RETRY_S)
         # Jitter so several daemons do not hammer a recovering server in step.
         return base * random.uniform(0.9, 1.1)
 

@@ -161,7 +161,12 @@ def _attachment(att, depth: int) -> Message:
         raise DamagedMsg(f"attachment of an unreadable kind ({type(att).__name__})")
     mime = (_guard("attachment type", lambda: att.mimetype) or "application/octet-stream").lower()
     maintype, _, subtype = mime.partition("/")
-    if not subtype or not maintype.isascii():
+    if not subtype or not maintype.isascii() or maintype in ("message", "multipart"):
+        # An attached e-mail file (message/rfc822) must not be base64 under
+        # its own type (RFC 2046 5.2.1: a parser reads the base64 text as the
+        # message and the e-mail is lost). As bytes, the MIME walk knows it
+        # by its content and reads it as the nested message it is, each of
+        # its parts a document; its bytes stay exactly as attached.
         maintype, subtype = "application", "octet-stream"
     part = MIMEBase(maintype, subtype)
     part.set_payload(bytes(data))
