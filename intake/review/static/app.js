@@ -80,7 +80,13 @@
   }
 
   document.addEventListener("keydown", function (e) {
-    if (e.defaultPrevented || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (e.defaultPrevented) return;
+    // Ctrl+Enter in a field of the record: save every change, approve, next.
+    if (e.key === "Enter" && (e.ctrlKey || e.metaKey) && e.target.form && e.target.form.id === "record-form") {
+      if (press('[data-key="a"]')) e.preventDefault();
+      return;
+    }
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
     if (typing(e.target)) {
       if (e.key === "Escape") e.target.blur();
       return;
