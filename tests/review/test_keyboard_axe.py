@@ -15,6 +15,16 @@ from sqlalchemy import select
 
 from intake.store.models import DocumentRow, ExceptionItem
 from tests.review.test_browser import ARGS, CHROMIUM, SHOTS, server  # noqa: F401 - the fixture
+
+SHOT_OF = {"queue filtered": "review-queue", "document: possible duplicate": "review-duplicate",
+           "compare": "review-compare", "bulk confirmation": "review-bulk-confirm",
+           "refused value": "review-error-kept", "help overlay": "review-keys"}
+
+
+def _shot(page, name: str) -> None:
+    if name in SHOT_OF:
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / f"{SHOT_OF[name]}.png"), full_page=False)
 from tests.review.conftest import PASSWORD
 
 pytestmark = pytest.mark.slow
@@ -210,9 +220,11 @@ def test_axe_finds_no_serious_violation_on_any_page_type(chromium, server, revie
         page.goto(server + path.format(**ids))
         page.wait_for_load_state("networkidle")
         found[name] = _axe(page)
+        _shot(page, name)
         if name == "document: ambiguous value":
             page.keyboard.press("?")  # the help overlay, open
             found["help overlay"] = _axe(page)
+            _shot(page, "help overlay")
             page.keyboard.press("Escape")
             page.keyboard.press("e")  # an editor open
             found["field editor"] = _axe(page)
@@ -228,6 +240,7 @@ def test_axe_finds_no_serious_violation_on_any_page_type(chromium, server, revie
     page.wait_for_load_state("networkidle")
     assert "Reject 1 document?" in page.content()
     found["bulk confirmation"] = _axe(page)
+    _shot(page, "bulk confirmation")
     page.click("section.confirm button[type=submit]")
     page.wait_for_load_state("networkidle")
     found["bulk done"] = _axe(page)
@@ -239,6 +252,8 @@ def test_axe_finds_no_serious_violation_on_any_page_type(chromium, server, revie
         page.keyboard.press("Enter")  # Enter saves; it never approves
     assert page.locator(".field-error").count() == 1 and page.locator("[aria-invalid=true]").input_value() == "31/02/2026"
     found["refused value"] = _axe(page)
+    page.locator("[aria-invalid=true]").scroll_into_view_if_needed()
+    _shot(page, "refused value")
     login = page.context.browser.new_context(bypass_csp=True, viewport={"width": 1366, "height": 768}).new_page()
     login.goto(server + "/login")
     found["login"] = _axe(login)
