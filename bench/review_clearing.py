@@ -141,8 +141,7 @@ def clear_one(o: Officer, store, public_id: str, reason: str) -> None:
             o.type("Seen with older men at the park most evenings.")
         o.key("Control+Enter")  # save, approve, next
     else:
-        o.click("details.more summary", navigate=False)
-        o.click("#reason", navigate=False)
+        o.key("r", navigate=False)  # the reason box, focused
         o.type("Unreadable; asked the sender to resend.")
         o.key("Enter")  # reject and next
 

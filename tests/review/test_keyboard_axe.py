@@ -131,6 +131,15 @@ def test_an_officer_clears_the_whole_queue_by_keyboard(chromium, server, review_
 
     # missing_required_field: e opens and focuses the field that needs it; type; Esc; a approves and moves on.
     doc = _first_of(page, server, "missing_required_field")
+    # Enter in a field saves and stays; it never approves.
+    page.locator("#f-submitter-role summary").click()
+    page.focus("#v-submitter-role")
+    page.keyboard.press("End")
+    page.keyboard.type(" (checked)")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    assert "done=corrected" in page.url and doc in page.url
+    assert _open_codes(review_store, doc) == ["missing_required_field"]
     while "/documents/" in page.url:
         page.keyboard.press("e")
         tag = page.evaluate("document.activeElement.tagName")
@@ -161,9 +170,7 @@ def test_an_officer_clears_the_whole_queue_by_keyboard(chromium, server, review_
         page.keyboard.press("Enter")
     while "/documents/" in page.url:
         codes = _open_codes(review_store, _doc_id(page))
-        page.focus("details.more summary")
-        page.keyboard.press("Enter")
-        page.keyboard.press("Tab")
+        page.keyboard.press("r")
         assert page.evaluate("document.activeElement.id") == "reason"
         page.keyboard.type("Unreadable; the sender has been asked to resend.")
         with page.expect_navigation():

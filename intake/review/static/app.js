@@ -72,6 +72,16 @@
     return true;
   }
 
+  // r: open "Reject or mark not a report" and put the cursor in the reason.
+  function rejectReason() {
+    var reason = document.getElementById("reason");
+    var more = reason && reason.closest("details");
+    if (!reason) return false;
+    if (more) more.open = true;
+    reason.focus();
+    return true;
+  }
+
   function focusNote() {
     var note = document.getElementById("note");
     if (!note) return false;
@@ -99,6 +109,7 @@
     else if (/^[1-9]$/.test(k)) done = press('[data-choice="' + k + '"]');
     else if (k === "e") done = firstField();
     else if (k === "n") done = focusNote();
+    else if (k === "r") done = rejectReason();
     else if ((k === "j" || k === "k") && onQueue) done = moveRow(k === "j" ? 1 : -1);
     else if (k === "x" && onQueue) done = tickRow();
     else if ("jkautsd".indexOf(k) >= 0 && k.length === 1) done = press('[data-key="' + k + '"]');

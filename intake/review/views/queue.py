@@ -14,6 +14,7 @@ from starlette.routing import Route
 from intake.review.web import ALL_ROLES, WORKERS, Ctx, page, parse_day, redirect
 from intake.store import queue as q
 from intake.store import review_actions as ra
+from intake.store import review_bulk as bulk
 
 MAX_BULK_REPROCESS = 5000
 KEPT = "q_"  # prefix of the filters a form carries (templates/_macros.html keep)
@@ -47,7 +48,7 @@ def _queue(ctx: Ctx, f: q.QueueFilter, n: int, *, error: str | None = None, stat
     return ctx.render("queue.html", status_code=status, page=result, counts=counts, f=f, params=params,
                       choices=q.filter_choices(ctx.db), now=datetime.now(timezone.utc), error=error,
                       ticked=ticked or set(), bulk_action=bulk_action, bulk_reason=bulk_reason,
-                      filtered=bool(set(params) - {"sort"}), bulk_actions=ra.BULK_ACTIONS)
+                      filtered=bool(set(params) - {"sort"}), bulk_actions=bulk.BULK_ACTIONS)
 
 
 @page(*ALL_ROLES)
@@ -63,7 +64,7 @@ def queue_page(ctx: Ctx):
 
 def _ticked(ctx: Ctx, f: q.QueueFilter):
     ids = [v for v in ctx.form.getlist("doc") if isinstance(v, str)] if ctx.form is not None else []
-    return q.queued_documents(ctx.db, f, ra.BULK_MAX, ids=ids[:ra.BULK_MAX]) if ids else []
+    return q.queued_documents(ctx.db, f, bulk.BULK_MAX, ids=ids[:bulk.BULK_MAX]) if ids else []
 
 
 @page(*WORKERS)
@@ -76,7 +77,7 @@ def bulk_confirm(ctx: Ctx):
     problem = None
     if not docs:
         problem = "Tick at least one document of the list first."
-    elif action not in ra.BULK_ACTIONS:
+    elif action not in bulk.BULK_ACTIONS:
         problem = "Choose what to do with the ticked documents."
     elif action == "reject" and not reason:
         problem = "Give the reason for rejecting the ticked documents."
@@ -84,7 +85,7 @@ def bulk_confirm(ctx: Ctx):
         return _queue(ctx, f, 1, error=problem, status=400, ticked={d.public_id for d in docs},
                       bulk_action=action, bulk_reason=reason)
     reasons = q.reason_counts_of(ctx.db, [d.id for d in docs])
-    return ctx.render("bulk_confirm.html", docs=docs, action=action, label=ra.BULK_ACTIONS[action],
+    return ctx.render("bulk_confirm.html", docs=docs, action=action, label=bulk.BULK_ACTIONS[action],
                       reason=reason, reasons=reasons, params=f.as_params())
 
 
@@ -92,14 +93,14 @@ def bulk_confirm(ctx: Ctx):
 def bulk_run(ctx: Ctx):
     f = queue_filter(ctx, KEPT)
     action, reason = ctx.get("action"), ctx.get("reject_reason").strip()
-    ids = [v for v in ctx.form.getlist("doc") if isinstance(v, str)][:ra.BULK_MAX]
+    ids = [v for v in ctx.form.getlist("doc") if isinstance(v, str)][:bulk.BULK_MAX]
     # Each document in its own transaction (review_actions.bulk_act), none
     # in this request's: one that fails leaves the others done.
     try:
-        outcomes = ra.bulk_act(ctx.app.store, ids, action, reason, ctx.actor)
+        outcomes = bulk.bulk_act(ctx.app.store, ids, action, reason, ctx.actor)
     except ra.ActionError as exc:
         return _queue(ctx, f, 1, error=str(exc), status=400)
-    return ctx.render("bulk_done.html", outcomes=outcomes, label=ra.BULK_ACTIONS[action], reason=reason,
+    return ctx.render("bulk_done.html", outcomes=outcomes, label=bulk.BULK_ACTIONS[action], reason=reason,
                       done=sum(o.done for o in outcomes), params=f.as_params())
 
 
