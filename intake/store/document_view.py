@@ -8,6 +8,7 @@ field by field."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -160,6 +161,34 @@ class CompareRow:
     @property
     def differs(self) -> bool:
         return _norm(self.mine) != _norm(self.theirs)
+
+    @property
+    def runs(self) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+        """Both values as (text, changed) runs of words, so the words that
+        differ can be marked inside a long narrative."""
+        return word_diff(self.mine, self.theirs)
+
+
+def word_diff(a: str, b: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    # difflib (standard library) on words: enough for two versions of one
+    # report, no dependency needed.
+    wa, wb = (a or "").split(), (b or "").split()
+    out_a: list[tuple[str, bool]] = []
+    out_b: list[tuple[str, bool]] = []
+
+    def add(out, words, changed):
+        if words:
+            text = " ".join(words)
+            if out and out[-1][1] == changed:
+                out[-1] = (out[-1][0] + " " + text, changed)
+            else:
+                out.append(((" " if out else "") + text, changed))
+
+    sm = difflib.SequenceMatcher(a=[w.casefold() for w in wa], b=[w.casefold() for w in wb], autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        add(out_a, wa[i1:i2], op != "equal")
+        add(out_b, wb[j1:j2], op != "equal")
+    return out_a, out_b
 
 
 def _norm(s: str) -> str:

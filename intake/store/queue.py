@@ -83,7 +83,8 @@ class QueueItem:
         label = self.field_label
         if not label:
             return self.meaning
-        return f"{label}: {self.meaning[:1].lower()}{self.meaning[1:]}"
+        sep = " " if label.endswith("?") else ": "
+        return f"{label}{sep}{self.meaning[:1].lower()}{self.meaning[1:]}"
 
 
 @dataclass

@@ -207,6 +207,7 @@ def test_a_possible_duplicate_is_compared_side_by_side_and_settled_in_two_action
     differs = re.findall(r'<tr class="differs">\s*<th scope="row">([^<]+)</th>', table)
     assert "Information / details of incident" in differs  # the two narratives differ in wording
     assert "≠ differs" in table  # in words, not colour only
+    assert re.search(r'<mark class="chg">[^<]*(most|several)[^<]*</mark>', table)  # the words that differ
     assert "Both originals side by side" in html
     compare = b.get(f"/documents/{doc.public_id}/compare").text
     assert compare.count('<section class="original"') == 2 and compare.count("pages/1.png") + compare.count(
@@ -307,3 +308,7 @@ def test_an_analyst_sees_links_not_forms(login, review_store):
     assert 'action="/documents/' + doc.public_id + '/leave"' not in html
     assert re.search(r'<a href="/queue\?reason=ambiguous_value" data-key="u">', html)
     assert "/choose" not in html and "record-form" not in html and csrf_of(html)
+    step = re.search(r'<a href="(/documents/[^"]+/step\?[^"]+)" data-key="j">', html).group(1).replace("&amp;", "&")
+    path, query = _target(login("anna").get(step))
+    others = {d.public_id for d in _queued(review_store, "ambiguous_value")} - {doc.public_id}
+    assert path.rsplit("/", 1)[1] in others and query == {"reason": "ambiguous_value"}

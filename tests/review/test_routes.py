@@ -75,6 +75,7 @@ ROUTES = [
     ("POST", "/documents/{doc}/release", {}, WORK, 303),
     # fast clearing (issue 21)
     ("GET", "/documents/{dup}/compare", {}, ALL, 200),
+    ("GET", "/documents/{doc}/step?to=next&reason=ambiguous_value", {}, ALL, 303),
     ("POST", "/documents/{doc}/choose", {"key": "witnessed_by", "value": "professional"}, WORK, 303),
     ("POST", "/documents/{doc}/notes", {"note": "Rang the school: the form is theirs."}, WORK, 303),
     ("POST", "/documents/{doc}/take", {}, WORK, 303),

@@ -83,10 +83,7 @@ def _show(ctx: Ctx, doc, *, error: str | None = None, status: int = 200, typed: 
         templates=template_choices(ctx.app.settings),
         other=other, relation=relation, compare=compare_records(doc, other) if other is not None else [],
         now=datetime.now(timezone.utc), reprocess_pending=doc.reprocess_requested_at is not None,
-        params=f.as_params(),
-        next_id=q.neighbour(ctx.db, f, doc, "next", ctx.user.username),
-        prev_id=q.neighbour(ctx.db, f, doc, "previous", ctx.user.username),
-        in_queue=bool(view.open_items),
+        params=f.as_params(), in_queue=bool(view.open_items),
     )
 
 
@@ -338,6 +335,19 @@ def release(ctx: Ctx, doc_id: str):
     return redirect("/queue", **queue_filter(ctx).as_params(), done="released")
 
 
+@page(*ALL_ROLES)
+def step(ctx: Ctx, doc_id: str):
+    """The next or previous item under the filters, found when asked (not
+    on every page view: on a large queue that is a query of its own)."""
+    doc = _doc(ctx, doc_id)
+    f = queue_filter(ctx)
+    to = ctx.get("to")
+    target = q.neighbour(ctx.db, f, doc, to, ctx.user.username) if to in ("next", "previous") else None
+    if target is not None:
+        return redirect(f"/documents/{target}", **f.as_params())
+    return redirect("/queue", **f.as_params(), done="queue_empty" if to == "next" else None)
+
+
 @page(*WORKERS)
 def leave(ctx: Ctx, doc_id: str):
     """Going to the next or previous item, or back to the queue: the
@@ -356,6 +366,7 @@ def leave(ctx: Ctx, doc_id: str):
 ROUTES = [
     Route("/documents/{doc_id}", document_page, methods=["GET"]),
     Route("/documents/{doc_id}/compare", compare_page, methods=["GET"]),
+    Route("/documents/{doc_id}/step", step, methods=["GET"]),
     Route("/documents/{doc_id}/pages/{n:int}.png", page_image, methods=["GET"]),
     Route("/documents/{doc_id}/fields", correct, methods=["POST"]),
     Route("/documents/{doc_id}/choose", choose, methods=["POST"]),
