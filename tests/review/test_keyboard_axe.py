@@ -104,6 +104,15 @@ def test_an_officer_clears_the_whole_queue_by_keyboard(chromium, server, review_
     assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+    # On the queue a second skip link lands on the list: one Tab more to the first document.
+    page.goto(server + "/queue")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to the list of documents"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "queue-list"
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.className") == "open"
     # The help overlay lists the shortcuts; Escape closes it.
     page.keyboard.press("?")
     assert page.locator("dialog#keys").is_visible()
