@@ -147,6 +147,15 @@ REPEATED_FIELD = _code(
     "repeated_field", "The same question was answered twice with different values; the first was kept.",
     "Check which answer is right, correct the field; if it is two reports, tell the sender.",
     blocks=False, scope="record")
+REVIEW_ACTION_FAILED = _code(
+    "review_action_failed", "An officer's action on this document failed inside intake (a fault, logged "
+    "without content); nothing of that action was kept.",
+    "Try the action again; if it fails again, reprocess the document and tell the developers the time it failed.",
+    blocks=False, scope="record")
+REPROCESS_FAILED = _code(
+    "reprocess_failed", "Reprocessing this document failed inside intake; the record stays as it was before.",
+    "It is tried again later with a growing wait; reprocess it by hand after a fix, or work it as it stands.",
+    blocks=False, scope="record")
 POSSIBLE_DUPLICATE = _code(
     "possible_duplicate", "The report looks like an earlier one, but not closely enough to be sure.",
     "Compare the two: mark it the same report (a duplicate) or a different report.",

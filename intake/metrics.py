@@ -59,6 +59,10 @@ STAGE_SECONDS = Histogram(
 PASSES = Counter(
     "intake_inbox_passes", "Inbox passes by result (ok, failed, skipped = another process held the inbox)",
     ["inbox", "result"], registry=REGISTRY)
+NOTIFICATIONS = Counter(
+    "intake_notifications", "Urgent-report notification attempts by channel (email, webhook) and result "
+    "(sent, retry = failed and will be tried again, failed = no more attempts)",
+    ["channel", "result"], registry=REGISTRY)
 WORKER_RESTARTS = Counter(
     "intake_worker_restarts", "Analysis worker processes replaced, by reason (timeout, crash, memory)",
     ["reason"], registry=REGISTRY)
@@ -89,6 +93,10 @@ def documents_stored(outcome) -> None:
         DOCUMENTS.labels(_one_of(d.status, STATUSES), code_label(d.exception_code)).inc()
 
 
+def notification_attempt(channel: str, result: str) -> None:
+    NOTIFICATIONS.labels(_one_of(channel, ("email", "webhook")), _one_of(result, ("sent", "retry", "failed"))).inc()
+
+
 def worker_restarted(reason: str) -> None:
     WORKER_RESTARTS.labels(_one_of(reason, WORKER_RESTART_REASONS)).inc()
 
@@ -102,6 +110,7 @@ class StoreCollector:
 
     def collect(self):
         from intake.store import health
+        from intake.store import notifications as outbox
 
         up = GaugeMetricFamily("intake_store_up", "1 when the store could be read for this scrape")
         try:
@@ -109,6 +118,7 @@ class StoreCollector:
                 docs = health.documents_by_status(s)
                 open_by_code = health.open_exceptions_by_code(s)
                 inboxes = health.inboxes(s)
+                notices = outbox.counts(s)
         except Exception as exc:  # noqa: BLE001 - monitoring must not take the daemon down
             log.warning("metrics: the store could not be read (%s)", type(exc).__name__)
             up.add_metric([], 0)
@@ -149,6 +159,11 @@ class StoreCollector:
             fams["handled"].add_metric([ib.inbox], ib.messages_handled)
             fams["unacked"].add_metric([ib.inbox], ib.unacknowledged)
         yield from fams.values()
+        g = GaugeMetricFamily("intake_notifications_by_state", "Urgent-report notifications in the store by "
+                              "state (pending, sent, failed = gave up: follow up by hand)", labels=["state"])
+        for st in ("pending", "sent", "failed"):
+            g.add_metric([st], notices.get(st, 0))
+        yield g
 
 
 class _Process:

@@ -149,6 +149,10 @@ class Layout:
     # Why little or nothing was read when that is no problem ("a small
     # picture, taken for a logo"): the reason a not_a_report gives.
     notes: list[str] = field(default_factory=list)
+    # The header block of the message an e-mail body's report was forwarded
+    # or quoted in (sender_name, sender_email, date, subject): the report's
+    # own sender and date (parsers/support/mail_body.py).
+    forwarded: dict[str, str] | None = None
 
     def plain_text(self) -> str:
         """All text in reading order, cells separated by tabs, rows by newlines."""
@@ -279,6 +283,12 @@ class DocumentAnalysis:
 
     outcome: ParseOutcome
     mentions: list[Mention] = field(default_factory=list)
+    # Content dedup's MinHash band keys (store/content_fingerprint.py
+    # content_keys_of), computed by the analysis worker so the commit does not.
+    content_keys: list[str] | None = None
+    # Safeguarding indicator matches (intake/triage/indicators.py), found
+    # with the mentions; None: not looked for (the store finds them).
+    indicators: list | None = None
 
 
 class IntakeError(Exception):

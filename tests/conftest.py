@@ -15,6 +15,11 @@ os.environ.setdefault("INTAKE_INLINE_ANALYSIS", "1")
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 REPO = Path(__file__).resolve().parent.parent
+# Every store the tests make keys its entity ids with this one secret, so
+# tests that compare the exports of two stores (a killed run against a clean
+# one) can compare entity ids too. tests/store/test_entity_ids.py unsets it
+# to check that stores made without it get secrets of their own.
+os.environ.setdefault("INTAKE_ENTITY_ID_KEY_FILE", str(REPO / "tests" / "data" / "keys" / "entity_id_key.txt"))
 SHARED = REPO.parent / "shared"
 
 

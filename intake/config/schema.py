@@ -391,6 +391,88 @@ class RetentionSettings(Section):
         "review date, when set, wins."))
 
 
+class NotifySettings(Section):
+    """Notifications of urgent reports (issue 18, docs/triage.md): an e-mail
+    to a duty mailbox and/or a webhook, fired within seconds of an urgent
+    report being stored. They carry a link to the document page and the
+    triage reasons, never report content. A channel is on when its
+    destination is set (mail_to, webhook_url); failures are retried and
+    shown, never dropped silently."""
+
+    base_url: str = Field("", description=(
+        "The review app's address as officers reach it (https://intake.example.police.uk); the link is "
+        "<base_url>/documents/<document id>."))
+    levels: list[str] = Field(default_factory=lambda: ["urgent"], description="Triage levels that notify.")
+    max_age_minutes: int = Field(60, ge=1, description=(
+        "Only reports stored this recently notify (turning notifications on does not page for old reports)."))
+    retry_seconds: int = Field(30, ge=1, description="First wait before a failed notification is tried again; "
+                               "doubles each time up to an hour.")
+    max_attempts: int = Field(12, ge=1, description=(
+        "After this many failures a notification stays 'failed' (shown on the document page, in the "
+        "metrics and the log) for a person to follow up."))
+    timeout_s: int = Field(10, ge=1, le=120, description="Connect/send timeout for one attempt.")
+    mail_to: list[str] = Field(default_factory=list, description="Duty mailbox address(es). Empty: no e-mail.")
+    mail_from: str = Field("", description="Sender address of the notification e-mail.")
+    smtp_host: str = Field("", description="SMTP server for the notification e-mail.")
+    smtp_port: int = Field(587, ge=1, le=65535, description="SMTP port (587 STARTTLS, 465 implicit TLS).")
+    smtp_tls: Literal["starttls", "implicit", "none"] = Field("starttls", description=(
+        "starttls (default) | implicit | none (allowed only to a loopback address)."))
+    smtp_ca_file: str = Field("", description="CA bundle (PEM) to verify the SMTP server; empty: the system's.")
+    smtp_username: str = Field("", description="SMTP login; empty: no authentication.")
+    password_env: EnvName | None = Field(None, description="Environment variable holding the SMTP password.",
+                                     json_schema_extra={"example": "INTAKE_NOTIFY_SMTP_PASSWORD"})
+    password_file: FilePath | None = Field(None, description="File whose first line is the SMTP password.",
+                                      json_schema_extra={"example": "/run/credentials/intake.service/smtp"})
+    webhook_url: str = Field("", description=(
+        "HTTPS URL the notification is POSTed to as JSON. Empty: no webhook. http:// only to loopback."))
+    webhook_ca_file: str = Field("", description="CA bundle (PEM) to verify the webhook; empty: the system's.")
+    webhook_token_env: EnvName | None = Field(None, description=(
+        "Environment variable holding a bearer token sent with the webhook."),
+        json_schema_extra={"example": "INTAKE_NOTIFY_WEBHOOK_TOKEN"})
+    webhook_token_file: FilePath | None = Field(None, description="File whose first line is the webhook token.",
+                                           json_schema_extra={"example": "/run/credentials/intake.service/hook"})
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_literal_token(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "webhook_token" in data:
+            raise ValueError("a literal 'webhook_token' is not allowed in config; use webhook_token_env or "
+                             "webhook_token_file")
+        return data
+
+    @model_validator(mode="after")
+    def _check(self) -> "NotifySettings":
+        _one_secret(self, "password")
+        _one_secret(self, "webhook_token")
+        bad = [lv for lv in self.levels if lv not in ("urgent", "high", "routine")]
+        if bad:
+            raise ValueError(f"levels: {bad[0]!r} is not a triage level (urgent, high, routine)")
+        if self.mail_to and not (self.smtp_host and self.mail_from):
+            raise ValueError("mail_to needs smtp_host and mail_from")
+        if self.smtp_tls == "none" and self.smtp_host and not _loopback(self.smtp_host):
+            raise ValueError("smtp_tls = \"none\" is allowed only to a loopback address")
+        if self.webhook_url:
+            from urllib.parse import urlsplit
+
+            u = urlsplit(self.webhook_url)
+            if u.scheme not in ("https", "http") or not u.hostname:
+                raise ValueError("webhook_url must be an https:// URL")
+            if u.scheme == "http" and not _loopback(u.hostname):
+                raise ValueError("webhook_url must be https:// (http:// only to a loopback address)")
+        if (self.mail_to or self.webhook_url) and not self.base_url:
+            raise ValueError("base_url is needed for the link in a notification")
+        return self
+
+
+def _loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
 SECTIONS: dict[str, type[Section]] = {
     "store": StoreSettings,
     "mime": MimeSettings,
@@ -403,6 +485,7 @@ SECTIONS: dict[str, type[Section]] = {
     "encryption": EncryptionSettings,
     "sender": SenderSettings,
     "retention": RetentionSettings,
+    "notify": NotifySettings,
 }
 
 
@@ -423,6 +506,7 @@ class IntakeSettings(BaseModel):
     encryption: EncryptionSettings = EncryptionSettings()
     sender: SenderSettings = SenderSettings()
     retention: RetentionSettings = RetentionSettings()
+    notify: NotifySettings = NotifySettings()
     inbox: list[dict[str, Any]] = Field(default_factory=list)
 
     @field_validator("inbox", mode="before")

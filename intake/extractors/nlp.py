@@ -50,7 +50,9 @@ _NOT_NAMES = frozenset("""mum mother dad father nan nana gran grandma grandad un
 brother sister cousin email e-mail staff police officers officer source victim suspect child
 referrer subject witness unknown ref reference note tel mob phone mobile where when who
 what why how numbers number concerns concern notes details information intelligence
-update summary background action actions risk risks foster""".split())
+update summary background action actions risk risks foster
+pt yp yth subj poi nominal nominals assoc intel licence girl boy rhi dsl veh mob addr crew triage
+session referral receptionist""".split())
 # A single capitalised word the model calls a place or firm is a person when a
 # person's verb follows ("Leanne said", "Kelsey was picked up").
 _PERSON_VERB = re.compile(r"^(?:['’]s\s+(?:mum|mother|dad|father|sister|brother|nan|gran|aunt|auntie|uncle|"
@@ -212,7 +214,14 @@ def drop_codes(ent: Ent, lists: Lists) -> Ent | None:
 
 
 def drop_role_words(ent: Ent, lists: Lists) -> Ent | None:
-    return None if ent.raw.lower().split()[0] in _NOT_NAMES else ent
+    words = ent.raw.split()
+    if words[0].lower() not in _NOT_NAMES:
+        return ent
+    rest = re.match(r"\S+\s+(?=[A-Z])", ent.raw)
+    if ent.etype == "PERSON" and rest and len(words) > 2:
+        ent.s += rest.end()  # "POI Darren HOLMES": the label goes, the name stays
+        return ent
+    return None
 
 
 def drop_capitals_noise(ent: Ent, lists: Lists) -> Ent | None:
@@ -363,7 +372,8 @@ def ner(texts: list[str], model: str, gazetteers, batch_size: int = 64,
     out: list[list[Candidate]] = [[] for _ in texts]
     lists = _lists(gazetteers)
     chain = steps(disabled_steps)
-    for doc, (i, off, chunk) in nlp.pipe(((p[2], p) for p in pieces), batch_size=batch_size, as_tuples=True):
+    for doc, (i, off, chunk) in nlp.pipe(((names.model_view(p[2], lists.first), p) for p in pieces), batch_size=batch_size,
+                                         as_tuples=True):
         for span in doc.ents:
             etype = _LABELS.get(span.label_)
             if etype is None:

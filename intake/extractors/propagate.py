@@ -26,6 +26,13 @@ def propagate(per_field: dict[str, list[Candidate]], fields: dict[str, str]) -> 
                     seen[surface] = (c.type, c.value)
     if not seen:
         return
+    # 'by "Skinny"' then "Skinny's email": the model's lone word is the nickname.
+    for f, cands in per_field.items():
+        for c in cands:
+            if c.type == "PERSON" and c.recogniser.startswith("spacy") and " " not in c.value:
+                hit = seen.get(fields[f][c.start:c.end])
+                if hit and hit[0] == "ALIAS":
+                    c.type, c.value = hit
     rx = re.compile(r"(?<![\w'’\-])(?:" + "|".join(
         re.escape(s) for s in sorted(seen, key=len, reverse=True)) + r")(?![\w\-])")
     for f, text in fields.items():

@@ -30,6 +30,7 @@ def analyse_document(doc: Document, fallback_date: date | None, settings=None,
                      template_id: str | None = None) -> DocumentAnalysis:
     from intake.extractors import extract_mentions
     from intake.parsers import parse_document
+    from intake.store.content_fingerprint import content_keys_of
 
     # The one boundary of the analysis stage: expected failures arrive as
     # codes; anything else is a fault in intake, which costs this document
@@ -61,4 +62,19 @@ def analyse_document(doc: Document, fallback_date: date | None, settings=None,
                 f"Entity extraction failed ({type(exc).__name__}); the record was kept "
                 "without entities. Reprocess after the fault is fixed.",
             ))
-    return DocumentAnalysis(outcome, mentions)
+    keys = content_keys_of(outcome.record, outcome.text) if outcome.status == "parsed" else None
+    return DocumentAnalysis(outcome, mentions, keys, indicators=_indicators(outcome))
+
+
+def _indicators(outcome: ParseOutcome) -> list | None:
+    """Safeguarding indicators in the record's text (issue 18); the level is
+    decided when the record is stored, where recurrence is known."""
+    if outcome.record is None:
+        return None
+    from intake.triage.indicators import match_fields
+
+    try:
+        return match_fields({k: v.value for k, v in outcome.record.fields.items()})
+    except Exception as exc:  # the store looks again; a fault here costs nothing else
+        log_fault(log, "indicator matching failed", exc)
+        return None

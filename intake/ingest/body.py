@@ -9,6 +9,7 @@ import re
 from html.parser import HTMLParser
 
 from intake.parsers.sniff import text_encoding
+from intake.parsers.support.mail_body import unwrap
 
 # Below these counts of substantive words a body is a covering note. With no
 # attachment almost any text is the report; beside an attachment the body
@@ -53,30 +54,48 @@ def substantive_text(text: str) -> str:
 
 def body_is_report(text: str, has_attachments: bool) -> bool:
     words = len(_WORD.findall(substantive_text(text)))
+    if not has_attachments and words < MIN_WORDS_ALONE:
+        # "FYI" over a forwarded or "> "-quoted report: the report is the
+        # message inside (beside an attachment, a quoted thread is history).
+        words = len(_WORD.findall(substantive_text(unwrap(text).text)))
     return words >= (MIN_WORDS_WITH_ATTACHMENT if has_attachments else MIN_WORDS_ALONE)
 
 
+# Marks for a table's rows and cells while the text is built: a form pasted
+# into Outlook is a table whose cells hold paragraphs, and a cell's first and
+# last paragraph must not split its row (a label and its tick box on one line).
+_ROW, _CELL = "\x01", "\x00"
+
+
 class _TextExtractor(HTMLParser):
-    _BLOCK = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote"}
+    _BLOCK = {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote"}
     _SKIP = {"script", "style", "head", "title"}
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self._skip = 0
+        self._cells = 0  # open table cells: a block inside one breaks a line, not a paragraph
 
     def handle_starttag(self, tag, attrs):
         if tag in self._SKIP:
             self._skip += 1
         elif tag in self._BLOCK:
             self.parts.append("\n")
+        elif tag == "tr":
+            self.parts.append(_ROW)
         elif tag in ("td", "th"):
-            self.parts.append("\t")
+            self._cells += 1
+            self.parts.append(_CELL)
 
     def handle_endtag(self, tag):
         if tag in self._SKIP and self._skip:
             self._skip -= 1
-        elif tag in self._BLOCK:
+        elif tag in ("td", "th") and self._cells:
+            self._cells -= 1
+        elif tag in self._BLOCK and self._cells and tag != "table":
+            pass  # the next block's start breaks the line
+        elif tag in self._BLOCK or tag == "tr":
             self.parts.append("\n")
 
     def handle_data(self, data):
@@ -94,6 +113,11 @@ def html_to_text(markup: str) -> str:
     except Exception:  # HTMLParser is lenient; never let a body stop the walk
         return html.unescape(re.sub(r"<[^>]+>", " ", markup))
     text = "".join(parser.parts)
+    # A row on one line, its cells after tabs; paragraphs inside a cell keep
+    # their line breaks between them.
+    text = re.sub(r"[\s\xa0]*\x00[\s\xa0]*", _CELL, text)
+    text = re.sub(r"[\s\xa0]*\x01\x00?", "\n", text)
+    text = text.replace(_CELL, "\t").replace(_ROW, "\n")
     text = re.sub(r"[ \t\xa0]+\n", "\n", text)
     text = re.sub(r"[ \xa0]{2,}", " ", text)
     return re.sub(r"\n{3,}", "\n\n", text).strip()

@@ -39,6 +39,8 @@ _local = threading.local()
 _apps: dict[str, object] = {}
 _keks: dict[str, bytes | None] = {}  # store DSN -> its key-encryption key, if encrypted
 _lock = threading.Lock()
+_notifiers: dict[str, object] = {}  # store DSN -> its Notifier, or None when none is configured
+URGENT_PRIORITY = 50
 
 
 def uses_job_queue(store: Store, settings) -> bool:
@@ -66,6 +68,7 @@ def make_app(dsn: str, settings):
               retry=procrastinate.RetryStrategy(max_attempts=5, wait=10))
     def process_inbound(inbound_id: int) -> None:
         _pipeline(dsn, settings).process_inbound(inbound_id, steal=True)
+        _notify(dsn, settings)
 
     stalled_after = float(settings.section("workers").get("stalled_after_s", 30))
 
@@ -82,12 +85,15 @@ def make_app(dsn: str, settings):
         from asgiref.sync import sync_to_async
         from procrastinate.exceptions import AlreadyEnqueued
 
-        for i in await sync_to_async(_waiting_ids, thread_sensitive=False)(dsn):
+        for i, lane in await sync_to_async(_waiting_ids, thread_sensitive=False)(dsn):
             try:
-                await process_inbound.configure(lock=f"inbound:{i}", queueing_lock=f"inbound:{i}").defer_async(
-                    inbound_id=i)
+                await process_inbound.configure(lock=f"inbound:{i}", queueing_lock=f"inbound:{i}",
+                                                priority=_priority(lane)).defer_async(inbound_id=i)
             except AlreadyEnqueued:
                 pass
+        # Failed sends come due again; urgent reports stored by a worker
+        # whose own pass failed are picked up here.
+        await sync_to_async(_notify, thread_sensitive=False)(dsn, settings)
 
     app.process_inbound = process_inbound
     return app
@@ -137,20 +143,43 @@ def ensure_schema(store: Store, settings) -> None:
         log.info("job queue tables created")
 
 
+def _priority(lane: int) -> int:
+    """procrastinate runs higher priorities first: the urgent lane (the
+    pre-screen read the message as urgent, issue 18) ahead of the backlog,
+    behind only the sweep that rescues a dead worker's jobs."""
+    return URGENT_PRIORITY if lane else 0
+
+
 def defer(session, store: Store, inbound_id: int, settings) -> None:
     """Queue the processing of a received message, in the caller's
     transaction (custody and queueing commit together)."""
     app = app_for(store, settings)
     raw = session.connection().connection.driver_connection
     app.process_inbound.configure(lock=f"inbound:{inbound_id}", queueing_lock=f"inbound:{inbound_id}",
+                                  priority=_priority(inbound.lane_of_row(session, inbound_id)),
                                   connection=raw).defer(inbound_id=inbound_id)
 
 
-def _waiting_ids(dsn: str) -> list[int]:
+def _notify(dsn: str, settings) -> None:
+    """Send what is due (an urgent report just stored, a retry)."""
+    with _lock:
+        notifier = _notifiers.get(dsn, False)
+        if notifier is False:
+            from intake.triage.notifier import Notifier
+
+            notifier = _notifiers[dsn] = Notifier.from_settings(_store(dsn), settings)
+    if notifier is not None:
+        try:
+            notifier.run_once()
+        except Exception as exc:  # noqa: BLE001 - the rows stay pending; the sweep tries again
+            log.error("notification pass failed: %s", type(exc).__name__)
+
+
+def _waiting_ids(dsn: str) -> list[tuple[int, int]]:
     store = _store(dsn)
     try:
         with store.session() as s:
-            return inbound.pending_ids(s, limit=100_000)
+            return inbound.pending_with_lane(s, limit=100_000)
     finally:
         store.close()
 

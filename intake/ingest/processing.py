@@ -22,6 +22,7 @@ transaction (both in ingest/message_job.py). Two drivers use them:
 
 from __future__ import annotations
 
+import itertools
 import logging
 import os
 import queue
@@ -46,6 +47,7 @@ from intake.store.db import Store
 from intake.store.message_writes import (
     MessageOutcome,
 )
+from intake.triage.notifier import Notifier
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +67,10 @@ class AnalysisPool:
     def __init__(self, settings, workers: int):
         self.settings = settings
         self.size = max(1, workers)
-        self._jobs: queue.Queue = queue.Queue()
+        # (lane, sequence, item): an urgent report's documents are analysed
+        # before the backlog's (issue 18); in turn within a lane.
+        self._jobs: queue.PriorityQueue = queue.PriorityQueue()
+        self._seq = itertools.count()
         self._lock = threading.Lock()
         self._analysers: list = []
         self._threads = [threading.Thread(target=self._run, name=f"intake-analysis-{i}", daemon=True)
@@ -73,9 +78,9 @@ class AnalysisPool:
         for t in self._threads:
             t.start()
 
-    def submit(self, doc, fallback: date | None) -> Future:
+    def submit(self, doc, fallback: date | None, urgent: bool = False) -> Future:
         fut: Future = Future()
-        self._jobs.put((doc, fallback, fut))
+        self._jobs.put((0 if urgent else 1, next(self._seq), (doc, fallback, fut)))
         return fut
 
     def _run(self) -> None:
@@ -84,7 +89,7 @@ class AnalysisPool:
             self._analysers.append(analyser)
         try:
             while True:
-                item = self._jobs.get()
+                item = self._jobs.get()[2]
                 if item is None:
                     return
                 doc, fallback, fut = item
@@ -104,7 +109,7 @@ class AnalysisPool:
         # handed back to the queue by the caller.
         while True:
             try:
-                item = self._jobs.get_nowait()
+                item = self._jobs.get_nowait()[2]
             except queue.Empty:
                 break
             if item is not None:
@@ -114,7 +119,7 @@ class AnalysisPool:
                 for a in self._analysers:
                     getattr(a, "abort", lambda: None)()
         for _ in self._threads:
-            self._jobs.put(None)
+            self._jobs.put((2, next(self._seq), None))
         for t in self._threads:
             t.join(30)
 
@@ -170,6 +175,7 @@ class LocalProcessor:
         self.worker = inbound.worker_name("local")
         self.wake = threading.Event()
         self._pool: AnalysisPool | None = None
+        self.notifier = Notifier.from_settings(store, settings)
 
     # -- analysis ---------------------------------------------------------
 
@@ -178,12 +184,13 @@ class LocalProcessor:
             self._pool = AnalysisPool(self.settings, self.workers)
         return self._pool
 
-    def _submit(self, job: MessageJob, indexes: list[int], in_flight: dict[str, Future]) -> None:
+    def _submit(self, job: MessageJob, indexes: list[int], in_flight: dict[str, Future],
+                urgent: bool = False) -> None:
         for i in indexes:
             doc = job.result.documents[i]
             fut = in_flight.get(doc.sha256)
             if fut is None:
-                fut = self._pool_().submit(doc, job.fallback_date)
+                fut = self._pool_().submit(doc, job.fallback_date, urgent)
                 in_flight[doc.sha256] = fut
             job.pending[i] = fut
 
@@ -201,6 +208,8 @@ class LocalProcessor:
             inbound.release_stale(s)
         jobs: deque[MessageJob] = deque()
         in_flight: dict[str, Future] = {}
+        if self.notifier is not None:
+            self.notifier.start()
         try:
             while True:
                 if not stop.is_set():
@@ -214,6 +223,8 @@ class LocalProcessor:
                 ready = self._ready(jobs, stop, lambda: self._top_up(jobs, in_flight, summary))
                 if ready:
                     self._commit(ready, summary)
+                    if self.notifier is not None:
+                        self.notifier.wake()  # an urgent report notifies within seconds of its commit
                     for j in ready:
                         for d in j.result.documents:
                             f = in_flight.get(d.sha256)
@@ -229,7 +240,18 @@ class LocalProcessor:
             if self._pool is not None:
                 self._pool.close(abort=stop.is_set())
                 self._pool = None
+            if self.notifier is not None:
+                self.notifier.stop()
+                self._notify_last()
         return summary
+
+    def _notify_last(self) -> None:
+        """A last pass before returning (a replay ends; the daemon stops):
+        what was stored urgent is sent now, not at the next start."""
+        try:
+            self.notifier.run_once()
+        except Exception as exc:  # noqa: BLE001 - pending rows stay and are sent next time
+            log.error("notification pass failed: %s", type(exc).__name__)
 
     def _fill(self, jobs: deque, in_flight: dict, summary: ProcessSummary, want: int | None = None) -> None:
         want = self.window - len(jobs) if want is None else want
@@ -238,17 +260,22 @@ class LocalProcessor:
         self.store.priority.wait_turn()
         with self.store.transaction() as s:
             rows = inbound.claim_next(s, self.worker, want)
-            raws = [(r.id, inbound.raw_of(s, r), r.source) for r in rows]
-        for row_id, raw, source in raws:
+            raws = [(r.id, inbound.raw_of(s, r), r.source, bool(r.lane)) for r in rows]
+        for row_id, raw, source, urgent in raws:
             try:
                 job = walk_job(row_id, raw, self.limits, source, self.senders)
-                self._submit(job, documents_to_analyse(self.store, job, set(in_flight)), in_flight)
+                self._submit(job, documents_to_analyse(self.store, job, set(in_flight)), in_flight, urgent)
             except OperationalError:
                 raise
             except Exception as exc:  # a fault in intake: the message is kept, visibly failed
                 self._failed(row_id, exc, summary)
                 continue
-            jobs.append(job)
+            # The urgent lane commits first too, not behind the window's
+            # backlog (commit order only matters among reports of a lane).
+            if urgent:
+                jobs.appendleft(job)
+            else:
+                jobs.append(job)
 
     def _top_up(self, jobs: deque, in_flight: dict, summary: ProcessSummary) -> None:
         """More messages for idle workers while the oldest one holds up the

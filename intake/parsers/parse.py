@@ -18,6 +18,7 @@ from intake.exception_codes import (
     TEMPLATE_INVALID,
     UNKNOWN_TEMPLATE,
 )
+from intake.parsers.support.mail_body import apply_forwarded
 from intake.parsers.support.options import parsing_options
 from intake.parsers.templates import Detection, build_doc, detect, load_registry, map_layout
 from intake.parsers.templates.text import collapse
@@ -125,12 +126,14 @@ def interpret(layout: Layout, settings: Any = None, is_body: bool = False,
         out.record = _free_text(text, layout)
         out.record.notes.append(f"scores: {scores}")
         out.record.notes.extend(layout.notes)
+        apply_forwarded(out.record, layout.forwarded)
         return out
     tpl = det.template
     result = map_layout(doc, tpl, message_date=message_date)
     rec = result.record
     rec.notes.append(f"template {tpl.id} v{tpl.version}; scores: {scores}")
     rec.notes.extend(layout.notes)
+    apply_forwarded(rec, layout.forwarded)
     out.record = rec
     out.warnings.extend(result.warnings)
     missing = [f.key for f in tpl.fields if f.required and rec.fields.get(f.key, FieldValue(None)).value in (None, "")]

@@ -138,6 +138,11 @@ class Renditions:
             self.cache.put(key, png)
         return png
 
+    def pdf(self, media_type: str, sha256: str, data: bytes) -> bytes:
+        """The PDF the pages are rendered from (LibreOffice's, for Word):
+        what the source boxes are measured on."""
+        return self._pdf(media_type, sha256, data)
+
     # -- helpers --------------------------------------------------------
 
     def _pdf(self, media_type: str, sha256: str, data: bytes) -> bytes:

@@ -2,10 +2,13 @@
 tokens, and the caller's address.
 
 Every page that can show report content is ``Cache-Control: no-store``;
-only the app's own CSS and script may be cached. The content security
-policy allows nothing but the app's own files: no inline script or style,
-no frames, no other origin, so injected markup in a document (a field
-value, a file name) can neither run nor load anything.
+only the app's own CSS and script may be cached (and only when served, not
+an error about them). The content security policy allows nothing but the
+app's own files: no inline script or style, no frames, no other origin, so
+injected markup in a document (a field value, a file name) can neither run
+nor load anything. ``SecurityHeaders`` is the app's outermost layer
+(app.py), so every answer carries them: error pages, a 500 from an
+unexpected fault and a refused oversized body included.
 """
 
 from __future__ import annotations
@@ -37,10 +40,12 @@ class SecurityHeaders:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        static = scope.get("path", "").startswith("/static/")
+        static_path = scope.get("path", "").startswith("/static/")
 
         async def with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
+                # Only an asset actually served may be cached, not an error.
+                static = static_path and message.get("status", 200) < 400
                 headers = [(k, v) for k, v in message.get("headers", [])
                            if k.lower() not in (b"cache-control", b"pragma")]
                 headers += BASE_HEADERS

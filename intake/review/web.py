@@ -13,6 +13,7 @@ about the record it asked for.
 from __future__ import annotations
 
 import functools
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any, Callable
@@ -23,16 +24,19 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from intake.logs import log_fault
 from intake.review.security import client_addr, tokens_match
 from intake.store import repository as repo
 from intake.store import users as users_store
 from intake.store.review_actions import Actor
+from intake.store.review_faults import record_action_failure
 
+log = logging.getLogger(__name__)
 ALL_ROLES = ("officer", "analyst", "admin")
 WORKERS = ("officer", "admin")  # roles that change records
 MAX_FORM_FIELDS = 200
 FLASH = {
-    "reprocess_requested": "{n} document(s) queued for reprocessing; they update within a few minutes.",
+    "reprocess_requested": "{n} document(s) queued for reprocessing; the Reprocessing page shows their progress.",
     "approved": "Approved: the record is in use and its entities are linked.",
     "rejected": "Rejected: the document has left the queue.",
     "not_a_report": "Marked not a report: the document has left the queue.",
@@ -189,3 +193,30 @@ def _run(app, request: Request, fn: Callable, allowed, form) -> Response:
     except NotFound:
         return _plain(app, request, "error.html", 404, title="Not found",
                       message="There is no such item, or it has been disposed of.")
+    except Exception as exc:  # noqa: BLE001 - any fault: the officer gets a page, never a bare 500
+        # The page's transaction has rolled back as the exception left it,
+        # so nothing of the action is kept and no lock is held: the next
+        # request, from anyone, is answered as usual.
+        return _failed(app, request, user, form, exc)
+
+
+def _failed(app, request: Request, user, form, exc: Exception) -> Response:
+    """A fault in intake while a page ran: logged with where it happened
+    (no content), recorded as a coded item on the document an officer was
+    changing, and a readable page that gives back what they typed."""
+    log_fault(log, "review page %s failed", exc, request.url.path.split("/")[1][:20])
+    doc_id = request.path_params.get("doc_id")
+    if request.method == "POST" and isinstance(doc_id, str):
+        try:
+            with app.store.transaction() as db:
+                record_action_failure(db, doc_id, user.username, request.url.path.rsplit("/", 1)[-1][:40])
+        except Exception as again:  # noqa: BLE001 - the store itself may be what failed
+            log_fault(log, "recording a failed review action failed", again)
+    typed = [(k, v) for k, v in (form.multi_items() if form is not None else [])
+             if k != "csrf" and isinstance(v, str) and v.strip()]
+    back = f"/documents/{doc_id}" if isinstance(doc_id, str) else "/queue"
+    return _plain(app, request, "error.html", 500, title="That did not work",
+                  message="intake could not finish this action because of a fault on our side. Nothing of it "
+                          "was saved, and the document is as it was. The fault is logged and the document is "
+                          "marked in the queue; try again, or carry on with other items.",
+                  typed=typed[:MAX_FORM_FIELDS], back=back)

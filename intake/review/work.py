@@ -21,6 +21,8 @@ from intake.ingest.reprocess import analyse_stored, extract_current, reprocess
 from intake.ingest.workers import make_analyser
 from intake.logs import log_fault
 from intake.store import review_actions as ra
+from intake.store import review_faults as rf
+from intake.store.documents import get_document
 from intake.store.db import Store
 from intake.types import DocumentAnalysis, FieldValue, IntakeError, Record
 
@@ -71,19 +73,37 @@ class Workbench:
         self._wake.set()
 
     def run_pending(self, limit: int = 20) -> int:
+        """Reprocess the documents that are due, each on its own: one that
+        fails is recorded on its document and waits (store/review_faults.py)
+        while the rest go on. Returns how many were tried."""
         with self.store.session() as s:
-            pending = [(d.public_id, d.reprocess_requested_by) for d in ra.pending_reprocess(s, limit)]
-        done = 0
+            pending = [(d.public_id, d.reprocess_requested_by) for d in rf.due_reprocess(s, limit)]
+        tried = 0
         for pid, who in pending:
             if self._stop.is_set():
                 break
-            with self._lock:
-                if self._analyser is None:
-                    self._analyser = make_analyser(self.settings)
-                summary = reprocess(self.store, self._analyser, [pid], ra.Actor(f"user:{who or 'unknown'}"),
-                                    settings=self.settings)
-            done += summary.done
-        return done
+            tried += 1
+            try:
+                with self._lock:
+                    if self._analyser is None:
+                        self._analyser = make_analyser(self.settings)
+                    reprocess(self.store, self._analyser, [pid], ra.Actor(f"user:{who or 'unknown'}"),
+                              settings=self.settings)
+            except Exception as exc:  # noqa: BLE001 - one document's fault must not stop the others
+                code = exc.code if isinstance(exc, IntakeError) else "fault"
+                if not isinstance(exc, IntakeError):
+                    log_fault(log, "background reprocessing of a document failed", exc)
+                try:
+                    with self.store.transaction() as s:
+                        rf.record_reprocess_failure(s, pid, code)
+                except Exception as again:  # noqa: BLE001 - the store itself may be failing: next round
+                    log_fault(log, "recording a failed reprocess failed", again)
+                continue
+            with self.store.transaction() as s:
+                doc = get_document(s, pid)
+                if doc is not None and doc.reprocess_failures:
+                    rf.clear_reprocess_failures(s, doc, f"user:{who or 'unknown'}")
+        return tried
 
     def _loop(self) -> None:
         while not self._stop.is_set():

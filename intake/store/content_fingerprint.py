@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Iterable, Mapping
 
 # Fields that say WHO reported WHEN. They are compared separately: two
@@ -50,7 +51,27 @@ def normalise_text(text: str | None) -> str:
     return _NON_WORD.sub(" ", text).strip()
 
 
+@lru_cache(maxsize=512)
+def normalise_text_cached(text: str) -> str:
+    """normalise_text of a stored document's whole text, remembered for
+    the next reports it is a dedup candidate of."""
+    return normalise_text(text)
+
+
 def normalise_value(value) -> str:
+    if isinstance(value, str):
+        return _normalise_str(value)
+    return _normalise_value(value)
+
+
+@lru_cache(maxsize=8192)
+def _normalise_str(value: str) -> str:
+    # A pure function of the value, cached: content dedup rebuilds every
+    # candidate's values for each new report, and candidates recur.
+    return _normalise_value(value)
+
+
+def _normalise_value(value) -> str:
     if value is None or isinstance(value, bool):
         return "" if value is None else ("yes" if value else "no")
     s = str(value).strip()
@@ -131,3 +152,11 @@ def band_keys(s: str) -> list[str]:
 
 def unique(items: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(items))
+
+
+def content_keys_of(record, text: str | None) -> list[str]:
+    """The band keys content dedup stores for a document (types.Record or
+    None, and its text): computed where the document is analysed, so the
+    commit does not (store/dedup.py find_content_duplicate)."""
+    values = record_values({k: fv.value for k, fv in record.fields.items()}) if record is not None else {}
+    return unique(band_keys(content_string(values, text or "")))

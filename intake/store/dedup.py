@@ -28,15 +28,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, insert, select
 
 from intake.store import content_fingerprint as cf
-from intake.store.models import ContentKey, DocumentRow, RecordRow
-from intake.store.records import field_values
+from intake.store.models import ContentKey, DocumentRow, RecordField, RecordRow
+from intake.store.records import field_values, values_of_rows
 
 DUPLICATE_THRESHOLD = 0.88
 POSSIBLE_THRESHOLD = 0.75
@@ -64,9 +64,18 @@ class _Content:
     template: str | None
     text: str
 
-    @property
+    # Cached: a new report is compared with up to MAX_CANDIDATES others.
+    @cached_property
     def content(self) -> str:
         return cf.content_string(self.values, self.text)
+
+    @cached_property
+    def normalised_text(self) -> str:
+        return cf.normalise_text_cached(self.text or "")
+
+    @cached_property
+    def values_or_text(self) -> str:
+        return " ".join(self.values.values()) or self.normalised_text
 
 
 # What OCR confuses in names: compare "Ca1lum Sharrna" as "callum sharma".
@@ -99,25 +108,32 @@ def _identity_compare(a: dict[str, str], b: dict[str, str]) -> tuple[list[str], 
     return agree, differ
 
 
-def content_similarity(a: str, b: str) -> float:
+def content_similarity(a: str, b: str, cutoff: float = 0.0) -> float:
     """Indel similarity, or the order-free version when a PDF's reading order
-    shuffled blocks; both are rapidfuzz's, 0-1."""
+    shuffled blocks; both are rapidfuzz's, 0-1. Below ``cutoff`` the value
+    is 0 (rapidfuzz then stops early)."""
     if not a or not b:
         return 0.0
-    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b)) / 100
+    c = cutoff * 100
+    return max(fuzz.ratio(a, b, score_cutoff=c), fuzz.token_sort_ratio(a, b, score_cutoff=c)) / 100
 
 
-def score_pair(a: _Content, b: _Content) -> tuple[float, Literal["duplicate", "possible_duplicate"] | None]:
-    """The decision rule for one pair; see the module docstring."""
+def score_pair(a: _Content, b: _Content, *, deciding: bool = False,
+               ) -> tuple[float, Literal["duplicate", "possible_duplicate"] | None]:
+    """The decision rule for one pair; see the module docstring.
+    ``deciding``: only the decision (and the score of a pair that gets one)
+    is wanted, so similarities below POSSIBLE_THRESHOLD, which decide
+    nothing, are not computed exactly."""
+    cut = POSSIBLE_THRESHOLD if deciding else 0.0
     if a.template and b.template and a.template == b.template:
-        sim = content_similarity(a.content, b.content)
+        sim = content_similarity(a.content, b.content, cut)
     else:
         # Different templates (a scan that fell back to free_text, say):
         # the record shapes differ, so compare what each has as a whole.
         sim = max(
-            content_similarity(a.content, b.content),
-            content_similarity(" ".join(a.values.values()) or cf.normalise_text(a.text), cf.normalise_text(b.text)),
-            content_similarity(cf.normalise_text(a.text), " ".join(b.values.values()) or cf.normalise_text(b.text)),
+            content_similarity(a.content, b.content, cut),
+            content_similarity(a.values_or_text, b.normalised_text, cut),
+            content_similarity(a.normalised_text, b.values_or_text, cut),
         )
     _agree, differ = _identity_compare(a.values, b.values)
     if any(k in DECISIVE_FIELDS for k in differ):
@@ -153,28 +169,43 @@ def stored_content(session, document: DocumentRow) -> _Content:
 
 def _stored_originals(session, pks: list[int]):
     """(pk, stored content) of each candidate that is an original (a copy of
-    a copy points at the first copy), in the order given; documents and
-    records each loaded in one query, not one per candidate."""
+    a copy points at the first copy), in the order given: the originals'
+    text, template and current field values in one query, not one per
+    candidate, and no ORM object built for them."""
     if not pks:
         return
-    docs = {d.id: d for d in session.scalars(select(DocumentRow).where(DocumentRow.id.in_(pks)))}
-    records = {r.document_pk: r for r in session.scalars(
-        select(RecordRow).where(RecordRow.document_pk.in_(pks)).options(selectinload(RecordRow.fields)))}
+    found: dict[int, tuple[str | None, str | None]] = {}
+    rows: dict[int, list] = {}
+    for pk, text, template, f_id, key, value, superseded in session.execute(
+        select(DocumentRow.id, DocumentRow.text, RecordRow.template, RecordField.id, RecordField.key,
+               RecordField.value, RecordField.superseded)
+        .outerjoin(RecordRow, RecordRow.document_pk == DocumentRow.id)
+        .outerjoin(RecordField, RecordField.record_pk == RecordRow.id)
+        .where(DocumentRow.id.in_(pks), DocumentRow.status == "parsed", DocumentRow.duplicate_of_id.is_(None))
+    ):
+        found[pk] = (text, template)
+        if f_id is not None:
+            rows.setdefault(pk, []).append((f_id, key, value, superseded))
     for pk in pks:
-        cand = docs.get(pk)
-        if cand is None or cand.status != "parsed" or cand.duplicate_of_id is not None:
+        if pk not in found:
             continue
-        yield pk, _stored(cand, records.get(pk))
+        text, template = found[pk]
+        yield pk, _Content(cf.record_values(values_of_rows(rows.get(pk, []))), template, text or "")
 
 
-def find_content_duplicate(session, document: DocumentRow, record, text: str) -> ContentMatch | None:
+def find_content_duplicate(session, document: DocumentRow, record, text: str, *, fresh: bool = False,
+                           keys: list[str] | None = None) -> ContentMatch | None:
     """The earliest stored report this one is a copy of, or a near miss for
     review, or None. Records this document's content keys for later ones
-    unless it is itself a duplicate (only originals are compared against)."""
+    unless it is itself a duplicate (only originals are compared against).
+    ``fresh``: a document being stored, with no keys yet. ``keys``: its
+    band keys when the analysis worker computed them
+    (content_fingerprint.content_keys_of)."""
     mine = content_of(record, text)
-    # A reprocessed document replaces its own keys rather than adding more.
-    forget_document(session, document.id)
-    keys = cf.unique(cf.band_keys(mine.content))
+    if not fresh:
+        # A reprocessed document replaces its own keys rather than adding more.
+        forget_document(session, document.id)
+    keys = cf.unique(keys) if keys is not None else cf.unique(cf.band_keys(mine.content))
     best: ContentMatch | None = None
     if keys:
         # Most shared bands first: when a common text fills more than
@@ -188,16 +219,15 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str) ->
             .limit(MAX_CANDIDATES)
         ).all()
         for pk, theirs in _stored_originals(session, sorted(candidate_pks)):  # earliest original wins a tie
-            score, decision = score_pair(mine, theirs)
+            score, decision = score_pair(mine, theirs, deciding=True)
             if decision is None:
                 continue
             rank = (decision == "duplicate", score)
             if best is None or rank > (best.decision == "duplicate", best.score):
                 best = ContentMatch(pk, round(score, 4), decision)
     if best is None or best.decision != "duplicate":
-        for key in keys:
-            session.add(ContentKey(document_pk=document.id, key=key))
-        session.flush()
+        if keys:
+            session.execute(insert(ContentKey.__table__), [{"document_pk": document.id, "key": k} for k in keys])
     return best
 
 

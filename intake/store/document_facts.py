@@ -78,12 +78,17 @@ def facts_for(session, document_pks) -> dict[int, DocumentFacts]:
         v = unwrap(value)
         if v not in (None, ""):
             fields.setdefault(doc_pk, {})[key] = v
-    out = {}
-    for doc_pk, from_addr, date, first_seen_at in rows:
-        f = fields.get(doc_pk, {})
-        sender = _sender(from_addr)
-        agency = _norm(f.get("submitter.agency")) or (sender.split("@", 1)[1] if sender else None)
-        submitter = _norm(f.get("submitter.name")) or sender
-        seen = _parse_when(f.get("report_datetime")) or _aware(date) or _aware(first_seen_at)
-        out[doc_pk] = DocumentFacts(agency, submitter, seen)
-    return out
+    return {doc_pk: facts_of(fields.get(doc_pk, {}), from_addr, date, first_seen_at)
+            for doc_pk, from_addr, date, first_seen_at in rows}
+
+
+def facts_of(values: dict, from_addr: str | None, date: datetime | None,
+             first_seen_at: datetime | None) -> DocumentFacts:
+    """Facts of one document from its record's values and its message (a
+    document being written: no query)."""
+    f = {k: values[k] for k in _FIELDS if values.get(k) not in (None, "")}
+    sender = _sender(from_addr)
+    agency = _norm(f.get("submitter.agency")) or (sender.split("@", 1)[1] if sender else None)
+    submitter = _norm(f.get("submitter.name")) or sender
+    seen = _parse_when(f.get("report_datetime")) or _aware(date) or _aware(first_seen_at)
+    return DocumentFacts(agency, submitter, seen)

@@ -23,13 +23,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from sqlalchemy import func, select
+from sqlalchemy.orm.attributes import set_committed_value
 
 from intake.exception_codes import POSSIBLE_DUPLICATE, REJECTED_BY_OFFICER, UNKNOWN_TEMPLATE
 from intake.store import repository as repo
 from intake.store.dedup import find_content_duplicate, forget_document
+from intake.store.entity_graph import insert_mentions
+from intake.store.document_facts import facts_of
 from intake.store.models import DocumentRow, ExceptionItem, MentionRow, Message
 from intake.store.records import drop_record, field_values, write_record
 from intake.store.resolve import RESOLVED_STATUSES, resolve_document, unresolve_document
+from intake.store.triage import write_triage
 from intake.types import DocumentAnalysis, ExceptionInfo, Mention
 
 # Officer decisions that fix a document's status whatever a reprocess says.
@@ -103,17 +107,24 @@ def _mention_rows(document: DocumentRow, mentions: list[Mention]) -> list[Mentio
             for m in mentions]
 
 
-def replace_mentions(session, document: DocumentRow, mentions: list[Mention]) -> list[MentionRow]:
-    old = session.scalars(select(MentionRow).where(MentionRow.document_pk == document.id)).all()
-    if old:
-        unresolve_document(session, document)
-        for m in old:
-            session.delete(m)
-        session.flush()
+def replace_mentions(session, document: DocumentRow, mentions: list[Mention], *, fresh: bool = False) -> list[MentionRow]:
+    """``fresh``: a document being stored, which has no mentions yet; the
+    new rows are inserted with the next flush (with their entities, when
+    resolve_document runs)."""
+    if not fresh:
+        old = session.scalars(select(MentionRow).where(MentionRow.document_pk == document.id)).all()
+        if old:
+            unresolve_document(session, document)
+            for m in old:
+                session.delete(m)
+            session.flush()
     rows = _mention_rows(document, mentions)
-    if rows:
+    if rows and not fresh:
         session.add_all(rows)
         session.flush()
+    # fresh: the rows stay out of the session; resolve_document (or
+    # apply_analysis, for a document whose mentions wait) inserts them in one
+    # statement with their entities set.
     return rows
 
 
@@ -130,8 +141,20 @@ def resolve_if_in_use(session, document: DocumentRow) -> None:
         unresolve_document(session, document)
 
 
+def _utc(dt: datetime | None) -> datetime | None:
+    # As the column reads back (models.UTCDateTime): facts of a document
+    # being stored must equal those read from the store.
+    if dt is None:
+        return None
+    return (dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)).astimezone(timezone.utc)
+
+
 def apply_analysis(session, document: DocumentRow, analysis: DocumentAnalysis, *, actor: str,
                    reprocess: bool = False) -> AnalysisChange:
+    """Without ``reprocess`` the document is being stored (message_writes):
+    nothing of it exists yet, so nothing is looked up or replaced, and its
+    rows go in with as few flushes as the ids they need allow."""
+    fresh = not reprocess
     out = analysis.outcome
     before_values = field_values(document.record) if reprocess and document.record is not None else {}
     change = AnalysisChange(status_before=document.status if reprocess else None, status_after=out.status,
@@ -156,32 +179,45 @@ def apply_analysis(session, document: DocumentRow, analysis: DocumentAnalysis, *
     document.exception_detail = out.exception.detail if out.exception else None
     if reprocess:
         document.processed_at = datetime.now(timezone.utc)
+    msg = session.get(Message, document.message_pk)
+    if fresh:
+        # The parser's values are the record's values (no officer has
+        # corrected anything yet), so the agency goes in with the insert.
+        values = {k: fv.value for k, fv in out.record.fields.items()} if out.record is not None else {}
+        document.agency = agency_of(values, msg.from_addr if msg else None)
     session.flush()
 
     if out.record is not None:
-        record = write_record(session, document, out.record)
-        session.refresh(document, ["record"])
-        values = field_values(record)
+        record = write_record(session, document, out.record, fresh=fresh)
+        if fresh:
+            set_committed_value(document, "record", record)
+        else:
+            session.refresh(document, ["record"])
+            values = field_values(record)
     else:
-        drop_record(session, document)
-        session.refresh(document, ["record"])
+        if fresh:
+            set_committed_value(document, "record", None)
+        else:
+            drop_record(session, document)
+            session.refresh(document, ["record"])
         values = {}
     change.fields_changed = sorted(k for k in set(values) | set(before_values)
                                    if values.get(k) != before_values.get(k)) if reprocess else []
-    msg = session.get(Message, document.message_pk)
-    document.agency = agency_of(values, msg.from_addr if msg else None)
+    if not fresh:
+        document.agency = agency_of(values, msg.from_addr if msg else None)
 
     items = ([out.exception] if out.exception else []) + list(out.warnings)
     related: int | None = None
     if out.status == "parsed":
-        match = find_content_duplicate(session, document, out.record, out.text)
+        match = find_content_duplicate(session, document, out.record, out.text, fresh=fresh,
+                                       keys=analysis.content_keys)
         if match is not None and match.decision == "duplicate" and document.review_state != "distinct":
             document.status, document.duplicate_of_id, document.duplicate_reason = (
                 "duplicate", match.document_pk, "content")
         elif match is not None and match.decision == "possible_duplicate":
             items.append(_possible_duplicate(match))
             related = match.document_pk
-    else:
+    elif not fresh:
         forget_document(session, document.id)
 
     if document.template_override and document.review_state is None and document.status == "parsed":
@@ -203,15 +239,23 @@ def apply_analysis(session, document: DocumentRow, analysis: DocumentAnalysis, *
     for info in items:
         if info.code in dealt_with:
             continue
-        item = repo.open_exception(session, info, document=document)
+        item = repo.open_exception(session, info, document=document, flush=False)
         if info.code == POSSIBLE_DUPLICATE:
             item.related_document_pk = related
         change.opened.append(info.code)
     change.status_after = document.status
 
-    rows = replace_mentions(session, document, analysis.mentions)
+    rows = replace_mentions(session, document, analysis.mentions, fresh=fresh)
     change.mentions_after = len(rows)
     if document.status in RESOLVED_STATUSES and rows:
-        resolve_document(session, document, rows)
+        if fresh:
+            facts = facts_of(values, msg.from_addr if msg else None, _utc(msg.date if msg else None),
+                             _utc(msg.first_seen_at if msg else None))
+            resolve_document(session, document, rows, fresh=True, facts=facts, values=values)
+        else:
+            resolve_document(session, document, rows)
+    elif fresh:
+        insert_mentions(session, rows)
     session.flush()
+    write_triage(session, document, analysis.indicators)  # after resolution: recurrence counts this document
     return change

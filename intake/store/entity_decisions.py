@@ -21,6 +21,7 @@ from intake.exception_codes import (
     REASON_REQUIRED,
     SPLIT_NOTHING_LEFT,
 )
+from intake.store import entity_ids
 from intake.store import entity_keys as ek
 from intake.store.entity_graph import (
     link_document,
@@ -219,7 +220,7 @@ def split_entity(session, ref: str, mention_ids: list[int], actor: str, reason: 
     decision = EntityDecision(action="split", actor=actor, reason=reason, payload={})
     session.add(decision)
     session.flush()
-    new_pid = ek.public_id("split", str(decision.id))
+    new_pid = entity_ids.public_id(session, ek.id_seed("split", str(decision.id)))
     decision.payload = {
         "source": ent.public_id, "new_public_id": new_pid,
         "anchors": [_anchor(own[i]) for i in wanted],

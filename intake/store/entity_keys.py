@@ -76,6 +76,11 @@ def like_pattern(partial: str) -> str:
     return "".join("%" if c == "*" else c for c in partial)
 
 
-def public_id(*parts: str) -> str:
+def id_seed(*parts: str) -> str:
+    """What an entity's public id is made from: its type and value (or, for
+    a person, the mention that first named them). An unkeyed hash, never
+    stored or shown: entity_ids.py keys it into the public id (and it is
+    what ids issued before that looked like, which is how they still
+    redirect)."""
     digest = hashlib.blake2b("|".join(parts).encode(), digest_size=12).hexdigest()
     return f"ent_{digest}"

@@ -21,11 +21,13 @@ import phonenumbers
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select
 
+from intake.store import entity_ids
 from intake.store import entity_keys as ek
 from intake.store.crypto import session_keyring
 from intake.store.document_facts import facts_for
-from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow
+from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow, Message
 from intake.store.records import field_values
+from intake.store.snippets import Snippet, locate, snippet
 
 TYPES = ("PERSON", "ALIAS", "VRM", "VEHICLE", "PHONE", "EMAIL", "SOCIAL_HANDLE", "APP", "POSTCODE",
          "ADDRESS", "LOCATION", "ORGANISATION", "SUBSTANCE", "GANG")
@@ -57,8 +59,11 @@ def public_ids_of(session, entity_pks) -> dict[int, str]:
 
 
 def find_entity(session, ref: str) -> Entity | None:
-    """By public id (or numeric id), followed through merges."""
+    """By public id (an id issued before ids were keyed included, or a
+    numeric id), followed through merges."""
     ent = session.scalar(select(Entity).where(Entity.public_id == ref))
+    if ent is None and (moved := entity_ids.legacy_redirect(session, ref)) is not None:
+        ent = session.scalar(select(Entity).where(Entity.public_id == moved))
     if ent is None and ref.isdigit():
         ent = session.get(Entity, int(ref))
     return live_entity(session, ent)
@@ -162,15 +167,65 @@ def _plates(session, text: str) -> list[Hit]:
     return hits
 
 
+_NAME_SPLIT = re.compile(r"[\s,.()\"“”]+")
+FORENAME_WEIGHT = 0.95  # a surname typed alone ranks its surnames above first names that look like it
+
+
+def _name_parts(display: str) -> list[str]:
+    """A name's words, and the parts of a double-barrelled one ("Smith-Jones"
+    is found by "Jones" too)."""
+    out = []
+    for w in _NAME_SPLIT.split(display.casefold()):
+        if len(w) < 2:
+            continue
+        out.append(w)
+        out += [p for p in re.split(r"[-'’]", w) if len(p) >= 2 and p != w]
+    return out
+
+
+def _one_word_scores(word: str, choices: dict[int, str]) -> dict[int, tuple[float, str]]:
+    """A single word (a surname, say) against each part of every name, so
+    "Wisniewski" finds "Tomasz WISNIEWSKI" (the whole name scores 74 for it
+    and would fall under the cut-off)."""
+    out = {}
+    for pk, display in choices.items():
+        parts = _name_parts(display or "")
+        if not parts:
+            continue
+        tokens = [w for w in _NAME_SPLIT.split(display) if w]
+        # "WISNIEWSKI, Tomasz" puts the surname first
+        surname = set(_name_parts(tokens[0] if "," in display else tokens[-1])) if tokens else set()
+        best, why = 0.0, ""
+        for p in parts:
+            score = fuzz.ratio(word, p)
+            if p in surname:
+                label = "surname"
+            else:
+                score, label = score * FORENAME_WEIGHT, "part of the name"
+            if score > best:
+                best, why = score, label
+        if best >= NAME_CUTOFF:
+            out[pk] = (best, why)
+    return out
+
+
 def _names(session, text: str, types=("PERSON", "ALIAS"), limit: int = 50) -> list[Hit]:
     rows = session.execute(_live(select(Entity.id, Entity.display).where(Entity.type.in_(types)))).all()
     if not rows:
         return []
     choices = {pk: display for pk, display in rows}
-    found = process.extract(text, choices, scorer=fuzz.token_sort_ratio, processor=str.casefold,
-                            score_cutoff=NAME_CUTOFF, limit=limit)
-    ents = {e.id: e for e in session.scalars(select(Entity).where(Entity.id.in_([k for _, _, k in found])))}
-    return [Hit(ents[k], f"name {score:.0f}%", score) for _, score, k in found if k in ents]
+    scored: dict[int, tuple[float, str]] = {}
+    for _, score, k in process.extract(text, choices, scorer=fuzz.token_sort_ratio, processor=str.casefold,
+                                       score_cutoff=NAME_CUTOFF, limit=limit):
+        scored[k] = (score, "name")
+    words = [w for w in _NAME_SPLIT.split(text.strip().casefold()) if w]
+    if len(words) == 1:
+        for k, (score, why) in _one_word_scores(words[0], choices).items():
+            if score > scored.get(k, (0.0, ""))[0]:
+                scored[k] = (score, why)
+    best = sorted(scored.items(), key=lambda kv: -kv[1][0])[:limit]
+    ents = {e.id: e for e in _by_ids(session, [k for k, _ in best])}
+    return [Hit(ents[k], f"{why} {score:.0f}%", score) for k, (score, why) in best if k in ents]
 
 
 def search_entities(session, text: str, type_: str | None = None, limit: int = 50) -> list[Hit]:
@@ -235,13 +290,17 @@ class EntityMentionView:
     document_status: str
     field: str
     text: str
-    sentence: str  # the text around the mention, for the analyst
-    start_in_sentence: int
-    end_in_sentence: int
+    snippet: Snippet
     recogniser: str
     seen: datetime | None
     agency: str | None
     filename: str | None = None
+    subject: str | None = None
+    located: bool = True  # False: the field was corrected and the mention is no longer in it
+
+    @property
+    def document_title(self) -> str:
+        return self.filename or self.subject or "e-mail body"
 
 
 @dataclass
@@ -252,6 +311,21 @@ class LinkView:
 
 
 @dataclass
+class ReportView:
+    document_id: str
+    status: str
+    date: datetime | None
+    agency: str | None
+    filename: str | None
+    subject: str | None
+    mentions: int
+
+    @property
+    def title(self) -> str:
+        return self.filename or self.subject or "e-mail body"
+
+
+@dataclass
 class EntityProfile:
     entity: Entity
     mentions: list[EntityMentionView]
@@ -259,38 +333,36 @@ class EntityProfile:
     merged_from: list[str]
     # (document id, status, date, agency, file name), oldest first
     reports: list[tuple[str, str, datetime | None, str | None, str | None]] = field(default_factory=list)
-
-
-def _sentence(text: str, start: int, end: int, width: int = 120) -> tuple[str, int, int]:
-    """The sentence (or a window) around a span, and the span within it."""
-    left = max(text.rfind(". ", 0, start) + 2, text.rfind("\n", 0, start) + 1, start - width, 0)
-    cut = [i for i in (text.find(". ", end), text.find("\n", end)) if i != -1]
-    right = min(min(cut) + 1 if cut else len(text), end + width, len(text))
-    return text[left:right], start - left, end - left
+    report_views: list[ReportView] = field(default_factory=list)  # the same, with subject and mention count
 
 
 def entity_profile(session, ent: Entity, mention_limit: int = 500) -> EntityProfile:
     rows = session.execute(
-        select(MentionRow, DocumentRow).join(DocumentRow, MentionRow.document_pk == DocumentRow.id)
+        select(MentionRow, DocumentRow, Message.subject).join(DocumentRow, MentionRow.document_pk == DocumentRow.id)
+        .join(Message, Message.id == DocumentRow.message_pk)
         .where(MentionRow.entity_pk == ent.id, DocumentRow.disposed_at.is_(None))
         .order_by(MentionRow.document_pk, MentionRow.start).limit(mention_limit)
     ).all()
-    facts = facts_for(session, {d.id for _, d in rows})
+    facts = facts_for(session, {d.id for _, d, _ in rows})
     mentions = []
     text_cache: dict[int, dict] = {}
-    for m, d in rows:
+    for m, d, subject in rows:
         values = text_cache.setdefault(d.id, field_values(d.record))
         text = values.get(m.field) if isinstance(values.get(m.field), str) else m.text
-        if text[m.start:m.end] == m.text:
-            sentence, s, e = _sentence(text, m.start, m.end)
-        else:  # the field was corrected since: show the mention alone
-            sentence, s, e = m.text, 0, len(m.text)
+        span = locate(text, m.text, m.start, m.end)
+        snip = snippet(text, *span) if span else Snippet("", m.text, "")
         f = facts.get(d.id)
-        mentions.append(EntityMentionView(m.id, d.public_id, d.status, m.field, m.text, sentence, s, e,
-                                          m.recogniser, f.seen if f else None, d.agency, d.filename))
-    reports: dict[str, tuple] = {}
+        mentions.append(EntityMentionView(m.id, d.public_id, d.status, m.field, m.text, snip, m.recogniser,
+                                          f.seen if f else None, d.agency, d.filename, subject, span is not None))
+    reports: dict[str, ReportView] = {}
     for mv in mentions:
-        reports.setdefault(mv.document_id, (mv.document_id, mv.document_status, mv.seen, mv.agency, mv.filename))
+        r = reports.get(mv.document_id)
+        if r is None:
+            reports[mv.document_id] = ReportView(mv.document_id, mv.document_status, mv.seen, mv.agency,
+                                                 mv.filename, mv.subject, 1)
+        else:
+            r.mentions += 1
+    report_views = sorted(reports.values(), key=lambda r: (r.date is None, r.date))
     links = session.execute(
         select(EntityLink.kind, EntityLink.a_pk, EntityLink.b_pk, func.count())
         .where(or_(EntityLink.a_pk == ent.id, EntityLink.b_pk == ent.id))
@@ -302,7 +374,9 @@ def entity_profile(session, ent: Entity, mention_limit: int = 500) -> EntityProf
         if other is not None and other.id != ent.id:
             link_views.append(LinkView(kind, n, other))
     merged = list(session.scalars(select(Entity.public_id).where(Entity.merged_into_id == ent.id)))
-    return EntityProfile(ent, mentions, link_views, merged, sorted(reports.values(), key=lambda r: (r[2] is None, r[2])))
+    return EntityProfile(ent, mentions, link_views, merged,
+                         [(r.document_id, r.status, r.date, r.agency, r.filename) for r in report_views],
+                         report_views)
 
 
 def list_entities(session, *, type_: str | None = None, min_reports: int = 1, limit: int | None = 100,

@@ -14,8 +14,10 @@ from sqlalchemy.orm import Session, selectinload
 
 from intake import canonical
 from intake.store.entity_queries import public_ids_of
+from intake.store.grading_suggestion import suggestions_for
 from intake.store.models import DocumentRow, ExceptionItem, RecordRow, ReviewNote
 from intake.store.records import current_fields, field_values
+from intake.store.triage import export_objects as export_triage
 
 # FORMS.md canonical keys, in the order a reader expects them in a CSV.
 CANONICAL_FIELDS = list(canonical.KEYS)
@@ -48,6 +50,8 @@ def _notes(session: Session, document_pks: list[int]) -> dict[int, list[ReviewNo
 
 def document_object(session: Session, doc: DocumentRow,
                     open_items: list[dict[str, str]] | None = None,
+                    triage: dict[int, dict] | None = None,
+                    grading_suggestion: dict[str, Any] | None = None,
                     notes: list[ReviewNote] | None = None) -> dict[str, Any]:
     msg = doc.message
     fields: dict[str, Any] = field_values(doc.record)
@@ -86,6 +90,12 @@ def document_object(session: Session, doc: DocumentRow,
         "review": _review(doc, notes if notes is not None else _notes(session, [doc.id]).get(doc.id, [])),
         "corrected_fields": corrected,
         "open_items": open_items if open_items is not None else [],
+        # Issue 18: the suggested triage level, its reasons and indicators,
+        # and the level an officer set (docs/triage.md); null: not triaged.
+        "triage": (triage if triage is not None else export_triage(session, [doc.id])).get(doc.id),
+        # A suggested 3x5x2 for the police evaluator, with its reasons; never
+        # a grading (store/grading_suggestion.py; docs/export.md).
+        "grading_suggestion": grading_suggestion,
     }
 
 
@@ -113,9 +123,12 @@ def iter_documents(session: Session) -> Iterator[dict[str, Any]]:
             .order_by(ExceptionItem.id)
         ):
             items.setdefault(doc_pk, []).append({"code": code, "detail": detail})
+        triage = export_triage(session, [d.id for d in batch])
+        suggestions = suggestions_for(session, batch)
         notes = _notes(session, [d.id for d in batch])
         for doc in batch:
-            yield document_object(session, doc, items.get(doc.id, []), notes.get(doc.id, []))
+            yield document_object(session, doc, items.get(doc.id, []), triage, suggestions.get(doc.id),
+                                  notes.get(doc.id, []))
         last = batch[-1].id
         session.expunge_all()
 
@@ -146,7 +159,7 @@ CSV_COLUMNS = [
     "document_id", "message_id", "from", "subject", "date", "origin", "filename", "kind",
     "sha256", "media_type", "status", "exception_code", "exception_detail", "template",
     "template_version", "duplicate_of",
-] + CANONICAL_FIELDS + ["entities", "review_state", "open_items"]
+] + CANONICAL_FIELDS + ["entities", "review_state", "open_items", "triage_level"]
 
 
 def write_csv(session: Session, out: TextIO) -> int:
@@ -166,6 +179,7 @@ def write_csv(session: Session, out: TextIO) -> int:
         row.append("; ".join(f"{e['type']}:{e['value']}" for e in obj["entities"]))
         row.append((obj["review"] or {}).get("state"))
         row.append("; ".join(i["code"] for i in obj["open_items"]))
+        row.append((obj["triage"] or {}).get("level"))
         writer.writerow([_cell(v) for v in row])
         n += 1
     return n

@@ -24,6 +24,7 @@ from sqlalchemy import func, select, update
 
 from intake.store import repository as repo
 from intake.store.models import Inbound
+from intake.triage.prescreen import lane_of
 from intake.types import RawMessage
 
 HOST = socket.gethostname()[:100]
@@ -47,7 +48,7 @@ def receive(session, raw: RawMessage, source: str | None = None) -> tuple[int, b
         return found, False
     repo.ensure_blob(session, raw.sha256, raw.data)
     row = Inbound(origin=raw.origin, raw_sha256=raw.sha256, source=(source or "")[:1000] or None,
-                  state="received", attempts=0)
+                  state="received", attempts=0, lane=lane_of(raw.data))
     session.add(row)
     session.flush()
     return row.id, True
@@ -74,8 +75,8 @@ def claim(session, inbound_id: int, worker: str, steal: bool = False) -> Inbound
 
 
 def claim_next(session, worker: str, limit: int = 1) -> list[Inbound]:
-    """The oldest received rows, claimed."""
-    q = select(Inbound).where(Inbound.state == "received").order_by(Inbound.id).limit(limit)
+    """The oldest received rows, claimed: the urgent lane first (issue 18)."""
+    q = select(Inbound).where(Inbound.state == "received").order_by(Inbound.lane.desc(), Inbound.id).limit(limit)
     if session.bind.dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)
     rows = list(session.scalars(q))
@@ -143,6 +144,16 @@ def retry_failed(session) -> int:
     res = session.execute(update(Inbound).where(Inbound.state == "failed")
                           .values(state="received", claimed_by=None, claimed_at=None, error=None))
     return res.rowcount or 0
+
+
+def lane_of_row(session, inbound_id: int) -> int:
+    return session.scalar(select(Inbound.lane).where(Inbound.id == inbound_id)) or 0
+
+
+def pending_with_lane(session, limit: int = 500) -> list[tuple[int, int]]:
+    """(id, lane) of received rows, the urgent lane first."""
+    return [tuple(r) for r in session.execute(select(Inbound.id, Inbound.lane).where(Inbound.state == "received")
+                                              .order_by(Inbound.lane.desc(), Inbound.id).limit(limit))]
 
 
 def pending_ids(session, after_id: int = 0, limit: int = 500) -> list[int]:

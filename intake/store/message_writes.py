@@ -19,10 +19,13 @@ from sqlalchemy import select
 from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT, PIPELINE_FAILED, UNVERIFIED_SENDER
 from intake.store import repository as repo
 from intake.store.document_writes import agency_of, apply_analysis
-from intake.store.models import DocumentRow, Inbound, Message
+from intake.store.models import DocumentRow, Inbound, Message, Sighting
 from intake.store.origins import source_of
 from intake.store.retention import is_disposed_message
 from intake.types import Document, DocumentAnalysis, ExceptionInfo, IntakeError, RawMessage
+
+
+_CLASH = "intake.message_clash"  # session.info: record_sighting's answer for save_message
 
 
 class HeaderFacts(Protocol):
@@ -65,7 +68,9 @@ def record_sighting(session, raw: RawMessage, message_id: str | None, content_sh
                     actor: str) -> MessageOutcome | None:
     """If the message is already stored: note where it was read again and
     return its outcome; else None."""
-    m = repo.find_message(session, message_id, content_sha256)
+    m, clash = repo.find_message_and_clash(session, message_id, content_sha256)
+    # save_message, next in this transaction, needs the clash: asked here.
+    session.info[_CLASH] = (message_id, content_sha256, clash)
     if m is None:
         if is_disposed_message(session, content_sha256):
             # Disposed of under the retention policy: read again from an
@@ -111,8 +116,11 @@ def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderF
     """``sender``: the verdict of ingest/sender.py's verify_sender, kept on
     the message; a checked sender that failed opens ``unverified_sender``
     (the message is processed all the same)."""
-    repo.ensure_blob(session, raw.sha256, raw.data)
-    clash = repo.find_clash(session, headers.message_id, content_sha256)
+    # The raw message's and every document's bytes in one statement.
+    repo.ensure_blobs(session, [(raw.sha256, raw.data)] + [(d.sha256, d.data) for d in documents])
+    asked = session.info.pop(_CLASH, None)
+    clash = (asked[2] if asked is not None and asked[:2] == (headers.message_id, content_sha256)
+             else repo.find_clash(session, headers.message_id, content_sha256))
     msg = Message(
         message_id=headers.message_id, content_sha256=content_sha256, raw_sha256=raw.sha256,
         from_addr=headers.from_addr, to_addrs=headers.to_addrs, subject=headers.subject,
@@ -124,15 +132,22 @@ def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderF
     )
     session.add(msg)
     session.flush()
-    repo.add_sighting(session, msg, raw.origin, raw.sha256)
+    # A new message has no sighting yet: its raw bytes would have found it
+    # (record_sighting) under the same origin.
+    session.add(Sighting(message_pk=msg.id, origin=raw.origin, raw_sha256=raw.sha256))
     outcome = MessageOutcome(message_pk=msg.id, new=True, clash=clash is not None)
+    # The stored first copy of each document's bytes, in one query; a
+    # document saved here becomes the first copy of a later one.
+    firsts = repo.first_documents_with_shas(session, [d.sha256 for d in documents])
     missing = [i for i, doc in enumerate(documents)
-               if i not in analyses and repo.first_document_with_sha(session, doc.sha256) is None
+               if i not in analyses and doc.sha256 not in firsts
                and not any(d.sha256 == doc.sha256 for d in documents[:i])]
     if missing:
         raise NeedsAnalysis(missing)
+    rows: list[DocumentRow] = []
     for i, doc in enumerate(documents):
-        row = _save_document(session, msg, doc, analyses.get(i), actor)
+        row = _save_document(session, msg, doc, analyses.get(i), actor, firsts)
+        rows.append(row)
         outcome.documents.append(DocumentSummary(row.public_id, row.status, row.exception_code))
     placeholder = None
     if not documents:
@@ -144,20 +159,19 @@ def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderF
     # A message's own problems sit on its first document (the placeholder
     # when there is nothing else), so every queue item opens on a page
     # where the officer can see the message and all its documents.
-    first = placeholder or session.scalar(
-        select(DocumentRow).where(DocumentRow.message_pk == msg.id).order_by(DocumentRow.id).limit(1))
+    first = placeholder or (rows[0] if rows else None)  # saved in order: the lowest id
     if clash is not None:
         repo.open_exception(session, ExceptionInfo(
             MESSAGE_ID_CLASH,
             f"Another message (#{clash.id}) has the same Message-ID but different content; "
             "both are kept. Check whether one was edited or resent.",
-        ), message=msg, document=first)
+        ), message=msg, document=first, flush=False)
     for problem in problems:
-        repo.open_exception(session, problem, message=msg, document=first)
+        repo.open_exception(session, problem, message=msg, document=first, flush=False)
         outcome.problems.append(problem.code)
     if sender and sender.get("checked") and sender.get("verified") is False:
         repo.open_exception(session, ExceptionInfo(UNVERIFIED_SENDER, unverified_detail(sender)),
-                            message=msg, document=first)
+                            message=msg, document=first, flush=False)
         outcome.problems.append(UNVERIFIED_SENDER)
 
     repo.audit(session, actor, "message.ingested", "message", msg.id,
@@ -179,15 +193,16 @@ def unverified_detail(verdict: dict) -> str:
 
 
 def _save_document(session, msg: Message, doc: Document, analysis: DocumentAnalysis | None,
-                   actor: str) -> DocumentRow:
-    repo.ensure_blob(session, doc.sha256, doc.data)
+                   actor: str, firsts: dict[str, DocumentRow]) -> DocumentRow:
+    """``firsts``: the first stored copy of each sha256 (first_documents_with_shas),
+    which learns this document when it is one."""
     row = DocumentRow(
         public_id=repo.document_public_id(msg.content_sha256, msg.message_id, doc.part_path),
         message_pk=msg.id, part_path=doc.part_path, kind=doc.kind, filename=doc.filename,
         media_type=doc.media_type, declared_type=doc.declared_type, sha256=doc.sha256,
         size=len(doc.data), status="parsed",
     )
-    first = repo.first_document_with_sha(session, doc.sha256)
+    first = firsts.get(doc.sha256)
     if first is not None:
         # Byte-identical to a document already stored (earlier in this
         # message, or by another process): the first copy has the record.
@@ -196,9 +211,11 @@ def _save_document(session, msg: Message, doc: Document, analysis: DocumentAnaly
         session.add(row)
         session.flush()
         return row
+    # Inserted by apply_analysis's first flush, with what analysis found.
     session.add(row)
-    session.flush()
     apply_analysis(session, row, analysis, actor=actor)
+    if row.duplicate_of_id is None:  # a content duplicate is no first copy
+        firsts.setdefault(doc.sha256, row)
     return row
 
 
@@ -217,5 +234,5 @@ def _save_placeholder(session, msg: Message, raw: RawMessage, problems: Sequence
     session.add(row)
     session.flush()
     if not problems:
-        repo.open_exception(session, info, document=row)
+        repo.open_exception(session, info, document=row, flush=False)
     return row

@@ -128,7 +128,8 @@ class Inbound(Base):
 
     __tablename__ = "inbound"
     __table_args__ = (UniqueConstraint("origin", "raw_sha256"),
-                      Index("ix_inbound_state", "state", "id"))
+                      Index("ix_inbound_state", "state", "id"),
+                      Index("ix_inbound_lane", "state", "lane", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
     origin: Mapped[str] = mapped_column(String(2000))
     raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
@@ -142,6 +143,9 @@ class Inbound(Base):
     finished_at: Mapped[datetime | None]
     message_pk: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
     error: Mapped[str | None] = mapped_column(String(200))  # a code, never content
+    # Processing lane: 1 = the pre-screen read it as urgent (taken ahead of
+    # the backlog), 0 = in turn (intake/triage/prescreen.py).
+    lane: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class Sighting(Base):
@@ -210,6 +214,10 @@ class DocumentRow(Base):
     # Asked to be analysed again from its stored bytes (review app, CLI).
     reprocess_requested_at: Mapped[datetime | None] = mapped_column(index=True)
     reprocess_requested_by: Mapped[str | None] = mapped_column(String(100))
+    # A background reprocess that failed waits before its next try, so one
+    # bad document never holds up the rest (store/review_faults.py).
+    reprocess_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    reprocess_not_before: Mapped[datetime | None]
 
     message: Mapped[Message] = relationship(back_populates="documents")
     duplicate_of: Mapped["DocumentRow | None"] = relationship(remote_side=[id])
@@ -255,6 +263,17 @@ class RecordField(Base):
     record: Mapped[RecordRow] = relationship(back_populates="fields")
 
 
+class StoreSecret(Base):
+    """Random secrets that belong to one store, made when first needed: the
+    key that turns an entity's resolution seed into its public id
+    (store/entity_ids.py). Sealed like content: whoever holds the secret can
+    test guesses of a value against the ids that leave the store."""
+
+    __tablename__ = "store_secrets"
+    name: Mapped[str] = mapped_column(String(40), primary_key=True)
+    value: Mapped[str] = mapped_column(SealedText("store_secrets.value"))
+
+
 class Entity(Base):
     """A resolved real-world thing: one person, plate, phone, ..."""
 
@@ -274,6 +293,23 @@ class Entity(Base):
     first_seen: Mapped[datetime | None]
     last_seen: Mapped[datetime | None]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # Its agencies and submitters are listed in entity_facts, so a new report
+    # updates its counts by delta. False for entities stored before that
+    # table existed: counted once from their mentions, then by delta.
+    facts_indexed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+
+
+class EntityFact(Base):
+    """The distinct agencies and submitters of an entity's reports, so a
+    new report updates agency_count and submitter_count by delta instead of
+    reading every report that names the entity (store/entity_graph.py)."""
+
+    __tablename__ = "entity_facts"
+    __table_args__ = (UniqueConstraint("entity_pk", "kind", "value"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity_pk: Mapped[int] = mapped_column(ForeignKey("entities.id"))
+    kind: Mapped[str] = mapped_column(String(16))  # agency | submitter
+    value: Mapped[str] = mapped_column(SealedText("entity_facts.value", deterministic=True))
 
 
 class MentionRow(Base):
@@ -339,9 +375,12 @@ class ContentKey(Base):
     content dedup compares a new report only with documents sharing a key."""
 
     __tablename__ = "content_keys"
+    # (key, document_pk): a new report's candidates are read from the index
+    # alone, however many documents the store holds.
+    __table_args__ = (Index("ix_content_keys_key_document", "key", "document_pk"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     document_pk: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
-    key: Mapped[str] = mapped_column(String(40), index=True)
+    key: Mapped[str] = mapped_column(String(40))
 
 
 class ExceptionItem(Base):
@@ -488,3 +527,62 @@ class InboxStatus(Base):
     last_error_at: Mapped[datetime | None]
     failing_since: Mapped[datetime | None]
     messages_handled: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Triage(Base):
+    """The suggested triage level of a document's record and, when an
+    officer changed it, their level and reason (intake/triage/). ``level``
+    is the one that stands: the officer's if set, else the suggestion.
+    Reasons are the catalogue's plain words, never report content."""
+
+    __tablename__ = "triage"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_pk: Mapped[int] = mapped_column(ForeignKey("documents.id"), unique=True)
+    level: Mapped[str] = mapped_column(String(16), index=True)  # urgent | high | routine
+    suggested_level: Mapped[str] = mapped_column(String(16))
+    reasons: Mapped[list] = mapped_column(JSON, default=list)
+    score: Mapped[int] = mapped_column(Integer, default=0)
+    youngest_age: Mapped[int | None] = mapped_column(Integer)  # the youngest child's age, for ordering
+    latest_event: Mapped[datetime | None]
+    catalogue_version: Mapped[int] = mapped_column(Integer, default=1)
+    computed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    override_level: Mapped[str | None] = mapped_column(String(16))
+    override_reason: Mapped[str | None] = mapped_column(SealedText("triage.override_reason"))
+    overridden_by: Mapped[str | None] = mapped_column(String(100))
+    overridden_at: Mapped[datetime | None]
+
+
+class TriageIndicator(Base):
+    """One indicator match: which indicator, the rule that fired, the field
+    and offsets in its text, the phrase, and whether it counted (a negated
+    or hypothetical mention is kept to show why it was set aside)."""
+
+    __tablename__ = "triage_indicators"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_pk: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    indicator: Mapped[str] = mapped_column(String(64))
+    rule: Mapped[str] = mapped_column(String(100))
+    field: Mapped[str] = mapped_column(String(100))
+    start: Mapped[int] = mapped_column(Integer)
+    end: Mapped[int] = mapped_column(Integer)
+    phrase: Mapped[str] = mapped_column(SealedText("triage_indicators.phrase"))
+    status: Mapped[str] = mapped_column(String(16), default="counted")  # counted|negated|hypothetical|historic
+
+
+class Notification(Base):
+    """An urgent report's notification on one channel (e-mail, webhook):
+    pending until sent, retried on failure, never dropped. ``last_error``
+    is an error class or code, never content."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (UniqueConstraint("document_pk", "channel"),
+                      Index("ix_notifications_state", "status", "next_attempt_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_pk: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))  # email | webhook
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | sent | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[datetime | None]
+    sent_at: Mapped[datetime | None]

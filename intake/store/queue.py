@@ -28,11 +28,12 @@ from sqlalchemy import and_, distinct, func, or_, select
 from intake import canonical
 from intake.exception_codes import CATALOGUE
 from intake.store.models import DocumentRow, ExceptionItem, Message
+from intake.store.triage import triage_rank
 
 # An officer's claim lapses when they have not touched the document for
 # this long, so a document left open in a closed browser is not stuck.
 CLAIM_TTL = timedelta(minutes=15)
-SORTS = ("oldest", "newest")
+SORTS = ("oldest", "newest", "triage")
 # The e-mail's Date, else when it was read (a message without a Date).
 RECEIVED = func.coalesce(Message.date, Message.first_seen_at)
 
@@ -185,6 +186,8 @@ def list_queue(session, f: QueueFilter, page: int = 1, page_size: int = 50) -> Q
 def _order(f: QueueFilter):
     if f.sort == "newest":
         return RECEIVED.desc(), DocumentRow.id.desc()
+    if f.sort == "triage":  # issue 18: most urgent first, then the longest waiting
+        return triage_rank(DocumentRow.id), RECEIVED, DocumentRow.id
     return RECEIVED, DocumentRow.id
 
 
@@ -206,6 +209,8 @@ def neighbour(session, f: QueueFilter, doc: DocumentRow, direction: str, usernam
     start so an item passed over is not lost. ``doc`` itself need not be in
     the queue any more (it was just approved)."""
     now = now or datetime.now(timezone.utc)
+    if f.sort == "triage":
+        return _neighbour_in_list(session, f, doc, direction, username, now)
     here = session.execute(select(RECEIVED).select_from(Message).where(Message.id == doc.message_pk)).scalar()
     ahead = (direction == "next") == (f.sort != "newest")
     after = or_(RECEIVED > here, and_(RECEIVED == here, DocumentRow.id > doc.id)) if ahead else \
@@ -262,6 +267,26 @@ def claim(session, document: DocumentRow, username: str, *, take_over: bool = Fa
         return document.claimed_by
     document.claimed_by, document.claimed_at = username, now
     return username
+
+
+def _neighbour_in_list(session, f: QueueFilter, doc: DocumentRow, direction: str, username: str | None,
+                       now: datetime, limit: int = 5000) -> str | None:
+    """neighbour() under the triage order, whose rank is computed: walk the
+    ordered ids (the filtered queue, bounded) instead of a keyset query."""
+    rows = session.execute(_narrowed(
+        select(DocumentRow.id, DocumentRow.public_id, DocumentRow.claimed_by, DocumentRow.claimed_at)
+        .join(Message, Message.id == DocumentRow.message_pk), f).order_by(*_order(f)).limit(limit)).all()
+    free = [r for r in rows if r.id == doc.id or not r.claimed_by or r.claimed_by == username
+            or not claim_is_live(r.claimed_by, r.claimed_at, now)]
+    ids = [r.id for r in free]
+    if doc.id not in ids:
+        others = [r.public_id for r in free]
+        return others[0] if others and direction == "next" else None
+    i = ids.index(doc.id)
+    if direction == "next":
+        after = free[i + 1:] or free[:i]
+        return after[0].public_id if after else None
+    return free[i - 1].public_id if i > 0 else None
 
 
 def held_by_other(document: DocumentRow, username: str, now: datetime | None = None) -> str | None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from intake.store.models import DocumentRow, RecordField, RecordRow
@@ -46,6 +46,16 @@ def field_values(record: RecordRow | None) -> dict[str, FieldScalar]:
     return {k: stored_value(f) for k, f in current_fields(record).items()}
 
 
+def values_of_rows(rows) -> dict[str, FieldScalar]:
+    """field_values from (id, key, stored value, superseded) tuples of one
+    record's fields, read without loading the rows as objects."""
+    out: dict[str, FieldScalar] = {}
+    for _id, key, value, superseded in sorted(rows, key=lambda r: r[0] or 0):
+        if not superseded:
+            out[key] = unwrap(value)
+    return out
+
+
 def field_values_of(session: Session, document_pk: int) -> tuple[dict[str, FieldScalar], str | None]:
     """(values, template) of a document's record, or ({}, None)."""
     rec = session.scalar(select(RecordRow).where(RecordRow.document_pk == document_pk))
@@ -59,9 +69,13 @@ def _parser_row(key: str, fv) -> RecordField:
                        confidence=fv.confidence, note=fv.note, origin="parser")
 
 
-def write_record(session: Session, document: DocumentRow, record: Record) -> RecordRow:
+def write_record(session: Session, document: DocumentRow, record: Record, *, fresh: bool = False) -> RecordRow:
     """Save the parser's record of a document, replacing the parser's
-    previous one if any. Officer corrections are kept and stay on top."""
+    previous one if any. Officer corrections are kept and stay on top.
+    ``fresh``: a document being stored, which has no record yet; the rows
+    are inserted with the next flush."""
+    if fresh:
+        return _insert_record(session, document, record)
     row = session.scalar(select(RecordRow).where(RecordRow.document_pk == document.id))
     if row is None:
         row = RecordRow(document_pk=document.id, template=record.template, version=record.version,
@@ -77,6 +91,23 @@ def write_record(session: Session, document: DocumentRow, record: Record) -> Rec
         new.superseded = key in officer
         row.fields.append(new)
     session.flush()
+    return row
+
+
+def _insert_record(session: Session, document: DocumentRow, record: Record) -> RecordRow:
+    """A new document's record: the record row, then all its fields in one
+    executemany (the ORM would insert them one by one to learn their ids,
+    which nothing here needs). ``row.fields`` is left to load when read."""
+    row = RecordRow(document_pk=document.id, template=record.template, version=record.version,
+                    notes=list(record.notes))
+    session.add(row)
+    session.flush()
+    fields = [{"record_pk": row.id, "key": key, "value": {"v": fv.value}, "raw": fv.raw,
+               "provenance": fv.provenance.as_dict(), "confidence": fv.confidence, "note": fv.note,
+               "origin": "parser", "superseded": False} for key, fv in record.fields.items()]
+    if fields:
+        session.execute(insert(RecordField.__table__), fields)
+    session.expire(row, ["fields"])
     return row
 
 

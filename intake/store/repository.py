@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from intake.store.models import (
@@ -29,6 +29,34 @@ def ensure_blob(session: Session, sha256: str, data: bytes) -> None:
         session.flush()
 
 
+def ensure_blobs(session: Session, items) -> None:
+    """ensure_blob for several (sha256, bytes): one query for those stored,
+    one insert for the rest."""
+    wanted: dict[str, bytes] = {}
+    for sha, data in items:
+        wanted.setdefault(sha, data)
+    if not wanted:
+        return
+    have = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(sorted(wanted)))))
+    new = [Blob(sha256=sha, size=len(data), data=data) for sha, data in wanted.items() if sha not in have]
+    if new:
+        session.add_all(new)
+        session.flush()
+
+
+def first_documents_with_shas(session: Session, shas) -> dict[str, DocumentRow]:
+    """first_document_with_sha for several hashes, in one query."""
+    out: dict[str, DocumentRow] = {}
+    wanted = sorted(set(shas))
+    if not wanted:
+        return out
+    for row in session.scalars(select(DocumentRow)
+                               .where(DocumentRow.sha256.in_(wanted), DocumentRow.duplicate_of_id.is_(None))
+                               .order_by(DocumentRow.id)):
+        out.setdefault(row.sha256, row)
+    return out
+
+
 def get_blob(session: Session, sha256: str) -> bytes | None:
     blob = session.get(Blob, sha256)
     return blob.data if blob else None
@@ -38,6 +66,23 @@ def find_message(session: Session, message_id: str | None, content_sha256: str) 
     q = select(Message).where(Message.content_sha256 == content_sha256)
     q = q.where(Message.message_id.is_(None) if message_id is None else Message.message_id == message_id)
     return session.scalars(q.order_by(Message.id).limit(1)).first()
+
+
+def find_message_and_clash(session: Session, message_id: str | None,
+                           content_sha256: str) -> tuple[Message | None, Message | None]:
+    """find_message and find_clash in one query."""
+    if not message_id:
+        return find_message(session, message_id, content_sha256), None
+    found = clash = None
+    for m in session.scalars(select(Message).where(or_(Message.content_sha256 == content_sha256,
+                                                       Message.message_id == message_id)).order_by(Message.id)):
+        if m.message_id != message_id:
+            continue
+        if m.content_sha256 == content_sha256:
+            found = found or m
+        else:
+            clash = clash or m
+    return found, clash
 
 
 def find_clash(session: Session, message_id: str | None, content_sha256: str) -> Message | None:
@@ -76,7 +121,9 @@ def document_public_id(content_sha256: str, message_id: str | None, part_path: s
 
 
 def open_exception(session: Session, info: ExceptionInfo, *, document: DocumentRow | None = None,
-                   message: Message | None = None) -> ExceptionItem:
+                   message: Message | None = None, flush: bool = True) -> ExceptionItem:
+    """``flush=False``: inserted with the next flush (the write path, which
+    needs no id from it)."""
     item = ExceptionItem(
         document_pk=document.id if document is not None else None,
         message_pk=message.id if message is not None else (document.message_pk if document else None),
@@ -84,7 +131,8 @@ def open_exception(session: Session, info: ExceptionInfo, *, document: DocumentR
         detail=info.detail,
     )
     session.add(item)
-    session.flush()
+    if flush:
+        session.flush()
     return item
 
 

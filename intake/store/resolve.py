@@ -13,18 +13,22 @@ rebuild equals the incremental result (tests/store/test_resolve_rebuild.py).
 from __future__ import annotations
 
 import logging
+from typing import NamedTuple
 
 from sqlalchemy import delete, func, select, update
 
 from intake.store import entity_keys as ek
 from intake.store import person_match as pm
-from intake.store.document_facts import facts_for
+from intake.store.document_facts import DocumentFacts, facts_for
 from intake.store.entity_decisions import apply_decision, replay_for_document
 from intake.store.entity_graph import (
-    entities_by_values,
+    count_document,
+    entities_for_document,
     entity_by_value,
+    insert_mentions,
+    insert_new_entities,
     link_document,
-    link_partial_plates,
+    link_partial_plates_of,
     new_entity,
     refresh_stats,
 )
@@ -32,6 +36,8 @@ from intake.store.models import (
     DocumentRow,
     Entity,
     EntityDecision,
+    EntityDecisionDocument,
+    EntityFact,
     EntityLink,
     MentionRow,
 )
@@ -57,10 +63,24 @@ def _seen_year(facts) -> int | None:
     return facts.seen.year if facts and facts.seen else None
 
 
-def _person_profiles(document: DocumentRow, mentions: list[MentionRow], record_values: dict, year: int | None):
+class _Plain(NamedTuple):
+    """A mention's columns read once: the window search below looks at every
+    pair of a document's mentions, and ORM attribute access is not free."""
+
+    type: str
+    field: str
+    start: int
+    end: int
+    value: str
+    text: str
+    attrs: dict | None
+
+
+def _person_profiles(document: DocumentRow, rows: list[MentionRow], record_values: dict, year: int | None):
     """Profile of each PERSON mention: its name, the aliases given for it,
     and a DOB or age stated with it (extractor link, the text just after the
     name, or the subject fields when it is the named subject)."""
+    mentions = [_Plain(m.type, m.field, m.start, m.end, m.value, m.text, m.attrs) for m in rows]
     profiles: dict[int, pm.Profile] = {}
     aliases: dict[int, list[str]] = {}
     for m in mentions:
@@ -111,14 +131,16 @@ def _person_profiles(document: DocumentRow, mentions: list[MentionRow], record_v
     return profiles
 
 
-def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, profile: pm.Profile) -> Entity:
-    name = pm.parse_name(m.value or m.text)
-    block = pm.blocking_key(name)
-    candidates = session.scalars(
-        select(Entity)
-        .where(Entity.type == "PERSON", Entity.key == block, Entity.merged_into_id.is_(None))
-        .order_by(Entity.id)
-    ).all()
+def _block_of(m: MentionRow) -> str:
+    return pm.blocking_key(pm.parse_name(m.value or m.text))
+
+
+def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, profile: pm.Profile,
+                    people: dict[str, list[Entity]]) -> Entity:
+    """``people``: the live people of each block, oldest first
+    (entities_for_document); a person made here joins its block's list."""
+    block = _block_of(m)
+    candidates = people.setdefault(block, [])
     scored = []
     for ent in candidates:
         s = pm.match_score(profile, pm.Profile.from_attrs(ent.attrs or {}))
@@ -132,8 +154,9 @@ def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, p
             chosen = best[0]
     if chosen is None:
         # Stable across rebuilds: the mention that first named this person.
-        pid = ek.public_id("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
-        chosen = new_entity(session, "PERSON", block, m.value or m.text, pid, profile.to_attrs())
+        seed = ek.id_seed("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
+        chosen = new_entity(session, "PERSON", block, m.value or m.text, seed, profile.to_attrs(), flush=False)
+        candidates.append(chosen)
     else:
         merged = pm.Profile.from_attrs(chosen.attrs or {})
         merged.absorb(profile)
@@ -164,12 +187,22 @@ def _value_key(m: MentionRow, plates: dict[int, str]) -> tuple[str, str] | None:
     return (m.type, key) if key else None
 
 
-def resolve_document(session, document: DocumentRow, mentions: list[MentionRow], *, replay: bool = True) -> None:
+def resolve_document(session, document: DocumentRow, mentions: list[MentionRow], *, replay: bool = True,
+                     fresh: bool = False, facts: DocumentFacts | None = None, values: dict | None = None) -> None:
     """Resolve one document's mentions (in the order given: the indexes in
-    Mention.attrs refer to it), write its links, refresh touched counts."""
-    session.flush()
-    facts = facts_for(session, [document.id]).get(document.id)
-    profiles = _person_profiles(document, mentions, _record_values(session, document), _seen_year(facts))
+    Mention.attrs refer to it), write its links, refresh touched counts.
+
+    ``fresh``: a document being stored (document_writes.apply_analysis),
+    with its ``facts`` and record ``values`` in hand and its mentions not
+    inserted yet: they are inserted with their new entities in one flush,
+    and the counts of what they name updated by delta (count_document).
+    Every other caller (reprocessing, approval, rebuild) recounts from the
+    mentions (refresh_stats)."""
+    if not fresh:
+        session.flush()
+        facts = facts_for(session, [document.id]).get(document.id)
+        values = _record_values(session, document)
+    profiles = _person_profiles(document, mentions, values or {}, _seen_year(facts))
     touched: set[int] = set()
     plates: dict[int, str] = {}
     for i, m in enumerate(mentions):
@@ -177,27 +210,55 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
             plates[i] = ek.exact_key("VRM", m.value)
     value_keys = {i: _value_key(m, plates) for i, m in enumerate(mentions)
                   if not (m.type == "PERSON" and i in profiles)}
-    known = entities_by_values(session, [tk for tk in value_keys.values() if tk is not None])
+    known, people = entities_for_document(session, [tk for tk in value_keys.values() if tk is not None],
+                                          [_block_of(m) for i, m in enumerate(mentions) if i not in value_keys])
+    was_resolved = False
+    chosen: list[Entity | None] = []
     for i, m in enumerate(mentions):
         if m.entity_pk is not None:
             touched.add(m.entity_pk)
+            was_resolved = True
         ent = None
         if i not in value_keys:
-            ent = _resolve_person(session, m, document, i, profiles[i])
+            ent = _resolve_person(session, m, document, i, profiles[i], people)
             m.attrs = {**(m.attrs or {}), "_profile": profiles[i].to_attrs()}
         elif (tk := value_keys[i]) is not None:
             ent = entity_by_value(session, tk[0], tk[1], m.value, known)
+        chosen.append(ent)
+    insert_new_entities(session, chosen)
+    for m, ent in zip(mentions, chosen):
         m.entity_pk = ent.id if ent is not None else None
         if ent is not None:
             touched.add(ent.id)
-    session.flush()
-    touched |= link_document(session, document, mentions)
-    for ent_id in sorted({m.entity_pk for m in mentions if m.type == "VRM" and m.entity_pk}):
-        link_partial_plates(session, session.get(Entity, ent_id))
-    if replay:
-        touched |= replay_for_document(session, document)
-    refresh_stats(session, touched)
+    if fresh:
+        insert_mentions(session, mentions)
+    else:
+        session.flush()
+    touched |= link_document(session, document, mentions, fresh=fresh)
+    vrms = sorted({m.entity_pk for m in mentions if m.type == "VRM" and m.entity_pk})
+    link_partial_plates_of(session, [session.get(Entity, ent_id) for ent_id in vrms])
+    replayed: set[int] = (replay_for_document(session, document)
+                          if replay and (not fresh or _any_decision(session)) else set())
+    if fresh and not was_resolved and not replayed:
+        if document.duplicate_of_id is None:
+            count_document(session, facts, {m.entity_pk for m in mentions})
+        # else: a copy counts for nothing; the counts stand.
+    else:
+        refresh_stats(session, touched | replayed)
+    if not fresh:
+        session.flush()
     log.debug("resolved document %s: %d mentions, %d entities touched", document.id, len(mentions), len(touched))
+
+
+def _any_decision(session) -> bool:
+    """Whether the store holds any officer decision, asked once per
+    transaction (decisions are made in the review app's transactions, never
+    in one that stores messages): with none, a new document has none to
+    replay."""
+    key = "intake.any_entity_decision"
+    if key not in session.info:
+        session.info[key] = session.scalar(select(EntityDecisionDocument.id).limit(1)) is not None
+    return session.info[key]
 
 
 def unresolve_document(session, document: DocumentRow) -> None:
@@ -218,6 +279,7 @@ def clear_entities(session) -> None:
     session.flush()
     session.execute(update(MentionRow).values(entity_pk=None))
     session.execute(delete(EntityLink))
+    session.execute(delete(EntityFact))
     session.execute(update(Entity).values(merged_into_id=None))
     session.execute(delete(Entity))
     session.flush()

@@ -44,6 +44,7 @@ from intake.store.models import (
     DocumentRow,
     Entity,
     EntityDecisionDocument,
+    EntityFact,
     EntityLink,
     ExceptionItem,
     Inbound,
@@ -55,6 +56,7 @@ from intake.store.models import (
     Sighting,
 )
 from intake.store.resolve import unresolve_document
+from intake.store.triage import forget_triage, move_triage
 
 # Why a document may be disposed of before it is due; free text could
 # carry content into the audit log, so the reason is one of these.
@@ -193,6 +195,7 @@ def dispose(session, docs: list[DocumentRow], *, actor: str, years: int, early: 
         for m in mentions:
             session.delete(m)
         forget_document(session, doc.id)
+        forget_triage(session, doc.id)
         session.execute(delete(EntityLink).where(EntityLink.document_pk == doc.id))
         session.execute(update(ExceptionItem).where(ExceptionItem.related_document_pk == doc.id)
                         .values(related_document_pk=None))
@@ -264,6 +267,7 @@ def _promote_copy(session, doc: DocumentRow, gone: set[int], touched: set[int]) 
         session.execute(update(RecordRow).where(RecordRow.document_pk == doc.id).values(document_pk=heir.id))
         session.execute(update(MentionRow).where(MentionRow.document_pk == doc.id).values(document_pk=heir.id))
         session.execute(update(ContentKey).where(ContentKey.document_pk == doc.id).values(document_pk=heir.id))
+        move_triage(session, doc.id, heir.id)
         # Queue items about the record go with it; the message's own stay.
         session.execute(update(ExceptionItem).where(ExceptionItem.document_pk == doc.id,
                                                     ExceptionItem.message_pk != doc.message_pk)
@@ -352,6 +356,7 @@ def _tidy_entities(session, touched: set[int]) -> tuple[int, int]:
         if ent.merged_into_id is not None:
             pending.add(ent.merged_into_id)
         session.execute(delete(EntityLink).where(or_(EntityLink.a_pk == ent.id, EntityLink.b_pk == ent.id)))
+        session.execute(delete(EntityFact).where(EntityFact.entity_pk == ent.id))
         session.delete(ent)
         session.flush()
         touched.discard(ent.id)

@@ -26,6 +26,7 @@ from intake.store.models import DocumentRow, ExceptionItem, Message, RecordRow, 
 from intake.store.queue import item_field, release
 from intake.store.records import correct_field as _correct
 from intake.store.records import current_fields
+from intake.store.triage import write_triage
 from intake.types import DocumentAnalysis
 
 NOTE_MAX = 4000
@@ -192,6 +193,7 @@ def set_mentions(session, doc: DocumentRow, analysis: DocumentAnalysis, actor: A
     corrected text (the caller ran the extractor), resolved if in use."""
     replace_mentions(session, doc, analysis.mentions)
     resolve_if_in_use(session, doc)
+    write_triage(session, doc)  # from the corrected text; an officer's level stays (issue 18)
 
 
 def choose_template(session, doc: DocumentRow, template_id: str, analysis: DocumentAnalysis,

@@ -18,6 +18,10 @@ Opening a store (``open_keyring``) decides, in one place:
 - a KEK and a data key: the KEK must be the one that wraps it
   (store_key_wrong); a data key whose encryption run did not finish is
   refused (store_not_encrypted) except by that run.
+
+Long on purpose: the life of the data key (make, open, rotate, check,
+encrypt a store kept in clear) is one story, and splitting it would put the
+rules of when a store may open in two places.
 """
 
 from __future__ import annotations
@@ -174,6 +178,10 @@ def open_keyring(engine: Engine, kek: bytes | None, *, can_write: bool,
         raise KeyProblem(STORE_NOT_ENCRYPTED, "an `intake keys encrypt-existing` run did not finish: run it again "
                         "(it resumes) before using the store")
     crypto.attach(engine, keyring)
+    if can_write and purpose == "use":
+        from intake.store.entity_ids import seal_clear_secret
+
+        seal_clear_secret(engine)
     return keyring
 
 

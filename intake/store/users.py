@@ -4,8 +4,14 @@ Passwords are argon2id hashes (argon2-cffi's defaults, RFC 9106's second
 recommended profile), rehashed on login when the parameters move on.
 Failed logins count per account: after ``max_failures`` in a row the
 account is locked for ``lockout`` (the caller also slows every failure
-down). An unknown name costs the same hash check as a known one, so the
-answer's timing does not tell which names exist.
+down). The count and the lock move in one UPDATE, so attempts sent in
+parallel cannot each read the same count and lose each other's failures.
+
+Nothing an outsider can see tells whether a name is an account: every
+attempt costs exactly one argon2 verify (against a dummy hash with the same
+parameters when the name is unknown, and also while a name is locked), and
+an unknown name's failures are counted and locked by the same rule as an
+account's (``UnknownNames``), so it is slowed down and refused the same way.
 
 A session is a random token in the browser's cookie; the store keeps only
 its SHA-256, so a copy of the database logs nobody in. Each session has its
@@ -16,14 +22,18 @@ maximum age.
 from __future__ import annotations
 
 import hashlib
+import hmac
+import os
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import delete, select
+from sqlalchemy import case, delete, literal, or_, select, update
 
 from intake.store.models import ReviewSession, User
 
@@ -31,8 +41,13 @@ ROLES = ("officer", "analyst", "admin")
 MIN_PASSWORD = 12
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _hasher = PasswordHasher()
-# Verified against when the name is unknown, so both answers cost the same.
+# Verified against when the name is unknown, so both answers cost the same:
+# made by the same hasher, so with the same parameters as a real one.
 _DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# Each argon2 check takes 64 MiB for a few tens of milliseconds: sign-ins
+# sent in parallel take turns, one per core, instead of each claiming its
+# memory at once (50 at a time would want over 3 GiB).
+_HASH_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 2)
 
 
 class UserError(ValueError):
@@ -69,7 +84,7 @@ def add_user(session, username: str, role: str, password: str) -> User:
     if get_user(session, username) is not None:
         raise UserError(f"user {username!r} already exists")
     check_password_policy(password, username)
-    user = User(username=username, role=role, password_hash=_hasher.hash(password), active=True,
+    user = User(username=username, role=role, password_hash=_hash(password), active=True,
                 failed_logins=0, password_changed_at=_now())
     session.add(user)
     session.flush()
@@ -81,7 +96,7 @@ def set_password(session, username: str, password: str) -> User:
     if user is None:
         raise UserError(f"no user {username!r}")
     check_password_policy(password, username)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = _hash(password)
     user.password_changed_at = _now()
     user.failed_logins, user.locked_until = 0, None
     end_sessions(session, user)
@@ -122,32 +137,171 @@ class LoginResult:
     failures: int = 0
 
 
-def authenticate(session, username: str, password: str, *, max_failures: int,
-                 lockout: timedelta) -> LoginResult:
-    user = get_user(session, (username or "").strip().lower())
-    if user is None:
+def _hash(password: str) -> str:
+    with _HASH_SLOTS:
+        return _hasher.hash(password)
+
+
+def _verify(stored: str, password: str) -> bool:
+    with _HASH_SLOTS:
         try:
-            _hasher.verify(_DUMMY_HASH, password or "")
+            return _hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
-            pass
-        return LoginResult(None, "bad_credentials")
+            return False
+
+
+class UnknownNames:
+    """Failures and locks for names that are not accounts, counted by the
+    same rule as an account's (``_count_failure``), so an outsider sees the
+    same growing delay and the same lock whether a name exists or not.
+
+    Kept in this process, keyed by an HMAC of the name under a key made at
+    start and never written anywhere: a name field often receives a
+    password typed in the wrong box, and neither a memory dump nor the
+    store should give it back. Bounded: past ``cap`` names the least
+    recently tried is forgotten (an attacker would have to try that many
+    other names, each costing an argon2 verify, to make one forgotten).
+    """
+
+    def __init__(self, cap: int = 50_000):
+        self._key = secrets.token_bytes(32)
+        self._cap = cap
+        self._rows: OrderedDict[bytes, tuple[int, datetime | None]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def _id(self, name: str) -> bytes:
+        return hmac.new(self._key, name.encode("utf-8", "surrogatepass"), hashlib.sha256).digest()
+
+    def state(self, name: str) -> tuple[int, datetime | None]:
+        with self._lock:
+            return self._rows.get(self._id(name), (0, None))
+
+    def count_failure(self, name: str, *, max_failures: int, now: datetime,
+                      until: datetime) -> tuple[int, bool]:
+        """(failures, counted): as ``_count_failure`` for an account."""
+        key = self._id(name)
+        with self._lock:
+            failures, locked_until = self._rows.pop(key, (0, None))
+            counted = locked_until is None or locked_until <= now
+            if counted:
+                failures += 1
+                if failures >= max_failures:
+                    locked_until = until
+            self._rows[key] = (failures, locked_until)
+            while len(self._rows) > self._cap:
+                self._rows.popitem(last=False)
+            return failures, counted
+
+
+unknown_names = UnknownNames()
+
+
+def _count_failure(session, user_id: int, *, max_failures: int, now: datetime,
+                   until: datetime) -> tuple[int, bool]:
+    """One failure more for an account, and the lock once they reach
+    ``max_failures``, in a single UPDATE that does nothing while the
+    account is locked. Parallel attempts each run it under the row's write
+    lock, so none is lost, the lock cannot be missed, and the count stops
+    at the one that locked. Returns (failures, counted)."""
+    users = User.__table__
+    counted = users.c.failed_logins + 1
+    row = session.execute(
+        update(users)
+        .where(users.c.id == user_id,
+               or_(users.c.locked_until.is_(None), users.c.locked_until <= literal(now, users.c.locked_until.type)))
+        .values(failed_logins=counted,
+                locked_until=case((counted >= max_failures, literal(until, users.c.locked_until.type)),
+                                  else_=users.c.locked_until))
+        .returning(users.c.failed_logins)).one_or_none()
+    if row is not None:
+        return row.failed_logins, True
+    return session.scalar(select(users.c.failed_logins).where(users.c.id == user_id)) or 0, False
+
+
+def _signed_in(session, attempt: "Attempt", now: datetime) -> bool:
+    """Clear the count and record the sign-in, only if the account is, in
+    the same statement, still active, unlocked and holding the hash the
+    password was checked against (another attempt may have locked it, or
+    an admin disabled it or changed its password, since it was read)."""
+    users = User.__table__
+    when = literal(now, users.c.locked_until.type)
+    done = session.execute(
+        update(users)
+        .where(users.c.id == attempt.user_id, users.c.active.is_(True),
+               users.c.password_hash == attempt.stored_hash,
+               or_(users.c.locked_until.is_(None), users.c.locked_until <= when))
+        .values(failed_logins=0, locked_until=None, last_login_at=when,
+                **({"password_hash": attempt.new_hash} if attempt.new_hash else {})))
+    return done.rowcount == 1
+
+
+@dataclass
+class Attempt:
+    """A sign-in between reading the name and settling the outcome. The
+    password check between the two runs with no store connection held, so
+    sign-ins sent in parallel do not each hold one while they queue for
+    the hasher."""
+
+    name: str
+    user_id: int | None
+    stored_hash: str
+    good: bool = False
+    new_hash: str | None = None  # when the parameters have moved on since it was made
+
+
+def read_attempt(session, username: str) -> Attempt:
+    name = (username or "").strip().lower()
+    row = session.execute(select(User.id, User.password_hash).where(User.username == name)).one_or_none()
+    if row is None:
+        return Attempt(name, None, _DUMMY_HASH)
+    return Attempt(name, row.id, row.password_hash)
+
+
+def check_password(attempt: Attempt, password: str) -> Attempt:
+    """One argon2 verify, whoever the name is (the dummy hash for a name
+    that is no account): the same work for every attempt."""
+    good = _verify(attempt.stored_hash, password or "")
+    attempt.good = good and attempt.user_id is not None
+    if attempt.good and _hasher.check_needs_rehash(attempt.stored_hash):
+        attempt.new_hash = _hash(password)
+    return attempt
+
+
+def settle_attempt(session, attempt: Attempt, *, max_failures: int, lockout: timedelta,
+                   unknown: UnknownNames | None = None) -> LoginResult:
+    """The outcome of a checked attempt, written. Every refusal but one
+    made while the name is locked counts as a failure: a wrong password, a
+    disabled account, a name that is no account."""
     now = _now()
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(None, "locked", user.failed_logins)
-    try:
-        _hasher.verify(user.password_hash, password or "")
-    except (VerificationError, InvalidHashError):
-        user.failed_logins = (user.failed_logins or 0) + 1
-        if user.failed_logins >= max_failures:
-            user.locked_until = now + lockout
-        return LoginResult(None, "locked" if user.locked_until and user.locked_until > now else "bad_credentials",
-                           user.failed_logins)
-    if not user.active:
-        return LoginResult(None, "disabled")
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
-    user.failed_logins, user.locked_until, user.last_login_at = 0, None, now
-    return LoginResult(user, "ok")
+    if attempt.user_id is None:
+        unknown = unknown if unknown is not None else unknown_names
+        failures, counted = unknown.count_failure(attempt.name, max_failures=max_failures, now=now,
+                                                  until=now + lockout)
+        return LoginResult(None, "locked" if not counted or failures >= max_failures else "bad_credentials",
+                           failures)
+    if attempt.good and _signed_in(session, attempt, now):
+        user = session.get(User, attempt.user_id)
+        session.refresh(user)  # the row was changed by a statement, not through this object
+        return LoginResult(user, "ok")
+    failures, counted = _count_failure(session, attempt.user_id, max_failures=max_failures, now=now,
+                                       until=now + lockout)
+    if not counted or failures >= max_failures:
+        reason = "locked"
+    elif attempt.good:
+        reason = "disabled"  # or changed since read: either way, not this password now
+    else:
+        reason = "bad_credentials"
+    return LoginResult(None, reason, failures)
+
+
+def authenticate(session, username: str, password: str, *, max_failures: int,
+                 lockout: timedelta, unknown: UnknownNames | None = None) -> LoginResult:
+    """Check a sign-in within one transaction (a re-check of a signed-in
+    admin's password, the command line). The review app's sign-in page runs
+    the same three steps, but checks the password outside any transaction."""
+    attempt = check_password(read_attempt(session, username), password)
+    return settle_attempt(session, attempt, max_failures=max_failures, lockout=lockout,
+                          unknown=unknown)
 
 
 def unlock(session, username: str) -> User:
@@ -191,9 +345,12 @@ def find_session(session, token: str | None, *, idle: timedelta,
     return row, user
 
 
-def end_session(session, token: str | None) -> None:
-    if token:
-        session.execute(delete(ReviewSession).where(ReviewSession.token_hash == _token_hash(token)))
+def end_session(session, token: str | None) -> bool:
+    """End the session of a cookie token; True if there was one."""
+    if not token or len(token) > 200:
+        return False
+    res = session.execute(delete(ReviewSession).where(ReviewSession.token_hash == _token_hash(token)))
+    return bool(res.rowcount)
 
 
 def end_sessions(session, user: User) -> None:

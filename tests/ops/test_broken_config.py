@@ -42,6 +42,8 @@ ARGS = {
     # security (issue 11: intake/ingest/commands/keys.py, retention.py)
     "keys": ["keys", "check"],
     "retention": ["retention", "review"],
+    # the analyst's link chart (issue 18: intake/ingest/commands/chart.py)
+    "chart": ["chart", "--format", "graphml"],
 }
 MAIL_COMMANDS = ("poll", "daemon")
 

@@ -36,9 +36,11 @@ def _ids(store) -> dict[str, str]:
                                                           Entity.document_count > 0).limit(1)).first()
         mention = s.scalars(select(MentionRow.id).join(Entity, MentionRow.entity_pk == Entity.id)
                             .where(Entity.public_id == ents[0][0]).order_by(MentionRow.id).limit(1)).first()
-    assert all([parsed, pdf, unknown, dup, ents, other, mention])
+        org = s.scalars(select(Entity.public_id).where(Entity.type == "ORGANISATION", Entity.document_count > 0)
+                        .order_by(Entity.id).limit(1)).first()
+    assert all([parsed, pdf, unknown, dup, ents, other, mention, org])
     return {"doc": parsed, "pdf": pdf, "unknown": unknown, "dup": dup, "ent": ents[0][0], "other": other,
-            "mention": str(mention)}
+            "mention": str(mention), "org": org}
 
 
 def _content(store) -> list[str]:
@@ -55,12 +57,15 @@ def _content(store) -> list[str]:
 ROUTES = [
     ("GET", "/", {}, ALL, 303),
     ("GET", "/queue", {}, ALL, 200),
+    ("GET", "/reprocessing", {}, ALL, 200),
     ("GET", "/queue?reason=ambiguous_value&sort=newest", {}, ALL, 200),
     ("GET", "/documents/{doc}", {}, ALL, 200),
     ("GET", "/documents/{pdf}/pages/1.png", {}, ALL, 200),
     ("GET", "/entities", {}, ALL, 200),
     ("GET", "/entities?q=AB12", {}, ALL, 200),
     ("GET", "/entities/{ent}", {}, ALL, 200),
+    ("GET", "/search?q=report", {}, ALL, 200),
+    ("GET", "/documents/{doc}/sources.json", {}, ALL, 200),
     ("GET", "/audit", {}, ADMIN, 200),
     ("GET", "/admin/users", {}, ADMIN, 200),
     ("POST", "/queue/reprocess", {"reason": "ambiguous_value"}, WORK, 303),
@@ -91,6 +96,20 @@ ROUTES = [
     ("GET", "/admin/retention", {}, ADMIN, 200),
     ("POST", "/admin/retention/dispose", {"document": "{doc}", "password": PASSWORD}, ADMIN, 400),
     ("POST", "/admin/retention/hold", {"document": "{doc}", "action": "hold", "reason": "court case"}, ADMIN, 303),
+    # triage (issue 18)
+    ("GET", "/reports", {}, ALL, 200),
+    ("GET", "/queue?sort=triage", {}, ALL, 200),
+    ("GET", "/reports?level=urgent&sort=level_youngest&indicator=missing", {}, ALL, 200),
+    ("POST", "/documents/{doc}/triage", {"level": "high", "reason": "checked with the school"}, WORK, 303),
+    # the analyst's views (issue 18)
+    ("GET", "/rising", {}, ALL, 200),
+    ("GET", "/disruption", {}, ALL, 200),
+    ("GET", "/disruption/{org}", {}, ALL, 200),
+    ("GET", "/disruption/{org}/s116.pdf", {}, ALL, 200),
+    ("GET", "/chart", {}, ALL, 200),
+    ("GET", "/chart/data?seed={ent}", {}, ALL, 200),
+    ("GET", "/chart/export/graphml", {}, ALL, 200),
+    ("GET", "/analysis/plates.csv", {}, ALL, 200),
 ]
 
 
@@ -104,7 +123,8 @@ def _route_of(path: str) -> str:
 
     path = path.split("?")[0]
     path = re.sub(r"\{(doc|pdf|unknown|dup)\}", "{doc_id}", path)
-    path = path.replace("{ent}", "{entity_id}").replace("/pages/1.png", "/pages/{n:int}.png")
+    path = path.replace("{ent}", "{entity_id}").replace("{org}", "{entity_id}").replace("/pages/1.png", "/pages/{n:int}.png")
+    path = path.replace("/chart/export/graphml", "/chart/export/{fmt}")
     return re.sub(r"^/admin/users/[a-z]+$", "/admin/users/{username}", path)
 
 

@@ -33,3 +33,38 @@ def test_opening_twice_is_harmless(tmp_path):
         mode = conn.exec_driver_sql("PRAGMA journal_mode").scalar()
     st.close()
     assert mode == "wal"
+
+
+def test_a_populated_store_upgrades_to_the_write_path(tmp_path):
+    """0011_write_path on a store with entities that mentions point at (a
+    table copy would break their foreign keys): its entities are marked to
+    be recounted once, new ones are counted by delta."""
+    from sqlalchemy import text
+
+    from intake.store.db import make_engine, migrate
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite'}"
+    engine = make_engine(url)
+    migrate(engine, "0006_security")
+    now = "2026-01-01 00:00:00"
+    with engine.begin() as c:
+        c.execute(text("INSERT INTO blobs (sha256, size, data, created_at) VALUES ('b', 1, x'00', :t)"), {"t": now})
+        c.execute(text("INSERT INTO messages (id, content_sha256, raw_sha256, origin, first_seen_at, status) "
+                       "VALUES (1, 'c', 'b', 'eml:/x', :t, 'processed')"), {"t": now})
+        c.execute(text("INSERT INTO documents (id, public_id, message_pk, part_path, kind, media_type, sha256, size, "
+                       "status, processed_at) VALUES (1, 'd_1', 1, '1', 'attachment', 'text/plain', 'b', 1, "
+                       "'parsed', :t)"), {"t": now})
+        c.execute(text("INSERT INTO entities (id, public_id, type, key, display, attrs, document_count, agency_count, "
+                       "submitter_count, created_at) VALUES (1, 'ent_1', 'PHONE', '07700900123', '07700900123', "
+                       "'{}', 1, 1, 1, :t)"), {"t": now})
+        c.execute(text("INSERT INTO mentions (document_pk, field, type, text, value, start, \"end\", recogniser, "
+                       "score, attrs, entity_pk) VALUES (1, 'f', 'PHONE', 'x', 'x', 0, 1, '', 1.0, '{}', 1)"))
+    engine.dispose()
+    st = Store(url)
+    try:
+        with st.engine.connect() as c:
+            assert c.execute(text("SELECT facts_indexed FROM entities")).scalar() in (0, False)
+            assert c.execute(text("SELECT count(*) FROM mentions WHERE entity_pk = 1")).scalar() == 1
+            assert c.execute(text("PRAGMA foreign_key_check")).fetchall() == []
+    finally:
+        st.close()

@@ -35,9 +35,14 @@ class AgeRecognizer(Recognizer):
         # "Jordan Clarke, 19, drives" / "Nicole (19)": an age in apposition.
         Pattern("apposition", r"(?<![\w'’\-])[A-ZÀ-ÞŁŚŻŹĆŃ][^\W\d_]*(?:[-'’][^\W\d_]+)*(?:, *| *\( *)(?P<m>(?P<n>\d{1,2})(?P<n2>)(?:\s*(?:yrs?|years?))?)(?=\s*\)|,\s|\.\s|\.$)", 0.7, 0),
         # "a Hungarian girl, 16, placed at", "the boy (15)": after a person noun.
-        Pattern("noun_apposition", r"\b(?:girl|boy|male|female|man|woman|child|pupil|student|teenager|lad|lass|son|"
+        Pattern("noun_apposition", r"\b(?:girl|boy|male|female|man|woman|child|pupil|student|teenager|lad|lass|son|pt|yp|yth|"
                 r"daughter|brother|sister|cousin|friend|resident|victim|suspect|person|youth)(?:, *| *\( *)"
                 r"(?P<m>(?P<n>\d{1,2})(?P<n2>)(?:\s*(?:yrs?|years?))?)(?=\s*\)|,\s|\.\s|\.$)", 0.7),
+        # "girl approx 14", "F pt approx 15 intox", "yth aged about 15": an
+        # approximate age after a person word, whatever follows.
+        Pattern("noun_approx", r"\b(?:girl|boy|male|female|man|woman|lad|lass|child|pt|yp|yth|youth|teen|"
+                r"teenager|m|f)\s+(?:approx(?:imately)?\.?|about|around|roughly|c\.|~)\s*"
+                r"(?P<m>(?P<n>\d{1,2})(?P<n2>))\b(?!\s*(?:%|am\b|pm\b|:|/|hrs|hours|mins|minutes|miles|times))", 0.7),
         # "she is 13 and", "who is 24.", "believed to be 18 or 19", "is fifteen"
         Pattern("is_n", rf"(?:(?<![\w'’\-])(?:he|she|who|they|(?-i:[A-Z][a-z'’\-]+))\s+(?:is|was|'s|’s|is\s+now|is\s+only|is\s+just)|\bto\s+be|\bturned|\bturns|\bturning|\b(?:looked|looks|looking|appeared|appears|seemed|seems)(?:\s+to\s+be)?)\s+(?:{_ABOUT})?(?P<m>{_RANGE})(?=\s*(?:$|[.,;:!?)]|\s(?:and|or|but|so|now|today|years?|yrs?|with|at|in|from|was|is|who|had|has)\b))", 0.7),
         Pattern("young_as", rf"\b(?:as\s+young\s+as|(?:girls?|boys?|males?|females?|man|woman|men|women|child|children|lads?|teenagers?|persons?|people|youths?)\s+of\s+{_ABOUT}|between\s+the\s+ages\s+of)\s*(?P<m>{_RANGE})\b(?!\s*(?:%|am|pm|:|minutes|hours|miles))", 0.7),

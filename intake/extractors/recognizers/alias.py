@@ -83,6 +83,8 @@ class AliasRecognizer(Recognizer):
         value = " ".join(text[s:e].split()).strip(" .,")
         if not value or value.lower() in _STOP:
             return None
+        if m.group("q") is None and not re.search(r"[^\W\d_]", value):
+            return None  # "Crew called 19/1 2305": a date follows, not a name
         if cue.startswith("call") and m.group("q") is None and value.lower() in names.stop_words():
             return None  # "I will call him Monday"
         e = s + len(text[s:e].rstrip(" .,"))

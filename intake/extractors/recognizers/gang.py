@@ -22,7 +22,11 @@ _GANG_CONTEXT = re.compile(
     r"\b(?:gangs?|group|crew|part\s+of|members?\s+of|member|runs?\s+with|running\s+with|rivals?|beef|"
     r"fight(?:ing|s)?|recruit(?:ing|s|ed)?|territory|postcode|affiliated|linked\s+to|owes?|"
     r"mandem|drill|opps|olders|youngers|elders|calls?\s+(?:it|them)sel(?:f|ves)|known\s+as|"
-    r"repping|reps)\b", re.I)
+    r"repping|reps|colours|tags?|tagged|tagging|sprayed|patch|line|opps|assoc|associates?|ends|"
+    r"going\s+country|county\s+lines?|(?:driv|work|sell|deal|run|carr|hold)\w*\s+for)\b", re.I)
+# Ordinary firms and a phone: "Taxi firm", "Jermaine's mob".
+_NOT_GANG_HEAD = frozenset("""taxi taxis cab cabs security building builders law cleaning removal removals
+rental hire private family""".split())
 _NOT_NAME = frozenset("""the a an some his her their older younger local other two three four five
 few many several same those these this that big little young old new bad main rival rivals
 group older school all both any""".split())
@@ -42,8 +46,12 @@ class GangRecognizer(Recognizer):
         Pattern("lot", rf"(?<=\b[Tt]he\s)(?P<m>{_TOK}(?:\s+{_TOK}){{0,2}})\s+lot\b", 0.7, 0),
         # "part of Zone 9", "Block 4 is recruiting": a capitalised name and a
         # number, only in a sentence about gangs.
-        Pattern("numbered", r"(?<![\w'’\-])(?P<m>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)?\s+\d{1,3})(?![\w/:.]|\.\d)", 0.6, 0,
+        Pattern("numbered", r"(?<![\w'’\-])(?P<m>[A-Z][\w'’\-]*(?:\s+[A-Z][\w'’\-]*)?\s+\d{1,3})(?![\w/:]|\.\d)", 0.6, 0,
                 priority=66),
+        # "the 23s": a number in the plural after "the" names a group; the
+        # tens ("the 90s") are decades and "the under 14s" a team.
+        Pattern("the_number", r"(?<![Uu]nder\s)(?<=\b[Tt]he\s)(?P<m>\d{1,3}s)\b(?!['’]?\s*(?:music|fashion|style|era))",
+                0.7, 0, priority=70),
     )
 
     def validate_result(self, m, text, ctx, pattern):
@@ -60,11 +68,22 @@ class GangRecognizer(Recognizer):
                 return None  # "year 9 boys": a name has a capital letter
         if pattern in ("numbered", "lot", "named") and words and words[0].lower() in _NUMBERED_THINGS:
             return None  # "Year 9 boys", "Room 12"
+        if pattern == "named" and (words[0].lower() in _NOT_GANG_HEAD
+                                   or (words[-1].lower() == "mob" and re.search(r"['’]s$", words[-2]))):
+            return None
+        if pattern == "called" and not re.search(r"[^\W\d_]", m.group("m")):
+            return None  # "crew called 19/1": a date, not a name
+        if pattern == "the_number":
+            n = int(m.group("m")[:-1])
+            return None if n % 10 == 0 or n > 199 else Found(m.group("m"))
         if pattern == "numbered":
             lo, hi = ctx.sentence_span(m.start())
             lo, hi = max(lo, m.start() - 200), min(hi, m.end() + 200)
             if not _GANG_CONTEXT.search(text, lo, hi):
                 return None
+            if text[max(0, s - 1):s] in "\"'“‘" and s > 0:
+                # 'the "Zone 9" line': quoted, but a group's name, not a nickname
+                return Found(" ".join(text[s:e].split()), start=s, end=e, priority=74)
         if not words:
             return None
         return Found(" ".join(text[s:e].split()), start=s, end=e)

@@ -74,6 +74,11 @@ class NamedPlacesRecognizer(Recognizer):
             rf"(?<![\w/])(?P<m>(?:(?i:flat|apartment|apt|unit|room)\s+\d+[A-Za-z]?,?\s+)?"
             rf"\d{{1,4}}[A-Za-z]?(?:\s*-\s*\d{{1,4}})?,?\s+(?P<st>{_NAME}\s+(?i:{street})\b)"
             rf"(?:,\s*(?P<town>{_TOWN}))?)")
+        # "110 Heronsgate, Chesterfield": a house number and a name with no
+        # street word, then a town (see _bare_address for when it counts).
+        self._bare = re.compile(
+            rf"(?<![\w/£$.,:\-])(?P<m>\d{{1,4}}[A-Za-z]?\s+(?P<st>[A-Z][a-z'’]+(?:\s+[A-Z][a-z'’]+)?),[ \t]*"
+            rf"(?P<town>{_TOWN}))")
         self._towns = g.word_list("places")
         self._town_len = max((len(re.split(r"[\s\-]+", t)) for t in self._towns), default=1)
         self._shop_words = g.word_list("business_name_words")
@@ -148,6 +153,8 @@ class NamedPlacesRecognizer(Recognizer):
             if town and town.split()[0].lower() in _LEAD_STOP:
                 end = m.end("st")
             add("ADDRESS", m.start("m"), end, text[m.start("m"):end], "address", 0.8)
+        for s_, e_ in self._bare_address(text):
+            add("ADDRESS", s_, e_, text[s_:e_], "address_no_street_word", 0.7)
         first_names = g.word_list("first_names")
         for m in self._street.finditer(text):
             suf = m.group("suf")
@@ -182,6 +189,30 @@ class NamedPlacesRecognizer(Recognizer):
             out.append(Candidate("ORGANISATION", s_, e_, " ".join(text[s_:e_].split()), self.name, 0.7,
                                  self.priority + 6, pattern="shop_name"))
         return out
+
+    def _bare_address(self, text):
+        """Number, name, town with no street word: an address only when the
+        town is a known one, a postcode follows, or an address cue comes
+        before ("addr", "lives at", "stayed at"); never when the name is
+        itself a town or a month ("15 Hanley, Stoke", "12 March, Leeds")."""
+        for m in self._bare.finditer(text):
+            st, town = m.group("st"), m.group("town")
+            words = st.lower().split()
+            if (words[0] in _LEAD_STOP or st.lower() in self._towns or words[0] in names.STOP
+                    or any(w in self._towns for w in words)):
+                continue
+            town_words = town.split()
+            known = next((n for n in range(len(town_words), 0, -1)
+                          if " ".join(town_words[:n]).lower() in self._towns), 0)
+            end = m.end("town") if not known else m.start("town") + len(" ".join(town_words[:known]))
+            before = text[max(0, m.start() - 24):m.start()]
+            cue = re.search(r"(?i)\b(?:addr(?:ess)?|lives?|living|stays?|stayed|staying|at|to|from|visited|location)\b[:\s]*$",
+                            before)
+            postcode = re.match(r"[\s,(]*[A-Za-z]{1,2}\d[A-Za-z\d]?\s*\d[A-Za-z]{2}\b", text[end:end + 14])
+            if re.search(r"(?i)\b(?:aged?|approx|about|around|yr|year|room|route|no|£)\s*$", before):
+                continue
+            if known or postcode or cue:
+                yield m.start(), end
 
     def _shop_names(self, text, ctx):
         """Capitalised names with a shop's word anywhere in them ("Chick

@@ -30,7 +30,8 @@ from intake.extractors.recognizer import Candidate, Found, Pattern, Recognizer
 # Capitalised words that come before ", 13," in reports but are not names.
 _NOT_FIRST = frozenset("""victim suspect subject child source age aged dob concerns where when who
 male female boy girl year yes no flat room unit appendix section part stage step chapter table
-figure schedule article paragraph page annex item point level tier number tel""".split())
+figure schedule article paragraph page annex item point level tier number tel pt yp yth subj poi
+nominal crew mob veh addr""".split())
 # Things that are "called" something and are not people.
 _NAMED_THINGS = frozenset("""gang group crew app game website site shop business firm company place
 pub club house street road estate area school film song account page chat channel server team
@@ -102,6 +103,8 @@ class PersonRulesRecognizer(Recognizer):
         run = self._run_ending(text, m.start(), ctx)
         if pattern == "apposition" and run and run[0].low in _NOT_FIRST:
             return None
+        if len(run) == 1 and run[0].low in _NOT_FIRST:
+            return None  # "Pt disclosed", "Subj said": a role, not a name
         if pattern == "speech" and len(run) > 3:
             run = run[-3:]
         if not run or ctx.mostly_capitals(m.start()):

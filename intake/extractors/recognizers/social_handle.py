@@ -1,5 +1,6 @@
 """User names on apps: "@jbz_99 on Snapchat", "snap: jbz_99", "his insta is
-jbz_99", "TikTok @jbz", "added her on Snapchat as jbz". Value
+jbz_99", "TikTok @jbz", "added her on Snapchat as jbz", and profile addresses ("instagram.com/jbz",
+"tiktok.com/@jbz", "snapchat.com/add/jbz"). Value
 "platform:handle", lower case, no "@". Platforms and their variants come from
 the APP gazetteer, so a new app needs no code."""
 
@@ -19,6 +20,17 @@ story stories live group groups""".split())
 _PLATFORM_WORDS = r"(?:'s)?"
 _ADDED_AS = re.compile(rf"\b(?:added|adds|add|follows|followed|messaged|messages)\s+(?:him|her|them|me|us)\s+"
                        rf"(?:as|from)\s+[\"'“‘]?(?P<h>{_HANDLE})(?![\w@]|\.\w)", re.I)
+
+
+# A profile address: a host from the "profile_hosts" word list (apps.toml),
+# then the user name as the first path segment.
+_URL = re.compile(r"(?<![\w@/.\-])(?:https?://)?(?:www\.|m\.|vm\.)?(?P<host>[a-z0-9\-]+\.[a-z]{2,6}(?:/add|/u)?)/"
+                  r"@?(?P<h>[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,28}[A-Za-z0-9_])?)/?(?![\w/@])", re.I)
+
+
+# Path segments of a site's own pages, not user names.
+_URL_PAGES = frozenset("""watch p reel reels stories explore video videos share channel c user hashtag tag
+tv groups pages events login home search photo photos shorts live discover music sound""".split())
 
 
 class SocialHandleRecognizer(Recognizer):
@@ -92,6 +104,7 @@ class SocialHandleRecognizer(Recognizer):
                 out.append(Candidate(self.entity, m.start("h"), m.end("h"), f"{platform}:{handle.lower()}",
                                      self.name, 0.7, self.priority, pattern="added_as",
                                      context_word=" ".join(plats[-1][1][0].split()).lower()))
+        out.extend(self._profile_urls(text, ctx, variants))
         seen: set[tuple[int, int]] = set()
         starts = {c.start for c in out}
         matches = (m for lo, hi in windows for m in rx.finditer(text, lo, hi))
@@ -123,10 +136,31 @@ class SocialHandleRecognizer(Recognizer):
             if platform is None:
                 continue
             start, end = m.span(h)
+            if text[start - 1:start] in "\"“" and start > 0 and text[end:end + 1] not in "\"”":
+                continue  # 'on snap: "dnt tell ur mum"': a message quoted, not a user name
+            if text[end:end + 1] == "/":
+                continue  # "insta: instagram.com/jbz": the host of a profile address
             if (start, end) in seen or start in starts:
                 continue
             seen.add((start, end))
             out.append(Candidate(self.entity, start, end, f"{platform}:{plain.lower()}", self.name,
                                  0.85, self.priority, pattern=f"form{i}",
                                  context_word=" ".join(m.group(p).split()).lower()))
+        return out
+
+    def _profile_urls(self, text, ctx, variants) -> list[Candidate]:
+        if "/" not in text:
+            return []
+        hosts = ctx.gazetteers.word_list("profile_hosts")
+        out = []
+        for m in _URL.finditer(text):
+            host = m.group("host").lower()
+            if host not in hosts:
+                continue
+            platform = variants.get(host.split(".")[0])
+            handle = m.group("h").rstrip(".").lower()
+            if platform is None or handle in _STOP or handle in _URL_PAGES or not re.search(r"[a-z]", handle):
+                continue
+            out.append(Candidate(self.entity, m.start(), m.end(), f"{platform}:{handle}", self.name, 0.9,
+                                 self.priority + 1, pattern="profile_url", context_word=host))
         return out

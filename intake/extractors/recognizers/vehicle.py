@@ -20,6 +20,7 @@ class VehicleRecognizer(Recognizer):
     priority = 65
 
     def _build(self, g) -> None:
+        self._first_names = g.word_list("first_names")
         self._colours = PhraseIndex({c: [c] for c in g.colours})
         self._makes = PhraseIndex({m: [m] for m in g.makes})
         self._models = PhraseIndex({})
@@ -78,6 +79,9 @@ class VehicleRecognizer(Recognizer):
                 return k + md[0], md[1], "make"
             if not colour and not raw[0].isupper():
                 return None  # "ford" alone in lower case: a river crossing
+            if not colour and raw.isupper() and i > 0 and words[i - 1] in self._first_names \
+                    and text[spans[i - 1][0]].isupper():
+                return None  # "Liam FORD": a surname in capitals after a forename
             return k, end, "make"
         mo = self._models.match_at(text, spans, words, j)
         if mo and colour:

@@ -35,8 +35,14 @@ _YEAR_LETTER = set("ABCDEFGHJKLMNPRSTVWXY")  # A-Y without I O Q U Z
 _NI_CODES = {"IA", "IB", "IG", "IJ", "IL", "IW", "JI", "OI", "UI", "XI"}
 
 
+# Words that make the tail of a mixed-case current-format shape prose
+# ("On12 Dec", "Yr 11 boy") rather than a plate typed carelessly ("yw72 VAC").
+_TAIL_WORDS = frozenset("""JAN FEB MAR APR MAY JUN JUL AUG SEP OCT NOV DEC MON TUE WED THU FRI SAT SUN
+HRS YRS MIN MINS""".split()) | _WORDS
+
+
 def normalise(raw: str) -> str:
-    v = re.sub(r"[\s\-]+", "", raw.upper()).replace("?", "*")
+    v = re.sub(r"[\s\-.]+", "", raw.upper()).replace("?", "*")
     return re.sub(r"\*+", "*", v)
 
 
@@ -57,7 +63,8 @@ class VrmRecognizer(Recognizer):
         # "SJ15 CMM", "SJ15CMM", "SJ 15 CMM", "SJ15  CMM", "SJ15-CMM": a full
         # plate however it is spaced, so a cued short shape never cuts it
         # to "SJ15".
-        Pattern("current", _L + r"(?P<m>(?P<a>[A-Z]{2})(?P<s1>\s?)(?P<d>\d{2})(?:[ \t]{1,2}|\s|-)?(?P<t>[A-Z]{3}))" + _R, 0.9),
+        # Also "KX19.LPT" and a plate split over a line ("MF21\nOWP").
+        Pattern("current", _L + r"(?P<m>(?P<a>[A-Z]{2})(?P<s1>\s?)(?P<d>\d{2})(?:[ \t]{1,2}|\s|-|\.)?(?P<t>[A-Z]{3}))" + _R, 0.9),
         Pattern("partial", _L + r"(?P<m>[A-Z?*]{2}\s?[0-9?*]{2}\s?[A-Z?*]{1,3})" + r"(?![\w/?*])", 0.7),
         Pattern("prefix", _L + r"(?P<m>(?P<y>[A-Z])\s?(?P<d>[1-9]\d{0,2})\s?(?P<t>[A-Z]{3}))" + _R, 0.7),
         Pattern("suffix", _L + r"(?P<m>(?P<t>[A-Z]{3})\s?(?P<d>[1-9]\d{0,2})\s?(?P<y>[A-Z]))" + _R, 0.7),
@@ -101,7 +108,12 @@ class VrmRecognizer(Recognizer):
             if m.group("s1") and not upper and not self._cued(text, m.start("m"), ctx):
                 return None
             if not upper and raw != raw.lower():
-                return None  # "On12 Dec": mixed case is prose
+                # Mixed case ("yw72 VAC", "Lk16 Yhb") is a plate typed in a
+                # hurry unless it reads as prose: "On12 Dec", "Yr 11 boy".
+                if m.group("s1") or m.group("t").upper() in _TAIL_WORDS:
+                    return None
+                if m.group("a").upper() in ("ON", "IN", "AT", "YR", "NO", "TO", "BY", "OF", "UP"):
+                    return None
             return compact
         if pattern == "partial":
             if "?" not in raw and "*" not in raw:
@@ -132,6 +144,9 @@ class VrmRecognizer(Recognizer):
                 return None
             return compact
         if pattern == "cued":
+            if re.search(r"(?i)\b(?:partial|part)\s+$", text[max(0, m.start() - 9):m.start()]) and \
+                    re.fullmatch(r"[A-Z]{1,2}\d{1,2}", compact):
+                return compact + "*"  # "partial reg KY6": the front of a plate
             if _CUT_PLATE.match(text, m.end("m")) and re.fullmatch(r"[A-Za-z]{2}\d{2}", raw.replace(" ", "")):
                 return None  # "reg Sj15 Cmm": the front of a full plate is not a plate of its own
             return compact

@@ -17,6 +17,7 @@ from intake.logs import fields
 from intake.store import repository as repo
 from intake.store.db import open_store
 from intake.store.export import write_csv, write_jsonl
+from intake.store.plates import write_plates_csv
 
 log = logging.getLogger(__name__)
 
@@ -29,11 +30,15 @@ def register(sub, common) -> None:
                                    "docs/export.md.")
     p.add_argument("--format", choices=["jsonl", "csv"], default="jsonl")
     p.add_argument("--output", "-o", metavar="FILE", help="write here (atomically, mode 0600) instead of stdout")
+    p.add_argument("--plates", action="store_true", help="instead: plates of interest as CSV for an ANPR hotlist "
+                                                         "or a PNC check (docs/analysis.md)")
     p.set_defaults(func=run)
 
 
 def run(args, settings) -> int:
     writer = write_jsonl if args.format == "jsonl" else write_csv
+    if args.plates:
+        writer, args.format = write_plates_csv, "plates"
     with open_store(settings, write=False) as store:
         if args.output:
             write_atomically(Path(args.output), lambda out: _write(store, writer, out))

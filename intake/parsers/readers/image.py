@@ -8,10 +8,11 @@ from __future__ import annotations
 import io
 import warnings
 
-from PIL import Image, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from intake.exception_codes import CORRUPT_DOCUMENT, OCR_NO_TEXT, OCR_PAGES_SKIPPED, UNSAFE_DOCUMENT
 from intake.parsers.readers.registry import reader
+from intake.parsers.support import page_clean
 from intake.parsers.support.ocr_page import TableCounter, ocr_page
 from intake.parsers.support.options import ParsingOptions
 from intake.types import Document, ExceptionInfo, IntakeError, Layout
@@ -70,17 +71,37 @@ def is_small(img: Image.Image, size: int) -> bool:
     return img.width < MIN_SIDE or img.height < MIN_SIDE or size < MIN_BYTES
 
 
+def square_pixels(frame: Image.Image) -> Image.Image:
+    """A fax's pixels are not square (204 dpi across, 98 or 196 down):
+    stretched to square before anything measures lines or letters."""
+    dpi = frame.info.get("dpi")
+    try:
+        x, y = float(dpi[0]), float(dpi[1])
+    except (TypeError, ValueError, IndexError):
+        return frame
+    if x <= 0 or y <= 0 or abs(x - y) / max(x, y) < 0.03:
+        return frame
+    out = frame.convert("L").resize((frame.width, int(round(frame.height * x / y))), Image.Resampling.LANCZOS)
+    out.info["dpi"] = (x, x)
+    return out
+
+
 def ocr_picture(frame: Image.Image, page: int, opts: ParsingOptions, tables: TableCounter):
     """Blocks and words of one picture of a page."""
+    # A phone keeps the picture as the sensor saw it and says in EXIF which
+    # way up to show it.
+    frame = square_pixels(ImageOps.exif_transpose(frame) or frame)
     dpi = _dpi(frame)
-    pic = frame.convert("L")
+    # Before upscaling: a fax is still black and white here, so its speckle
+    # is found, and a photo's sheet is found on fewer pixels.
+    pic, dpi = page_clean.clean(frame, dpi)
     # Tesseract reads 300-dpi text best; a low-resolution scan gains more
     # from upscaling than it costs.
     scale = upscale_factor(pic.width, pic.height, dpi, opts.max_image_pixels)
     if scale > 1.0:
         pic = pic.resize((int(pic.width * scale), int(pic.height * scale)), Image.Resampling.LANCZOS)
         dpi = int(round(dpi * scale))
-    return ocr_page(pic, page, dpi, opts, tables)
+    return ocr_page(pic, page, dpi, opts, tables, cleaned=True)
 
 
 @reader("image/png", "image/jpeg", "image/tiff", "image/bmp", "image/gif", "image/webp")

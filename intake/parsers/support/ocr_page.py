@@ -9,6 +9,7 @@ import re
 import numpy as np
 from PIL import Image
 
+from intake.parsers.support import page_clean
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.orientation import deskew, detect_rotation
 from intake.parsers.support.rulings import (
@@ -33,9 +34,18 @@ class TableCounter:
 
 
 def ocr_page(image: Image.Image, page: int | None, dpi: int, opts: ParsingOptions,
-             tables: TableCounter) -> tuple[list, list[Word]]:
-    """Blocks for one page, and all its words (for confidence figures)."""
+             tables: TableCounter, *, cleaned: bool = False) -> tuple[list, list[Word]]:
+    """Blocks for one page, and all its words (for confidence figures).
+    ``cleaned``: page_clean.clean has been applied already."""
+    if not cleaned:
+        image, dpi = page_clean.clean(image, dpi)
     upright, _angle = deskew(image)
+    if page_clean.sideways(upright):
+        # A sheet fed in sideways: its text runs down the page, and a first
+        # reading of it can look confident enough to be kept. Turned first.
+        turn = detect_rotation(upright, dpi, opts)
+        if turn in (90, 270):
+            upright, _ = deskew(upright.rotate(-turn, expand=True, fillcolor=255))
     grids, words, cleaned = _analyse(upright, dpi, opts)
     if _weak(words):
         # Sideways or upside-down pages read as low-confidence noise; ask

@@ -3,15 +3,24 @@
 The sign-in form is protected against cross-site submission by a token
 that is both in a cookie and in the form (there is no session yet to hold
 one). A failed attempt is answered after a delay that grows with the
-account's failures, and the account locks after [review]
-login_max_failures in a row; the answer is the same for an unknown name, a
-wrong password, a locked or a disabled account.
+name's failures, and the name locks after [review] login_max_failures in a
+row; the answer, its delay and the work behind it are the same for an
+unknown name, a wrong password, a locked or a disabled account
+(store/users.py says how).
+
+Signing in ends the session the browser already had, if any: a cookie
+that was valid before a sign-in never works after it.
 """
 
 from __future__ import annotations
 
 import asyncio
+import functools
+import os
+import weakref
 
+import anyio
+import anyio.to_thread
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
@@ -49,11 +58,36 @@ async def login_form(request: Request) -> Response:
     return _login_page(app, request)
 
 
-def _authenticate(app, username: str, password: str, addr: str | None):
+# Sign-ins run in threads of their own, as many at a time as there are
+# cores (each is mostly one argon2 check): a burst of them waits here
+# instead of taking every worker thread the pages share. One limiter per
+# event loop, as anyio's belong to the loop that made them.
+_SIGN_IN_THREADS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _sign_in_limiter() -> anyio.CapacityLimiter:
+    loop = asyncio.get_running_loop()
+    limiter = _SIGN_IN_THREADS.get(loop)
+    if limiter is None:
+        limiter = _SIGN_IN_THREADS[loop] = anyio.CapacityLimiter(os.cpu_count() or 2)
+    return limiter
+
+
+def failure_delay(failures: int) -> float:
+    """Slower with every failure: 0.5 s, 1 s, 2 s … up to 5 s."""
+    return min(5.0, 0.5 * 2 ** max(0, failures - 1))
+
+
+def _authenticate(app, username: str, password: str, addr: str | None, previous: str | None):
     cfg = app.config
+    # The password is checked between two short transactions, not inside
+    # one: a burst of sign-ins queueing for the hasher must not hold every
+    # store connection (or SQLite's write lock) meanwhile.
     with app.store.transaction() as db:
-        result = users_store.authenticate(db, username, password, max_failures=cfg.login_max_failures,
-                                          lockout=cfg.lockout)
+        attempt = users_store.read_attempt(db, username)
+    users_store.check_password(attempt, password)
+    with app.store.transaction() as db:
+        result = users_store.settle_attempt(db, attempt, max_failures=cfg.login_max_failures, lockout=cfg.lockout)
         if result.user is None:
             known = users_store.get_user(db, (username or "").strip().lower())
             # The typed name is recorded only when it is an account: a
@@ -61,8 +95,12 @@ def _authenticate(app, username: str, password: str, addr: str | None):
             repo.audit(db, f"user:{known.username}" if known else "anonymous", "login.failed", "user",
                        known.username if known else None, client_addr=addr, reason=result.reason)
             return None, result.failures
+        # In the same transaction as the new one: never two live sessions
+        # for one browser, and the old token is dead before the new is sent.
+        ended = users_store.end_session(db, previous)
         token, _ = users_store.start_session(db, result.user, addr)
-        repo.audit(db, f"user:{result.user.username}", "login", "user", result.user.username, client_addr=addr)
+        repo.audit(db, f"user:{result.user.username}", "login", "user", result.user.username, client_addr=addr,
+                   **({"ended_previous_session": True} if ended else {}))
         return token, 0
 
 
@@ -71,11 +109,12 @@ async def login(request: Request) -> Response:
     form = await request.form(max_files=0, max_fields=10)
     if not tokens_match(request.cookies.get(LOGIN_COOKIE), form.get("csrf")):
         return _login_page(app, request, "The sign-in form had expired; please try again.", 403)
-    token, failures = await run_in_threadpool(_authenticate, app, str(form.get("username", ""))[:200],
-                                              str(form.get("password", ""))[:1000], client_addr(request))
+    attempt = functools.partial(_authenticate, app, str(form.get("username", ""))[:200],
+                                str(form.get("password", ""))[:1000], client_addr(request),
+                                request.cookies.get(app.cookie_name))
+    token, failures = await anyio.to_thread.run_sync(attempt, limiter=_sign_in_limiter())
     if token is None:
-        # Slower with every failure: 0.5 s, 1 s, 2 s … up to 5 s.
-        await asyncio.sleep(min(5.0, 0.5 * 2 ** max(0, failures - 1)))
+        await asyncio.sleep(failure_delay(failures))
         return _login_page(app, request, FAILED, 401)
     resp = RedirectResponse(_safe_next(str(form.get("next", ""))), status_code=303)
     resp.set_cookie(app.cookie_name, token, httponly=True, samesite="strict", secure=app.config.secure_cookies,

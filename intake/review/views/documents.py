@@ -23,6 +23,7 @@ from intake.ingest.reprocess import report_date
 from intake.review.highlight import segments
 from intake.review.views.queue import KEPT
 from intake.review.views.queue import queue_filter as _queue_filter
+from intake.review.views.triage import triage_panel
 from intake.review.web import ALL_ROLES, WORKERS, Ctx, NotFound, page, redirect
 from intake.review.work import template_choices
 from intake.store import queue as q
@@ -82,8 +83,10 @@ def _show(ctx: Ctx, doc, *, error: str | None = None, status: int = 200, typed: 
         fields=[(fv, segments(fv.value, fv.mentions) if _is_text(fv) else None) for fv in view.fields],
         templates=template_choices(ctx.app.settings),
         other=other, relation=relation, compare=compare_records(doc, other) if other is not None else [],
+        duplicate=other if relation == "possible" else None,
         now=datetime.now(timezone.utc), reprocess_pending=doc.reprocess_requested_at is not None,
         params=f.as_params(), in_queue=bool(view.open_items),
+        triage=triage_panel(ctx.db, doc),  # templates/_triage.html (issue 18)
     )
 
 

@@ -32,16 +32,35 @@ def entity_page(ctx: Ctx, entity_id: str):
     return _show(ctx, entity_id)
 
 
+MERGE_CANDIDATES = 20
+
+
+def merge_candidates(ctx: Ctx, ent, text: str) -> list[eq.Hit]:
+    """Entities an officer may merge into ``ent``: found by value the way
+    the entity search finds them, of the same type, never itself."""
+    hits = [h for h in eq.search_entities(ctx.db, text, ent.type, limit=MERGE_CANDIDATES + 1)
+            if h.entity.id != ent.id]
+    # What was typed is not logged (as for the entity search): that a
+    # search for a merge happened, on which entity, and how many it found.
+    ra.audit_view(ctx.db, ctx.actor, "entities.searched", "entity", ent.public_id, type=ent.type,
+                  purpose="merge", results=len(hits))
+    return hits[:MERGE_CANDIDATES]
+
+
 def _show(ctx: Ctx, entity_id: str, error: str | None = None, status: int = 200):
     ent = eq.find_entity(ctx.db, entity_id)
     if ent is None:
         raise NotFound()
+    merge_q = ctx.get("merge_q").strip()[:200]
     if ent.public_id != entity_id and not error:
-        return redirect(f"/entities/{ent.public_id}")  # merged: show the entity it is part of now
+        # merged: show the entity it is part of now
+        return redirect(f"/entities/{ent.public_id}", merge_q=merge_q)
     ctx.flash_from_query()
     profile = eq.entity_profile(ctx.db, ent)
     ra.audit_view(ctx.db, ctx.actor, "entity.viewed", "entity", ent.public_id)
-    return ctx.render("entity.html", status_code=status, p=profile, e=ent, error=error)
+    candidates = merge_candidates(ctx, ent, merge_q) if merge_q and ctx.can_work else []
+    return ctx.render("entity.html", status_code=status, p=profile, e=ent, error=error, merge_q=merge_q,
+                      candidates=candidates)
 
 
 def _decide(ctx: Ctx, entity_id: str, fn, done: str):

@@ -4,6 +4,7 @@ free-text answer."""
 
 from __future__ import annotations
 
+from intake.parsers.templates.mapping.hints import strip_hints
 from intake.parsers.templates.mapping.state import MapState
 from intake.parsers.templates.text import clean_value, is_furniture
 from intake.parsers.templates.units import Line
@@ -24,9 +25,14 @@ def rest_of_container(state: MapState, cont_lines: list[int], after_pos: int) ->
     return out
 
 
-def lines_below(state: MapState, line: Line, short: bool, max_lines: int) -> tuple[list[str], list[int]]:
+def lines_below(state: MapState, line: Line, short: bool, max_lines: int,
+                f=None) -> tuple[list[str], list[int]]:
     """Values on the lines after a label in a paragraph: skip blank lines
-    and guidance; stop at another label, a heading or a table row."""
+    and guidance; stop at another label, a heading or a table row. With
+    the field ``f``, its printed hint on a line of its own is skipped and a
+    hint before the value on one line ("How does ... know it is true?<tab>The
+    young person told me", a form pasted into an e-mail) is cut off: a hint
+    may read like a label of the field and would otherwise end the search."""
     doc = state.doc
     out_t, out_i = [], []
     blanks = 0
@@ -41,6 +47,16 @@ def lines_below(state: MapState, line: Line, short: bool, max_lines: int) -> tup
             if blanks > NEXT_LINE_LOOKAHEAD:
                 break
             continue
+        if f is not None and f.hints:
+            rest = strip_hints(f, ln.text)
+            if rest != ln.text:
+                if not clean_value(rest):
+                    continue  # the hint alone
+                out_t.append(rest.strip())
+                out_i.append(i)
+                if len(out_t) >= max_lines:
+                    break
+                continue
         if state.ends_value(i) and not (short and _only_options(state, i)):
             break
         if state.matcher.is_boilerplate(ln.text):
@@ -62,10 +78,12 @@ def _only_options(state: MapState, i: int) -> bool:
     return len(state.doc.lines[i].text.split()) <= 6
 
 
-def paragraphs_below(state: MapState, line: Line) -> list[int]:
+def paragraphs_below(state: MapState, line: Line, f=None) -> list[int]:
     """A free-text answer under its label: the one-cell box the form
     provides (guidance printed between label and box is skipped), or else
-    the following paragraphs; ends at the next label or footer."""
+    the following paragraphs; ends at the next label or footer. The field's
+    own hint (``f``) is taken in, to be cut off by the caller, even when it
+    reads like a label."""
     doc = state.doc
     paras: list[int] = []
     for i in range(line.idx + 1, len(doc.lines)):
@@ -85,6 +103,9 @@ def paragraphs_below(state: MapState, line: Line) -> list[int]:
         if state.matcher.is_boilerplate(ln.text):
             if any(clean_value(doc.lines[j].text) for j in paras):
                 break
+            continue
+        if f is not None and f.hints and not paras and strip_hints(f, ln.text) != ln.text:
+            paras.append(i)
             continue
         hs = state.label_hits(i)
         if hs and hs[0].strong or state.matcher.section_of(ln.text):

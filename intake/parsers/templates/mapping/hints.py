@@ -32,7 +32,7 @@ def strip_hints(f: FieldDef, text: str) -> str:
             if cut is not None:
                 text = t[cut:]
                 # The hint's own closing punctuation.
-                text = re.sub(r"^\s*(?:etc\.?)?\s*[.:;)]*", "", text)
+                text = re.sub(r"^\s*(?:etc\.?)?\s*[.:;)?!]*", "", text)
                 changed = True
                 break
     return text

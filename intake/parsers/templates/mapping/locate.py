@@ -67,10 +67,10 @@ def value_after_label(state: MapState, f: FieldDef, line: Line, inline: str, vst
 def value_below(state: MapState, f: FieldDef, line: Line) -> Found:
     """A label in a paragraph (or a box): the value is below it."""
     if is_multiline(f):
-        below = paragraphs_below(state, line)
+        below = paragraphs_below(state, line, f)
         raw = strip_hints(f, state.text_of(below))
         return Found(raw or None, below)
-    texts, below = lines_below(state, line, short=False, max_lines=1)
+    texts, below = lines_below(state, line, short=False, max_lines=1, f=f)
     raw = strip_hints(f, texts[0]) if texts else None
     return Found(raw, below)
 

@@ -1,13 +1,13 @@
 """review notes: an officer's notes on a queued document (issue 21)
 
 Revision ID: 0008_review_notes
-Revises: 0006_security
+Revises: 0011_write_path
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0008_review_notes'
-down_revision = '0006_security'
+down_revision = '0011_write_path'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,5 @@
+"""Safeguarding indicators and a suggested triage level per record (issue 18).
+
+Everything here is decision support: each suggestion carries its reasons in
+plain words, and an officer decides (store.py keeps their override).
+"""
