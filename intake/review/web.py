@@ -51,6 +51,17 @@ FLASH = {
     "split": "Mentions split into a new entity.",
     "user_added": "User added.",
     "user_changed": "User updated.",
+    # fast clearing (issue 21): "... and next" lands on the next item
+    "approved_next": "Approved. This is the next item under your filters.",
+    "rejected_next": "Rejected. This is the next item under your filters.",
+    "not_a_report_next": "Marked not a report. This is the next item under your filters.",
+    "duplicate_same_next": "Marked as the same report. This is the next item under your filters.",
+    "duplicate_different_next": "Kept as a separate report. This is the next item under your filters.",
+    "chosen": "Value set; other items are still open on this document.",
+    "chosen_approved": "Value set and the document approved.",
+    "chosen_approved_next": "Value set and approved. This is the next item under your filters.",
+    "queue_empty": "Done. Nothing else is waiting under these filters.",
+    "note_added": "Note added.",
     # retention (issue 11)
     "disposed": "{n} document(s) disposed of.",
     "held": "Legal hold set.",

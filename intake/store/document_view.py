@@ -2,10 +2,13 @@
 about one document: the message it came from and its other documents, each
 canonical field with its value, the parser's original beside an officer's
 correction, where the value came from, the mentions found in it, the queue
-items, and the document's audit trail."""
+items, the document's audit trail (a run of views by one person folded
+into one line) with officers' notes, and a duplicate beside its original
+field by field."""
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,10 +16,18 @@ from typing import Any
 from sqlalchemy import select
 
 from intake import canonical
-from intake.exception_codes import CATALOGUE
+from intake.exception_codes import AMBIGUOUS_VALUE, CATALOGUE
 from intake.store.entity_queries import public_ids_of
-from intake.store.models import AuditEntry, DocumentRow, ExceptionItem, MentionRow, Message
-from intake.store.records import field_history, stored_value
+from intake.store.models import AuditEntry, DocumentRow, ExceptionItem, MentionRow, Message, ReviewNote
+from intake.store.queue import item_field
+from intake.store.records import current_fields, field_history, stored_value
+
+# The values a choice field can take, as the officer reads them: the
+# buttons of an ambiguous_value item.
+CHOICES = {
+    "bool": (("yes", "Yes"), ("no", "No")),
+    "witnessed": (("professional", "Professional"), ("member_of_public", "Member of the public")),
+}
 
 
 @dataclass
@@ -106,8 +117,82 @@ class ItemView:
     def field_key(self) -> str | None:
         """The canonical field a record-level item is about ("witnessed_by:
         no single option is marked ...")."""
-        head = self.detail.split(":", 1)[0].strip()
-        return head if head in canonical.BY_KEY else None
+        return item_field(self.detail)[0]
+
+    @property
+    def field_label(self) -> str | None:
+        return item_field(self.detail)[1]
+
+    @property
+    def choices(self) -> tuple[tuple[str, str], ...]:
+        """(value, words) to pick from, for an ambiguous choice."""
+        key = self.field_key
+        if self.code != AMBIGUOUS_VALUE or key is None:
+            return ()
+        return CHOICES.get(canonical.BY_KEY[key].type, ())
+
+
+@dataclass
+class HistoryLine:
+    """One line of a document's history: an audit entry, or a run of views
+    by one person folded into one ("viewed 7 times by user:olive")."""
+
+    at: datetime  # the latest
+    actor: str
+    action: str
+    count: int = 1
+    first_at: datetime | None = None
+    note: str | None = None  # an officer's note, for document.note_added
+
+    @property
+    def text(self) -> str:
+        if self.count > 1:
+            return f"viewed {self.count} times by {self.actor}, last"
+        return f"{self.actor} · {self.action}"
+
+
+@dataclass
+class CompareRow:
+    key: str
+    label: str
+    mine: str
+    theirs: str
+
+    @property
+    def differs(self) -> bool:
+        return _norm(self.mine) != _norm(self.theirs)
+
+    @property
+    def runs(self) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+        """Both values as (text, changed) runs of words, so the words that
+        differ can be marked inside a long narrative."""
+        return word_diff(self.mine, self.theirs)
+
+
+def word_diff(a: str, b: str) -> tuple[list[tuple[str, bool]], list[tuple[str, bool]]]:
+    # difflib (standard library) on words: enough for two versions of one
+    # report, no dependency needed.
+    wa, wb = (a or "").split(), (b or "").split()
+    out_a: list[tuple[str, bool]] = []
+    out_b: list[tuple[str, bool]] = []
+
+    def add(out, words, changed):
+        if words:
+            text = " ".join(words)
+            if out and out[-1][1] == changed:
+                out[-1] = (out[-1][0] + " " + text, changed)
+            else:
+                out.append(((" " if out else "") + text, changed))
+
+    sm = difflib.SequenceMatcher(a=[w.casefold() for w in wa], b=[w.casefold() for w in wb], autojunk=False)
+    for op, i1, i2, j1, j2 in sm.get_opcodes():
+        add(out_a, wa[i1:i2], op != "equal")
+        add(out_b, wb[j1:j2], op != "equal")
+    return out_a, out_b
+
+
+def _norm(s: str) -> str:
+    return " ".join((s or "").split()).casefold()
 
 
 @dataclass
@@ -130,10 +215,46 @@ class DocumentView:
     duplicate_of: str | None
     history: list[AuditEntry]
     related: dict[int, str] = field(default_factory=dict)  # document pk -> public id
+    notes: list[ReviewNote] = field(default_factory=list)
+
+    @property
+    def history_lines(self) -> list[HistoryLine]:
+        return fold_history(self.history, self.notes)
 
     @property
     def open_items(self) -> list[ItemView]:
         return [i for i in self.items if i.status == "open"]
+
+
+def fold_history(entries: list[AuditEntry], notes: list[ReviewNote] = ()) -> list[HistoryLine]:
+    """Newest first, a run of views by one person as one line; a note's
+    text beside its entry."""
+    by_id = {n.id: n.text for n in notes}
+    out: list[HistoryLine] = []
+    for a in entries:
+        last = out[-1] if out else None
+        if (last is not None and a.action == "document.viewed" and last.action == "document.viewed"
+                and last.actor == a.actor):
+            last.count += 1
+            last.first_at = a.at
+            continue
+        note = by_id.get((a.detail or {}).get("note")) if a.action == "document.note_added" else None
+        out.append(HistoryLine(a.at, a.actor, a.action, note=note))
+    return out
+
+
+def compare_records(a: DocumentRow, b: DocumentRow) -> list[CompareRow]:
+    """Two records field by field (canonical order), for the duplicate
+    comparison: every field either has."""
+    fa, fb = current_fields(a.record), current_fields(b.record)
+    keys = [k for k in canonical.KEYS if k in fa or k in fb] + sorted((set(fa) | set(fb)) - set(canonical.KEYS))
+
+    def shown(fields, k):
+        f = fields.get(k)
+        return canonical.display(stored_value(f), k) if f is not None else ""
+
+    return [CompareRow(k, canonical.BY_KEY[k].label if k in canonical.BY_KEY else k, shown(fa, k), shown(fb, k))
+            for k in keys]
 
 
 def provenance_text(p: dict | None) -> str:
@@ -193,7 +314,7 @@ def _field_views(doc: DocumentRow, mentions: list[MentionView]) -> list[FieldVie
     return out
 
 
-def document_view(session, doc: DocumentRow, history_limit: int = 50) -> DocumentView:
+def document_view(session, doc: DocumentRow, history_limit: int = 300) -> DocumentView:
     msg = session.get(Message, doc.message_pk)
     siblings = [SiblingView(d.public_id, d.filename, d.kind, d.status, d.media_type)
                 for d in session.scalars(select(DocumentRow).where(DocumentRow.message_pk == msg.id,
@@ -211,5 +332,7 @@ def document_view(session, doc: DocumentRow, history_limit: int = 50) -> Documen
     history = list(session.scalars(select(AuditEntry).where(AuditEntry.object_type == "document",
                                                             AuditEntry.object_id == doc.public_id)
                                    .order_by(AuditEntry.id.desc()).limit(history_limit)))
+    notes = list(session.scalars(select(ReviewNote).where(ReviewNote.document_pk == doc.id)
+                                 .order_by(ReviewNote.id)))
     return DocumentView(doc, msg, siblings, _field_views(doc, mentions), items, mentions,
-                        dup.public_id if dup else None, history, related)
+                        dup.public_id if dup else None, history, related, notes)

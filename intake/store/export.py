@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from intake import canonical
 from intake.store.entity_queries import public_ids_of
 from intake.store.grading_suggestion import suggestions_for
-from intake.store.models import DocumentRow, ExceptionItem, RecordRow
+from intake.store.models import DocumentRow, ExceptionItem, RecordRow, ReviewNote
 from intake.store.records import current_fields, field_values
 from intake.store.triage import export_objects as export_triage
 
@@ -29,11 +29,23 @@ def _iso(dt: datetime | None) -> str | None:
     return dt.isoformat() if dt else None
 
 
-def _review(doc: DocumentRow) -> dict[str, Any] | None:
-    if not doc.review_state:
+def _review(doc: DocumentRow, notes: list[ReviewNote]) -> dict[str, Any] | None:
+    """An officer's decision and notes (null when there are neither). A
+    document with notes but no decision yet has "state": null."""
+    if not doc.review_state and not notes:
         return None
     return {"state": doc.review_state, "by": doc.reviewed_by, "at": _iso(doc.reviewed_at),
-            "reason": doc.review_reason}
+            "reason": doc.review_reason,
+            # added key (issue 21): officers' notes, oldest first
+            "notes": [{"by": n.author, "at": _iso(n.created_at), "text": n.text} for n in notes]}
+
+
+def _notes(session: Session, document_pks: list[int]) -> dict[int, list[ReviewNote]]:
+    out: dict[int, list[ReviewNote]] = {}
+    for n in session.scalars(select(ReviewNote).where(ReviewNote.document_pk.in_(document_pks))
+                             .order_by(ReviewNote.id)):
+        out.setdefault(n.document_pk, []).append(n)
+    return out
 
 
 def _signatures(sig: dict | None) -> list[dict[str, Any]]:
@@ -47,7 +59,8 @@ def _signatures(sig: dict | None) -> list[dict[str, Any]]:
 def document_object(session: Session, doc: DocumentRow,
                     open_items: list[dict[str, str]] | None = None,
                     triage: dict[int, dict] | None = None,
-                    grading_suggestion: dict[str, Any] | None = None) -> dict[str, Any]:
+                    grading_suggestion: dict[str, Any] | None = None,
+                    notes: list[ReviewNote] | None = None) -> dict[str, Any]:
     msg = doc.message
     fields: dict[str, Any] = field_values(doc.record)
     corrected = sorted(f.key for f in current_fields(doc.record).values() if f.origin == "officer")
@@ -83,7 +96,7 @@ def document_object(session: Session, doc: DocumentRow,
         # Added keys (EXPORT.md allows new ones): what an officer decided, the
         # fields they corrected, and the queue items still open on the
         # document (a parsed record can carry one, e.g. ambiguous_value).
-        "review": _review(doc),
+        "review": _review(doc, notes if notes is not None else _notes(session, [doc.id]).get(doc.id, [])),
         "corrected_fields": corrected,
         "open_items": open_items if open_items is not None else [],
         # Issue 18: the suggested triage level, its reasons and indicators,
@@ -121,8 +134,10 @@ def iter_documents(session: Session) -> Iterator[dict[str, Any]]:
             items.setdefault(doc_pk, []).append({"code": code, "detail": detail})
         triage = export_triage(session, [d.id for d in batch])
         suggestions = suggestions_for(session, batch)
+        notes = _notes(session, [d.id for d in batch])
         for doc in batch:
-            yield document_object(session, doc, items.get(doc.id, []), triage, suggestions.get(doc.id))
+            yield document_object(session, doc, items.get(doc.id, []), triage, suggestions.get(doc.id),
+                                  notes.get(doc.id, []))
         last = batch[-1].id
         session.expunge_all()
 

@@ -405,6 +405,18 @@ class ExceptionItem(Base):
     related_document_pk: Mapped[int | None] = mapped_column(ForeignKey("documents.id"))
 
 
+class ReviewNote(Base):
+    """An officer's note on a document in the queue (issue 21): shown in its
+    history and exported in its review block. Free text, so sealed."""
+
+    __tablename__ = "review_notes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_pk: Mapped[int] = mapped_column(ForeignKey("documents.id"), index=True)
+    author: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(SealedText("review_notes.text"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class AuditEntry(Base):
     """Who did what to which object. Never the content itself."""
 

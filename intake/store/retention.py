@@ -52,6 +52,7 @@ from intake.store.models import (
     MentionRow,
     Message,
     RecordRow,
+    ReviewNote,
     Sighting,
 )
 from intake.store.resolve import unresolve_document
@@ -209,6 +210,7 @@ def dispose(session, docs: list[DocumentRow], *, actor: str, years: int, early: 
                                                         ExceptionItem.code.in_(_message_codes()))
                             .values(document_pk=sibling))
         session.execute(delete(ExceptionItem).where(ExceptionItem.document_pk == doc.id))
+        session.execute(delete(ReviewNote).where(ReviewNote.document_pk == doc.id))  # officers' notes are content
         session.execute(delete(EntityDecisionDocument).where(EntityDecisionDocument.document_public_id == doc.public_id))
         record = session.scalar(select(RecordRow).where(RecordRow.document_pk == doc.id))
         if record is not None:

@@ -46,7 +46,11 @@ def _body_message(n: int, sender: str, text: str) -> bytes:
 
 @pytest.fixture(scope="session")
 def review_db_template(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("review-store")
+    return build_review_store(tmp_path_factory.mktemp("review-store"))
+
+
+def build_review_store(out: Path) -> Path:
+    """The review store in ``out`` (also used by bench/review_clearing.py)."""
     subprocess.run([sys.executable, str(REPO / "fixtures" / "make_forms.py"), "--quick", "--out", str(out)],
                    check=True, capture_output=True, timeout=600)
     subprocess.run([sys.executable, str(REPO / "fixtures" / "mail" / "make_mailboxes.py"), "--forms",

@@ -240,6 +240,8 @@ def test_two_officers_do_not_work_on_one_document(login, review_store):
     doc = _doc(review_store, exception_code="missing_required_field")
     olive, oscar = login("olive"), login("oscar")
     olive.get(f"/documents/{doc.public_id}")
+    assert "Being worked by" not in oscar.get(f"/documents/{doc.public_id}").text  # opening claims nothing
+    assert olive.post(f"/documents/{doc.public_id}/take").status_code == 303
     page = oscar.get(f"/documents/{doc.public_id}").text
     assert "Being worked by <b>olive</b>" in page
     r = oscar.post(f"/documents/{doc.public_id}/approve")
