@@ -29,6 +29,8 @@ from intake.review.work import template_choices
 from intake.store import queue as q
 from intake.store import repository as repo
 from intake.store import review_actions as ra
+from intake.store.grading_suggestion import suggestions_for
+from intake.store.recurrence import recurrence_of
 from intake.store.document_view import compare_records, document_view
 from intake.store.documents import get_document
 from intake.store.records import field_values
@@ -87,6 +89,7 @@ def _show(ctx: Ctx, doc, *, error: str | None = None, status: int = 200, typed: 
         now=datetime.now(timezone.utc), reprocess_pending=doc.reprocess_requested_at is not None,
         params=f.as_params(), in_queue=bool(view.open_items),
         triage=triage_panel(ctx.db, doc),  # templates/_triage.html (issue 18)
+        rec=recurrence_of(ctx.db, doc.id), gs=suggestions_for(ctx.db, [doc])[doc.id],
     )
 
 

@@ -13,6 +13,7 @@ from starlette.routing import Route
 
 from intake.review.web import ALL_ROLES, WORKERS, Ctx, page, parse_day, redirect
 from intake.store import queue as q
+from intake.store.recurrence import recurrence_for
 from intake.store import review_actions as ra
 from intake.store import review_bulk as bulk
 
@@ -45,7 +46,8 @@ def _queue(ctx: Ctx, f: q.QueueFilter, n: int, *, error: str | None = None, stat
     ra.audit_view(ctx.db, ctx.actor, "queue.viewed", "queue", None, page=n, rows=len(result.rows),
                   filters=sorted(f.as_params()))
     params = f.as_params()
-    return ctx.render("queue.html", status_code=status, page=result, counts=counts, f=f, params=params,
+    rec = recurrence_for(ctx.db, [r.document_pk for r in result.rows])  # templates/_recurrence.html
+    return ctx.render("queue.html", status_code=status, page=result, counts=counts, f=f, params=params, rec=rec,
                       choices=q.filter_choices(ctx.db), now=datetime.now(timezone.utc), error=error,
                       ticked=ticked or set(), bulk_action=bulk_action, bulk_reason=bulk_reason,
                       filtered=bool(set(params) - {"sort"}), bulk_actions=bulk.BULK_ACTIONS)
