@@ -235,9 +235,8 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int) -
     """``jobs(start, stop)``: the jobs of that slice (made when needed: a
     scale run does not hold 10,000 messages in memory)."""
     from intake.ingest.message_job import commit_job
-    from intake.store.db import Store
-
     from intake.store import dedup, document_writes
+    from intake.store.db import Store
 
     store = Store(url)
     counters = Counters(store.engine)

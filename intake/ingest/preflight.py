@@ -20,10 +20,10 @@ the key and the file; all of them are raised together, as one
 from __future__ import annotations
 
 import importlib.util
-from contextlib import contextmanager
 import os
 import shlex
 import shutil
+from contextlib import contextmanager
 from pathlib import Path
 
 from intake.config.settings import ConfigError, Settings, read_secret, validate

@@ -22,8 +22,8 @@ from intake.ingest.workers import make_analyser
 from intake.logs import log_fault
 from intake.store import review_actions as ra
 from intake.store import review_faults as rf
-from intake.store.documents import get_document
 from intake.store.db import Store
+from intake.store.documents import get_document
 from intake.types import DocumentAnalysis, FieldValue, IntakeError, Record
 
 log = logging.getLogger(__name__)

@@ -28,8 +28,8 @@ from sqlalchemy.orm.attributes import set_committed_value
 from intake.exception_codes import POSSIBLE_DUPLICATE, REJECTED_BY_OFFICER, UNKNOWN_TEMPLATE
 from intake.store import repository as repo
 from intake.store.dedup import find_content_duplicate, forget_document
-from intake.store.entity_graph import insert_mentions
 from intake.store.document_facts import facts_of
+from intake.store.entity_graph import insert_mentions
 from intake.store.models import DocumentRow, ExceptionItem, MentionRow, Message
 from intake.store.records import drop_record, field_values, write_record
 from intake.store.resolve import RESOLVED_STATUSES, resolve_document, unresolve_document

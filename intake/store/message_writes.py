@@ -14,8 +14,6 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
-from sqlalchemy import select
-
 from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT, PIPELINE_FAILED, UNVERIFIED_SENDER
 from intake.store import repository as repo
 from intake.store.document_writes import agency_of, apply_analysis
@@ -23,7 +21,6 @@ from intake.store.models import DocumentRow, Inbound, Message, Sighting
 from intake.store.origins import source_of
 from intake.store.retention import is_disposed_message
 from intake.types import Document, DocumentAnalysis, ExceptionInfo, IntakeError, RawMessage
-
 
 _CLASH = "intake.message_clash"  # session.info: record_sighting's answer for save_message
 

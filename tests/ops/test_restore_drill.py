@@ -99,7 +99,7 @@ def store_kind(request):
     return request.param
 
 
-def test_backup_restore_replay_the_archive(store_kind, imap_env, tmp_path, request):
+def test_backup_restore_replay_the_archive(store_kind, imap_env, tmp_path, request):  # noqa: F811 (the fixture imported above)
     raws = [make_message(i) for i in range(6)] + transport_sensitive_messages()
     imap_env.append(raws)
     if store_kind == "sqlite":

@@ -37,7 +37,7 @@ def _right(doc) -> dict[str, bool]:
 
 
 @pytest.fixture(scope="module")
-def page(printed_form, tmp_path_factory) -> Image.Image:
+def page(printed_form, tmp_path_factory) -> Image.Image:  # noqa: F811 (the fixture imported above)
     return _render(printed_form, 2, 200, tmp_path_factory.mktemp("page"))
 
 

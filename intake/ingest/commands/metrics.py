@@ -12,9 +12,9 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from intake.ingest.exit_codes import EXIT_OK
 from sqlalchemy.exc import SQLAlchemyError
 
+from intake.ingest.exit_codes import EXIT_OK
 from intake.store.db import StoreError, open_store, store_fault
 
 

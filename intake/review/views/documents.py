@@ -29,11 +29,11 @@ from intake.review.work import template_choices
 from intake.store import queue as q
 from intake.store import repository as repo
 from intake.store import review_actions as ra
-from intake.store.grading_suggestion import suggestions_for
-from intake.store.recurrence import recurrence_of
 from intake.store.document_view import compare_records, document_view
 from intake.store.documents import get_document
+from intake.store.grading_suggestion import suggestions_for
 from intake.store.records import field_values
+from intake.store.recurrence import recurrence_of
 
 FIELD_PREFIX = "f:"  # a several-field form names its inputs f:<canonical key>
 

@@ -13,9 +13,9 @@ from starlette.routing import Route
 
 from intake.review.web import ALL_ROLES, WORKERS, Ctx, page, parse_day, redirect
 from intake.store import queue as q
-from intake.store.recurrence import recurrence_for
 from intake.store import review_actions as ra
 from intake.store import review_bulk as bulk
+from intake.store.recurrence import recurrence_for
 
 MAX_BULK_REPROCESS = 5000
 KEPT = "q_"  # prefix of the filters a form carries (templates/_macros.html keep)
