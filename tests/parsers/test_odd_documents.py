@@ -230,7 +230,7 @@ def _png(w: int, h: int, dpi: int) -> bytes:
 def test_a_picture_is_enlarged_only_within_the_limits(monkeypatch, w, h, dpi, want_scale):
     seen = {}
 
-    def fake_ocr(pic, page, used_dpi, opts, tables):
+    def fake_ocr(pic, page, used_dpi, opts, tables, **kw):
         seen["size"], seen["dpi"] = pic.size, used_dpi
         return [], []
 

@@ -91,6 +91,18 @@ def _paper_light(gray: np.ndarray) -> np.ndarray:
     return cv2.resize(bg, (w, h), interpolation=cv2.INTER_LINEAR).astype(np.float32)
 
 
+def _ink(values: np.ndarray, paper: float) -> float | None:
+    """The ink's level: the darker tenth of what is clearly darker than the
+    paper (None when almost nothing is: a near-blank page). Taken among the
+    dark pixels, not as a percentile of the whole page, which a page with
+    three lines of text would put on white paper; and low among them, so a
+    form's shaded cells do not pass for pale ink."""
+    dark = values[values < paper - 40]
+    if dark.size < 0.0005 * values.size:
+        return None
+    return float(np.percentile(dark, 10))
+
+
 def needs_light(gray: np.ndarray, bg: np.ndarray) -> bool:
     """Dark paper, low contrast, or light that varies across the sheet.
     Measured on the page's margins, where there is only paper: a form's
@@ -100,7 +112,9 @@ def needs_light(gray: np.ndarray, bg: np.ndarray) -> bool:
     margin = np.concatenate([bg[:mh].ravel(), bg[-mh:].ravel(), bg[:, :mw].ravel(), bg[:, -mw:].ravel()])
     paper = float(np.percentile(margin, 50))
     uneven = float(np.percentile(margin, 95) - np.percentile(margin, 5))
-    ink = float(np.percentile(gray, 1))
+    ink = _ink(gray[::2, ::2], paper)
+    if ink is None:
+        return False  # nothing to read better
     return paper < MIN_PAPER or uneven > MAX_UNEVEN or paper - ink < MIN_CONTRAST
 
 
@@ -109,8 +123,11 @@ def even_light(gray: np.ndarray) -> np.ndarray:
     if not needs_light(gray, bg):
         return gray
     ratio = gray.astype(np.float32) / np.maximum(bg, 1.0)
-    # ink at the darkest percent, paper at 1: stretched to black and white
-    lo = float(np.percentile(ratio, 0.5))
+    # ink (its darker half) to black, paper to white
+    dark = ratio[ratio < 0.85]
+    if dark.size < 0.0005 * ratio.size:
+        return gray
+    lo = float(np.percentile(dark, 25))
     out = (ratio - lo) / max(1e-3, 0.97 - lo)
     return (np.clip(out, 0.0, 1.0) * 255).astype(np.uint8)
 
