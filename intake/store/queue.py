@@ -46,6 +46,17 @@ def item_field(detail: str | None) -> tuple[str | None, str | None]:
     return (f.key, f.label) if f is not None else (None, None)
 
 
+def filter_params(f, default_sort: str) -> dict[str, str]:
+    """A list filter (queue, reports) as URL parameters: what is set, days
+    as yyyy-mm-dd, the default order left out."""
+    out = {}
+    for k, v in f.__dict__.items():
+        if v in (None, "", default_sort):
+            continue
+        out[k] = v.date().isoformat() if isinstance(v, datetime) else str(v)
+    return out
+
+
 @dataclass(frozen=True)
 class QueueFilter:
     reason: str | None = None
@@ -57,12 +68,7 @@ class QueueFilter:
     sort: str = "oldest"
 
     def as_params(self) -> dict[str, str]:
-        out = {}
-        for k, v in self.__dict__.items():
-            if v in (None, "", "oldest"):
-                continue
-            out[k] = v.date().isoformat() if isinstance(v, datetime) else str(v)
-        return out
+        return filter_params(self, "oldest")
 
 
 @dataclass

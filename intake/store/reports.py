@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import case, func, select
 
 from intake.store.models import DocumentRow, Message, Triage, TriageIndicator
+from intake.store.queue import filter_params
 
 SORTS = ("level_oldest", "level_newest", "level_youngest")
 _RANK = case((Triage.level == "urgent", 0), (Triage.level == "high", 1), (Triage.level == "routine", 2), else_=3)
@@ -27,12 +28,7 @@ class ReportFilter:
     sort: str = "level_oldest"
 
     def as_params(self) -> dict[str, str]:
-        out = {}
-        for k, v in self.__dict__.items():
-            if v in (None, "", "level_oldest"):
-                continue
-            out[k] = v.date().isoformat() if isinstance(v, datetime) else str(v)
-        return out
+        return filter_params(self, "level_oldest")
 
 
 @dataclass
