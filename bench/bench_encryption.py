@@ -35,7 +35,7 @@ class CachedAnalyser:
     """Analyses each distinct document once, then answers from memory."""
 
     def __init__(self, settings):
-        from intake.ingest.workers import InlineAnalyser
+        from intake.analysis.workers import InlineAnalyser
 
         self.inner = InlineAnalyser(settings)
         self.cache: dict = {}
@@ -52,7 +52,7 @@ class CachedAnalyser:
 
 
 def run_once(raws, settings_for, analyser, kek) -> tuple[float, int, float]:
-    from intake.ingest.pipeline import Pipeline
+    from intake.ingest.processing.one_message import Pipeline
     from intake.store.db import Store
     from intake.store.export import write_jsonl
     from intake.types import RawMessage
@@ -84,8 +84,8 @@ def main() -> int:
     args = ap.parse_args()
     os.environ["INTAKE_INLINE_ANALYSIS"] = "1"
 
+    from intake.analysis.workers import InlineAnalyser
     from intake.config.settings import load_settings
-    from intake.ingest.workers import InlineAnalyser
 
     forms = load_forms(REPO / "fixtures" / "out" / "forms")
     base = build_messages(forms)

@@ -47,10 +47,10 @@ def build_base() -> Path:
                    check=True, capture_output=True)
     subprocess.run([sys.executable, str(REPO / "fixtures" / "mail" / "make_mailboxes.py"), "--forms",
                     str(work / "forms"), "--out", str(work / "mail")], check=True, capture_output=True)
+    from intake.analysis.workers import InlineAnalyser
     from intake.config.settings import load_settings
-    from intake.ingest.pipeline import Pipeline
+    from intake.ingest.processing.one_message import Pipeline
     from intake.ingest.sources.detect import iter_archive
-    from intake.ingest.workers import InlineAnalyser
     from intake.store import users
     from intake.store.db import open_store
 

@@ -64,8 +64,9 @@ def _log(msg: str) -> None:
 
 def capture(paths: list[Path], workers: int) -> list[dict]:
     """Replay ``paths`` into a scratch store, keeping every job committed."""
-    from intake.ingest import message_job, processing
-    from intake.ingest.cli import main as cli
+    from intake.cli import main as cli
+    from intake.ingest.processing import local_processor as processing
+    from intake.ingest.processing import message_steps as message_job
 
     kept: dict[int, dict] = {}
     real = message_job.commit_job
@@ -213,9 +214,9 @@ class Counters:
 
 def _jobs_in_store(store, jobs: list[dict]):
     """Custody of every job's raw message (not measured), as MessageJobs."""
-    from intake.ingest.message_job import MessageJob
+    from intake.ingest.processing.message_steps import MessageJob
+    from intake.matching.content_fingerprint import content_keys_of
     from intake.store import inbound
-    from intake.store.content_fingerprint import content_keys_of
 
     out = []
     with store.transaction() as s:
@@ -234,7 +235,7 @@ def _jobs_in_store(store, jobs: list[dict]):
 def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int) -> dict:
     """``jobs(start, stop)``: the jobs of that slice (made when needed: a
     scale run does not hold 10,000 messages in memory)."""
-    from intake.ingest.message_job import commit_job
+    from intake.ingest.processing.message_steps import commit_job
     from intake.store import dedup, document_writes
     from intake.store.db import Store
 

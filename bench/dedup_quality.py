@@ -35,9 +35,9 @@ sys.path.insert(0, str(REPO))
 from intake.store import repository as repo  # noqa: E402
 from intake.store.db import Store  # noqa: E402
 from intake.store.dedup import DUPLICATE_THRESHOLD, POSSIBLE_THRESHOLD, find_content_duplicate  # noqa: E402
+from intake.store.entities.resolve import resolve_document  # noqa: E402
 from intake.store.models import DocumentRow, MentionRow, Message  # noqa: E402
 from intake.store.records import write_record  # noqa: E402
-from intake.store.resolve import resolve_document  # noqa: E402
 from intake.types import FieldValue, Record  # noqa: E402
 
 # --------------------------------------------------------------------------

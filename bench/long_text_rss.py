@@ -23,7 +23,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from intake.ingest.workers import ProcessAnalyser  # noqa: E402
+from intake.analysis.workers import ProcessAnalyser  # noqa: E402
 from intake.parsers import sniff_media_type  # noqa: E402
 from intake.types import Document, sha256_hex  # noqa: E402
 

@@ -41,7 +41,7 @@ def _log(msg: str) -> None:
 
 
 def _intake(*args: str) -> list[str]:
-    return [sys.executable, "-m", "intake.ingest.cli", *args]
+    return [sys.executable, "-m", "intake.cli", *args]
 
 
 def _counts(url: str) -> dict:

@@ -20,7 +20,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def _intake_argv() -> list[str]:
-    return [sys.executable, "-m", "intake.ingest.cli"]
+    return [sys.executable, "-m", "intake.cli"]
 
 
 def replay_accepts_workers() -> bool:
@@ -159,8 +159,8 @@ class IntakeAnalysis:
         return [(doc, fallback) for doc in result.documents]
 
     def analyse(self, doc, fallback) -> dict:
+        from intake.analysis.analyse import report_date_of
         from intake.extractors import extract_mentions
-        from intake.ingest.analyse import report_date_of
         from intake.parsers import parse_document
 
         self._texts, self._spacy_s = [], 0.0

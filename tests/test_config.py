@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from intake.cli import main
 from intake.config.settings import ConfigError, load_settings, read_secret
-from intake.ingest.cli import main
 
 
 def test_defaults_give_embedded_sqlite_under_cwd(tmp_path, monkeypatch):

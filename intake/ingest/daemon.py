@@ -89,7 +89,7 @@ class Daemon:
             self.scheduler.add_job(self._job, ib.schedule.trigger(), args=[ib.name],
                                    id=ib.name, name=f"poll {ib.name}", next_run_time=now)
         self.scheduler.start()
-        from intake.ingest import jobs
+        from intake.ingest.processing import job_queue as jobs
 
         if jobs.uses_job_queue(self.store, self.settings):
             # PostgreSQL: the passes queue each message's processing as a
@@ -145,7 +145,7 @@ class Daemon:
 
 
 def _default_processor(store: Store, settings):
-    from intake.ingest.processing import LocalProcessor, worker_count
+    from intake.ingest.processing.local_processor import LocalProcessor, worker_count
 
     return LocalProcessor(store, settings, workers=worker_count(settings), actor="system:daemon")
 

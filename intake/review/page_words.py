@@ -70,7 +70,7 @@ def _pdf_words(textpage, left: float, bottom: float, width: float, height: float
 
 
 def _ocr(image, opts) -> list[list]:
-    from intake.parsers.support.tesseract import ocr_words
+    from intake.parsers.tools.tesseract import ocr_words
 
     gray = image.convert("L")
     w, h = gray.size
@@ -81,7 +81,7 @@ def _ocr(image, opts) -> list[list]:
 def _widgets(path: str, max_pages: int) -> dict[int, list[list]]:
     from pypdf import PdfReader
 
-    from intake.parsers.support.acroform import read_fields
+    from intake.parsers.readers.pdf.acroform import read_fields
 
     reader = PdfReader(path)
     out: dict[int, list[list]] = {}

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from intake.parsers.support.options import parsing_options
-from intake.parsers.support.process import ToolTimeout, run_tool
+from intake.parsers.tools.process import ToolTimeout, run_tool
 from intake.types import IntakeError
 
 log = logging.getLogger(__name__)
@@ -151,7 +151,7 @@ class Renditions:
         key = (sha256, "pdf")
         pdf = self.cache.get(key)
         if pdf is None:
-            from intake.parsers.support.soffice import convert
+            from intake.parsers.tools.soffice import convert
 
             pdf = convert(data, OFFICE[media_type], "pdf", self.opts, "document for display")
             self.cache.put(key, pdf)

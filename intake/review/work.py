@@ -16,9 +16,9 @@ import logging
 import threading
 from datetime import date
 
+from intake.analysis.reprocess import analyse_stored, extract_current, reprocess
+from intake.analysis.workers import make_analyser
 from intake.exception_codes import TEMPLATE_INVALID
-from intake.ingest.reprocess import analyse_stored, extract_current, reprocess
-from intake.ingest.workers import make_analyser
 from intake.logs import log_fault
 from intake.store import review_actions as ra
 from intake.store import review_faults as rf

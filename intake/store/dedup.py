@@ -34,7 +34,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from sqlalchemy import func, insert, select
 
-from intake.store import content_fingerprint as cf
+from intake.matching import content_fingerprint as cf
 from intake.store.models import ContentKey, DocumentRow, RecordField, RecordRow
 from intake.store.records import field_values, values_of_rows
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 
 from intake import canonical
 from intake.exception_codes import AMBIGUOUS_VALUE, CATALOGUE
-from intake.store.entity_queries import public_ids_of
+from intake.store.entities.queries import public_ids_of
 from intake.store.models import AuditEntry, DocumentRow, ExceptionItem, MentionRow, Message, ReviewNote
 from intake.store.queue import item_field
 from intake.store.records import current_fields, field_history, stored_value

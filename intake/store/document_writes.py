@@ -29,10 +29,10 @@ from intake.exception_codes import POSSIBLE_DUPLICATE, REJECTED_BY_OFFICER, UNKN
 from intake.store import repository as repo
 from intake.store.dedup import find_content_duplicate, forget_document
 from intake.store.document_facts import facts_of
-from intake.store.entity_graph import insert_mentions
+from intake.store.entities.graph import insert_mentions
+from intake.store.entities.resolve import RESOLVED_STATUSES, resolve_document, unresolve_document
 from intake.store.models import DocumentRow, ExceptionItem, MentionRow, Message
 from intake.store.records import drop_record, field_values, write_record
-from intake.store.resolve import RESOLVED_STATUSES, resolve_document, unresolve_document
 from intake.store.triage import write_triage
 from intake.types import DocumentAnalysis, ExceptionInfo, Mention
 

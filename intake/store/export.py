@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from intake import canonical
-from intake.store.entity_queries import public_ids_of
+from intake.store.entities.queries import public_ids_of
 from intake.store.grading_suggestion import suggestions_for
 from intake.store.models import DocumentRow, ExceptionItem, RecordRow, ReviewNote
 from intake.store.records import current_fields, field_values

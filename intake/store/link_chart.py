@@ -22,7 +22,7 @@ from sqlalchemy import and_, select
 
 from intake.store.analysis_common import counted, intelligence_field, recurrence_types
 from intake.store.document_facts import facts_for
-from intake.store.entity_queries import entities_where_in, find_entity
+from intake.store.entities.queries import entities_where_in, find_entity
 from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow
 
 ENTITY_LINK_KINDS = ("alias_of", "vehicle_plate", "partial_plate_candidate")

@@ -14,10 +14,10 @@ from typing import TextIO
 
 from sqlalchemy import or_, select
 
-from intake.store import entity_keys as ek
+from intake.matching import entity_keys as ek
 from intake.store.analysis_common import counted, intelligence_field
 from intake.store.document_facts import facts_for
-from intake.store.entity_queries import entities_where_in
+from intake.store.entities.queries import entities_where_in
 from intake.store.export import _cell
 from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow
 

@@ -36,7 +36,8 @@ from sqlalchemy import delete, func, or_, select, update
 
 from intake.store import repository as repo
 from intake.store.dedup import forget_document
-from intake.store.entity_graph import person_profile_of_mentions, refresh_stats
+from intake.store.entities.graph import person_profile_of_mentions, refresh_stats
+from intake.store.entities.resolve import unresolve_document
 from intake.store.models import (
     Blob,
     ContentKey,
@@ -55,7 +56,6 @@ from intake.store.models import (
     ReviewNote,
     Sighting,
 )
-from intake.store.resolve import unresolve_document
 from intake.store.triage import forget_triage, move_triage
 
 # Why a document may be disposed of before it is due; free text could

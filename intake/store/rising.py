@@ -12,7 +12,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import distinct, func, select
 
 from intake.store.analysis_common import counted, intelligence_field, recurrence_types
-from intake.store.entity_queries import entities_where_in
+from intake.store.entities.queries import entities_where_in
 from intake.store.models import DocumentRow, Entity, MentionRow, Message
 
 WINDOWS = (7, 30, 90)

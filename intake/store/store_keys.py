@@ -179,7 +179,7 @@ def open_keyring(engine: Engine, kek: bytes | None, *, can_write: bool,
                         "(it resumes) before using the store")
     crypto.attach(engine, keyring)
     if can_write and purpose == "use":
-        from intake.store.entity_ids import seal_clear_secret
+        from intake.store.entities.ids import seal_clear_secret
 
         seal_clear_secret(engine)
     return keyring

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 import networkx as nx
 from sqlalchemy import select
 
-from intake.ingest import cli
+from intake import cli
 from intake.store import chart_export as cx
 from intake.store import link_chart as lc
 from intake.store.models import AuditEntry, Entity

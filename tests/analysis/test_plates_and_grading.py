@@ -9,7 +9,7 @@ import json
 
 from sqlalchemy import select
 
-from intake.ingest import cli
+from intake import cli
 from intake.store.export import write_jsonl
 from intake.store.grading_suggestion import suggest
 from intake.store.models import AuditEntry

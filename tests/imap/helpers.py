@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from intake.config.settings import load_settings
 from intake.ingest.imap.inbox_runner import InboxRunner
-from intake.ingest.processing import LocalProcessor
+from intake.ingest.processing.local_processor import LocalProcessor
 from intake.store.models import MailboxFolder, MailboxUid, Message
 
 from .dovecot import Dovecot

@@ -11,7 +11,7 @@ import subprocess
 
 import pytest
 
-from intake.ingest.exit_codes import EXIT_USAGE
+from intake.cli.exit_codes import EXIT_USAGE
 
 from .helpers import INTAKE, PASSWORD_ENV, inbox_table, make_message, write_config
 

@@ -8,7 +8,7 @@ import socket
 
 import pytest
 
-from intake.ingest.cli import main
+from intake.cli import main
 from intake.ingest.imap.connection import connect, session
 from intake.ingest.imap.errors import ImapError
 from intake.ingest.imap.inbox_runner import InboxRunner

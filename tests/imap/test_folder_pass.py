@@ -190,7 +190,8 @@ def test_processing_failure_keeps_mail_in_custody_and_shows_in_status(make_cfg, 
     """Custody first: a bug in processing cannot lose mail. The messages are
     in the store (and acknowledged), marked failed, the inbox status says so
     without quoting anything, and they are processed once the fault is fixed."""
-    from intake.ingest import message_job, processing
+    from intake.ingest.processing import local_processor as processing
+    from intake.ingest.processing import message_steps as message_job
     from intake.store import inbound
 
     cfg = make_cfg()

@@ -16,8 +16,8 @@ import urllib.request
 
 import pytest
 
+from intake.cli.exit_codes import EXIT_OK
 from intake.exception_codes import CATALOGUE
-from intake.ingest.exit_codes import EXIT_OK
 from intake.metrics import STAGES, STATUSES, WORKER_RESTART_REASONS
 
 from .dovecot import free_port
@@ -123,7 +123,7 @@ def test_daemon_metrics_move_during_polls_and_logs_are_json(imap_env, tmp_path):
 
 
 def test_textfile_for_node_exporter_is_atomic(imap_env, tmp_path, monkeypatch):
-    from intake.ingest import cli
+    from intake import cli
 
     db = tmp_path / "db.sqlite"
     conf = write_config(tmp_path / "intake.toml", inbox_table(imap_env), db)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from intake.ingest import cli
+from intake import cli
 from intake.ingest.daemon import Daemon
 from intake.ingest.inbox_config import parse_inbox
 from intake.store.db import Store

@@ -405,15 +405,15 @@ def replay_corpus(root: Path, inline: bool = True, entries: list[Entry] | None =
     env = dict(os.environ)
     env["INTAKE_INLINE_ANALYSIS"] = "1" if inline else "0"
     env.setdefault("OMP_THREAD_LIMIT", "1")
-    cmd = [sys.executable, "-m", "intake.ingest.cli", "replay", "--db", url, *map(str, inputs.paths)]
+    cmd = [sys.executable, "-m", "intake.cli", "replay", "--db", url, *map(str, inputs.paths)]
     t0 = time.monotonic()
     first = subprocess.run(cmd, capture_output=True, text=True, env=env)
     seconds = time.monotonic() - t0
     rss_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    exported = subprocess.run([sys.executable, "-m", "intake.ingest.cli", "export", "--db", url],
+    exported = subprocess.run([sys.executable, "-m", "intake.cli", "export", "--db", url],
                               capture_output=True, text=True, env=env, check=True)
     second = subprocess.run(cmd, capture_output=True, text=True, env=env)
-    exported2 = subprocess.run([sys.executable, "-m", "intake.ingest.cli", "export", "--db", url],
+    exported2 = subprocess.run([sys.executable, "-m", "intake.cli", "export", "--db", url],
                                capture_output=True, text=True, env=env, check=True)
     rows = [json.loads(line) for line in exported.stdout.splitlines()]
     rep = load_replayed(url, inputs, rows)

@@ -22,7 +22,7 @@ INTAKE = str(Path(sys.executable).with_name("intake"))
 
 
 def test_replay_on_postgresql_runs_as_jobs(postgres_url, tmp_path):
-    from intake.ingest.cli import main
+    from intake.cli import main
 
     mbox = tmp_path / "m.mbox"
     with mbox.open("wb") as fh:

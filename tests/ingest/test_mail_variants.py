@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from intake.ingest.cli import main
+from intake.cli import main
 from intake.ingest.mime_walk import walk
 from tests.support.mail import NARRATIVE, message
 

@@ -12,7 +12,7 @@ import json
 import compressed_rtf
 import pytest
 
-from intake.ingest.cli import main
+from intake.cli import main
 from intake.ingest.mime_walk import walk
 from intake.ingest.sources.msg import msg_to_rfc822
 from tests.support.mail import NARRATIVE

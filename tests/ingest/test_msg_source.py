@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from intake.ingest.cli import main
+from intake.cli import main
 from intake.ingest.mime_walk import walk
 from intake.ingest.sources.detect import UnreadableFile, iter_archive, kind_of
 from intake.parsers.sniff import DOCX, MSG, PDF, sniff_media_type

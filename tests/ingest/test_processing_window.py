@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import threading
 
-from intake.ingest import processing
-from intake.ingest.processing import LocalProcessor
-from intake.ingest.workers import InlineAnalyser
+from intake.analysis.workers import InlineAnalyser
+from intake.ingest.processing import local_processor as processing
+from intake.ingest.processing.local_processor import LocalProcessor
 from intake.store import inbound
 from intake.store.db import Store
 from intake.types import RawMessage

@@ -11,7 +11,7 @@ import sys
 import pytest
 from sqlalchemy import func, select
 
-from intake.ingest.cli import main
+from intake.cli import main
 from intake.store import models as m
 from tests.support.mail import NARRATIVE, forward, message
 
@@ -189,7 +189,7 @@ def test_damaged_msg_is_stored_as_an_exception(tmp_path, capsys):
 
 def test_console_script_summary_and_exit_code(tmp_path):
     (tmp_path / "x.eml").write_bytes(message().as_bytes())
-    proc = subprocess.run([sys.executable, "-m", "intake.ingest.cli", "replay", "--db",
+    proc = subprocess.run([sys.executable, "-m", "intake.cli", "replay", "--db",
                            f"sqlite:///{tmp_path / 's.sqlite'}", str(tmp_path / "x.eml")],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from intake.ingest.cli import main
+from intake.cli import main
 from tests.support.mail import NARRATIVE, message
 
 pytestmark = pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs named pipes")
@@ -107,7 +107,7 @@ def test_pipe_without_a_writer_says_it_is_waiting(tmp_path):
     fifo = tmp_path / "later.pipe"
     os.mkfifo(fifo)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "intake.ingest.cli", "replay", "--db", f"sqlite:///{tmp_path / 's.sqlite'}",
+        [sys.executable, "-m", "intake.cli", "replay", "--db", f"sqlite:///{tmp_path / 's.sqlite'}",
          str(fifo)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
         line = ""

@@ -10,7 +10,7 @@ import psycopg
 import pytest
 from sqlalchemy import func, select
 
-from intake.ingest.cli import main
+from intake.cli import main
 from intake.store.db import Store
 from intake.store.models import Inbound
 from tests.imap.helpers import make_message

@@ -185,7 +185,7 @@ def test_export_says_how_the_message_was_signed(signer, tmp_path, capsys):
     (issue 19); an unsigned message an empty list."""
     import json
 
-    from intake.ingest.cli import main
+    from intake.cli import main
     from tests.support.mail import message
 
     (tmp_path / "in").mkdir()

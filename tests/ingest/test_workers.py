@@ -7,8 +7,8 @@ import os
 
 import pytest
 
+from intake.analysis.workers import ProcessAnalyser
 from intake.config.settings import load_settings
-from intake.ingest.workers import ProcessAnalyser
 from intake.types import Document, sha256_hex
 from tests.support import faults
 
@@ -67,7 +67,7 @@ def test_a_killed_worker_is_logged_with_the_signal_and_the_document(caplog):
     a = ProcessAnalyser(None, analyse_fn=faults.sigkill_on_marker)
     bad = doc(b"SIGKILL " + GOOD)
     try:
-        with caplog.at_level(logging.WARNING, logger="intake.ingest.workers"):
+        with caplog.at_level(logging.WARNING, logger="intake.analysis.workers"):
             out = a.analyse(bad, None)
         assert out.outcome.exception.code == "parser_crashed"
         died = [r.getMessage() for r in caplog.records if "died (" in r.getMessage()]
@@ -77,7 +77,7 @@ def test_a_killed_worker_is_logged_with_the_signal_and_the_document(caplog):
         a.analyse(doc(GOOD), None)
         os.kill(a._proc.pid, 9)
         a._proc.join(5)
-        with caplog.at_level(logging.WARNING, logger="intake.ingest.workers"):
+        with caplog.at_level(logging.WARNING, logger="intake.analysis.workers"):
             assert a.analyse(doc(GOOD), None).outcome.status == "parsed"
         assert any("killed by SIGKILL" in r.getMessage() and "idle" in r.getMessage() for r in caplog.records)
     finally:

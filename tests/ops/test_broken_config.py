@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.ingest import cli
-from intake.ingest.exit_codes import EXIT_USAGE
+from intake import cli
+from intake.cli.exit_codes import EXIT_USAGE
 
 INBOX_PW = "INTAKE_TEST_OPS_IMAP_PASSWORD"
 

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from intake.ingest import cli
-from intake.ingest.exit_codes import EXIT_OK, EXIT_USAGE
+from intake import cli
+from intake.cli.exit_codes import EXIT_OK, EXIT_USAGE
 from intake.store.db import open_store
 from intake.store.models import Entity
 

@@ -35,7 +35,7 @@ def _archive(path):
 
 
 def _cli(*args: str) -> list[str]:
-    return [sys.executable, "-m", "intake.ingest.cli", *args]
+    return [sys.executable, "-m", "intake.cli", *args]
 
 
 def _export(url: str) -> list[dict]:

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from intake.ingest import cli
-from intake.ingest.exit_codes import EXIT_OK, EXIT_USAGE
+from intake import cli
+from intake.cli.exit_codes import EXIT_OK, EXIT_USAGE
 
 PACKAGED = Path(__file__).resolve().parents[2] / "intake" / "config" / "templates"
 

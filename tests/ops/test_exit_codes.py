@@ -12,8 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from intake.ingest import cli
-from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from intake import cli
+from intake.cli.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from intake.store.db import Store
 
 
@@ -75,7 +75,7 @@ def test_serve_on_a_port_in_use_is_exit_2_before_the_store_is_touched(tmp_path, 
 
 
 def _user(tmp_path: Path, *argv: str, stdin=subprocess.DEVNULL, data: str | None = None):
-    return subprocess.run([sys.executable, "-m", "intake.ingest.cli", "--db", f"sqlite:///{tmp_path / 's.sqlite'}",
+    return subprocess.run([sys.executable, "-m", "intake.cli", "--db", f"sqlite:///{tmp_path / 's.sqlite'}",
                            "user", *argv], stdin=stdin if data is None else None, input=data,
                           capture_output=True, text=True, timeout=120)
 

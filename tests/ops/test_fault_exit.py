@@ -10,8 +10,8 @@ import mailbox
 
 from sqlalchemy import insert
 
-from intake.ingest import cli
-from intake.ingest.exit_codes import EXIT_INTERNAL, EXIT_OK
+from intake import cli
+from intake.cli.exit_codes import EXIT_INTERNAL, EXIT_OK
 from intake.store import inbound
 from intake.store import repository as repo
 from tests.imap.helpers import make_message

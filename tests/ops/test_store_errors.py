@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from intake.ingest import cli
-from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_STORE
+from intake import cli
+from intake.cli.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_STORE
 from intake.store.db import Store, make_engine, migrate, schema_state
 
 REPO = Path(__file__).resolve().parents[2]

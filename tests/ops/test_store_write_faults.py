@@ -18,8 +18,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import OperationalError
 
-from intake.ingest import cli
-from intake.ingest.exit_codes import EXIT_OK, EXIT_STORE_WRITE
+from intake import cli
+from intake.cli.exit_codes import EXIT_OK, EXIT_STORE_WRITE
 from intake.store.db import Store
 from intake.store.models import DocumentRow, Inbound, Message
 from tests.support.mail import message
@@ -153,12 +153,12 @@ def test_read_only_mount_reads_work_writes_refused(small_disk, tmp_path):
 def test_store_full_is_classified(tmp_path, monkeypatch, capsys):
     """Fault injection for machines where no tmpfs can be mounted: the
     database's own "disk full" error becomes the one line and exit 4."""
-    from intake.ingest.commands import entities
+    from intake.cli.commands import entities
 
     def full(*a, **k):
         raise OperationalError("INSERT", {}, Exception("database or disk is full"))
 
-    monkeypatch.setattr("intake.store.resolve.rebuild_entities", full)
+    monkeypatch.setattr("intake.store.entities.resolve.rebuild_entities", full)
     monkeypatch.delenv("INTAKE_CONFIG", raising=False)
     rc = cli.main(["rebuild-entities", "--db", f"sqlite:///{tmp_path / 'intake.sqlite'}"])
     err = capsys.readouterr().err

@@ -10,7 +10,7 @@ import random
 
 import pytest
 
-from intake.ingest.workers import ProcessAnalyser
+from intake.analysis.workers import ProcessAnalyser
 from intake.parsers import sniff_media_type
 from intake.types import Document, sha256_hex
 

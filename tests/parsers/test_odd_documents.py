@@ -20,8 +20,8 @@ from reportlab.pdfgen import canvas
 from intake.parsers import parse_document, sniff_media_type
 from intake.parsers.readers import image as image_reader
 from intake.parsers.readers import read_layout
+from intake.parsers.readers.pdf.pages import PdfPage, render_dpi
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.support.pdf_pages import PdfPage, render_dpi
 from intake.types import Document, IntakeError, sha256_hex
 from tests.support.msg_writer import write_cfb
 

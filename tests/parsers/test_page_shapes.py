@@ -18,10 +18,10 @@ from test_reader_ocr import VALUES, _image_pdf, _render, printed_form  # noqa: F
 
 from fixtures.formgen import degrade
 from intake.parsers import parse_document
+from intake.parsers.ocr import page_clean
 from intake.parsers.readers import read_layout
 from intake.parsers.readers.image import square_pixels
 from intake.parsers.sniff import PDF
-from intake.parsers.support import page_clean
 
 FIELDS = {"submitter.name": "name", "submitter.role": "role", "submitter.agency": "agency",
           "subject.name": "child", "subject.age": "age", "subject.address": "address"}

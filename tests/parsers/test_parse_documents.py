@@ -155,7 +155,7 @@ def test_a_reader_error_becomes_its_code(monkeypatch):
 def test_a_bug_anywhere_becomes_parser_error_without_content(monkeypatch, caplog, where):
     # A bug we cannot cause with a real file: inject it. The analysis stage
     # is the one boundary that turns a fault into parser_error.
-    from intake.ingest.analyse import analyse_document
+    from intake.analysis.analyse import analyse_document
 
     def boom(*a, **k):
         raise ValueError("Kai Brown lives at 1 Mill Lane")

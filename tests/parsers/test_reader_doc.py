@@ -13,8 +13,8 @@ from reader_forms import blank, cell_after, document, fill_legacy_fields, tables
 from intake.config.settings import Settings
 from intake.parsers.readers import read_layout
 from intake.parsers.sniff import DOC, ODT, RTF, sniff_media_type
-from intake.parsers.support import soffice
 from intake.parsers.support.options import ParsingOptions
+from intake.parsers.tools import soffice
 from intake.types import IntakeError, Paragraph
 
 pytestmark = pytest.mark.slow

@@ -18,11 +18,11 @@ from reportlab.pdfgen import canvas
 
 from intake.config.settings import Settings
 from intake.parsers import parse_document
+from intake.parsers.ocr.rulings import build_grids, find_rulings
 from intake.parsers.readers import read_layout
 from intake.parsers.sniff import PDF, sniff_media_type
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.support.rulings import build_grids, find_rulings
-from intake.parsers.support.soffice import convert
+from intake.parsers.tools.soffice import convert
 from intake.types import IntakeError, Paragraph
 
 VALUES = {
@@ -252,7 +252,7 @@ def test_printed_check_boxes_are_read_as_ticks_in_a_scan(tmp_path):
 def test_letters_are_not_taken_for_tick_boxes():
     from PIL import ImageDraw, ImageFont
 
-    from intake.parsers.support.tick_boxes import find_boxes
+    from intake.parsers.ocr.tick_boxes import find_boxes
 
     img = Image.new("L", (1200, 300), 255)
     draw = ImageDraw.Draw(img)
@@ -298,7 +298,7 @@ def test_word_document_with_text_and_a_logo_is_not_ocrd():
 @pytest.mark.parametrize("read,want", [("anne-marie.|lewellyn@example.org", "anne-marie.llewellyn@example.org"),
                                        ("He|en", "Helen"), ("|x|", "|x|"), ("|", "|"), ("12|34", "12|34")])
 def test_a_bar_between_letters_is_an_l(read, want):
-    from intake.parsers.support.ocr_page import _fix_pipe_for_l
+    from intake.parsers.ocr.page import _fix_pipe_for_l
     from intake.parsers.support.words import Word
 
     w = Word(read, 0, 10, 0, 10)
@@ -312,7 +312,7 @@ def test_a_bar_between_letters_is_an_l(read, want):
 def test_in_a_pdf_only_the_page_without_text_is_rendered_and_ocrd(printed_form, tmp_path, monkeypatch):
     from pypdf import PdfReader, PdfWriter
 
-    from intake.parsers.support import pdf_pages
+    from intake.parsers.readers.pdf import pages as pdf_pages
 
     writer = PdfWriter()
     for n in (1, 2, 4):  # text pages around one scanned page
@@ -343,7 +343,7 @@ def test_in_a_pdf_only_the_page_without_text_is_rendered_and_ocrd(printed_form, 
 @pytest.mark.slow
 @pytest.mark.parametrize("library", [True, False], ids=["library", "command"])
 def test_library_and_command_read_the_same_scan(printed_form, tmp_path, monkeypatch, library):
-    from intake.parsers.support import tesseract
+    from intake.parsers.tools import tesseract
 
     if not library:
         monkeypatch.setattr(tesseract, "_library", lambda: None)
@@ -357,7 +357,7 @@ def test_library_and_command_read_the_same_scan(printed_form, tmp_path, monkeypa
 
 @pytest.mark.slow
 def test_the_library_loads_its_model_once_per_thread(printed_form, tmp_path):
-    from intake.parsers.support import tesseract
+    from intake.parsers.tools import tesseract
 
     if tesseract._library() is None:
         pytest.skip("tesserocr is not installed")
@@ -373,7 +373,7 @@ def test_the_library_loads_its_model_once_per_thread(printed_form, tmp_path):
 @pytest.mark.slow
 @pytest.mark.parametrize("library", [True, False], ids=["library", "command (parsing.ocr_api = false)"])
 def test_a_page_over_the_ocr_time_limit_is_ocr_failed(printed_form, tmp_path, library):
-    from intake.parsers.support import tesseract
+    from intake.parsers.tools import tesseract
 
     page = _render(printed_form, 2, 300, tmp_path)
     with pytest.raises(IntakeError) as info:
@@ -385,7 +385,7 @@ def test_a_page_over_the_ocr_time_limit_is_ocr_failed(printed_form, tmp_path, li
 
 @pytest.mark.slow
 def test_missing_language_data_is_ocr_failed_naming_it(printed_form, tmp_path):
-    from intake.parsers.support import tesseract
+    from intake.parsers.tools import tesseract
 
     page = _render(printed_form, 2, 150, tmp_path)
     with pytest.raises(IntakeError) as info:
@@ -396,7 +396,7 @@ def test_missing_language_data_is_ocr_failed_naming_it(printed_form, tmp_path):
 def test_median_filter_is_pillows_pixel_for_pixel():
     from PIL import ImageFilter
 
-    from intake.parsers.support.ocr_page import median3
+    from intake.parsers.ocr.page import median3
 
     rng = np.random.default_rng(3)
     for shape in [(1, 1), (1, 7), (6, 1), (2, 2), (37, 53), (300, 211)]:
@@ -406,7 +406,7 @@ def test_median_filter_is_pillows_pixel_for_pixel():
 
 
 def test_horizontal_runs_match_a_plain_scan():
-    from intake.parsers.support.rulings import _runs
+    from intake.parsers.ocr.rulings import _runs
 
     def plain(mask, min_len):
         out = []
@@ -437,7 +437,7 @@ def test_horizontal_runs_match_a_plain_scan():
 def test_skew_is_measured_to_a_tenth_of_a_degree(tilt):
     from PIL import ImageDraw, ImageFont
 
-    from intake.parsers.support.orientation import estimate_skew
+    from intake.parsers.ocr.orientation import estimate_skew
 
     page = Image.new("L", (1700, 2200), 255)
     draw = ImageDraw.Draw(page)
@@ -450,7 +450,7 @@ def test_skew_is_measured_to_a_tenth_of_a_degree(tilt):
 
 
 def test_row_closing_fills_gaps_up_to_its_width_only():
-    from intake.parsers.support.rulings import _close_rows
+    from intake.parsers.ocr.rulings import _close_rows
 
     def plain(mask, gap):
         out = mask.copy()

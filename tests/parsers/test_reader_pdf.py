@@ -16,7 +16,7 @@ from intake.config.settings import Settings
 from intake.parsers.readers import read_layout
 from intake.parsers.sniff import PDF
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.support.soffice import convert
+from intake.parsers.tools.soffice import convert
 from intake.types import FormField, IntakeError, Paragraph, Table
 
 

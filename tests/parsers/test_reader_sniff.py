@@ -29,7 +29,7 @@ from intake.parsers.sniff import (
     text_encoding,
 )
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.support.soffice import convert
+from intake.parsers.tools.soffice import convert
 from intake.types import IntakeError
 
 

@@ -21,8 +21,8 @@ from reader_forms import blank, cell_after, document, fill_legacy_fields
 from intake.config.settings import Settings
 from intake.parsers.readers import read_layout
 from intake.parsers.sniff import DOC
-from intake.parsers.support import soffice
 from intake.parsers.support.options import ParsingOptions
+from intake.parsers.tools import soffice
 from intake.types import IntakeError
 
 pytestmark = pytest.mark.slow

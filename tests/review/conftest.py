@@ -61,10 +61,10 @@ def build_review_store(out: Path) -> Path:
                                             ("pat.jones@northfield-academy.example.org", NEAR_COPY)]):
             fh.write(b"From MAILER-DAEMON Thu Mar 12 09:30:00 2026\n" + _body_message(n, sender, text) + b"\n")
     db = out / "review.sqlite"
+    from intake.analysis.workers import InlineAnalyser
     from intake.config.settings import load_settings
-    from intake.ingest.pipeline import Pipeline
+    from intake.ingest.processing.one_message import Pipeline
     from intake.ingest.sources.detect import iter_archive
-    from intake.ingest.workers import InlineAnalyser
     from intake.store import users as users_store
     from intake.store.db import open_store
 

@@ -168,8 +168,8 @@ def test_possible_duplicate_same_report(login, review_store, review_settings):
 
 
 def test_possible_duplicate_different_report_survives_reprocessing(login, review_store, review_settings):
-    from intake.ingest.reprocess import reprocess
-    from intake.ingest.workers import InlineAnalyser
+    from intake.analysis.reprocess import reprocess
+    from intake.analysis.workers import InlineAnalyser
     from intake.store.review_actions import Actor
 
     doc = _possible_dup(review_store)
@@ -184,8 +184,8 @@ def test_possible_duplicate_different_report_survives_reprocessing(login, review
 
 
 def test_reprocess_keeps_corrections_approvals_and_entity_decisions(login, review_store, review_settings, tmp_path):
-    from intake.ingest.reprocess import reprocess
-    from intake.ingest.workers import InlineAnalyser
+    from intake.analysis.reprocess import reprocess
+    from intake.analysis.workers import InlineAnalyser
     from intake.store.review_actions import Actor
 
     doc = _possible_dup(review_store)  # the e-mailed report with "zazza" in it
@@ -252,7 +252,7 @@ def test_two_officers_do_not_work_on_one_document(login, review_store):
 
 
 def test_cli_queue_show_reprocess_and_users(review_db, review_store, capsys, monkeypatch):
-    from intake.ingest.cli import main
+    from intake.cli import main
 
     assert main(["queue", "--db", review_db]) == 0
     out = capsys.readouterr().out

@@ -14,10 +14,10 @@ from datetime import datetime, timezone
 import pytest
 from sqlalchemy import select
 
-from intake.store import entity_queries as eq
 from intake.store import snippets
 from intake.store.db import Store
 from intake.store.document_search import DocumentQuery, search_documents
+from intake.store.entities import queries as eq
 from intake.store.models import AuditEntry, DocumentRow, Entity, MentionRow, Message, RecordField, RecordRow
 from tests.store import entity_rows
 from tests.store.entity_rows import make_record, mention, store_report

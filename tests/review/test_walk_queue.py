@@ -60,10 +60,10 @@ def _mail(n: int, sender: str, text: str) -> bytes:
 def walk_db(review_db_template, tmp_path_factory) -> Path:
     """The review store plus reports naming two (three) people called
     Jordan Lee, so resolution has same-named people to keep apart."""
+    from intake.analysis.workers import InlineAnalyser
     from intake.config.settings import load_settings
-    from intake.ingest.pipeline import Pipeline
+    from intake.ingest.processing.one_message import Pipeline
     from intake.ingest.sources.detect import iter_archive
-    from intake.ingest.workers import InlineAnalyser
     from intake.store.db import open_store
 
     out = tmp_path_factory.mktemp("walk")
@@ -369,7 +369,7 @@ def test_a_fault_inside_an_action_rolls_it_back_keeps_what_was_typed_and_the_app
 
 
 def test_a_background_reprocess_that_fails_waits_and_lets_the_others_through(walk_db, officer, monkeypatch):
-    from intake.ingest import reprocess as rp
+    from intake.analysis import reprocess as rp
     from intake.review import work as work_mod
     from intake.store.models import DocumentRow
 

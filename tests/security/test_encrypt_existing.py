@@ -12,7 +12,7 @@ import sys
 
 import pytest
 
-from intake.ingest.cli import main
+from intake.cli import main
 from tests.security.planted import TOKENS, found_tokens, other_message, planted_message, sqlite_bytes, write_mbox
 from tests.support.mail import NARRATIVE
 
@@ -40,7 +40,7 @@ def test_encrypt_existing_killed_midway_then_resumed(tmp_path, capsys, kek_b64):
     cfg = tmp_path / "enc.toml"
     cfg.write_text('[encryption]\nkey_file = "store.key"\n')
     # One row per batch, and a DEBUG line per committed batch to know when to kill.
-    proc = subprocess.Popen([sys.executable, "-m", "intake.ingest.cli", "--config", str(cfg), "--db", db, "-v",
+    proc = subprocess.Popen([sys.executable, "-m", "intake.cli", "--config", str(cfg), "--db", db, "-v",
                              "keys", "encrypt-existing", "--batch-size", "1"],
                             stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True,
                             env=dict(os.environ, INTAKE_INLINE_ANALYSIS="1"))

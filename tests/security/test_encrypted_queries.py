@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from intake.store import entity_queries as eq
 from intake.store import queue as q
 from intake.store import repository as repo
 from intake.store.db import Store
+from intake.store.entities import queries as eq
 from intake.types import ExceptionInfo
 from tests.store import entity_rows
 from tests.store.entity_rows import make_record, mention, store_report

@@ -13,7 +13,7 @@ import subprocess
 import pytest
 from sqlalchemy import select
 
-from intake.ingest.cli import main
+from intake.cli import main
 from intake.store import models as m
 from intake.store.db import Store, StoreError
 from intake.store.store_keys import check

@@ -9,7 +9,7 @@ import stat
 
 import pytest
 
-from intake.ingest.cli import main
+from intake.cli import main
 from intake.store import models as m
 from intake.store.db import Store
 

@@ -63,7 +63,7 @@ def _intake(cfg: str, *args, env: dict, inline: bool) -> str:
         env["INTAKE_INLINE_ANALYSIS"] = "1"
     else:
         env.pop("INTAKE_INLINE_ANALYSIS", None)
-    r = subprocess.run([sys.executable, "-m", "intake.ingest.cli", "--config", cfg, "-v", *args],
+    r = subprocess.run([sys.executable, "-m", "intake.cli", "--config", cfg, "-v", *args],
                        capture_output=True, text=True, env=env, timeout=600)
     return r.stdout + r.stderr
 

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from intake.ingest.cli import main
+from intake.cli import main
 from intake.store import models as m
 from intake.store import retention
 from intake.store import users as users_store

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from intake.cli import main
 from intake.config.settings import ConfigError, Settings
-from intake.ingest.cli import main
 from intake.ingest.inbox_config import parse_inbox
 from intake.ingest.sender import SenderPolicy, parse_authentication_results, policy_from_settings, verify_sender
 from intake.store import models as m

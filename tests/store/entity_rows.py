@@ -10,9 +10,9 @@ from itertools import count
 
 from intake.store import repository as repo
 from intake.store.dedup import find_content_duplicate
+from intake.store.entities.resolve import resolve_document
 from intake.store.models import DocumentRow, MentionRow, Message
 from intake.store.records import write_record
-from intake.store.resolve import resolve_document
 from intake.types import FieldValue, Record
 
 _seq = count(1)

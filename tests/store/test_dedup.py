@@ -172,7 +172,7 @@ def test_hostile_content_never_crashes_dedup(store, narrative, when):
 
 
 def _pipeline(store, settings):
-    from intake.ingest.pipeline import Pipeline
+    from intake.ingest.processing.one_message import Pipeline
 
     return Pipeline(store, settings)
 

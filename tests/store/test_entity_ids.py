@@ -11,11 +11,11 @@ import json
 import pytest
 from sqlalchemy import select, text
 
-from intake.store import entity_ids
-from intake.store import entity_keys as ek
+from intake.matching import entity_keys as ek
 from intake.store.db import Store, migrate
-from intake.store.entity_graph import entity_by_value
-from intake.store.entity_queries import find_entity
+from intake.store.entities import ids as entity_ids
+from intake.store.entities.graph import entity_by_value
+from intake.store.entities.queries import find_entity
 from intake.store.models import Entity, StoreSecret
 
 PHONE = "07700900461"

@@ -173,7 +173,7 @@ def test_copies_do_not_count_twice(store):
 
 
 def test_reprocessing_a_document_recounts_its_entities(store):
-    from intake.store.resolve import resolve_document, unresolve_document
+    from intake.store.entities.resolve import resolve_document, unresolve_document
 
     with store.transaction() as s:
         a = store_report(s, record=_rec("A", "School"), mentions=[mention("PHONE", "+447700900123"), mention("VRM", "AB12CDE")])

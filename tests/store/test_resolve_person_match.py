@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from intake.store import person_match as pm
+from intake.matching import person_match as pm
 
 
 @pytest.mark.parametrize("text,given_,surname", [

@@ -8,12 +8,12 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select
 
-from intake.ingest.cli import main
+from intake.cli import main
 from intake.store.db import Store
-from intake.store.entity_decisions import merge_entities, split_entity
-from intake.store.entity_queries import find_entity
+from intake.store.entities.decisions import merge_entities, split_entity
+from intake.store.entities.queries import find_entity
+from intake.store.entities.resolve import rebuild_entities
 from intake.store.models import AuditEntry, DocumentRow, Entity, EntityLink, MentionRow
-from intake.store.resolve import rebuild_entities
 from tests.store.entity_rows import make_record, mention, store_report
 
 AGENCIES = ["Oakfield School", "NHS Trust", "Children's Services", "Youth Offending Team", "Taxi Licensing"]

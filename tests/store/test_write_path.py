@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import event, select, update
 
 from intake.store.db import Store
-from intake.store.entity_graph import refresh_stats
+from intake.store.entities.graph import refresh_stats
 from intake.store.message_writes import save_message
 from intake.store.models import Entity, EntityFact
 from intake.types import Document, DocumentAnalysis, FieldValue, Mention, ParseOutcome, RawMessage, Record

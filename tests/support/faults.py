@@ -4,7 +4,7 @@ the real parsers cannot be made to produce on demand."""
 import os
 import time
 
-from intake.ingest.analyse import analyse_document
+from intake.analysis.analyse import analyse_document
 
 
 def hang_on_marker(doc, fallback, settings, template_id=None):

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from intake.ingest.pipeline import Pipeline
-from intake.ingest.workers import InlineAnalyser
+from intake.analysis.workers import InlineAnalyser
+from intake.ingest.processing.one_message import Pipeline
 from tests.review.conftest import PASSWORD
 from tests.review.test_browser import _page, _shot, browser  # noqa: F401 - the module-scoped fixture
 from tests.triage.helpers import ROUTINE_TEXT, URGENT_TEXT, body_message

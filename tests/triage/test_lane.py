@@ -11,7 +11,7 @@ from email.message import EmailMessage
 
 from sqlalchemy import select
 
-from intake.ingest.processing import LocalProcessor
+from intake.ingest.processing.local_processor import LocalProcessor
 from intake.store import inbound
 from intake.store.models import Inbound
 from intake.triage.prescreen import ROUTINE_LANE, URGENT_LANE, lane_of

@@ -13,9 +13,9 @@ import time
 import pytest
 from sqlalchemy import select
 
+from intake.analysis.workers import InlineAnalyser
 from intake.config.settings import ConfigError, load_settings
-from intake.ingest.pipeline import Pipeline
-from intake.ingest.workers import InlineAnalyser
+from intake.ingest.processing.one_message import Pipeline
 from intake.store.models import DocumentRow, Notification
 from intake.store.notifications import states_of
 from intake.triage.notifier import Notifier

@@ -9,8 +9,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from intake.ingest.pipeline import Pipeline
-from intake.ingest.workers import InlineAnalyser
+from intake.analysis.workers import InlineAnalyser
+from intake.ingest.processing.one_message import Pipeline
 from intake.store.models import AuditEntry, DocumentRow, Triage
 from tests.review.conftest import PASSWORD, Browser, csrf_of
 from tests.triage.helpers import ROUTINE_TEXT, URGENT_TEXT, body_message

@@ -9,8 +9,8 @@ import json
 import pytest
 from sqlalchemy import select
 
-from intake.ingest.pipeline import Pipeline
-from intake.ingest.workers import InlineAnalyser
+from intake.analysis.workers import InlineAnalyser
+from intake.ingest.processing.one_message import Pipeline
 from intake.store.models import AuditEntry, DocumentRow, Triage, TriageIndicator
 from intake.store.triage import TriageError, set_level, triage_view
 from tests.triage.helpers import ROUTINE_TEXT, URGENT_TEXT, body_message
@@ -57,7 +57,7 @@ def test_indicator_rows_point_at_the_phrase_in_the_field(store, pipe):
 
 
 def test_officer_change_is_audited_and_survives_reprocessing(store, settings, pipe):
-    from intake.ingest.reprocess import reprocess
+    from intake.analysis.reprocess import reprocess
     from intake.store import review_actions as ra
 
     pid = pipe.process(body_message(4, URGENT_TEXT)).documents[0].public_id
@@ -127,7 +127,7 @@ def test_queue_orders_by_triage_when_asked(store, pipe):
 
 
 def test_an_officers_correction_of_the_text_retriages(store, settings, pipe):
-    from intake.ingest.reprocess import extract_current, report_date
+    from intake.analysis.reprocess import extract_current, report_date
     from intake.store import review_actions as ra
     from intake.store.records import field_values
 

@@ -60,8 +60,8 @@ def default_processor_factory(store: Store, settings, cfg: InboxConfig):
     """What processes a pass's mail when the runner is asked to (`intake
     poll --once`): the local processor, on every core (heavy: spaCy, parsers
     load in its worker processes)."""
-    from intake.ingest.processing import worker_count
-    from intake.ingest.processors import make_processor
+    from intake.ingest.processing.local_processor import worker_count
+    from intake.ingest.processing.processor_choice import make_processor
 
     return make_processor(store, settings, workers=worker_count(settings), actor=f"system:imap:{cfg.name}")
 
@@ -95,7 +95,7 @@ class InboxRunner:
         """On PostgreSQL: queues each received message's processing in the
         transaction that takes custody of it (ingest/processors.py)."""
         if self._queue is False:
-            from intake.ingest.processors import queue_hook
+            from intake.ingest.processing.processor_choice import queue_hook
 
             self._queue = queue_hook(self.store, self.settings)
         return self._queue

@@ -11,9 +11,9 @@ import warnings
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
 from intake.exception_codes import CORRUPT_DOCUMENT, OCR_NO_TEXT, OCR_PAGES_SKIPPED, UNSAFE_DOCUMENT
+from intake.parsers.ocr import page_clean
+from intake.parsers.ocr.page import TableCounter, ocr_page
 from intake.parsers.readers.registry import reader
-from intake.parsers.support import page_clean
-from intake.parsers.support.ocr_page import TableCounter, ocr_page
 from intake.parsers.support.options import ParsingOptions
 from intake.types import Document, ExceptionInfo, IntakeError, Layout
 

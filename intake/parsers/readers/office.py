@@ -4,12 +4,12 @@ because field names do not survive the conversion (TEST-INFRA.md)."""
 
 from __future__ import annotations
 
-from intake.parsers.readers.docx import read_docx_bytes
+from intake.parsers.readers.docx.reader import read_docx_bytes
 from intake.parsers.readers.registry import reader
 from intake.parsers.sniff import DOC, ODT, RTF
 from intake.parsers.support.active_content import ole_macros
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.support.soffice import convert
+from intake.parsers.tools.soffice import convert
 from intake.types import Document, Layout
 
 _FORMATS = {

@@ -16,9 +16,9 @@ from intake.review.s116_notice import notice_pdf
 from intake.review.web import ALL_ROLES, Ctx, NotFound, page, parse_day
 from intake.store import chart_export as cx
 from intake.store import disruption as dz
-from intake.store import entity_queries as eq
 from intake.store import link_chart as lc
 from intake.store import review_actions as ra
+from intake.store.entities import queries as eq
 from intake.store.plates import write_plates_csv
 from intake.store.rising import WINDOWS, rising
 

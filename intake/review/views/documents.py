@@ -19,7 +19,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from intake import canonical
-from intake.ingest.reprocess import report_date
+from intake.analysis.reprocess import report_date
 from intake.review.highlight import segments
 from intake.review.views.queue import KEPT
 from intake.review.views.queue import queue_filter as _queue_filter

@@ -6,9 +6,9 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from intake.review.web import ALL_ROLES, WORKERS, Ctx, NotFound, page, redirect
-from intake.store import entity_decisions as decisions
-from intake.store import entity_queries as eq
 from intake.store import review_actions as ra
+from intake.store.entities import decisions
+from intake.store.entities import queries as eq
 from intake.types import IntakeError
 
 

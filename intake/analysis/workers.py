@@ -1,0 +1,230 @@
+"""Run document analysis in a worker process with a time and memory limit,
+so a document that hangs or blows up a parser costs one exception, never
+the run or the daemon (ARCHITECTURE.md "Where work runs")."""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import signal
+import time
+from datetime import date
+from typing import Protocol
+
+from intake import metrics
+from intake.analysis.analyse import DocumentAnalysis, analyse_document
+from intake.exception_codes import PARSER_CRASHED, PARSER_TIMEOUT, RESOURCE_LIMIT
+from intake.types import Document, ExceptionInfo, ParseOutcome
+
+log = logging.getLogger(__name__)
+
+
+class Analyser(Protocol):
+    def analyse(self, doc: Document, fallback_date: date | None,
+                template_id: str | None = None) -> DocumentAnalysis: ...
+    def close(self) -> None: ...
+
+
+class InlineAnalyser:
+    """In-process: for tests and for debugging a single document."""
+
+    def __init__(self, settings=None):
+        self.settings = settings
+
+    def analyse(self, doc: Document, fallback_date: date | None,
+                template_id: str | None = None) -> DocumentAnalysis:
+        return analyse_document(doc, fallback_date, self.settings, template_id=template_id)
+
+    def close(self) -> None:
+        pass
+
+
+def _worker_main(conn, settings, fn) -> None:
+    # The parent handles SIGINT/SIGTERM and finishes the current message;
+    # the worker must not die half-way through a document on Ctrl-C.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Bulk work: below the parent, which takes new mail into custody.
+    os.nice(_analysis_nice(settings))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        doc, fallback, template_id = job
+        conn.send(fn(doc, fallback, settings, template_id=template_id))
+
+
+def _analysis_nice(settings) -> int:
+    try:
+        return int(settings.model.workers.analysis_nice) if settings is not None else 0
+    except AttributeError:
+        return 0
+
+
+def _rss_mb(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
+def _failed(code: str, detail: str) -> DocumentAnalysis:
+    return DocumentAnalysis(ParseOutcome(status="exception", exception=ExceptionInfo(code, detail)))
+
+
+class ProcessAnalyser:
+    """One long-lived worker (the spaCy model and templates load once); on a
+    timeout, a crash or memory over the limit it is killed and replaced.
+
+    A dead worker is not a verdict: the worker may have been killed for a
+    reason that has nothing to do with the document (the OOM killer making
+    room, an operator's kill -9), so the document is tried again on a fresh
+    worker, up to ``CRASH_TRIES`` times in all; only a document that kills
+    its worker every time becomes ``parser_crashed``. A timeout or memory
+    over the limit is the document's own doing and is not retried."""
+
+    CRASH_TRIES = 3
+
+    def __init__(self, settings=None, timeout_s: float | None = None, memory_mb: float | None = None,
+                 analyse_fn=analyse_document):
+        sec = settings.section("workers") if settings is not None else {}
+        self.settings = settings
+        self.analyse_fn = analyse_fn
+        self.timeout_s = float(timeout_s or sec.get("document_timeout_s", 600))
+        self.memory_mb = float(memory_mb or sec.get("memory_limit_mb", 2048))
+        # fork would copy the parent's open database connections; spawn is clean.
+        self._ctx = mp.get_context("spawn")
+        self._proc = None
+        self._conn = None
+        self._closing = False
+
+    def _start(self) -> None:
+        parent, child = self._ctx.Pipe()
+        self._proc = self._ctx.Process(target=_worker_main, args=(child, self.settings, self.analyse_fn),
+                                        daemon=True)
+        self._proc.start()
+        child.close()
+        self._conn = parent
+
+    def _kill(self) -> None:
+        if self._proc is not None and self._proc.is_alive():
+            os.kill(self._proc.pid, signal.SIGKILL)
+        if self._proc is not None:
+            self._proc.join(5)
+        if self._conn is not None:
+            self._conn.close()
+        self._proc = None
+        self._conn = None
+
+    def analyse(self, doc: Document, fallback_date: date | None,
+                template_id: str | None = None) -> DocumentAnalysis:
+        for attempt in range(1, self.CRASH_TRIES + 1):
+            result = self._analyse_once(doc, fallback_date, template_id)
+            if result is not None:
+                return result
+            if self._closing:
+                break
+            log.warning("analysis worker died on document %s (attempt %d of %d); trying a fresh worker",
+                        doc.sha256[:12], attempt, self.CRASH_TRIES)
+        return _failed(PARSER_CRASHED,
+                       f"The parser process died on this document {self.CRASH_TRIES} times, on fresh workers. "
+                       "Open the original and key it in; the crash has been logged for the developers.")
+
+    def _analyse_once(self, doc: Document, fallback_date: date | None,
+                      template_id: str | None) -> DocumentAnalysis | None:
+        """The analysis, or None when the worker died on it."""
+        if self._proc is not None and not self._proc.is_alive() and not self._closing:
+            # Died between documents (killed, OOM): say so, then a fresh one.
+            self._proc.join(1)
+            log.error("analysis worker (pid %s) died (%s) while idle; starting a fresh one",
+                      self._proc.pid, how_it_ended(self._proc.exitcode))
+            self._kill()
+        if self._proc is None or not self._proc.is_alive():
+            self._start()
+        job = (doc, fallback_date, template_id)
+        try:
+            self._conn.send(job)
+        except (BrokenPipeError, OSError):
+            self._kill()
+            self._start()
+            self._conn.send(job)
+        deadline = time.monotonic() + self.timeout_s
+        while True:
+            conn, proc = self._conn, self._proc
+            if conn is None or proc is None:  # aborted from another thread
+                return None
+            try:
+                if conn.poll(0.2):
+                    return conn.recv()
+            except (EOFError, OSError):
+                return self._crashed(doc)
+            if not proc.is_alive():
+                return self._crashed(doc)
+            if _rss_mb(proc.pid) > self.memory_mb:
+                self._kill()
+                metrics.worker_restarted("memory")
+                log.error("analysis worker over %d MB on document %s", self.memory_mb, doc.sha256[:12])
+                return _failed(RESOURCE_LIMIT,
+                               f"Parsing this document needed more than {int(self.memory_mb)} MB of "
+                               "memory and was stopped. Open the original and key it in.")
+            if time.monotonic() > deadline:
+                self._kill()
+                metrics.worker_restarted("timeout")
+                log.error("analysis timed out after %ss on document %s", self.timeout_s, doc.sha256[:12])
+                return _failed(PARSER_TIMEOUT,
+                               f"Parsing took longer than {int(self.timeout_s)} s and was stopped. "
+                               "Open the original and key it in.")
+
+    def _crashed(self, doc: Document) -> None:
+        proc = self._proc
+        if proc is not None:
+            proc.join(2)  # reaped, so its exit code (the signal) is known
+        code, pid = (proc.exitcode, proc.pid) if proc is not None else (None, None)
+        self._kill()
+        metrics.worker_restarted("crash")
+        log.error("analysis worker (pid %s) died (%s) on document sha256 %s", pid, how_it_ended(code),
+                  doc.sha256[:12])
+        return None
+
+    def abort(self) -> None:
+        """Stop now (a clean stop of the whole run): the document in hand is
+        not tried again."""
+        self._closing = True
+        self._kill()
+
+    def close(self) -> None:
+        self._closing = True
+        if self._conn is not None:
+            try:
+                self._conn.send(None)
+            except (BrokenPipeError, OSError):
+                pass
+        if self._proc is not None:
+            self._proc.join(5)
+        self._kill()
+
+
+def how_it_ended(exitcode: int | None) -> str:
+    """"killed by SIGKILL", "exit 1": a process's end as a person reads it."""
+    if exitcode is None:
+        return "exit status unknown"
+    if exitcode < 0:
+        try:
+            return f"killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            return f"killed by signal {-exitcode}"
+    return f"exit {exitcode}"
+
+
+def make_analyser(settings, inline: bool = False) -> Analyser:
+    if inline or os.environ.get("INTAKE_INLINE_ANALYSIS") == "1":
+        return InlineAnalyser(settings)
+    return ProcessAnalyser(settings)

@@ -1,0 +1,1 @@
+"""Reading a page image by OCR: orientation, cleaning, rulings, tick boxes."""

@@ -1,0 +1,1 @@
+"""The Word reader (reader) and its internals: the package, WordprocessingML, form fields."""

@@ -1,0 +1,1 @@
+"""The PDF reader (reader) and its internals: pages, rendering, marks, AcroForm fields."""

@@ -1,0 +1,1 @@
+"""The external programs the parsers run (LibreOffice, Tesseract) and how they are run."""
