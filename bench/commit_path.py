@@ -222,7 +222,7 @@ def _jobs_in_store(store, jobs: list[dict]):
     with store.transaction() as s:
         for j in jobs:
             for a in j["analyses"].values():
-                # What the analysis worker adds now (ingest/analyse.py), for
+                # What the analysis worker adds now (analysis/analyse.py), for
                 # jobs captured before it did.
                 if getattr(a, "content_keys", None) is None and a.outcome.status == "parsed":
                     a.content_keys = content_keys_of(a.outcome.record, a.outcome.text)

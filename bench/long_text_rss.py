@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Peak memory and time of analysing one long plain-text attachment (a log
 or a document pasted into a .txt, 1-2 MB), run as the pipeline runs it: in
-a spawned analysis worker (ingest/workers.py ProcessAnalyser), parse then
+a spawned analysis worker (analysis/workers.py ProcessAnalyser), parse then
 entity extraction. Issue 12 saw 1-2 MB texts stop the worker at its 2 GB
 limit.
 

@@ -283,7 +283,7 @@ class DocumentAnalysis:
 
     outcome: ParseOutcome
     mentions: list[Mention] = field(default_factory=list)
-    # Content dedup's MinHash band keys (store/content_fingerprint.py
+    # Content dedup's MinHash band keys (matching/content_fingerprint.py
     # content_keys_of), computed by the analysis worker so the commit does not.
     content_keys: list[str] | None = None
     # Safeguarding indicator matches (intake/triage/indicators.py), found

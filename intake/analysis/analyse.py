@@ -1,5 +1,5 @@
 """Parse one document and extract its entities: a pure function of bytes
-and config, run in a worker process by ingest/workers.py."""
+and config, run in a worker process by analysis/workers.py."""
 
 from __future__ import annotations
 

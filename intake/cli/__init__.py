@@ -1,11 +1,11 @@
 """The `intake` command. Each command group lives in its own module under
-intake/ingest/commands/ and exposes ``register(subparsers, common)``; this
+intake/cli/commands/ and exposes ``register(subparsers, common)``; this
 file only assembles them, so adding a command never edits a shared file.
 
 Every command goes through the same start: settings loaded and checked
-(schema, then intake/ingest/preflight.py), logging set up from
+(schema, then intake/cli/preflight.py), logging set up from
 ``[logging]``, then the handler. Every failure ends as one line on stderr
-and an exit code from intake/ingest/exit_codes.py; a fault in intake itself
+and an exit code from intake/cli/exit_codes.py; a fault in intake itself
 is logged with where it happened but no message text (it could quote a
 document)."""
 

@@ -9,7 +9,7 @@ types: ``"600"`` where a number belongs is a mistake, not a number), so a
 typo stops every command at start-up with one line naming the key and the
 file instead of being silently ignored. Checks that need other layers
 (recogniser names, template files, inbox tables) run in
-intake/ingest/preflight.py; this module stays free of them so config never
+intake/cli/preflight.py; this module stays free of them so config never
 imports the stages it configures.
 
 Long on purpose: the whole configuration file, table by table, in one model

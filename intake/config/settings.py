@@ -259,7 +259,7 @@ def load_settings(
             raw["store"]["url"] = db_url
             source = "--db"
     # Shapes, types and values here; whether named folders and files exist
-    # is checked by every command at start-up (intake/ingest/preflight.py),
+    # is checked by every command at start-up (intake/cli/preflight.py),
     # so a library caller can still load a site file whose folders are
     # elsewhere.
     model = validate(raw, path, source, check_paths=False)

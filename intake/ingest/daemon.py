@@ -4,7 +4,7 @@ and the processing of what the passes received.
 Custody first (issue 15): a pass only takes mail into the store and
 acknowledges it, so a message APPENDed to a watched folder is in the store
 within seconds however long the backlog. Processing runs beside the passes,
-in one thread driving N analysis worker processes (ingest/processing.py),
+in one thread driving N analysis worker processes (ingest/processing/local_processor.py),
 woken after every pass that received mail.
 
 Jobs never overlap for one inbox (max_instances=1 plus the runner's own

@@ -18,7 +18,7 @@ LF and CRLF copies already hashed alike, which is nearly all of them, so
 stored ids do not move. For the rest (a text part whose line endings stayed
 in the hash: a broken multipart, a non-text part sent as 8bit), a store may
 hold the old hash: ``identity_keys`` gives both, and the store is searched
-by each (ingest/message_job.py) rather than rewritten by a migration, which
+by each (ingest/processing/message_steps.py) rather than rewritten by a migration, which
 would change document ids that exports have already handed out."""
 
 from __future__ import annotations

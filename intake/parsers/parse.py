@@ -161,7 +161,7 @@ def parse_document(doc: Document, settings: Any = None, message_date: dt.date | 
                    template_id: str | None = None) -> ParseOutcome:
     """Expected failures (damaged, encrypted, unsupported...) come back as an
     outcome with their code. A fault in intake itself propagates: the one
-    boundary that turns it into ``parser_error`` is ingest/analyse.py.
+    boundary that turns it into ``parser_error`` is analysis/analyse.py.
     ``message_date``: the e-mail's date, so that a form's dates never depend
     on the day it is processed."""
     try:

@@ -2,7 +2,7 @@
 chosen template, extracting entities again after a correction, and
 reprocessing documents in the background.
 
-Analysis runs in one isolated worker process (ingest/workers.py: time and
+Analysis runs in one isolated worker process (analysis/workers.py: time and
 memory limits, killed and replaced if a document hangs or blows up), shared
 by the buttons and the background reprocessor, one document at a time.
 Reprocess requests are rows in the store (``reprocess_requested_at``), so a

@@ -266,7 +266,7 @@ class RecordField(Base):
 class StoreSecret(Base):
     """Random secrets that belong to one store, made when first needed: the
     key that turns an entity's resolution seed into its public id
-    (store/entity_ids.py). Sealed like content: whoever holds the secret can
+    (store/entities/ids.py). Sealed like content: whoever holds the secret can
     test guesses of a value against the ids that leave the store."""
 
     __tablename__ = "store_secrets"
@@ -302,7 +302,7 @@ class Entity(Base):
 class EntityFact(Base):
     """The distinct agencies and submitters of an entity's reports, so a
     new report updates agency_count and submitter_count by delta instead of
-    reading every report that names the entity (store/entity_graph.py)."""
+    reading every report that names the entity (store/entities/graph.py)."""
 
     __tablename__ = "entity_facts"
     __table_args__ = (UniqueConstraint("entity_pk", "kind", "value"),)
@@ -371,7 +371,7 @@ class EntityDecisionDocument(Base):
 
 
 class ContentKey(Base):
-    """MinHash LSH band keys of a document's content (store/content_fingerprint.py):
+    """MinHash LSH band keys of a document's content (matching/content_fingerprint.py):
     content dedup compares a new report only with documents sharing a key."""
 
     __tablename__ = "content_keys"

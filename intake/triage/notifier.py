@@ -1,9 +1,9 @@
 """The notification loop: find urgent reports without a notification,
 send, record the outcome (intake/store/notifications.py), retry failures.
 
-Runs as a thread beside the processor (ingest/processing.py wakes it after
+Runs as a thread beside the processor (ingest/processing/local_processor.py wakes it after
 every commit, so a notification goes within seconds of the report being
-stored) and once after each job on the job queue (ingest/jobs.py)."""
+stored) and once after each job on the job queue (ingest/processing/job_queue.py)."""
 
 from __future__ import annotations
 

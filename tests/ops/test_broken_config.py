@@ -32,17 +32,17 @@ ARGS = {
     "rebuild-entities": ["rebuild-entities"],
     "migrate": ["migrate"],
     "metrics": ["metrics"],
-    # the review app's commands (intake/ingest/commands/review.py, users.py)
+    # the review app's commands (intake/cli/commands/review.py, users.py)
     "serve": ["serve"],
     "queue": ["queue"],
     "show": ["show", "D-1"],
     "reprocess": ["reprocess", "--pending"],
     "user": ["user", "list"],
     "worker": ["worker"],
-    # security (issue 11: intake/ingest/commands/keys.py, retention.py)
+    # security (issue 11: intake/cli/commands/keys.py, retention.py)
     "keys": ["keys", "check"],
     "retention": ["retention", "review"],
-    # the analyst's link chart (issue 18: intake/ingest/commands/chart.py)
+    # the analyst's link chart (issue 18: intake/cli/commands/chart.py)
     "chart": ["chart", "--format", "graphml"],
 }
 MAIL_COMMANDS = ("poll", "daemon")

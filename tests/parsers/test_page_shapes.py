@@ -2,7 +2,7 @@
 shadow, blur, JPEG), a low-contrast grey scan, a fax at 204×98 dpi as a
 multi-page TIFF, a sheet fed upside down; each made from physical
 parameters (fixtures/formgen/degrade.py) and read back with real
-Tesseract. And the clean-up steps themselves (parsers/support/page_clean.py)
+Tesseract. And the clean-up steps themselves (parsers/ocr/page_clean.py)
 on pictures whose answer is known."""
 
 from __future__ import annotations

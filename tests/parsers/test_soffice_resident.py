@@ -1,4 +1,4 @@
-"""The LibreOffice a worker keeps running (parsers/support/soffice_resident.py),
+"""The LibreOffice a worker keeps running (parsers/tools/soffice_resident.py),
 with real LibreOffice: one process serves many documents, a hang is killed
 and the next document still converts, a crash costs a retry on a fresh one,
 it dies with its worker, and without a Python that has the UNO bridge each

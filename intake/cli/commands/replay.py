@@ -4,7 +4,7 @@ pipeline, custody first (issue 15).
 First every message is taken into custody (store/inbound.py: raw bytes and
 an inbound row, committed in batches: the replay's checkpoint); then the
 received messages are processed on N worker processes
-(ingest/processing.py). Ctrl-C stops cleanly: what was committed stays, what
+(ingest/processing/local_processor.py). Ctrl-C stops cleanly: what was committed stays, what
 was in flight is handed back, and a rerun reads the archive again (adding
 nothing it already holds) and processes what is left."""
 

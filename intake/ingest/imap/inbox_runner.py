@@ -93,7 +93,7 @@ class InboxRunner:
     @property
     def queue(self):
         """On PostgreSQL: queues each received message's processing in the
-        transaction that takes custody of it (ingest/processors.py)."""
+        transaction that takes custody of it (ingest/processing/processor_choice.py)."""
         if self._queue is False:
             from intake.ingest.processing.processor_choice import queue_hook
 

@@ -8,7 +8,7 @@ One message's work, whoever runs it:
     and the inbound row marked done
 
 ``MessageJob`` holds a message between those steps; ``commit_job`` is the
-transaction (both in ingest/message_job.py). Two drivers use them:
+transaction (both in ingest/processing/message_steps.py). Two drivers use them:
 
 - ``LocalProcessor``: this machine, on every core. Documents are analysed
   by N long-lived worker processes in parallel while this process walks the
@@ -16,7 +16,7 @@ transaction (both in ingest/message_job.py). Two drivers use them:
   received (so dedup and entity resolution give what a one-at-a-time run
   gives), several messages per transaction. Used on the embedded SQLite
   store, and on PostgreSQL when no job queue is configured.
-- ``intake/ingest/jobs.py``: procrastinate tasks on PostgreSQL, so `intake
+- ``intake/ingest/processing/job_queue.py``: procrastinate tasks on PostgreSQL, so `intake
   worker` processes on any number of machines share the work.
 """
 
@@ -69,7 +69,7 @@ def worker_count(settings, override: int | None = None) -> int:
 
 class AnalysisPool:
     """N threads, each owning one isolated analysis worker process
-    (ingest/workers.py); a document goes to whichever is free."""
+    (analysis/workers.py); a document goes to whichever is free."""
 
     def __init__(self, settings, workers: int):
         self.settings = settings

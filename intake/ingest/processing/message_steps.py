@@ -1,6 +1,6 @@
 """One received message through processing, whoever drives it (the local
-processor in ingest/processing.py, the job queue's tasks in
-ingest/jobs.py, a single call in ingest/pipeline.py):
+processor in ingest/processing/local_processor.py, the job queue's tasks in
+ingest/processing/job_queue.py, a single call in ingest/processing/one_message.py):
 
     MIME walk (walk_job) → the documents not stored yet
     (documents_to_analyse) → their analyses → one transaction (commit_job,

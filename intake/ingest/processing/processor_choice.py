@@ -1,6 +1,6 @@
 """Which processor works through received mail: the job queue on
-PostgreSQL (ingest/jobs.py, shared by `intake worker` processes on any
-number of machines), the local processor otherwise (ingest/processing.py)."""
+PostgreSQL (ingest/processing/job_queue.py, shared by `intake worker` processes on any
+number of machines), the local processor otherwise (ingest/processing/local_processor.py)."""
 
 from __future__ import annotations
 

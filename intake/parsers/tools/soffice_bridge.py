@@ -1,6 +1,6 @@
 """Keep one LibreOffice running and convert documents on request.
 
-Run by intake/parsers/support/soffice_resident.py, NOT imported by intake:
+Run by intake/parsers/tools/soffice_resident.py, NOT imported by intake:
 it runs under a Python that has LibreOffice's UNO bridge (Debian's
 python3-uno, for the system python3), which intake's own environment need
 not have. Standard library and uno only.

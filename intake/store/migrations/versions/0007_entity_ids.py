@@ -2,7 +2,7 @@
 documents.reprocess_failures / reprocess_not_before; a random secret in store_secrets, every
 entity's public id re-made as an HMAC of its old (unkeyed, reversible) id,
 and the split decisions that name a new entity's id re-made the same way.
-An old id still finds its entity: store/entity_ids.py legacy_redirect
+An old id still finds its entity: store/entities/ids.py legacy_redirect
 computes the new id from it, so no table of old ids is kept.
 
 Revision ID: 0007_entity_ids
@@ -24,7 +24,7 @@ branch_labels = None
 depends_on = None
 
 # Kept here rather than imported: a migration must do what it did when it
-# was written, whatever store/entity_ids.py becomes.
+# was written, whatever store/entities/ids.py becomes.
 _NAME = 'entity_id_key'
 
 
