@@ -1,7 +1,7 @@
 """The urgent-report notifications' outbox (issue 18).
 
 A row per document and channel, made when a triaged document at a notifying
-level is found that has none; the sender (intake/triage/notifier.py) takes
+level is found that has none; the sender (intake/ingest/processing/notifier.py) takes
 due rows, sends outside any transaction, and marks each sent, or failed with
 the error's class and a time to try again. After the last attempt a row
 stays "failed": shown on the document page and counted, never dropped.

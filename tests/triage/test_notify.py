@@ -15,10 +15,10 @@ from sqlalchemy import select
 
 from intake.analysis.workers import InlineAnalyser
 from intake.config.settings import ConfigError, load_settings
+from intake.ingest.processing.notifier import Notifier
 from intake.ingest.processing.one_message import Pipeline
 from intake.store.models import DocumentRow, Notification
 from intake.store.notifications import states_of
-from intake.triage.notifier import Notifier
 from tests.triage.helpers import ROUTINE_TEXT, URGENT_TEXT, body_message
 from tests.triage.servers import SmtpServer, WebhookServer, make_cert
 

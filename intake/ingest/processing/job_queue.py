@@ -179,7 +179,7 @@ def _notify(dsn: str, settings) -> None:
     with _lock:
         notifier = _notifiers.get(dsn, False)
         if notifier is False:
-            from intake.triage.notifier import Notifier
+            from intake.ingest.processing.notifier import Notifier
 
             notifier = _notifiers[dsn] = Notifier.from_settings(_store(dsn), settings)
     if notifier is not None:

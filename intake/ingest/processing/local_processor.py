@@ -47,6 +47,7 @@ from intake.ingest.processing.message_steps import (
     documents_to_analyse,
     walk_job,
 )
+from intake.ingest.processing.notifier import Notifier
 from intake.ingest.sender import SenderPolicies
 from intake.logs import log_fault
 from intake.store import inbound
@@ -54,7 +55,6 @@ from intake.store.db import Store
 from intake.store.message_writes import (
     MessageOutcome,
 )
-from intake.triage.notifier import Notifier
 
 log = logging.getLogger(__name__)
 
