@@ -1,12 +1,15 @@
 """The house rules that keep intake easy to carry on (docs/architecture.md):
 no import cycle among intake's modules (imports inside functions count: a
-cycle hidden that way is still a cycle), SQL only in store/ (no ingest/ or
+cycle hidden that way is still a cycle), imports only run down the layers
+written in docs/architecture.md (the test reads them from there, so the
+page and the check cannot disagree), SQL only in store/ (no ingest/ or
 review/ module imports the models), and no module over ~400 lines without
 a reason written at its top."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -119,3 +122,77 @@ def test_long_modules_say_why():
         if text.count("\n") > MAX_LINES and LONG_REASON not in text[:3000]:
             long.append(f"{name} ({text.count(chr(10))} lines)")
     assert long == []
+
+
+# --- layers ------------------------------------------------------------------------------------
+
+ARCHITECTURE_DOC = REPO / "docs" / "architecture.md"
+
+
+def _layer_tables() -> dict[str, list[list[str]]]:
+    """The layer tables of docs/architecture.md: each fenced block after a line
+    ``<!-- layers: SCOPE -->`` lists one layer per line, top first, as
+    ``N. name name ...``; names are relative to SCOPE."""
+    text = ARCHITECTURE_DOC.read_text(encoding="utf-8")
+    tables = {}
+    for m in re.finditer(r"<!-- layers: ([\w.]+) -->\s*```\w*\n(.*?)```", text, re.S):
+        scope, body = m.group(1), m.group(2)
+        tables[scope] = [line.split(".", 1)[1].split() for line in body.strip().splitlines()]
+    return tables
+
+
+def _unit(module: str, scope: str, names: set[str]) -> str | None:
+    """The layer unit (a package or module named in the table) a module belongs to, in a scope;
+    ``__init__`` for the scope's package itself."""
+    if not (module == scope or module.startswith(scope + ".")):
+        return None
+    rest = module[len(scope) + 1:] if module != scope else ""
+    if not rest:
+        return "__init__"
+    first = rest.split(".")[0]
+    return first if first in names else None
+
+
+def _arrows_up(graph: dict[str, set[str]], scope: str, layers: list[list[str]]) -> list[str]:
+    """Imports that go up or sideways between layer units of one scope. A scope package
+    that imports nothing itself (its __init__ a docstring) is only a folder: ``from
+    scope import module`` names the package but depends on the module alone."""
+    level = {name: i for i, layer in enumerate(layers) for name in layer}
+    names = set(level)
+    bad = []
+    for module, deps in graph.items():
+        a = _unit(module, scope, names)
+        if a is None:
+            continue
+        for dep in deps:
+            b = _unit(dep, scope, names)
+            if b is None or b == a or (b == "__init__" and not graph.get(dep)):
+                continue
+            if level[b] <= level[a]:
+                bad.append(f"{module} -> {dep}")
+    return sorted(bad)
+
+
+def test_the_layers_are_written_down():
+    tables = _layer_tables()
+    assert {"intake", "intake.parsers", "intake.store.entities"} <= set(tables)
+    # every package and top-level module of intake has its place in the house
+    top = {p.stem if p.is_file() else p.name for p in PKG.iterdir()
+           if p.suffix == ".py" or (p.is_dir() and (p / "__init__.py").exists())}
+    placed = {name for layer in tables["intake"] for name in layer}
+    assert top - placed == set(), "a package or module of intake/ with no layer in docs/architecture.md"
+
+
+def test_imports_run_down_the_layers():
+    graph = _graph()
+    bad = []
+    for scope, layers in _layer_tables().items():
+        bad += _arrows_up(graph, scope, layers)
+    assert bad == []
+
+
+def test_an_arrow_back_up_would_be_found():
+    layers = [["cli"], ["ingest", "review"], ["store"], ["__init__"]]
+    graph = {"x.cli.main": {"x.store.db"}, "x.store.db": {"x.review.app"},
+             "x.ingest.a": {"x.review.b", "x.store.db"}, "x.review.b": set()}
+    assert _arrows_up(graph, "x", layers) == ["x.ingest.a -> x.review.b", "x.store.db -> x.review.app"]
