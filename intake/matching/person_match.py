@@ -190,17 +190,30 @@ def _is_nickname(a: str, b: str) -> bool:
 
 
 _DIMINUTIVES: dict[str, set[tuple[str, str]]] | None = None
+_GAZETTEER_FILES: tuple[str, ...] = ()
+
+
+def use_gazetteer_files(files: tuple[str, ...]) -> None:
+    """The site's own gazetteer files (``[extract] gazetteer_files``), so their
+    diminutives link people as the packaged ones do. The store a command opens
+    with the site's settings calls this (store/db.py open_store); a process
+    that never does matches with the packaged lists only."""
+    global _DIMINUTIVES, _GAZETTEER_FILES
+    files = tuple(files)
+    if files != _GAZETTEER_FILES:
+        _GAZETTEER_FILES, _DIMINUTIVES = files, None
 
 
 def _is_diminutive(a: str, b: str) -> bool:
-    """Curated non-English diminutives and spellings (gazetteer data),
-    folded the same way as names. Loaded once, on first use."""
+    """Curated non-English diminutives and spellings (gazetteer data: the
+    packaged lists and the site's), folded the same way as names. Loaded
+    once, on first use."""
     global _DIMINUTIVES
     if _DIMINUTIVES is None:
         from intake.extractors.gazetteer import load_gazetteers
 
         _DIMINUTIVES = {}
-        for name, rows in load_gazetteers().diminutives.items():
+        for name, rows in load_gazetteers(_GAZETTEER_FILES).diminutives.items():
             _DIMINUTIVES.setdefault(fold(name), set()).update(rows)
     ra, rb = _DIMINUTIVES.get(a), _DIMINUTIVES.get(b)
     return bool(ra and rb and ra & rb)

@@ -455,8 +455,11 @@ def open_store(settings, write: bool = True) -> Store:
     """The store a command works on. ``write=False`` for commands that only
     read (export, entities, status, queue): they work on a read-only store
     and never create one."""
+    from intake.matching import person_match
     from intake.store import store_keys
 
+    # Resolution in this process links people by the site's diminutives too.
+    person_match.use_gazetteer_files(tuple(str(settings.path(p)) for p in settings.model.extract.gazetteer_files))
     try:
         kek = store_keys.kek_from_settings(settings)
     except store_keys.KeyProblem as exc:

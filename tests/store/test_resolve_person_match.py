@@ -100,3 +100,27 @@ def test_a_diminutive_never_overrides_a_conflicting_dob():
 
 def test_fold_handles_letters_without_a_decomposition():
     assert pm.fold("Łukasz Yılmaz Đorđević Søren") == "lukasz yilmaz dordevic soren"
+
+
+@pytest.fixture
+def packaged_lists_after():
+    yield
+    pm.use_gazetteer_files(())
+
+
+def test_a_sites_diminutives_reach_person_matching(tmp_path, packaged_lists_after):
+    """A site's gazetteer file (``[extract] gazetteer_files``) names two forenames as one
+    person's; the store a command opens with those settings matches them, the packaged
+    lists alone do not."""
+    from intake.config.settings import load_settings
+    from intake.store.db import open_store
+
+    pm.use_gazetteer_files(())
+    assert pm.match_score(prof("Bodhi Quarrington"), prof("Thaddeus Quarrington")) is None
+    (tmp_path / "names.toml").write_text('[diminutives]\nthaddeus = ["bodhi"]\n')
+    config = tmp_path / "intake.toml"
+    config.write_text('[extract]\ngazetteer_files = ["names.toml"]\n')
+    settings = load_settings(str(config), f"sqlite:///{tmp_path / 's.sqlite'}")
+    with open_store(settings):
+        pass
+    assert pm.match_score(prof("Bodhi Quarrington"), prof("Thaddeus Quarrington")) == pm.SCORE_VARIANT
