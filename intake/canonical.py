@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
+from intake.exception_codes import FIELD_VALUE_INVALID
+
 FieldType = Literal["text", "datetime", "date", "int", "bool", "witnessed", "grade5", "grade4"]
 
 
@@ -63,6 +65,8 @@ _WS = re.compile(r"\s+")
 
 class FieldValueError(ValueError):
     """A corrected value that does not fit its field; the message says how."""
+
+    code = FIELD_VALUE_INVALID
 
 
 def coerce(key: str, text: str | None):

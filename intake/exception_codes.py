@@ -13,8 +13,8 @@ record:
 
 ``scope`` says where it is raised: ``document`` and ``record`` items are
 about one document and reach the review queue; ``message`` items are about
-one e-mail; ``inbox``, ``store``, ``config`` and ``entity`` codes are
-operational: they reach the operator (``intake status``, the command line,
+one e-mail; ``inbox``, ``store``, ``config``, ``entity`` and ``request``
+codes are operational: they reach the operator (``intake status``, the command line,
 logs), never the queue.
 
 Long on purpose: one entry per code, all in one place, is the point of a
@@ -32,7 +32,7 @@ import sys
 from dataclasses import dataclass
 from typing import Literal
 
-Scope = Literal["document", "record", "message", "inbox", "store", "config", "entity"]
+Scope = Literal["document", "record", "message", "inbox", "store", "config", "entity", "request"]
 
 
 @dataclass(frozen=True)
@@ -313,6 +313,16 @@ IMAP_PASS_CRASHED = _code(
     "imap_pass_crashed", "A pass over the inbox failed unexpectedly (a fault in intake, logged).",
     "Nothing is acknowledged that was not stored; report the log line to the developers.",
     blocks=False, scope="inbox")
+ARCHIVE_UNREADABLE = _code(
+    "archive_unreadable", "A path given to `intake replay` cannot be read as an archive at all (not an mbox, "
+    "Maildir, folder of .eml or .msg files).",
+    "Check the path and the archive's format; the rest of the paths were replayed.",
+    blocks=False, scope="inbox")
+NOTIFICATION_FAILED = _code(
+    "notification_failed", "An urgent-report notification could not be sent (the mail server or webhook "
+    "refused or did not answer); it is tried again.",
+    "Check [notify] and the receiving server; `intake status` shows what waits.",
+    blocks=False, scope="inbox")
 PIPELINE_FAILED = _code(
     "pipeline_failed", "A message could not be stored; it stays in the mailbox and is retried every pass.",
     "Report the log line (it has the message's id, no content) to the developers.",
@@ -411,6 +421,34 @@ SPLIT_NOTHING_LEFT = _code(
 
 
 # --------------------------------------------------------------------------
+# requests refused (an officer's or administrator's change, answered at once;
+# the error types that carry these: store/review_actions.py ActionError,
+# store/users.py UserError, store/retention.py DisposalError,
+# store/triage.py TriageError, canonical.py FieldValueError)
+# --------------------------------------------------------------------------
+
+ACTION_REFUSED = _code(
+    "action_refused", "A review action does not fit the document's state (already decided, changed by someone "
+    "else meanwhile, or not allowed for this document).",
+    "Read the reason shown, reload the document and act again.", blocks=False, scope="request")
+USER_REQUEST_REFUSED = _code(
+    "user_request_refused", "A request about users cannot be met (a password too weak, a name taken, the "
+    "last administrator).",
+    "Change the request as the reason says.", blocks=False, scope="request")
+DISPOSAL_REFUSED = _code(
+    "disposal_refused", "A disposal was refused; nothing changed.",
+    "Read the reason (a hold, a wrong confirmation) and dispose again when it allows.",
+    blocks=False, scope="request")
+TRIAGE_CHANGE_REFUSED = _code(
+    "triage_change_refused", "An officer's change to a report's urgency cannot be made.",
+    "Read the reason shown and change the request.", blocks=False, scope="request")
+FIELD_VALUE_INVALID = _code(
+    "field_value_invalid", "A corrected value does not fit its field (a date that is not a date, a field "
+    "that does not exist).",
+    "Type the value as the message says (dates as dd/mm/yyyy or ISO).", blocks=False, scope="request")
+
+
+# --------------------------------------------------------------------------
 # the generated table
 # --------------------------------------------------------------------------
 
@@ -418,10 +456,11 @@ _SCOPE_TITLES = {
     "document": "Documents (review queue; the file gave no usable record)",
     "record": "Records (review queue; the record is used, a person should check part of it)",
     "message": "Messages (review queue; about the e-mail as a whole)",
-    "inbox": "Inboxes (operator: `intake status`, logs)",
+    "inbox": "Inboxes, archives and notifications (operator: `intake status`, logs)",
     "store": "Store (operator)",
     "config": "Configuration (operator)",
     "entity": "Entity decisions (answered at once to the officer)",
+    "request": "Requests refused (answered at once to the officer or administrator)",
 }
 
 

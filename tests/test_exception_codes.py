@@ -54,3 +54,35 @@ def test_every_entry_says_what_to_do():
 def test_docs_table_is_generated_from_the_catalogue():
     doc = (REPO / "docs" / "exception-codes.md").read_text(encoding="utf-8")
     assert doc == exception_codes.markdown(), "run: python -m intake.exception_codes > docs/exception-codes.md"
+
+
+def _error_classes():
+    """Every exception class intake defines whose name says it is an error."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import intake
+
+    for info in pkgutil.walk_packages(intake.__path__, "intake."):
+        if ".migrations" in info.name or info.name.endswith("__main__"):
+            continue
+        module = importlib.import_module(info.name)
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if (cls.__module__ == info.name and issubclass(cls, Exception) and name.endswith("Error")
+                    and not name.startswith("_")):
+                yield cls
+
+
+def test_every_error_type_carries_a_code():
+    """An error an officer, an administrator or an operator sees is named by a
+    catalogue code: on the class, or (IntakeError and ConfigError and their kin)
+    on each instance, checked when it is made."""
+    from intake.config.settings import ConfigError
+
+    per_instance = (IntakeError, ConfigError)
+    classes = list(_error_classes())
+    assert len(classes) > 10, "the scan found too few error types: the test is broken"
+    without = sorted(f"{c.__module__}.{c.__name__}" for c in classes
+                     if not issubclass(c, per_instance) and getattr(c, "code", None) not in exception_codes.CATALOGUE)
+    assert without == []

@@ -25,6 +25,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
+from intake.exception_codes import CONVERSION_FAILED
 from intake.parsers.support.options import parsing_options
 from intake.parsers.tools.process import ToolTimeout, run_tool
 from intake.types import IntakeError
@@ -185,7 +186,9 @@ class Renditions:
 
 
 class RenderError(Exception):
-    pass
+    """An original that cannot be shown as a page."""
+
+    code = CONVERSION_FAILED
 
 
 def _text_of(data: bytes, text: str | None, limit: int = 200_000) -> str:

@@ -34,6 +34,7 @@ from datetime import datetime, timezone
 
 from sqlalchemy import delete, func, or_, select, update
 
+from intake.exception_codes import DISPOSAL_REFUSED
 from intake.store import repository as repo
 from intake.store.dedup import forget_document
 from intake.store.entities.graph import person_profile_of_mentions, refresh_stats
@@ -67,6 +68,8 @@ _ANALYSIS = ("status", "template", "template_version", "reader", "ocr_confidence
 
 class DisposalError(ValueError):
     """The disposal was refused; nothing changed."""
+
+    code = DISPOSAL_REFUSED
 
 
 def _aware(dt: datetime | None) -> datetime | None:

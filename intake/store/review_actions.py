@@ -19,7 +19,13 @@ from typing import Sequence
 from sqlalchemy import select
 
 from intake import canonical
-from intake.exception_codes import AMBIGUOUS_VALUE, POSSIBLE_DUPLICATE, REJECTED_BY_OFFICER, UNREADABLE_VALUE
+from intake.exception_codes import (
+    ACTION_REFUSED,
+    AMBIGUOUS_VALUE,
+    POSSIBLE_DUPLICATE,
+    REJECTED_BY_OFFICER,
+    UNREADABLE_VALUE,
+)
 from intake.store import repository as repo
 from intake.store.document_writes import AnalysisChange, apply_analysis, replace_mentions, resolve_if_in_use
 from intake.store.models import DocumentRow, ExceptionItem, Message, RecordRow, ReviewNote
@@ -36,6 +42,8 @@ _WS = re.compile(r"\s+")
 class ActionError(ValueError):
     """The action does not fit the document's state; the message says why
     in words an officer can act on."""
+
+    code = ACTION_REFUSED
 
 
 @dataclass

@@ -15,6 +15,7 @@ from datetime import date, datetime, timezone
 
 from sqlalchemy import case, delete, select, update
 
+from intake.exception_codes import TRIAGE_CHANGE_REFUSED
 from intake.logs import log_fault
 from intake.store import repository as repo
 from intake.store.models import DocumentRow, Entity, MentionRow, Message, Notification, Triage, TriageIndicator
@@ -33,6 +34,8 @@ _TRIAGED_STATUSES = ("parsed", "exception", "duplicate")
 
 class TriageError(ValueError):
     """An officer's change that cannot be made; the message says why."""
+
+    code = TRIAGE_CHANGE_REFUSED
 
 
 def received_date(values: dict, message: Message | None) -> date | None:

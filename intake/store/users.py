@@ -35,6 +35,7 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import case, delete, literal, or_, select, update
 
+from intake.exception_codes import USER_REQUEST_REFUSED
 from intake.store.models import ReviewSession, User
 
 ROLES = ("officer", "analyst", "admin")
@@ -52,6 +53,8 @@ _HASH_SLOTS = threading.BoundedSemaphore(os.cpu_count() or 2)
 
 class UserError(ValueError):
     """A request about users that cannot be met; the message says why."""
+
+    code = USER_REQUEST_REFUSED
 
 
 def _now() -> datetime:

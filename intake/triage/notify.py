@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 
 from intake.config.settings import read_secret
+from intake.exception_codes import NOTIFICATION_FAILED
 
 LEVEL_WORDS = {"urgent": "URGENT", "high": "High", "routine": "Routine"}
 
@@ -44,6 +45,8 @@ class Alert:
 class SendError(Exception):
     """One attempt failed. ``str()`` is the error's class and a code, never
     content or a secret."""
+
+    code = NOTIFICATION_FAILED
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ import stat
 from pathlib import Path
 from typing import BinaryIO, Iterator
 
+from intake.exception_codes import ARCHIVE_UNREADABLE
 from intake.ingest.sources.maildir import is_maildir, iter_maildir
 from intake.ingest.sources.mbox import iter_mbox, iter_mbox_stream, looks_like_mbox
 from intake.ingest.sources.msg import iter_msg, msg_to_rfc822
@@ -31,6 +32,8 @@ DEFAULT_MAX_STREAM_MESSAGE = 100 * 1024 * 1024
 
 class ArchiveError(Exception):
     """The path cannot be read as an archive at all."""
+
+    code = ARCHIVE_UNREADABLE
 
 
 class UnreadableFile:
