@@ -35,8 +35,7 @@ def measure(db: Path, repeat: int) -> dict[str, float]:
     from sqlalchemy import func, select
 
     from intake.config.settings import load_settings
-    from intake.store import disruption as dz
-    from intake.store import link_chart as lc
+    from intake.store import disruption, link_chart
     from intake.store.db import open_store
     from intake.store.models import DocumentRow, Entity
     from intake.store.plates import plates_of_interest
@@ -52,10 +51,10 @@ def measure(db: Path, repeat: int) -> dict[str, float]:
         "recurrence, page of 50": lambda s: recurrence_for(s, page),
         "rising 30 days": lambda s: rising(s, 30),
         "rising 90 days": lambda s: rising(s, 90),
-        "disruption businesses": lambda s: dz.businesses(s),
-        "people around children": lambda s: dz.people_around_children(s),
-        "chart overview": lambda s: lc.build_chart(s, lc.ChartFilter()),
-        "chart seed plate, 1 hop": lambda s: lc.build_chart(s, lc.ChartFilter(seed=seed, hops=1)),
+        "disruption businesses": lambda s: disruption.businesses(s),
+        "people around children": lambda s: disruption.people_around_children(s),
+        "chart overview": lambda s: link_chart.build_chart(s, link_chart.ChartFilter()),
+        "chart seed plate, 1 hop": lambda s: link_chart.build_chart(s, link_chart.ChartFilter(seed=seed, hops=1)),
         "plates of interest": lambda s: plates_of_interest(s),
     }
     out = {}

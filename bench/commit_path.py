@@ -65,11 +65,10 @@ def _log(msg: str) -> None:
 def capture(paths: list[Path], workers: int) -> list[dict]:
     """Replay ``paths`` into a scratch store, keeping every job committed."""
     from intake.cli import main as cli
-    from intake.ingest.processing import local_processor as processing
-    from intake.ingest.processing import message_steps as message_job
+    from intake.ingest.processing import local_processor, message_steps
 
     kept: dict[int, dict] = {}
-    real = message_job.commit_job
+    real = message_steps.commit_job
 
     def spy(session, job, actor):
         out = real(session, job, actor)
@@ -78,7 +77,7 @@ def capture(paths: list[Path], workers: int) -> list[dict]:
                                 "analyses": dict(job.analyses), "source": job.source, "sender": job.sender}
         return out
 
-    processing.commit_job = message_job.commit_job = spy
+    local_processor.commit_job = message_steps.commit_job = spy
     try:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{tmp}/capture.sqlite"
@@ -86,7 +85,7 @@ def capture(paths: list[Path], workers: int) -> list[dict]:
             if rc != 0:
                 _log(f"capture replay exited {rc}")
     finally:
-        processing.commit_job = message_job.commit_job = real
+        local_processor.commit_job = message_steps.commit_job = real
     return [kept[k] for k in sorted(kept)]
 
 
@@ -303,15 +302,15 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int) -
 def dump_state(url: str, out: Path) -> None:
     from sqlalchemy import select
 
-    from intake.store import models as m
+    from intake.store import models
     from intake.store.db import Store
     from intake.store.export import iter_documents
 
     store = Store(url)
     try:
         with store.session() as s:
-            doc_pid = dict(s.execute(select(m.DocumentRow.id, m.DocumentRow.public_id)).all())
-            ents = {e.id: e for e in s.scalars(select(m.Entity))}
+            doc_pid = dict(s.execute(select(models.DocumentRow.id, models.DocumentRow.public_id)).all())
+            ents = {e.id: e for e in s.scalars(select(models.Entity))}
             with out.open("w") as f:
                 for obj in iter_documents(s):
                     f.write(json.dumps(obj, sort_keys=True, default=str) + "\n")
@@ -323,18 +322,18 @@ def dump_state(url: str, out: Path) -> None:
                                         "first_seen": str(e.first_seen), "last_seen": str(e.last_seen)},
                                        sort_keys=True, default=str) + "\n")
                 links = sorted((ents[l.a_pk].public_id, ents[l.b_pk].public_id, l.kind, doc_pid.get(l.document_pk))
-                               for l in s.scalars(select(m.EntityLink)))
+                               for l in s.scalars(select(models.EntityLink)))
                 for l in links:
                     f.write(json.dumps({"link": l}) + "\n")
-                keys = sorted((doc_pid[k.document_pk], k.key) for k in s.scalars(select(m.ContentKey)))
+                keys = sorted((doc_pid[k.document_pk], k.key) for k in s.scalars(select(models.ContentKey)))
                 for k in keys:
                     f.write(json.dumps({"content_key": k}) + "\n")
                 items = sorted((doc_pid.get(x.document_pk), x.code, x.status, doc_pid.get(x.related_document_pk),
-                                x.detail) for x in s.scalars(select(m.ExceptionItem)))
+                                x.detail) for x in s.scalars(select(models.ExceptionItem)))
                 for x in items:
                     f.write(json.dumps({"item": x}) + "\n")
                 docs = sorted((d.public_id, d.status, d.agency, d.duplicate_reason, d.template, d.reader)
-                              for d in s.scalars(select(m.DocumentRow)))
+                              for d in s.scalars(select(models.DocumentRow)))
                 for d in docs:
                     f.write(json.dumps({"document": d}) + "\n")
     finally:

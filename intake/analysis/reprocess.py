@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from intake.logs import log_fault
-from intake.store import review_actions as ra
+from intake.store import review_actions
 from intake.store.db import Store
 from intake.store.documents import get_document, stored_document
 from intake.store.records import current_fields, field_values
@@ -80,7 +80,7 @@ class ReprocessSummary:
     by_status: dict[str, int] = field(default_factory=dict)
 
 
-def reprocess(store: Store, analyser, public_ids, actor: ra.Actor, stop=None, settings=None) -> ReprocessSummary:
+def reprocess(store: Store, analyser, public_ids, actor: review_actions.Actor, stop=None, settings=None) -> ReprocessSummary:
     out = ReprocessSummary()
     for pid in public_ids:
         if stop is not None and stop.is_set():
@@ -91,7 +91,7 @@ def reprocess(store: Store, analyser, public_ids, actor: ra.Actor, stop=None, se
             if found is None or row is None:
                 out.missing += 1
                 continue
-            change = ra.apply_reprocess(s, row, found[0], actor)
+            change = review_actions.apply_reprocess(s, row, found[0], actor)
             if row.record is not None and corrected_text(row.record):
                 # The analysis read the parser's text; an officer corrected
                 # some of it: the mentions must come from what stands now.
@@ -99,7 +99,7 @@ def reprocess(store: Store, analyser, public_ids, actor: ra.Actor, stop=None, se
                 values = field_values(row.record)
                 current = extract_current(settings, row.record, report_date(values, row.message.date))
                 if current is not None:
-                    ra.set_mentions(s, row, current, actor)
+                    review_actions.set_mentions(s, row, current, actor)
                     change.mentions_after = len(current.mentions)
         out.done += 1
         out.status_changed += change.status_before != change.status_after

@@ -89,9 +89,9 @@ class Daemon:
             self.scheduler.add_job(self._job, ib.schedule.trigger(), args=[ib.name],
                                    id=ib.name, name=f"poll {ib.name}", next_run_time=now)
         self.scheduler.start()
-        from intake.ingest.processing import job_queue as jobs
+        from intake.ingest.processing import job_queue
 
-        if jobs.uses_job_queue(self.store, self.settings):
+        if job_queue.uses_job_queue(self.store, self.settings):
             # PostgreSQL: the passes queue each message's processing as a
             # job; `intake worker` processes (here or on other machines) do it.
             log.info("processing runs in `intake worker` processes (job queue on PostgreSQL)")

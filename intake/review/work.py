@@ -20,8 +20,7 @@ from intake.analysis.reprocess import analyse_stored, extract_current, reprocess
 from intake.analysis.workers import make_analyser
 from intake.exception_codes import TEMPLATE_INVALID
 from intake.logs import log_fault
-from intake.store import review_actions as ra
-from intake.store import review_faults as rf
+from intake.store import review_actions, review_faults
 from intake.store.db import Store
 from intake.store.documents import get_document
 from intake.types import DocumentAnalysis, FieldValue, IntakeError, Record
@@ -77,7 +76,7 @@ class Workbench:
         fails is recorded on its document and waits (store/review_faults.py)
         while the rest go on. Returns how many were tried."""
         with self.store.session() as s:
-            pending = [(d.public_id, d.reprocess_requested_by) for d in rf.due_reprocess(s, limit)]
+            pending = [(d.public_id, d.reprocess_requested_by) for d in review_faults.due_reprocess(s, limit)]
         tried = 0
         for pid, who in pending:
             if self._stop.is_set():
@@ -87,7 +86,7 @@ class Workbench:
                 with self._lock:
                     if self._analyser is None:
                         self._analyser = make_analyser(self.settings)
-                    reprocess(self.store, self._analyser, [pid], ra.Actor(f"user:{who or 'unknown'}"),
+                    reprocess(self.store, self._analyser, [pid], review_actions.Actor(f"user:{who or 'unknown'}"),
                               settings=self.settings)
             except Exception as exc:  # noqa: BLE001 - one document's fault must not stop the others
                 code = exc.code if isinstance(exc, IntakeError) else "fault"
@@ -95,14 +94,14 @@ class Workbench:
                     log_fault(log, "background reprocessing of a document failed", exc)
                 try:
                     with self.store.transaction() as s:
-                        rf.record_reprocess_failure(s, pid, code)
+                        review_faults.record_reprocess_failure(s, pid, code)
                 except Exception as again:  # noqa: BLE001 - the store itself may be failing: next round
                     log_fault(log, "recording a failed reprocess failed", again)
                 continue
             with self.store.transaction() as s:
                 doc = get_document(s, pid)
                 if doc is not None and doc.reprocess_failures:
-                    rf.clear_reprocess_failures(s, doc, f"user:{who or 'unknown'}")
+                    review_faults.clear_reprocess_failures(s, doc, f"user:{who or 'unknown'}")
         return tried
 
     def _loop(self) -> None:

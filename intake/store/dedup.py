@@ -34,7 +34,7 @@ from typing import Literal
 from rapidfuzz import fuzz
 from sqlalchemy import func, insert, select
 
-from intake.matching import content_fingerprint as cf
+from intake.matching import content_fingerprint
 from intake.store.models import ContentKey, DocumentRow, RecordField, RecordRow
 from intake.store.records import field_values, values_of_rows
 
@@ -67,11 +67,11 @@ class _Content:
     # Cached: a new report is compared with up to MAX_CANDIDATES others.
     @cached_property
     def content(self) -> str:
-        return cf.content_string(self.values, self.text)
+        return content_fingerprint.content_string(self.values, self.text)
 
     @cached_property
     def normalised_text(self) -> str:
-        return cf.normalise_text_cached(self.text or "")
+        return content_fingerprint.normalise_text_cached(self.text or "")
 
     @cached_property
     def values_or_text(self) -> str:
@@ -97,7 +97,7 @@ def _identity_agrees(key: str, va: str, vb: str) -> bool:
 
 def _identity_compare(a: dict[str, str], b: dict[str, str]) -> tuple[list[str], list[str]]:
     agree, differ = [], []
-    for key in cf.IDENTITY_FIELDS:
+    for key in content_fingerprint.IDENTITY_FIELDS:
         va, vb = a.get(key), b.get(key)
         if not va or not vb:
             continue
@@ -152,14 +152,14 @@ def content_of(record, text: str | None) -> _Content:
     if record is None:
         return _Content({}, None, text or "")
     return _Content(
-        cf.record_values({k: fv.value for k, fv in record.fields.items()}),
+        content_fingerprint.record_values({k: fv.value for k, fv in record.fields.items()}),
         record.template,
         text or "",
     )
 
 
 def _stored(document: DocumentRow, record: RecordRow | None) -> _Content:
-    return _Content(cf.record_values(field_values(record)), record.template if record is not None else None,
+    return _Content(content_fingerprint.record_values(field_values(record)), record.template if record is not None else None,
                     document.text or "")
 
 
@@ -190,7 +190,7 @@ def _stored_originals(session, pks: list[int]):
         if pk not in found:
             continue
         text, template = found[pk]
-        yield pk, _Content(cf.record_values(values_of_rows(rows.get(pk, []))), template, text or "")
+        yield pk, _Content(content_fingerprint.record_values(values_of_rows(rows.get(pk, []))), template, text or "")
 
 
 def find_content_duplicate(session, document: DocumentRow, record, text: str, *, fresh: bool = False,
@@ -205,7 +205,7 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str, *,
     if not fresh:
         # A reprocessed document replaces its own keys rather than adding more.
         forget_document(session, document.id)
-    keys = cf.unique(keys) if keys is not None else cf.unique(cf.band_keys(mine.content))
+    keys = content_fingerprint.unique(keys) if keys is not None else content_fingerprint.unique(content_fingerprint.band_keys(mine.content))
     best: ContentMatch | None = None
     if keys:
         # Most shared bands first: when a common text fills more than

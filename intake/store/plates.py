@@ -14,7 +14,7 @@ from typing import TextIO
 
 from sqlalchemy import or_, select
 
-from intake.matching import entity_keys as ek
+from intake.matching import entity_keys
 from intake.store.analysis_common import counted, intelligence_field
 from intake.store.document_facts import facts_for
 from intake.store.entities.queries import entities_where_in
@@ -37,7 +37,7 @@ class Plate:
 
     @property
     def partial(self) -> bool:
-        return ek.is_partial_plate(self.entity.key)
+        return entity_keys.is_partial_plate(self.entity.key)
 
 
 def plates_of_interest(session, *, min_reports: int = 1) -> list[Plate]:

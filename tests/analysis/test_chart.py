@@ -12,8 +12,7 @@ import networkx as nx
 from sqlalchemy import select
 
 from intake import cli
-from intake.store import chart_export as cx
-from intake.store import link_chart as lc
+from intake.store import chart_export, link_chart
 from intake.store.models import AuditEntry, Entity
 
 
@@ -32,12 +31,12 @@ def _labels(chart):
 def test_a_seed_entity_with_one_hop_draws_its_reports_and_what_they_name(analysis_store):
     seed = _entity(analysis_store, "Darren Pike")
     with analysis_store.session() as s:
-        one = lc.build_chart(s, lc.ChartFilter(seed=seed, hops=1))
-        two = lc.build_chart(s, lc.ChartFilter(seed=seed, hops=2))
-        plates_only = lc.build_chart(s, lc.ChartFilter(seed=seed, hops=1, types=("VRM",)))
-        after_the_4th = lc.build_chart(s, lc.ChartFilter(seed=seed, hops=2,
+        one = link_chart.build_chart(s, link_chart.ChartFilter(seed=seed, hops=1))
+        two = link_chart.build_chart(s, link_chart.ChartFilter(seed=seed, hops=2))
+        plates_only = link_chart.build_chart(s, link_chart.ChartFilter(seed=seed, hops=1, types=("VRM",)))
+        after_the_4th = link_chart.build_chart(s, link_chart.ChartFilter(seed=seed, hops=2,
                                                          since=datetime(2026, 3, 4, tzinfo=timezone.utc)))
-        by_agency = lc.build_chart(s, lc.ChartFilter(seed=seed, hops=2, agency="city-hospital.example.org"))
+        by_agency = link_chart.build_chart(s, link_chart.ChartFilter(seed=seed, hops=2, agency="city-hospital.example.org"))
     assert sum(n.kind == "report" for n in one.nodes) == 2  # school and hospital
     assert {"Darren Pike", "AB12CDE", "Riverside Lodge", "Kayleigh Brooks", "Jade Wilson"} <= _labels(one)
     assert "Chicken Palace" not in _labels(one)
@@ -56,8 +55,8 @@ def test_a_seed_entity_with_one_hop_draws_its_reports_and_what_they_name(analysi
 
 def test_without_a_seed_the_chart_shows_the_most_linked_entities(analysis_store):
     with analysis_store.session() as s:
-        chart = lc.build_chart(s, lc.ChartFilter())
-        tiny = lc.build_chart(s, lc.ChartFilter(max_nodes=5))
+        chart = link_chart.build_chart(s, link_chart.ChartFilter())
+        tiny = link_chart.build_chart(s, link_chart.ChartFilter(max_nodes=5))
     assert {"AB12CDE", "Riverside Lodge", "Darren Pike"} <= _labels(chart)
     assert "Tyler Grant" not in _labels(chart)  # one report links nothing
     assert tiny.truncated and len(tiny.nodes) <= 5
@@ -66,8 +65,8 @@ def test_without_a_seed_the_chart_shows_the_most_linked_entities(analysis_store)
 def test_graphml_opens_in_networkx_with_the_same_nodes_and_links(analysis_store):
     seed = _entity(analysis_store, "Riverside Lodge")
     with analysis_store.session() as s:
-        chart = lc.build_chart(s, lc.ChartFilter(seed=seed, hops=2))
-    g = nx.read_graphml(io.BytesIO(cx.graphml_bytes(chart)))
+        chart = link_chart.build_chart(s, link_chart.ChartFilter(seed=seed, hops=2))
+    g = nx.read_graphml(io.BytesIO(chart_export.graphml_bytes(chart)))
     assert g.number_of_nodes() == len(chart.nodes)
     assert g.number_of_edges() == len({frozenset((e.source, e.target)) for e in chart.edges})
     assert g.nodes[seed]["label"] == "Riverside Lodge" and g.nodes[seed]["entity_type"] == "ORGANISATION"
@@ -78,12 +77,12 @@ def test_graphml_opens_in_networkx_with_the_same_nodes_and_links(analysis_store)
 
 
 def test_gephi_and_i2_tables_have_their_headers_and_guard_formulas():
-    chart = lc.Chart(nodes=[lc.Node("ent_a", "entity", "PERSON", "=HYPERLINK(\"x\")", 2, 1),
-                            lc.Node("d_b", "report", "REPORT", "Report 02/03/2026", 1, 1, agency="+school")],
-                     edges=[lc.Edge("ent_a", "d_b", "mentioned_in", 3)])
-    nodes = list(csv.reader(io.StringIO(cx.csv_text(cx.write_nodes_csv, chart))))
-    edges = list(csv.reader(io.StringIO(cx.csv_text(cx.write_edges_csv, chart))))
-    i2 = list(csv.DictReader(io.StringIO(cx.csv_text(cx.write_i2_csv, chart))))
+    chart = link_chart.Chart(nodes=[link_chart.Node("ent_a", "entity", "PERSON", "=HYPERLINK(\"x\")", 2, 1),
+                            link_chart.Node("d_b", "report", "REPORT", "Report 02/03/2026", 1, 1, agency="+school")],
+                     edges=[link_chart.Edge("ent_a", "d_b", "mentioned_in", 3)])
+    nodes = list(csv.reader(io.StringIO(chart_export.csv_text(chart_export.write_nodes_csv, chart))))
+    edges = list(csv.reader(io.StringIO(chart_export.csv_text(chart_export.write_edges_csv, chart))))
+    i2 = list(csv.DictReader(io.StringIO(chart_export.csv_text(chart_export.write_i2_csv, chart))))
     assert nodes[0][:2] == ["Id", "Label"] and nodes[1][1] == "'=HYPERLINK(\"x\")"
     assert edges[0][:4] == ["Source", "Target", "Type", "Weight"] and edges[1][:4] == ["ent_a", "d_b", "Undirected", "3"]
     assert i2[0]["Entity1 Label"].startswith("'=") and i2[0]["Agency"] == "'+school"

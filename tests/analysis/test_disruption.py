@@ -9,13 +9,13 @@ import re
 import pdfplumber
 from sqlalchemy import select
 
-from intake.store import disruption as dz
+from intake.store import disruption
 from intake.store.models import AuditEntry, Entity
 
 
 def test_businesses_are_classified_with_a_reason_and_ranked_by_reports_and_agencies(analysis_store):
     with analysis_store.session() as s:
-        found = dz.businesses(s)
+        found = disruption.businesses(s)
     assert [b.entity.display for b in found][0] == "Riverside Lodge"
     hotel = found[0]
     assert (hotel.kind.key, hotel.kind.s116) == ("hotel", True)
@@ -30,17 +30,17 @@ def test_businesses_are_classified_with_a_reason_and_ranked_by_reports_and_agenc
 
 
 def test_classification_reads_the_name_first_then_the_words_around_it():
-    assert dz.classify("Kings Arms Guest House").key == "hotel"  # not a pub: the guest house wins
-    assert dz.classify("Oakwood Academy").target is False  # a school is a partner, not a target
-    by_context = dz.classify("The Grand", ["they went up to a room at the Grand", "met at the Grand hotel"])
+    assert disruption.classify("Kings Arms Guest House").key == "hotel"  # not a pub: the guest house wins
+    assert disruption.classify("Oakwood Academy").target is False  # a school is a partner, not a target
+    by_context = disruption.classify("The Grand", ["they went up to a room at the Grand", "met at the Grand hotel"])
     assert by_context.key == "hotel" and "beside it" in by_context.reason
     # One passing word among many mentions is not enough.
-    assert dz.classify("Young Gunz", ["they took her to a room"] + ["the Young Gunz"] * 5).key == "unclassified"
+    assert disruption.classify("Young Gunz", ["they took her to a room"] + ["the Young Gunz"] * 5).key == "unclassified"
 
 
 def test_an_adult_named_around_two_children_is_listed_and_the_children_are_not(analysis_store):
     with analysis_store.session() as s:
-        people = dz.people_around_children(s)
+        people = disruption.people_around_children(s)
     names = {p.entity.display: p for p in people}
     assert set(names) == {"Darren Pike"}
     assert sorted((c.name, c.age) for c in names["Darren Pike"].children) == [("Jade Wilson", 13),

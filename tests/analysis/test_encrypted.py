@@ -10,8 +10,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from intake.store import disruption as dz
-from intake.store import link_chart as lc
+from intake.store import disruption, link_chart
 from intake.store.db import Store
 from intake.store.plates import plates_of_interest
 from intake.store.recurrence import recurrence_for
@@ -65,9 +64,9 @@ def _answers(store, pks):
                            for pk, r in rec.items()},
             "rising": sorted((r.entity.display, r.reports, r.agencies) for r in rising(s, 30)),
             "businesses": [(b.entity.display, b.kind.key, len(b.reports), b.agencies, b.ages) for b in
-                           dz.businesses(s)],
+                           disruption.businesses(s)],
             "plates": [(p.entity.key, len(p.reports), p.agencies) for p in plates_of_interest(s)],
-            "chart": sorted((n.label, n.kind) for n in lc.build_chart(s, lc.ChartFilter()).nodes),
+            "chart": sorted((n.label, n.kind) for n in link_chart.build_chart(s, link_chart.ChartFilter()).nodes),
         }
 
 

@@ -190,8 +190,7 @@ def test_processing_failure_keeps_mail_in_custody_and_shows_in_status(make_cfg, 
     """Custody first: a bug in processing cannot lose mail. The messages are
     in the store (and acknowledged), marked failed, the inbox status says so
     without quoting anything, and they are processed once the fault is fixed."""
-    from intake.ingest.processing import local_processor as processing
-    from intake.ingest.processing import message_steps as message_job
+    from intake.ingest.processing import local_processor, message_steps
     from intake.store import inbound
 
     cfg = make_cfg()
@@ -201,8 +200,8 @@ def test_processing_failure_keeps_mail_in_custody_and_shows_in_status(make_cfg, 
         raise RuntimeError("bug in a parser")
 
     with monkeypatch.context() as m:
-        m.setattr(processing, "commit_job", broken)  # batched commits
-        m.setattr(message_job, "commit_job", broken)  # one message at a time
+        m.setattr(local_processor, "commit_job", broken)  # batched commits
+        m.setattr(message_steps, "commit_job", broken)  # one message at a time
         out = runner(cfg, store).run_pass()
     assert out.result.processing_failed == 3 and not out.ok
     assert imap_env.uids("INBOX") == [] and len(imap_env.uids("Processed")) == 3

@@ -272,7 +272,7 @@ class Replayed:
 def load_replayed(url: str, inputs: Inputs, rows: list[dict]) -> Replayed:
     from sqlalchemy import select
 
-    from intake.store import models as m
+    from intake.store import models
     from intake.store.db import Store
 
     by_message_origin: dict[str, list[dict]] = {}
@@ -281,11 +281,11 @@ def load_replayed(url: str, inputs: Inputs, rows: list[dict]) -> Replayed:
     st = Store(url)
     try:
         with st.session() as s:
-            pairs = s.execute(select(m.Sighting.origin, m.Message.origin)
-                              .join(m.Message, m.Sighting.message_pk == m.Message.id)).all()
-            codes = s.execute(select(m.Message.origin, m.ExceptionItem.code)
-                              .join(m.ExceptionItem, m.ExceptionItem.message_pk == m.Message.id)
-                              .where(m.ExceptionItem.document_pk.is_(None))).all()
+            pairs = s.execute(select(models.Sighting.origin, models.Message.origin)
+                              .join(models.Message, models.Sighting.message_pk == models.Message.id)).all()
+            codes = s.execute(select(models.Message.origin, models.ExceptionItem.code)
+                              .join(models.ExceptionItem, models.ExceptionItem.message_pk == models.Message.id)
+                              .where(models.ExceptionItem.document_pk.is_(None))).all()
     finally:
         st.close()
     by_origin = {seen: by_message_origin.get(first, []) for seen, first in pairs}

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 
 from intake.analysis.workers import InlineAnalyser
-from intake.ingest.processing import local_processor as processing
+from intake.ingest.processing import local_processor
 from intake.ingest.processing.local_processor import LocalProcessor
 from intake.store import inbound
 from intake.store.db import Store
@@ -49,7 +49,7 @@ class _GatedAnalyser:
 
 def test_a_slow_first_message_does_not_hold_up_the_analysis_of_the_next(tmp_path, monkeypatch):
     monkeypatch.delenv("INTAKE_INLINE_ANALYSIS", raising=False)
-    monkeypatch.setattr(processing, "make_analyser", lambda settings: _GatedAnalyser(settings))
+    monkeypatch.setattr(local_processor, "make_analyser", lambda settings: _GatedAnalyser(settings))
     raws = [make_message(0, tag="SLOW")] + [make_message(i) for i in range(1, 31)]
     store = Store(f"sqlite:///{tmp_path / 'intake.sqlite'}")
     try:

@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from intake.cli import main
-from intake.store import models as m
+from intake.store import models
 from tests.support.mail import NARRATIVE, forward, message
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
@@ -51,8 +51,8 @@ def table_counts(url):
     try:
         with st.session() as s:
             return {t.__tablename__: s.scalar(select(func.count()).select_from(t))
-                    for t in (m.Blob, m.Message, m.Sighting, m.DocumentRow, m.RecordRow,
-                              m.RecordField, m.MentionRow, m.ExceptionItem)}
+                    for t in (models.Blob, models.Message, models.Sighting, models.DocumentRow, models.RecordRow,
+                              models.RecordField, models.MentionRow, models.ExceptionItem)}
     finally:
         st.close()
 
@@ -118,9 +118,9 @@ def test_same_message_id_different_content_is_kept_as_clash(tmp_path, capsys):
 
     st = Store(url)
     with st.session() as s:
-        msgs = s.scalars(select(m.Message).order_by(m.Message.id)).all()
+        msgs = s.scalars(select(models.Message).order_by(models.Message.id)).all()
         assert [x.clash_with_id for x in msgs] == [None, msgs[0].id]
-        codes = s.scalars(select(m.ExceptionItem.code)).all()
+        codes = s.scalars(select(models.ExceptionItem.code)).all()
         assert "message_id_clash" in codes
     st.close()
 

@@ -105,18 +105,18 @@ def test_a_document_that_fails_in_bulk_is_reported_and_the_rest_are_done(login, 
     """A fault on one document (here: resolution raising, as the duplicate
     entity ids of issue 21 did) leaves that one untouched and listed; the
     others are done; the answer is a page, not a 500."""
-    from intake.store import review_actions as ra
+    from intake.store import review_actions
 
     docs = _queued(review_store, "ambiguous_value")[:3]
     bad = docs[1].public_id
-    real = ra.resolve_if_in_use
+    real = review_actions.resolve_if_in_use
 
     def flaky(session, doc):
         if doc.public_id == bad:
             raise RuntimeError("UNIQUE constraint failed: entities.public_id")
         return real(session, doc)
 
-    monkeypatch.setattr(ra, "resolve_if_in_use", flaky)
+    monkeypatch.setattr(review_actions, "resolve_if_in_use", flaky)
     r = login("olive").post("/queue/bulk", {"q_reason": "ambiguous_value", "action": "approve",
                                             "doc": [d.public_id for d in docs]})
     assert r.status_code == 200
@@ -163,7 +163,7 @@ def test_a_note_is_stored_sealed(tmp_path):
     import os
     import sqlite3
 
-    from intake.store import models as m
+    from intake.store import models
     from intake.store.db import Store
     from intake.store.review_actions import Actor, add_note
 
@@ -172,17 +172,17 @@ def test_a_note_is_stored_sealed(tmp_path):
     words = "Zanzibarquoll said the car was his uncle's"
     try:
         with store.transaction() as s:
-            s.add(m.Blob(sha256="0" * 64, size=1, data=b"x"))
-            msg = m.Message(content_sha256="1" * 64, raw_sha256="0" * 64, origin="test")
+            s.add(models.Blob(sha256="0" * 64, size=1, data=b"x"))
+            msg = models.Message(content_sha256="1" * 64, raw_sha256="0" * 64, origin="test")
             s.add(msg)
             s.flush()
-            doc = m.DocumentRow(public_id="d_test", message_pk=msg.id, part_path="1", kind="body",
+            doc = models.DocumentRow(public_id="d_test", message_pk=msg.id, part_path="1", kind="body",
                                 media_type="text/plain", sha256="0" * 64, size=1, status="parsed")
             s.add(doc)
             s.flush()
             add_note(s, doc, words, Actor("user:olive"))
         with store.session() as s:
-            assert s.scalars(select(m.ReviewNote.text)).one() == words
+            assert s.scalars(select(models.ReviewNote.text)).one() == words
     finally:
         store.close()
     raw = sqlite3.connect(db).execute("select text from review_notes").fetchone()[0]

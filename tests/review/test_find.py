@@ -17,7 +17,7 @@ from sqlalchemy import select
 from intake.store import snippets
 from intake.store.db import Store
 from intake.store.document_search import DocumentQuery, search_documents
-from intake.store.entities import queries as eq
+from intake.store.entities import queries as entity_queries
 from intake.store.models import AuditEntry, DocumentRow, Entity, MentionRow, Message, RecordField, RecordRow
 from tests.store import entity_rows
 from tests.store.entity_rows import make_record, mention, store_report
@@ -156,7 +156,7 @@ def people(request, tmp_path, kek):
 
 def _people(store, text, type_="PERSON"):
     with store.session() as s:
-        return [(h.entity.display, h.why) for h in eq.search_entities(s, text, type_)]
+        return [(h.entity.display, h.why) for h in entity_queries.search_entities(s, text, type_)]
 
 
 def test_a_surname_alone_finds_the_person(people):
@@ -303,7 +303,7 @@ def test_the_merge_picker_finds_the_other_entity_by_value(login, review_store):
                                            "merge_q": surname})
     assert r.status_code == 303
     with review_store.session() as s:
-        assert eq.find_entity(s, other).public_id == keep
+        assert entity_queries.find_entity(s, other).public_id == keep
     # Nothing found says so; an analyst gets no picker at all.
     r = b.get(f"/entities/{keep}", params={"merge_q": "Zzyzx Qwerty"})
     assert "No other person matches" in r.text and 'name="other"' not in r.text

@@ -341,7 +341,7 @@ def test_people_of_the_same_name_stay_apart_and_can_be_split_then_corrected(walk
 
 def test_a_fault_inside_an_action_rolls_it_back_keeps_what_was_typed_and_the_app_answers(walk_db, officer,
                                                                                           monkeypatch):
-    from intake.store import review_actions as ra
+    from intake.store import review_actions
 
     o = officer()
     _, doc_id, _ = next(i for i in _items(walk_db) if i[0] == "missing_required_field")
@@ -352,7 +352,7 @@ def test_a_fault_inside_an_action_rolls_it_back_keeps_what_was_typed_and_the_app
         session.flush()
         raise RuntimeError("a fault in intake")
 
-    monkeypatch.setattr(ra, "correct_field", broken)
+    monkeypatch.setattr(review_actions, "correct_field", broken)
     r = o.post(f"{path}/fields", {"key": "subject.name", "value": "Typed By The Officer"})
     assert r.status_code == 500
     assert "Typed By The Officer" in r.text and "Nothing of it was saved" in r.text
@@ -369,7 +369,7 @@ def test_a_fault_inside_an_action_rolls_it_back_keeps_what_was_typed_and_the_app
 
 
 def test_a_background_reprocess_that_fails_waits_and_lets_the_others_through(walk_db, officer, monkeypatch):
-    from intake.analysis import reprocess as rp
+    from intake.analysis import reprocess
     from intake.review import work as work_mod
     from intake.store.models import DocumentRow
 
@@ -378,7 +378,7 @@ def test_a_background_reprocess_that_fails_waits_and_lets_the_others_through(wal
     bad = docs[0]
     for d in docs:
         assert o.post(f"/documents/{d}/reprocess").status_code == 303
-    real = rp.reprocess
+    real = reprocess.reprocess
 
     def flaky(store, analyser, ids, actor, stop=None, settings=None):
         if list(ids) == [bad]:

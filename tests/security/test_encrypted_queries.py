@@ -11,10 +11,10 @@ from datetime import datetime, timezone
 
 import pytest
 
-from intake.store import queue as q
+from intake.store import queue
 from intake.store import repository as repo
 from intake.store.db import Store
-from intake.store.entities import queries as eq
+from intake.store.entities import queries as entity_queries
 from intake.types import ExceptionInfo
 from tests.store import entity_rows
 from tests.store.entity_rows import make_record, mention, store_report
@@ -56,7 +56,7 @@ def stores(tmp_path, kek):
 
 def _search(store, text, type_=None):
     with store.session() as s:
-        return [(h.entity.public_id, h.why, h.entity.display) for h in eq.search_entities(s, text, type_)]
+        return [(h.entity.public_id, h.why, h.entity.display) for h in entity_queries.search_entities(s, text, type_)]
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -79,18 +79,18 @@ def test_partial_plate_links_and_profiles_are_the_same_encrypted(stores):
 
     def profile(store, ref):
         with store.session() as s:
-            ent = eq.find_entity(s, ref)
-            p = eq.entity_profile(s, ent)
+            ent = entity_queries.find_entity(s, ref)
+            p = entity_queries.entity_profile(s, ent)
             return sorted((lv.kind, lv.entity.display) for lv in p.links), [mv.text for mv in p.mentions]
 
     with plain.session() as s:
-        refs = [e.public_id for e in eq.list_entities(s, limit=None)[0]]
+        refs = [e.public_id for e in entity_queries.list_entities(s, limit=None)[0]]
     assert len(refs) >= 10
     for ref in refs:
         assert profile(enc, ref) == profile(plain, ref)
     with enc.session() as s:
-        full = eq.search_entities(s, "BD61XKF", "VRM")[0].entity
-        kinds = {lv.kind for lv in eq.entity_profile(s, full).links}
+        full = entity_queries.search_entities(s, "BD61XKF", "VRM")[0].entity
+        kinds = {lv.kind for lv in entity_queries.entity_profile(s, full).links}
     assert "partial_plate_candidate" in kinds
 
 
@@ -98,8 +98,8 @@ def test_queue_filters_by_agency_encrypted(stores):
     plain, enc = stores
     for st in (plain, enc):
         with st.session() as s:
-            assert q.filter_choices(s)["agency"] == ["Oakfield School"]
-            page = q.list_queue(s, q.QueueFilter(agency="Oakfield School"))
+            assert queue.filter_choices(s)["agency"] == ["Oakfield School"]
+            page = queue.list_queue(s, queue.QueueFilter(agency="Oakfield School"))
             assert page.total == 1 and page.rows[0].items[0].detail.endswith("Jason Smith")
             assert page.rows[0].agency == "Oakfield School"
-            assert q.list_queue(s, q.QueueFilter(agency="NHS Trust")).total == 0
+            assert queue.list_queue(s, queue.QueueFilter(agency="NHS Trust")).total == 0

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from intake.cli import main
-from intake.store import models as m
+from intake.store import models
 from intake.store.db import Store, StoreError
 from intake.store.store_keys import check
 from tests.security.planted import TOKENS, found_tokens, planted_message, sqlite_bytes, write_mbox
@@ -145,9 +145,9 @@ def _store_with_a_message(tmp_path, kek, **fields) -> Store:
     """An encrypted store holding one message (subject "Secret subject")."""
     st = Store(f"sqlite:///{tmp_path / 's.sqlite'}", kek=kek)
     with st.transaction() as s:
-        s.add(m.Blob(sha256="a" * 64, size=3, data=b"abc"))
+        s.add(models.Blob(sha256="a" * 64, size=3, data=b"abc"))
         s.flush()
-        s.add(m.Message(message_id="<x@y>", content_sha256="c" * 64, raw_sha256="a" * 64, origin="t",
+        s.add(models.Message(message_id="<x@y>", content_sha256="c" * 64, raw_sha256="a" * 64, origin="t",
                         subject="Secret subject", **fields))
     return st
 
@@ -159,11 +159,11 @@ def test_sealed_columns_hold_no_plaintext_and_equality_lookups_work(tmp_path, ke
 
     st = _store_with_a_message(tmp_path, kek, signature={"signer": "Someone"})
     with st.transaction() as s:
-        assert s.scalar(select(m.Message).where(m.Message.message_id == "<x@y>")).subject == "Secret subject"
+        assert s.scalar(select(models.Message).where(models.Message.message_id == "<x@y>")).subject == "Secret subject"
         raw = s.execute(text("SELECT message_id, subject, signature FROM messages")).one()
         assert all(is_sealed_text(v if not v.startswith('"') else json.loads(v)) for v in raw)
         # Deterministic for equality, random for content.
-        s.add(m.Message(message_id="<x2@y>", content_sha256="d" * 64, raw_sha256="a" * 64, origin="t",
+        s.add(models.Message(message_id="<x2@y>", content_sha256="d" * 64, raw_sha256="a" * 64, origin="t",
                         subject="Secret subject"))
         s.flush()
         subjects = [r[0] for r in s.execute(text("SELECT subject FROM messages"))]
@@ -181,7 +181,7 @@ def test_a_sealed_value_moved_to_another_column_does_not_open(tmp_path, kek):
         from intake.store.crypto import SealedValueError
 
         with pytest.raises(SealedValueError):
-            s.scalar(select(m.Message.from_addr))
+            s.scalar(select(models.Message.from_addr))
     with st.session() as s:
         census = check(st.engine, st.keyring)
     assert census.failed == {"messages.from_addr": 1}
@@ -195,13 +195,13 @@ def test_values_that_look_sealed_survive_a_store_in_clear(tmp_path):
     tricky = "\x1aE1:AAAA"
     blob = b"\x1aintake-sealed\x00\x00\x01rest"
     with st.transaction() as s:
-        s.add(m.Blob(sha256="a" * 64, size=len(blob), data=blob))
+        s.add(models.Blob(sha256="a" * 64, size=len(blob), data=blob))
         s.flush()
-        s.add(m.Message(message_id=tricky, content_sha256="c" * 64, raw_sha256="a" * 64, origin="t",
+        s.add(models.Message(message_id=tricky, content_sha256="c" * 64, raw_sha256="a" * 64, origin="t",
                         subject=tricky, signature={"v": tricky}))
     with st.session() as s:
-        msg = s.scalar(select(m.Message))
+        msg = s.scalar(select(models.Message))
         assert (msg.subject, msg.message_id, msg.signature) == (tricky, tricky, {"v": tricky})
-        assert s.get(m.Blob, "a" * 64).data == blob
-        assert s.scalar(select(m.Message.id).where(m.Message.message_id == tricky)) == msg.id
+        assert s.get(models.Blob, "a" * 64).data == blob
+        assert s.scalar(select(models.Message.id).where(models.Message.message_id == tricky)) == msg.id
     st.close()

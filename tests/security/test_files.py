@@ -10,7 +10,7 @@ import stat
 import pytest
 
 from intake.cli import main
-from intake.store import models as m
+from intake.store import models
 from intake.store.db import Store
 
 
@@ -31,7 +31,7 @@ def test_a_new_store_and_its_wal_are_owner_only(tmp_path, open_umask):
     path = tmp_path / "s.sqlite"
     st = Store(f"sqlite:///{path}")
     with st.transaction() as s:
-        s.add(m.Blob(sha256="a" * 64, size=1, data=b"x"))
+        s.add(models.Blob(sha256="a" * 64, size=1, data=b"x"))
     for suffix in ("", "-wal", "-shm"):
         assert _mode(f"{path}{suffix}") == 0o600, suffix
     st.close()

@@ -14,8 +14,7 @@ import pytest
 from sqlalchemy import select, update
 
 from intake.cli import main
-from intake.store import models as m
-from intake.store import retention
+from intake.store import models, retention
 from intake.store import users as users_store
 from intake.store.db import Store
 from tests.security.planted import (
@@ -71,16 +70,16 @@ def _setup(cli: Cli, url: str, mbox) -> dict:
     with Store(url) as st, st.transaction() as s:
         users_store.add_user(s, "adam", "admin", ADMIN_PASSWORD)
         users_store.add_user(s, "olive", "officer", ADMIN_PASSWORD)
-        planted = s.scalar(select(m.Message).where(m.Message.message_id == "<planted-1@mail.example.net>"))
+        planted = s.scalar(select(models.Message).where(models.Message.message_id == "<planted-1@mail.example.net>"))
         # received long ago: due under the default ten years
-        s.execute(update(m.Message).where(m.Message.id == planted.id)
+        s.execute(update(models.Message).where(models.Message.id == planted.id)
                   .values(first_seen_at=datetime.now(timezone.utc) - timedelta(days=365 * 11)))
         ids = {"planted": [d.public_id for d in planted.documents]}
         for mid in ("<annex-a@trust.example.com>", "<annex-b@trust.example.com>"):
-            msg = s.scalar(select(m.Message).where(m.Message.message_id == mid))
+            msg = s.scalar(select(models.Message).where(models.Message.message_id == mid))
             ids[mid] = next(d.public_id for d in msg.documents if d.filename == "annex.pdf")
         shared = {e.type: (e.public_id, e.document_count) for e in s.scalars(
-            select(m.Entity).where(m.Entity.type.in_(("VRM", "PHONE")), m.Entity.key.in_(("AB12CDE", "+447700900123"))))}
+            select(models.Entity).where(models.Entity.type.in_(("VRM", "PHONE")), models.Entity.key.in_(("AB12CDE", "+447700900123"))))}
     assert set(shared) == {"VRM", "PHONE"} and all(n >= 2 for _, n in shared.values())
     ids["shared"] = shared
     return ids
@@ -135,19 +134,19 @@ def _dispose_and_check(cli: Cli, url: str, mbox, planted_found=None) -> None:
     assert after[copy_b]["duplicate_of"] is None and after[copy_b]["status"] == before[copy_a]["status"]
     assert after[copy_b]["fields"] == before[copy_a]["fields"]
     with Store(url) as st, st.session() as s:
-        sha = s.scalar(select(m.DocumentRow.sha256).where(m.DocumentRow.public_id == copy_b))
-        assert s.get(m.Blob, sha).data == SHARED_PDF
+        sha = s.scalar(select(models.DocumentRow.sha256).where(models.DocumentRow.public_id == copy_b))
+        assert s.get(models.Blob, sha).data == SHARED_PDF
         # Shared entities stay, recounted without the disposed report.
         for pid, count in ids["shared"].values():
-            ent = s.scalar(select(m.Entity).where(m.Entity.public_id == pid))
+            ent = s.scalar(select(models.Entity).where(models.Entity.public_id == pid))
             assert ent is not None and ent.document_count == count - 1
-        audit = s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "document.disposed")
-                          .order_by(m.AuditEntry.id)).all()
+        audit = s.scalars(select(models.AuditEntry).where(models.AuditEntry.action == "document.disposed")
+                          .order_by(models.AuditEntry.id)).all()
         assert [(a.actor, a.object_id) for a in audit] == [("user:adam", d) for d in ids["planted"]] + [
             ("user:adam", copy_a)]
         assert audit[0].detail["rule"] == "10 years after receipt"
         assert audit[-1].detail["rule"] == "early: created_in_error" and audit[-1].detail["promoted_copy"] == copy_b
-        assert s.scalar(select(m.AuditEntry).where(m.AuditEntry.action == "message.disposed")) is not None
+        assert s.scalar(select(models.AuditEntry).where(models.AuditEntry.action == "message.disposed")) is not None
 
     # Read again from the archive, the disposed report stays gone.
     code, out, _ = cli("replay", str(mbox))
@@ -185,9 +184,9 @@ def test_due_dates_follow_the_rule_or_the_documents_own_date(tmp_path):
         new = store_report(s, text="new")
         own = store_report(s, text="own")
         now = datetime(2030, 1, 1, tzinfo=timezone.utc)
-        s.execute(update(m.Message).where(m.Message.id == old.message_pk)
+        s.execute(update(models.Message).where(models.Message.id == old.message_pk)
                   .values(first_seen_at=datetime(2023, 6, 1, tzinfo=timezone.utc)))
-        s.execute(update(m.Message).where(m.Message.id.in_((new.message_pk, own.message_pk)))
+        s.execute(update(models.Message).where(models.Message.id.in_((new.message_pk, own.message_pk)))
                   .values(first_seen_at=datetime(2029, 6, 1, tzinfo=timezone.utc)))
         own.review_due = datetime(2029, 12, 1, tzinfo=timezone.utc)
         s.flush()

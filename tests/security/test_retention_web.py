@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlalchemy import select, update
 
-from intake.store import models as m
+from intake.store import models
 from tests.review.conftest import (  # noqa: F401 - the review app's fixtures, used here by name
     PASSWORD,
     login,
@@ -25,9 +25,9 @@ pytestmark = pytest.mark.slow
 
 def _make_due(store) -> list[str]:
     with store.transaction() as s:
-        msg = s.scalar(select(m.Message).join(m.DocumentRow).where(m.DocumentRow.status == "parsed")
-                       .order_by(m.Message.id).limit(1))
-        s.execute(update(m.Message).where(m.Message.id == msg.id)
+        msg = s.scalar(select(models.Message).join(models.DocumentRow).where(models.DocumentRow.status == "parsed")
+                       .order_by(models.Message.id).limit(1))
+        s.execute(update(models.Message).where(models.Message.id == msg.id)
                   .values(first_seen_at=datetime.now(timezone.utc) - timedelta(days=365 * 12)))
         return [d.public_id for d in msg.documents]
 
@@ -51,7 +51,7 @@ def test_an_admin_disposes_of_a_due_document_in_the_review_app(login, review_sto
     for i in ids:
         assert admin.get(f"/documents/{i}").status_code == 404
     with review_store.session() as s:
-        audit = s.scalars(select(m.AuditEntry).where(m.AuditEntry.action == "document.disposed")).all()
+        audit = s.scalars(select(models.AuditEntry).where(models.AuditEntry.action == "document.disposed")).all()
         assert sorted(a.object_id for a in audit) == sorted(ids)
         assert {a.actor for a in audit} == {"user:adam"} and all(a.client_addr for a in audit)
-        assert s.scalar(select(m.DocumentRow).where(m.DocumentRow.public_id.in_(ids))) is None
+        assert s.scalar(select(models.DocumentRow).where(models.DocumentRow.public_id.in_(ids))) is None

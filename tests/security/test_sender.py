@@ -14,8 +14,7 @@ from intake.cli import main
 from intake.config.settings import ConfigError, Settings
 from intake.ingest.inbox_config import parse_inbox
 from intake.ingest.sender import SenderPolicy, parse_authentication_results, policy_from_settings, verify_sender
-from intake.store import models as m
-from intake.store import queue as q
+from intake.store import models, queue
 from intake.store.db import Store
 from tests.security.planted import SENDER_DOMAIN, SUBJECT, planted_message, write_mbox
 from tests.support.mail import NARRATIVE, message
@@ -165,18 +164,18 @@ def test_a_dmarc_fail_is_flagged_and_processed_and_the_queue_filters_on_it(tmp_p
     db = f"sqlite:///{tmp_path / 's.sqlite'}"
     assert main(["--config", str(cfg), "--db", db, "replay", str(box)]) == 0
     with Store(db) as st, st.session() as s:
-        msgs = {x.message_id: x for x in s.scalars(select(m.Message))}
+        msgs = {x.message_id: x for x in s.scalars(select(models.Message))}
         bad, good = msgs["<fail@mail.example.net>"], msgs["<ok@school.example.org>"]
         assert bad.sender_verification["verified"] is False and bad.sender_verification["ignored_headers"] == 1
         assert good.sender_verification["verified"] is True
         # Not dropped: its form was read into a record like any other.
         assert {d.status for d in bad.documents} == {"parsed"}
         assert any(d.record is not None and d.template == "staffordshire_cse" for d in bad.documents)
-        page = q.list_queue(s, q.QueueFilter(reason="unverified_sender"))
+        page = queue.list_queue(s, queue.QueueFilter(reason="unverified_sender"))
         assert page.total == 1 and page.rows[0].document_pk == bad.documents[0].id
         detail = page.rows[0].items[0].detail
         assert "DMARC fail" in detail and SENDER_DOMAIN in detail and "ignored" in detail
         assert "zebedee" not in detail.lower() and SUBJECT not in detail
-        assert "unverified_sender" in [c for c, _, _ in q.reason_counts(s, q.QueueFilter())]
-        assert not [r for r in q.list_queue(s, q.QueueFilter()).rows
+        assert "unverified_sender" in [c for c, _, _ in queue.reason_counts(s, queue.QueueFilter())]
+        assert not [r for r in queue.list_queue(s, queue.QueueFilter()).rows
                     if r.document_pk in {d.id for d in good.documents}]

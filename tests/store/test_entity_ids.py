@@ -11,7 +11,7 @@ import json
 import pytest
 from sqlalchemy import select, text
 
-from intake.matching import entity_keys as ek
+from intake.matching import entity_keys
 from intake.store.db import Store, migrate
 from intake.store.entities import ids as entity_ids
 from intake.store.entities.graph import entity_by_value
@@ -34,7 +34,7 @@ def test_an_id_is_not_the_plain_hash_of_its_value(tmp_path):
     pid = _phone_entity(f"sqlite:///{tmp_path / 'a.sqlite'}")
     assert pid.startswith("ent_") and len(pid) == 28
     # what anyone could compute from a guessed number
-    assert pid != ek.id_seed("PHONE", PHONE)
+    assert pid != entity_keys.id_seed("PHONE", PHONE)
     assert pid != "ent_" + hashlib.blake2b(f"PHONE|{PHONE}".encode(), digest_size=12).hexdigest()
 
 
@@ -71,8 +71,8 @@ def test_ids_issued_before_keyed_ids_are_rewritten_and_still_lead_to_their_entit
     url = f"sqlite:///{tmp_path / 'old.sqlite'}"
     engine = make_engine(url)
     migrate(engine, "0006_security")
-    old_phone = ek.id_seed("PHONE", PHONE)
-    old_split = ek.id_seed("split", "1")
+    old_phone = entity_keys.id_seed("PHONE", PHONE)
+    old_split = entity_keys.id_seed("split", "1")
     with engine.begin() as conn:
         conn.execute(text("INSERT INTO entities (public_id, type, key, display, attrs, document_count, agency_count, "
                           "submitter_count, created_at) VALUES (:p, 'PHONE', :k, :k, '{}', 1, 1, 1, '2026-01-01')"),

@@ -58,7 +58,7 @@ def test_indicator_rows_point_at_the_phrase_in_the_field(store, pipe):
 
 def test_officer_change_is_audited_and_survives_reprocessing(store, settings, pipe):
     from intake.analysis.reprocess import reprocess
-    from intake.store import review_actions as ra
+    from intake.store import review_actions
 
     pid = pipe.process(body_message(4, URGENT_TEXT)).documents[0].public_id
     with store.transaction() as s:
@@ -66,7 +66,7 @@ def test_officer_change_is_audited_and_survives_reprocessing(store, settings, pi
         with pytest.raises(TriageError):
             set_level(s, doc, "routine", "  ", "user:olive")
         set_level(s, doc, "high", "Spoke to the home: she is back and safe.", "user:olive")
-    reprocess(store, InlineAnalyser(settings), [pid], ra.Actor("olive", "officer"), settings=settings)
+    reprocess(store, InlineAnalyser(settings), [pid], review_actions.Actor("olive", "officer"), settings=settings)
     with store.session() as s:
         doc = s.scalar(select(DocumentRow).where(DocumentRow.public_id == pid))
         row = s.scalar(select(Triage).where(Triage.document_pk == doc.id))
@@ -109,7 +109,7 @@ def test_recurrence_raises_a_routine_report_with_a_sign(store, pipe):
 
 def test_queue_orders_by_triage_when_asked(store, pipe):
     from intake.exception_codes import AMBIGUOUS_VALUE
-    from intake.store import queue as q
+    from intake.store import queue
     from intake.store import repository as repo
     from intake.types import ExceptionInfo
 
@@ -120,24 +120,24 @@ def test_queue_orders_by_triage_when_asked(store, pipe):
             doc = s.scalar(select(DocumentRow).where(DocumentRow.public_id == pid))
             repo.open_exception(s, ExceptionInfo(AMBIGUOUS_VALUE, "check a field"), document=doc)
     with store.session() as s:
-        oldest = [r.document_id for r in q.list_queue(s, q.QueueFilter()).rows]
-        by_triage = [r.document_id for r in q.list_queue(s, q.QueueFilter(sort="triage")).rows]
+        oldest = [r.document_id for r in queue.list_queue(s, queue.QueueFilter()).rows]
+        by_triage = [r.document_id for r in queue.list_queue(s, queue.QueueFilter(sort="triage")).rows]
     assert oldest == [routine, urgent]
     assert by_triage == [urgent, routine]
 
 
 def test_an_officers_correction_of_the_text_retriages(store, settings, pipe):
     from intake.analysis.reprocess import extract_current, report_date
-    from intake.store import review_actions as ra
+    from intake.store import review_actions
     from intake.store.records import field_values
 
     pid = pipe.process(body_message(22, ROUTINE_TEXT)).documents[0].public_id
     with store.transaction() as s:
         doc = s.scalar(select(DocumentRow).where(DocumentRow.public_id == pid))
         key = next(k for k, v in field_values(doc.record).items() if isinstance(v, str) and "park" in v)
-        actor = ra.Actor("user:olive")
-        ra.correct_field(s, doc, key, "Jade (13) is missing now and is at 4 Hope Street right now.", actor)
+        actor = review_actions.Actor("user:olive")
+        review_actions.correct_field(s, doc, key, "Jade (13) is missing now and is at 4 Hope Street right now.", actor)
         values = field_values(doc.record)
-        ra.set_mentions(s, doc, extract_current(settings, doc.record, report_date(values, doc.message.date)), actor)
+        review_actions.set_mentions(s, doc, extract_current(settings, doc.record, report_date(values, doc.message.date)), actor)
     with store.session() as s:
         assert triage_view(s, _doc(store, pid).id).level == "urgent"

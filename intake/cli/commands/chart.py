@@ -15,8 +15,7 @@ from pathlib import Path
 
 from intake.files import write_atomically
 from intake.logs import fields
-from intake.store import chart_export as cx
-from intake.store import link_chart as lc
+from intake.store import chart_export, link_chart
 from intake.store import repository as repo
 from intake.store.db import open_store
 
@@ -35,18 +34,18 @@ def register(sub, common) -> None:
     p.add_argument("--format", choices=["graphml", "gephi", "i2"], default="graphml")
     p.add_argument("--output", "-o", metavar="PATH", help="a file (graphml, i2) or a folder (gephi); "
                                                           "graphml and i2 go to stdout without it")
-    p.add_argument("--type", action="append", choices=list(lc.CHART_TYPES), help="entity types (repeatable)")
+    p.add_argument("--type", action="append", choices=list(link_chart.CHART_TYPES), help="entity types (repeatable)")
     p.add_argument("--from", dest="since", type=_day, metavar="YYYY-MM-DD", help="reports dated from this day")
     p.add_argument("--to", dest="until", type=_day, metavar="YYYY-MM-DD", help="reports dated up to this day")
     p.add_argument("--agency", help="reports from this agency only")
     p.add_argument("--seed", metavar="ENTITY_ID", help="start from this entity")
     p.add_argument("--hops", type=int, default=1, choices=[1, 2, 3, 4])
-    p.add_argument("--max-nodes", type=int, default=lc.MAX_NODES)
+    p.add_argument("--max-nodes", type=int, default=link_chart.MAX_NODES)
     p.set_defaults(func=run)
 
 
 def run(args, settings) -> int:
-    f = lc.ChartFilter(types=tuple(args.type or ()), since=args.since,
+    f = link_chart.ChartFilter(types=tuple(args.type or ()), since=args.since,
                        until=args.until + timedelta(days=1) if args.until else None, agency=args.agency,
                        seed=args.seed, hops=args.hops, max_nodes=args.max_nodes)
     if args.format == "gephi" and not args.output:
@@ -54,7 +53,7 @@ def run(args, settings) -> int:
         return 2
     with open_store(settings, write=False) as store:
         with store.session() as s:
-            chart = lc.build_chart(s, f)
+            chart = link_chart.build_chart(s, f)
         if args.seed and chart.seed is None:
             print(f"intake chart: no entity {args.seed}", file=sys.stderr)
             return 1
@@ -72,19 +71,19 @@ def run(args, settings) -> int:
     return 0
 
 
-def _write(chart: lc.Chart, fmt: str, out: Path | None) -> None:
+def _write(chart: link_chart.Chart, fmt: str, out: Path | None) -> None:
     if fmt == "graphml":
         if out:
-            write_atomically(out, lambda fh: fh.write(cx.graphml_bytes(chart)), binary=True)
+            write_atomically(out, lambda fh: fh.write(chart_export.graphml_bytes(chart)), binary=True)
         else:
-            sys.stdout.write(cx.graphml_bytes(chart).decode("utf-8"))
+            sys.stdout.write(chart_export.graphml_bytes(chart).decode("utf-8"))
     elif fmt == "i2":
         if out:
-            write_atomically(out, lambda fh: cx.write_i2_csv(chart, fh))
+            write_atomically(out, lambda fh: chart_export.write_i2_csv(chart, fh))
         else:
-            cx.write_i2_csv(chart, sys.stdout)
+            chart_export.write_i2_csv(chart, sys.stdout)
     else:
         out.mkdir(parents=True, exist_ok=True, mode=0o700)
-        write_atomically(out / "nodes.csv", lambda fh: cx.write_nodes_csv(chart, fh))
-        write_atomically(out / "edges.csv", lambda fh: cx.write_edges_csv(chart, fh))
+        write_atomically(out / "nodes.csv", lambda fh: chart_export.write_nodes_csv(chart, fh))
+        write_atomically(out / "edges.csv", lambda fh: chart_export.write_edges_csv(chart, fh))
     sys.stdout.flush()

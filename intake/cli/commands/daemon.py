@@ -65,17 +65,17 @@ def cmd_daemon(args, settings) -> int:
 
 def cmd_worker(args, settings) -> int:
     from intake.ingest.daemon import install_signal_handlers
-    from intake.ingest.processing import job_queue as jobs
+    from intake.ingest.processing import job_queue
     from intake.ingest.processing.local_processor import LocalProcessor, worker_count
 
     n = worker_count(settings, args.workers)
     with open_store(settings) as store:
-        if jobs.uses_job_queue(store, settings):
-            jobs.ensure_schema(store, settings)
-            jobs.queue_waiting(store, settings)
+        if job_queue.uses_job_queue(store, settings):
+            job_queue.ensure_schema(store, settings)
+            job_queue.queue_waiting(store, settings)
             log.info("job-queue worker started: %d at once", n)
             # procrastinate stops on SIGTERM/SIGINT after the jobs in hand.
-            jobs.run_worker(store, settings, concurrency=n, wait=True)
+            job_queue.run_worker(store, settings, concurrency=n, wait=True)
         else:
             stop = threading.Event()
             install_signal_handlers(stop)

@@ -22,7 +22,7 @@ import sys
 from intake.cli.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from intake.store import repository as repo
 from intake.store.db import StoreError, open_store
-from intake.store.entities import queries as eq
+from intake.store.entities import queries as entity_queries
 from intake.types import IntakeError
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,7 @@ def _entity_json(e) -> dict:
 
 def run_list(args, settings) -> int:
     with open_store(settings, write=False) as store, store.session() as s:
-        rows, total = eq.list_entities(s, type_=args.type, min_reports=args.min_reports,
+        rows, total = entity_queries.list_entities(s, type_=args.type, min_reports=args.min_reports,
                                        limit=None if args.all else args.limit)
         if args.json:
             for e in rows:
@@ -133,11 +133,11 @@ def _footer(shown: int, total: int, what: str) -> None:
 
 def run_show(args, settings) -> int:
     with open_store(settings, write=False) as store, store.session() as s:
-        e = eq.find_entity(s, args.id)
+        e = entity_queries.find_entity(s, args.id)
         if e is None:
             print(f"intake: no entity {args.id!r}; list them with `intake entities`", file=sys.stderr)
             return EXIT_FAILED
-        p = eq.entity_profile(s, e)
+        p = entity_queries.entity_profile(s, e)
         attrs = {k: v for k, v in (e.attrs or {}).items() if k in ("aliases", "dobs", "birth_years") and v} \
             if e.type == "PERSON" else {}
         if args.json:

@@ -68,13 +68,13 @@ def run(args, settings) -> int:
     # Schema work reads no content: it needs no store key (issue 11).
     with Store(url, settings.store_password, upgrade=True, source=settings.store_url_source,
                key_purpose="unchecked") as store:
-        from intake.ingest.processing import job_queue as jobs
+        from intake.ingest.processing import job_queue
 
-        if jobs.uses_job_queue(store, settings):
+        if job_queue.uses_job_queue(store, settings):
             # The job queue's tables too: only migrate changes the schema
             # (replay and workers still create them on a store migrated by
             # an older intake).
-            jobs.ensure_schema(store, settings)
+            job_queue.ensure_schema(store, settings)
     head = head_revision()
     if before is None or before.state == EMPTY:
         print(f"{shown}: created at schema {head}")

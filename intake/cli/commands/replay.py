@@ -22,7 +22,7 @@ from pathlib import Path
 
 from intake.cli.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from intake.exception_codes import UNREADABLE_MESSAGE
-from intake.ingest.processing import job_queue as jobs
+from intake.ingest.processing import job_queue
 from intake.ingest.processing.local_processor import worker_count
 from intake.ingest.processing.one_message import Pipeline
 from intake.ingest.processing.processor_choice import make_processor, queue_hook
@@ -155,7 +155,7 @@ def run(args, settings) -> int:
         with open_store(settings) as store:
             failed = _receive_all(store, settings, paths, summary, show, stop)
             workers = worker_count(settings, args.workers)
-            queued = jobs.uses_job_queue(store, settings)
+            queued = job_queue.uses_job_queue(store, settings)
             if queued and not args.wait:
                 print(f"intake replay: --no-wait: {_pending(store, summary)} message(s) queued and pending for "
                       "the workers; `intake status` shows the queue", file=sys.stderr)
@@ -283,9 +283,9 @@ def _wait_for_jobs(store, settings, workers: int, summary: Summary, show: bool, 
     try:
         while pending and not stop.is_set():
             stop.wait(WAIT_POLL_SECONDS)
-            jobs.retry_stalled(store, settings)
-            jobs.queue_waiting(store, settings)
-            jobs.run_worker(store, settings, concurrency=max(1, workers), wait=False,
+            job_queue.retry_stalled(store, settings)
+            job_queue.queue_waiting(store, settings)
+            job_queue.run_worker(store, settings, concurrency=max(1, workers), wait=False,
                             install_signal_handlers=False)
             now = _pending(store, summary)
             if bar is not None:

@@ -22,8 +22,7 @@ from datetime import datetime, timezone
 
 from intake.cli.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from intake.exception_codes import CATALOGUE
-from intake.store import queue as q
-from intake.store import review_actions as ra
+from intake.store import queue, review_actions
 from intake.store.db import open_store
 from intake.store.document_view import document_view
 from intake.store.documents import get_document
@@ -63,8 +62,8 @@ def register(sub, common) -> None:
     p.set_defaults(func=run_reprocess)
 
 
-def _cli_actor() -> ra.Actor:
-    return ra.Actor("cli:" + getpass.getuser())
+def _cli_actor() -> review_actions.Actor:
+    return review_actions.Actor("cli:" + getpass.getuser())
 
 
 def run_serve(args, settings) -> int:
@@ -130,10 +129,10 @@ def run_queue(args, settings) -> int:
     # Reading the queue writes one thing, its audit entry, so the store is
     # opened for writing: content is not shown where the view cannot be audited.
     with open_store(settings) as store, store.transaction() as s:
-        f = q.QueueFilter(reason=args.reason, template=args.template)
-        page = q.list_queue(s, f, 1, max(1, args.limit))
-        counts = q.reason_counts(s, f)
-        ra.audit_view(s, _cli_actor(), "queue.viewed", "queue", None, rows=len(page.rows),
+        f = queue.QueueFilter(reason=args.reason, template=args.template)
+        page = queue.list_queue(s, f, 1, max(1, args.limit))
+        counts = queue.reason_counts(s, f)
+        review_actions.audit_view(s, _cli_actor(), "queue.viewed", "queue", None, rows=len(page.rows),
                       filters=sorted(f.as_params()))
         if args.json:
             for r in page.rows:
@@ -163,7 +162,7 @@ def run_show(args, settings) -> int:
                   "or `intake export`", file=sys.stderr)
             return EXIT_FAILED
         v = document_view(s, doc)
-        ra.audit_view(s, _cli_actor(), "document.viewed", "document", doc.public_id)
+        review_actions.audit_view(s, _cli_actor(), "document.viewed", "document", doc.public_id)
         if args.json:
             print(json.dumps(_show_json(v), ensure_ascii=False, indent=2, default=str))
         else:
@@ -243,9 +242,9 @@ def run_reprocess(args, settings) -> int:
     with open_store(settings) as store:
         with store.session() as s:
             if args.pending:
-                ids = [d.public_id for d in ra.pending_reprocess(s, limit=1_000_000)]
+                ids = [d.public_id for d in review_actions.pending_reprocess(s, limit=1_000_000)]
             else:
-                ids = [d.public_id for d in ra.reprocess_selection(
+                ids = [d.public_id for d in review_actions.reprocess_selection(
                     s, status=args.status, code=args.code, template=args.template, since=since,
                     ids=args.document_ids)]
         missing = sorted(set(args.document_ids) - set(ids)) if args.document_ids else []

@@ -10,8 +10,7 @@ from datetime import datetime, timedelta, timezone
 from starlette.routing import Route
 
 from intake.review.web import Ctx, page, parse_day, redirect
-from intake.store import audit_log, retention
-from intake.store import review_actions as ra
+from intake.store import audit_log, retention, review_actions
 from intake.store import users as users_store
 from intake.store.documents import get_document
 
@@ -31,7 +30,7 @@ def audit_page(ctx: Ctx):
     except ValueError:
         n = 1
     rows, total = audit_log.list_audit(ctx.db, f, n, PAGE)
-    ra.audit_view(ctx.db, ctx.actor, "audit.viewed", "audit", None, page=n)
+    review_actions.audit_view(ctx.db, ctx.actor, "audit.viewed", "audit", None, page=n)
     params = {k: ctx.get(k) for k in ("actor", "action", "object_type", "object_id", "since", "until") if ctx.get(k)}
     return ctx.render("audit.html", rows=rows, total=total, page_no=n, pages=max(1, -(-total // PAGE)),
                       params=params, choices=audit_log.audit_choices(ctx.db))
@@ -56,7 +55,7 @@ def add_user(ctx: Ctx):
         user = users_store.add_user(ctx.db, ctx.get("username"), ctx.get("role"), ctx.get("password"))
     except users_store.UserError as exc:
         return _users(ctx, str(exc), 400)
-    ra.audit_view(ctx.db, ctx.actor, "user.added", "user", user.username, role=user.role)
+    review_actions.audit_view(ctx.db, ctx.actor, "user.added", "user", user.username, role=user.role)
     return redirect("/admin/users", done="user_added")
 
 
@@ -80,7 +79,7 @@ def change_user(ctx: Ctx, username: str):
             return _users(ctx, "Unknown action.", 400)
     except users_store.UserError as exc:
         return _users(ctx, str(exc), 400)
-    ra.audit_view(ctx.db, ctx.actor, f"user.{what}", "user", username,
+    review_actions.audit_view(ctx.db, ctx.actor, f"user.{what}", "user", username,
                   **({"role": ctx.get("role")} if what == "role" else {}))
     return redirect("/admin/users", done="user_changed")
 
@@ -94,7 +93,7 @@ def _retention(ctx: Ctx, error: str | None = None, status: int = 200):
 
 @page("admin")
 def retention_page(ctx: Ctx):
-    ra.audit_view(ctx.db, ctx.actor, "retention.viewed", "retention", None)
+    review_actions.audit_view(ctx.db, ctx.actor, "retention.viewed", "retention", None)
     return _retention(ctx)
 
 

@@ -26,9 +26,8 @@ from intake.review.views.queue import queue_filter as _queue_filter
 from intake.review.views.triage import triage_panel
 from intake.review.web import ALL_ROLES, WORKERS, Ctx, NotFound, page, redirect
 from intake.review.work import template_choices
-from intake.store import queue as q
+from intake.store import queue, review_actions
 from intake.store import repository as repo
-from intake.store import review_actions as ra
 from intake.store.document_view import compare_records, document_view
 from intake.store.documents import get_document
 from intake.store.grading_suggestion import suggestions_for
@@ -57,15 +56,15 @@ def _preview(ctx: Ctx, doc):
 
 
 def _holder(doc) -> str | None:
-    return doc.claimed_by if doc.claimed_by and q.claim_is_live(doc.claimed_by, doc.claimed_at) else None
+    return doc.claimed_by if doc.claimed_by and queue.claim_is_live(doc.claimed_by, doc.claimed_at) else None
 
 
 def _other(ctx: Ctx, doc):
     """(the other document, "possible" | "copy") of a duplicate question."""
-    cand = ra.duplicate_candidate(ctx.db, doc)
+    cand = review_actions.duplicate_candidate(ctx.db, doc)
     if cand is not None:
         return cand, "possible"
-    orig = ra.original_of(ctx.db, doc)
+    orig = review_actions.original_of(ctx.db, doc)
     return (orig, "copy") if orig is not None else (None, None)
 
 
@@ -77,7 +76,7 @@ def _show(ctx: Ctx, doc, *, error: str | None = None, status: int = 200, typed: 
     f = queue_filter(ctx)
     holder = _holder(doc)
     other, relation = _other(ctx, doc)
-    ra.audit_view(ctx.db, ctx.actor, "document.viewed", "document", doc.public_id)
+    review_actions.audit_view(ctx.db, ctx.actor, "document.viewed", "document", doc.public_id)
     return ctx.render(
         "document.html", status_code=status, v=view, doc=doc, msg=view.message, preview=_preview(ctx, doc),
         holder=holder, mine=holder == ctx.user.username, error=error,
@@ -112,8 +111,8 @@ def compare_page(ctx: Ctx, doc_id: str):
     other, relation = _other(ctx, doc)
     if other is None:
         raise NotFound()
-    ra.audit_view(ctx.db, ctx.actor, "document.viewed", "document", doc.public_id, compared_with=other.public_id)
-    ra.audit_view(ctx.db, ctx.actor, "document.viewed", "document", other.public_id, compared_with=doc.public_id)
+    review_actions.audit_view(ctx.db, ctx.actor, "document.viewed", "document", doc.public_id, compared_with=other.public_id)
+    review_actions.audit_view(ctx.db, ctx.actor, "document.viewed", "document", other.public_id, compared_with=doc.public_id)
     return ctx.render("compare.html", doc=doc, other=other, relation=relation,
                       mine_preview=_preview(ctx, doc), other_preview=_preview(ctx, other),
                       compare=compare_records(doc, other), params=queue_filter(ctx).as_params(),
@@ -137,7 +136,7 @@ def page_image(ctx: Ctx, doc_id: str, n: int):
 def _busy(ctx: Ctx, doc, typed: dict | None = None) -> Response | None:
     """Someone else is working on it: refuse the change (they may be half
     way through), and say who."""
-    holder = q.held_by_other(doc, ctx.user.username)
+    holder = queue.held_by_other(doc, ctx.user.username)
     if holder:
         return _show(ctx, doc, status=409, typed=typed,
                      error=f"{holder} is working on this document. "
@@ -150,7 +149,7 @@ def _after(ctx: Ctx, doc, done: str, *, decided: bool = True) -> Response:
     ("… and next"), or back on the document."""
     f = queue_filter(ctx)
     if ctx.get("then") == "next" and decided:
-        nxt = q.neighbour(ctx.db, f, doc, "next", ctx.user.username)
+        nxt = queue.neighbour(ctx.db, f, doc, "next", ctx.user.username)
         if nxt is None:
             return redirect("/queue", **f.as_params(), done="queue_empty")
         return redirect(f"/documents/{nxt}", **f.as_params(), done=f"{done}_next")
@@ -166,7 +165,7 @@ def _act(ctx: Ctx, doc_id: str, fn, done: str) -> Response:
         return busy
     try:
         fn(doc)
-    except ra.ActionError as exc:
+    except review_actions.ActionError as exc:
         return _show(ctx, doc, error=str(exc), status=400)
     return _after(ctx, doc, done)
 
@@ -184,7 +183,7 @@ def _submitted_fields(ctx: Ctx, doc) -> dict[str, str]:
         out[key] = ctx.get("value")
     bad = [k for k in out if k not in canonical.BY_KEY and k not in known]
     if bad:
-        raise ra.ActionError("That is not a field of this record.")
+        raise review_actions.ActionError("That is not a field of this record.")
     return out
 
 
@@ -193,7 +192,7 @@ def _reextract(ctx: Ctx, doc) -> None:
     values = field_values(doc.record)
     analysis = ctx.app.work.extract(doc.record, report_date(values, doc.message.date))
     if analysis is not None:
-        ra.set_mentions(ctx.db, doc, analysis, ctx.actor)
+        review_actions.set_mentions(ctx.db, doc, analysis, ctx.actor)
 
 
 @page(*WORKERS)
@@ -204,15 +203,15 @@ def correct(ctx: Ctx, doc_id: str):
     doc = _doc(ctx, doc_id)
     try:
         submitted = _submitted_fields(ctx, doc)
-    except ra.ActionError as exc:
+    except review_actions.ActionError as exc:
         return _show(ctx, doc, error=str(exc), status=400)
-    edits = ra.changed_fields(doc, submitted) if doc.record is not None else submitted
+    edits = review_actions.changed_fields(doc, submitted) if doc.record is not None else submitted
     busy = _busy(ctx, doc, typed=edits)
     if busy is not None:
         return busy
     try:
-        values, errors = ra.check_values(doc, edits)
-    except ra.ActionError as exc:
+        values, errors = review_actions.check_values(doc, edits)
+    except review_actions.ActionError as exc:
         return _show(ctx, doc, error=str(exc), status=400, typed=edits)
     if errors:
         n = len(errors)
@@ -220,15 +219,15 @@ def correct(ctx: Ctx, doc_id: str):
                      error=f"{n} value{'s' if n > 1 else ''} did not fit {'their' if n > 1 else 'its'} field; "
                            "nothing was saved. Correct the field"
                            f"{'s' if n > 1 else ''} marked below and save again.")
-    q.claim(ctx.db, doc, ctx.user.username)
-    changed = [k for k, text in edits.items() if ra.correct_field(ctx.db, doc, k, text, ctx.actor)]
+    queue.claim(ctx.db, doc, ctx.user.username)
+    changed = [k for k, text in edits.items() if review_actions.correct_field(ctx.db, doc, k, text, ctx.actor)]
     if changed:
         _reextract(ctx, doc)
     then = ctx.get("then")
     if then in ("approve", "next"):
         try:
-            ra.approve(ctx.db, doc, ctx.actor)
-        except ra.ActionError as exc:
+            review_actions.approve(ctx.db, doc, ctx.actor)
+        except review_actions.ActionError as exc:
             # The corrections stand (saved above); the approval is refused.
             return _show(ctx, doc, error=str(exc), status=400)
         return _after(ctx, doc, "approved")
@@ -248,18 +247,18 @@ def choose(ctx: Ctx, doc_id: str):
     if busy is not None:
         return busy
     try:
-        ra.check_value(key, text)
-    except ra.ActionError as exc:
+        review_actions.check_value(key, text)
+    except review_actions.ActionError as exc:
         return _show(ctx, doc, error=str(exc), status=400)
-    q.claim(ctx.db, doc, ctx.user.username)
-    if ra.correct_field(ctx.db, doc, key, text, ctx.actor):
+    queue.claim(ctx.db, doc, ctx.user.username)
+    if review_actions.correct_field(ctx.db, doc, key, text, ctx.actor):
         _reextract(ctx, doc)
-    ra.resolve_field_items(ctx.db, doc, key, ctx.actor)
-    if ra.open_items(ctx.db, doc):
+    review_actions.resolve_field_items(ctx.db, doc, key, ctx.actor)
+    if review_actions.open_items(ctx.db, doc):
         return _after(ctx, doc, "chosen", decided=False)
     try:
-        ra.approve(ctx.db, doc, ctx.actor)
-    except ra.ActionError as exc:
+        review_actions.approve(ctx.db, doc, ctx.actor)
+    except review_actions.ActionError as exc:
         return _show(ctx, doc, error=str(exc), status=400)
     return _after(ctx, doc, "chosen_approved")
 
@@ -278,30 +277,30 @@ def choose_template(ctx: Ctx, doc_id: str):
     analysis = ctx.app.work.analyse_with_template(doc.public_id, template_id)
     if analysis is None:
         raise NotFound()
-    q.claim(ctx.db, doc, ctx.user.username)
-    ra.choose_template(ctx.db, doc, template_id, analysis, ctx.actor)
+    queue.claim(ctx.db, doc, ctx.user.username)
+    review_actions.choose_template(ctx.db, doc, template_id, analysis, ctx.actor)
     return _after(ctx, doc, "template_chosen", decided=False)
 
 
 @page(*WORKERS)
 def approve(ctx: Ctx, doc_id: str):
-    return _act(ctx, doc_id, lambda d: ra.approve(ctx.db, d, ctx.actor), "approved")
+    return _act(ctx, doc_id, lambda d: review_actions.approve(ctx.db, d, ctx.actor), "approved")
 
 
 @page(*WORKERS)
 def reject(ctx: Ctx, doc_id: str):
-    return _act(ctx, doc_id, lambda d: ra.reject(ctx.db, d, ctx.get("reason"), ctx.actor), "rejected")
+    return _act(ctx, doc_id, lambda d: review_actions.reject(ctx.db, d, ctx.get("reason"), ctx.actor), "rejected")
 
 
 @page(*WORKERS)
 def not_a_report(ctx: Ctx, doc_id: str):
-    return _act(ctx, doc_id, lambda d: ra.mark_not_a_report(ctx.db, d, ctx.actor), "not_a_report")
+    return _act(ctx, doc_id, lambda d: review_actions.mark_not_a_report(ctx.db, d, ctx.actor), "not_a_report")
 
 
 @page(*WORKERS)
 def duplicate(ctx: Ctx, doc_id: str):
     same = ctx.get("answer") == "same"
-    return _act(ctx, doc_id, lambda d: ra.resolve_duplicate(ctx.db, d, same, ctx.actor),
+    return _act(ctx, doc_id, lambda d: review_actions.resolve_duplicate(ctx.db, d, same, ctx.actor),
                 "duplicate_same" if same else "duplicate_different")
 
 
@@ -309,8 +308,8 @@ def duplicate(ctx: Ctx, doc_id: str):
 def add_note(ctx: Ctx, doc_id: str):
     doc = _doc(ctx, doc_id)
     try:
-        ra.add_note(ctx.db, doc, ctx.get("note"), ctx.actor)
-    except ra.ActionError as exc:
+        review_actions.add_note(ctx.db, doc, ctx.get("note"), ctx.actor)
+    except review_actions.ActionError as exc:
         return _show(ctx, doc, error=str(exc), status=400, typed={"_note": ctx.get("note")})
     return _after(ctx, doc, "note_added", decided=False)
 
@@ -318,7 +317,7 @@ def add_note(ctx: Ctx, doc_id: str):
 @page(*WORKERS)
 def reprocess(ctx: Ctx, doc_id: str):
     doc = _doc(ctx, doc_id)
-    n = ra.request_reprocess(ctx.db, [doc], ctx.actor)
+    n = review_actions.request_reprocess(ctx.db, [doc], ctx.actor)
     ctx.app.work.wake()
     return redirect(f"/documents/{doc.public_id}", **queue_filter(ctx).as_params(), done="reprocess_requested", n=n)
 
@@ -327,8 +326,8 @@ def reprocess(ctx: Ctx, doc_id: str):
 def take_over(ctx: Ctx, doc_id: str):
     doc = _doc(ctx, doc_id)
     previous = doc.claimed_by if _holder(doc) else None
-    q.claim(ctx.db, doc, ctx.user.username, take_over=True)
-    ra.audit_view(ctx.db, ctx.actor, "document.taken_over" if previous and previous != ctx.user.username
+    queue.claim(ctx.db, doc, ctx.user.username, take_over=True)
+    review_actions.audit_view(ctx.db, ctx.actor, "document.taken_over" if previous and previous != ctx.user.username
                   else "document.taken", "document", doc.public_id,
                   previous=previous if previous != ctx.user.username else None)
     return redirect(f"/documents/{doc.public_id}", **queue_filter(ctx).as_params(), done="claimed")
@@ -337,7 +336,7 @@ def take_over(ctx: Ctx, doc_id: str):
 @page(*WORKERS)
 def release(ctx: Ctx, doc_id: str):
     doc = _doc(ctx, doc_id)
-    q.release(ctx.db, doc, ctx.user.username)
+    queue.release(ctx.db, doc, ctx.user.username)
     return redirect("/queue", **queue_filter(ctx).as_params(), done="released")
 
 
@@ -348,7 +347,7 @@ def step(ctx: Ctx, doc_id: str):
     doc = _doc(ctx, doc_id)
     f = queue_filter(ctx)
     to = ctx.get("to")
-    target = q.neighbour(ctx.db, f, doc, to, ctx.user.username) if to in ("next", "previous") else None
+    target = queue.neighbour(ctx.db, f, doc, to, ctx.user.username) if to in ("next", "previous") else None
     if target is not None:
         return redirect(f"/documents/{target}", **f.as_params())
     return redirect("/queue", **f.as_params(), done="queue_empty" if to == "next" else None)
@@ -359,11 +358,11 @@ def leave(ctx: Ctx, doc_id: str):
     """Going to the next or previous item, or back to the queue: the
     officer's claim on this document ends here."""
     doc = _doc(ctx, doc_id)
-    q.release(ctx.db, doc, ctx.user.username)
+    queue.release(ctx.db, doc, ctx.user.username)
     f = queue_filter(ctx)
     to = ctx.get("to")
     if to in ("next", "previous"):
-        target = q.neighbour(ctx.db, f, doc, to, ctx.user.username)
+        target = queue.neighbour(ctx.db, f, doc, to, ctx.user.username)
         if target is not None:
             return redirect(f"/documents/{target}", **f.as_params())
     return redirect("/queue", **f.as_params())

@@ -12,8 +12,7 @@ from datetime import datetime, timedelta, timezone
 from starlette.routing import Route
 
 from intake.review.web import ALL_ROLES, WORKERS, Ctx, page, parse_day, redirect
-from intake.store import queue as q
-from intake.store import review_actions as ra
+from intake.store import queue, review_actions
 from intake.store import review_bulk as bulk
 from intake.store.recurrence import recurrence_for
 
@@ -21,7 +20,7 @@ MAX_BULK_REPROCESS = 5000
 KEPT = "q_"  # prefix of the filters a form carries (templates/_macros.html keep)
 
 
-def queue_filter(ctx: Ctx, prefix: str = "") -> q.QueueFilter:
+def queue_filter(ctx: Ctx, prefix: str = "") -> queue.QueueFilter:
     """The queue's filters from the query, or from a form's hidden fields
     (named q_<filter> so they never meet the form's own fields: a reject
     form's "reason" is words, the filter's "reason" a code)."""
@@ -30,25 +29,25 @@ def queue_filter(ctx: Ctx, prefix: str = "") -> q.QueueFilter:
 
     to = parse_day(get("received_to"))
     sort = get("sort")
-    return q.QueueFilter(
+    return queue.QueueFilter(
         reason=get("reason") or None, template=get("template") or None,
         agency=get("agency") or None, source=get("source") or None,
         received_from=parse_day(get("received_from")),
         received_to=to + timedelta(days=1) if to else None,  # the form's "to" day is included
-        sort=sort if sort in q.SORTS else "oldest",
+        sort=sort if sort in queue.SORTS else "oldest",
     )
 
 
-def _queue(ctx: Ctx, f: q.QueueFilter, n: int, *, error: str | None = None, status: int = 200,
+def _queue(ctx: Ctx, f: queue.QueueFilter, n: int, *, error: str | None = None, status: int = 200,
            ticked: set[str] | None = None, bulk_action: str = "", bulk_reason: str = ""):
-    result = q.list_queue(ctx.db, f, n, ctx.app.config.page_size)
-    counts = q.reason_counts(ctx.db, f)
-    ra.audit_view(ctx.db, ctx.actor, "queue.viewed", "queue", None, page=n, rows=len(result.rows),
+    result = queue.list_queue(ctx.db, f, n, ctx.app.config.page_size)
+    counts = queue.reason_counts(ctx.db, f)
+    review_actions.audit_view(ctx.db, ctx.actor, "queue.viewed", "queue", None, page=n, rows=len(result.rows),
                   filters=sorted(f.as_params()))
     params = f.as_params()
     rec = recurrence_for(ctx.db, [r.document_pk for r in result.rows])  # templates/_recurrence.html
     return ctx.render("queue.html", status_code=status, page=result, counts=counts, f=f, params=params, rec=rec,
-                      choices=q.filter_choices(ctx.db), now=datetime.now(timezone.utc), error=error,
+                      choices=queue.filter_choices(ctx.db), now=datetime.now(timezone.utc), error=error,
                       ticked=ticked or set(), bulk_action=bulk_action, bulk_reason=bulk_reason,
                       filtered=bool(set(params) - {"sort"}), bulk_actions=bulk.BULK_ACTIONS)
 
@@ -64,9 +63,9 @@ def queue_page(ctx: Ctx):
     return _queue(ctx, f, n)
 
 
-def _ticked(ctx: Ctx, f: q.QueueFilter):
+def _ticked(ctx: Ctx, f: queue.QueueFilter):
     ids = [v for v in ctx.form.getlist("doc") if isinstance(v, str)] if ctx.form is not None else []
-    return q.queued_documents(ctx.db, f, bulk.BULK_MAX, ids=ids[:bulk.BULK_MAX]) if ids else []
+    return queue.queued_documents(ctx.db, f, bulk.BULK_MAX, ids=ids[:bulk.BULK_MAX]) if ids else []
 
 
 @page(*WORKERS)
@@ -86,7 +85,7 @@ def bulk_confirm(ctx: Ctx):
     if problem:
         return _queue(ctx, f, 1, error=problem, status=400, ticked={d.public_id for d in docs},
                       bulk_action=action, bulk_reason=reason)
-    reasons = q.reason_counts_of(ctx.db, [d.id for d in docs])
+    reasons = queue.reason_counts_of(ctx.db, [d.id for d in docs])
     return ctx.render("bulk_confirm.html", docs=docs, action=action, label=bulk.BULK_ACTIONS[action],
                       reason=reason, reasons=reasons, params=f.as_params())
 
@@ -100,7 +99,7 @@ def bulk_run(ctx: Ctx):
     # in this request's: one that fails leaves the others done.
     try:
         outcomes = bulk.bulk_act(ctx.app.store, ids, action, reason, ctx.actor)
-    except ra.ActionError as exc:
+    except review_actions.ActionError as exc:
         return _queue(ctx, f, 1, error=str(exc), status=400)
     return ctx.render("bulk_done.html", outcomes=outcomes, label=bulk.BULK_ACTIONS[action], reason=reason,
                       done=sum(o.done for o in outcomes), params=f.as_params())
@@ -109,8 +108,8 @@ def bulk_run(ctx: Ctx):
 @page(*WORKERS)
 def queue_reprocess(ctx: Ctx):
     f = queue_filter(ctx)
-    docs = q.queued_documents(ctx.db, f, MAX_BULK_REPROCESS)
-    n = ra.request_reprocess(ctx.db, docs, ctx.actor)
+    docs = queue.queued_documents(ctx.db, f, MAX_BULK_REPROCESS)
+    n = review_actions.request_reprocess(ctx.db, docs, ctx.actor)
     ctx.app.work.wake()
     return redirect("/queue", **f.as_params(), done="reprocess_requested", n=n)
 

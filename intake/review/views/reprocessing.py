@@ -9,15 +9,14 @@ from starlette.routing import Route
 
 from intake import exception_codes
 from intake.review.web import ALL_ROLES, Ctx, page
-from intake.store import review_actions as ra
-from intake.store import review_faults as rf
+from intake.store import review_actions, review_faults
 
 
 @page(*ALL_ROLES)
 def reprocessing_page(ctx: Ctx):
     ctx.flash_from_query()
-    progress = rf.reprocess_progress(ctx.db)
-    ra.audit_view(ctx.db, ctx.actor, "reprocessing.viewed", "page", None)
+    progress = review_faults.reprocess_progress(ctx.db)
+    review_actions.audit_view(ctx.db, ctx.actor, "reprocessing.viewed", "page", None)
     return ctx.render("reprocessing.html", progress=progress,
                       failed_meaning=exception_codes.info(exception_codes.REPROCESS_FAILED).meaning)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from starlette.routing import Route
 
 from intake.review.web import ALL_ROLES, Ctx, page
-from intake.store import review_actions as ra
+from intake.store import review_actions
 from intake.store.document_search import ATTRIBUTES, LABELS, DocumentQuery, search_documents
 
 MAX_TERM = 200
@@ -22,7 +22,7 @@ def search_page(ctx: Ctx):
     if results is not None:
         # The words searched for are themselves sensitive (a name, a plate):
         # the log keeps which attributes were searched and how many matched.
-        ra.audit_view(ctx.db, ctx.actor, "documents.searched", "document", None, attributes=sorted(terms),
+        review_actions.audit_view(ctx.db, ctx.actor, "documents.searched", "document", None, attributes=sorted(terms),
                       results=results.total)
     return ctx.render("search.html", values=values, attributes=ATTRIBUTES, labels=LABELS, results=results,
                       advanced=any(values[a] for a in ATTRIBUTES))

@@ -13,7 +13,7 @@ from intake.review.rendering import RenderError
 from intake.review.source_boxes import source_boxes_of
 from intake.review.web import ALL_ROLES, Ctx, NotFound, page
 from intake.store import repository as repo
-from intake.store import review_actions as ra
+from intake.store import review_actions
 from intake.store.documents import get_document
 from intake.types import IntakeError
 
@@ -36,7 +36,7 @@ def sources(ctx: Ctx, doc_id: str):
         log.warning("source boxes unavailable for a document: %s", type(exc).__name__)
         body = {"document": doc.public_id, "fields": [], "unplaced": [],
                 "error": "Where the values are on the page could not be worked out for this document."}
-    ra.audit_view(ctx.db, ctx.actor, "document.sources_viewed", "document", doc.public_id,
+    review_actions.audit_view(ctx.db, ctx.actor, "document.sources_viewed", "document", doc.public_id,
                   placed=len(body["fields"]))
     return JSONResponse(body)
 

@@ -12,8 +12,7 @@ from datetime import timedelta
 from starlette.routing import Route
 
 from intake.review.web import ALL_ROLES, FLASH, WORKERS, Ctx, NotFound, page, parse_day, redirect
-from intake.store import reports as rp
-from intake.store import review_actions as ra
+from intake.store import reports, review_actions
 from intake.store.documents import get_document
 from intake.store.notifications import states_of
 from intake.store.triage import TriageError, set_level, triage_view
@@ -75,16 +74,16 @@ def change_level(ctx: Ctx, doc_id: str):
     return redirect(f"/documents/{doc.public_id}", done="triage_reverted" if level is None else "triage_changed")
 
 
-def report_filter(ctx: Ctx) -> rp.ReportFilter:
+def report_filter(ctx: Ctx) -> reports.ReportFilter:
     to = parse_day(ctx.get("received_to"))
     level, changed, sort = ctx.get("level"), ctx.get("changed"), ctx.get("sort")
-    return rp.ReportFilter(
+    return reports.ReportFilter(
         level=level if level in LEVELS else None, agency=ctx.get("agency") or None,
         indicator=ctx.get("indicator") if ctx.get("indicator") in load().indicators else None,
         changed=changed if changed in ("yes", "no") else None,
         received_from=parse_day(ctx.get("received_from")),
         received_to=to + timedelta(days=1) if to else None,
-        sort=sort if sort in rp.SORTS else "level_oldest")
+        sort=sort if sort in reports.SORTS else "level_oldest")
 
 
 @page(*ALL_ROLES)
@@ -94,14 +93,14 @@ def reports_page(ctx: Ctx):
         n = max(1, int(ctx.get("page") or 1))
     except ValueError:
         n = 1
-    result = rp.list_reports(ctx.db, f, n, ctx.app.config.page_size)
-    ra.audit_view(ctx.db, ctx.actor, "reports.viewed", "reports", None, page=n, rows=len(result.rows),
+    result = reports.list_reports(ctx.db, f, n, ctx.app.config.page_size)
+    review_actions.audit_view(ctx.db, ctx.actor, "reports.viewed", "reports", None, page=n, rows=len(result.rows),
                   filters=sorted(f.as_params()))
     cat = load()
     return ctx.render("reports.html", page=result, f=f, params=f.as_params(), levels=LEVELS,
-                      counts=rp.level_counts(ctx.db, f), agencies=rp.agencies(ctx.db),
+                      counts=reports.level_counts(ctx.db, f), agencies=reports.agencies(ctx.db),
                       indicators=[(i.id, i.label) for i in cat.indicators.values()], label=cat.label,
-                      untriaged=rp.untriaged_count(ctx.db))
+                      untriaged=reports.untriaged_count(ctx.db))
 
 
 ROUTES = [

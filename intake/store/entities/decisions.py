@@ -21,7 +21,7 @@ from intake.exception_codes import (
     REASON_REQUIRED,
     SPLIT_NOTHING_LEFT,
 )
-from intake.matching import entity_keys as ek
+from intake.matching import entity_keys
 from intake.store.entities import ids as entity_ids
 from intake.store.entities.graph import (
     link_document,
@@ -142,7 +142,7 @@ def apply_decision(session, decision: EntityDecision) -> set[int]:
             first = moved[0]
             src = session.get(Entity, first.entity_pk) if first.entity_pk else None
             new = Entity(
-                public_id=pid, type=first.type, key=src.key if src else (ek.entity_key(first.type, first.value) or first.value),
+                public_id=pid, type=first.type, key=src.key if src else (entity_keys.entity_key(first.type, first.value) or first.value),
                 display=first.value, attrs={}, document_count=0, agency_count=0, submitter_count=0,
             )
             session.add(new)
@@ -220,7 +220,7 @@ def split_entity(session, ref: str, mention_ids: list[int], actor: str, reason: 
     decision = EntityDecision(action="split", actor=actor, reason=reason, payload={})
     session.add(decision)
     session.flush()
-    new_pid = entity_ids.public_id(session, ek.id_seed("split", str(decision.id)))
+    new_pid = entity_ids.public_id(session, entity_keys.id_seed("split", str(decision.id)))
     decision.payload = {
         "source": ent.public_id, "new_public_id": new_pid,
         "anchors": [_anchor(own[i]) for i in wanted],

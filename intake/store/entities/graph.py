@@ -15,8 +15,7 @@ from sqlalchemy import and_, bindparam, delete, func, insert, inspect, or_, sele
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
-from intake.matching import entity_keys as ek
-from intake.matching import person_match as pm
+from intake.matching import entity_keys, person_match
 from intake.store.document_facts import DocumentFacts, facts_for
 from intake.store.entities import ids as entity_ids
 from intake.store.entities.queries import entities_matching, entities_where_in, live_entity
@@ -118,7 +117,7 @@ def entity_by_value(session, type_: str, key: str, display: str, known: dict[str
     """The live entity of a value, created when new. ``known`` (public id ->
     entity, from entities_by_values) saves a query per mention and learns
     the entities created here."""
-    seed = ek.id_seed(type_, key)
+    seed = entity_keys.id_seed(type_, key)
     pid = entity_ids.public_id(session, seed)
     ent = known.get(pid) if known is not None else None
     if ent is None and known is None:
@@ -135,7 +134,7 @@ def entity_by_value(session, type_: str, key: str, display: str, known: dict[str
 def entities_by_values(session, type_keys) -> dict[str, Entity]:
     """The stored entities of these (type, key) values by public id, in one
     query: a document's mentions resolved without a query each."""
-    pids = sorted({entity_ids.public_id(session, ek.id_seed(t, k)) for t, k in type_keys})
+    pids = sorted({entity_ids.public_id(session, entity_keys.id_seed(t, k)) for t, k in type_keys})
     return {e.public_id: e for e in entities_where_in(session, Entity.public_id, pids)}
 
 
@@ -144,7 +143,7 @@ def entities_for_document(session, type_keys, person_blocks) -> tuple[dict[str, 
     entities of its values by public id (as entities_by_values), and the
     live people of each surname block, oldest first (the candidates
     resolve.py scores a person mention against)."""
-    pids = sorted({entity_ids.public_id(session, ek.id_seed(t, k)) for t, k in type_keys})
+    pids = sorted({entity_ids.public_id(session, entity_keys.id_seed(t, k)) for t, k in type_keys})
     blocks = sorted(set(person_blocks))
     known: dict[str, Entity] = {}
     people: dict[str, list[Entity]] = {b: [] for b in blocks}
@@ -165,14 +164,14 @@ def entities_for_document(session, type_keys, person_blocks) -> tuple[dict[str, 
     return known, people
 
 
-def person_profile_of_mentions(session, mentions: list[MentionRow]) -> pm.Profile:
+def person_profile_of_mentions(session, mentions: list[MentionRow]) -> person_match.Profile:
     """An entity's profile rebuilt from the profiles kept on its mentions
     (used after a split, when each side must forget the other's names)."""
-    out = pm.Profile()
+    out = person_match.Profile()
     for m in mentions:
         p = (m.attrs or {}).get("_profile")
         if p:
-            out.absorb(pm.Profile.from_attrs(p))
+            out.absorb(person_match.Profile.from_attrs(p))
     return out
 
 
@@ -224,7 +223,7 @@ def link_document(session, document: DocumentRow, mentions: list[MentionRow], *,
     # intelligence. They still resolve and count.
     linked = sorted({
         m.entity_pk for m in mentions
-        if m.entity_pk is not None and m.type not in ek.NOT_CO_MENTIONED and not m.field.startswith("submitter.")
+        if m.entity_pk is not None and m.type not in entity_keys.NOT_CO_MENTIONED and not m.field.startswith("submitter.")
     })
     for a, b in combinations(linked, 2):
         _add_link(links, a, b, "co_mention", document.id, existing)
@@ -256,14 +255,14 @@ def link_partial_plates_of(session, ents: list[Entity]) -> None:
         if ent.type != "VRM":
             continue
         vrm = (Entity.type == "VRM", Entity.merged_into_id.is_(None), Entity.id != ent.id)
-        if ek.is_partial_plate(ent.key):
-            others = entities_matching(session, vrm, Entity.key, ek.like_pattern(ent.key))
-            pairs += [(ent, o) for o in others if not ek.is_partial_plate(o.key) and ek.plate_consistent(ent.key, o.key)]
+        if entity_keys.is_partial_plate(ent.key):
+            others = entities_matching(session, vrm, Entity.key, entity_keys.like_pattern(ent.key))
+            pairs += [(ent, o) for o in others if not entity_keys.is_partial_plate(o.key) and entity_keys.plate_consistent(ent.key, o.key)]
         else:
             if partials is None:
                 partials = entities_matching(session, (Entity.type == "VRM", Entity.merged_into_id.is_(None)),
                                              Entity.key, "%*%")
-            pairs += [(p, ent) for p in partials if p.id != ent.id and ek.plate_consistent(p.key, ent.key)]
+            pairs += [(p, ent) for p in partials if p.id != ent.id and entity_keys.plate_consistent(p.key, ent.key)]
     if not pairs:
         return
     existing = set(session.execute(

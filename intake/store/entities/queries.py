@@ -21,7 +21,7 @@ import phonenumbers
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select
 
-from intake.matching import entity_keys as ek
+from intake.matching import entity_keys
 from intake.store.crypto import session_keyring
 from intake.store.document_facts import facts_for
 from intake.store.entities import ids as entity_ids
@@ -151,18 +151,18 @@ def _plates(session, text: str) -> list[Hit]:
     hits = []
     live_vrm = (Entity.type == "VRM", Entity.merged_into_id.is_(None), Entity.document_count > 0)
     if "*" in key:
-        for e in entities_matching(session, live_vrm, Entity.key, ek.like_pattern(key), limit=200):
+        for e in entities_matching(session, live_vrm, Entity.key, entity_keys.like_pattern(key), limit=200):
             hits.append(Hit(e, "plate fits the pattern"))
         # Stored partial plates this pattern agrees with ("AB12*" typed, "AB*" stored).
         for e in entities_matching(session, live_vrm, Entity.key, "%*%"):
-            if e.key != key and (ek.plate_consistent(e.key, key.replace("*", "")) or e.key == key):
+            if e.key != key and (entity_keys.plate_consistent(e.key, key.replace("*", "")) or e.key == key):
                 hits.append(Hit(e, "partial plate", 80))
         return hits
     exact = session.scalar(_live(select(Entity).where(Entity.type == "VRM", Entity.key == key)))
     if exact is not None:
         hits.append(Hit(exact, "exact plate"))
     for e in entities_matching(session, live_vrm, Entity.key, "%*%"):
-        if ek.plate_consistent(e.key, key):
+        if entity_keys.plate_consistent(e.key, key):
             hits.append(Hit(e, "partial plate that fits", 80))
     return hits
 
@@ -255,7 +255,7 @@ def search_entities(session, text: str, type_: str | None = None, limit: int = 5
     if want("VRM") and _PLATE.match(text):
         hits += _plates(session, text)
     if want("POSTCODE") and _PLATE.match(text):
-        key = ek.exact_key("POSTCODE", text)
+        key = entity_keys.exact_key("POSTCODE", text)
         for e in session.scalars(_live(select(Entity).where(Entity.type == "POSTCODE", Entity.key == key))):
             hits.append(Hit(e, "postcode"))
     if type_ in (None, "PERSON", "ALIAS") and any(c.isalpha() for c in text):

@@ -17,8 +17,7 @@ from typing import NamedTuple
 
 from sqlalchemy import delete, func, select, update
 
-from intake.matching import entity_keys as ek
-from intake.matching import person_match as pm
+from intake.matching import entity_keys, person_match
 from intake.store.document_facts import DocumentFacts, facts_for
 from intake.store.entities.decisions import apply_decision, replay_for_document
 from intake.store.entities.graph import (
@@ -81,16 +80,16 @@ def _person_profiles(document: DocumentRow, rows: list[MentionRow], record_value
     and a DOB or age stated with it (extractor link, the text just after the
     name, or the subject fields when it is the named subject)."""
     mentions = [_Plain(m.type, m.field, m.start, m.end, m.value, m.text, m.attrs) for m in rows]
-    profiles: dict[int, pm.Profile] = {}
+    profiles: dict[int, person_match.Profile] = {}
     aliases: dict[int, list[str]] = {}
     for m in mentions:
         if m.type == "ALIAS" and isinstance((m.attrs or {}).get("person"), int):
             aliases.setdefault(m.attrs["person"], []).append(m.value)
-    subject = pm.parse_name(record_values.get("subject.name") or "") if record_values.get("subject.name") else None
+    subject = person_match.parse_name(record_values.get("subject.name") or "") if record_values.get("subject.name") else None
     for i, m in enumerate(mentions):
         if m.type != "PERSON":
             continue
-        name = pm.parse_name(m.value or m.text)
+        name = person_match.parse_name(m.value or m.text)
         if name is None:
             continue
         dobs, ages = [], []
@@ -127,15 +126,15 @@ def _person_profiles(document: DocumentRow, rows: list[MentionRow], record_value
                 continue
             if year and 0 <= age < 120:
                 years.add(year - age)
-        profiles[i] = pm.Profile.of(name, aliases.get(i, []), dobs, years)
+        profiles[i] = person_match.Profile.of(name, aliases.get(i, []), dobs, years)
     return profiles
 
 
 def _block_of(m: MentionRow) -> str:
-    return pm.blocking_key(pm.parse_name(m.value or m.text))
+    return person_match.blocking_key(person_match.parse_name(m.value or m.text))
 
 
-def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, profile: pm.Profile,
+def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, profile: person_match.Profile,
                     people: dict[str, list[Entity]]) -> Entity:
     """``people``: the live people of each block, oldest first
     (entities_for_document); a person made here joins its block's list."""
@@ -143,7 +142,7 @@ def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, p
     candidates = people.setdefault(block, [])
     scored = []
     for ent in candidates:
-        s = pm.match_score(profile, pm.Profile.from_attrs(ent.attrs or {}))
+        s = person_match.match_score(profile, person_match.Profile.from_attrs(ent.attrs or {}))
         if s is not None:
             scored.append((s, ent))
     chosen = None
@@ -154,11 +153,11 @@ def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, p
             chosen = best[0]
     if chosen is None:
         # Stable across rebuilds: the mention that first named this person.
-        seed = ek.id_seed("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
+        seed = entity_keys.id_seed("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
         chosen = new_entity(session, "PERSON", block, m.value or m.text, seed, profile.to_attrs(), flush=False)
         candidates.append(chosen)
     else:
-        merged = pm.Profile.from_attrs(chosen.attrs or {})
+        merged = person_match.Profile.from_attrs(chosen.attrs or {})
         merged.absorb(profile)
         chosen.attrs = merged.to_attrs()  # a new dict: JSON columns track assignment only
     return chosen
@@ -176,14 +175,14 @@ def _record_values(session, document: DocumentRow) -> dict:
 def _value_key(m: MentionRow, plates: dict[int, str]) -> tuple[str, str] | None:
     """(type, key) of a mention resolved by its value; None when it has none."""
     if m.type == "VEHICLE":
-        key = ek.folded_key(m.value)
+        key = entity_keys.folded_key(m.value)
         plate = plates.get((m.attrs or {}).get("plate"))
-        if plate and not ek.is_partial_plate(plate):
+        if plate and not entity_keys.is_partial_plate(plate):
             # A description alone ("silver astra") is many cars; with its
             # full plate it is one.
             key = f"{key}|{plate}"
         return ("VEHICLE", key) if key else None
-    key = ek.entity_key(m.type, m.value)
+    key = entity_keys.entity_key(m.type, m.value)
     return (m.type, key) if key else None
 
 
@@ -207,7 +206,7 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
     plates: dict[int, str] = {}
     for i, m in enumerate(mentions):
         if m.type == "VRM":
-            plates[i] = ek.exact_key("VRM", m.value)
+            plates[i] = entity_keys.exact_key("VRM", m.value)
     value_keys = {i: _value_key(m, plates) for i, m in enumerate(mentions)
                   if not (m.type == "PERSON" and i in profiles)}
     known, people = entities_for_document(session, [tk for tk in value_keys.values() if tk is not None],
