@@ -11,8 +11,8 @@ from __future__ import annotations
 import fnmatch
 import re
 
-from intake.extractors.recognizer import Candidate
-from intake.extractors.recognizers.dob import DATE_TEXT, dob_value
+from intake.extractors.recogniser import Candidate
+from intake.extractors.recognisers.dob import DATE_TEXT, dob_value
 
 FIELD_TYPES: tuple[tuple[str, str], ...] = (
     ("*.dob", "DOB"),

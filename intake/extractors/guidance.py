@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recognizer import Candidate
+from intake.extractors.recogniser import Candidate
 
 TYPES = ("EMAIL", "PHONE")
 

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from intake.exception_codes import CONFIG_INVALID, SPACY_MODEL_MISSING
 from intake.extractors import names
-from intake.extractors.recognizer import Candidate
+from intake.extractors.recogniser import Candidate
 from intake.types import IntakeError
 
 _EXCLUDE = ["tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter"]

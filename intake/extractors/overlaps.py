@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 
-from intake.extractors.recognizer import Candidate
+from intake.extractors.recogniser import Candidate
 
 _NESTABLE = {("ALIAS", "PERSON"), ("PERSON", "ALIAS")}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 import re
 
-from intake.extractors.recognizer import Candidate
+from intake.extractors.recogniser import Candidate
 
 _TYPES = ("ALIAS", "PERSON")
 

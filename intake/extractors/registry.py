@@ -7,21 +7,21 @@ from __future__ import annotations
 from functools import lru_cache
 
 from intake.exception_codes import CONFIG_INVALID
-from intake.extractors.recognizer import Recognizer
-from intake.extractors.recognizers.age import AgeRecognizer
-from intake.extractors.recognizers.alias import AliasRecognizer
-from intake.extractors.recognizers.datetime import DateTimeRecognizer
-from intake.extractors.recognizers.dob import DobRecognizer
-from intake.extractors.recognizers.email import EmailRecognizer
-from intake.extractors.recognizers.gang import GangRecognizer
-from intake.extractors.recognizers.gazetteer_terms import GazetteerTermsRecognizer
-from intake.extractors.recognizers.named_places import NamedPlacesRecognizer
-from intake.extractors.recognizers.person_rules import PersonRulesRecognizer
-from intake.extractors.recognizers.phone import PhoneRecognizer
-from intake.extractors.recognizers.postcode import PostcodeRecognizer
-from intake.extractors.recognizers.social_handle import SocialHandleRecognizer
-from intake.extractors.recognizers.vehicle import VehicleRecognizer
-from intake.extractors.recognizers.vrm import VrmRecognizer
+from intake.extractors.recogniser import Recognizer
+from intake.extractors.recognisers.age import AgeRecognizer
+from intake.extractors.recognisers.alias import AliasRecognizer
+from intake.extractors.recognisers.datetime import DateTimeRecognizer
+from intake.extractors.recognisers.dob import DobRecognizer
+from intake.extractors.recognisers.email import EmailRecognizer
+from intake.extractors.recognisers.gang import GangRecognizer
+from intake.extractors.recognisers.gazetteer_terms import GazetteerTermsRecognizer
+from intake.extractors.recognisers.named_places import NamedPlacesRecognizer
+from intake.extractors.recognisers.person_rules import PersonRulesRecognizer
+from intake.extractors.recognisers.phone import PhoneRecognizer
+from intake.extractors.recognisers.postcode import PostcodeRecognizer
+from intake.extractors.recognisers.social_handle import SocialHandleRecognizer
+from intake.extractors.recognisers.vehicle import VehicleRecognizer
+from intake.extractors.recognisers.vrm import VrmRecognizer
 from intake.types import IntakeError
 
 RECOGNISERS: dict[str, type[Recognizer]] = {

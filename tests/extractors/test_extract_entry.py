@@ -81,7 +81,7 @@ def test_fuzz_never_crashes_and_spans_are_exact(text):
 
 
 def test_a_failing_recogniser_is_a_clear_error_that_does_not_quote_text(monkeypatch):
-    from intake.extractors.recognizers.vrm import VrmRecognizer
+    from intake.extractors.recognisers.vrm import VrmRecognizer
 
     def boom(self, text, ctx):
         raise KeyError(text)  # a bug whose message would carry the content

@@ -1,5 +1,5 @@
 from intake.extractors.overlaps import resolve
-from intake.extractors.recognizer import Candidate
+from intake.extractors.recogniser import Candidate
 from tests.extractors.helpers import run
 
 

@@ -12,7 +12,7 @@ import re
 
 import phonenumbers
 
-from intake.extractors.recognizer import Pattern, Recognizer
+from intake.extractors.recogniser import Pattern, Recognizer
 
 # National forms of the Ofcom drama ranges: prefix, then the remaining digits.
 _DRAMA = tuple(

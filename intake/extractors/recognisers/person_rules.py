@@ -25,7 +25,7 @@ import re
 
 from intake.extractors import names
 from intake.extractors.gazetteer import alternation
-from intake.extractors.recognizer import Candidate, Found, Pattern, Recognizer
+from intake.extractors.recogniser import Candidate, Found, Pattern, Recognizer
 
 # Capitalised words that come before ", 13," in reports but are not names.
 _NOT_FIRST = frozenset("""victim suspect subject child source age aged dob concerns where when who

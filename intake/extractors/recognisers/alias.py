@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from intake.extractors import names
-from intake.extractors.recognizer import Found, Pattern, Recognizer
+from intake.extractors.recogniser import Found, Pattern, Recognizer
 
 _Q1, _Q2 = r"[\"'“‘]", r"[\"'”’]"
 _CUE = (r"(?i:\b(?:also\s+)?known\s+(?:only\s+|just\s+|locally\s+)?(?:to\s+(?:the\s+|his\s+|her\s+|their\s+|most\s+)?[a-z]+\s+)?as|\bknows?\s+(?:him|her|them)?\s*(?:only\s+|just\s+)?as|"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recognizer import Pattern, Recognizer
+from intake.extractors.recogniser import Pattern, Recognizer
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
 # The bracketed words only: a bare " at " / " dot " is ordinary prose

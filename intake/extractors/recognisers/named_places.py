@@ -11,7 +11,7 @@ import re
 
 from intake.extractors import names
 from intake.extractors.gazetteer import alternation
-from intake.extractors.recognizer import Candidate, Recognizer
+from intake.extractors.recogniser import Candidate, Recognizer
 
 # Capitalised words that start sentences or clauses but never a place name.
 _LEAD_STOP = frozenset("""the a an on at in near from to outside and of by off behind opposite via

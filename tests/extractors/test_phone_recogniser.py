@@ -2,7 +2,7 @@
 
 import pytest
 
-from intake.extractors.recognizers.phone import is_drama
+from intake.extractors.recognisers.phone import is_drama
 from tests.extractors.helpers import values
 
 MUST_MATCH = {

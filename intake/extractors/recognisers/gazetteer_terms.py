@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from intake.extractors.gazetteer import PhraseIndex, alternation
-from intake.extractors.recognizer import Candidate, Recognizer
+from intake.extractors.recogniser import Candidate, Recognizer
 
 
 class GazetteerTermsRecognizer(Recognizer):

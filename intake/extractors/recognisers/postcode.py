@@ -3,7 +3,7 @@ value in upper case with one space before the inward code."""
 
 from __future__ import annotations
 
-from intake.extractors.recognizer import Pattern, Recognizer
+from intake.extractors.recogniser import Pattern, Recognizer
 
 _A1 = "[A-PR-UWYZ]"        # first letter: never Q V X
 _A2 = "[A-HK-Y]"           # second letter: never I J Z

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recognizer import Pattern, Recognizer
+from intake.extractors.recogniser import Pattern, Recognizer
 
 _CUE = (r"(?:\b(?P<cue>reg(?:istration)?(?:\s*(?:no|number|mark|plate))?|vrm|index(?:\s*(?:no|number|mark))?"
         r"|(?:number\s*)?plate(?:\s*(?:no|number))?)\.?\s*(?:is|was|of|[:#-])?\s*)")

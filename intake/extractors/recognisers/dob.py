@@ -11,7 +11,7 @@ make the sighting a birth."""
 from __future__ import annotations
 
 from intake.extractors.dates import numeric_date, parse_phrase
-from intake.extractors.recognizer import Pattern, Recognizer
+from intake.extractors.recogniser import Pattern, Recognizer
 
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")

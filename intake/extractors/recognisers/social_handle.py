@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from intake.extractors.gazetteer import PhraseIndex, alternation, phrase_key
-from intake.extractors.recognizer import Candidate, Recognizer
+from intake.extractors.recogniser import Candidate, Recognizer
 
 _HANDLE = r"@?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,28}[A-Za-z0-9_])?"
 _STOP = frozenset("""is was as on a an the his her their my your name username user handle account

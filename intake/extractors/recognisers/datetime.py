@@ -16,7 +16,7 @@ import re
 from datetime import date
 
 from intake.extractors.dates import numeric_date, parse_phrase
-from intake.extractors.recognizer import Candidate, Recognizer
+from intake.extractors.recogniser import Candidate, Recognizer
 
 _DAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)day"
 # Days as partner agencies clip them ("Sun 1/3", "fri/sat nights", "tues &

@@ -6,7 +6,7 @@ afterwards (links.py)."""
 from __future__ import annotations
 
 from intake.extractors.gazetteer import PhraseIndex, phrase_key
-from intake.extractors.recognizer import Candidate, Recognizer
+from intake.extractors.recogniser import Candidate, Recognizer
 
 # Makes that are also ordinary words: they count only with a capital.
 _WORDY_MAKES = frozenset({"mini", "smart", "seat", "ds", "mg", "alfa", "cupra", "jaguar"})

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recognizer import Found, Pattern, Recognizer
+from intake.extractors.recogniser import Found, Pattern, Recognizer
 
 _WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recognizer import Found, Pattern, Recognizer
+from intake.extractors.recogniser import Found, Pattern, Recognizer
 
 _GROUP = r"(?:boys|boyz|crew|gang|mandem|man\s+dem|massive|firm|squad|bloods|crips|posse|youngers|olders|clique|fam|set|mob|guys)"
 _TOK = r"(?:[A-Z0-9][\w'’\-]*)"
