@@ -1,4 +1,4 @@
-"""The recogniser contract (after Presidio's PatternRecognizer).
+"""The recogniser contract (after Presidio's PatternRecogniser).
 
 A recogniser is small and declarative: the entity type it finds, regex
 patterns with a base score, context words that raise the score when they sit
@@ -68,7 +68,7 @@ class Candidate:
         return self.end - self.start
 
 
-class Recognizer:
+class Recogniser:
     """Base class. Subclasses set ``name`` and ``entity`` and either
     ``patterns`` / ``build_patterns`` (with ``validate_result``) or their
     own ``analyze``."""

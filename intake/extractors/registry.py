@@ -7,30 +7,30 @@ from __future__ import annotations
 from functools import lru_cache
 
 from intake.exception_codes import CONFIG_INVALID
-from intake.extractors.recogniser import Recognizer
-from intake.extractors.recognisers.age import AgeRecognizer
-from intake.extractors.recognisers.alias import AliasRecognizer
-from intake.extractors.recognisers.datetime import DateTimeRecognizer
-from intake.extractors.recognisers.dob import DobRecognizer
-from intake.extractors.recognisers.email import EmailRecognizer
-from intake.extractors.recognisers.gang import GangRecognizer
-from intake.extractors.recognisers.gazetteer_terms import GazetteerTermsRecognizer
-from intake.extractors.recognisers.named_places import NamedPlacesRecognizer
-from intake.extractors.recognisers.person_rules import PersonRulesRecognizer
-from intake.extractors.recognisers.phone import PhoneRecognizer
-from intake.extractors.recognisers.postcode import PostcodeRecognizer
-from intake.extractors.recognisers.social_handle import SocialHandleRecognizer
-from intake.extractors.recognisers.vehicle import VehicleRecognizer
-from intake.extractors.recognisers.vrm import VrmRecognizer
+from intake.extractors.recogniser import Recogniser
+from intake.extractors.recognisers.age import AgeRecogniser
+from intake.extractors.recognisers.alias import AliasRecogniser
+from intake.extractors.recognisers.datetime import DateTimeRecogniser
+from intake.extractors.recognisers.dob import DobRecogniser
+from intake.extractors.recognisers.email import EmailRecogniser
+from intake.extractors.recognisers.gang import GangRecogniser
+from intake.extractors.recognisers.gazetteer_terms import GazetteerTermsRecogniser
+from intake.extractors.recognisers.named_places import NamedPlacesRecogniser
+from intake.extractors.recognisers.person_rules import PersonRulesRecogniser
+from intake.extractors.recognisers.phone import PhoneRecogniser
+from intake.extractors.recognisers.postcode import PostcodeRecogniser
+from intake.extractors.recognisers.social_handle import SocialHandleRecogniser
+from intake.extractors.recognisers.vehicle import VehicleRecogniser
+from intake.extractors.recognisers.vrm import VrmRecogniser
 from intake.types import IntakeError
 
-RECOGNISERS: dict[str, type[Recognizer]] = {
+RECOGNISERS: dict[str, type[Recogniser]] = {
     cls.name: cls
     for cls in (
-        VrmRecognizer, PhoneRecognizer, EmailRecognizer, PostcodeRecognizer,
-        SocialHandleRecognizer, DobRecognizer, AgeRecognizer, DateTimeRecognizer,
-        AliasRecognizer, VehicleRecognizer, GangRecognizer, GazetteerTermsRecognizer,
-        NamedPlacesRecognizer, PersonRulesRecognizer,
+        VrmRecogniser, PhoneRecogniser, EmailRecogniser, PostcodeRecogniser,
+        SocialHandleRecogniser, DobRecogniser, AgeRecogniser, DateTimeRecogniser,
+        AliasRecogniser, VehicleRecogniser, GangRecogniser, GazetteerTermsRecogniser,
+        NamedPlacesRecogniser, PersonRulesRecogniser,
     )
 }
 SPACY = "spacy"
@@ -41,7 +41,7 @@ def all_names() -> list[str]:
 
 
 @lru_cache(maxsize=8)
-def build(enabled: tuple[str, ...] | None, disabled: tuple[str, ...]) -> tuple[list[Recognizer], bool]:
+def build(enabled: tuple[str, ...] | None, disabled: tuple[str, ...]) -> tuple[list[Recogniser], bool]:
     """Instances of the enabled rule recognisers, and whether spaCy runs.
     Recognisers are stateless apart from compiled patterns, so one set per
     process serves every document."""

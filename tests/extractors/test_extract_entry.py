@@ -81,12 +81,12 @@ def test_fuzz_never_crashes_and_spans_are_exact(text):
 
 
 def test_a_failing_recogniser_is_a_clear_error_that_does_not_quote_text(monkeypatch):
-    from intake.extractors.recognisers.vrm import VrmRecognizer
+    from intake.extractors.recognisers.vrm import VrmRecogniser
 
     def boom(self, text, ctx):
         raise KeyError(text)  # a bug whose message would carry the content
 
-    monkeypatch.setattr(VrmRecognizer, "analyze", boom)
+    monkeypatch.setattr(VrmRecogniser, "analyze", boom)
     from intake.extractors import registry
 
     registry.build.cache_clear()

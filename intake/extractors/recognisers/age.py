@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recogniser import Found, Pattern, Recognizer
+from intake.extractors.recogniser import Found, Pattern, Recogniser
 
 _WORDS = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
@@ -24,7 +24,7 @@ _NOT_NAME = frozenset("""appendix section part stage step chapter table figure s
 paragraph page annex item point level tier year room flat no number act option tactic""".split())
 
 
-class AgeRecognizer(Recognizer):
+class AgeRecogniser(Recogniser):
     name = "age"
     entity = "AGE"
     priority = 70

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from intake.extractors import names
-from intake.extractors.recogniser import Found, Pattern, Recognizer
+from intake.extractors.recogniser import Found, Pattern, Recogniser
 
 _Q1, _Q2 = r"[\"'“‘]", r"[\"'”’]"
 _CUE = (r"(?i:\b(?:also\s+)?known\s+(?:only\s+|just\s+|locally\s+)?(?:to\s+(?:the\s+|his\s+|her\s+|their\s+|most\s+)?[a-z]+\s+)?as|\bknows?\s+(?:him|her|them)?\s*(?:only\s+|just\s+)?as|"
@@ -28,7 +28,7 @@ _NOT_ALIAS_BEFORE = re.compile(r"(?i)(?:saved\s+as|listed\s+as|stored\s+as|title
                                r"words?|message|text|texts|texted|slogan|song|film|post|caption)\s*[:\-]?\s*$")
 
 
-class AliasRecognizer(Recognizer):
+class AliasRecogniser(Recogniser):
     name = "alias"
     entity = "ALIAS"
     priority = 72

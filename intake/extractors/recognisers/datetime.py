@@ -16,7 +16,7 @@ import re
 from datetime import date
 
 from intake.extractors.dates import numeric_date, parse_phrase
-from intake.extractors.recogniser import Candidate, Recognizer
+from intake.extractors.recogniser import Candidate, Recogniser
 
 _DAY = r"(?:mon|tues?|wed(?:nes)?|thu(?:rs?)?|fri|sat(?:ur)?|sun)day"
 # Days as partner agencies clip them ("Sun 1/3", "fri/sat nights", "tues &
@@ -180,7 +180,7 @@ def _clock(m: re.Match[str]) -> str | None:
     return f"{h:02d}:{mi}"
 
 
-class DateTimeRecognizer(Recognizer):
+class DateTimeRecogniser(Recogniser):
     name = "datetime"
     entity = "DATETIME"
     priority = 60

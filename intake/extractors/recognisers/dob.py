@@ -11,7 +11,7 @@ make the sighting a birth."""
 from __future__ import annotations
 
 from intake.extractors.dates import numeric_date, parse_phrase
-from intake.extractors.recogniser import Pattern, Recognizer
+from intake.extractors.recogniser import Pattern, Recogniser
 
 _MONTH = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
           r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
@@ -36,7 +36,7 @@ _FILLER_WORD = (r"(?:is|was|are|were|be|been|being|has|had|have|of|for|the|a|an|
 _FILLER = rf"(?:[ \t]*[(),:\-=]?[ \t]*{_FILLER_WORD}\b\.?){{0,9}}[ \t]*[():\-=,]{{0,2}}[ \t]*"
 
 
-class DobRecognizer(Recognizer):
+class DobRecogniser(Recogniser):
     name = "dob"
     entity = "DOB"
     priority = 85

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recogniser import Pattern, Recognizer
+from intake.extractors.recogniser import Pattern, Recogniser
 
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,61}[A-Za-z0-9])?"
 # The bracketed words only: a bare " at " / " dot " is ordinary prose
@@ -14,7 +14,7 @@ _AT = r"\s*(?:\[\s*at\s*\]|\(\s*at\s*\)|\{\s*at\s*\}|<\s*at\s*>)\s*"
 _DOT = r"(?:\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|<\s*dot\s*>)\s*|\.)"
 
 
-class EmailRecognizer(Recognizer):
+class EmailRecogniser(Recogniser):
     name = "email"
     entity = "EMAIL"
     priority = 95

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recogniser import Found, Pattern, Recognizer
+from intake.extractors.recogniser import Found, Pattern, Recogniser
 
 _GROUP = r"(?:boys|boyz|crew|gang|mandem|man\s+dem|massive|firm|squad|bloods|crips|posse|youngers|olders|clique|fam|set|mob|guys)"
 _TOK = r"(?:[A-Z0-9][\w'’\-]*)"
@@ -32,7 +32,7 @@ few many several same those these this that big little young old new bad main ri
 group older school all both any""".split())
 
 
-class GangRecognizer(Recognizer):
+class GangRecogniser(Recogniser):
     name = "gang"
     entity = "GANG"
     priority = 68

@@ -12,10 +12,10 @@ from __future__ import annotations
 import re
 
 from intake.extractors.gazetteer import PhraseIndex, alternation
-from intake.extractors.recogniser import Candidate, Recognizer
+from intake.extractors.recogniser import Candidate, Recogniser
 
 
-class GazetteerTermsRecognizer(Recognizer):
+class GazetteerTermsRecogniser(Recogniser):
     name = "gazetteer_terms"
     entity = "*"
     priority = 55

@@ -11,7 +11,7 @@ import re
 
 from intake.extractors import names
 from intake.extractors.gazetteer import alternation
-from intake.extractors.recogniser import Candidate, Recognizer
+from intake.extractors.recogniser import Candidate, Recogniser
 
 # Capitalised words that start sentences or clauses but never a place name.
 _LEAD_STOP = frozenset("""the a an on at in near from to outside and of by off behind opposite via
@@ -55,7 +55,7 @@ def _strip_lead(text: str, start: int, name: str) -> tuple[int, str]:
     return start + offset, name[offset:]
 
 
-class NamedPlacesRecognizer(Recognizer):
+class NamedPlacesRecogniser(Recogniser):
     name = "named_places"
     entity = "*"
     priority = 50

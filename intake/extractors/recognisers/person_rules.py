@@ -25,7 +25,7 @@ import re
 
 from intake.extractors import names
 from intake.extractors.gazetteer import alternation
-from intake.extractors.recogniser import Candidate, Found, Pattern, Recognizer
+from intake.extractors.recogniser import Candidate, Found, Pattern, Recogniser
 
 # Capitalised words that come before ", 13," in reports but are not names.
 _NOT_FIRST = frozenset("""victim suspect subject child source age aged dob concerns where when who
@@ -40,7 +40,7 @@ _SPEECH = (r"said|says|told|tells|disclosed|discloses|reported|reports|stated|st
            r"admitted|denied|claims|claimed|alleged|alleges|mentioned|confirmed|added")
 
 
-class PersonRulesRecognizer(Recognizer):
+class PersonRulesRecogniser(Recogniser):
     name = "person_rules"
     entity = "PERSON"
     priority = 35

@@ -12,7 +12,7 @@ import re
 
 import phonenumbers
 
-from intake.extractors.recogniser import Pattern, Recognizer
+from intake.extractors.recogniser import Pattern, Recogniser
 
 # National forms of the Ofcom drama ranges: prefix, then the remaining digits.
 _DRAMA = tuple(
@@ -31,7 +31,7 @@ def is_drama(national: str) -> bool:
     return len(national) == 11 and any(national.startswith(p) for p, _ in _DRAMA)
 
 
-class PhoneRecognizer(Recognizer):
+class PhoneRecogniser(Recogniser):
     name = "phone"
     entity = "PHONE"
     priority = 85

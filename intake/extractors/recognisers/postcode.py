@@ -3,7 +3,7 @@ value in upper case with one space before the inward code."""
 
 from __future__ import annotations
 
-from intake.extractors.recogniser import Pattern, Recognizer
+from intake.extractors.recogniser import Pattern, Recogniser
 
 _A1 = "[A-PR-UWYZ]"        # first letter: never Q V X
 _A2 = "[A-HK-Y]"           # second letter: never I J Z
@@ -17,7 +17,7 @@ _IN = "\\d[ABD-HJLNP-UW-Z]{2}"  # inward letters: never C I K M O V
 _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
-class PostcodeRecognizer(Recognizer):
+class PostcodeRecogniser(Recogniser):
     name = "postcode"
     entity = "POSTCODE"
     priority = 80

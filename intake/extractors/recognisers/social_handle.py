@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from intake.extractors.gazetteer import PhraseIndex, alternation, phrase_key
-from intake.extractors.recogniser import Candidate, Recognizer
+from intake.extractors.recogniser import Candidate, Recogniser
 
 _HANDLE = r"@?[A-Za-z0-9_](?:[A-Za-z0-9_.\-]{0,28}[A-Za-z0-9_])?"
 _STOP = frozenset("""is was as on a an the his her their my your name username user handle account
@@ -33,7 +33,7 @@ _URL_PAGES = frozenset("""watch p reel reels stories explore video videos share 
 tv groups pages events login home search photo photos shorts live discover music sound""".split())
 
 
-class SocialHandleRecognizer(Recognizer):
+class SocialHandleRecogniser(Recogniser):
     name = "social_handle"
     entity = "SOCIAL_HANDLE"
     priority = 75

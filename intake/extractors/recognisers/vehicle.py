@@ -6,7 +6,7 @@ afterwards (links.py)."""
 from __future__ import annotations
 
 from intake.extractors.gazetteer import PhraseIndex, phrase_key
-from intake.extractors.recogniser import Candidate, Recognizer
+from intake.extractors.recogniser import Candidate, Recogniser
 
 # Makes that are also ordinary words: they count only with a capital.
 _WORDY_MAKES = frozenset({"mini", "smart", "seat", "ds", "mg", "alfa", "cupra", "jaguar"})
@@ -14,7 +14,7 @@ _WORDY_MAKES = frozenset({"mini", "smart", "seat", "ds", "mg", "alfa", "cupra", 
 _MIN_MODEL_ALONE = 4
 
 
-class VehicleRecognizer(Recognizer):
+class VehicleRecogniser(Recogniser):
     name = "vehicle"
     entity = "VEHICLE"
     priority = 65

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from intake.extractors.recogniser import Pattern, Recognizer
+from intake.extractors.recogniser import Pattern, Recogniser
 
 _CUE = (r"(?:\b(?P<cue>reg(?:istration)?(?:\s*(?:no|number|mark|plate))?|vrm|index(?:\s*(?:no|number|mark))?"
         r"|(?:number\s*)?plate(?:\s*(?:no|number))?)\.?\s*(?:is|was|of|[:#-])?\s*)")
@@ -55,7 +55,7 @@ def _current_ok(letters: str, digits: str, tail: str) -> bool:
     return (not set(letters) & set("IQZ") and _age_ok(digits) and not set(tail) & set("IQ"))
 
 
-class VrmRecognizer(Recognizer):
+class VrmRecogniser(Recogniser):
     name = "vrm"
     entity = "VRM"
     priority = 90
