@@ -38,7 +38,7 @@ class _Buf:
         return not self.parts
 
 
-class _Walker:
+class _HtmlWalker:
     def __init__(self, source: str) -> None:
         self.source = source
         self.tables = 0
@@ -183,7 +183,7 @@ def html_to_layout(text: str, source: str) -> Layout:
         root = html.document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError):
         return layout
-    walker = _Walker(source)
+    walker = _HtmlWalker(source)
     for it in walker.items(root):
         if isinstance(it, Table):
             layout.blocks.append(it)

@@ -38,7 +38,7 @@ def ocr_fold(text: str) -> str:
 
 
 @dataclass
-class Hit:
+class LabelHit:
     candidates: list[tuple[FieldDef, float]]  # best first
     label_start: int
     label_end: int
@@ -149,7 +149,7 @@ class LabelMatcher:
         self._cache[key] = res
         return res
 
-    def numbered_box(self, text: str) -> Hit | None:
+    def numbered_box(self, text: str) -> LabelHit | None:
         """A label cell "3. <any wording>" on a form that numbers its boxes:
         the field printed as box 3. Only for a label cell (the caller
         checks), never for a numbered list in an answer."""
@@ -160,9 +160,9 @@ class LabelMatcher:
         f = next((f for f in self.template.fields + self.template.groups if f.box == n), None)
         if f is None:
             return None
-        return Hit([(f, 89.0)], m.start(1), len(text), len(text), strong=True)
+        return LabelHit([(f, 89.0)], m.start(1), len(text), len(text), strong=True)
 
-    def prefix_match(self, text: str) -> Hit | None:
+    def prefix_match(self, text: str) -> LabelHit | None:
         """A label with no separator after it ("Name Jo Bloggs" once a PDF or
         OCR flattens a row): whole-word prefix, exact after normalisation."""
         lead = len(text) - len(strip_numbering(text))
@@ -185,19 +185,19 @@ class LabelMatcher:
             return None
         end = lead + words[want - 1].end()
         start_val = lead + words[want].start()
-        return Hit([(best[0], 95.0)], lead, end, start_val, strong=False)
+        return LabelHit([(best[0], 95.0)], lead, end, start_val, strong=False)
 
     # -- lines -------------------------------------------------------------
-    def find(self, text: str, allow_prefix: bool = False) -> list[Hit]:
+    def find(self, text: str, allow_prefix: bool = False) -> list[LabelHit]:
         """Labels in a line: one at its start, then any more written on the
         same line as "Label: value"."""
         if not text.strip():
             return []
-        first: Hit | None = None
+        first: LabelHit | None = None
         for start, end, vstart, strong in heads(text):
             cands = self.match(text[start:end])
             if cands:
-                first = Hit(cands, start, end, vstart, strong)
+                first = LabelHit(cands, start, end, vstart, strong)
                 break
         if first is None and allow_prefix:
             first = self.prefix_match(text)
@@ -213,15 +213,15 @@ class LabelMatcher:
             pos = nxt.value_start
         return hits
 
-    def _inline(self, text: str, pos: int) -> Hit | None:
-        best: Hit | None = None
+    def _inline(self, text: str, pos: int) -> LabelHit | None:
+        best: LabelHit | None = None
         for f, v in self.variants:
             if f.type in ("multiline", "group") or len(v.split()) > 4:
                 continue
             m = _flex(v).search(text, pos)
             if m and m.start() > pos and (best is None or m.start() < best.label_start):
                 colon = m.group().rstrip().endswith(":")
-                best = Hit([(f, 100.0)], m.start(), m.end() - 1 if colon else m.end(), m.end(), True)
+                best = LabelHit([(f, 100.0)], m.start(), m.end() - 1 if colon else m.end(), m.end(), True)
         if best is not None:
             best.candidates = self.match(text[best.label_start:best.label_end]) or best.candidates
         return best

@@ -35,7 +35,7 @@ class Item:
     table: Table | None = None
 
 
-class Ctx:
+class WordContext:
     def __init__(self, source: str, chunks: dict[str, tuple[str, bytes]] | None = None,
                  depth: int = 0, opts: ParsingOptions | None = None) -> None:
         self.source = source
@@ -52,7 +52,7 @@ class Ctx:
 
 
 class ParaBuilder:
-    def __init__(self, ctx: Ctx) -> None:
+    def __init__(self, ctx: WordContext) -> None:
         self.ctx = ctx
         self.pieces: list = []  # str or (FormField, rendered)
         self.frames: list[Frame] = []
@@ -220,7 +220,7 @@ def showing_placeholder(props: etree._Element | None) -> bool:
     return bool(on_off(props.find(w("showingPlcHdr"))))
 
 
-def sdt_field(props, kind: str, text: str, ctx: Ctx) -> tuple[FormField, str]:
+def sdt_field(props, kind: str, text: str, ctx: WordContext) -> tuple[FormField, str]:
     tag = alias = None
     if props is not None:
         t = props.find(w("tag"))

@@ -11,9 +11,9 @@ from lxml import etree
 
 from intake.exception_codes import CORRUPT_DOCUMENT, PART_UNREADABLE
 from intake.parsers.readers.docx.fields import (
-    Ctx,
     Item,
     ParaBuilder,
+    WordContext,
     at_span,
     sdt_field,
     sdt_kind,
@@ -61,8 +61,8 @@ _SKIP_INLINE = {"del", "moveFrom", "pPr", "rPr", "bookmarkStart", "bookmarkEnd",
                 "permStart", "permEnd", "commentRangeStart", "commentRangeEnd"}
 
 
-class _Walker:
-    def __init__(self, ctx: Ctx) -> None:
+class _WordWalker:
+    def __init__(self, ctx: WordContext) -> None:
         self.ctx = ctx
 
     # -- blocks ------------------------------------------------------------
@@ -328,12 +328,12 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
     body = root.find(w("body"))
     if body is None:
         raise IntakeError(CORRUPT_DOCUMENT, "The Word document has no body; it may be damaged.")
-    ctx = Ctx("docx", parts.chunks, depth, opts)
+    ctx = WordContext("docx", parts.chunks, depth, opts)
     layout = Layout(source=source)
     macros = ooxml_macros(data)
     if macros is not None:
         layout.warnings.append(macros)
-    layout.blocks.extend(_to_blocks(_Walker(ctx).blocks(body), "docx"))
+    layout.blocks.extend(_to_blocks(_WordWalker(ctx).blocks(body), "docx"))
     body_chars = len("".join(layout.plain_text().split()))
     seen_text: set[str] = set()
     for kind, blob in parts.extras:
@@ -345,7 +345,7 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
             continue
         ctx.source = f"docx:{kind}"
         ctx.loc = Provenance(source=ctx.source)
-        items = _Walker(ctx).blocks(part_root)
+        items = _WordWalker(ctx).blocks(part_root)
         key = "\n".join(i.text for i in items if i.table is None)
         if key in seen_text:
             continue  # the same header repeated for another section

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from intake.parsers.templates.mapping.below import rest_of_container
 from intake.parsers.templates.mapping.hints import strip_hints
-from intake.parsers.templates.mapping.state import Found, MapState, field_name_at, is_multiline
+from intake.parsers.templates.mapping.state import LocatedField, MapState, field_name_at, is_multiline
 from intake.parsers.templates.model import FieldDef
 from intake.parsers.templates.text import clean_value
 from intake.parsers.templates.units import Container, Line
@@ -54,7 +54,7 @@ def empty_slot(state: MapState, line: Line, vstart: int, vend: int) -> bool:
     return False
 
 
-def value_in_row(state: MapState, f: FieldDef, line: Line, cells: list[int]) -> Found:
+def value_in_row(state: MapState, f: FieldDef, line: Line, cells: list[int]) -> LocatedField:
     """A label cell with cells after it: the first of them with a value,
     else a value typed under the label in its own cell, else the column
     below a header row; else the field is empty."""
@@ -72,7 +72,7 @@ def value_in_row(state: MapState, f: FieldDef, line: Line, cells: list[int]) -> 
                 # submitter's own wrapping.
                 txt = " ".join(doc.lines[i].text for i in doc.containers[cid].lines)
             first = doc.lines[doc.containers[cid].lines[0]]
-            return Found(strip_hints(f, txt), list(doc.containers[cid].lines),
+            return LocatedField(strip_hints(f, txt), list(doc.containers[cid].lines),
                          field_name=field_name_at(first, 0, len(first.text) or 1))
     # Value cell empty: the submitter may have typed under the label in its
     # own cell ("Name" then a line "Jo Bloggs").
@@ -81,14 +81,14 @@ def value_in_row(state: MapState, f: FieldDef, line: Line, cells: list[int]) -> 
     if clean_value(raw):
         if not is_multiline(f):
             raw = raw.strip().split("\n")[0]
-        return Found(raw, below)
+        return LocatedField(raw, below)
     header = value_under_header_row(state, f, cont)
     if header is not None:
         return header
-    return Found(None, [line.idx])
+    return LocatedField(None, [line.idx])
 
 
-def value_in_own_cell(state: MapState, f: FieldDef, line: Line) -> Found | None:
+def value_in_own_cell(state: MapState, f: FieldDef, line: Line) -> LocatedField | None:
     """A label alone at the end of its row (or in a one-cell box): the
     value is under it in the same cell, or below a header row. None when
     the cell is a box with nothing else in it: the answer is then below
@@ -104,18 +104,18 @@ def value_in_own_cell(state: MapState, f: FieldDef, line: Line) -> Found | None:
                     below = [i]
                     break
         raw = strip_hints(f, state.text_of(below))
-        return Found(raw, below)
+        return LocatedField(raw, below)
     header = value_under_header_row(state, f, cont)
     if header is not None:
         return header
     rest = [i for i in cont.lines[line.pos + 1:] if doc.lines[i].text.strip()]
     if not cont.box or rest:
         # Other labels follow in this cell: this one was left empty.
-        return Found(None, [line.idx])
+        return LocatedField(None, [line.idx])
     return None
 
 
-def value_under_header_row(state: MapState, f: FieldDef, cont: Container) -> Found | None:
+def value_under_header_row(state: MapState, f: FieldDef, cont: Container) -> LocatedField | None:
     """A header row of labels over a row of values ("Name | Age" above
     "Jo | 14"): the value sits in the same column one row down."""
     doc = state.doc
@@ -129,4 +129,4 @@ def value_under_header_row(state: MapState, f: FieldDef, cont: Container) -> Fou
     cid = cont.next_row_cells[cont.col]
     if cell_is_label(state, cid):
         return None
-    return Found(strip_hints(f, state.text_of(doc.containers[cid].lines)), list(doc.containers[cid].lines))
+    return LocatedField(strip_hints(f, state.text_of(doc.containers[cid].lines)), list(doc.containers[cid].lines))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from intake.parsers.templates.mapping.state import Found, MapState, merge_same_field
+from intake.parsers.templates.mapping.state import LocatedField, MapState, merge_same_field
 from intake.parsers.templates.model import FieldDef
 from intake.parsers.templates.text import clean_value
 
@@ -29,7 +29,7 @@ _SPLITS = (re.compile(r"^(.+?)\s*\((.+)\)\s*$"), re.compile(r"^(.+?)\s+[–—-]
            re.compile(r"^(.+?),\s*(.+)$"))
 
 
-def split_group(state: MapState, g: FieldDef, found: Found) -> None:
+def split_group(state: MapState, g: FieldDef, found: LocatedField) -> None:
     members = [k for k in state.template.members.get(g.key, ()) if k not in state.found]
     if not members:
         return
@@ -42,7 +42,7 @@ def split_group(state: MapState, g: FieldDef, found: Found) -> None:
     if rest and loose:
         got.update(_by_content("\n".join(loose), rest))
     for k in members:
-        state.found[k] = Found(got.get(k), found.lines, field_name=found.field_name)
+        state.found[k] = LocatedField(got.get(k), found.lines, field_name=found.field_name)
 
 
 def _by_labels(state: MapState, g: FieldDef, lines: list[str], members: list[str]

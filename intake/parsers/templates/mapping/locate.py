@@ -18,7 +18,7 @@ from intake.parsers.templates.mapping.cells import (
 from intake.parsers.templates.mapping.hints import strip_hints
 from intake.parsers.templates.mapping.state import (
     CHOICE_TYPES,
-    Found,
+    LocatedField,
     MapState,
     field_name_at,
     is_multiline,
@@ -28,7 +28,7 @@ from intake.parsers.templates.text import clean_value
 from intake.parsers.templates.units import Line
 
 
-def locate_value(state: MapState, f: FieldDef, line: Line, vstart: int, vend: int, is_last: bool) -> Found:
+def locate_value(state: MapState, f: FieldDef, line: Line, vstart: int, vend: int, is_last: bool) -> LocatedField:
     """``line.text[vstart:vend]`` is what follows the label on its line (up
     to the next label); ``is_last``: no other label follows on the line."""
     if f.type in CHOICE_TYPES:
@@ -37,7 +37,7 @@ def locate_value(state: MapState, f: FieldDef, line: Line, vstart: int, vend: in
     if clean_value(strip_hints(f, inline)):
         return value_after_label(state, f, line, inline, vstart, vend)
     if not is_last or empty_slot(state, line, vstart, vend):
-        return Found(None, [line.idx], field_name=field_name_at(line, vstart, vend))
+        return LocatedField(None, [line.idx], field_name=field_name_at(line, vstart, vend))
     cells = next_cells(state, line)
     if cells is not None:
         return value_in_row(state, f, line, cells)
@@ -49,7 +49,7 @@ def locate_value(state: MapState, f: FieldDef, line: Line, vstart: int, vend: in
 
 
 def value_after_label(state: MapState, f: FieldDef, line: Line, inline: str, vstart: int,
-                      vend: int) -> Found:
+                      vend: int) -> LocatedField:
     """"Label: value" on one line; a free-text answer carries on over the
     following lines of its cell or paragraphs."""
     lines = [line.idx]
@@ -61,21 +61,21 @@ def value_after_label(state: MapState, f: FieldDef, line: Line, inline: str, vst
             more = paragraphs_below(state, line)
         lines += more
         raw = state.text_of(more, first=inline)
-    return Found(raw, lines, field_name=field_name_at(line, vstart, vend))
+    return LocatedField(raw, lines, field_name=field_name_at(line, vstart, vend))
 
 
-def value_below(state: MapState, f: FieldDef, line: Line) -> Found:
+def value_below(state: MapState, f: FieldDef, line: Line) -> LocatedField:
     """A label in a paragraph (or a box): the value is below it."""
     if is_multiline(f):
         below = paragraphs_below(state, line, f)
         raw = strip_hints(f, state.text_of(below))
-        return Found(raw or None, below)
+        return LocatedField(raw or None, below)
     texts, below = lines_below(state, line, short=False, max_lines=1, f=f)
     raw = strip_hints(f, texts[0]) if texts else None
-    return Found(raw, below)
+    return LocatedField(raw, below)
 
 
-def choice_answer(state: MapState, f: FieldDef, line: Line, inline: str, is_last: bool) -> Found:
+def choice_answer(state: MapState, f: FieldDef, line: Line, inline: str, is_last: bool) -> LocatedField:
     """The text that may hold the chosen option: after the label, the
     cells of the row (option and tick cells), or a few short lines below."""
     doc = state.doc
@@ -99,7 +99,7 @@ def choice_answer(state: MapState, f: FieldDef, line: Line, inline: str, is_last
             parts_below, below = lines_below(state, line, short=True, max_lines=4)
             parts += parts_below
             used += below
-    return Found(" ".join(p for p in parts if p.strip()) or None, used, parts)
+    return LocatedField(" ".join(p for p in parts if p.strip()) or None, used, parts)
 
 
 def has_option(f: FieldDef, text: str) -> bool:

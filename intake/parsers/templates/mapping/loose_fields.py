@@ -9,7 +9,7 @@ import re
 
 from intake.parsers.templates import values
 from intake.parsers.templates.mapping.groups import split_group
-from intake.parsers.templates.mapping.state import CHOICE_TYPES, Found, MapState
+from intake.parsers.templates.mapping.state import CHOICE_TYPES, LocatedField, MapState
 from intake.parsers.templates.text import clean_value, norm
 from intake.types import FormField
 
@@ -38,7 +38,7 @@ def map_loose_fields(state: MapState) -> None:
             f = cands[0][0]
             prev = state.found.get(f.key)
             if prev is None or clean_value(prev.raw) is None:
-                state.found[f.key] = Found(ff.value, [], [ff.value], field_name=ff.name)
+                state.found[f.key] = LocatedField(ff.value, [], [ff.value], field_name=ff.name)
                 if f.type == "group":
                     split_group(state, f, state.found[f.key])
             break
@@ -46,7 +46,7 @@ def map_loose_fields(state: MapState) -> None:
         prev = state.found.get(key)
         if prev is None or values.read_choice(prev.parts or [prev.raw or ""],
                                               state.template.field(key).options).status != "ok":
-            state.found[key] = Found(" ".join(parts), [], parts)
+            state.found[key] = LocatedField(" ".join(parts), [], parts)
 
 
 def _loose_checkbox(state: MapState, ff: FormField, boxes: dict[str, list[str]]) -> None:

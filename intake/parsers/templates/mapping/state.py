@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from intake.parsers.templates.labels import Hit, LabelMatcher
+from intake.parsers.templates.labels import LabelHit, LabelMatcher
 from intake.parsers.templates.model import FieldDef, Template
 from intake.parsers.templates.text import is_furniture
 from intake.parsers.templates.units import Doc, Line
@@ -15,7 +15,7 @@ CHOICE_TYPES = ("choice", "bool")
 
 
 @dataclass
-class Found:
+class LocatedField:
     """A field's answer as located: its raw text and the lines it came from."""
 
     raw: str | None
@@ -29,12 +29,12 @@ class MapState:
         self.doc = doc
         self.template = template
         self.matcher = matcher or LabelMatcher(template)
-        self.found: dict[str, Found] = {}
+        self.found: dict[str, LocatedField] = {}
         self.consumed: set[int] = set()
         self.repeated: list[str] = []
-        self._label_cache: dict[int, list[Hit]] = {}
+        self._label_cache: dict[int, list[LabelHit]] = {}
 
-    def label_hits(self, i: int) -> list[Hit]:
+    def label_hits(self, i: int) -> list[LabelHit]:
         """The labels on line ``i``, computed once."""
         if i not in self._label_cache:
             line = self.doc.lines[i]
@@ -87,11 +87,11 @@ def field_name_at(line: Line, start: int, end: int) -> str | None:
     return None
 
 
-def merge_same_field(hits: list[Hit]) -> list[Hit]:
+def merge_same_field(hits: list[LabelHit]) -> list[LabelHit]:
     """A label followed on its line by another wording of the same field is
     one answer: "Contact details Tel: 0121 ... email: jo@..." once a PDF
     flattens the row, or "Phone / email: Tel: ..., email: ..."."""
-    out: list[Hit] = []
+    out: list[LabelHit] = []
     for h in hits:
         if out and h.candidates and out[-1].candidates \
                 and h.candidates[0][0].key == out[-1].candidates[0][0].key:

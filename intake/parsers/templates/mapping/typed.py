@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from intake.exception_codes import AMBIGUOUS_VALUE, REPEATED_FIELD, UNREADABLE_VALUE
 from intake.parsers.templates import values
-from intake.parsers.templates.mapping.state import CHOICE_TYPES, Found, MapState
+from intake.parsers.templates.mapping.state import CHOICE_TYPES, LocatedField, MapState
 from intake.parsers.templates.model import FieldDef
 from intake.parsers.templates.text import clean_value, trim_ocr_noise
 from intake.types import ExceptionInfo, FieldValue, Provenance, Record
@@ -58,11 +58,11 @@ def build_record(state: MapState, message_date: dt.date | None = None) -> MapRes
     return MapResult(rec, warnings, len(state.found))
 
 
-def _ocr(state: MapState, fd: Found) -> bool:
+def _ocr(state: MapState, fd: LocatedField) -> bool:
     return any(state.doc.lines[i].confidence is not None for i in fd.lines) or state.doc.ocr
 
 
-def where_from(state: MapState, fd: Found) -> tuple[Provenance, float | None]:
+def where_from(state: MapState, fd: LocatedField) -> tuple[Provenance, float | None]:
     """Provenance of the value's first line, and the lowest OCR confidence
     among its lines."""
     if not fd.lines:
@@ -76,7 +76,7 @@ def where_from(state: MapState, fd: Found) -> tuple[Provenance, float | None]:
     return prov, (min(confs) if confs else None)
 
 
-def typed_value(state: MapState, f: FieldDef, fd: Found, ref_year: int | None):
+def typed_value(state: MapState, f: FieldDef, fd: LocatedField, ref_year: int | None):
     if f.type in CHOICE_TYPES:
         parts = [p for p in fd.parts if p is not None]
         value, problem = values.to_bool_or_choice(parts, f.options, f.type == "bool")

@@ -4,7 +4,7 @@ template's order settle a label used twice), and its value is located."""
 
 from __future__ import annotations
 
-from intake.parsers.templates.labels import Hit
+from intake.parsers.templates.labels import LabelHit
 from intake.parsers.templates.mapping.groups import split_group
 from intake.parsers.templates.mapping.locate import locate_value
 from intake.parsers.templates.mapping.state import CHOICE_TYPES, MapState, merge_same_field
@@ -39,7 +39,7 @@ def walk_labels(state: MapState) -> None:
                 split_group(state, f, found)
 
 
-def field_for_label(state: MapState, hit: Hit, section: str | None) -> FieldDef | None:
+def field_for_label(state: MapState, hit: LabelHit, section: str | None) -> FieldDef | None:
     """The field a label names, among those not yet found: the one in the
     current section, else the best match (template order breaks a tie)."""
     cands = [f for f, _ in hit.candidates]
@@ -56,7 +56,7 @@ def field_for_label(state: MapState, hit: Hit, section: str | None) -> FieldDef 
     return min(tied, key=lambda f: order[f.key])
 
 
-def note_repeated(state: MapState, hit: Hit, line: Line, hits: list[Hit], section: str | None) -> None:
+def note_repeated(state: MapState, hit: LabelHit, line: Line, hits: list[LabelHit], section: str | None) -> None:
     """A label already used, with a different answer after it: a second
     report in the same document, or a form with a section repeated. The
     record keeps the first; the reviewer must hear of the second."""
