@@ -13,17 +13,22 @@ from intake.types import Document, DocumentAnalysis, ExceptionInfo, IntakeError,
 log = logging.getLogger(__name__)
 
 
-def report_date_of(outcome: ParseOutcome, fallback: date | None) -> date | None:
+def report_date(report_datetime, fallback: date | None) -> date | None:
     """The date relative expressions resolve against: the report's own date
-    when the form gives one, else the e-mail's Date. Never today."""
-    if outcome.record is not None:
-        fv = outcome.record.fields.get("report_datetime")
-        if fv is not None and isinstance(fv.value, str):
-            try:
-                return datetime.fromisoformat(fv.value).date()
-            except ValueError:
-                pass
+    (its ``report_datetime`` value, ISO) when the form gives one, else the
+    fallback (the e-mail's Date). Never today."""
+    if isinstance(report_datetime, str):
+        try:
+            return datetime.fromisoformat(report_datetime).date()
+        except ValueError:
+            pass
     return fallback
+
+
+def report_date_of(outcome: ParseOutcome, fallback: date | None) -> date | None:
+    """``report_date`` of a fresh parse."""
+    fv = outcome.record.fields.get("report_datetime") if outcome.record is not None else None
+    return report_date(fv.value if fv is not None else None, fallback)
 
 
 def analyse_document(doc: Document, fallback_date: date | None, settings=None,

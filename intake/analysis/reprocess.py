@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 
+from intake.analysis import analyse
 from intake.logs import log_fault
 from intake.store import review_actions
 from intake.store.db import Store
@@ -48,15 +49,8 @@ def corrected_text(record_row) -> bool:
 
 
 def report_date(values: dict, message_date) -> date | None:
-    """What relative dates resolve against: the report's own date, else the
-    e-mail's."""
-    v = values.get("report_datetime")
-    if isinstance(v, str):
-        try:
-            return datetime.fromisoformat(v).date()
-        except ValueError:
-            pass
-    return message_date.date() if message_date else None
+    """``analyse.report_date`` of a stored record's values and its e-mail's Date."""
+    return analyse.report_date(values.get("report_datetime"), message_date.date() if message_date else None)
 
 
 def analyse_stored(store: Store, analyser, public_id: str,
