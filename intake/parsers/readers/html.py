@@ -13,7 +13,7 @@ from lxml import etree, html
 
 from intake.parsers.readers.registry import reader
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.support.placeholders import is_placeholder, strip_leaders
+from intake.parsers.support.placeholders import is_placeholder, strip_leaders, text_with_fields
 from intake.parsers.support.text_decode import decode_text
 from intake.types import Cell, Document, FormField, Layout, Paragraph, Provenance, Table
 
@@ -54,29 +54,8 @@ class _HtmlWalker:
     def _flush(self, out: list, buf: _Buf) -> None:
         if buf.empty():
             return
-        merged: list = []
-        for p in buf.parts:
-            if isinstance(p, str) and merged and isinstance(merged[-1], str):
-                merged[-1] += p
-            else:
-                merged.append(p)
+        text, fields = text_with_fields(buf.parts, lambda p: re.sub(r" *\n *", "\n", strip_leaders(p)))
         buf.parts.clear()
-        text = ""
-        fields: list[FormField] = []
-        for p in merged:
-            if isinstance(p, str):
-                text += re.sub(r" *\n *", "\n", strip_leaders(p))
-            else:
-                ff, rendered = p
-                ff.start = len(text)
-                text += rendered
-                ff.end = len(text)
-                fields.append(ff)
-        lead = len(text) - len(text.lstrip())
-        text = text.strip()
-        for ff in fields:
-            ff.start = min(max(0, ff.start - lead), len(text))
-            ff.end = min(max(ff.start, ff.end - lead), len(text))
         if text or fields:
             out.append((text, fields))
 

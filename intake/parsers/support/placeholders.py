@@ -63,3 +63,41 @@ def strip_leaders(text: str) -> str:
         return text
     out = _INLINE_PLACEHOLDER.sub(" ", LEADER.sub(" ", text))
     return re.sub(r"[ \t]{2,}", " ", out)
+
+
+def text_with_fields(pieces: list, clean=strip_leaders) -> tuple[str, list]:
+    """A paragraph's text from its pieces, in order: plain text (``clean``ed:
+    fill-in leaders dropped) or a form field with the text it shows, as
+    ``(FormField, rendered)``. Sets each field's offsets in the text, then
+    strips outer white space keeping the offsets on the same characters.
+    The Word and HTML readers both build paragraphs this way."""
+    merged: list = []
+    for p in pieces:
+        if isinstance(p, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += p
+        else:
+            merged.append(p)
+    text = ""
+    fields: list = []
+    for p in merged:
+        if isinstance(p, str):
+            text += clean(p)
+        else:
+            ff, rendered = p
+            ff.start = len(text)
+            text += rendered
+            ff.end = len(text)
+            fields.append(ff)
+    return trim_fields(text, fields)
+
+
+def trim_fields(text: str, fields: list) -> tuple[str, list]:
+    """``text`` stripped of outer white space, and the fields' offsets moved
+    to keep pointing at the same characters."""
+    lead = len(text) - len(text.lstrip())
+    stripped = text.strip()
+    for ff in fields:
+        if ff.start is not None:
+            ff.start = min(max(0, ff.start - lead), len(stripped))
+            ff.end = min(max(ff.start, (ff.end or 0) - lead), len(stripped))
+    return stripped, fields

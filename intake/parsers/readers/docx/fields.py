@@ -11,7 +11,7 @@ from lxml import etree
 
 from intake.parsers.readers.docx.word_xml import W14, W, local_name, ns_of, on_off, w
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.support.placeholders import clean_value, strip_leaders
+from intake.parsers.support.placeholders import clean_value, text_with_fields, trim_fields
 from intake.types import ExceptionInfo, FormField, Provenance, Table
 
 CHECKED, UNCHECKED = "\u2612", "\u2610"
@@ -145,36 +145,14 @@ class ParaBuilder:
             frame = self.frames.pop()
             if frame.ff is not None and (frame.phase == "result" or frame.ff.find(w("checkBox")) is not None):
                 self._finish_form_field(frame)
-        merged: list = []
-        for p in self.pieces:
-            if isinstance(p, str) and merged and isinstance(merged[-1], str):
-                merged[-1] += p
-            else:
-                merged.append(p)
-        text = ""
-        fields: list[FormField] = []
-        for p in merged:
-            if isinstance(p, str):
-                text += strip_leaders(p)
-            else:
-                ff, rendered = p
-                ff.start = len(text)
-                text += rendered
-                ff.end = len(text)
-                fields.append(ff)
-        return trim(Item(text=text, fields=fields))
+        text, fields = text_with_fields(self.pieces)
+        return Item(text=text, fields=fields)
 
 
 def trim(item: Item) -> Item:
     """Strip outer white space and keep field offsets pointing at the same
     characters."""
-    lead = len(item.text) - len(item.text.lstrip())
-    text = item.text.strip()
-    for ff in item.fields:
-        if ff.start is not None:
-            ff.start = min(max(0, ff.start - lead), len(text))
-            ff.end = min(max(ff.start, (ff.end or 0) - lead), len(text))
-    item.text = text
+    item.text, item.fields = trim_fields(item.text, item.fields)
     return item
 
 
