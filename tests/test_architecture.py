@@ -196,3 +196,11 @@ def test_an_arrow_back_up_would_be_found():
     graph = {"x.cli.main": {"x.store.db"}, "x.store.db": {"x.review.app"},
              "x.ingest.a": {"x.review.b", "x.store.db"}, "x.review.b": set()}
     assert _arrows_up(graph, "x", layers) == ["x.ingest.a -> x.review.b", "x.store.db -> x.review.app"]
+
+
+def test_the_entity_type_table_in_the_docs_is_the_catalogues():
+    from intake import entity_types
+
+    text = (REPO / "docs" / "entities.md").read_text(encoding="utf-8")
+    shown = text.split("<!-- entity-types: generated -->\n", 1)[1].split("<!-- /entity-types -->", 1)[0]
+    assert shown == entity_types.markdown_table(), "regenerate with python -m intake.entity_types"

@@ -1,7 +1,8 @@
 """Which mention types become entities, and the key each resolves on.
 
 Plates, phones, e-mails, postcodes, handles, apps and substances resolve on
-their normalised value (ENTITIES.md); places, organisations, gangs, aliases
+their normalised value (docs/entities.md; the rule of each type in the
+entity-type catalogue, intake/config/entity_types.toml); places, organisations, gangs, aliases
 and vehicle descriptions on their value with case and white space folded.
 People go through person_match.py. Ages, dates of birth and dates are
 attributes of a person or a report, not things that recur on their own.
@@ -13,13 +14,16 @@ import hashlib
 import re
 import unicodedata
 
-EXACT_TYPES = {"PHONE", "EMAIL", "POSTCODE", "SOCIAL_HANDLE", "APP", "SUBSTANCE", "VRM"}
-FOLDED_TYPES = {"LOCATION", "ADDRESS", "ORGANISATION", "GANG", "ALIAS", "VEHICLE"}
-ATTRIBUTE_TYPES = {"AGE", "DOB", "DATETIME"}
+from intake import entity_types
+
+# From the entity-type catalogue (intake/config/entity_types.toml).
+EXACT_TYPES = entity_types.EXACT
+FOLDED_TYPES = entity_types.FOLDED
+ATTRIBUTE_TYPES = entity_types.ATTRIBUTES
 # Generic words every other report names ("snapchat", "cannabis"): linking
 # them to everything in a report would make them hubs that hide the links
 # that matter. They are still entities, counted and listed.
-NOT_CO_MENTIONED = {"APP", "SUBSTANCE"}
+NOT_CO_MENTIONED = entity_types.NOT_CO_MENTIONED
 KEY_MAX = 400
 
 _WS = re.compile(r"\s+")
@@ -31,14 +35,16 @@ def _collapse(s: str) -> str:
 
 def exact_key(type_: str, value: str) -> str:
     v = _collapse(value)
-    if type_ == "VRM":
+    t = entity_types.CATALOGUE.get(type_)
+    rule = t.key if t is not None else None
+    if rule == "upper-no-spaces":
         return v.upper().replace(" ", "")
-    if type_ == "PHONE":
+    if rule == "no-spaces-or-hyphens":
         return v.replace(" ", "").replace("-", "")
-    if type_ == "POSTCODE":
+    if rule == "postcode":
         compact = v.upper().replace(" ", "")
         return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
-    if type_ in ("EMAIL", "SOCIAL_HANDLE", "APP", "SUBSTANCE"):
+    if rule == "casefold":
         return v.casefold()
     return v
 

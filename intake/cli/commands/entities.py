@@ -19,6 +19,7 @@ import json
 import logging
 import sys
 
+from intake import entity_types
 from intake.cli.exit_codes import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from intake.store import repository as repo
 from intake.store.db import StoreError, open_store
@@ -28,8 +29,7 @@ from intake.types import IntakeError
 log = logging.getLogger(__name__)
 
 # The entity types of ENTITIES.md (docs/export.md): --type takes one of them.
-ENTITY_TYPES = ("PERSON", "ALIAS", "AGE", "DOB", "VRM", "VEHICLE", "PHONE", "EMAIL", "SOCIAL_HANDLE", "APP",
-                "POSTCODE", "ADDRESS", "LOCATION", "ORGANISATION", "SUBSTANCE", "GANG", "DATETIME")
+ENTITY_TYPES = entity_types.NAMES  # the entity-type catalogue (intake/config/entity_types.toml)
 
 
 def entity_type(text: str) -> str:

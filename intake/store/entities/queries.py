@@ -21,6 +21,7 @@ import phonenumbers
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, or_, select
 
+from intake import entity_types
 from intake.matching import entity_keys
 from intake.store.crypto import session_keyring
 from intake.store.document_facts import facts_for
@@ -29,8 +30,7 @@ from intake.store.models import DocumentRow, Entity, EntityLink, MentionRow, Mes
 from intake.store.records import field_values
 from intake.store.snippets import Snippet, locate, snippet
 
-TYPES = ("PERSON", "ALIAS", "VRM", "VEHICLE", "PHONE", "EMAIL", "SOCIAL_HANDLE", "APP", "POSTCODE",
-         "ADDRESS", "LOCATION", "ORGANISATION", "SUBSTANCE", "GANG")
+TYPES = entity_types.ENTITY_NAMES  # the types that become entities (intake/config/entity_types.toml)
 NAME_CUTOFF = 80
 _PLATE = re.compile(r"^[A-Za-z0-9?* ]{2,10}$")
 _PHONE_CHARS = re.compile(r"^[+\d()\s.-]{7,24}$")
