@@ -33,7 +33,7 @@ _ZERO_SECONDS = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}):00$")
 def norm(v):
     if isinstance(v, str):
         v = " ".join(unicodedata.normalize("NFKC", v).split())
-        # EXPORT.md writes "2026-03-04T14:30"; the generator adds ":00".
+        # docs/export.md writes "2026-03-04T14:30"; the generator adds ":00".
         return _ZERO_SECONDS.sub(r"\1", v)
     return v
 

@@ -1,4 +1,4 @@
-"""The canonical record's fields (FORMS.md): key, the label a person reads,
+"""The canonical record's fields (docs/forms.md): key, the label a person reads,
 and the type its value has in the export. Shared by the export, the review
 app's correction form and ``intake show``; the templates map each force's
 labels onto these keys."""

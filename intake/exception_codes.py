@@ -1,7 +1,7 @@
 """Every exception code intake can raise, in one catalogue.
 
 A code is stable: it is stored on documents and queue items, exported
-(EXPORT.md), counted in metrics and written to logs (a code never carries
+(docs/export.md), counted in metrics and written to logs (a code never carries
 content). Each entry says what it means in plain words, what the officer (or,
 for operational codes, the operator) should do, and whether it blocks the
 record:

@@ -27,7 +27,7 @@ def sha256_hex(data: bytes) -> str:
 class RawMessage:
     """The bytes of one e-mail exactly as a source gave them, and where from.
 
-    `origin` follows EXPORT.md: ``imap://user@host/INBOX;UIDVALIDITY=1;UID=42``,
+    `origin` follows docs/export.md: ``imap://user@host/INBOX;UIDVALIDITY=1;UID=42``,
     ``mbox:/path/file.mbox#17``, ``maildir:/path/cur/...``, ``eml:/path/x.eml``,
     ``msg:/path/x.msg``.
     """
@@ -186,7 +186,7 @@ FieldScalar = Union[str, int, bool, None]
 class FieldValue:
     """One canonical field's value with where it came from.
 
-    ``value`` is typed per FORMS.md (ISO strings for dates, bool, int, text);
+    ``value`` is typed per docs/forms.md (ISO strings for dates, bool, int, text);
     ``raw`` is the text as the submitter wrote it.
     """
 
@@ -199,7 +199,7 @@ class FieldValue:
 
 @dataclass
 class Record:
-    template: str  # template id from FORMS.md, or "free_text"
+    template: str  # template id from docs/forms.md, or "free_text"
     version: str
     fields: dict[str, FieldValue] = field(default_factory=dict)
     # Detection scores, field notes: for the reviewer, never content in logs.
@@ -221,7 +221,7 @@ class Record:
 
 @dataclass
 class Mention:
-    """An entity mention (ENTITIES.md). ``start``/``end`` are character
+    """An entity mention (docs/entities.md). ``start``/``end`` are character
     offsets into the text of ``field``."""
 
     type: str
@@ -236,7 +236,7 @@ class Mention:
     # document's mention list: {"person": 3} for an ALIAS, {"plate": 5} for a
     # VEHICLE. Set by the extractor; the store turns them into entity links.
     attrs: dict[str, Any] = field(default_factory=dict)
-    # Why it was found, for the reviewer (STYLE.md, Presidio's explanation):
+    # Why it was found, for the reviewer (as Presidio explains a result):
     # the recogniser's pattern name and the context word that lifted it.
     pattern: str | None = None
     context: str | None = None

@@ -11,7 +11,7 @@ import pytest
 # Analysis in-process by default: spawning a worker per Pipeline costs seconds
 # per test. tests/ingest/test_workers.py covers the worker path itself.
 os.environ.setdefault("INTAKE_INLINE_ANALYSIS", "1")
-# Tesseract is several times faster single-threaded on 2 cores (TEST-INFRA.md).
+# Tesseract is several times faster single-threaded on 2 cores (its OpenMP threads fight each other).
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 REPO = Path(__file__).resolve().parent.parent

@@ -26,7 +26,7 @@ GENERATOR = REPO / "fixtures" / "make_forms.py"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 
-# The contract: FORMS.md, "Canonical fields" and the per-template field lists.
+# The contract: docs/forms.md, "Canonical fields" and the per-template field lists.
 TEMPLATE_FIELDS = {
     "staffordshire_cse": {
         "report_datetime", "submitter.name", "submitter.role", "submitter.agency", "submitter.contact",
@@ -162,7 +162,7 @@ def test_ground_truth_follows_the_contract(expected):
         for ent in e["entities"]:
             assert ent["type"] in ENTITY_TYPES, (fid, ent)
             if ent["type"] == "PHONE":
-                # Ofcom drama numbers only (libphonenumber calls some invalid: UK-DOMAIN.md).
+                # Ofcom drama numbers only (libphonenumber calls some invalid: docs/uk-formats.md).
                 assert re.fullmatch(r"\+44(7700900\d{3}|1632960\d{3}|2079460\d{3}|121496\d{4})", ent["value"]), ent
             if ent["type"] == "VRM":
                 assert re.fullmatch(r"\*?[A-Z0-9]+\*?", ent["value"]), ent

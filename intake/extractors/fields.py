@@ -1,7 +1,7 @@
 """Field-aware recognition: what a form's field says about its value.
 
 The text recognisers read prose; a parsed form also says what a value is.
-``subject.dob`` holds an ISO date (FORMS.md), which no prose rule calls a
+``subject.dob`` holds an ISO date (docs/forms.md), which no prose rule calls a
 date of birth, and a name cell holds a name the model may not know
 ("Abdirahman Mohamed Farah"). Field names are matched as shell patterns
 (``*.dob``) against the canonical keys; first match wins."""

@@ -1,7 +1,7 @@
 """spaCy NER for PERSON, LOCATION (GPE, LOC, FAC) and ORGANISATION.
 
 Only the NER component is loaded (its own tok2vec makes the rest
-unnecessary: TEST-INFRA.md), once per process, and every text field of a
+unnecessary), once per process, and every text field of a
 record goes through one ``nlp.pipe`` call. The small model's known mistakes
 are corrected here with the gazetteers: a place labelled ORG ("Hackney"), a
 girl's name labelled GPE ("Aisha"), initials labelled ORG ("JB")."""

@@ -100,7 +100,7 @@ class InboxConfig:
     sender: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def origin(self, folder: str, uidvalidity: int, uid: int) -> str:
-        """EXPORT.md: imap://user@host/INBOX;UIDVALIDITY=1;UID=42"""
+        """docs/export.md: imap://user@host/INBOX;UIDVALIDITY=1;UID=42"""
         return f"imap://{self.username}@{self.host}/{folder};UIDVALIDITY={uidvalidity};UID={uid}"
 
     @property

@@ -1,4 +1,4 @@
-"""The export contract (EXPORT.md): one JSON object per document, every
+"""The export contract (docs/export.md): one JSON object per document, every
 document of every message exactly once. Keys are stable; new keys may be
 added. CSV is the same rows with the fields flattened, for spreadsheets."""
 
@@ -19,7 +19,7 @@ from intake.store.models import DocumentRow, ExceptionItem, RecordRow, ReviewNot
 from intake.store.records import current_fields, field_values
 from intake.store.triage import export_objects as export_triage
 
-# FORMS.md canonical keys, in the order a reader expects them in a CSV.
+# docs/forms.md canonical keys, in the order a reader expects them in a CSV.
 CANONICAL_FIELDS = list(canonical.KEYS)
 
 BATCH = 200
@@ -93,7 +93,7 @@ def document_object(session: Session, doc: DocumentRow,
         "fields": fields,
         "entities": entities,
         "duplicate_of": doc.duplicate_of.public_id if doc.duplicate_of is not None else None,
-        # Added keys (EXPORT.md allows new ones): what an officer decided, the
+        # Added keys (docs/export.md allows new ones): what an officer decided, the
         # fields they corrected, and the queue items still open on the
         # document (a parsed record can carry one, e.g. ambiguous_value).
         "review": _review(doc, notes if notes is not None else _notes(session, [doc.id]).get(doc.id, [])),

@@ -5,7 +5,7 @@ narrative's own words: "I saw" against "she told me"), the form's own
 partner grading, and whether another agency's report names the same
 person, plate, phone or address (corroboration).
 
-UK-DOMAIN.md: any 3x5x2 value the software suggests is a suggestion for a
+docs/uk-formats.md: any 3x5x2 value the software suggests is a suggestion for a
 police evaluator and must say so. This never grades and never changes the
 form's own numbers (grading.* fields stay as given); every value comes
 with the reasons for it. The handling code (P/C) is the evaluator's alone.

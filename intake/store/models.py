@@ -188,7 +188,7 @@ class DocumentRow(Base):
     exception_code: Mapped[str | None] = mapped_column(String(64))
     exception_detail: Mapped[str | None] = mapped_column(SealedText("documents.exception_detail"))
     processed_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Records-management review/disposal (UK-DOMAIN.md "Data handling";
+    # Records-management review/disposal (docs/uk-formats.md "Handling the data";
     # store/retention.py). review_due overrides the [retention] rule for
     # this document; a legal hold stops disposal whatever the rule says.
     review_due: Mapped[datetime | None]

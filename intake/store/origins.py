@@ -1,4 +1,4 @@
-"""What the review queue calls a message's *source*: its origin (EXPORT.md)
+"""What the review queue calls a message's *source*: its origin (docs/export.md)
 without the part that names one message, so every message read from one
 inbox folder or one archive shares it."""
 

@@ -1,4 +1,4 @@
-"""UK-DOMAIN.md date facts, resolved against the report's date."""
+"""docs/uk-formats.md date facts, resolved against the report's date."""
 
 from datetime import date
 

@@ -9,7 +9,7 @@ import pytest
 from intake.extractors.extract import extract_text_fields
 
 RD = date(2026, 5, 14)
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"  # ../shared beside the checkout
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"  # outside the repository: fixtures/README.md
 
 
 def _contacts(text, **opts):

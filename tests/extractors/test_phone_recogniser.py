@@ -1,4 +1,4 @@
-"""UK-DOMAIN.md phone vectors: E.164 values, Ofcom drama ranges accepted."""
+"""docs/uk-formats.md phone vectors: E.164 values, Ofcom drama ranges accepted."""
 
 import pytest
 

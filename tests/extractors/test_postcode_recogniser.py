@@ -1,4 +1,4 @@
-"""UK-DOMAIN.md postcode vectors."""
+"""docs/uk-formats.md postcode vectors."""
 
 import pytest
 

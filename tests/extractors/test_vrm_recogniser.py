@@ -1,4 +1,4 @@
-"""UK-DOMAIN.md plate vectors, every one, plus partial and cued forms."""
+"""docs/uk-formats.md plate vectors, every one, plus partial and cued forms."""
 
 import pytest
 

@@ -1,4 +1,4 @@
-"""A private Dovecot for the IMAP tests (TEST-INFRA.md, Dovecot section).
+"""A private Dovecot for the IMAP tests (a throwaway configuration, certificate and users per test session).
 
 Each instance lives in its own temp dir: config, TLS certificate made here
 with the openssl CLI, passwd-file users, Maildir storage, logs. It listens on

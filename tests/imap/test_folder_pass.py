@@ -32,7 +32,7 @@ def test_fifty_stored_once_and_moved(make_cfg, store, imap_env):
     moved = imap_env.fetch_all("Processed")
     assert sorted(body for body, _ in moved.values()) == sorted(raws)
     with store.session() as s:
-        # Raw bytes kept exactly as fetched, origin as EXPORT.md describes.
+        # Raw bytes kept exactly as fetched, origin as docs/export.md describes.
         assert {b.data for b in s.scalars(select(Blob)) if b.data in set(raws)} == set(raws)
         origins = list(s.scalars(select(Message.origin)))
         pattern = rf"imap://{imap_env.username}@localhost/INBOX;UIDVALIDITY=\d+;UID=\d+"

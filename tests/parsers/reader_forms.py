@@ -12,7 +12,7 @@ from lxml import etree
 
 from intake.types import Cell, Document, FormField, Layout, Paragraph, Table, sha256_hex
 
-# The repo's copy of ../shared/forms, so every checkout tests the same files.
+# The repo's copy of the blank forms (fixtures/README.md), so every checkout tests the same files.
 FORMS = Path(__file__).resolve().parents[2] / "fixtures" / "blank_forms"
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"

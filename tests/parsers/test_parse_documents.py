@@ -18,7 +18,7 @@ from intake.parsers import parse_document, sniff_media_type
 from intake.types import Document, IntakeError, sha256_hex
 
 REPO = Path(__file__).resolve().parents[2]
-FORMS = REPO / "fixtures" / "blank_forms"  # the repo's copy of ../shared/forms
+FORMS = REPO / "fixtures" / "blank_forms"  # the repo's copy of the blank forms (fixtures/README.md)
 READ_FAILURES = {"corrupt_document", "encrypted_document", "unsupported_format"}
 TEMPLATES = ["staffordshire_cse", "derbyshire_op_liberty", "met_mase_intel", "west_midlands_fib"]
 

@@ -21,7 +21,7 @@ pytestmark = pytest.mark.slow
 
 
 def _with_trailing_paragraph(data: bytes) -> bytes:
-    # A .docx ending in a table loses it on export to .doc (TEST-INFRA.md).
+    # A .docx ending in a table loses it on export to .doc (LibreOffice 7.x does so).
     d = pydocx.Document(io.BytesIO(data))
     d.add_paragraph("End of form.")
     out = io.BytesIO()

@@ -11,7 +11,7 @@ from intake.parsers.parse import interpret
 from intake.parsers.templates import build_doc, detect, load_registry
 from intake.types import Cell, Layout, Paragraph, Table
 
-# ../shared beside the checkout, as on every developer machine and in CI.
+# The forces' guidance documents, outside the repository (fixtures/README.md); skipped without them.
 SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 needs_seeds = pytest.mark.skipif(not SEEDS.exists(), reason="seed documents not on this machine")
 

@@ -24,7 +24,7 @@ CANONICAL = {
     "grading.source_reliability", "grading.information_accuracy", "licensed_premises.involved",
     "licensed_premises.name_address", "licensed_premises.concern",
 }
-# FORMS.md, field lists per template.
+# docs/forms.md, field lists per template.
 EXPECTED_FIELDS = {
     "staffordshire_cse": {"report_datetime", "submitter.name", "submitter.role", "submitter.agency",
                           "submitter.contact", "witnessed_by", "subject.name", "subject.age",

@@ -1,4 +1,4 @@
-"""Value typing per FORMS.md and UK-DOMAIN.md: day-first dates, two-digit
+"""Value typing per docs/forms.md and docs/uk-formats.md: day-first dates, two-digit
 years, ages, grades with "don't know"."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""A private PostgreSQL for tests (TEST-INFRA.md): initdb and pg_ctl as the
+"""A private PostgreSQL for tests (never the machine's own cluster): initdb and pg_ctl as the
 unprivileged `postgres` user, on a free port on 127.0.0.1, fsync off."""
 
 from __future__ import annotations

@@ -28,7 +28,7 @@ from intake.types import IntakeError
 
 log = logging.getLogger(__name__)
 
-# The entity types of ENTITIES.md (docs/export.md): --type takes one of them.
+# The entity types of docs/entities.md (docs/export.md): --type takes one of them.
 ENTITY_TYPES = entity_types.NAMES  # the entity-type catalogue (intake/config/entity_types.toml)
 
 

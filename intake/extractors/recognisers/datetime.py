@@ -232,7 +232,7 @@ class DateTimeRecogniser(Recogniser):
             return dt.strftime("%Y-%m") if dt else None
         if kind == "weekday":
             if re.search(r"(?i)\bgone\b", p):
-                return None  # "Friday just gone": UK-DOMAIN.md keeps it as text
+                return None  # "Friday just gone": docs/uk-formats.md keeps it as text
             core = re.sub(rf"(?i)\s+{_PART}$", "", p)
             core = re.sub(r"(?i)^(on the|this past)\s+", "", core)
             prefer = "future" if re.match(r"(?i)next\b", core) else "past"

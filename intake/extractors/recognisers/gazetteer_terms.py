@@ -103,7 +103,7 @@ class GazetteerTermsRecogniser(Recogniser):
         return None
 
 
-# Types whose value is the list's canonical name (ENTITIES.md); names of
+# Types whose value is the list's canonical name (docs/entities.md); names of
 # businesses keep the text as written.
 _CANONICAL = {"APP", "SUBSTANCE"}
 _CAPITALISED = {"ORGANISATION", "LOCATION", "PERSON", "GANG"}

@@ -1,4 +1,4 @@
-"""UK phone numbers, as E.164 (UK-DOMAIN.md).
+"""UK phone numbers, as E.164 (docs/uk-formats.md).
 
 A UK-shaped candidate pattern, then libphonenumber to validate and format.
 PhoneNumberMatcher is not used: loose leniency takes crime references and

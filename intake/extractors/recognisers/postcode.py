@@ -1,4 +1,4 @@
-"""UK postcodes with the letter rules of each position (UK-DOMAIN.md);
+"""UK postcodes with the letter rules of each position (docs/uk-formats.md);
 value in upper case with one space before the inward code."""
 
 from __future__ import annotations

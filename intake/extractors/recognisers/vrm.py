@@ -1,4 +1,4 @@
-"""UK vehicle registration marks, full and partial (UK-DOMAIN.md).
+"""UK vehicle registration marks, full and partial (docs/uk-formats.md).
 
 Shapes other than the current format are also ordinary words and codes
 ("B4 THE", "WAS 2A", "MI5"), so they count only when written in capitals and

@@ -1,6 +1,6 @@
 """Legacy Word .doc, OpenDocument .odt and RTF: LibreOffice converts them to
 .docx, which the docx reader then reads. Layout.source says so ("doc→docx"),
-because field names do not survive the conversion (TEST-INFRA.md)."""
+because field names do not survive the conversion (LibreOffice writes a form field's result, not its name)."""
 
 from __future__ import annotations
 

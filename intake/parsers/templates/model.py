@@ -16,7 +16,7 @@ FIELD_TYPES: tuple[str, ...] = (
 
 @dataclass(frozen=True)
 class FieldDef:
-    key: str  # canonical key from FORMS.md
+    key: str  # canonical key from docs/forms.md
     labels: tuple[str, ...]  # wordings and synonyms, matched by meaning
     type: str = "text"
     required: bool = False

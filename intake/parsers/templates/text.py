@@ -30,7 +30,7 @@ _NUMBERING = re.compile(r"^\s*(?:box\s*)?(?:\(?\d{1,2}[.)]|\d{1,2}\s*[-â€“:]|[â€
 
 
 def collapse(text: str) -> str:
-    """White space collapsed to single spaces (FORMS.md: text values); soft
+    """White space collapsed to single spaces (docs/forms.md: text values); soft
     hyphens, invisible unless a line breaks at them, dropped."""
     return _WS.sub(" ", text.replace("\u00ad", "")).strip()
 

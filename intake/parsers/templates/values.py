@@ -1,4 +1,4 @@
-"""Raw text -> typed value per FORMS.md. Each function returns the value and,
+"""Raw text -> typed value per docs/forms.md. Each function returns the value and,
 when the text could not be read, a reason (never quoting the text)."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ _NUM_WORDS = {w: i for i, w in enumerate(
 
 def expand_year(yy: int, ref_year: int | None) -> int:
     """Two-digit year: the century that keeps the date no later than the
-    reference year + 1 (UK-DOMAIN.md design choice). Done here because
+    reference year + 1 (our choice, docs/uk-formats.md). Done here because
     dateparser's PREFER_DATES_FROM turns '24' into 1924. The reference is
     the report's own date or the e-mail's, never the day of processing:
     reprocessing a form next year must give the same record. With neither

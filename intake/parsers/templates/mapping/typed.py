@@ -1,4 +1,4 @@
-"""Found text → the typed canonical record (FORMS.md): dates, integers,
+"""Found text → the typed canonical record (docs/forms.md): dates, integers,
 grades, choices; with where each value came from and, when a value cannot
 be read, a record-level warning that says why (never quoting the text)."""
 
