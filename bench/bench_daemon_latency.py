@@ -1,5 +1,5 @@
 """How soon a message APPENDed to a watched folder is in the store's custody
-(received), while the daemon works through a backlog (issue 15: within 2 s
+(received), while the daemon works through a backlog (within 2 s
 even during a 2,000-message backlog).
 
     .venv/bin/python bench/bench_daemon_latency.py [--backlog 2000] [--probes 10] [--workers 2]

@@ -11,7 +11,7 @@ batching) and the ratio, and words/s for the rules alone.
 
 ``--body-mb N`` also extracts one plain-text body of N MB (an e-mail body
 pasted from a long document) in a fresh process and prints its words/s and
-that process's peak RSS: long text must stay in bounded memory (issue 12 saw
+that process's peak RSS: long text must stay in bounded memory (it once took
 3.9 GB from 100k-character chunks batched 64 at a time)."""
 
 from __future__ import annotations

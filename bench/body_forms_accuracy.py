@@ -1,5 +1,5 @@
 #!/usr/bin/env python
-"""Field accuracy of reports that arrive in the e-mail itself (issue 23),
+"""Field accuracy of reports that arrive in the e-mail itself,
 per shape: a form pasted into a plain-text body, an HTML-only body with the
 form as a table, forwarded and "> "-quoted messages, free text forwarded.
 

@@ -1,4 +1,4 @@
-"""The commit path alone (issue 22): what writing one analysed message costs
+"""The commit path alone: what writing one analysed message costs
 the store, in SQL statements, ORM flushes and milliseconds, and whether that
 cost grows with the store's size.
 

@@ -1,5 +1,5 @@
 """Throughput of processing on PostgreSQL through the job queue with 1, 2
-and 3 workers (issue 15), all measured in one run on the same mailbox.
+and 3 workers, all measured in one run on the same mailbox.
 
     .venv/bin/python -m bench.pg_workers --messages N [--workers 1,2,3] [--json]
 

@@ -1,5 +1,5 @@
 """Replay throughput against a naive script and against the tools' floors,
-all measured in one run (issue 15).
+all measured in one run.
 
     .venv/bin/python -m bench.replay --messages N [--workers W] [--sample M] [--json]
 

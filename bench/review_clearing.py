@@ -1,4 +1,4 @@
-"""How fast an officer clears the review queue (issue 21): per reason, the
+"""How fast an officer clears the review queue: per reason, the
 number of user actions and the seconds from opening an item to being on
 the next one, measured in real Chromium against the app served by uvicorn
 on a copy of the review tests' store (the fixture forms, the demo mailbox

@@ -1,4 +1,4 @@
-"""The urgent lane (issue 18): APPEND an urgent report behind a backlog and
+"""The urgent lane: APPEND an urgent report behind a backlog and
 time it to stored, flagged (triaged urgent) and notified.
 
     .venv/bin/python bench/urgent_lane.py [--backlog 2000] [--workers 2]

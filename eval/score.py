@@ -30,7 +30,7 @@ sys.path.insert(0, str(HERE.parent))
 from intake.extractors.extract import extract_text_fields  # noqa: E402
 from intake.extractors.gazetteer import load_gazetteers  # noqa: E402
 
-TARGETS = {  # issue 10's aims on unseen text: (measure, threshold)
+TARGETS = {  # the aims on unseen text: (measure, threshold)
     "VRM": ("F1", 0.98), "PHONE": ("F1", 0.98), "EMAIL": ("F1", 0.98), "POSTCODE": ("F1", 0.98),
     "SOCIAL_HANDLE": ("F1", 0.98), "DOB": ("F1", 0.98), "PERSON": ("R", 0.95),
     "LOCATION+ORGANISATION": ("R", 0.90), "DATETIME": ("R", 0.95),

@@ -1,4 +1,4 @@
-"""Build the shorthand narrative sets (issue 23) from their marked-up sources.
+"""Build the shorthand narrative sets from their marked-up sources.
 
 Same markup and JSONL shape as ../build.py ({"text", "report_date",
 "entities": [{type, start, end, value}]}), but a record is a narrative: its

@@ -1,4 +1,4 @@
-"""Score the extractor on the shorthand narrative sets (issue 23).
+"""Score the extractor on the shorthand narrative sets.
 
 Per-type precision / recall / F1 from ../score.py (type + normalised value,
 a multiset per narrative), plus one micro-averaged row over every type (the
@@ -19,7 +19,7 @@ sys.path.insert(0, str(HERE.parent.parent))
 
 from score import score  # noqa: E402  (eval/score.py)
 
-AIMS = {"ALL": ("F1", 0.95), "DATETIME": ("R", 0.90)}  # issue 23
+AIMS = {"ALL": ("F1", 0.95), "DATETIME": ("R", 0.90)}  # the aims for shorthand narratives
 
 
 def main(argv=None) -> int:

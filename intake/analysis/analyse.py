@@ -72,7 +72,7 @@ def analyse_document(doc: Document, fallback_date: date | None, settings=None,
 
 
 def _indicators(outcome: ParseOutcome) -> list | None:
-    """Safeguarding indicators in the record's text (issue 18); the level is
+    """Safeguarding indicators in the record's text; the level is
     decided when the record is stored, where recurrence is known."""
     if outcome.record is None:
         return None

@@ -392,7 +392,7 @@ class RetentionSettings(Section):
 
 
 class NotifySettings(Section):
-    """Notifications of urgent reports (issue 18, docs/triage.md): an e-mail
+    """Notifications of urgent reports (docs/triage.md): an e-mail
     to a duty mailbox and/or a webhook, fired within seconds of an urgent
     report being stored. They carry a link to the document page and the
     triage reasons, never report content. A channel is on when its

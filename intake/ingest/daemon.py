@@ -1,7 +1,7 @@
 """`intake daemon`: one APScheduler job per inbox, IDLE watchers, signals,
 and the processing of what the passes received.
 
-Custody first (issue 15): a pass only takes mail into the store and
+Custody first: a pass only takes mail into the store and
 acknowledges it, so a message APPENDed to a watched folder is in the store
 within seconds however long the backlog. Processing runs beside the passes,
 in one thread driving N analysis worker processes (ingest/processing/local_processor.py),

@@ -7,12 +7,12 @@ headers, re-encoding file names as RFC 2231, re-wrapping base64). So a
 message's identity is its Message-ID plus a hash of what the sender wrote:
 the author headers, decoded, and each leaf part's type, decoded file name
 and decoded content. Same Message-ID with a different content hash is a
-clash, not a duplicate (issue 6).
+clash, not a duplicate.
 
 Transport changes line endings too: IMAP gives CRLF, a Maildir, mbox or
 .eml copy of the same message holds LF. The hash is taken over the message
 with CRLF made LF (identity only: the raw bytes are stored as received), so
-both copies are one message (issue 19). Before that, the hash was taken
+both copies are one message. Before that, the hash was taken
 over the bytes as received; it agrees with today's for every message whose
 LF and CRLF copies already hashed alike, which is nearly all of them, so
 stored ids do not move. For the rest (a text part whose line endings stayed

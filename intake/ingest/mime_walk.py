@@ -306,7 +306,7 @@ class _Walker:
             # Inline PGP: the signature block is evidence, not report text.
             self.signatures.append(signatures.pgp(text.encode("utf-8", "replace"), first_path))
             text = _strip_inline_pgp(text)
-        # CRLF over IMAP, LF in an archive copy: one body either way (issue 19).
+        # CRLF over IMAP, LF in an archive copy: one body either way.
         text = text.replace("\r\n", "\n")
         if not body_is_report(text, has_attachments):
             self.skipped_bodies += 1

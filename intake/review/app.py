@@ -1,4 +1,4 @@
-"""The intake officers' review app (issue 9): assembled from the views,
+"""The intake officers' review app: assembled from the views,
 served by `intake serve` (uvicorn). Server-rendered pages, a few lines of
 CSS, one small script; every asset served by the app itself (police
 networks have no CDN)."""

@@ -51,7 +51,7 @@ FLASH = {
     "split": "Mentions split into a new entity.",
     "user_added": "User added.",
     "user_changed": "User updated.",
-    # fast clearing (issue 21): "... and next" lands on the next item
+    # fast clearing: "... and next" lands on the next item
     "approved_next": "Approved. This is the next item under your filters.",
     "rejected_next": "Rejected. This is the next item under your filters.",
     "not_a_report_next": "Marked not a report. This is the next item under your filters.",
@@ -62,7 +62,7 @@ FLASH = {
     "chosen_approved_next": "Value set and approved. This is the next item under your filters.",
     "queue_empty": "Done. Nothing else is waiting under these filters.",
     "note_added": "Note added.",
-    # retention (issue 11)
+    # retention
     "disposed": "{n} document(s) disposed of.",
     "held": "Legal hold set.",
     "hold_released": "Legal hold released.",

@@ -339,7 +339,7 @@ class Store:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     def _open_keyring(self, kek: bytes | None, purpose: str):
-        # encryption at rest (issue 11): store/store_keys.py decides
+        # encryption at rest: store/store_keys.py decides
         from intake.store import store_keys
 
         try:

@@ -36,7 +36,7 @@ def _review(doc: DocumentRow, notes: list[ReviewNote]) -> dict[str, Any] | None:
         return None
     return {"state": doc.review_state, "by": doc.reviewed_by, "at": _iso(doc.reviewed_at),
             "reason": doc.review_reason,
-            # added key (issue 21): officers' notes, oldest first
+            # added key: officers' notes, oldest first
             "notes": [{"by": n.author, "at": _iso(n.created_at), "text": n.text} for n in notes]}
 
 

@@ -83,7 +83,7 @@ def claim(session, inbound_id: int, worker: str, steal: bool = False) -> Inbound
 
 
 def claim_next(session, worker: str, limit: int = 1) -> list[Inbound]:
-    """The oldest received rows, claimed: the urgent lane first (issue 18)."""
+    """The oldest received rows, claimed: the urgent lane first."""
     q = select(Inbound).where(Inbound.state == "received").order_by(Inbound.lane.desc(), Inbound.id).limit(limit)
     if session.bind.dialect.name == "postgresql":
         q = q.with_for_update(skip_locked=True)

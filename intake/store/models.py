@@ -406,7 +406,7 @@ class ExceptionItem(Base):
 
 
 class ReviewNote(Base):
-    """An officer's note on a document in the queue (issue 21): shown in its
+    """An officer's note on a document in the queue: shown in its
     history and exported in its review block. Free text, so sealed."""
 
     __tablename__ = "review_notes"

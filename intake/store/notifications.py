@@ -1,4 +1,4 @@
-"""The urgent-report notifications' outbox (issue 18).
+"""The urgent-report notifications' outbox.
 
 A row per document and channel, made when a triaged document at a notifying
 level is found that has none; the sender (intake/ingest/processing/notifier.py) takes

@@ -192,7 +192,7 @@ def list_queue(session, f: QueueFilter, page: int = 1, page_size: int = 50) -> Q
 def _order(f: QueueFilter):
     if f.sort == "newest":
         return RECEIVED.desc(), DocumentRow.id.desc()
-    if f.sort == "triage":  # issue 18: most urgent first, then the longest waiting
+    if f.sort == "triage":  # triage order: most urgent first, then the longest waiting
         return triage_rank(DocumentRow.id), RECEIVED, DocumentRow.id
     return RECEIVED, DocumentRow.id
 

@@ -1,4 +1,4 @@
-"""The "Reports" list (issue 18): every report with a record, most urgent
+"""The "Reports" list: every report with a record, most urgent
 first, then the one waiting longest (or the youngest child first), with
 filters by level, agency, indicator, an officer's change and when received.
 """

@@ -327,7 +327,7 @@ def _dispose_message_if_empty(session, msg_pk: int, actor: str, client_addr: str
     raw = msg.raw_sha256
     session.execute(delete(ExceptionItem).where(ExceptionItem.message_pk == msg_pk))
     session.execute(delete(Sighting).where(Sighting.message_pk == msg_pk))
-    # Custody rows (issue 15's inbound) of this message are done with.
+    # Custody rows (inbound) of this message are done with.
     session.execute(delete(Inbound).where(or_(Inbound.message_pk == msg_pk, Inbound.raw_sha256 == raw),
                                           Inbound.state.in_(("done", "failed"))))
     # The mailbox keeps knowing the UID (so it is not fetched again), not the message.

@@ -201,7 +201,7 @@ def set_mentions(session, doc: DocumentRow, analysis: DocumentAnalysis, actor: A
     corrected text (the caller ran the extractor), resolved if in use."""
     replace_mentions(session, doc, analysis.mentions)
     resolve_if_in_use(session, doc)
-    write_triage(session, doc)  # from the corrected text; an officer's level stays (issue 18)
+    write_triage(session, doc)  # from the corrected text; an officer's level stays
 
 
 def choose_template(session, doc: DocumentRow, template_id: str, analysis: DocumentAnalysis,

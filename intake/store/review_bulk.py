@@ -1,4 +1,4 @@
-"""Bulk decisions on ticked documents of a filtered review queue (issue 21):
+"""Bulk decisions on ticked documents of a filtered review queue:
 approve, reject with a reason, or mark not a report, each document in its
 own transaction and audited on its own, exactly as from its page; one that
 cannot be done is reported and left as it was."""

@@ -1,4 +1,4 @@
-"""Safeguarding indicators and a suggested triage level per record (issue 18).
+"""Safeguarding indicators and a suggested triage level per record.
 
 Everything here is decision support: each suggestion carries its reasons in
 plain words, and an officer decides (store.py keeps their override).

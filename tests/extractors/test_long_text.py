@@ -1,5 +1,5 @@
 """Long text goes through the model in bounded pieces without losing or
-shifting anything (issue 12: a 1 MB body once took 3.9 GB)."""
+shifting anything (a 1 MB body once took 3.9 GB)."""
 
 from datetime import date
 

@@ -64,5 +64,5 @@ def test_a_spaced_plate_is_never_cut_to_a_partial(text):
 
 
 def test_an_oddly_cased_plate_is_the_whole_plate_not_its_front():
-    # issue 23: partner agencies type plates in any mix of case
+    # partner agencies type plates in any mix of case
     assert values("reg Sj15 Cmm", "VRM") == ["SJ15CMM"]

@@ -1,7 +1,7 @@
 """Three `intake worker` processes on one real PostgreSQL and one Dovecot
 (both started by the tests) share 500 messages from three inboxes; one is
 killed -9 midway; every message is stored and acknowledged exactly once
-(issue 15)."""
+."""
 
 from __future__ import annotations
 

@@ -53,7 +53,7 @@ def allowed_label(key: str, val: str) -> bool:
         "inbox": val == "mase",
         "outcome": val in ("new", "known", "failed"),
         "result": val in ("ok", "failed", "skipped", "sent", "retry"),
-        "channel": val in ("email", "webhook"),  # urgent-report notifications (issue 18)
+        "channel": val in ("email", "webhook"),  # urgent-report notifications
         "state": val in ("pending", "sent", "failed"),
         "status": val in STATUSES or val == "other",
         "code": val == "" or val in CATALOGUE or val == "other",

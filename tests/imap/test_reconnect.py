@@ -1,6 +1,6 @@
 """After an outage the daemon is back within a second or two of the server
 (the first retry is quick, the backoff comes after), and `intake status`
-says "reconnecting" while the server is down (issue 19). Real Dovecot."""
+says "reconnecting" while the server is down. Real Dovecot."""
 
 from __future__ import annotations
 

@@ -114,7 +114,7 @@ def expected_attachments(msg: Message, depth: int = 0) -> list[str]:
         if (part.get_content_maintype() in ("text", "multipart")
                 and str(part.get("Content-Transfer-Encoding") or "").strip().lower() != "base64"):
             # A text part sent as lines is stored with LF line endings, the
-            # same over IMAP and from a file (issue 19).
+            # same over IMAP and from a file.
             payload = payload.replace(b"\r\n", b"\n")
         out.append(sha(payload))
     return out

@@ -1,4 +1,4 @@
-"""Custody first, proven by killing things (issue 15): kill -9 a replay at
+"""Custody first, proven by killing things: kill -9 a replay at
 random points, round after round, and the final export equals a clean
 run's, nothing doubled; kill -9 only an analysis worker and the document is
 retried on a fresh one, never left parser_crashed by the kill."""

@@ -1,5 +1,5 @@
 """A message read over IMAP (CRLF) and its copy from an archive (LF) are
-one message with the same documents (issue 19), on the real mail corpus;
+one message with the same documents, on the real mail corpus;
 and a store written by an earlier intake, which hashed the bytes as
 received, still recognises its messages."""
 

@@ -1,5 +1,5 @@
 """Processing on PostgreSQL through the job queue (procrastinate), against a
-real PostgreSQL and a real Dovecot started by the tests (issue 15): replay
+real PostgreSQL and a real Dovecot started by the tests: replay
 runs its messages as jobs; three `intake worker` processes share 500
 messages from three inboxes, one is killed -9 midway, and every message is
 stored and acknowledged exactly once."""

@@ -91,7 +91,7 @@ def test_conversion_is_deterministic_for_every_kind():
 @pytest.mark.parametrize("declared", ["message/rfc822", None])
 def test_attached_email_file_is_read_as_a_nested_message(declared):
     """An Outlook item with an e-mail file attached: the e-mail's own parts
-    are documents, one row each (issue 19)."""
+    are documents, one row each."""
     from tests.support.mail import message
 
     inner = bytes(message(msgid="<inner@school.example.org>",

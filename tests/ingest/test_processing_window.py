@@ -1,6 +1,6 @@
 """A slow document at the head of the queue does not idle the other
 workers: results are committed in message order, but while the oldest
-message waits, more messages are claimed and analysed (issue 15)."""
+message waits, more messages are claimed and analysed."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 messages it took in are done, also one whose worker died holding it, so
 "replay, then export" exports them all; `--no-wait` returns once they are
 queued, saying how many are pending; `intake migrate` creates the job
-queue's tables (issue 19). Real PostgreSQL."""
+queue's tables. Real PostgreSQL."""
 
 from __future__ import annotations
 

@@ -182,7 +182,7 @@ def test_fuzz_signature_readers_never_raise(data):
 
 def test_export_says_how_the_message_was_signed(signer, tmp_path, capsys):
     """The message block carries its signature: kind, signer, verified
-    (issue 19); an unsigned message an empty list."""
+   ; an unsigned message an empty list."""
     import json
 
     from intake.cli import main

@@ -49,7 +49,7 @@ def test_real_worker_process_parses():
 @pytest.mark.parametrize("nice", [0, 10])
 def test_analysis_workers_run_below_the_process_that_takes_custody(nice):
     """[workers] analysis_nice: a backlog's analysis must not starve the
-    daemon's IMAP passes of CPU (issue 15)."""
+    daemon's IMAP passes of CPU."""
     settings = load_settings().updated("workers", analysis_nice=nice)
     a = ProcessAnalyser(settings)
     try:
@@ -61,7 +61,7 @@ def test_analysis_workers_run_below_the_process_that_takes_custody(nice):
 
 
 def test_a_killed_worker_is_logged_with_the_signal_and_the_document(caplog):
-    """Not "exit None": the signal by name and the document's hash (issue 19)."""
+    """Not "exit None": the signal by name and the document's hash."""
     import logging
 
     a = ProcessAnalyser(None, analyse_fn=faults.sigkill_on_marker)

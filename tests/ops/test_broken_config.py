@@ -39,10 +39,10 @@ ARGS = {
     "reprocess": ["reprocess", "--pending"],
     "user": ["user", "list"],
     "worker": ["worker"],
-    # security (issue 11: intake/cli/commands/keys.py, retention.py)
+    # security (intake/cli/commands/keys.py, retention.py)
     "keys": ["keys", "check"],
     "retention": ["retention", "review"],
-    # the analyst's link chart (issue 18: intake/cli/commands/chart.py)
+    # the analyst's link chart (intake/cli/commands/chart.py)
     "chart": ["chart", "--format", "graphml"],
 }
 MAIL_COMMANDS = ("poll", "daemon")

@@ -56,7 +56,7 @@ def test_entity_show_json(db, capsys):
 
 
 def test_readme_lists_every_command():
-    """README's command table names every command the CLI has (issue 19)."""
+    """README's command table names every command the CLI has."""
     import re
     from pathlib import Path
 

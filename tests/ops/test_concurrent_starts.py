@@ -1,4 +1,4 @@
-"""Concurrent starts are normal (issue 19): four `intake replay` processes
+"""Concurrent starts are normal: four `intake replay` processes
 started together on one archive and a store nobody has created yet, SQLite
 and PostgreSQL. All exit 0, each message is stored once, and the export is
 the one a single replay gives."""

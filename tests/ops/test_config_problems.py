@@ -1,6 +1,6 @@
 """Every configuration file is checked at start, templates included, and
 every problem is listed, one documented line each (`intake: <code>: ...`),
-exit 2, before the store is touched (issue 19)."""
+exit 2, before the store is touched."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Exit codes that match docs/operations.md (issue 19): `keys status` when
+"""Exit codes that match docs/operations.md: `keys status` when
 the key does not open the store, `metrics` on a store it cannot read,
 `serve` on a port in use, `user add`/`passwd` without a terminal or with a
 password that breaks the rule."""

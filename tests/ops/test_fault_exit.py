@@ -1,7 +1,7 @@
 """A store error that is intake's own fault (a statement the store refuses:
 a constraint, a bad query) exits 70, not 3 ("the store cannot be used"),
 and the log names the intake line that issued it, not only SQLAlchemy's
-frames (issue 19)."""
+frames."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The restore drill of docs/operations.md section 6, run as an operator
-would (issue 19): mail read over IMAP from a real Dovecot into a store, the
+would: mail read over IMAP from a real Dovecot into a store, the
 store backed up and restored, then the `Processed` folder (Dovecot's
 Maildir on disk: LF line endings where IMAP gave CRLF) replayed into the
 restored store. Nothing is new, nothing clashes, the export is unchanged.

@@ -40,7 +40,7 @@ def run(argv, tmp_path, capsys):
 
 def refused(argv, rc, out) -> None:
     """Every command refuses a store it cannot use with exit 3, except
-    `metrics`: monitoring sees intake_store_up 0, exit 0 (issue 19)."""
+    `metrics`: monitoring sees intake_store_up 0, exit 0."""
     if argv[0] == "metrics":
         assert rc == EXIT_OK and "intake_store_up 0.0" in out, (argv, rc, out)
     else:

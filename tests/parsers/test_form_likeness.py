@@ -1,4 +1,4 @@
-"""`unknown_template` means "a report form we do not know" (issue 12): a
+"""`unknown_template` means "a report form we do not know": a
 document no template fits goes to the officers' queue only with a form's
 structure, a form's signs and report cues in its title, headings or labels.
 An ordinary document with a table or a few "Label:" lines is not_a_report

@@ -1,7 +1,7 @@
 """A long plain-text attachment (a log or a document pasted into a .txt)
 is analysed as the pipeline runs it, in a spawned worker, within a memory
-limit well under the worker's 2 GB stop, and keeps its record (issue 12:
-1-2 MB texts once stopped the worker and lost the record). Peak RSS and
+limit well under the worker's 2 GB stop, and keeps its record (1-2 MB
+texts once stopped the worker and lost the record). Peak RSS and
 seconds for 2 MB: bench/long_text_rss.py."""
 
 from __future__ import annotations

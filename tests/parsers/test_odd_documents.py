@@ -1,5 +1,5 @@
 """Ordinary documents other people's software produces, read or labelled
-right (issue 12, parser side): papers, letters and leaflets are not
+right (parser side): papers, letters and leaflets are not
 unknown forms; a PDF whose page tree pdfminer rejects is read by the second
 reader; a Strict OOXML .docx is read; an encrypted .ppt and an .xps get
 their own names; limits are checked on what will actually be processed."""

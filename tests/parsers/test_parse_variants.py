@@ -1,5 +1,5 @@
 """Layout -> record for the ways unseen submissions differ from the forms
-as issued (issue 10, fields): contact cells that start with their own
+as issued (fields): contact cells that start with their own
 label, a re-issued Met form whose boxes keep only their numbers, a Met
 box 1 laid out as the referrer likes, typed tick words and marks, struck
 options, printed text a PDF glued to a value."""

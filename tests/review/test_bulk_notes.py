@@ -102,8 +102,8 @@ def test_bulk_only_touches_documents_of_the_filter(login, review_store):
 
 
 def test_a_document_that_fails_in_bulk_is_reported_and_the_rest_are_done(login, review_store, monkeypatch):
-    """A fault on one document (here: resolution raising, as the duplicate
-    entity ids of issue 21 did) leaves that one untouched and listed; the
+    """A fault on one document (here: resolution raising, as duplicate entity
+    ids once did) leaves that one untouched and listed; the
     others are done; the answer is a page, not a 500."""
     from intake.store import review_actions
 

@@ -1,4 +1,4 @@
-"""Clearing the queue fast and with care (issue 21), through the app's own
+"""Clearing the queue fast and with care, through the app's own
 forms: several fields corrected and approved in one submit, "… and next"
 inside the active filter, one-press choices, duplicates beside their
 original, claims taken on the first change and released on leaving, a

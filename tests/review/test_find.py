@@ -1,4 +1,4 @@
-"""Finding things (issue 21): documents by sender, subject, file name,
+"""Finding things: documents by sender, subject, file name,
 agency and reference, in a clear and an encrypted store alike; people by
 surname alone; entity pages whose snippets are cut at word boundaries with
 the mention marked by its offsets and everything escaped; and the merge

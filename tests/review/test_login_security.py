@@ -1,4 +1,4 @@
-"""Sign-in security (issue 21): lock-out that holds when attempts arrive in
+"""Sign-in security: lock-out that holds when attempts arrive in
 parallel, an unknown name that behaves like a known one, a sign-in that
 ends the browser's previous session, and the security headers on every
 answer, errors included.

@@ -78,7 +78,7 @@ ROUTES = [
     ("POST", "/documents/{doc}/reprocess", {}, WORK, 303),
     ("POST", "/documents/{doc}/take-over", {}, WORK, 303),
     ("POST", "/documents/{doc}/release", {}, WORK, 303),
-    # fast clearing (issue 21)
+    # fast clearing
     ("GET", "/documents/{dup}/compare", {}, ALL, 200),
     ("GET", "/documents/{doc}/step?to=next&reason=ambiguous_value", {}, ALL, 303),
     ("POST", "/documents/{doc}/choose", {"key": "witnessed_by", "value": "professional"}, WORK, 303),
@@ -92,16 +92,16 @@ ROUTES = [
     ("POST", "/admin/users", {"username": "newuser", "role": "analyst", "password": "a long enough pass 42",
                               "password2": "a long enough pass 42"}, ADMIN, 303),
     ("POST", "/admin/users/oscar", {"action": "unlock"}, ADMIN, 303),
-    # retention (issue 11): the table's documents are not due, so disposal is refused (400)
+    # retention: the table's documents are not due, so disposal is refused (400)
     ("GET", "/admin/retention", {}, ADMIN, 200),
     ("POST", "/admin/retention/dispose", {"document": "{doc}", "password": PASSWORD}, ADMIN, 400),
     ("POST", "/admin/retention/hold", {"document": "{doc}", "action": "hold", "reason": "court case"}, ADMIN, 303),
-    # triage (issue 18)
+    # triage
     ("GET", "/reports", {}, ALL, 200),
     ("GET", "/queue?sort=triage", {}, ALL, 200),
     ("GET", "/reports?level=urgent&sort=level_youngest&indicator=missing", {}, ALL, 200),
     ("POST", "/documents/{doc}/triage", {"level": "high", "reason": "checked with the school"}, WORK, 303),
-    # the analyst's views (issue 18)
+    # the analyst's views
     ("GET", "/rising", {}, ALL, 200),
     ("GET", "/disruption", {}, ALL, 200),
     ("GET", "/disruption/{org}", {}, ALL, 200),

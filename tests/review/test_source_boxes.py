@@ -1,4 +1,4 @@
-"""Where a value came from, on the page (issue 21): each field's box on the
+"""Where a value came from, on the page: each field's box on the
 page image lands where the value is printed, for a PDF's text layer, an
 AcroForm, a scan read by OCR and a Word form shown through LibreOffice's
 PDF. The ground truth comes from other tools than the ones under test:

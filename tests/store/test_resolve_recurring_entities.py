@@ -1,5 +1,5 @@
 """Recurring entities across reports written by different people resolve to
-one entity each (issue 10): the extractor's mentions of real report text go
+one entity each: the extractor's mentions of real report text go
 through the store's resolution, as in the pipeline."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The set-based write path (issue 22): a stored message's entity counts are
+"""The set-based write path: a stored message's entity counts are
 kept by delta and equal a recount from the mentions, on SQLite and
 PostgreSQL; entities stored before the delta existed are recounted once;
 and a message costs the same statements however many reports already name
@@ -159,4 +159,4 @@ def test_a_message_costs_the_same_statements_however_often_its_entities_were_nam
     finally:
         event.remove(store.engine, "before_cursor_execute", count)
     assert statements[2] == statements[29]
-    assert max(statements[2:]) <= 30  # issue 22's budget is 20 for a typical message; this one has four entities
+    assert max(statements[2:]) <= 30  # the write path's budget is 20 for a typical message; this one has four entities

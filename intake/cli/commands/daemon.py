@@ -1,4 +1,4 @@
-"""`intake daemon`, `intake poll --once`, `intake status` (issue 5)."""
+"""`intake daemon`, `intake poll --once`, `intake status`."""
 
 from __future__ import annotations
 

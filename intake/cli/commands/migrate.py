@@ -65,7 +65,7 @@ def run(args, settings) -> int:
         Store(url, settings.store_password, upgrade=False, create=False, write=False,
               source=settings.store_url_source).close()
         return EXIT_FAILED
-    # Schema work reads no content: it needs no store key (issue 11).
+    # Schema work reads no content: it needs no store key.
     with Store(url, settings.store_password, upgrade=True, source=settings.store_url_source,
                key_purpose="unchecked") as store:
         from intake.ingest.processing import job_queue

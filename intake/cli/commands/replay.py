@@ -1,5 +1,5 @@
 """`intake replay PATH... [--workers N]`: archived mailboxes through the
-pipeline, custody first (issue 15).
+pipeline, custody first.
 
 First every message is taken into custody (store/inbound.py: raw bytes and
 an inbound row, committed in batches: the replay's checkpoint); then the

@@ -1,4 +1,4 @@
-"""Reading report mailboxes over IMAP (issue 5).
+"""Reading report mailboxes over IMAP.
 
 connection  TLS, trust and login (password or XOAUTH2)
 folder_pass one pass over one folder: SEARCH, diff, FETCH, pipeline, `after`

@@ -152,7 +152,7 @@ def _run_folder(client: IMAPClient, cfg: InboxConfig, folder: str, store: Store,
             raw = RawMessage(cfg.origin(folder, uidvalidity, uid), bytes(raw_bytes))
             metrics.MESSAGES_RECEIVED.labels(cfg.name).inc()
             try:
-                # Custody first (issue 15): the raw message and its UID in
+                # Custody first: the raw message and its UID in
                 # one commit; processing happens afterwards, from the store.
                 # The same message again (a crash redo, a UIDVALIDITY reset)
                 # is matched when processed and only gains a sighting.

@@ -116,7 +116,7 @@ class InboxRunner:
         base = min(self.cfg.backoff_max_s, self.cfg.backoff_initial_s * 2 ** max(0, self.failures - 1))
         if self.failures <= 1:
             # Most failures are a blip (a server restart): the first retry
-            # comes quickly, the backoff only after that (issue 19).
+            # comes quickly, the backoff only after that.
             base = min(base, QUICK_RETRY_S)
         # Jitter so several daemons do not hammer a recovering server in step.
         return base * random.uniform(0.9, 1.1)

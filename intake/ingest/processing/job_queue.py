@@ -159,7 +159,7 @@ def ensure_schema(store: Store, settings) -> None:
 
 def _priority(lane: int) -> int:
     """procrastinate runs higher priorities first: the urgent lane (the
-    pre-screen read the message as urgent, issue 18) ahead of the backlog,
+    pre-screen read the message as urgent) ahead of the backlog,
     behind only the sweep that rescues a dead worker's jobs."""
     return URGENT_PRIORITY if lane else 0
 

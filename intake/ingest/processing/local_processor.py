@@ -75,7 +75,7 @@ class AnalysisPool:
         self.settings = settings
         self.size = max(1, workers)
         # (lane, sequence, item): an urgent report's documents are analysed
-        # before the backlog's (issue 18); in turn within a lane.
+        # before the backlog's; in turn within a lane.
         self._jobs: queue.PriorityQueue = queue.PriorityQueue()
         self._seq = itertools.count()
         self._lock = threading.Lock()

@@ -44,7 +44,7 @@ class MessageJob:
     analyses: dict[int, DocumentAnalysis] = field(default_factory=dict)
     pending: dict[int, Future] = field(default_factory=dict)  # document index -> analysis in flight
     source: str | None = None  # the inbox (config name) or "replay": a metrics label, never content
-    sender: dict | None = None  # verify_sender's verdict under the source's policy (issue 11)
+    sender: dict | None = None  # verify_sender's verdict under the source's policy
     # Other content hashes the message may be stored under (identity.identity_keys).
     legacy_keys: list[str] = field(default_factory=list)
 

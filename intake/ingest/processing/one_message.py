@@ -44,7 +44,7 @@ class Pipeline:
         self.actor = actor
         self.source = source
         self.limits = MimeLimits.from_settings(settings)
-        self.senders = SenderPolicies(settings)  # sender verification (issue 11), per inbox
+        self.senders = SenderPolicies(settings)  # sender verification, per inbox
         self._own_analyser = analyser is None
         self.analyser = analyser or make_analyser(settings)
         self.worker = inbound.worker_name("pipeline")

@@ -1,4 +1,4 @@
-"""What of an e-mail body is the report (issue 23).
+"""What of an e-mail body is the report.
 
 A report often reaches the inbox inside another message: forwarded by an
 officer with a line of their own on top ("FYI, see below"), quoted in a reply

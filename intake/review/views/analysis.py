@@ -1,4 +1,4 @@
-"""The analyst's pages (issue 18): Rising, the disruption view with a
+"""The analyst's pages: Rising, the disruption view with a
 business's page and its draft section 116 notice, the link chart with its
 JSON and exports, and the plates-of-interest CSV. Every page is decision
 support: it ranks and says why; a person decides. Every view and download

@@ -87,7 +87,7 @@ def _show(ctx: Ctx, doc, *, error: str | None = None, status: int = 200, typed: 
         duplicate=other if relation == "possible" else None,
         now=datetime.now(timezone.utc), reprocess_pending=doc.reprocess_requested_at is not None,
         params=f.as_params(), in_queue=bool(view.open_items),
-        triage=triage_panel(ctx.db, doc),  # templates/_triage.html (issue 18)
+        triage=triage_panel(ctx.db, doc),  # templates/_triage.html
         rec=recurrence_of(ctx.db, doc.id), gs=suggestions_for(ctx.db, [doc])[doc.id],
     )
 

@@ -1,4 +1,4 @@
-"""Triage in the review app (issue 18): an officer changes a document's
+"""Triage in the review app: an officer changes a document's
 level with a reason (audited), and the "Reports" list, most urgent first.
 
 The document page shows the panel templates/_triage.html renders from

@@ -1,4 +1,4 @@
-"""content_keys: MinHash LSH band keys for report-content dedup (issue 6)
+"""content_keys: MinHash LSH band keys for report-content dedup
 
 Revision ID: 0002_content_keys
 Revises: 0001_initial

@@ -1,5 +1,5 @@
 """imap_bigint: IMAP UIDs and UIDVALIDITY are unsigned 32-bit (RFC 3501), so
-values above 2^31-1 overflow PostgreSQL's INTEGER; widen them (issue 5)
+values above 2^31-1 overflow PostgreSQL's INTEGER; widen them
 
 Revision ID: 0003_imap_bigint
 Revises: 0002_content_keys

@@ -1,4 +1,4 @@
-"""review: what the officers' review app needs (issue 9): sessions, login
+"""review: what the officers' review app needs: sessions, login
 lock-out, claims and decisions on documents, the other document of a
 possible duplicate, a mention's pattern and context, the message's source
 and signature, the caller's address in the audit log

@@ -1,4 +1,4 @@
-"""inbound: custody first (issue 15): a source commits the raw message as
+"""inbound: custody first: a source commits the raw message as
 received before it acknowledges it; processing claims it from here
 
 Revision ID: 0005_inbound

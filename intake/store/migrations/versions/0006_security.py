@@ -1,7 +1,7 @@
 """security: the store's wrapped data key, the sender verdict on messages,
 legal holds on documents, the hashes of disposed messages; columns sealed
 with a deterministic cipher become TEXT (a ciphertext is longer than its
-value) (issue 11)
+value)
 
 Revision ID: 0006_security
 Revises: 0005_inbound

@@ -1,4 +1,4 @@
-"""review notes: an officer's notes on a queued document (issue 21)
+"""review notes: an officer's notes on a queued document
 
 Revision ID: 0008_review_notes
 Revises: 0011_write_path

@@ -1,6 +1,6 @@
 """triage: a suggested level per record with its reasons and an officer's
 override, the indicator matches behind it, the urgent notifications'
-outbox, and a processing lane on custody rows (issue 18)
+outbox, and a processing lane on custody rows
 
 Revision ID: 0009_triage
 Revises: 0007_entity_ids

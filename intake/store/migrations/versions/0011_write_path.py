@@ -1,4 +1,4 @@
-"""write path: entity_facts for counts by delta, content keys indexed with their document (issue 22)
+"""write path: entity_facts for counts by delta, content keys indexed with their document
 
 Revision ID: 0011_write_path
 Revises: 0009_triage
