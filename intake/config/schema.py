@@ -229,9 +229,9 @@ class ExtractSettings(Section):
         "(gazetteer own_contacts), a functional mailbox at an own_email_domains domain, and any address "
         "or number in a sentence telling the reader where to send the form. A submitter's own details stay."))
     recognisers: list[str] = Field(default_factory=list, description=(
-        "Which recognisers run (intake/extractors/registry.py): empty = all of vrm, phone, email, "
-        "postcode, social_handle, dob, age, datetime, alias, vehicle, gang, gazetteer_terms, "
-        "named_places, person_rules and spacy. A name that is not a recogniser is an error."))
+        "Which recognisers run: empty = all. The names are the registry's (one module each in "
+        "intake/extractors/recognisers/, and spacy); `python -m intake.extractors.registry` lists them. "
+        "A name that is not a recogniser is an error."))
     disable: list[str] = Field(default_factory=list, description="Recognisers not to run.")
     gazetteer_files: list[str] = Field(default_factory=list, description=(
         "Extra gazetteer TOML files (same shape as intake/config/gazetteers/*.toml), relative to this "

@@ -69,12 +69,15 @@ class Candidate:
 
 
 class Recogniser:
-    """Base class. Subclasses set ``name`` and ``entity`` and either
+    """Base class. Subclasses set ``name``, ``entity`` and ``run_order`` and either
     ``patterns`` / ``build_patterns`` (with ``validate_result``) or their
     own ``analyze``."""
 
     name: ClassVar[str] = ""
     entity: ClassVar[str] = ""
+    # Where it runs among the others (lower first): the registry finds every
+    # recogniser in intake/extractors/recognisers/ and orders them by this.
+    run_order: ClassVar[int] = 1000
     priority: ClassVar[int] = 50
     patterns: ClassVar[tuple[Pattern, ...]] = ()
     context: ClassVar[tuple[str, ...]] = ()

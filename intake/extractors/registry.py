@@ -1,38 +1,38 @@
-"""The recogniser registry: every rule recogniser by name. Which ones run is
+"""The recogniser registry: every rule recogniser by name, found in
+intake/extractors/recognisers/ (``python -m intake.extractors.registry``
+lists them). Which ones run is
 configuration (``[extract] recognisers`` / ``disable``), not code; spaCy is
 the recogniser named "spacy"."""
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import sys
 from functools import lru_cache
 
 from intake.exception_codes import CONFIG_INVALID
+from intake.extractors import recognisers
 from intake.extractors.recogniser import Recogniser
-from intake.extractors.recognisers.age import AgeRecogniser
-from intake.extractors.recognisers.alias import AliasRecogniser
-from intake.extractors.recognisers.datetime import DateTimeRecogniser
-from intake.extractors.recognisers.dob import DobRecogniser
-from intake.extractors.recognisers.email import EmailRecogniser
-from intake.extractors.recognisers.gang import GangRecogniser
-from intake.extractors.recognisers.gazetteer_terms import GazetteerTermsRecogniser
-from intake.extractors.recognisers.named_places import NamedPlacesRecogniser
-from intake.extractors.recognisers.person_rules import PersonRulesRecogniser
-from intake.extractors.recognisers.phone import PhoneRecogniser
-from intake.extractors.recognisers.postcode import PostcodeRecogniser
-from intake.extractors.recognisers.social_handle import SocialHandleRecogniser
-from intake.extractors.recognisers.vehicle import VehicleRecogniser
-from intake.extractors.recognisers.vrm import VrmRecogniser
 from intake.types import IntakeError
 
-RECOGNISERS: dict[str, type[Recogniser]] = {
-    cls.name: cls
-    for cls in (
-        VrmRecogniser, PhoneRecogniser, EmailRecogniser, PostcodeRecogniser,
-        SocialHandleRecogniser, DobRecogniser, AgeRecogniser, DateTimeRecogniser,
-        AliasRecogniser, VehicleRecogniser, GangRecogniser, GazetteerTermsRecogniser,
-        NamedPlacesRecogniser, PersonRulesRecogniser,
-    )
-}
+
+def _discover() -> dict[str, type[Recogniser]]:
+    """Every recogniser class in intake/extractors/recognisers/, by name, in
+    run order: adding a recogniser is adding its module."""
+    found: dict[str, type[Recogniser]] = {}
+    for info in pkgutil.iter_modules(recognisers.__path__):
+        module = importlib.import_module(f"{recognisers.__name__}.{info.name}")
+        for cls in vars(module).values():
+            if (isinstance(cls, type) and issubclass(cls, Recogniser) and cls.__module__ == module.__name__
+                    and cls.name):
+                if cls.name in found:
+                    raise RuntimeError(f"two recognisers are named {cls.name!r}")
+                found[cls.name] = cls
+    return dict(sorted(found.items(), key=lambda item: (item[1].run_order, item[0])))
+
+
+RECOGNISERS: dict[str, type[Recogniser]] = _discover()
 SPACY = "spacy"
 
 
@@ -54,3 +54,7 @@ def build(enabled: tuple[str, ...] | None, disabled: tuple[str, ...]) -> tuple[l
             f"known: {', '.join(all_names())}")
     names = [n for n in names if n not in disabled]
     return [RECOGNISERS[n]() for n in names if n != SPACY], SPACY in names
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.stdout.write("\n".join(all_names()) + "\n")

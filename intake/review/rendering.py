@@ -28,19 +28,13 @@ from pathlib import Path
 from intake.exception_codes import CONVERSION_FAILED
 from intake.parsers.support.options import parsing_options
 from intake.parsers.tools.process import ToolTimeout, run_tool
+from intake.parsers.tools.soffice import SUFFIXES
 from intake.types import IntakeError
 
 log = logging.getLogger(__name__)
 
 PDF = "application/pdf"
-OFFICE = {
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "application/vnd.ms-word.document.macroenabled.12": ".docm",
-    "application/msword": ".doc",
-    "application/rtf": ".rtf",
-    "text/rtf": ".rtf",
-    "application/vnd.oasis.opendocument.text": ".odt",
-}
+OFFICE = SUFFIXES  # what LibreOffice turns into a PDF to show (parsers/tools/soffice.py)
 MAX_PAGES_SHOWN = 40
 MAX_PREVIEWS = 2000  # documents whose page count / fallback text is remembered
 PAGE_WIDTH_PX = 1100

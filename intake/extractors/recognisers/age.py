@@ -26,6 +26,7 @@ paragraph page annex item point level tier year room flat no number act option t
 
 class AgeRecogniser(Recogniser):
     name = "age"
+    run_order = 70
     entity = "AGE"
     priority = 70
     patterns = (

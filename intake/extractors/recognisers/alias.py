@@ -30,6 +30,7 @@ _NOT_ALIAS_BEFORE = re.compile(r"(?i)(?:saved\s+as|listed\s+as|stored\s+as|title
 
 class AliasRecogniser(Recogniser):
     name = "alias"
+    run_order = 90
     entity = "ALIAS"
     priority = 72
     # Case-sensitive: names are capitalised; cues carry their own (?i:).

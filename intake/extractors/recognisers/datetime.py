@@ -182,6 +182,7 @@ def _clock(m: re.Match[str]) -> str | None:
 
 class DateTimeRecogniser(Recogniser):
     name = "datetime"
+    run_order = 80
     entity = "DATETIME"
     priority = 60
 

@@ -38,6 +38,7 @@ _FILLER = rf"(?:[ \t]*[(),:\-=]?[ \t]*{_FILLER_WORD}\b\.?){{0,9}}[ \t]*[():\-=,]
 
 class DobRecogniser(Recogniser):
     name = "dob"
+    run_order = 60
     entity = "DOB"
     priority = 85
     patterns = (

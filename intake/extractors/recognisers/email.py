@@ -16,6 +16,7 @@ _DOT = r"(?:\s*(?:\[\s*dot\s*\]|\(\s*dot\s*\)|\{\s*dot\s*\}|<\s*dot\s*>)\s*|\.)"
 
 class EmailRecogniser(Recogniser):
     name = "email"
+    run_order = 30
     entity = "EMAIL"
     priority = 95
     patterns = (

@@ -34,6 +34,7 @@ group older school all both any""".split())
 
 class GangRecogniser(Recogniser):
     name = "gang"
+    run_order = 110
     entity = "GANG"
     priority = 68
     # Case-sensitive: a name is capitalised; the cue words are not.

@@ -17,6 +17,7 @@ from intake.extractors.recogniser import Candidate, Recogniser
 
 class GazetteerTermsRecogniser(Recogniser):
     name = "gazetteer_terms"
+    run_order = 120
     entity = "*"
     priority = 55
 

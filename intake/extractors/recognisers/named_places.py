@@ -57,6 +57,7 @@ def _strip_lead(text: str, start: int, name: str) -> tuple[int, str]:
 
 class NamedPlacesRecogniser(Recogniser):
     name = "named_places"
+    run_order = 130
     entity = "*"
     priority = 50
 

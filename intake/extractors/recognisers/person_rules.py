@@ -42,6 +42,7 @@ _SPEECH = (r"said|says|told|tells|disclosed|discloses|reported|reports|stated|st
 
 class PersonRulesRecogniser(Recogniser):
     name = "person_rules"
+    run_order = 140
     entity = "PERSON"
     priority = 35
 

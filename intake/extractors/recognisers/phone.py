@@ -33,6 +33,7 @@ def is_drama(national: str) -> bool:
 
 class PhoneRecogniser(Recogniser):
     name = "phone"
+    run_order = 20
     entity = "PHONE"
     priority = 85
     context = ("tel", "telephone", "phone", "mobile", "mob", "number", "no", "contact", "call",

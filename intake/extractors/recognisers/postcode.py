@@ -19,6 +19,7 @@ _ASCII_UPPER = str.maketrans("abcdefghijklmnopqrstuvwxyz", "ABCDEFGHIJKLMNOPQRST
 
 class PostcodeRecogniser(Recogniser):
     name = "postcode"
+    run_order = 40
     entity = "POSTCODE"
     priority = 80
     patterns = (

@@ -35,6 +35,7 @@ tv groups pages events login home search photo photos shorts live discover music
 
 class SocialHandleRecogniser(Recogniser):
     name = "social_handle"
+    run_order = 50
     entity = "SOCIAL_HANDLE"
     priority = 75
 

@@ -16,6 +16,7 @@ _MIN_MODEL_ALONE = 4
 
 class VehicleRecogniser(Recogniser):
     name = "vehicle"
+    run_order = 100
     entity = "VEHICLE"
     priority = 65
 

@@ -57,6 +57,7 @@ def _current_ok(letters: str, digits: str, tail: str) -> bool:
 
 class VrmRecogniser(Recogniser):
     name = "vrm"
+    run_order = 10
     entity = "VRM"
     priority = 90
     patterns = (

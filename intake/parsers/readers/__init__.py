@@ -10,18 +10,15 @@ import logging
 from typing import Any
 
 from intake.exception_codes import CORRUPT_DOCUMENT, UNSUPPORTED_FORMAT
-from intake.parsers.readers import html as _html  # noqa: F401
-from intake.parsers.readers import image as _image  # noqa: F401
-from intake.parsers.readers import office as _office  # noqa: F401
-from intake.parsers.readers import text as _text  # noqa: F401
-from intake.parsers.readers.docx import reader as _docx  # noqa: F401  (registers)
-from intake.parsers.readers.pdf import reader as _pdf  # noqa: F401
-from intake.parsers.readers.registry import media_types, reader_for
+from intake.parsers.readers.registry import discover, media_types, reader_for
 from intake.parsers.readers.unsupported import describe
 from intake.parsers.support.options import parsing_options
 from intake.types import Document, IntakeError, Layout
 
 log = logging.getLogger(__name__)
+
+# Every module here registers its reader (``@reader(media types)``) when imported.
+discover(__path__, __name__)
 
 __all__ = ["read_layout", "media_types"]
 

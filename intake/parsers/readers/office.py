@@ -9,21 +9,24 @@ from intake.parsers.readers.registry import reader
 from intake.parsers.sniff import DOC, ODT, RTF
 from intake.parsers.support.active_content import ole_macros
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.tools.soffice import convert
+from intake.parsers.tools.soffice import SUFFIXES, convert
 from intake.types import Document, Layout
 
+# media type -> (the name Layout.source gives it, what it is called in a
+# message, LibreOffice's import filter); the file suffix is soffice.SUFFIXES'.
 _FORMATS = {
-    DOC: (".doc", "doc", "Word 97-2003 document", "MS Word 97"),
-    "application/vnd.ms-word": (".doc", "doc", "Word 97-2003 document", "MS Word 97"),
-    ODT: (".odt", "odt", "OpenDocument text", "writer8"),
-    RTF: (".rtf", "rtf", "RTF document", "Rich Text Format"),
-    "text/rtf": (".rtf", "rtf", "RTF document", "Rich Text Format"),
+    DOC: ("doc", "Word 97-2003 document", "MS Word 97"),
+    "application/vnd.ms-word": ("doc", "Word 97-2003 document", "MS Word 97"),
+    ODT: ("odt", "OpenDocument text", "writer8"),
+    RTF: ("rtf", "RTF document", "Rich Text Format"),
+    "text/rtf": ("rtf", "RTF document", "Rich Text Format"),
 }
 
 
 @reader(*_FORMATS)
 def read_via_libreoffice(doc: Document, opts: ParsingOptions) -> Layout:
-    suffix, short, what, infilter = _FORMATS[doc.media_type]
+    short, what, infilter = _FORMATS[doc.media_type]
+    suffix = SUFFIXES[doc.media_type]
     docx_bytes = convert(doc.data, suffix, "docx", opts, what, infilter)
     layout = read_docx_bytes(docx_bytes, opts, source=f"{short}\u2192docx")
     if short == "doc":

@@ -1,9 +1,13 @@
-"""Readers keyed by media type: a new format is one new module that
-registers itself here with ``@reader(...)``."""
+"""Readers keyed by media type: a new format is one new module in
+intake/parsers/readers/ (or a package there, its reader in ``reader.py``)
+that declares its media types with ``@reader(...)``; ``discover`` imports
+every module of the readers package, so nothing else is edited."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
+import pkgutil
+from collections.abc import Callable, Iterable
 
 from intake.parsers.support.options import ParsingOptions
 from intake.types import Document, Layout
@@ -30,3 +34,10 @@ def reader_for(media_type: str) -> ReaderFn | None:
 
 def media_types() -> list[str]:
     return sorted(_READERS)
+
+
+def discover(path: Iterable[str], package: str) -> None:
+    """Import every module of the readers package (subpackages included), so
+    each registers the media types it reads."""
+    for info in pkgutil.walk_packages(path, package + "."):
+        importlib.import_module(info.name)

@@ -28,6 +28,19 @@ from intake.types import IntakeError
 
 log = logging.getLogger(__name__)
 
+# What LibreOffice is given, by media type, and the file suffix it needs to
+# open it: one table for the office reader (which converts to .docx) and the
+# review app (which converts to PDF to show the original).
+SUFFIXES = {
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "application/vnd.ms-word.document.macroenabled.12": ".docm",
+    "application/msword": ".doc",
+    "application/vnd.ms-word": ".doc",
+    "application/rtf": ".rtf",
+    "text/rtf": ".rtf",
+    "application/vnd.oasis.opendocument.text": ".odt",
+}
+
 _lock = threading.Lock()
 _profile: dict[int, Path] = {}
 # LibreOffice's export filter for each target format callers ask for.
