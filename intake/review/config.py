@@ -8,23 +8,28 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+from intake.config.schema import ReviewSettings
 from intake.config.settings import ConfigError, read_secret
 
 
 @dataclass(frozen=True)
 class ReviewConfig:
-    host: str = "127.0.0.1"
-    port: int = 8080
-    tls_cert: str = ""
-    tls_key: str = ""
-    behind_proxy: bool = False
-    session_idle_minutes: int = 30
-    session_max_hours: int = 12
-    login_max_failures: int = 5
-    login_lockout_minutes: int = 15
-    page_size: int = 50
-    cache_mb: int = 256
-    secret: str = ""
+    """[review] as the app runs with it: the typed settings (intake/config/schema.py
+    ReviewSettings, where every default is stated), paths made absolute, the
+    command line's --host/--port applied, and the signing secret read."""
+
+    host: str
+    port: int
+    tls_cert: str
+    tls_key: str
+    behind_proxy: bool
+    session_idle_minutes: int
+    session_max_hours: int
+    login_max_failures: int
+    login_lockout_minutes: int
+    page_size: int
+    cache_mb: int
+    secret: str
 
     @property
     def idle(self) -> timedelta:
@@ -58,31 +63,29 @@ def is_loopback(host: str) -> bool:
 
 
 def review_config(settings, host: str | None = None, port: int | None = None) -> ReviewConfig:
-    sec = dict(settings.section("review")) if settings is not None else {}
+    sec = settings.model.review if settings is not None else ReviewSettings()
     base = Path(settings.base_dir) if settings is not None else Path.cwd()
 
-    def path(key: str) -> str:
-        v = sec.get(key) or ""
-        return str((base / v).resolve()) if v else ""
+    def path(value: str) -> str:
+        return str((base / value).resolve()) if value else ""
 
-    secret = read_secret(sec, "secret_key", "review") if settings is not None else None
+    secret = read_secret(sec.model_dump(), "secret_key", "review") if settings is not None else None
     cfg = ReviewConfig(
-        host=host or sec.get("host", "127.0.0.1"),
-        port=int(port or sec.get("port", 8080)),
-        tls_cert=path("tls_cert"), tls_key=path("tls_key"),
-        behind_proxy=bool(sec.get("behind_proxy", False)),
-        session_idle_minutes=int(sec.get("session_idle_minutes", 30)),
-        session_max_hours=int(sec.get("session_max_hours", 12)),
-        login_max_failures=int(sec.get("login_max_failures", 5)),
-        login_lockout_minutes=int(sec.get("login_lockout_minutes", 15)),
-        page_size=int(sec.get("page_size", 50)),
-        cache_mb=int(sec.get("cache_mb", 256)),
+        host=host or sec.host,
+        port=int(port or sec.port),
+        tls_cert=path(sec.tls_cert), tls_key=path(sec.tls_key),
+        behind_proxy=sec.behind_proxy,
+        session_idle_minutes=sec.session_idle_minutes,
+        session_max_hours=sec.session_max_hours,
+        login_max_failures=sec.login_max_failures,
+        login_lockout_minutes=sec.login_lockout_minutes,
+        page_size=sec.page_size,
+        cache_mb=sec.cache_mb,
         # Only signs the login form's CSRF cookie; a fresh one per start
         # just means a login page open across a restart must be reloaded.
         secret=secret or secrets.token_urlsafe(32),
     )
-    if bool(cfg.tls_cert) != bool(cfg.tls_key):
-        raise ConfigError("[review] tls_cert and tls_key go together: set both or neither")
+    # tls_cert and tls_key go together: the settings model refuses one alone.
     for key in ("tls_cert", "tls_key"):
         p = getattr(cfg, key)
         if p and not Path(p).is_file():
