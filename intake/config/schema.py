@@ -8,7 +8,7 @@ Every table forbids keys it does not know, and types are strict (TOML has
 types: ``"600"`` where a number belongs is a mistake, not a number), so a
 typo stops every command at start-up with one line naming the key and the
 file instead of being silently ignored. Checks that need other layers
-(recogniser names, template files, inbox tables) run in
+(recogniser names, template files, inbox secrets) run in
 intake/cli/preflight.py; this module stays free of them so config never
 imports the stages it configures.
 
@@ -489,9 +489,262 @@ SECTIONS: dict[str, type[Section]] = {
 }
 
 
+# --------------------------------------------------------------------------
+# [[inbox]]: one table per mailbox the daemon reads (docs/imap.md)
+# --------------------------------------------------------------------------
+#
+# Everything is checked up front so a typo stops the daemon at start with a
+# message saying what to fix, rather than failing at 3 a.m. The checks run in
+# a fixed order and each stops at the table's first problem, naming the table
+# by its name once that is known ("[[inbox]] 'mase': ..."). Secrets are not
+# read here: an inbox keeps only *where* its secret lives (password_env /
+# password_file / token_command); intake/ingest/imap/connection.py fetches it
+# at login, so a rotated password is picked up without a restart.
+
+INBOX_TLS = ("implicit", "starttls", "none")
+INBOX_AUTH = ("password", "xoauth2")
+AFTER_KINDS = ("move", "flag", "keyword", "none")
+# RFC 3501 system flags; anything else must be a keyword.
+SYSTEM_FLAGS = ("\\Seen", "\\Answered", "\\Flagged", "\\Deleted", "\\Draft")
+INBOX_NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+# An IMAP atom: no specials, no spaces, no wildcards (RFC 3501 atom-specials).
+KEYWORD_RE = re.compile(r"^[!#$&'+\-.0-9:;<=>?@A-Z^_`a-z|~]{1,64}$")
+EVERY_RE = re.compile(r"^every\s+(\d+)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hours?)$", re.I)
+
+
+class InboxSettings(BaseModel):
+    """One [[inbox]] table, checked (``inbox_table``) and typed. The defaults
+    of every key are here."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str
+    host: str
+    username: str
+    port: int  # default: 993 with tls = "implicit", else 143
+    tls: Literal["implicit", "starttls", "none"] = "implicit"
+    ca_file: str | None = None
+    auth: Literal["password", "xoauth2"] = "password"
+    password_env: str | None = None
+    password_file: str | None = None
+    token_command: str | None = None
+    token_timeout_s: float = 30.0
+    folders: list[str] = ["INBOX"]
+    after: str = "none"  # "move:FOLDER", "flag:\\Seen", "keyword:NAME" or "none"
+    schedule: str = "every 60s"  # "every N s|m|h" or a 5-field cron expression
+    timezone: str = "UTC"  # of a cron schedule
+    idle: bool = True
+    # RFC 2177: re-issue IDLE at least every 29 minutes; NAT boxes and
+    # some servers drop idle connections far sooner.
+    idle_renew_s: int = 300
+    batch_size: int = 25
+    batch_bytes: int = 32 * 1024 * 1024
+    timeout_s: float = 60.0
+    backoff_initial_s: float = 5.0
+    backoff_max_s: float = 600.0
+    unhealthy_after_s: int = 900
+    # Sender verification for this inbox, over [sender] (intake/ingest/sender.py).
+    sender_domains: list[str] | None = None
+    trusted_authserv_ids: list[str] | None = None
+    sender_require: list[str] | None = None
+
+
+INBOX_KEYS = set(InboxSettings.model_fields)
+# (lower bound, type) of each number key
+_INBOX_NUMBERS = {"token_timeout_s": (1, float), "idle_renew_s": (1, int), "batch_size": (1, int),
+                  "batch_bytes": (1024, int), "timeout_s": (1, float), "backoff_initial_s": (0.1, float),
+                  "backoff_max_s": (0.1, float), "unhealthy_after_s": (1, int)}
+
+
+def is_loopback_host(host: str) -> bool:
+    if host.lower() in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_after(text: Any, where: str) -> tuple[str, str | None]:
+    """(kind, argument) of an ``after`` value."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{where}: 'after' must be a string such as \"move:Processed\"")
+    text = text.strip()
+    if text == "none":
+        return "none", None
+    kind, sep, arg = text.partition(":")
+    if kind not in AFTER_KINDS or kind == "none" or not sep or not arg:
+        raise ValueError(
+            f"{where}: after = {text!r} is not understood; use \"move:FOLDER\", "
+            f"\"flag:\\\\Seen\", \"keyword:intake-done\" or \"none\""
+        )
+    if kind == "flag":
+        canon = {f.lower(): f for f in SYSTEM_FLAGS}.get(arg.lower())
+        if canon is None or canon == "\\Deleted":
+            # \Deleted would let anyone's EXPUNGE destroy the evidence trail.
+            raise ValueError(
+                f"{where}: after flag {arg!r} is not allowed; use one of "
+                "\\Seen, \\Answered, \\Flagged, \\Draft (or keyword:NAME)"
+            )
+        arg = canon
+    elif kind == "keyword":
+        if arg.startswith("\\") or not KEYWORD_RE.match(arg):
+            raise ValueError(f"{where}: keyword {arg!r} must be a plain IMAP atom like intake-done")
+    elif kind == "move":
+        if any(ch in arg for ch in "\r\n\0*%"):
+            raise ValueError(f"{where}: move target {arg!r} contains characters not allowed in a folder name")
+    return kind, arg
+
+
+def check_schedule(text: Any, where: str, timezone: Any = "UTC") -> tuple[str, int | None, str]:
+    """(text, interval in seconds or None for a cron expression, time zone)."""
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError(f"{where}: 'schedule' must be \"every 60s\" or a 5-field cron expression")
+    text = text.strip()
+    m = EVERY_RE.match(text)
+    if m:
+        n, unit = int(m.group(1)), m.group(2).lower()
+        seconds = n * (3600 if unit.startswith("h") else 60 if unit.startswith("m") else 1)
+        if seconds < 1:
+            raise ValueError(f"{where}: schedule {text!r} must be at least 1 second")
+        return text, seconds, "UTC"
+    if not isinstance(timezone, str):
+        raise ValueError(f"{where}: timezone must be a name such as \"Europe/London\"")
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    from apscheduler.triggers.cron import CronTrigger
+
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"{where}: timezone {timezone!r} is unknown; use a name such as \"Europe/London\"") from None
+    try:
+        CronTrigger.from_crontab(text, timezone=timezone)
+    except ValueError as exc:
+        raise ValueError(
+            f"{where}: schedule {text!r} is neither \"every N s|m|h\" nor a valid cron expression ({exc})"
+        ) from None
+    return text, None, timezone
+
+
+def _inbox_number(table: dict, key: str, where: str):
+    minimum, kind = _INBOX_NUMBERS[key]
+    value = table.get(key, InboxSettings.model_fields[key].default)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"{where}: {key} must be a number")
+    if value < minimum:
+        raise ValueError(f"{where}: {key} must be at least {minimum}")
+    return kind(value)
+
+
+def inbox_table(table: Any, index: int) -> dict[str, Any]:
+    """One [[inbox]] table checked, in order, as InboxSettings' values.
+    Raises ValueError with the first problem, naming the table."""
+    where = f"[[inbox]] #{index + 1}"
+    if not isinstance(table, dict):
+        raise ValueError(f"{where}: must be a table")
+    name = table.get("name")
+    if not isinstance(name, str) or not INBOX_NAME_RE.match(name):
+        raise ValueError(f"{where}: 'name' is required: letters, digits, '_', '.', '-' (max 64)")
+    where = f"[[inbox]] {name!r}"
+    unknown = sorted(set(table) - INBOX_KEYS - {"password"})
+    if unknown:
+        raise ValueError(f"{where}: unknown key(s) {', '.join(unknown)}")
+    if "password" in table:
+        raise ValueError(f"{where}: a literal 'password' is not allowed in config; use password_env or password_file")
+    for key in ("host", "username"):
+        if not isinstance(table.get(key), str) or not table[key].strip():
+            raise ValueError(f"{where}: '{key}' is required")
+    host = table["host"].strip()
+    tls = table.get("tls", "implicit")
+    if tls not in INBOX_TLS:
+        raise ValueError(f"{where}: tls must be one of {', '.join(INBOX_TLS)}")
+    if tls == "none" and not is_loopback_host(host):
+        raise ValueError(
+            f"{where}: tls = \"none\" is refused for {host}: credentials and reports would cross "
+            "the network in clear; use \"implicit\" or \"starttls\" (plaintext is allowed only to loopback)"
+        )
+    port = table.get("port", 993 if tls == "implicit" else 143)
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 < port < 65536:
+        raise ValueError(f"{where}: port must be an integer 1-65535")
+    ca_file = table.get("ca_file")
+    if ca_file is not None and (not isinstance(ca_file, str) or not ca_file):
+        raise ValueError(f"{where}: ca_file must be a path")
+    auth = table.get("auth", "password")
+    if auth not in INBOX_AUTH:
+        raise ValueError(f"{where}: auth must be one of {', '.join(INBOX_AUTH)}")
+    secret = {k: table[k] for k in ("password_env", "password_file") if k in table}
+    for k, v in secret.items():
+        if not isinstance(v, str) or not v:
+            raise ValueError(f"{where}: {k} must be a non-empty string")
+    token_command = table.get("token_command")
+    if auth == "password":
+        if len(secret) != 1:
+            raise ValueError(f"{where}: give exactly one of password_env or password_file")
+        if token_command:
+            raise ValueError(f"{where}: token_command needs auth = \"xoauth2\"")
+    else:
+        if not isinstance(token_command, str) or not token_command.strip():
+            raise ValueError(f"{where}: auth = \"xoauth2\" needs token_command (prints an access token)")
+        if secret:
+            raise ValueError(f"{where}: auth = \"xoauth2\" takes token_command, not a password")
+    folders = table.get("folders", ["INBOX"])
+    if (not isinstance(folders, list) or not folders
+            or not all(isinstance(f, str) and f.strip() for f in folders)):
+        raise ValueError(f"{where}: folders must be a non-empty list of folder names")
+    if len(set(folders)) != len(folders):
+        raise ValueError(f"{where}: folders lists a folder twice")
+    kind, arg = check_after(table.get("after", "none"), where)
+    if kind == "move" and arg in folders:
+        raise ValueError(f"{where}: cannot move processed mail into {arg!r}, which is also read")
+    schedule, _, timezone = check_schedule(table.get("schedule", "every 60s"), where, table.get("timezone", "UTC"))
+    idle = table.get("idle", True)
+    if not isinstance(idle, bool):
+        raise ValueError(f"{where}: idle must be true or false")
+    values: dict[str, Any] = {
+        "name": name, "host": host, "username": table["username"].strip(), "port": port, "tls": tls,
+        "ca_file": ca_file, "auth": auth, **secret,
+        "token_command": token_command if isinstance(token_command, str) and token_command else None,
+        "folders": list(folders), "after": kind if arg is None else f"{kind}:{arg}",
+        "schedule": schedule, "timezone": timezone, "idle": idle,
+    }
+    for key in _INBOX_NUMBERS:
+        values[key] = _inbox_number(table, key, where)
+    for key in ("sender_domains", "trusted_authserv_ids", "sender_require"):
+        if key not in table:
+            continue
+        value = table[key]
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise ValueError(f"{where}: {key} must be a list of strings")
+        if key == "sender_domains":
+            try:
+                value = _domains(value)
+            except ValueError as exc:
+                raise ValueError(f"{where}: {key}: {exc}") from None
+        if key == "sender_require" and any(v not in SENDER_CHECKS for v in value):
+            raise ValueError(f"{where}: {key} must list some of {', '.join(SENDER_CHECKS)}")
+        values[key] = [v.strip() for v in value]
+    return values
+
+
+def inbox_tables(value: Any) -> Any:
+    """Every [[inbox]] table checked; names must be unique (they key the
+    store's state and the per-inbox lock)."""
+    if isinstance(value, dict):
+        value = [value]  # [inbox] (one table) reads as [[inbox]] (an array of one)
+    if not isinstance(value, list):
+        return value  # the model says what it must be
+    tables = [inbox_table(t, i) for i, t in enumerate(value)]
+    seen: set[str] = set()
+    for t in tables:
+        if t["name"] in seen:
+            raise ValueError(f"[[inbox]] name {t['name']!r} is used twice")
+        seen.add(t["name"])
+    return tables
+
+
 class IntakeSettings(BaseModel):
-    """The whole file. ``inbox`` tables are typed here and checked in depth
-    by intake/ingest/inbox_config.py (docs/imap.md)."""
+    """The whole file, ``[[inbox]]`` tables included (docs/imap.md)."""
 
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
@@ -507,13 +760,12 @@ class IntakeSettings(BaseModel):
     sender: SenderSettings = SenderSettings()
     retention: RetentionSettings = RetentionSettings()
     notify: NotifySettings = NotifySettings()
-    inbox: list[dict[str, Any]] = Field(default_factory=list)
+    inbox: list[InboxSettings] = Field(default_factory=list)
 
     @field_validator("inbox", mode="before")
     @classmethod
-    def _one_table(cls, value: Any) -> Any:
-        # [inbox] (one table) reads as [[inbox]] (an array of one).
-        return [value] if isinstance(value, dict) else value
+    def _inbox_tables(cls, value: Any) -> Any:
+        return inbox_tables(value)
 
 
 # --------------------------------------------------------------------------
@@ -532,7 +784,7 @@ _HEADER = """\
 _INBOX_EXAMPLE = """\
 # Mailboxes for `intake daemon` / `intake poll --once`: one [[inbox]] table
 # each, in the site config (none by default). Every key, its default and the
-# safety rules are in docs/imap.md; validated by intake/ingest/inbox_config.py.
+# safety rules are in docs/imap.md; checked by InboxSettings in intake/config/schema.py.
 # [[inbox]]
 # name = "mase"
 # host = "imap.example.police.uk"

@@ -67,7 +67,7 @@ def read_secret(table: dict[str, Any], stem: str, what: str) -> str | None:
 @dataclass
 class Settings:
     """The checked settings. ``raw`` is the site's own tables (before
-    defaults), kept for ``[[inbox]]``, which inbox_config.py checks in depth;
+    defaults); ``model`` the typed settings, ``[[inbox]]`` tables included;
     ``section(name)`` is a plain dict of a table with every default filled in.
 
     Constructed directly (tests: ``Settings(raw={"parsing": {...}})``) the
@@ -192,6 +192,9 @@ def _describe(err: dict[str, Any]) -> str:
         hint = f" (did you mean '{known[0]}'?)" if known else ""
         return f"{_where(loc[:-1])}: unknown key '{loc[-1]}'{hint}"
     where = _where(loc)
+    if loc == ("inbox",) and kind == "value_error":
+        # An [[inbox]] table's check names the table itself ("[[inbox]] 'mase': ...").
+        return str(err.get("msg", "")).removeprefix("Value error, ")
     if loc == ("inbox",):
         return "'inbox' must be one [[inbox]] table per mailbox"
     if kind in _EXPECTED:
