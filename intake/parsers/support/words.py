@@ -11,15 +11,9 @@ from dataclasses import dataclass, field
 from intake.parsers.support.hyphens import join_lines
 
 
-@dataclass
-class Word:
-    text: str
-    x0: float
-    x1: float
-    top: float
-    bottom: float
-    conf: float | None = None  # 0-100 from Tesseract
-    font: str | None = None  # font name and size, when the reader knows them
+class Centred:
+    """The centre of a box that has x0, x1, top and bottom (a word, a tick
+    mark, a form field's widget): one definition for all of them."""
 
     @property
     def cy(self) -> float:
@@ -28,6 +22,17 @@ class Word:
     @property
     def cx(self) -> float:
         return (self.x0 + self.x1) / 2
+
+
+@dataclass
+class Word(Centred):
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    conf: float | None = None  # 0-100 from Tesseract
+    font: str | None = None  # font name and size, when the reader knows them
 
     @property
     def height(self) -> float:

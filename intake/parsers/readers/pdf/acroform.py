@@ -12,6 +12,7 @@ from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject
 
 from intake.parsers.support.placeholders import clean_value
+from intake.parsers.support.words import Centred
 from intake.types import FormField, Provenance
 
 _RADIO = 1 << 15
@@ -19,21 +20,13 @@ _PUSHBUTTON = 1 << 16
 
 
 @dataclass
-class PlacedField:
+class PlacedField(Centred):
     page: int  # 1-based
     top: float  # distance from the page top, in points (pdfplumber's frame)
     field: FormField
     bottom: float = 0.0
     x0: float = 0.0
     x1: float = 0.0
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
 
 
 def _inherited(obj: DictionaryObject, key: str, depth: int = 0):

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from intake.parsers.support.words import Centred
+
 CHECKED, UNCHECKED = "\u2612", "\u2610"
 MIN_SIDE, MAX_SIDE = 5.0, 20.0  # points
 
 
 @dataclass
-class Mark:
+class Mark(Centred):
     x0: float
     top: float
     x1: float
@@ -23,14 +25,6 @@ class Mark:
     @property
     def text(self) -> str:
         return CHECKED if self.checked else UNCHECKED
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
-
-    @property
-    def cy(self) -> float:
-        return (self.top + self.bottom) / 2
 
 
 def _within(obj: dict, box: tuple[float, float, float, float], tol: float = 1.0) -> bool:
