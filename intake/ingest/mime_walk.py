@@ -11,9 +11,6 @@ code, recorded on the message, and the walk goes on.
 
 from __future__ import annotations
 
-import dataclasses
-import email
-import email.policy
 import logging
 import re
 from dataclasses import dataclass, field
@@ -149,7 +146,10 @@ class _Walker:
                 self.problem(BROKEN_MIME, f"Part {path or 'top'} claims to be multipart but has no parts.")
                 return
             if ctype == "multipart/signed":
-                children = self._signed(part, children, path, raw)
+                sig = signatures.of_multipart_signed(part, children, path, raw)
+                if sig is not None:
+                    self.signatures.append(sig)
+                    children = children[:-1]
             if ctype == "multipart/alternative":
                 # One body in several renderings: read plain text if there is
                 # one, else the last (richest) alternative, as RFC 2046 orders
@@ -182,54 +182,18 @@ class _Walker:
             # An unencoded forwarded message is in the raw bytes as sent.
             self.walk_message(inner_msg, (path or "1") + ".m", depth + 1, raw)
             return
-        if ctype in signatures.SIGNATURE_TYPES and self._detached_signature(part, path or "1"):
-            # Outside a multipart/signed (a gateway flattened it): still a
-            # signature, never a document, but nothing to check it against.
-            return
+        if ctype in signatures.SIGNATURE_TYPES:
+            sig = signatures.of_detached_part(part, path or "1")
+            if sig is not None:
+                # Still a signature, never a document.
+                self.signatures.append(sig)
+                return
         if _is_attachment(part):
             attachments.append((path or "1", part))
         elif part.get_content_maintype() == "text":
             bodies.append((path or "1", part))
         else:
             attachments.append((path or "1", part))
-
-    def _signed(self, part: Message, children: list, path: str, raw: bytes | None) -> list:
-        """multipart/signed (RFC 1847): record the signature, walk the rest."""
-        if len(children) < 2:
-            return children
-        sig_part = children[-1]
-        stype = sig_part.get_content_type()
-        sig_path = f"{path}.{len(children)}" if path else str(len(children))
-        data = sig_part.get_payload(decode=True) or b""
-        if stype == signatures.PGP_SIGNATURE_TYPE or signatures.is_pgp_signature(data):
-            self.signatures.append(signatures.pgp(data, sig_path))
-        elif stype in signatures.SMIME_SIGNATURE_TYPES or signatures.is_pkcs7_signed_data(data):
-            content = None
-            boundary = part.get_boundary()
-            if raw is not None and boundary:
-                content = signatures.signed_region(raw, boundary)
-            if content is None:
-                content = _as_sent(children[0])
-            sig, _ = signatures.smime(data, content, sig_path)
-            # The message says it is signed, even when its signature is unreadable.
-            self.signatures.append(dataclasses.replace(sig, signed=True))
-        else:
-            return children  # not a signature we know: every part is walked
-        return children[:-1]
-
-    def _detached_signature(self, part: Message, path: str) -> bool:
-        """Record a signature part found on its own; False when it holds no
-        signature after all (then it is an ordinary attachment)."""
-        data = part.get_payload(decode=True) or b""
-        if signatures.is_pgp_signature(data) or part.get_content_type() == signatures.PGP_SIGNATURE_TYPE:
-            sig = signatures.pgp(data, path)
-        else:
-            sig, _ = signatures.smime(data, None, path)
-            if not sig.signed:
-                return False
-        self.signatures.append(dataclasses.replace(
-            sig, valid=None, detail="a signature without the part it signs; not checked"))
-        return True
 
     def _attachment(self, part: Message, path: str, depth: int) -> None:
         filename = decode_filename(part)
@@ -242,8 +206,13 @@ class _Walker:
         if any("Base64" in type(d).__name__ for d in getattr(part, "defects", [])):
             self.problem(BROKEN_MIME,
                          f"Attachment at part {path} has damaged base64; it was read as far as possible.")
-        if signatures.is_pkcs7_signed_data(data) and self._opaque_signed(data, path, depth):
-            return
+        if signatures.is_pkcs7_signed_data(data):
+            sig, inner = signatures.of_opaque(data, path)
+            if sig is not None:
+                self.signatures.append(sig)
+                if inner and depth < self.limits.max_depth:
+                    self.walk_message(message_from_bytes(inner), path + ".m", depth + 1, inner)
+                return
         media_type = sniff_media_type(data, filename)
         if media_type == EML and depth < self.limits.max_depth:
             # An e-mail attached as a file: walk it like a forwarded message.
@@ -272,21 +241,6 @@ class _Walker:
                 part_path=path,
             )
         )
-
-    def _opaque_signed(self, data: bytes, path: str, depth: int) -> bool:
-        """An opaque S/MIME message (smime.p7m, signed-data): the signed
-        message is inside the signature. True when it was walked; a detached
-        signature (nothing inside) is recorded and also consumed."""
-        sig, inner = signatures.smime(data, None, path)
-        if not sig.signed:
-            return False  # not readable as CMS, or certificates only (.p7c): a document
-        self.signatures.append(sig)
-        if inner and depth < self.limits.max_depth:
-            self.walk_message(message_from_bytes(inner), path + ".m", depth + 1, inner)
-        elif inner is None:
-            self.signatures[-1] = dataclasses.replace(
-                sig, valid=None, detail="a signature without the part it signs; not checked")
-        return True
 
     def _body(self, bodies: list[tuple[str, Message]], has_attachments: bool) -> None:
         if not bodies:
@@ -347,13 +301,6 @@ def _local_line_endings(part: Message, data: bytes) -> bytes:
     if str(part.get("Content-Transfer-Encoding") or "").strip().lower() == "base64":
         return data
     return data.replace(b"\r\n", b"\n")
-
-
-def _as_sent(part: Message) -> bytes | None:
-    try:
-        return part.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n"))
-    except Exception:  # a part the generator cannot write back
-        return None
 
 
 def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:

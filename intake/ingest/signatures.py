@@ -29,9 +29,12 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
+import email.policy
 import hashlib
 import re
 from dataclasses import dataclass
+from email.message import Message
 from typing import Literal
 
 SMIME_SIGNATURE_TYPES = ("application/pkcs7-signature", "application/x-pkcs7-signature")
@@ -325,3 +328,72 @@ def _issuer_from_packet(data: bytes) -> str | None:
     if 16 in found:
         return "key " + found[16].hex().upper()
     return None
+
+
+# --------------------------------------------------------------------------
+# Where a signature sits in a message: the MIME walk (ingest/mime_walk.py)
+# asks these three at the three places a signature can be, and records what
+# they return; the whole S/MIME and PGP flow is in this module.
+# --------------------------------------------------------------------------
+
+_UNCHECKED = "a signature without the part it signs; not checked"
+
+
+def of_multipart_signed(part: Message, children: list, path: str, raw: bytes | None) -> Signature | None:
+    """multipart/signed (RFC 1847): the signature in its last part, checked
+    against the signed part as it was sent (from the raw message when it is
+    at hand, else the part written back). None when the last part is not a
+    signature we know: then every part is walked."""
+    if len(children) < 2:
+        return None
+    sig_part = children[-1]
+    stype = sig_part.get_content_type()
+    sig_path = f"{path}.{len(children)}" if path else str(len(children))
+    data = sig_part.get_payload(decode=True) or b""
+    if stype == PGP_SIGNATURE_TYPE or is_pgp_signature(data):
+        return pgp(data, sig_path)
+    if stype in SMIME_SIGNATURE_TYPES or is_pkcs7_signed_data(data):
+        content = None
+        boundary = part.get_boundary()
+        if raw is not None and boundary:
+            content = signed_region(raw, boundary)
+        if content is None:
+            content = _as_sent(children[0])
+        sig, _ = smime(data, content, sig_path)
+        # The message says it is signed, even when its signature is unreadable.
+        return dataclasses.replace(sig, signed=True)
+    return None
+
+
+def of_detached_part(part: Message, path: str) -> Signature | None:
+    """A signature part found on its own, outside a multipart/signed (a
+    gateway flattened it): nothing to check it against. None when it holds no
+    signature after all (then it is an ordinary attachment)."""
+    data = part.get_payload(decode=True) or b""
+    if is_pgp_signature(data) or part.get_content_type() == PGP_SIGNATURE_TYPE:
+        sig = pgp(data, path)
+    else:
+        sig, _ = smime(data, None, path)
+        if not sig.signed:
+            return None
+    return dataclasses.replace(sig, valid=None, detail=_UNCHECKED)
+
+
+def of_opaque(data: bytes, path: str) -> tuple[Signature | None, bytes | None]:
+    """An opaque S/MIME message (smime.p7m, signed-data): its signature and
+    the signed message inside it, to be walked. (None, None) when it is not
+    readable as CMS or holds certificates only (.p7c): then it is a document.
+    A detached signature (nothing inside) is a signature, not checked."""
+    sig, inner = smime(data, None, path)
+    if not sig.signed:
+        return None, None
+    if inner is None:
+        sig = dataclasses.replace(sig, valid=None, detail=_UNCHECKED)
+    return sig, inner
+
+
+def _as_sent(part: Message) -> bytes | None:
+    try:
+        return part.as_bytes(policy=email.policy.compat32.clone(linesep="\r\n"))
+    except Exception:  # a part the generator cannot write back
+        return None
