@@ -251,52 +251,54 @@ def _table(t, words: list[Word], index: int, page: int
     return Table(rows=out, provenance=Provenance(page=page, table=index, source="pdf")), where
 
 
-def _put_marks_in_cells(t, where: dict[tuple[int, int], Cell], marks: list[Mark]) -> None:
-    """A drawn tick box inside a cell joins the cell's text, before or after
-    the words according to where it sits."""
+def _inside_cells(t, where: dict[tuple[int, int], Cell], items: list):
+    """Cell by cell: (cell, its box, the items whose centre lies in the box),
+    the items found taken off ``items`` (tick marks, form fields: anything
+    with ``cx`` and ``cy``)."""
     for r, row in enumerate(t.rows):
         for j, bbox in enumerate(row.cells):
             cell = where.get((r, j))
             if bbox is None or cell is None:
                 continue
             x0, top, x1, bottom = bbox
-            inside = sorted((m for m in marks if x0 <= m.cx <= x1 and top <= m.cy <= bottom),
-                            key=lambda m: m.x0)
+            inside = [m for m in items if x0 <= m.cx <= x1 and top <= m.cy <= bottom]
             for m in inside:
-                marks.remove(m)
-                if not cell.text:
-                    cell.text = m.text
-                elif m.cx < (x0 + x1) / 2 and m.x0 - x0 < 0.25 * (x1 - x0):
-                    cell.text = f"{m.text} {cell.text}"
-                    for ff in cell.fields:
-                        ff.start = None if ff.start is None else ff.start + 2
-                        ff.end = None if ff.end is None else ff.end + 2
-                else:
-                    cell.text = f"{cell.text} {m.text}"
+                items.remove(m)
+            yield cell, bbox, inside
+
+
+def _put_marks_in_cells(t, where: dict[tuple[int, int], Cell], marks: list[Mark]) -> None:
+    """A drawn tick box inside a cell joins the cell's text, before or after
+    the words according to where it sits."""
+    for cell, (x0, _top, x1, _bottom), inside in _inside_cells(t, where, marks):
+        for m in sorted(inside, key=lambda m: m.x0):
+            if not cell.text:
+                cell.text = m.text
+            elif m.cx < (x0 + x1) / 2 and m.x0 - x0 < 0.25 * (x1 - x0):
+                cell.text = f"{m.text} {cell.text}"
+                for ff in cell.fields:
+                    ff.start = None if ff.start is None else ff.start + 2
+                    ff.end = None if ff.end is None else ff.end + 2
+            else:
+                cell.text = f"{cell.text} {m.text}"
 
 
 def _put_fields_in_cells(t, where: dict[tuple[int, int], Cell], loose: list[PlacedField]) -> None:
     """A form box drawn inside a table cell belongs to that cell, rendered
     inline as in a .docx, so the template sees the label cell beside it."""
-    for r, row in enumerate(t.rows):
-        for j, bbox in enumerate(row.cells):
-            cell = where.get((r, j))
-            if bbox is None or cell is None:
-                continue
-            x0, top, x1, bottom = bbox
-            for p in [p for p in loose if x0 <= p.cx <= x1 and top <= p.cy <= bottom]:
-                loose.remove(p)
-                ff = p.field
-                ff.provenance = Provenance(page=cell.provenance.page, table=cell.provenance.table,
-                                           row=cell.provenance.row, cell=cell.provenance.cell,
-                                           field=ff.name, source="acroform")
-                rendered = ("\u2612" if ff.checked else "\u2610") if ff.kind == "checkbox" \
-                    else (ff.value or "")
-                sep = "\n" if cell.text and rendered else ""
-                ff.start = len(cell.text) + len(sep)
-                cell.text += sep + rendered
-                ff.end = len(cell.text)
-                cell.fields.append(ff)
+    for cell, _bbox, inside in _inside_cells(t, where, loose):
+        for p in inside:
+            ff = p.field
+            ff.provenance = Provenance(page=cell.provenance.page, table=cell.provenance.table,
+                                       row=cell.provenance.row, cell=cell.provenance.cell,
+                                       field=ff.name, source="acroform")
+            rendered = ("\u2612" if ff.checked else "\u2610") if ff.kind == "checkbox" \
+                else (ff.value or "")
+            sep = "\n" if cell.text and rendered else ""
+            ff.start = len(cell.text) + len(sep)
+            cell.text += sep + rendered
+            ff.end = len(cell.text)
+            cell.fields.append(ff)
 
 
 def _join_tables_across_pages(pages: list[PdfPage]) -> None:
