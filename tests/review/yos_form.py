@@ -79,3 +79,41 @@ def make_pdf(path: Path, f: Filled) -> Path:
                         "pdf", "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=180)
         path.write_bytes((Path(tmp) / (path.stem + ".pdf")).read_bytes())
     return path
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def mail_with(path: Path, n: int, sender: str = "duty.worker@westmoor-yos.example.org") -> bytes:
+    """An e-mail from the YOS with the form attached."""
+    from datetime import datetime, timezone
+    from email.message import EmailMessage
+    from email.utils import format_datetime
+
+    m = EmailMessage()
+    m["From"] = sender
+    m["To"] = "intel@example.police.uk"
+    m["Subject"] = "Exploitation concern form"
+    m["Date"] = format_datetime(datetime(2026, 3, 14 + n, 11, 0, tzinfo=timezone.utc))
+    m["Message-ID"] = f"<yos-{n}-{path.suffix[1:]}@westmoor-yos.example.org>"
+    m.set_content("Please find our concern form attached.\n\nWestmoor YOS duty desk\n")
+    kind = ("application", "pdf") if path.suffix == ".pdf" else tuple(DOCX.split("/"))
+    m.add_attachment(path.read_bytes(), maintype=kind[0], subtype=kind[1], filename=path.name)
+    return bytes(m)
+
+
+def replay(settings, store, path: Path, n: int) -> str:
+    """The form's e-mail through the real pipeline; the public id of the
+    attachment's document."""
+    from sqlalchemy import select
+
+    from intake.ingest.pipeline import Pipeline
+    from intake.ingest.workers import InlineAnalyser
+    from intake.store.models import DocumentRow
+    from intake.types import RawMessage
+
+    with Pipeline(store, settings, analyser=InlineAnalyser(settings)) as pipe:
+        pipe.process(RawMessage(f"eml:/yos/{n}-{path.name}", mail_with(path, n)))
+    with store.session() as s:
+        return s.scalars(select(DocumentRow.public_id).where(DocumentRow.kind == "attachment")
+                         .order_by(DocumentRow.id.desc()).limit(1)).first()

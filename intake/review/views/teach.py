@@ -153,13 +153,26 @@ def teach_submit(ctx: Ctx, doc_id: str):
     path = write_file(folder, tid, text, overwrite=overwrite)
     # The slow mapping runs before this request's first store write, so the
     # store is not held meanwhile (web.py).
+    # Re-mapped as the pipeline now reads it (detection finds the new
+    # template); if the stored text misled the checks and it does not, the
+    # template is applied as an officer's choice, to check and approve.
     holder = q.held_by_other(doc, ctx.user.username)
-    analysis = None if holder else ctx.app.work.analyse_with_template(doc.public_id, tid)
+    analysis, detected = None, False
+    if not holder:
+        analysis = ctx.app.work.analyse_detected(doc.public_id)
+        rec = analysis.outcome.record if analysis is not None else None
+        detected = rec is not None and rec.template == tid
+        if not detected:
+            analysis = ctx.app.work.analyse_with_template(doc.public_id, tid)
     repo.audit(ctx.db, ctx.actor.name, "template.taught", "template", tid, client_addr=ctx.actor.client_addr,
                file=path.name, document=doc.public_id, fields=sorted(draft.picks), replaced=exists)
-    if analysis is not None:
-        ra.choose_template(ctx.db, doc, tid, analysis, ctx.actor)
-    return redirect(f"/admin/templates/{tid}", doc=doc.public_id, done="taught" if analysis else "taught_busy")
+    if analysis is None:
+        return redirect(f"/admin/templates/{tid}", doc=doc.public_id, done="taught_busy")
+    if detected:
+        ra.apply_reprocess(ctx.db, doc, analysis, ctx.actor)
+        return redirect(f"/admin/templates/{tid}", doc=doc.public_id, done="taught")
+    ra.choose_template(ctx.db, doc, tid, analysis, ctx.actor)
+    return redirect(f"/admin/templates/{tid}", doc=doc.public_id, done="taught_chosen")
 
 
 def _matches(ctx: Ctx, tpl, registry) -> list:
@@ -178,7 +191,10 @@ def _file_text(settings, tpl) -> str | None:
 
 
 DONE = {
-    "taught": "Template written and this document re-mapped on it: check its fields, then approve it.",
+    "taught": "Template written and this document re-mapped on it, as the pipeline now reads it.",
+    "taught_chosen": "Template written, but detection did not pick it for this document, so it was applied as "
+                     "your choice: check its fields, then approve it. Pick more of its labels or its title "
+                     "so that other copies are known.",
     "taught_busy": "Template written. The document is being worked by someone else, so it was not re-mapped; "
                    "they can choose the new template on it.",
 }
