@@ -42,7 +42,7 @@
     box.classList.toggle("picked", picked);
     var field = picked ? sel.options[sel.selectedIndex].textContent : "";
     box.setAttribute("data-field", field);
-    box.setAttribute("aria-label", labelOf(n) + (picked ? " — picked as " + field : " — pick a field for it"));
+    box.title = picked ? labelOf(n) + ": " + field : labelOf(n);
   }
 
   function pick(n) {
@@ -72,9 +72,12 @@
     (data.boxes || []).forEach(function (b) {
       var layer = layers[b.page - 1];
       if (!layer || !document.getElementById("pick-" + b.n)) { return; }
-      var el = document.createElement("button");
-      el.type = "button";
+      // A pointer shortcut only: the list beside the page is the same
+      // choice for the keyboard and screen readers, so the box is hidden
+      // from them and takes no focus.
+      var el = document.createElement("div");
       el.className = "tbox";
+      el.setAttribute("aria-hidden", "true");
       el.setAttribute("data-n", String(b.n));
       el.style.left = (b.x * 100) + "%";
       el.style.top = (b.y * 100) + "%";
