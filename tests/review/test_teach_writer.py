@@ -68,6 +68,15 @@ def test_the_file_has_labels_a_header_and_no_values():
     assert "Date of birth" in tpl.field("subject.dob").labels
 
 
+def test_labels_with_quotes_backslashes_and_control_characters_round_trip():
+    picks = _picks()
+    picks["subject.address"] = ['Home "usual" address \\ C:\\temp\x7f\x00']
+    d = make_draft(TID, 'The "Westmoor" form\x00', [TITLE + "\x7f"], picks)
+    tpl = validate_text(render(d, taught_by="adam", document_id="d", when=WHEN), "x.toml")
+    assert tpl.field("subject.address").labels[0] == 'Home "usual" address \\ C:\\temp'
+    assert tpl.name == 'The "Westmoor" form' and tpl.titles == (TITLE,)
+
+
 def test_a_misspelt_key_is_refused_with_the_right_one_suggested():
     picks = _picks()
     picks["subject.nmae"] = picks.pop("subject.name")

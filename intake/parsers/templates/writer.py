@@ -15,6 +15,7 @@ import os
 import re
 import tempfile
 import tomllib
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -78,8 +79,14 @@ def check_id(template_id: str) -> str:
     return template_id
 
 
+def _printable(text: str) -> str:
+    # Control characters (a form's stray U+007F, a NUL) have no place in a
+    # label and some are not allowed in a TOML string at all.
+    return "".join(" " if unicodedata.category(c).startswith("C") else c for c in text or "")
+
+
 def _clean_label(text: str) -> str:
-    t = " ".join((text or "").split()).strip(" :;-–")
+    t = " ".join(_printable(text).split()).strip(" :;-–")
     if not t:
         raise TeachError("A picked label is empty.")
     if len(t) > MAX_LABEL:
@@ -99,7 +106,7 @@ def make_draft(template_id: str, name: str, titles: list[str], picks: dict[str, 
     to change. Two fields may not share a label: the mapper could not tell
     them apart."""
     check_id(template_id)
-    name = " ".join((name or "").split())
+    name = " ".join(_printable(name).split())
     if not name or len(name) > MAX_NAME:
         raise TeachError(f"Give the form a name (up to {MAX_NAME} characters).")
     bad = [k for k in picks if k not in canonical.BY_KEY]
@@ -127,7 +134,7 @@ def make_draft(template_id: str, name: str, titles: list[str], picks: dict[str, 
     if "incident.narrative" not in clean:
         raise TeachError("Pick the label of the box with the account of what happened "
                          "(incident.narrative): every report needs it.")
-    titles = [" ".join(t.split()) for t in titles if t and t.strip()]
+    titles = [" ".join(_printable(t).split()) for t in titles if t and t.strip()]
     titles = [t for t in titles if 3 <= len(norm_label(t)) and len(t) <= 200][:3]
     draft = Draft(template_id, name, titles, clean)
     draft.synonyms = _synonyms(clean, owner, registry)
