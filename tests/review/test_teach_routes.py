@@ -169,3 +169,25 @@ def test_teaching_needs_the_csrf_token(site):
     data = _form(admin.get(f"/documents/{doc}/teach").text)
     r = admin.post(f"/documents/{doc}/teach", {**data, "action": "write"}, csrf=False)
     assert r.status_code == 403 and list(site["folder"].iterdir()) == []
+
+
+def test_the_pdf_variant_teaches_the_same_template(site, review_store):
+    """Taught from the PDF (LibreOffice's print of the form) instead: the
+    same labels are offered, and the Word copy is then claimed too."""
+    from tests.review.yos_form import make_pdf
+
+    pdf = replay(site["settings"], review_store, make_pdf(site["tmp"] / "yos-print.pdf", SECOND), 5)
+    assert _row(review_store, pdf)[2] == "unknown_template"
+    admin = site["login"]("adam")
+    data = _form(admin.get(f"/documents/{pdf}/teach").text)
+    r = admin.post(f"/documents/{pdf}/teach", {**data, "action": "write"})
+    assert r.status_code == 303 and "done=taught" in r.headers["location"]
+    assert _row(review_store, pdf) == ("parsed", TID, None)
+    offer = admin.get(f"/admin/templates/{TID}")
+    assert f'value="{site["doc"]}"' in offer.text  # the Word copy, queued before
+
+
+def _row(store, public_id: str):
+    with store.session() as s:
+        d = s.scalar(select(DocumentRow).where(DocumentRow.public_id == public_id))
+        return d.status, d.template, d.exception_code
