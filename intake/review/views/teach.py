@@ -20,7 +20,7 @@ from starlette.routing import Route
 
 from intake import canonical
 from intake.parsers.templates import load_registry
-from intake.parsers.templates.registry import template_dirs
+from intake.parsers.templates.registry import Registry, template_dirs
 from intake.parsers.templates.teach import candidates, claims, doc_score, steals, title_candidates
 from intake.parsers.templates.writer import (
     NO_FOLDER,
@@ -133,14 +133,14 @@ def teach_submit(ctx: Ctx, doc_id: str):
     if doc_score(tpl, doc.text or "") < tpl.threshold:
         problems.append("This template would not know this document again: pick the form's title or "
                         "more of its labels.")
-    others = type(registry)(tuple(t for t in registry.templates if t.id != tid), registry.not_a_report)
+    others = Registry(tuple(t for t in registry.templates if t.id != tid), registry.not_a_report)
     stolen = steals(tpl, others)
     if stolen:
         problems.append("This template would also claim the forms of " + ", ".join(t for t, _ in stolen)
                         + ": pick labels and a title that only this form has.")
     overwrite = ctx.get("overwrite") == "yes"
     if writing and folder is None:
-        problems.append(NO_FOLDER)
+        problems.append("There is no writable template folder to write it to (see above).")
     if writing and exists and not overwrite:
         problems.append(f"A template file {tid}.toml already exists. Tick “Replace the existing file” "
                         "to replace it, or choose another id.")
