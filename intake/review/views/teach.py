@@ -245,8 +245,12 @@ def label_boxes(ctx: Ctx, doc_id: str):
         for c in candidates(doc.text or ""):
             boxes, _ = locate_text(pages, c.text, "", None, None)
             if boxes:
-                b = boxes[0]
-                out["boxes"].append({"n": c.n, "page": b.page, "x": b.x, "y": b.y, "w": b.w, "h": b.h})
+                # A label wrapped over lines in its cell: one box round all of it.
+                same = [b for b in boxes if b.page == boxes[0].page]
+                x0, y0 = min(b.x for b in same), min(b.y for b in same)
+                x1, y1 = max(b.x + b.w for b in same), max(b.y + b.h for b in same)
+                out["boxes"].append({"n": c.n, "page": same[0].page, "x": round(x0, 5), "y": round(y0, 5),
+                                     "w": round(x1 - x0, 5), "h": round(y1 - y0, 5)})
     except (RenderError, IntakeError, OSError, ValueError) as exc:
         log.warning("label boxes unavailable for a document: %s", type(exc).__name__)
         out["error"] = "The labels could not be placed on the page; pick them from the list."
