@@ -8,6 +8,7 @@ lets one work and the others find it done. Back the store up first
 from __future__ import annotations
 
 from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK
+from intake.store.store_keys import ENCRYPTING, store_state
 from intake.store.db import (
     CURRENT,
     EMPTY,
@@ -82,4 +83,7 @@ def run(args, settings) -> int:
         print(f"{shown}: already current (schema {head})")
     else:
         print(f"{shown}: upgraded from schema {before.revision} to {head}")
+    if store_state(store.engine) == ENCRYPTING:
+        print(f"{shown}: this schema encrypts more columns: run `intake keys encrypt-existing` now (other commands "
+              "refuse the store until it has run; docs/security.md)")
     return EXIT_OK
