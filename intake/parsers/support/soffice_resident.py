@@ -9,7 +9,13 @@ first document that needs it, with a private profile; restarted after
 parsing.soffice_restart_after conversions (LibreOffice's memory grows with
 use); killed with its whole process group when a conversion passes
 parsing.convert_timeout_s, so the next document gets a fresh one. When no
-such Python is there, the caller converts the old way (soffice.py)."""
+such Python is there, the caller converts the old way (soffice.py).
+
+It never outlives the worker: the bridge runs in a session of its own (a
+Ctrl-C at the terminal is the worker's to handle, not LibreOffice's), and
+the kernel ends it when the thread that started it ends, however that
+happens (soffice_bridge.py: PR_SET_PDEATHSIG); a test kills replays and
+workers with SIGKILL and looks for what is left."""
 
 from __future__ import annotations
 
@@ -59,7 +65,7 @@ class ResidentOffice:
         self._buf = b""
         try:
             self.proc = subprocess.Popen(
-                [python, "-I", str(BRIDGE), soffice, str(self.profile)],
+                [python, "-I", str(BRIDGE), soffice, str(self.profile), str(self.owner)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                 env={**os.environ, "HOME": str(self.profile)}, start_new_session=True)
         except OSError:
