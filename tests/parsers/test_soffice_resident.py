@@ -210,3 +210,22 @@ def test_an_idle_libreoffice_is_shut_down_and_started_again_when_needed(doc_byte
     assert soffice.resident_office_pid() is None
     assert cell_after(_read(doc_bytes), "Name").text == "Priya Kaur"
     assert soffice.resident_office_pid() not in (None, pid)
+
+
+@needs_uno
+def test_a_libreoffice_started_by_a_thread_that_ended_serves_the_next_document(doc_bytes):
+    """The kernel's parent-death signal follows the thread that started the
+    bridge: a review-app request thread that retires must not take the
+    process's LibreOffice with it."""
+    import threading
+
+    soffice.stop_resident()
+    t = threading.Thread(target=_read, args=(doc_bytes,))
+    t.start()
+    t.join()
+    pid = soffice.resident_office_pid()
+    assert pid is not None
+    time.sleep(2)
+    assert _alive(pid)
+    assert cell_after(_read(doc_bytes), "Name").text == "Priya Kaur"
+    assert soffice.resident_office_pid() == pid

@@ -19,7 +19,6 @@ from intake.ingest.cli import main
 from intake.store import repository as repo
 from tests.security.planted import (
     FREE_TEXT,
-    TOKENS,
     found_tokens,
     pg_dump,
     planted_message,

@@ -8,7 +8,6 @@ lets one work and the others find it done. Back the store up first
 from __future__ import annotations
 
 from intake.ingest.exit_codes import EXIT_FAILED, EXIT_OK
-from intake.store.store_keys import ENCRYPTING, store_state
 from intake.store.db import (
     CURRENT,
     EMPTY,
@@ -21,6 +20,7 @@ from intake.store.db import (
     schema_state,
     sqlite_path,
 )
+from intake.store.store_keys import ENCRYPTING, store_state
 
 
 def register(sub, common) -> None:

@@ -240,11 +240,15 @@ def main() -> int:
     try:
         office = Office(uno, soffice, profile)
     except Exception as exc:
-        _reply(ok=False, error="start_failed", kind=type(exc).__name__)
-        _end()
+        try:
+            _reply(ok=False, error="start_failed", kind=type(exc).__name__)
+        finally:
+            _end()  # a LibreOffice half started goes too
         return 4
-    _reply(ok=True, ready=True, pid=office.proc.pid, pipe=office.pipe)
     try:
+        # Inside the try: a worker gone before the answer (a broken pipe)
+        # must not leave this LibreOffice running.
+        _reply(ok=True, ready=True, pid=office.proc.pid, pipe=office.pipe)
         for line in sys.stdin:
             req = json.loads(line)
             try:
