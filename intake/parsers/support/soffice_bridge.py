@@ -107,7 +107,7 @@ def _end() -> None:
 
 def _kill_group() -> None:
     # Started in a session of its own by the client: the group is this
-    # bridge and LibreOffice (soffice forks soffice.bin), nothing else.
+    # bridge, soffice.bin and the helpers it starts (gpg), nothing else.
     try:
         os.killpg(0, signal.SIGKILL)
     except OSError:
