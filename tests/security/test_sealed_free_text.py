@@ -17,6 +17,7 @@ from sqlalchemy import select, text
 
 from intake.ingest.cli import main
 from intake.store import repository as repo
+from intake.types import ExceptionInfo
 from tests.security.planted import (
     FREE_TEXT,
     found_tokens,
@@ -86,9 +87,12 @@ def _typed_by_officers(cfg, db: str) -> dict[str, str]:
             users_store.add_user(s, "olive", "officer", PASSWORD)
             users_store.add_user(s, "adam", "admin", PASSWORD)
             repo.audit(s, "cli:test", "test.planted", "store", None, said=f"{FREE_TEXT['audit']} was here")
-        with store.session() as s:
-            doc_id = s.scalars(select(DocumentRow.public_id).join(RecordRow, RecordRow.document_pk == DocumentRow.id)
-                               .order_by(DocumentRow.id)).first()
+            doc = s.scalars(select(DocumentRow).join(RecordRow, RecordRow.document_pk == DocumentRow.id)
+                            .order_by(DocumentRow.id)).first()
+            doc_id, source = doc.public_id, doc.message.source
+            # An open item, so that the queue lists it (and filters it by source).
+            repo.open_exception(s, ExceptionInfo("ambiguous_value", "Two ticks on one question"), document=doc)
+        assert FREE_TEXT["origin"] in source
         app = create_app(settings, store, review_config(settings), background=False)
         try:
             def sign_in(user):
@@ -104,6 +108,10 @@ def _typed_by_officers(cfg, db: str) -> dict[str, str]:
                 r = olive.post(f"/documents/{doc_id}{path}", data={"csrf": token, **form}, follow_redirects=False)
                 assert r.status_code == 303, (path, r.status_code)
 
+            # The queue's source filter is an equality on a sealed column: it still finds the document.
+            assert doc_id in olive.get("/queue", params={"source": source}).text
+            assert doc_id not in olive.get("/queue", params={"source": "mbox:/elsewhere/x.mbox"}).text
+            assert FREE_TEXT["origin"] in olive.get("/queue").text  # among the sources to choose from
             post("/fields", key="submitter.role", value=f"{FREE_TEXT['correction']} liaison officer")
             post("/notes", note=f"Rang {FREE_TEXT['note']} at the school")
             post("/triage", level="urgent", reason=f"{FREE_TEXT['triage']} said she is missing tonight")
