@@ -182,3 +182,18 @@ def test_damaged_or_degenerate_pdfs_end_in_a_layout_or_an_intake_error(data):
         assert exc.code == "corrupt_document"
     else:
         layout.plain_text()
+
+
+def test_a_page_pdfium_cannot_load_is_blank_and_the_others_are_read():
+    data = (b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n"
+            b"2 0 obj << /Type /Pages /Kids [3 0 R 4 0 R] /Count 2 >> endobj\n"
+            b"3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 300 200] /Contents 5 0 R"
+            b" /Resources << /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >> >>"
+            b" endobj\n4 0 obj 42 endobj\n"
+            b"5 0 obj << /Length 48 >> stream\nBT /F1 12 Tf 20 100 Td (Kayla was seen) Tj ET\nendstream endobj\n"
+            b"trailer << /Root 1 0 R >>\n%%EOF\n")
+    doc = open_document(data)
+    pages = [(p.page_number, "".join(c["text"] for c in p.chars)) for p in iter_pages(doc, 10)]
+    assert pages == [(1, "Kayla was seen"), (2, "")]
+    layout = read_pdf_with(_doc(data), ParsingOptions(), "pdfium")
+    assert layout.pages == 2 and "Kayla was seen" in layout.plain_text()

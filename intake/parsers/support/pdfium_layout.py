@@ -97,10 +97,15 @@ class PdfiumPage(Container):
         self.page_number = index + 1
         self._font_table = fonts or {}
         self.initial_doctop = initial_doctop
-        self._page = doc[index]
-        raw = self._page.raw
-        self.rotation = pdfium_c.FPDFPage_GetRotation(raw) * 90
-        media = self._box(raw)
+        try:
+            self._page = doc[index]
+        except pypdfium2.PdfiumError:
+            # A page object too damaged to load: read as a blank page, as
+            # a viewer shows it, rather than losing the pages around it.
+            self._page = None
+        raw = self._page.raw if self._page is not None else None
+        self.rotation = pdfium_c.FPDFPage_GetRotation(raw) * 90 if raw is not None else 0
+        media = self._box(raw) if raw is not None else (0.0, 0.0, 612.0, 792.0)
         x0, y0, x1, y1 = min(media[0], media[2]), min(media[1], media[3]), \
             max(media[0], media[2]), max(media[1], media[3])
         self._ctm = _page_ctm(self.rotation, (x0, y0, x1, y1))
@@ -140,6 +145,8 @@ class PdfiumPage(Container):
     def objects(self) -> dict[str, list[dict]]:
         if self._objects is None:
             self._objects = {"char": [], "rect": [], "line": [], "curve": [], "image": []}
+            if self._page is None:
+                return self._objects
             self._text_order: dict[int, int] = {}
             self._walk(pdfium_c.FPDFPage_CountObjects, pdfium_c.FPDFPage_GetObject,
                        self._page.raw, self._ctm)
@@ -155,7 +162,8 @@ class PdfiumPage(Container):
     def close(self) -> None:
         self.flush_cache()
         self._objects = None
-        self._page.close()
+        if self._page is not None:
+            self._page.close()
 
     # -- coordinates -------------------------------------------------------------
 
@@ -175,7 +183,10 @@ class PdfiumPage(Container):
     # -- characters --------------------------------------------------------------
 
     def _chars(self) -> list[dict]:
-        textpage = self._page.get_textpage()
+        try:
+            textpage = self._page.get_textpage()
+        except pypdfium2.PdfiumError:
+            return []  # no text PDFium can read: the page is left to OCR, if drawn
         try:
             chars = self._read_chars(textpage.raw)
         finally:
