@@ -143,7 +143,8 @@ class PdfiumPage(Container):
 
     @property
     def objects(self) -> dict[str, list[dict]]:
-        if self._objects is None:
+        # flush_cache (pdfplumber's) deletes the attribute: read again then
+        if getattr(self, "_objects", None) is None:
             self._objects = {"char": [], "rect": [], "line": [], "curve": [], "image": []}
             if self._page is None:
                 return self._objects
@@ -486,15 +487,21 @@ def _font_entry(font) -> tuple[str, str, float] | None:
     return key, name, -abs(descent) / 1000.0
 
 
-def font_table(page, depth: int = 0) -> FontTable:
-    """The fonts of a pypdf page (or form XObject) and the forms it draws."""
+def font_table(page, depth: int = 0, seen: dict | None = None) -> FontTable:
+    """The fonts of a pypdf page (or form XObject) and the forms it draws;
+    ``seen`` keeps the fonts already read, by object number, as the pages
+    of a document share them."""
     table: FontTable = {}
+    seen = {} if seen is None else seen
     try:
         resources = page.get("/Resources")
         resources = resources.get_object() if resources is not None else {}
         fonts = resources.get("/Font")
         for ref in (fonts.get_object().values() if fonts is not None else ()):
-            entry = _font_entry(ref)
+            number = getattr(ref, "idnum", None)
+            entry = seen[number] if number in seen else _font_entry(ref)
+            if number is not None:
+                seen[number] = entry
             if entry is not None and entry[1:] not in table.setdefault(entry[0], []):
                 table[entry[0]].append(entry[1:])
         xobjects = resources.get("/XObject")
@@ -502,7 +509,7 @@ def font_table(page, depth: int = 0) -> FontTable:
             for ref in xobjects.get_object().values():
                 form = ref.get_object()
                 if str(form.get("/Subtype")) == "/Form":
-                    for key, entries in font_table(form, depth + 1).items():
+                    for key, entries in font_table(form, depth + 1, seen).items():
                         for e in entries:
                             if e not in table.setdefault(key, []):
                                 table[key].append(e)
@@ -524,11 +531,12 @@ def iter_pages(doc: pypdfium2.PdfDocument, limit: int, pypdf_reader=None) -> Ite
     The pypdf reader, when there is one, names and measures the fonts as
     pdfminer does (see font_table). The caller holds PDFIUM_LOCK."""
     doctop = 0.0
+    seen: dict = {}
     for index in range(min(limit, len(doc))):
         fonts: FontTable = {}
         if pypdf_reader is not None:
             try:
-                fonts = font_table(pypdf_reader.pages[index])
+                fonts = font_table(pypdf_reader.pages[index], seen=seen)
             except Exception:  # pypdf raises many types on damage
                 fonts = {}
         page = PdfiumPage(doc, index, doctop, fonts)
