@@ -222,6 +222,7 @@ class PdfiumPage(Container):
         mb_x0, mb_top = self.mediabox[0], self.mediabox[1]
         doctop = self.initial_doctop
         get_unicode = pdfium_c.FPDFText_GetUnicode
+        is_generated = pdfium_c.FPDFText_IsGenerated
         get_object = pdfium_c.FPDFText_GetTextObject
         get_origin = pdfium_c.FPDFText_GetCharOrigin
         get_loose = pdfium_c.FPDFText_GetLooseCharBox
@@ -230,13 +231,15 @@ class PdfiumPage(Container):
         for i in range(pdfium_c.FPDFText_CountChars(tp)):
             obj = get_object(tp, i)
             if not obj:
-                continue  # a space or line break PDFium inferred, not in the page
+                continue  # a line break PDFium inferred, not in the page
             key = addressof(obj.contents)
             info = objects.get(key)
             if info is None:
                 info = objects[key] = self._text_object(tp, i, obj)
             fontname, size, descent, cm, m, upright, font = info
             code = get_unicode(tp, i)
+            if code == 0x20 and is_generated(tp, i) == 1:
+                continue  # a space PDFium inferred from a gap (TeX writes none)
             if code == 2:
                 code = 0x2D  # PDFium's mark for a hyphen ending a line; the page has "-"
             if not get_origin(tp, i, ox, oy):
