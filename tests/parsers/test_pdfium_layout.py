@@ -77,6 +77,14 @@ def _moved(data: bytes, rotate: int, corner: tuple[float, float]) -> bytes:
     return out.getvalue()
 
 
+def _marks(page, kind: str) -> list[dict]:
+    """A page's objects of a kind; for characters the printing ones: a
+    space only parts words, and PDFium puts back the spaces some
+    producers' pages carry as its own (see _read_chars)."""
+    objs = getattr(page, kind)
+    return [c for c in objs if c["text"].strip()] if kind == "chars" else objs
+
+
 def _pages(data: bytes):
     plumber = pdfplumber.open(io.BytesIO(data))
     doc = pypdfium2.PdfDocument(data)
@@ -102,10 +110,11 @@ def test_objects_match_pdfplumbers(rotate, corner):
     for theirs, ours in _pages(data):
         assert (ours.width, ours.height) == pytest.approx((theirs.width, theirs.height), abs=1e-3)
         for kind in KINDS:
-            _same_boxes(getattr(theirs, kind), getattr(ours, kind))
-        assert [c["text"] for c in ours.chars] == [c["text"] for c in theirs.chars]
-        assert [c["fontname"] for c in ours.chars] == [c["fontname"] for c in theirs.chars]
-        assert [c["upright"] for c in ours.chars] == [c["upright"] for c in theirs.chars]
+            _same_boxes(_marks(theirs, kind), _marks(ours, kind))
+        chars_a, chars_b = _marks(theirs, "chars"), _marks(ours, "chars")
+        assert [c["text"] for c in chars_b] == [c["text"] for c in chars_a]
+        assert [c["fontname"] for c in chars_b] == [c["fontname"] for c in chars_a]
+        assert [c["upright"] for c in chars_b] == [c["upright"] for c in chars_a]
         assert [(r["stroke"], r["fill"]) for r in ours.rects] == \
             [(bool(r["stroke"]), bool(r["fill"])) for r in theirs.rects]
         if rotate in (90, 270):
@@ -134,7 +143,7 @@ def test_a_libreoffice_form_matches_pdfplumber_with_subset_fonts():
     data = blank("met_mase_intel.pdf")
     for theirs, ours in _pages(data):
         for kind in KINDS:
-            _same_boxes(getattr(theirs, kind), getattr(ours, kind))
+            _same_boxes(_marks(theirs, kind), _marks(ours, kind))
         assert [w["fontname"] for w in ours.extract_words(**WORDS)] == \
             [w["fontname"] for w in theirs.extract_words(**WORDS)]
 

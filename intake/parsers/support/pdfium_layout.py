@@ -231,7 +231,19 @@ class PdfiumPage(Container):
         for i in range(pdfium_c.FPDFText_CountChars(tp)):
             obj = get_object(tp, i)
             if not obj:
-                continue  # a line break PDFium inferred, not in the page
+                # A line break PDFium inferred, or a space: some producers'
+                # spaces PDFium drops and puts back as its own. A space
+                # still parts two words, as the page's did for pdfminer; it
+                # takes the previous letter's line and font, so that it
+                # joins no other group or line (unturned pages only: on a
+                # turned one its place among the letters is not known).
+                if flat and out and get_unicode(tp, i) == 0x20:
+                    prev = out[-1]
+                    space = dict(prev, text=" ", x0=prev["x1"], width=0.0)
+                    out.append(space)
+                    owners.append(owners[-1])
+                    last = ()
+                continue
             key = addressof(obj.contents)
             info = objects.get(key)
             if info is None:
