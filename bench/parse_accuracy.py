@@ -50,6 +50,7 @@ def main(argv=None) -> int:
     ap.add_argument("--fixtures", type=Path, default=ROOT / "fixtures" / "out" / "forms")
     ap.add_argument("-v", "--verbose", action="store_true")
     ap.add_argument("--only", default="", help="substring of fixture ids to run")
+    ap.add_argument("--ext", default="", help="only documents whose file name ends so (e.g. .pdf)")
     ap.add_argument("--dump", type=Path, help="write every outcome (status, code, template, warnings, all "
                     "field values) as JSON: two dumps compared show whether a refactoring changed anything")
     args = ap.parse_args(argv)
@@ -65,6 +66,8 @@ def main(argv=None) -> int:
     for f in files:
         exp = json.loads(f.read_text())
         if args.only and args.only not in exp["fixture_id"]:
+            continue
+        if args.ext and not exp["document"].endswith(args.ext):
             continue
         doc_path = f.parent / exp["document"]
         out = parse_document(document_for(exp, doc_path))
