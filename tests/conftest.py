@@ -68,10 +68,18 @@ def settings(tmp_path):
 def empty_store_template(tmp_path_factory) -> Path:
     """A migrated, empty SQLite store made once per session: ``store``
     copies it rather than running every migration for each test."""
-    from tests.support.shared_stores import assert_untouched, build_empty, template
+    from tests.support.shared_stores import build_empty, template
 
-    yield template("empty", tmp_path_factory, build_empty)
-    assert_untouched("empty")
+    return template("empty", tmp_path_factory, build_empty)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def shared_stores_untouched():
+    """Torn down last: fails the session if a test wrote to a shared template."""
+    from tests.support.shared_stores import assert_untouched
+
+    yield
+    assert_untouched()
 
 
 @pytest.fixture

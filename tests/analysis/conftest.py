@@ -56,10 +56,9 @@ def _message(n: int, sender: str, day: int, text: str) -> bytes:
 def analysis_db_template(tmp_path_factory) -> Path:
     """Built once per session however many modules ask for it
     (tests/support/shared_stores.py); read-only: tests take a copy."""
-    from tests.support.shared_stores import assert_untouched, template
+    from tests.support.shared_stores import template
 
-    yield template("analysis", tmp_path_factory, build_analysis_store)
-    assert_untouched("analysis")
+    return template("analysis", tmp_path_factory, build_analysis_store)
 
 
 def build_analysis_store(out: Path) -> Path:

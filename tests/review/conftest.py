@@ -49,10 +49,9 @@ def review_db_template(tmp_path_factory) -> Path:
     """The review store's SQLite file, replayed once per session however
     many modules ask for it (tests/support/shared_stores.py). Read-only:
     take a copy (``review_db``) to use it."""
-    from tests.support.shared_stores import assert_untouched, template
+    from tests.support.shared_stores import template
 
-    yield template("review", tmp_path_factory, build_review_store)
-    assert_untouched("review")
+    return template("review", tmp_path_factory, build_review_store)
 
 
 def build_review_store(out: Path) -> Path:

@@ -12,7 +12,7 @@ tests.review.conftest import review_db_template``) gets a fixture of its
 own in pytest's eyes, and would otherwise replay the whole store again.
 
 Each template's SHA-256 is taken when it is built and checked again when
-the session's fixtures are torn down, so a test that writes to a template
+the session ends (tests/conftest.py), so a test that writes to a template
 instead of its copy fails loudly instead of leaking into later tests.
 """
 
@@ -52,12 +52,12 @@ def template(name: str, tmp_path_factory, build: Callable[[Path], Path]) -> Path
     return _built[name][0]
 
 
-def assert_untouched(name: str) -> None:
-    """Fail if a test wrote to template ``name`` instead of a copy."""
-    if name in _built:
-        db, digest = _built[name]
-        assert _digest(db) == digest, (f"the shared {name} store {db} was changed by a test: tests must work on a "
-                                       "copy (tests/support/shared_stores.py copy_store)")
+def assert_untouched() -> None:
+    """Fail if a test wrote to a template instead of a copy (tests/conftest.py
+    calls this when the session ends)."""
+    changed = [f"{name} ({db})" for name, (db, digest) in _built.items() if _digest(db) != digest]
+    assert not changed, (f"shared stores changed by a test: {', '.join(changed)}; tests must work on a copy "
+                         "(tests/support/shared_stores.py copy_store)")
 
 
 def copy_store(src: Path, dest: Path) -> Path:
