@@ -45,8 +45,21 @@ def pytest_configure(config):
         return
     import tempfile
 
-    config._intake_tmpfs = tempfile.mkdtemp(prefix="intake-tests-", dir=TMPFS)
+    _remove_left_behind()
+    config._intake_tmpfs = tempfile.mkdtemp(prefix=f"intake-tests-{os.getpid()}-", dir=TMPFS)
     config.option.basetemp = config._intake_tmpfs
+
+
+def _remove_left_behind() -> None:
+    """The folders of killed runs (pytest_unconfigure never ran): tmpfs is
+    memory. A folder is named after its run's process id; it goes only once
+    that process is gone."""
+    import shutil
+
+    for old in TMPFS.glob("intake-tests-*-*"):
+        pid = old.name.split("-")[2]
+        if pid.isdigit() and not Path(f"/proc/{pid}").exists():
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def pytest_unconfigure(config):
