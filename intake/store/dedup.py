@@ -167,12 +167,13 @@ def stored_content(session, document: DocumentRow) -> _Content:
     return _stored(document, session.scalar(select(RecordRow).where(RecordRow.document_pk == document.id)))
 
 
-def _stored_originals(session, pks: list[int]):
+def _stored_originals(session, pks):
     """(pk, stored content) of each candidate that is an original (a copy of
-    a copy points at the first copy), in the order given: the originals'
-    text, template and current field values in one query, not one per
-    candidate, and no ORM object built for them."""
-    if not pks:
+    a copy points at the first copy), in id order: the originals' text,
+    template and current field values in one query, not one per candidate,
+    and no ORM object built for them. ``pks``: ids, or a select of them
+    (the candidate query, so that both are one statement)."""
+    if isinstance(pks, list) and not pks:
         return
     found: dict[int, tuple[str | None, str | None]] = {}
     rows: dict[int, list] = {}
@@ -186,7 +187,7 @@ def _stored_originals(session, pks: list[int]):
         found[pk] = (text, template)
         if f_id is not None:
             rows.setdefault(pk, []).append((f_id, key, value, superseded))
-    for pk in pks:
+    for pk in sorted(found):
         if pk not in found:
             continue
         text, template = found[pk]
@@ -211,14 +212,16 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str, *,
         # Most shared bands first: when a common text fills more than
         # MAX_CANDIDATES slots, the likeliest copies are still compared.
         shared = func.count(ContentKey.id)
-        candidate_pks = session.scalars(
+        candidates = (
             select(ContentKey.document_pk)
             .where(ContentKey.key.in_(keys), ContentKey.document_pk != document.id)
             .group_by(ContentKey.document_pk)
             .order_by(shared.desc(), ContentKey.document_pk)
             .limit(MAX_CANDIDATES)
-        ).all()
-        for pk, theirs in _stored_originals(session, sorted(candidate_pks)):  # earliest original wins a tie
+        )
+        # The candidates' ids as a subquery: one statement reads them and
+        # their content.
+        for pk, theirs in _stored_originals(session, candidates):  # earliest wins a tie
             score, decision = score_pair(mine, theirs, deciding=True)
             if decision is None:
                 continue

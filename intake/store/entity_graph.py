@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from sqlalchemy import and_, bindparam, delete, func, insert, inspect, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, inspect, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -20,7 +20,7 @@ from intake.store import entity_keys as ek
 from intake.store import person_match as pm
 from intake.store.document_facts import DocumentFacts, facts_for
 from intake.store.entity_queries import entities_matching, entities_where_in, live_entity
-from intake.store.models import DocumentRow, Entity, EntityFact, EntityLink, MentionRow
+from intake.store.models import DocumentRow, Entity, EntityDecisionDocument, EntityFact, EntityLink, MentionRow
 
 
 def new_entity(session, type_: str, key: str, display: str, seed_id: str, attrs=None, *,
@@ -77,13 +77,15 @@ def _unused(session, ent: Entity) -> bool:
     return True
 
 
-def insert_new_entities(session, entities) -> None:
+def insert_new_entities(session, entities, top: int | None = None) -> None:
     """Insert the entities new_entity(flush=False) made for a document
     (given in the order they were made; others ignored), in one statement.
     The ORM inserts rows one by one when it must learn their ids; on SQLite,
     which holds one writer at a time (and this transaction has written
     already), the ids SQLite would give (the largest + 1, in order) are
-    given here. PostgreSQL's inserts are batched with RETURNING anyway."""
+    given here. PostgreSQL's inserts are batched with RETURNING anyway.
+    ``top``: the largest entity id, when the caller read it since the last
+    entity was inserted (entities_for_document)."""
     pending, seen = [], set()
     for e in entities:
         if e is not None and id(e) not in seen and inspect(e).pending:
@@ -92,10 +94,16 @@ def insert_new_entities(session, entities) -> None:
     if not pending:
         return
     if session.get_bind().dialect.name == "sqlite":
-        with session.no_autoflush:
-            top = session.scalar(select(func.max(Entity.id))) or 0
+        if top is None:
+            with session.no_autoflush:
+                top = session.scalar(select(func.max(Entity.id)))
+        else:
+            # Any entity an autoflush inserted since ``top`` was read is in
+            # the session: never hand out its id again.
+            top = max([top or 0] + [o.id for o in session.identity_map.values()
+                                    if isinstance(o, Entity) and o.id is not None])
         for k, e in enumerate(pending, 1):
-            e.id = top + k
+            e.id = (top or 0) + k
     session.flush()
 
 
@@ -139,15 +147,25 @@ def entities_by_values(session, type_keys) -> dict[str, Entity]:
     return {e.public_id: e for e in entities_where_in(session, Entity.public_id, pids)}
 
 
-def entities_for_document(session, type_keys, person_blocks) -> tuple[dict[str, Entity], dict[str, list[Entity]]]:
+ANY_DECISION = "intake.any_entity_decision"  # session.info: whether the store holds officer decisions
+
+
+def entities_for_document(session, type_keys, person_blocks,
+                          ) -> tuple[dict[str, Entity], dict[str, list[Entity]], int | None]:
     """What a document's mentions can resolve to, in one query: the stored
     entities of its values by public id (as entities_by_values), and the
     live people of each surname block, oldest first (the candidates
-    resolve.py scores a person mention against)."""
+    resolve.py scores a person mention against). The same statement reads
+    the largest entity id (for insert_new_entities, on SQLite) and, once
+    per transaction, whether any officer decision exists (resolve.py
+    _any_decision): both from a one-row derived table the entities are
+    outer-joined to, so the answer comes even when no entity matches."""
     pids = sorted({entity_ids.public_id(session, ek.id_seed(t, k)) for t, k in type_keys})
     blocks = sorted(set(person_blocks))
     known: dict[str, Entity] = {}
     people: dict[str, list[Entity]] = {b: [] for b in blocks}
+    top: int | None = None
+    sqlite_ = session.get_bind().dialect.name == "sqlite"
     for i in range(0, max(len(pids), len(blocks)), 400):
         conds = []
         if pids[i:i + 400]:
@@ -155,14 +173,29 @@ def entities_for_document(session, type_keys, person_blocks) -> tuple[dict[str, 
         if blocks[i:i + 400]:
             conds.append(and_(Entity.type == "PERSON", Entity.key.in_(blocks[i:i + 400]),
                               Entity.merged_into_id.is_(None)))
-        for e in session.scalars(select(Entity).where(or_(*conds)).order_by(Entity.id)):
+        if i == 0:
+            extra = [func.max(Entity.id).label("top") if sqlite_ else literal(None).label("top")]
+            ask = ANY_DECISION not in session.info
+            if ask:
+                extra.append(select(EntityDecisionDocument.id).limit(1).scalar_subquery().label("decision"))
+            one = select(*extra).subquery()
+            rows = session.execute(select(Entity, *one.c).select_from(one).outerjoin(Entity, or_(*conds))
+                                   .order_by(Entity.id)).all()
+            if rows:
+                top = rows[0].top
+                if ask:
+                    session.info[ANY_DECISION] = rows[0].decision is not None
+            found = [r[0] for r in rows if r[0] is not None]
+        else:
+            found = session.scalars(select(Entity).where(or_(*conds)).order_by(Entity.id))
+        for e in found:
             if e.public_id in pids:
                 known[e.public_id] = e
             if e.type == "PERSON" and e.merged_into_id is None and e.key in people:
                 people[e.key].append(e)
     wanted = set(pids)
     known = {k: v for k, v in known.items() if k in wanted}
-    return known, people
+    return known, people, top
 
 
 def person_profile_of_mentions(session, mentions: list[MentionRow]) -> pm.Profile:
