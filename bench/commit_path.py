@@ -393,7 +393,7 @@ def main(argv: list[str] | None = None) -> int:
             prof = None
             if args.profile:
                 import cProfile
-                prof = cProfile.Profile()
+                prof = cProfile.Profile(time.process_time)  # CPU: the machine may be shared
             res = run_commits(url, jobs, n, args.batch, slice_size, args.top, prof)
             if prof is not None:
                 prof.dump_stats(str(args.profile))

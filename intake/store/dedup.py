@@ -115,7 +115,10 @@ def content_similarity(a: str, b: str, cutoff: float = 0.0) -> float:
     if not a or not b:
         return 0.0
     c = cutoff * 100
-    return max(fuzz.ratio(a, b, score_cutoff=c), fuzz.token_sort_ratio(a, b, score_cutoff=c)) / 100
+    r = fuzz.ratio(a, b, score_cutoff=c)
+    # Only the larger counts: the second needs only to beat the first (it
+    # stops early when it cannot), and returns 0 then.
+    return max(r, fuzz.token_sort_ratio(a, b, score_cutoff=max(c, r))) / 100
 
 
 def score_pair(a: _Content, b: _Content, *, deciding: bool = False,

@@ -384,9 +384,12 @@ def count_document(session, facts: DocumentFacts | None, entity_ids) -> None:
             for kind, value in (("agency", facts.agency if facts else None),
                                 ("submitter", facts.submitter if facts else None)) if value]
     if rows:
-        stmt = _insert_new(session, EntityFact.__table__).values(rows).returning(
+        # Parameters as a list, not .values(rows): one compiled statement
+        # whatever the row count (SQLAlchemy batches it with RETURNING),
+        # where a multi-row VALUES is compiled anew for each count.
+        stmt = _insert_new(session, EntityFact.__table__).returning(
             EntityFact.__table__.c.entity_pk, EntityFact.__table__.c.kind)
-        new_facts = {(pk, kind) for pk, kind in session.execute(stmt)}
+        new_facts = {(pk, kind) for pk, kind in session.execute(stmt, rows)}
     seen = facts.seen if facts else None
     params = []
     for e in ents:
