@@ -76,6 +76,46 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _children(pid: int) -> list[int]:
+    out: list[int] = []
+    try:
+        for tid in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{tid}/children") as fh:
+                out += [int(c) for c in fh.read().split()]
+    except OSError:
+        pass
+    return out
+
+
+def _pss_mb(pid: int) -> float:
+    """Proportional set size: shared pages (libraries, a model mapped by
+    several processes) split among the processes mapping them, so a tree's
+    PSS adds up to what it really holds. RSS where the kernel lacks it."""
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return _rss_mb(pid)
+
+
+def tree_memory_mb(pid: int) -> float:
+    """A worker's memory with everything it started (the LibreOffice that
+    converts .doc, a Tesseract run): the limit is on the whole tree, or a
+    worker could stay small while its converter grows without bound."""
+    total, todo, seen = 0.0, [pid], set()
+    while todo:
+        p = todo.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        total += _pss_mb(p)
+        todo += _children(p)
+    return total
+
+
 def _failed(code: str, detail: str) -> DocumentAnalysis:
     return DocumentAnalysis(ParseOutcome(status="exception", exception=ExceptionInfo(code, detail)))
 
@@ -168,7 +208,7 @@ class ProcessAnalyser:
                 return self._crashed(doc)
             if not proc.is_alive():
                 return self._crashed(doc)
-            if _rss_mb(proc.pid) > self.memory_mb:
+            if tree_memory_mb(proc.pid) > self.memory_mb:
                 self._kill()
                 metrics.worker_restarted("memory")
                 log.error("analysis worker over %d MB on document %s", self.memory_mb, doc.sha256[:12])
