@@ -150,16 +150,17 @@ def entities_by_values(session, type_keys) -> dict[str, Entity]:
 ANY_DECISION = "intake.any_entity_decision"  # session.info: whether the store holds officer decisions
 
 
-def entities_for_document(session, type_keys, person_blocks,
+def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = False,
                           ) -> tuple[dict[str, Entity], dict[str, list[Entity]], int | None]:
     """What a document's mentions can resolve to, in one query: the stored
     entities of its values by public id (as entities_by_values), and the
     live people of each surname block, oldest first (the candidates
     resolve.py scores a person mention against). The same statement reads
-    the largest entity id (for insert_new_entities, on SQLite) and, once
-    per transaction, whether any officer decision exists (resolve.py
-    _any_decision): both from a one-row derived table the entities are
-    outer-joined to, so the answer comes even when no entity matches."""
+    the largest entity id (for insert_new_entities, on SQLite) and, for a
+    document being stored (``fresh``), once per transaction, whether any
+    officer decision exists (resolve.py _any_decision): both from a one-row
+    derived table the entities are outer-joined to, so the answer comes
+    even when no entity matches."""
     pids = sorted({entity_ids.public_id(session, ek.id_seed(t, k)) for t, k in type_keys})
     blocks = sorted(set(person_blocks))
     known: dict[str, Entity] = {}
@@ -175,7 +176,7 @@ def entities_for_document(session, type_keys, person_blocks,
                               Entity.merged_into_id.is_(None)))
         if i == 0:
             extra = [func.max(Entity.id).label("top") if sqlite_ else literal(None).label("top")]
-            ask = ANY_DECISION not in session.info
+            ask = fresh and ANY_DECISION not in session.info
             if ask:
                 extra.append(select(EntityDecisionDocument.id).limit(1).scalar_subquery().label("decision"))
             one = select(*extra).subquery()

@@ -217,7 +217,7 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
                   if not (m.type == "PERSON" and i in profiles)}
     known, people, top = entities_for_document(
         session, [tk for tk in value_keys.values() if tk is not None],
-        [_block_of(m) for i, m in enumerate(mentions) if i not in value_keys])
+        [_block_of(m) for i, m in enumerate(mentions) if i not in value_keys], fresh=fresh)
     was_resolved = False
     chosen: list[Entity | None] = []
     for i, m in enumerate(mentions):
