@@ -41,6 +41,7 @@ from intake.ingest.message_job import MessageJob, commit_job, commit_one, counte
 from intake.ingest.mime_walk import MimeLimits
 from intake.ingest.sender import SenderPolicies
 from intake.ingest.workers import make_analyser
+from intake.ingest.writer import Writer
 from intake.logs import log_fault
 from intake.store import inbound
 from intake.store.db import Store
@@ -218,7 +219,8 @@ class LocalProcessor:
         in_flight: dict[str, Future] = {}
         if self.notifier is not None:
             self.notifier.start()
-        writer = _Writer(self, summary, in_flight) if self.background_commit else None
+        writer = (Writer(lambda batch: self._committed(batch, summary, in_flight))
+                  if self.background_commit else None)
         try:
             while True:
                 if writer is not None:
@@ -394,54 +396,3 @@ class LocalProcessor:
         with self._lock:
             summary.failed += 1
 
-
-class _Writer:
-    """The LocalProcessor's one writer on SQLite: a thread that commits the
-    batches of finished messages handed to it, in the order given (dedup
-    and resolution then give what a one-at-a-time run gives), several
-    messages per transaction. At most two batches wait, so a slow store
-    holds back the feed rather than memory filling with analysed messages.
-    A fault that stops processing (the store gone: OperationalError) is
-    raised in the processor's thread at its next check."""
-
-    def __init__(self, processor: LocalProcessor, summary: ProcessSummary, in_flight: dict):
-        self.processor, self.summary, self.in_flight = processor, summary, in_flight
-        self._queue: queue.Queue = queue.Queue(maxsize=2)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while True:
-            batch = self._queue.get()
-            if batch is None:
-                return
-            if self._error is not None:
-                continue  # the processor stops; the claimed rows go back with release_stale
-            try:
-                self.processor._committed(batch, self.summary, self.in_flight)
-            except BaseException as exc:  # noqa: BLE001 - handed to the processor's thread
-                self._error = exc
-
-    def check(self) -> None:
-        if self._error is not None:
-            raise self._error
-
-    def put(self, batch: list[MessageJob]) -> None:
-        while True:
-            self.check()
-            try:
-                self._queue.put(batch, timeout=0.5)
-                return
-            except queue.Full:
-                continue
-
-    def close(self) -> None:
-        while self._thread.is_alive():
-            try:
-                self._queue.put(None, timeout=0.5)
-                break
-            except queue.Full:
-                continue
-        self._thread.join()
-        self.check()
