@@ -8,7 +8,7 @@ import hashlib
 from typing import Any
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, load_only
 
 from intake.store.models import (
     AuditEntry,
@@ -66,7 +66,11 @@ def first_documents_with_shas(session: Session, shas) -> dict[str, DocumentRow]:
     wanted = sorted(set(shas))
     if not wanted:
         return out
+    # Only what a byte copy takes from its first (the text and the rest,
+    # decrypted for nothing, load if ever read).
     for row in session.scalars(select(DocumentRow)
+                               .options(load_only(DocumentRow.id, DocumentRow.sha256, DocumentRow.agency,
+                                                  DocumentRow.duplicate_of_id))
                                .where(DocumentRow.sha256.in_(wanted), DocumentRow.duplicate_of_id.is_(None))
                                .order_by(DocumentRow.id)):
         out.setdefault(row.sha256, row)
