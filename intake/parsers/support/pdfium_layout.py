@@ -23,7 +23,11 @@ a text object printed twice at the same place to fake bold is read once
 by PDFium; a rotated or skewed character's box is its loose box, not
 pdfminer's box built from the font's descent; a path closed by an
 explicit line back to its start and then ``h`` is a rect here (pdfminer
-calls it a curve)."""
+calls it a curve).
+
+Long on purpose: one engine's translation into another's objects reads as
+one picture (characters, fonts, paths, pages, the lock they share); split,
+each half would need the other's coordinate rules to be understood."""
 
 from __future__ import annotations
 
