@@ -15,6 +15,11 @@ same.
   grey-scale closing (text is thin and dark, paper is wide and light), the
   page divided by it, and the result stretched so paper is white and ink
   black.
+- **Rulings out of true.** The outline is found on a reduced copy, often
+  in shadow, so the warped sheet's rulings still slope by a pixel in a
+  hundred and break into steps the table finder does not join. A photo
+  whose page has a ruled table is squared again to its outermost long
+  rulings (lines fitted to them, their crossings warped to a rectangle).
 - **Speckle.** Isolated dots on a 1-bit fax become letters or punctuation;
   a 3×3 median removes dots of a pixel or two and keeps strokes.
 
