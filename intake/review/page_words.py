@@ -7,7 +7,7 @@ the review page shows it, with their boxes, and its form widgets' boxes.
   record's values came from, when the parent names them: OCR costs
   seconds a page);
 - a picture: each frame, turned upright by its EXIF tag as the preview
-  turns it, read by Tesseract;
+  turns it, read by Tesseract; a page set's pictures are its frames;
 - AcroForm widgets: their rectangles and fully qualified names (pypdf, as
   the AcroForm reader reads them).
 
@@ -123,18 +123,26 @@ def read_pdf(path: str, max_pages: int, opts, ocr_pages=None) -> list[dict]:
 
 
 def read_image(path: str, max_pages: int, max_pixels: int, opts, ocr_pages=None) -> list[dict]:
+    import io
+    from pathlib import Path
+
     from PIL import Image, ImageOps
 
-    Image.MAX_IMAGE_PIXELS = max_pixels or None
-    pages = []
-    with Image.open(path) as im:
-        for n in range(min(getattr(im, "n_frames", 1), max_pages)):
-            im.seek(n)
-            frame = ImageOps.exif_transpose(im)
-            wanted = opts is not None and (ocr_pages is None or n + 1 in ocr_pages)
-            pages.append({"words": _ocr(frame, opts) if wanted else [], "how": "ocr"})
-    return pages
+    from intake.parsers.support.page_set import is_page_set, unpack
 
+    Image.MAX_IMAGE_PIXELS = max_pixels or None
+    data = Path(path).read_bytes()
+    pictures = [d for d, _ in unpack(data)] if is_page_set(data) else [data]
+    pages = []
+    for data in pictures:
+        with Image.open(io.BytesIO(data)) as im:
+            # a page set's members are one frame each
+            for n in range(min(getattr(im, "n_frames", 1), max_pages - len(pages))):
+                im.seek(n)
+                frame = ImageOps.exif_transpose(im)
+                wanted = opts is not None and (ocr_pages is None or len(pages) + 1 in ocr_pages)
+                pages.append({"words": _ocr(frame, opts) if wanted else [], "how": "ocr"})
+    return pages
 
 def main() -> int:
     req = pickle.load(sys.stdin.buffer)

@@ -62,6 +62,12 @@ class Workbench:
             analysis.outcome.record = empty_record(self.settings, template_id)
         return analysis
 
+    def analyse_detected(self, public_id: str) -> DocumentAnalysis | None:
+        """The document analysed as the pipeline would now (templates
+        detected, no officer's choice): after a template is taught."""
+        found = self._analyse(public_id, None)
+        return found[0] if found is not None else None
+
     def extract(self, record_row, report_date: date | None) -> DocumentAnalysis | None:
         """Entities of a record's current values (after a correction)."""
         return extract_current(self.settings, record_row, report_date)

@@ -27,6 +27,8 @@ wide margin; the rare copy below it reaches an officer as possible_duplicate.
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Literal
@@ -115,7 +117,10 @@ def content_similarity(a: str, b: str, cutoff: float = 0.0) -> float:
     if not a or not b:
         return 0.0
     c = cutoff * 100
-    return max(fuzz.ratio(a, b, score_cutoff=c), fuzz.token_sort_ratio(a, b, score_cutoff=c)) / 100
+    r = fuzz.ratio(a, b, score_cutoff=c)
+    # Only the larger counts: the second needs only to beat the first (it
+    # stops early when it cannot), and returns 0 then.
+    return max(r, fuzz.token_sort_ratio(a, b, score_cutoff=max(c, r))) / 100
 
 
 def score_pair(a: _Content, b: _Content, *, deciding: bool = False,
@@ -167,30 +172,91 @@ def stored_content(session, document: DocumentRow) -> _Content:
     return _stored(document, session.scalar(select(RecordRow).where(RecordRow.document_pk == document.id)))
 
 
-def _stored_originals(session, pks: list[int]):
+# Stored content of originals, by document id, with the version it was read
+# at: a report is a candidate of many later ones, and reading and
+# normalising its record each time was most of dedup's cost. The version
+# (processed_at, record id, template, number of field rows) changes with
+# everything that changes the content: a reprocess sets processed_at and
+# replaces the parser's rows, an officer's correction adds a row, a disposal
+# moves the record to another document. Shared by the threads of one
+# process, so under a lock; other processes' writes are seen through the
+# version, read from the store every time.
+_CACHE: OrderedDict[int, tuple[tuple, _Content]] = OrderedDict()
+_CACHE_SIZE = 4096
+_CACHE_LOCK = threading.Lock()
+
+
+def _remember(pk: int, version: tuple, content: _Content) -> None:
+    with _CACHE_LOCK:
+        _CACHE[pk] = (version, content)
+        _CACHE.move_to_end(pk)
+        while len(_CACHE) > _CACHE_SIZE:
+            _CACHE.popitem(last=False)
+
+
+def _recall(pk: int, version: tuple) -> _Content | None:
+    with _CACHE_LOCK:
+        hit = _CACHE.get(pk)
+        if hit is None or hit[0] != version:
+            return None
+        _CACHE.move_to_end(pk)
+        return hit[1]
+
+
+def _originals_query(pks):
+    return (DocumentRow.id.in_(pks), DocumentRow.status == "parsed", DocumentRow.duplicate_of_id.is_(None))
+
+
+def _stored_originals(session, pks):
     """(pk, stored content) of each candidate that is an original (a copy of
-    a copy points at the first copy), in the order given: the originals'
-    text, template and current field values in one query, not one per
-    candidate, and no ORM object built for them."""
-    if not pks:
+    a copy points at the first copy), in id order. One query reads their
+    versions; the content of those not remembered at that version (their
+    text, template and current field values) is read in a second, for all
+    of them at once, with no ORM object built. ``pks``: ids, or a select of
+    them (the candidate query, so that it and the versions are one
+    statement)."""
+    if isinstance(pks, list) and not pks:
         return
-    found: dict[int, tuple[str | None, str | None]] = {}
-    rows: dict[int, list] = {}
-    for pk, text, template, f_id, key, value, superseded in session.execute(
-        select(DocumentRow.id, DocumentRow.text, RecordRow.template, RecordField.id, RecordField.key,
-               RecordField.value, RecordField.superseded)
+    versions = {pk: (at, rec, template, n) for pk, at, rec, template, n in session.execute(
+        select(DocumentRow.id, DocumentRow.processed_at, RecordRow.id, RecordRow.template, func.count(RecordField.id))
         .outerjoin(RecordRow, RecordRow.document_pk == DocumentRow.id)
         .outerjoin(RecordField, RecordField.record_pk == RecordRow.id)
-        .where(DocumentRow.id.in_(pks), DocumentRow.status == "parsed", DocumentRow.duplicate_of_id.is_(None))
-    ):
-        found[pk] = (text, template)
-        if f_id is not None:
-            rows.setdefault(pk, []).append((f_id, key, value, superseded))
-    for pk in pks:
-        if pk not in found:
-            continue
-        text, template = found[pk]
-        yield pk, _Content(content_fingerprint.record_values(values_of_rows(rows.get(pk, []))), template, text or "")
+        .where(*_originals_query(pks))
+        .group_by(DocumentRow.id, DocumentRow.processed_at, RecordRow.id, RecordRow.template)
+    )}
+    out = {pk: _recall(pk, v) for pk, v in versions.items()}
+    missing = sorted(pk for pk, c in out.items() if c is None)
+    if missing:
+        found: dict[int, tuple[str | None, str | None]] = {}
+        rows: dict[int, list] = {}
+        for pk, text, template, f_id, key, value, superseded in session.execute(
+            select(DocumentRow.id, DocumentRow.text, RecordRow.template, RecordField.id, RecordField.key,
+                   RecordField.value, RecordField.superseded)
+            .outerjoin(RecordRow, RecordRow.document_pk == DocumentRow.id)
+            .outerjoin(RecordField, RecordField.record_pk == RecordRow.id)
+            .where(*_originals_query(missing))
+        ):
+            found[pk] = (text, template)
+            if f_id is not None:
+                rows.setdefault(pk, []).append((f_id, key, value, superseded))
+        for pk in missing:
+            if pk not in found:  # changed since the first query (another process)
+                out.pop(pk)
+                continue
+            text, template = found[pk]
+            out[pk] = _Content(content_fingerprint.record_values(values_of_rows(rows.get(pk, []))), template, text or "")
+            _remember(pk, versions[pk], out[pk])
+    for pk in sorted(out):
+        yield pk, out[pk]
+
+
+def remember_new_original(document: DocumentRow, record_pk: int | None, fields: int, content: _Content) -> None:
+    """A document just stored as an original, remembered at the version the
+    store will give it (so later reports compare with it without reading
+    it back). ``fields``: its record's field rows."""
+    if document.id is not None and document.processed_at is not None:
+        _remember(document.id, (document.processed_at, record_pk, content.template if record_pk else None, fields),
+                  content)
 
 
 def find_content_duplicate(session, document: DocumentRow, record, text: str, *, fresh: bool = False,
@@ -211,14 +277,16 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str, *,
         # Most shared bands first: when a common text fills more than
         # MAX_CANDIDATES slots, the likeliest copies are still compared.
         shared = func.count(ContentKey.id)
-        candidate_pks = session.scalars(
+        candidates = (
             select(ContentKey.document_pk)
             .where(ContentKey.key.in_(keys), ContentKey.document_pk != document.id)
             .group_by(ContentKey.document_pk)
             .order_by(shared.desc(), ContentKey.document_pk)
             .limit(MAX_CANDIDATES)
-        ).all()
-        for pk, theirs in _stored_originals(session, sorted(candidate_pks)):  # earliest original wins a tie
+        )
+        # The candidates' ids as a subquery: one statement reads them and
+        # their content.
+        for pk, theirs in _stored_originals(session, candidates):  # earliest wins a tie
             score, decision = score_pair(mine, theirs, deciding=True)
             if decision is None:
                 continue
@@ -228,6 +296,10 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str, *,
     if best is None or best.decision != "duplicate":
         if keys:
             session.execute(insert(ContentKey.__table__), [{"document_pk": document.id, "key": k} for k in keys])
+            if fresh:
+                rec = document.__dict__.get("record")  # set by apply_analysis, never loaded here
+                remember_new_original(document, rec.id if rec is not None else None,
+                                      len(record.fields) if record is not None else 0, mine)
     return best
 
 

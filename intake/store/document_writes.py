@@ -107,6 +107,24 @@ def _mention_rows(document: DocumentRow, mentions: list[Mention]) -> list[Mentio
             for m in mentions]
 
 
+class NewMention:
+    """A mention of a document being stored, before its row exists: the
+    columns resolution reads and sets, as plain attributes. Inserted with
+    entity_graph.insert_mentions; an ORM object per mention would cost its
+    instrumentation for nothing (nothing reads them back as objects)."""
+
+    __slots__ = ("document_pk", "field", "type", "text", "value", "start", "end", "recogniser", "pattern",
+                 "context", "score", "attrs", "entity_pk")
+
+    def __init__(self, document_pk: int, m: Mention):
+        self.document_pk, self.field, self.type, self.text, self.value = (
+            document_pk, m.field, m.type, m.text, m.value)
+        self.start, self.end, self.recogniser, self.pattern, self.context, self.score = (
+            m.start, m.end, m.recogniser, m.pattern, m.context, m.score)
+        self.attrs = dict(m.attrs)
+        self.entity_pk = None
+
+
 def replace_mentions(session, document: DocumentRow, mentions: list[Mention], *, fresh: bool = False) -> list[MentionRow]:
     """``fresh``: a document being stored, which has no mentions yet; the
     new rows are inserted with the next flush (with their entities, when
@@ -118,8 +136,10 @@ def replace_mentions(session, document: DocumentRow, mentions: list[Mention], *,
             for m in old:
                 session.delete(m)
             session.flush()
+    if fresh:
+        return [NewMention(document.id, m) for m in mentions]
     rows = _mention_rows(document, mentions)
-    if rows and not fresh:
+    if rows:
         session.add_all(rows)
         session.flush()
     # fresh: the rows stay out of the session; resolve_document (or
@@ -246,16 +266,24 @@ def apply_analysis(session, document: DocumentRow, analysis: DocumentAnalysis, *
     change.status_after = document.status
 
     rows = replace_mentions(session, document, analysis.mentions, fresh=fresh)
+    entities = None
     change.mentions_after = len(rows)
     if document.status in RESOLVED_STATUSES and rows:
         if fresh:
             facts = facts_of(values, msg.from_addr if msg else None, _utc(msg.date if msg else None),
                              _utc(msg.first_seen_at if msg else None))
-            resolve_document(session, document, rows, fresh=True, facts=facts, values=values)
+            entities = resolve_document(session, document, rows, fresh=True, facts=facts, values=values)
         else:
             resolve_document(session, document, rows)
     elif fresh:
         insert_mentions(session, rows)
-    session.flush()
-    write_triage(session, document, analysis.indicators)  # after resolution: recurrence counts this document
+    if fresh:
+        # After resolution (recurrence counts this document), from what is
+        # in hand: the record's values and its mention rows. A document
+        # with no record has no triage.
+        if out.record is not None:
+            write_triage(session, document, analysis.indicators, known=(values, rows, entities))
+    else:
+        session.flush()
+        write_triage(session, document, analysis.indicators)  # after resolution: recurrence counts this document
     return change

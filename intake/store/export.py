@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from intake import canonical
+from intake.parsers.support.page_set import PAGE_SET
 from intake.store.entities.queries import public_ids_of
 from intake.store.grading_suggestion import suggestions_for
 from intake.store.models import DocumentRow, ExceptionItem, RecordRow, ReviewNote
@@ -105,7 +106,21 @@ def document_object(session: Session, doc: DocumentRow,
         # A suggested 3x5x2 for the police evaluator, with its reasons; never
         # a grading (store/grading_suggestion.py; docs/export.md).
         "grading_suggestion": grading_suggestion,
+        # Pictures of one form's pages sent as separate attachments, read as
+        # one document (ingest/page_groups.py): each page's MIME part and
+        # file name, in reading order; null for any other document.
+        "pages": _pages(doc),
     }
+
+
+def _pages(doc) -> list[dict] | None:
+    if doc.media_type != PAGE_SET:
+        return None
+    parts = doc.part_path.split("+")
+    names = (doc.filename or "").split(" + ")
+    if len(names) != len(parts):  # a file name holding " + " itself: the names cannot be told apart
+        names = [None] * len(parts)
+    return [{"page": n, "part": part, "filename": name} for n, (part, name) in enumerate(zip(parts, names), 1)]
 
 
 def iter_documents(session: Session) -> Iterator[dict[str, Any]]:

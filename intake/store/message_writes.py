@@ -19,7 +19,6 @@ from intake.store import repository as repo
 from intake.store.document_writes import agency_of, apply_analysis
 from intake.store.models import DocumentRow, Inbound, Message, Sighting
 from intake.store.origins import source_of
-from intake.store.retention import is_disposed_message
 from intake.types import Document, DocumentAnalysis, ExceptionInfo, IntakeError, RawMessage
 
 _CLASH = "intake.message_clash"  # session.info: record_sighting's answer for save_message
@@ -65,11 +64,11 @@ def record_sighting(session, raw: RawMessage, message_id: str | None, content_sh
                     actor: str) -> MessageOutcome | None:
     """If the message is already stored: note where it was read again and
     return its outcome; else None."""
-    m, clash = repo.find_message_and_clash(session, message_id, content_sha256)
+    m, clash, disposed = repo.find_message_clash_disposed(session, message_id, content_sha256)
     # save_message, next in this transaction, needs the clash: asked here.
     session.info[_CLASH] = (message_id, content_sha256, clash)
     if m is None:
-        if is_disposed_message(session, content_sha256):
+        if disposed:
             # Disposed of under the retention policy: read again from an
             # archive or a mailbox, it is known and stays gone.
             repo.audit(session, actor, "message.seen_again_disposed", "message", None)

@@ -94,10 +94,13 @@ class Message(Base):
     to_addrs: Mapped[str | None] = mapped_column(SealedText("messages.to_addrs"))
     subject: Mapped[str | None] = mapped_column(SealedText("messages.subject"))
     date: Mapped[datetime | None]
-    origin: Mapped[str] = mapped_column(Text)  # where it was first read
+    # Where it was first read. Origins are sealed: an archive's path or a
+    # file's name can carry a name from the report.
+    origin: Mapped[str] = mapped_column(SealedText("messages.origin"))
     # The origin without its per-message part (imap://user@host/INBOX,
-    # mbox:/path/file.mbox): what the review queue filters by.
-    source: Mapped[str | None] = mapped_column(String(1000), index=True)
+    # mbox:/path/file.mbox): what the review queue filters by (equality, so
+    # deterministic).
+    source: Mapped[str | None] = mapped_column(SealedText("messages.source", deterministic=True), index=True)
     # S/MIME or PGP signature found on the message: {"signed", "kind",
     # "signer", "valid", "detail"}; evidence about the sender, never a document.
     signature: Mapped[dict | None] = mapped_column(SealedJSON("messages.signature"))
@@ -131,9 +134,11 @@ class Inbound(Base):
                       Index("ix_inbound_state", "state", "id"),
                       Index("ix_inbound_lane", "state", "lane", "id"))
     id: Mapped[int] = mapped_column(primary_key=True)
-    origin: Mapped[str] = mapped_column(String(2000))
+    # Deterministic: unique with raw_sha256 and looked up by equality.
+    origin: Mapped[str] = mapped_column(SealedText("inbound.origin", deterministic=True))
     raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
-    source: Mapped[str | None] = mapped_column(String(1000))  # inbox name or archive, for status and metrics
+    # inbox name or archive path, for status and metrics
+    source: Mapped[str | None] = mapped_column(SealedText("inbound.source", deterministic=True))
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
     # received | processing | done | failed
     state: Mapped[str] = mapped_column(String(16), default="received")
@@ -156,7 +161,7 @@ class Sighting(Base):
     __table_args__ = (UniqueConstraint("origin", "raw_sha256"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     message_pk: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
-    origin: Mapped[str] = mapped_column(String(2000))
+    origin: Mapped[str] = mapped_column(SealedText("sightings.origin", deterministic=True))
     raw_sha256: Mapped[str] = mapped_column(ForeignKey("blobs.sha256"))
     seen_at: Mapped[datetime] = mapped_column(default=utcnow)
     message: Mapped[Message] = relationship(back_populates="sightings")
@@ -418,7 +423,9 @@ class ReviewNote(Base):
 
 
 class AuditEntry(Base):
-    """Who did what to which object. Never the content itself."""
+    """Who did what to which object. Never the content itself; its detail
+    (ids, counts, codes) is sealed all the same, so that a value passed
+    there by mistake is not left in clear."""
 
     __tablename__ = "audit_log"
     __table_args__ = (Index("ix_audit_object", "object_type", "object_id"),)
@@ -428,7 +435,7 @@ class AuditEntry(Base):
     action: Mapped[str] = mapped_column(String(64))
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[str | None] = mapped_column(String(100))
-    detail: Mapped[dict] = mapped_column(default=dict)
+    detail: Mapped[dict] = mapped_column(SealedJSON("audit_log.detail"), default=dict)
     client_addr: Mapped[str | None] = mapped_column(String(100))  # the review app's caller
 
 

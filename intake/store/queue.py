@@ -26,7 +26,7 @@ from datetime import datetime, timedelta, timezone
 from sqlalchemy import and_, distinct, func, or_, select
 
 from intake import canonical
-from intake.exception_codes import CATALOGUE
+from intake.exception_codes import CATALOGUE, UNKNOWN_TEMPLATE
 from intake.store.models import DocumentRow, ExceptionItem, Message
 from intake.store.triage import triage_rank
 
@@ -323,3 +323,16 @@ def reason_counts_of(session, document_pks: list[int]) -> list[tuple[str, str, i
         .group_by(ExceptionItem.code)).all()
     return sorted(((code, CATALOGUE[code].meaning if code in CATALOGUE else code, n) for code, n in rows),
                   key=lambda r: (-r[2], r[0]))
+
+
+def untemplated_in_queue(session, limit: int = 500) -> list[DocumentRow]:
+    """Queued documents no template was applied to: an open
+    ``unknown_template``, or free text still waiting for an officer. What a
+    newly taught template may claim (review/views/teach.py)."""
+    open_docs = select(ExceptionItem.document_pk).where(ExceptionItem.status == "open")
+    q = (select(DocumentRow)
+         .where(DocumentRow.id.in_(open_docs), DocumentRow.disposed_at.is_(None),
+                DocumentRow.template_override.is_(None), DocumentRow.text.is_not(None),
+                or_(DocumentRow.exception_code == UNKNOWN_TEMPLATE, DocumentRow.template == "free_text"))
+         .order_by(DocumentRow.id).limit(limit))
+    return list(session.scalars(q))

@@ -7,12 +7,13 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session, load_only
 
 from intake.store.models import (
     AuditEntry,
     Blob,
+    DisposedMessage,
     DocumentRow,
     ExceptionItem,
     Message,
@@ -44,18 +45,19 @@ def ensure_blob(session: Session, sha256: str, data: bytes) -> None:
 
 
 def ensure_blobs(session: Session, items) -> None:
-    """ensure_blob for several (sha256, bytes): one query for those stored,
-    one insert for the rest."""
+    """ensure_blob for several (sha256, bytes), in one statement: INSERT
+    ... ON CONFLICT DO NOTHING (a stored blob is left as it is)."""
     wanted: dict[str, bytes] = {}
     for sha, data in items:
         wanted.setdefault(sha, data)
     if not wanted:
         return
-    have = set(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(sorted(wanted)))))
-    new = [Blob(sha256=sha, size=len(data), data=data) for sha, data in wanted.items() if sha not in have]
-    if new:
-        session.add_all(new)
-        session.flush()
+    if session.bind.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    session.execute(insert(Blob.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
+                    [{"sha256": sha, "size": len(data), "data": data} for sha, data in wanted.items()])
 
 
 def first_documents_with_shas(session: Session, shas) -> dict[str, DocumentRow]:
@@ -64,7 +66,11 @@ def first_documents_with_shas(session: Session, shas) -> dict[str, DocumentRow]:
     wanted = sorted(set(shas))
     if not wanted:
         return out
+    # Only what a byte copy takes from its first (the text and the rest,
+    # decrypted for nothing, load if ever read).
     for row in session.scalars(select(DocumentRow)
+                               .options(load_only(DocumentRow.id, DocumentRow.sha256, DocumentRow.agency,
+                                                  DocumentRow.duplicate_of_id))
                                .where(DocumentRow.sha256.in_(wanted), DocumentRow.duplicate_of_id.is_(None))
                                .order_by(DocumentRow.id)):
         out.setdefault(row.sha256, row)
@@ -97,6 +103,32 @@ def find_message_and_clash(session: Session, message_id: str | None,
         else:
             clash = clash or m
     return found, clash
+
+
+def find_message_clash_disposed(session: Session, message_id: str | None, content_sha256: str,
+                                ) -> tuple[Message | None, Message | None, bool]:
+    """find_message_and_clash, and whether a message of this content was
+    disposed of under retention, in one statement: the messages outer-joined
+    to a one-row derived table holding the disposal check, so it answers
+    even when no message matches."""
+    disposed = (select(DisposedMessage.id).where(DisposedMessage.content_sha256 == content_sha256)
+                .limit(1).scalar_subquery())
+    one = select(disposed.label("disposed")).subquery()
+    if message_id:
+        cond = or_(Message.content_sha256 == content_sha256, Message.message_id == message_id)
+    else:
+        cond = and_(Message.content_sha256 == content_sha256, Message.message_id.is_(None))
+    found = clash = None
+    rows = session.execute(select(Message, one.c.disposed).select_from(one).outerjoin(Message, cond)
+                           .order_by(Message.id)).all()
+    for m, _d in rows:
+        if m is None or m.message_id != message_id:
+            continue
+        if m.content_sha256 == content_sha256:
+            found = found or m
+        elif message_id:
+            clash = clash or m
+    return found, clash, bool(rows) and rows[0].disposed is not None
 
 
 def find_clash(session: Session, message_id: str | None, content_sha256: str) -> Message | None:

@@ -16,7 +16,8 @@ Opening a store (``open_keyring``) decides, in one place:
   in clear is refused until `intake keys encrypt-existing` has run
   (store_not_encrypted);
 - a KEK and a data key: the KEK must be the one that wraps it
-  (store_key_wrong); a data key whose encryption run did not finish is
+  (store_key_wrong); a data key whose encryption run did not finish, or
+  whose store was upgraded to a schema that seals more columns, is
   refused (store_not_encrypted) except by that run.
 
 Long on purpose: the life of the data key (make, open, rotate, check,
@@ -175,8 +176,9 @@ def open_keyring(engine: Engine, kek: bytes | None, *, can_write: bool,
                         "(after `intake keys rotate`, configure the new key)")
     keyring = Keyring(key_id, unwrap(kek, bytes(wrapped), key_id))
     if state == ENCRYPTING and purpose != "encrypt-existing":
-        raise KeyProblem(STORE_NOT_ENCRYPTED, "an `intake keys encrypt-existing` run did not finish: run it again "
-                        "(it resumes) before using the store")
+        raise KeyProblem(STORE_NOT_ENCRYPTED, "the store holds values still to be encrypted (an `intake keys "
+                        "encrypt-existing` run that did not finish, or an upgrade that encrypts more columns): "
+                        "run `intake keys encrypt-existing` (it resumes) before using the store")
     crypto.attach(engine, keyring)
     if can_write and purpose == "use":
         from intake.store.entities.ids import seal_clear_secret

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import case, delete, insert, select, update
 
 from intake.exception_codes import TRIAGE_CHANGE_REFUSED
 from intake.logs import log_fault
@@ -62,7 +62,35 @@ def _recurring(session, mentions: list[MentionRow], types: tuple[str, ...]) -> l
     return [Recurring(t, d or 0, a or 0) for t, d, a in rows]
 
 
-def compute(session, document: DocumentRow, matches: list[IndicatorMatch] | None = None) -> TriageResult | None:
+def _recurring_known(session, mentions, types: tuple[str, ...], entities: dict | None) -> list[Recurring]:
+    """_recurring from the entities resolution just counted (``entities``,
+    by id, counts updated in place); read when not given."""
+    if entities is None:
+        return _recurring(session, mentions, types)
+    pks = {m.entity_pk for m in mentions if m.entity_pk is not None and (not types or m.type in types)}
+    out = []
+    for pk in sorted(pks):
+        e = entities.get(pk) or session.get(Entity, pk)
+        if e is not None and e.merged_into_id is None:
+            out.append(Recurring(e.type, e.document_count or 0, e.agency_count or 0))
+    return out
+
+
+def compute(session, document: DocumentRow, matches: list[IndicatorMatch] | None = None,
+            known: tuple[dict, list, dict | None] | None = None) -> TriageResult | None:
+    """``known``: (record values, mention rows in order, their entities by
+    id or None) of a document being stored, which the caller has in hand:
+    nothing is read back."""
+    if known is not None:
+        if document.status not in _TRIAGED_STATUSES:
+            return None
+        cat = load()
+        values, mentions, entities = known
+        if matches is None:
+            matches = match_fields(values, cat)
+        message = session.get(Message, document.message_pk)
+        return decide(matches, values, facts_of(mentions), received_date(values, message),
+                      _recurring_known(session, mentions, cat.recurrence_types, entities), text_fields(values), cat)
     if document.record is None or document.status not in _TRIAGED_STATUSES:
         return None
     cat = load()
@@ -95,16 +123,52 @@ def move_triage(session, from_pk: int, to_pk: int) -> None:
         session.execute(update(model).where(model.document_pk == from_pk).values(document_pk=to_pk))
 
 
-def write_triage(session, document: DocumentRow, matches: list[IndicatorMatch] | None = None) -> Triage | None:
+def write_triage(session, document: DocumentRow, matches: list[IndicatorMatch] | None = None, *,
+                 known: tuple[dict, list, dict | None] | None = None) -> Triage | None:
     """Compute and store the suggestion; an officer's level stays. A fault
     here costs the triage (logged, the document shows "not triaged"), never
-    the document."""
+    the document. ``known``: a document being stored, which has no triage
+    yet, with its (record values, mention rows, their entities by id or
+    None) in hand; a document with no record has no triage (do not call)."""
+    if known is not None:
+        _write_new(session, document, matches, known)
+        return None
     try:
         with session.begin_nested():
             return _write(session, document, matches)
     except Exception as exc:
         log_fault(log, "triage failed on document %s", exc, document.id)
         return None
+
+
+def _write_new(session, document: DocumentRow, matches: list[IndicatorMatch] | None,
+               known: tuple[dict, list, dict | None]) -> None:
+    """A document being stored: the suggestion computed from what is in
+    hand, then its row and indicators in two inserts. No savepoint: what
+    can fail here is the computation, before anything is written."""
+    try:
+        result = compute(session, document, matches, known)
+    except Exception as exc:
+        log_fault(log, "triage failed on document %s", exc, document.id)
+        return
+    if result is None:
+        return
+    latest = (datetime(result.latest_event.year, result.latest_event.month, result.latest_event.day,
+                       tzinfo=timezone.utc) if result.latest_event else None)
+    session.execute(insert(Triage.__table__).values(
+        document_pk=document.id, level=result.level, suggested_level=result.level, reasons=result.reasons,
+        score=result.score, youngest_age=result.youngest_age, latest_event=latest,
+        catalogue_version=load().version, computed_at=datetime.now(timezone.utc)))
+    _insert_indicators(session, document, result.matches)
+
+
+def _insert_indicators(session, document: DocumentRow, matches: list[IndicatorMatch]) -> None:
+    if matches:
+        # One executemany: the ORM inserts rows one at a time on SQLite when
+        # it must learn their ids, which nothing here needs.
+        session.execute(insert(TriageIndicator.__table__), [
+            {"document_pk": document.id, "indicator": m.indicator, "rule": m.rule, "field": m.field,
+             "start": m.start, "end": m.end, "phrase": m.phrase, "status": m.status} for m in matches])
 
 
 def _write(session, document: DocumentRow, matches: list[IndicatorMatch] | None) -> Triage | None:
@@ -128,10 +192,8 @@ def _write(session, document: DocumentRow, matches: list[IndicatorMatch] | None)
                                  tzinfo=timezone.utc) if result.latest_event else None)
     row.catalogue_version = load().version
     row.computed_at = datetime.now(timezone.utc)
-    session.add_all([TriageIndicator(document_pk=document.id, indicator=m.indicator, rule=m.rule, field=m.field,
-                                     start=m.start, end=m.end, phrase=m.phrase, status=m.status)
-                     for m in result.matches])
     session.flush()
+    _insert_indicators(session, document, result.matches)
     return row
 
 

@@ -7,7 +7,6 @@ two children, first-hand and second-hand accounts. Each test gets a copy."""
 
 from __future__ import annotations
 
-import shutil
 from datetime import datetime, timezone
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -55,7 +54,14 @@ def _message(n: int, sender: str, day: int, text: str) -> bytes:
 
 @pytest.fixture(scope="session")
 def analysis_db_template(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("analysis-store")
+    """Built once per session however many modules ask for it
+    (tests/support/shared_stores.py); read-only: tests take a copy."""
+    from tests.support.shared_stores import template
+
+    return template("analysis", tmp_path_factory, build_analysis_store)
+
+
+def build_analysis_store(out: Path) -> Path:
     mbox = out / "reports.mbox"
     with mbox.open("wb") as fh:
         for n, (sender, day, text) in enumerate(REPORTS):
@@ -83,9 +89,9 @@ def analysis_db_template(tmp_path_factory) -> Path:
 @pytest.fixture
 def analysis_settings(analysis_db_template, tmp_path):
     from intake.config.settings import load_settings
+    from tests.support.shared_stores import copy_store
 
-    db = tmp_path / "analysis.sqlite"
-    shutil.copyfile(analysis_db_template, db)
+    db = copy_store(analysis_db_template, tmp_path / "analysis.sqlite")
     return load_settings(db_url=f"sqlite:///{db}")
 
 

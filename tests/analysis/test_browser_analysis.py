@@ -2,7 +2,8 @@
 tests/review/test_browser.py does), on the review store: Rising, the
 disruption view down to the draft s116 PDF, and the link chart drawn by
 the vendored cytoscape.js, where a click opens the node's page; no console
-error (a CSP refusal would be one). Screenshots go to docs/img/."""
+error (a CSP refusal would be one). Screenshots go to tests/output/screenshots/,
+or to docs/img/ with INTAKE_DOCS_SCREENSHOTS=1 (tests/support/screenshots.py)."""
 
 from __future__ import annotations
 
@@ -15,15 +16,13 @@ from sqlalchemy import select
 from intake.store.models import Entity
 from tests.review.conftest import review_db, review_db_template, review_settings, review_store  # noqa: F401
 from tests.review.test_browser import _page, browser, server  # noqa: F401
-
-IMG = Path(__file__).resolve().parents[2] / "docs" / "img"
+from tests.support.screenshots import docs_shot_path
 
 pytestmark = pytest.mark.slow
 
 
 def _shot(page, name: str, full: bool = False) -> None:
-    IMG.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(IMG / f"{name}.png"), full_page=full)
+    page.screenshot(path=str(docs_shot_path(name)), full_page=full)
 
 
 def _org(store, name: str) -> str:

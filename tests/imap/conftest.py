@@ -54,8 +54,10 @@ def make_cfg(imap_env):
 
 
 @pytest.fixture
-def store(tmp_path):
-    s = Store(f"sqlite:///{tmp_path / 'intake.sqlite'}")
+def store(tmp_path, empty_store_template):
+    from tests.support.shared_stores import copy_store
+
+    s = Store(f"sqlite:///{copy_store(empty_store_template, tmp_path / 'intake.sqlite')}")
     try:
         yield s
     finally:

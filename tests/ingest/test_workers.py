@@ -24,6 +24,8 @@ GOOD = b"Joe Bloggs drives a silver Astra and is seen at the park after school m
     (faults.hang_on_marker, b"HANG", "parser_timeout", {"timeout_s": 3}),
     (faults.crash_on_marker, b"CRASH", "parser_crashed", {}),
     (faults.bloat_on_marker, b"BLOAT", "resource_limit", {"memory_mb": 300}),
+    # A converter's memory is the worker's: the limit is on the whole tree.
+    (faults.child_bloat_on_marker, b"CHILDBLOAT", "resource_limit", {"memory_mb": 300}),
 ])
 def test_faulty_document_becomes_exception_and_worker_recovers(fn, marker, code, kw):
     a = ProcessAnalyser(None, analyse_fn=fn, **kw)

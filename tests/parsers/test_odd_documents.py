@@ -1,7 +1,7 @@
 """Ordinary documents other people's software produces, read or labelled
 right (parser side): papers, letters and leaflets are not
-unknown forms; a PDF whose page tree pdfminer rejects is read by the second
-reader; a Strict OOXML .docx is read; an encrypted .ppt and an .xps get
+unknown forms; a PDF whose page tree pdfminer rejects is read by PDFium (or,
+failing both, the second reader); a Strict OOXML .docx is read; an encrypted .ppt and an .xps get
 their own names; limits are checked on what will actually be processed."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from intake.parsers import parse_document, sniff_media_type
 from intake.parsers.readers import image as image_reader
 from intake.parsers.readers import read_layout
 from intake.parsers.readers.pdf.pages import PdfPage, render_dpi
+from intake.parsers.readers.pdf.reader import read_pdf_with
 from intake.parsers.support.options import ParsingOptions
 from intake.types import Document, IntakeError, sha256_hex
 from tests.support.msg_writer import write_cfb
@@ -157,12 +158,20 @@ def _without_page_type(pdf: bytes) -> bytes:
     return pdf.replace(b"/Type /Page\n", b"/Tqpe /Page\n", 1).replace(b"/Type /Page ", b"/Tqpe /Page ", 1)
 
 
-def test_a_pdf_pdfminer_finds_no_pages_in_is_read_by_the_second_reader():
+def test_a_pdf_pdfminer_finds_no_pages_in_is_read_by_pdfium():
+    """PDFium, the layout engine, pages through it as a viewer would."""
     data = _without_page_type(pdf_of([t for _, t in REPORT_IN_PROSE]))
     out = parse_document(as_doc(data, "report.pdf"))
     assert out.status == "parsed" and out.record.template == "free_text"
     assert "black Audi" in out.record.fields["incident.narrative"].value
-    assert any("read with pypdf" in n for n in out.record.notes)
+    assert not any("found no pages" in n for n in out.record.notes)
+
+
+def test_a_pdf_the_layout_engine_finds_no_pages_in_is_read_by_the_second_reader():
+    data = _without_page_type(pdf_of([t for _, t in REPORT_IN_PROSE]))
+    layout = read_pdf_with(as_doc(data, "report.pdf"), ParsingOptions(), "pdfplumber")
+    assert "black Audi" in layout.plain_text()
+    assert any("read with pypdf" in n for n in layout.notes)
 
 
 @pytest.mark.slow

@@ -133,3 +133,69 @@ def test_fax_pixels_are_made_square():
     assert out.size == (1700, round(1100 * 204 / 98)) and out.info["dpi"] == (204, 204)
     img.info["dpi"] = (200, 200)
     assert square_pixels(img) is img
+
+
+# -- rulings on photographed and faxed pages ----------------------------------------
+
+def _table_page(slope: float = 0.0) -> np.ndarray:
+    """A ruled two-column table with text in its cells, its rulings sloping
+    by ``slope`` (pixels per pixel), as a warp that is a little out of true
+    leaves them."""
+    img = Image.new("L", (1700, 2200), 255)
+    d = ImageDraw.Draw(img)
+    x0, x1, xm = 150, 1550, 600
+    ys = [300 + 250 * i for i in range(7)]
+
+    def pt(x, y):
+        return (x + slope * (y - 300), y + slope * (x - 150))
+
+    for y in ys:
+        d.line([pt(x0, y), pt(x1, y)], fill=0, width=4)
+    for x in (x0, xm, x1):
+        d.line([pt(x, ys[0]), pt(x, ys[-1])], fill=0, width=4)
+    for y in ys[:-1]:
+        for k in range(3):
+            # "text" as blur leaves bold letters: strokes joined along their
+            # baseline into one thin run, a cell's margin clear of the rulings
+            for left in (x0 + 40, x0 + 240, xm + 40, xm + 240):
+                bx, by = pt(left, y + 50 + 55 * k)
+                d.rectangle((bx, by + 26, bx + 150, by + 28), fill=0)
+                for sx in range(0, 150, 10):
+                    d.rectangle((bx + sx, by, bx + sx + 4, by + 28), fill=0)
+    return np.asarray(img)
+
+
+def test_a_line_through_bold_text_is_not_a_ruling_and_the_table_is_found():
+    from intake.parsers.ocr.rulings import build_grids, find_rulings
+
+    a = _table_page()
+    h, v = find_rulings(a < 160, 200)
+    # the table's 7 rulings, none inside the text rows
+    assert len(h) == 7 and all(abs((ln.y - 300) % 250) < 6 or abs((ln.y - 300) % 250 - 250) < 6 for ln in h)
+    grids = build_grids(h, v, 200)
+    assert len(grids) == 1 and len(grids[0].rows) == 6 and all(len(r[2]) == 2 for r in grids[0].rows)
+
+
+def test_a_ruling_a_little_out_of_true_is_one_ruling():
+    from intake.parsers.ocr.rulings import find_rulings
+
+    a = np.full((2200, 1700), 255, np.uint8)
+    # a vertical ruling 4 px thick stepping 6 px sideways halfway down, between two horizontal ones
+    a[300:304, 150:1550] = 0
+    a[1800:1804, 150:1550] = 0
+    a[300:1100, 600:604] = 0
+    a[1000:1804, 606:610] = 0
+    _, v = find_rulings(a < 160, 200)
+    assert any(abs(ln.x - 604) < 4 and ln.y0 <= 305 and ln.y1 >= 1799 for ln in v), v
+
+
+def test_a_photographed_sheet_is_squared_to_its_rulings():
+    a = _table_page(slope=0.006)
+    out = page_clean.square_to_rulings(a)
+    from intake.parsers.ocr.rulings import find_rulings
+
+    # out of true: the long rulings break into steps; squared: all found again
+    assert len(find_rulings(a < 160, 200)[0]) < 7 <= len(find_rulings(out < 160, 200)[0])
+    # a page without a ruled table is left as it is
+    plain = np.asarray(_text_page())
+    assert page_clean.square_to_rulings(plain) is plain

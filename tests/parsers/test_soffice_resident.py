@@ -63,10 +63,16 @@ def _group(pgid: int) -> list[int]:
     return out
 
 
-def _pipes() -> set[Path]:
-    """LibreOffice's socket files of resident LibreOffices (they outlive it
-    unless removed)."""
-    return set(Path("/tmp").glob(f"OSL_PIPE_{os.getuid()}_intake_*"))
+def _pipe_of(group: list[int]) -> Path:
+    """The socket file of the resident LibreOffice among ``group`` (it
+    outlives LibreOffice unless removed), read from its command line: other
+    LibreOffices on the machine have theirs."""
+    for pid in group:
+        cmd = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+        if "--accept=pipe,name=intake_" in cmd:
+            name = cmd.split("--accept=pipe,name=", 1)[1].split(";", 1)[0]
+            return Path("/tmp") / f"OSL_PIPE_{os.getuid()}_{name}"
+    raise AssertionError("no resident LibreOffice in the group")
 
 
 def _wait_gone(pids, limit_s: float = 15.0) -> list[int]:
@@ -92,13 +98,13 @@ def test_one_libreoffice_serves_document_after_document(doc_bytes):
 @needs_uno
 def test_a_hung_libreoffice_is_killed_and_the_next_document_converts(doc_bytes):
     soffice.stop_resident()
-    before = _pipes()
     _read(doc_bytes)
-    assert len(_pipes() - before) == 1
     pid = soffice.resident_office_pid()
     pgid = os.getpgid(pid)
     office = [p for p in _group(pgid) if p != pgid]  # LibreOffice, not the bridge
     assert office
+    pipe = _pipe_of(office)
+    assert pipe.exists()
     for p in office:
         os.kill(p, signal.SIGSTOP)  # hangs, as on a hostile document
     settings = Settings(raw={"parsing": {"convert_timeout_s": 2}})
@@ -107,7 +113,7 @@ def test_a_hung_libreoffice_is_killed_and_the_next_document_converts(doc_bytes):
     assert info.value.code == "conversion_failed"
     assert "convert_timeout_s" in info.value.detail
     assert _wait_gone(office + [pgid]) == []
-    assert _pipes() == before  # nothing left of the killed one
+    assert not pipe.exists()  # nothing left of the killed one
     assert cell_after(_read(doc_bytes), "Name").text == "Priya Kaur"
     assert soffice.resident_office_pid() not in (None, pid)
 
@@ -140,7 +146,6 @@ def test_libreoffice_ends_with_the_worker_that_started_it(doc_bytes, tmp_path, b
         print("converting", flush=True)
         convert()
     """)
-    before = _pipes()
     worker = subprocess.Popen([sys.executable, "-c", script], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                               cwd=REPO)
     try:
@@ -148,6 +153,8 @@ def test_libreoffice_ends_with_the_worker_that_started_it(doc_bytes, tmp_path, b
         pgid = os.getpgid(pid)
         group = _group(pgid)
         assert pid in group and len(group) >= 2
+        pipe = _pipe_of(group)
+        assert pipe.exists()
         if busy:
             # LibreOffice hangs on the next document; nobody will read the
             # bridge's stdin again.
@@ -162,7 +169,7 @@ def test_libreoffice_ends_with_the_worker_that_started_it(doc_bytes, tmp_path, b
         worker.kill()  # SIGKILL: no clean-up code of its own runs
         worker.wait()
     assert _wait_gone(group) == []
-    assert _pipes() == before
+    assert not pipe.exists()
     assert list(Path(tempfile.gettempdir()).glob(f"intake-soffice-{worker.pid}-*")) == []
 
 
@@ -203,3 +210,22 @@ def test_an_idle_libreoffice_is_shut_down_and_started_again_when_needed(doc_byte
     assert soffice.resident_office_pid() is None
     assert cell_after(_read(doc_bytes), "Name").text == "Priya Kaur"
     assert soffice.resident_office_pid() not in (None, pid)
+
+
+@needs_uno
+def test_a_libreoffice_started_by_a_thread_that_ended_serves_the_next_document(doc_bytes):
+    """The kernel's parent-death signal follows the thread that started the
+    bridge: a review-app request thread that retires must not take the
+    process's LibreOffice with it."""
+    import threading
+
+    soffice.stop_resident()
+    t = threading.Thread(target=_read, args=(doc_bytes,))
+    t.start()
+    t.join()
+    pid = soffice.resident_office_pid()
+    assert pid is not None
+    time.sleep(2)
+    assert _alive(pid)
+    assert cell_after(_read(doc_bytes), "Name").text == "Priya Kaur"
+    assert soffice.resident_office_pid() == pid

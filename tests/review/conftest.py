@@ -1,11 +1,11 @@
 """A store with real documents for the review tests: the fixture generator's
 forms wrapped into the demo mailbox and replayed through the real pipeline
-once per session, plus a pair of e-mailed reports close enough to be a
-possible duplicate; each test gets its own copy of the file."""
+once per session (however many modules import these fixtures), plus a pair
+of e-mailed reports close enough to be a possible duplicate; each test gets
+its own copy of the file."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from datetime import datetime, timezone
@@ -46,7 +46,12 @@ def _body_message(n: int, sender: str, text: str) -> bytes:
 
 @pytest.fixture(scope="session")
 def review_db_template(tmp_path_factory) -> Path:
-    return build_review_store(tmp_path_factory.mktemp("review-store"))
+    """The review store's SQLite file, replayed once per session however
+    many modules ask for it (tests/support/shared_stores.py). Read-only:
+    take a copy (``review_db``) to use it."""
+    from tests.support.shared_stores import template
+
+    return template("review", tmp_path_factory, build_review_store)
 
 
 def build_review_store(out: Path) -> Path:
@@ -83,9 +88,10 @@ def build_review_store(out: Path) -> Path:
 
 @pytest.fixture
 def review_db(review_db_template, tmp_path) -> str:
-    db = tmp_path / "review.sqlite"
-    shutil.copyfile(review_db_template, db)
-    return f"sqlite:///{db}"
+    """The URL of this test's own copy of the review store."""
+    from tests.support.shared_stores import copy_store
+
+    return f"sqlite:///{copy_store(review_db_template, tmp_path / 'review.sqlite')}"
 
 
 @pytest.fixture

@@ -110,6 +110,12 @@ ROUTES = [
     ("GET", "/chart/data?seed={ent}", {}, ALL, 200),
     ("GET", "/chart/export/graphml", {}, ALL, 200),
     ("GET", "/analysis/plates.csv", {}, ALL, 200),
+    # a new form taught from one example: admin only (it changes parsing for everyone)
+    ("GET", "/documents/{unknown}/teach", {}, ADMIN, 200),
+    ("GET", "/documents/{unknown}/teach/labels.json", {}, ADMIN, 200),
+    ("POST", "/documents/{unknown}/teach", {"action": "preview", "name": "A form"}, ADMIN, 400),
+    ("GET", "/admin/templates/staffordshire_cse", {}, ADMIN, 200),
+    ("POST", "/admin/templates/staffordshire_cse/reprocess", {"doc": "{unknown}"}, ADMIN, 303),
 ]
 
 
@@ -125,6 +131,7 @@ def _route_of(path: str) -> str:
     path = re.sub(r"\{(doc|pdf|unknown|dup)\}", "{doc_id}", path)
     path = path.replace("{ent}", "{entity_id}").replace("{org}", "{entity_id}").replace("/pages/1.png", "/pages/{n:int}.png")
     path = path.replace("/chart/export/graphml", "/chart/export/{fmt}")
+    path = re.sub(r"^/admin/templates/[a-z_]+", "/admin/templates/{template_id}", path)
     return re.sub(r"^/admin/users/[a-z]+$", "/admin/users/{username}", path)
 
 

@@ -2,21 +2,20 @@
 over the page image from the served data, "Show on page" and "go to the
 field" scroll to the box and highlight it, a click on a box goes to its
 field, and page zoom scales the page with its boxes. The screenshot of a
-highlighted box goes to docs/img/review-source-box.png (1366×768)."""
+highlighted box (1366×768) goes to tests/output/screenshots/review-source-box.png,
+or to docs/img/ with INTAKE_DOCS_SCREENSHOTS=1 (tests/support/screenshots.py)."""
 
 from __future__ import annotations
-
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from intake.store.models import DocumentRow, ExceptionItem
 from tests.review.test_browser import _page, browser, server  # noqa: F401  (fixtures)
+from tests.support.screenshots import docs_shot_path
 
 pytestmark = pytest.mark.slow
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-SHOT = Path(__file__).resolve().parent.parent.parent / "docs" / "img" / "review-source-box.png"
 
 
 def _word_document(store) -> str:
@@ -98,6 +97,5 @@ def test_a_field_is_shown_on_the_page_and_the_page_zooms(browser, server, review
     page.locator("#f-submitter-agency button.sbox-go").click()
     page.locator("#f-submitter-agency").scroll_into_view_if_needed()
     page.wait_for_timeout(400)
-    SHOT.parent.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOT), full_page=False)
+    page.screenshot(path=str(docs_shot_path("review-source-box")), full_page=False)
     assert page.errors == []

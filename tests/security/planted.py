@@ -129,3 +129,30 @@ def sqlite_bytes(db_path: Path) -> bytes:
         if p.exists():
             out += p.read_bytes()
     return out
+
+
+# Words an officer types and places a message is read from: each occurs
+# nowhere else, so finding one in a file or a dump means that value leaked.
+FREE_TEXT = {
+    "origin": "Tamsinwold",      # the folder an archive was replayed from
+    "reject": "Drumquaver",      # a reject reason
+    "correction": "Ferncaskett",  # a corrected field's typed value
+    "note": "Gorsemallow",       # a review note
+    "triage": "Hobbledyke",      # the reason for a changed triage level
+    "audit": "Inchwarden",       # an audit entry's detail
+}
+
+
+def pg_dump(server, url: str) -> bytes:
+    import subprocess
+
+    name = url.rsplit("/", 1)[1]
+    return subprocess.run([f"{server.bindir}/pg_dump", "-h", "127.0.0.1", "-p", str(server.port), "-U", "postgres",
+                           name], check=True, capture_output=True).stdout
+
+
+def words_in(data: bytes, words) -> list[str]:
+    """The words found in ``data`` as text, or as hex inside a dump's
+    bytea runs (case-insensitive)."""
+    low = data.lower()
+    return sorted(w for w in words if w.lower().encode() in low or w.lower().encode().hex().encode() in low)

@@ -7,14 +7,20 @@ from __future__ import annotations
 
 import pytest
 
-from intake.analysis.workers import InlineAnalyser
-from intake.ingest.processing.one_message import Pipeline
-from tests.review.conftest import PASSWORD
 from tests.review.test_browser import _page, _shot, browser  # noqa: F401 - the module-scoped fixture
-from tests.triage.helpers import ROUTINE_TEXT, URGENT_TEXT, body_message
+from tests.triage.helpers import ROUTINE_TEXT, URGENT_TEXT, seed_store
 from tests.triage.test_pages import HIGH_TEXT
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture
+def settings(settings, tmp_path_factory):
+    """Four reports run through the real pipeline once per session, and an
+    officer: each test's ``store`` is a copy."""
+    return seed_store(settings, tmp_path_factory, "triage-reports",
+                      [ROUTINE_TEXT, HIGH_TEXT, URGENT_TEXT, ROUTINE_TEXT.replace("park", "canal")],
+                      {"olive": "officer"})
 
 
 @pytest.fixture
@@ -26,14 +32,8 @@ def server(store, settings):
 
     from intake.review.app import create_app
     from intake.review.config import review_config
-    from intake.store import users as users_store
     from tests.review.test_browser import _free_port
 
-    with Pipeline(store, settings, analyser=InlineAnalyser(settings)) as p:
-        for n, text in enumerate([ROUTINE_TEXT, HIGH_TEXT, URGENT_TEXT, ROUTINE_TEXT.replace("park", "canal")]):
-            p.process(body_message(n, text))
-    with store.transaction() as s:
-        users_store.add_user(s, "olive", "officer", PASSWORD)
     port = _free_port()
     app = create_app(settings, store, review_config(settings, port=port), background=False)
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_config=None, access_log=False,

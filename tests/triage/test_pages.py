@@ -9,29 +9,31 @@ import re
 import pytest
 from sqlalchemy import select
 
-from intake.analysis.workers import InlineAnalyser
-from intake.ingest.processing.one_message import Pipeline
 from intake.store.models import AuditEntry, DocumentRow, Triage
 from tests.review.conftest import PASSWORD, Browser, csrf_of
-from tests.triage.helpers import ROUTINE_TEXT, URGENT_TEXT, body_message
+from tests.triage.helpers import ROUTINE_TEXT, URGENT_TEXT, document_ids, seed_store
 
 HIGH_TEXT = ("Hello,\n\nA Year 10 pupil (15) told us an older man <b onmouseover=alert(1)>Mo</b> films her "
              "on his phone and gives her cash.\n\nThanks\n")
+
+
+REPORTS = [("routine", ROUTINE_TEXT), ("high", HIGH_TEXT), ("urgent", URGENT_TEXT)]
+
+
+@pytest.fixture
+def settings(settings, tmp_path_factory):
+    """The three reports, run through the real pipeline once per session,
+    with an officer and an analyst: each test's ``store`` is a copy."""
+    return seed_store(settings, tmp_path_factory, "triage-pages", [text for _, text in REPORTS],
+                      {"olive": "officer", "anna": "analyst"})
 
 
 @pytest.fixture
 def triage_app(store, settings):
     from intake.review.app import create_app
     from intake.review.config import review_config
-    from intake.store import users as users_store
 
-    with Pipeline(store, settings, analyser=InlineAnalyser(settings)) as p:
-        ids = {name: p.process(body_message(n, text)).documents[0].public_id
-               for n, (name, text) in enumerate([("routine", ROUTINE_TEXT), ("high", HIGH_TEXT),
-                                                 ("urgent", URGENT_TEXT)])}
-    with store.transaction() as s:
-        users_store.add_user(s, "olive", "officer", PASSWORD)
-        users_store.add_user(s, "anna", "analyst", PASSWORD)
+    ids = dict(zip([name for name, _ in REPORTS], document_ids(store, len(REPORTS))))
     app = create_app(settings, store, review_config(settings), background=False)
     yield app, ids
     app.state.review.work.close()

@@ -9,10 +9,13 @@ encryption at rest (docs/security.md).
 - ``rotate --new-key-file F | --new-key-env V`` re-wraps the data key under
   a new key-encryption key; no value is re-encrypted. Configure the new
   key afterwards: the old one no longer opens the store.
-- ``encrypt-existing`` turns encryption on for a store kept in clear: it
-  seals every value in committed batches and can be killed and run again
-  (it carries on); other commands refuse the store until it has finished.
-  Then it compacts a SQLite file so no clear copy survives in free pages.
+- ``encrypt-existing`` turns encryption on for a store kept in clear, or
+  seals what an older schema left in clear in an encrypted store (the
+  columns `intake migrate` to 0012_sealed_free_text encrypts: origins,
+  sources, audit details): it seals every value still in clear in
+  committed batches and can be killed and run again (it carries on);
+  other commands refuse the store until it has finished. Then it compacts
+  a SQLite file so no clear copy survives in free pages.
 
 Keys are never printed except by ``generate``, and never logged.
 """
@@ -51,7 +54,8 @@ def register(sub, common) -> None:
     g.add_argument("--new-key-env", metavar="NAME", help="environment variable holding the new key")
     a.set_defaults(func=run_rotate)
     a = verbs.add_parser("encrypt-existing", parents=[common],
-                         help="encrypt a store that was kept in clear (batches; resumable)")
+                         help="encrypt a store kept in clear, or what an upgrade left in clear (batches; "
+                              "resumable)")
     a.add_argument("--batch-size", type=int, default=200, metavar="N", help="rows per committed batch")
     a.add_argument("--no-compact", action="store_true",
                    help="skip VACUUM of a SQLite store afterwards (then run it yourself)")

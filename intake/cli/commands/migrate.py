@@ -20,6 +20,7 @@ from intake.store.db import (
     schema_state,
     sqlite_path,
 )
+from intake.store.store_keys import ENCRYPTING, store_state
 
 
 def register(sub, common) -> None:
@@ -82,4 +83,7 @@ def run(args, settings) -> int:
         print(f"{shown}: already current (schema {head})")
     else:
         print(f"{shown}: upgraded from schema {before.revision} to {head}")
+    if store_state(store.engine) == ENCRYPTING:
+        print(f"{shown}: this schema encrypts more columns: run `intake keys encrypt-existing` now (other commands "
+              "refuse the store until it has run; docs/security.md)")
     return EXIT_OK

@@ -16,8 +16,11 @@ transaction (both in ingest/processing/message_steps.py). Two drivers use them:
   received (so dedup and entity resolution give what a one-at-a-time run
   gives), several messages per transaction. Used on the embedded SQLite
   store, and on PostgreSQL when no job queue is configured.
-- ``intake/ingest/processing/job_queue.py``: procrastinate tasks on PostgreSQL, so `intake
-  worker` processes on any number of machines share the work.
+- ``job_queue.py``: procrastinate tasks on PostgreSQL, so `intake worker`
+  processes on any number of machines share the work.
+
+Long on purpose: the processor, the pool of analysis workers it feeds and
+the window of messages in flight share one lifecycle (start, drain, abort).
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ from intake import metrics
 from intake.analysis.workers import make_analyser
 from intake.exception_codes import PIPELINE_FAILED
 from intake.ingest.mime_walk import MimeLimits
+from intake.ingest.processing.commit_writer import Writer
 from intake.ingest.processing.message_steps import (
     MessageJob,
     commit_job,
@@ -183,6 +187,14 @@ class LocalProcessor:
         self.wake = threading.Event()
         self._pool: AnalysisPool | None = None
         self.notifier = Notifier.from_settings(store, settings)
+        # On SQLite one writer thread commits the finished messages, in
+        # order, while this thread walks and hands out the next ones: the
+        # commit (the store's one writer) then overlaps the analysis instead
+        # of pausing the feed of documents to the workers. On PostgreSQL
+        # the commits stay in this thread (row locks, no single writer; the
+        # job queue commits per job).
+        self.background_commit = store.engine.dialect.name == "sqlite"
+        self._lock = threading.Lock()  # in_flight and the summary, shared with the writer
 
     # -- analysis ---------------------------------------------------------
 
@@ -217,8 +229,12 @@ class LocalProcessor:
         in_flight: dict[str, Future] = {}
         if self.notifier is not None:
             self.notifier.start()
+        writer = (Writer(lambda batch: self._committed(batch, summary, in_flight))
+                  if self.background_commit else None)
         try:
             while True:
+                if writer is not None:
+                    writer.check()
                 if not stop.is_set():
                     self._fill(jobs, in_flight, summary)
                 if not jobs:
@@ -229,28 +245,49 @@ class LocalProcessor:
                     continue
                 ready = self._ready(jobs, stop, lambda: self._top_up(jobs, in_flight, summary))
                 if ready:
-                    self._commit(ready, summary)
-                    if self.notifier is not None:
-                        self.notifier.wake()  # an urgent report notifies within seconds of its commit
-                    for j in ready:
-                        for d in j.result.documents:
-                            f = in_flight.get(d.sha256)
-                            if f is not None and f.done():
-                                in_flight.pop(d.sha256, None)
+                    if writer is not None:
+                        for job in ready:
+                            job.collect()
+                        writer.put(ready)
+                    else:
+                        self._committed(ready, summary, in_flight)
                 elif stop.is_set():
                     break
         finally:
-            left = [j.inbound_id for j in jobs]
-            if left:
-                with self.store.transaction() as s:
-                    inbound.release(s, left)
-            if self._pool is not None:
-                self._pool.close(abort=stop.is_set())
-                self._pool = None
-            if self.notifier is not None:
-                self.notifier.stop()
-                self._notify_last()
+            try:
+                if writer is not None:
+                    # What was handed to the writer is analysed: committed
+                    # before returning, even on a stop.
+                    writer.close()
+            finally:
+                self._wind_down(jobs, stop)
         return summary
+
+    def _wind_down(self, jobs: deque, stop: threading.Event) -> None:
+        """Messages not analysed yet go back to the queue; workers and the
+        notifier stop."""
+        left = [j.inbound_id for j in jobs]
+        if left:
+            with self.store.transaction() as s:
+                inbound.release(s, left)
+        if self._pool is not None:
+            self._pool.close(abort=stop.is_set())
+            self._pool = None
+        if self.notifier is not None:
+            self.notifier.stop()
+            self._notify_last()
+
+    def _committed(self, ready: list[MessageJob], summary: ProcessSummary, in_flight: dict) -> None:
+        """Commit ``ready`` (in order) and forget their analyses in flight."""
+        self._commit(ready, summary)
+        if self.notifier is not None:
+            self.notifier.wake()  # an urgent report notifies within seconds of its commit
+        with self._lock:
+            for j in ready:
+                for d in j.result.documents:
+                    f = in_flight.get(d.sha256)
+                    if f is not None and f.done():
+                        in_flight.pop(d.sha256, None)
 
     def _notify_last(self) -> None:
         """A last pass before returning (a replay ends; the daemon stops):
@@ -271,7 +308,11 @@ class LocalProcessor:
         for row_id, raw, source, urgent in raws:
             try:
                 job = walk_job(row_id, raw, self.limits, source, self.senders)
-                self._submit(job, documents_to_analyse(self.store, job, set(in_flight)), in_flight, urgent)
+                with self._lock:
+                    flying = set(in_flight)
+                todo = documents_to_analyse(self.store, job, flying)
+                with self._lock:
+                    self._submit(job, todo, in_flight, urgent)
             except OperationalError:
                 raise
             except Exception as exc:  # a fault in intake: the message is kept, visibly failed
@@ -320,7 +361,8 @@ class LocalProcessor:
                 if outcome is None:
                     continue
                 counted(job, outcome)
-                summary.add(outcome)
+                with self._lock:
+                    summary.add(outcome)
                 if self.on_done is not None:
                     self.on_done(job.inbound_id, outcome)
             left = left[done:]
@@ -361,4 +403,6 @@ class LocalProcessor:
         log_fault(log, "processing failed on inbound message %s", exc, inbound_id)
         with self.store.transaction() as s:
             inbound.fail(s, inbound_id, f"{PIPELINE_FAILED}:{type(exc).__name__}")
-        summary.failed += 1
+        with self._lock:
+            summary.failed += 1
+

@@ -15,6 +15,7 @@ from intake.parsers.ocr import page_clean
 from intake.parsers.ocr.page import TableCounter, ocr_page
 from intake.parsers.readers.registry import reader
 from intake.parsers.support.options import ParsingOptions
+from intake.parsers.support.page_set import PAGE_SET, PageSetError, unpack
 from intake.types import Document, ExceptionInfo, IntakeError, Layout
 
 MIN_SIDE = 200
@@ -116,15 +117,33 @@ def read_image(doc: Document, opts: ParsingOptions) -> Layout:
             "taken for a logo or icon and not read"
         )
         return layout
-    tables = TableCounter()
     frames = getattr(img, "n_frames", 1) or 1
-    if frames > opts.max_ocr_pages:
+    return _read_frames(layout, ImageSequence.Iterator(img), frames, opts)
+
+
+@reader(PAGE_SET)
+def read_page_set(doc: Document, opts: ParsingOptions) -> Layout:
+    """Pictures of the pages of one form, sent as separate attachments:
+    read as the pages of one scan, in the order the set holds them."""
+    try:
+        pages = unpack(doc.data)
+    except PageSetError as exc:
+        raise IntakeError(CORRUPT_DOCUMENT, f"The set of page pictures cannot be read ({exc}).") from None
+    # Each member is the first frame of its own picture (the grouping takes
+    # single-frame pictures only).
+    frames = (open_image(data, opts) for data, _ in pages)
+    return _read_frames(Layout(source="ocr", ocr=True), frames, len(pages), opts)
+
+
+def _read_frames(layout: Layout, frames, count: int, opts: ParsingOptions) -> Layout:
+    tables = TableCounter()
+    if count > opts.max_ocr_pages:
         layout.warnings.append(ExceptionInfo(
-            OCR_PAGES_SKIPPED, f"The image has {frames} pages; only the first {opts.max_ocr_pages} "
+            OCR_PAGES_SKIPPED, f"The image has {count} pages; only the first {opts.max_ocr_pages} "
             "were read (parsing.max_ocr_pages)."))
     words_all = []
     page = 0
-    for page, frame in enumerate(ImageSequence.Iterator(img), start=1):
+    for page, frame in enumerate(frames, start=1):
         if page > opts.max_ocr_pages:
             page -= 1
             break

@@ -9,7 +9,13 @@ first document that needs it, with a private profile; restarted after
 parsing.soffice_restart_after conversions (LibreOffice's memory grows with
 use); killed with its whole process group when a conversion passes
 parsing.convert_timeout_s, so the next document gets a fresh one. When no
-such Python is there, the caller converts the old way (soffice.py)."""
+such Python is there, the caller converts the old way (soffice.py).
+
+It never outlives the worker: the bridge runs in a session of its own (a
+Ctrl-C at the terminal is the worker's to handle, not LibreOffice's), and
+the kernel ends it when the process that started it ends, however that
+happens (soffice_bridge.py: PR_SET_PDEATHSIG); a test kills replays and
+workers with SIGKILL and looks for what is left."""
 
 from __future__ import annotations
 
@@ -22,11 +28,25 @@ import signal
 import subprocess
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
 BRIDGE = Path(__file__).with_name("soffice_bridge.py")
+# The kernel's "parent died" signal follows the thread that started the
+# child, not the process: one thread that lives as long as the process
+# starts every bridge, so a review-app request thread that retires does not
+# take LibreOffice with it.
+# One per process id: a forked child has none of its parent's threads.
+_spawners: dict[int, ThreadPoolExecutor] = {}
+
+
+def _spawner() -> ThreadPoolExecutor:
+    pid = os.getpid()
+    if pid not in _spawners:
+        _spawners[pid] = ThreadPoolExecutor(max_workers=1, thread_name_prefix="soffice-start")
+    return _spawners[pid]
 
 
 class Unavailable(Exception):
@@ -58,10 +78,10 @@ class ResidentOffice:
         self.pipe = ""
         self._buf = b""
         try:
-            self.proc = subprocess.Popen(
-                [python, "-I", str(BRIDGE), soffice, str(self.profile)],
+            self.proc = _spawner().submit(
+                subprocess.Popen, [python, "-I", str(BRIDGE), soffice, str(self.profile), str(self.owner)],
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                env={**os.environ, "HOME": str(self.profile)}, start_new_session=True)
+                env={**os.environ, "HOME": str(self.profile)}, start_new_session=True).result()
         except OSError:
             shutil.rmtree(self.profile, ignore_errors=True)
             raise Unavailable("python_missing", permanent=True) from None

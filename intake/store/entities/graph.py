@@ -11,15 +11,15 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from sqlalchemy import and_, bindparam, delete, func, insert, inspect, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, insert, inspect, literal, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from intake.matching import entity_keys, person_match
 from intake.store.document_facts import DocumentFacts, facts_for
 from intake.store.entities import ids as entity_ids
-from intake.store.entities.queries import entities_matching, entities_where_in, live_entity
-from intake.store.models import DocumentRow, Entity, EntityFact, EntityLink, MentionRow
+from intake.store.entities.queries import entities_matching, live_entity
+from intake.store.models import DocumentRow, Entity, EntityDecisionDocument, EntityFact, EntityLink, MentionRow
 
 
 def new_entity(session, type_: str, key: str, display: str, seed_id: str, attrs=None, *,
@@ -76,13 +76,14 @@ def _unused(session, ent: Entity) -> bool:
     return True
 
 
-def insert_new_entities(session, entities) -> None:
+def insert_new_entities(session, entities, top: int | None = None) -> None:
     """Insert the entities new_entity(flush=False) made for a document
-    (given in the order they were made; others ignored), in one statement.
-    The ORM inserts rows one by one when it must learn their ids; on SQLite,
-    which holds one writer at a time (and this transaction has written
-    already), the ids SQLite would give (the largest + 1, in order) are
-    given here. PostgreSQL's inserts are batched with RETURNING anyway."""
+    (in the order made; others ignored), in one statement. The ORM inserts
+    rows one by one when it must learn their ids; on SQLite (one writer,
+    and this transaction has written already) the ids SQLite would give
+    (the largest + 1, in order) are given here; ``top``: the largest, if
+    the caller has read it (entities_for_document). PostgreSQL's inserts
+    are batched with RETURNING anyway."""
     pending, seen = [], set()
     for e in entities:
         if e is not None and id(e) not in seen and inspect(e).pending:
@@ -91,10 +92,14 @@ def insert_new_entities(session, entities) -> None:
     if not pending:
         return
     if session.get_bind().dialect.name == "sqlite":
-        with session.no_autoflush:
-            top = session.scalar(select(func.max(Entity.id))) or 0
+        if top is None:
+            with session.no_autoflush:
+                top = session.scalar(select(func.max(Entity.id)))
+        else:  # nor the id of any entity an autoflush inserted since
+            top = max([top or 0] + [o.id for o in session.identity_map.values()
+                                    if isinstance(o, Entity) and o.id is not None])
         for k, e in enumerate(pending, 1):
-            e.id = top + k
+            e.id = (top or 0) + k
     session.flush()
 
 
@@ -115,7 +120,7 @@ def insert_mentions(session, mentions: list[MentionRow]) -> None:
 
 def entity_by_value(session, type_: str, key: str, display: str, known: dict[str, Entity] | None = None) -> Entity:
     """The live entity of a value, created when new. ``known`` (public id ->
-    entity, from entities_by_values) saves a query per mention and learns
+    entity, from entities_for_document) saves a query per mention and learns
     the entities created here."""
     seed = entity_keys.id_seed(type_, key)
     pid = entity_ids.public_id(session, seed)
@@ -131,22 +136,23 @@ def entity_by_value(session, type_: str, key: str, display: str, known: dict[str
     return live_entity(session, ent)
 
 
-def entities_by_values(session, type_keys) -> dict[str, Entity]:
-    """The stored entities of these (type, key) values by public id, in one
-    query: a document's mentions resolved without a query each."""
-    pids = sorted({entity_ids.public_id(session, entity_keys.id_seed(t, k)) for t, k in type_keys})
-    return {e.public_id: e for e in entities_where_in(session, Entity.public_id, pids)}
+ANY_DECISION = "intake.any_entity_decision"  # session.info: whether the store holds officer decisions
 
 
-def entities_for_document(session, type_keys, person_blocks) -> tuple[dict[str, Entity], dict[str, list[Entity]]]:
+def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = False,
+                          ) -> tuple[dict[str, Entity], dict[str, list[Entity]], int | None]:
     """What a document's mentions can resolve to, in one query: the stored
-    entities of its values by public id (as entities_by_values), and the
-    live people of each surname block, oldest first (the candidates
-    resolve.py scores a person mention against)."""
+    entities of its values by public id, and the live people of each
+    surname block, oldest first (resolve.py scores a person against them).
+    The same statement reads the largest entity id (insert_new_entities, on
+    SQLite) and, for a document being stored, once per transaction, whether
+    any officer decision exists (resolve.py _any_decision), from a one-row
+    derived table the entities are outer-joined to."""
     pids = sorted({entity_ids.public_id(session, entity_keys.id_seed(t, k)) for t, k in type_keys})
     blocks = sorted(set(person_blocks))
     known: dict[str, Entity] = {}
     people: dict[str, list[Entity]] = {b: [] for b in blocks}
+    top: int | None = None
     for i in range(0, max(len(pids), len(blocks)), 400):
         conds = []
         if pids[i:i + 400]:
@@ -154,14 +160,27 @@ def entities_for_document(session, type_keys, person_blocks) -> tuple[dict[str, 
         if blocks[i:i + 400]:
             conds.append(and_(Entity.type == "PERSON", Entity.key.in_(blocks[i:i + 400]),
                               Entity.merged_into_id.is_(None)))
-        for e in session.scalars(select(Entity).where(or_(*conds)).order_by(Entity.id)):
+        if i == 0:
+            extra = [func.max(Entity.id).label("top") if session.get_bind().dialect.name == "sqlite"
+                     else literal(None).label("top")]
+            ask = fresh and ANY_DECISION not in session.info
+            if ask:
+                extra.append(select(EntityDecisionDocument.id).limit(1).scalar_subquery().label("decision"))
+            one = select(*extra).subquery()
+            rows = session.execute(select(Entity, *one.c).select_from(one).outerjoin(Entity, or_(*conds))
+                                   .order_by(Entity.id)).all()
+            top = rows[0].top  # the derived table's one row: never empty
+            if ask:
+                session.info[ANY_DECISION] = rows[0].decision is not None
+            found = [r[0] for r in rows if r[0] is not None]
+        else:
+            found = session.scalars(select(Entity).where(or_(*conds)).order_by(Entity.id))
+        for e in found:
             if e.public_id in pids:
                 known[e.public_id] = e
             if e.type == "PERSON" and e.merged_into_id is None and e.key in people:
                 people[e.key].append(e)
-    wanted = set(pids)
-    known = {k: v for k, v in known.items() if k in wanted}
-    return known, people
+    return known, people, top
 
 
 def person_profile_of_mentions(session, mentions: list[MentionRow]) -> person_match.Profile:
@@ -350,9 +369,11 @@ def count_document(session, facts: DocumentFacts | None, entity_ids) -> None:
             for kind, value in (("agency", facts.agency if facts else None),
                                 ("submitter", facts.submitter if facts else None)) if value]
     if rows:
-        stmt = _insert_new(session, EntityFact.__table__).values(rows).returning(
+        # Parameters as a list, not .values(rows): compiled once whatever
+        # the row count (SQLAlchemy batches it with RETURNING).
+        stmt = _insert_new(session, EntityFact.__table__).returning(
             EntityFact.__table__.c.entity_pk, EntityFact.__table__.c.kind)
-        new_facts = {(pk, kind) for pk, kind in session.execute(stmt)}
+        new_facts = {(pk, kind) for pk, kind in session.execute(stmt, rows)}
     seen = facts.seen if facts else None
     params = []
     for e in ents:

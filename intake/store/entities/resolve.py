@@ -21,6 +21,7 @@ from intake.matching import entity_keys, person_match
 from intake.store.document_facts import DocumentFacts, facts_for
 from intake.store.entities.decisions import apply_decision, replay_for_document
 from intake.store.entities.graph import (
+    ANY_DECISION,
     count_document,
     entities_for_document,
     entity_by_value,
@@ -187,7 +188,8 @@ def _value_key(m: MentionRow, plates: dict[int, str]) -> tuple[str, str] | None:
 
 
 def resolve_document(session, document: DocumentRow, mentions: list[MentionRow], *, replay: bool = True,
-                     fresh: bool = False, facts: DocumentFacts | None = None, values: dict | None = None) -> None:
+                     fresh: bool = False, facts: DocumentFacts | None = None, values: dict | None = None,
+                     ) -> dict[int, Entity] | None:
     """Resolve one document's mentions (in the order given: the indexes in
     Mention.attrs refer to it), write its links, refresh touched counts.
 
@@ -196,7 +198,10 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
     inserted yet: they are inserted with their new entities in one flush,
     and the counts of what they name updated by delta (count_document).
     Every other caller (reprocessing, approval, rebuild) recounts from the
-    mentions (refresh_stats)."""
+    mentions (refresh_stats).
+
+    Returns, for a fresh document counted by delta, its entities by id as
+    they stand now (triage reads their counts without a query); else None."""
     if not fresh:
         session.flush()
         facts = facts_for(session, [document.id]).get(document.id)
@@ -209,8 +214,9 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
             plates[i] = entity_keys.exact_key("VRM", m.value)
     value_keys = {i: _value_key(m, plates) for i, m in enumerate(mentions)
                   if not (m.type == "PERSON" and i in profiles)}
-    known, people = entities_for_document(session, [tk for tk in value_keys.values() if tk is not None],
-                                          [_block_of(m) for i, m in enumerate(mentions) if i not in value_keys])
+    known, people, top = entities_for_document(
+        session, [tk for tk in value_keys.values() if tk is not None],
+        [_block_of(m) for i, m in enumerate(mentions) if i not in value_keys], fresh=fresh)
     was_resolved = False
     chosen: list[Entity | None] = []
     for i, m in enumerate(mentions):
@@ -224,7 +230,9 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
         elif (tk := value_keys[i]) is not None:
             ent = entity_by_value(session, tk[0], tk[1], m.value, known)
         chosen.append(ent)
-    insert_new_entities(session, chosen)
+    # ``top`` holds unless resolution above inserted an entity itself (it
+    # makes them pending, to insert here; an autoflush inserts none).
+    insert_new_entities(session, chosen, top if fresh else None)
     for m, ent in zip(mentions, chosen):
         m.entity_pk = ent.id if ent is not None else None
         if ent is not None:
@@ -238,15 +246,18 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
     link_partial_plates_of(session, [session.get(Entity, ent_id) for ent_id in vrms])
     replayed: set[int] = (replay_for_document(session, document)
                           if replay and (not fresh or _any_decision(session)) else set())
+    in_hand: dict[int, Entity] | None = None
     if fresh and not was_resolved and not replayed:
         if document.duplicate_of_id is None:
             count_document(session, facts, {m.entity_pk for m in mentions})
         # else: a copy counts for nothing; the counts stand.
+        in_hand = {e.id: e for e in chosen if e is not None}
     else:
         refresh_stats(session, touched | replayed)
     if not fresh:
         session.flush()
     log.debug("resolved document %s: %d mentions, %d entities touched", document.id, len(mentions), len(touched))
+    return in_hand
 
 
 def _any_decision(session) -> bool:
@@ -254,7 +265,7 @@ def _any_decision(session) -> bool:
     transaction (decisions are made in the review app's transactions, never
     in one that stores messages): with none, a new document has none to
     replay."""
-    key = "intake.any_entity_decision"
+    key = ANY_DECISION  # usually answered by entities_for_document's query
     if key not in session.info:
         session.info[key] = session.scalar(select(EntityDecisionDocument.id).limit(1)) is not None
     return session.info[key]

@@ -36,6 +36,7 @@ def _within(obj: dict, box: tuple[float, float, float, float], tol: float = 1.0)
 def find_marks(page) -> list[Mark]:
     marks: list[Mark] = []
     seen: list[tuple[float, float, float, float]] = []
+    typed = [c for c in page.chars if c.get("text", "").strip()]
     for r in page.rects:
         w, h = float(r["width"]), float(r["height"])
         if not (MIN_SIDE <= w <= MAX_SIDE and MIN_SIDE <= h <= MAX_SIDE and abs(w - h) <= 0.2 * max(w, h)):
@@ -46,7 +47,7 @@ def find_marks(page) -> list[Mark]:
         if any(abs(box[0] - s[0]) < 1 and abs(box[1] - s[1]) < 1 for s in seen):
             continue
         seen.append(box)
-        if any(c.get("text", "").strip() and _within(c, box) for c in page.chars):
+        if any(_within(c, box) for c in typed):
             continue  # a typed tick inside the box is already text
         size = min(w, h)
         inner = [o for o in list(page.lines) + list(page.curves) if _within(o, box)

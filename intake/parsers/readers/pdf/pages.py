@@ -1,6 +1,7 @@
 """PDF pages as the PDF reader assembles them (blocks with their vertical
 place), OCR of the pages that have no text layer, and the second reader
-used when pdfminer finds no pages in a file that pypdf or poppler can read.
+used when PDFium and pdfminer find no pages in a file that pypdf or poppler
+can read.
 
 Limits are checked on what will be processed: a page is rendered for OCR
 only at a size within parsing.max_image_pixels (its resolution lowered if
@@ -119,7 +120,8 @@ def _size(rd, i: int) -> tuple[float, float]:
 
 
 def second_reader(data: bytes, rd, opts: ParsingOptions, layout: Layout) -> tuple[list[PdfPage], list[int]]:
-    """Pages and the numbers of those to OCR, when pdfminer finds no pages:
+    """Pages and the numbers of those to OCR, when the layout engines
+    (PDFium, pdfminer) find no pages:
     pypdf's page tree (or poppler's) and their text layers, paragraph per
     blank-line-separated run. No tables: the template layer reads the
     lines. Raises nothing; no pages at all is the caller's to report."""
@@ -155,5 +157,5 @@ def second_reader(data: bytes, rd, opts: ParsingOptions, layout: Layout) -> tupl
                     page.blocks.append((float(k), float(k), Paragraph(
                         text=chunk.strip(), provenance=Provenance(page=n, source="pdf"))))
     if pages:
-        layout.notes.append(f"pdfminer found no pages; read with {'pypdf' if by_pypdf else 'poppler'}")
+        layout.notes.append(f"PDFium and pdfminer found no pages; read with {'pypdf' if by_pypdf else 'poppler'}")
     return pages, to_ocr

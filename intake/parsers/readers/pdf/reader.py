@@ -1,14 +1,19 @@
-"""PDF → Layout with pdfplumber (text, ruled tables, word positions) and
-pypdf (encryption, AcroForm values). Pages with no usable text layer are
-rendered and OCR'd; a table that runs over a page break is joined."""
+"""PDF → Layout: characters, rulings and drawings from PDFium
+(support/pdfium_layout.py), made into words and ruled tables by
+pdfplumber's geometry; pypdf for encryption and AcroForm values. Pages
+with no usable text layer are rendered and OCR'd; a table that runs over
+a page break is joined."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import logging
+from collections.abc import Iterable
 
 import pdfplumber
+import pypdfium2
+import pypdfium2.raw as pdfium_c
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
@@ -22,6 +27,7 @@ from intake.parsers.ocr.page import TableCounter
 from intake.parsers.readers.pdf.acroform import PlacedField, read_fields
 from intake.parsers.readers.pdf.marks import Mark, find_marks
 from intake.parsers.readers.pdf.pages import MIN_TEXT_CHARS, PdfPage, ocr_pdf_pages, second_reader
+from intake.parsers.readers.pdf.pdfium_layout import PDFIUM_LOCK, iter_pages, open_document
 from intake.parsers.readers.registry import reader
 from intake.parsers.sniff import PDF
 from intake.parsers.support.active_content import pdf_active
@@ -64,11 +70,8 @@ def _needs_password(data: bytes) -> bool:
     user password only, for every revision (R2-R6, RC4 and AES, with or
     without an /ID): its answer is the viewer's. A file PDFium cannot parse
     at all is left to the other readers to judge."""
-    import pypdfium2
-    import pypdfium2.raw as pdfium_c
-
     try:
-        pypdfium2.PdfDocument(data).close()
+        open_document(data).close()
     except pypdfium2.PdfiumError as exc:
         return getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD
     return False
@@ -91,13 +94,24 @@ def _open_pypdf(data: bytes) -> PdfReader | None:
     except Exception as exc:  # pypdf raises many types on damage
         log.debug("pypdf could not open a PDF: %s", type(exc).__name__)
         if b"/Encrypt" in data and _needs_password(data):
-            # pdfminer, next, would accept an empty owner password too.
+            # pdfminer, the second engine, would accept an empty owner
+            # password too.
             raise _encrypted() from None
         return None
 
 
+# The engine that reads a page's characters, rulings and drawings.
+# "pdfplumber" (pdfminer, pure Python) reads what the first cannot open and
+# is kept for bench/pdf_engines.py to measure the two side by side.
+ENGINES = ("pdfium", "pdfplumber")
+
+
 @reader(PDF)
 def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
+    return read_pdf_with(doc, opts, "pdfium")
+
+
+def read_pdf_with(doc: Document, opts: ParsingOptions, engine: str) -> Layout:
     data = doc.data
     rd = _open_pypdf(data)
     placed: list[PlacedField] = []
@@ -114,31 +128,22 @@ def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
     tables = TableCounter()
     pages: list[PdfPage] = []
     to_ocr: list[int] = []
-    try:
-        pdf = pdfplumber.open(io.BytesIO(data), password="")
-        all_pages = pdf.pages
-    except PDFPasswordIncorrect:
-        raise _encrypted() from None
-    except Exception as exc:
-        log.debug("pdfminer could not read a PDF: %s", type(exc).__name__)
-        pdf, all_pages = None, []
-    if not all_pages:
-        # pdfminer is strict about the page tree; pypdf and poppler repair
-        # more. A file none of them can page through is damaged.
-        if pdf is not None:
-            pdf.close()
-        pages, to_ocr = second_reader(data, rd, opts, layout)
-        if not pages:
-            raise _corrupt("no PDF reader finds a page in it")
-        pdf, all_pages = None, []
-    total = layout.pages if pdf is None else len(all_pages)
-    layout.pages = total
-    with pdf if pdf is not None else contextlib.nullcontext():
+    with contextlib.ExitStack() as stack:
+        total, all_pages = _open_pages(data, rd, opts, engine, stack)
+        if total == 0:
+            # A file the layout engines cannot page through may still have
+            # a page tree that pypdf or poppler repair.
+            pages, to_ocr = second_reader(data, rd, opts, layout)
+            if not pages:
+                raise _corrupt("no PDF reader finds a page in it")
+            total = layout.pages
+        else:
+            layout.pages = total
         if total > opts.max_pages:
             layout.warnings.append(ExceptionInfo(
                 PAGES_TRUNCATED, f"The PDF has {total} pages; only the first {opts.max_pages} were read "
                 "(parsing.max_pages)."))
-        for page in all_pages[: opts.max_pages]:
+        for page in all_pages:
             number = page.page_number
             visible = sum(1 for c in page.chars if c.get("text", "").strip())
             has_fields = any(p.page == number for p in placed)
@@ -160,6 +165,39 @@ def read_pdf(doc: Document, opts: ParsingOptions) -> Layout:
     for pg in pages:
         layout.blocks.extend(b for _, _, b in pg.blocks)
     return layout
+
+
+def _open_pages(data: bytes, rd: PdfReader | None, opts: ParsingOptions, engine: str,
+                stack: contextlib.ExitStack) -> tuple[int, Iterable]:
+    """The page count and the pages to read (the first parsing.max_pages),
+    from PDFium, else pdfplumber; (0, []) when neither finds a page."""
+    if engine == "pdfium":
+        try:
+            pdf = open_document(data)
+        except pypdfium2.PdfiumError as exc:
+            if getattr(exc, "err_code", None) == pdfium_c.FPDF_ERR_PASSWORD:
+                raise _encrypted() from None
+            log.debug("PDFium could not read a PDF: %s", exc)
+        else:
+            stack.enter_context(PDFIUM_LOCK)
+            stack.callback(pdf.close)
+            total = len(pdf)
+            if total:
+                return total, iter_pages(pdf, opts.max_pages, rd)
+    try:
+        plumber = pdfplumber.open(io.BytesIO(data), password="")
+    except PDFPasswordIncorrect:
+        raise _encrypted() from None
+    except Exception as exc:
+        log.debug("pdfminer could not read a PDF: %s", type(exc).__name__)
+        return 0, []
+    stack.enter_context(plumber)
+    try:
+        all_pages = plumber.pages
+    except Exception as exc:
+        log.debug("pdfminer could not page through a PDF: %s", type(exc).__name__)
+        return 0, []
+    return len(all_pages), all_pages[: opts.max_pages]
 
 
 def _has_marks(page) -> bool:
