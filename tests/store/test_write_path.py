@@ -159,7 +159,7 @@ def test_a_message_costs_the_same_statements_however_often_its_entities_were_nam
     finally:
         event.remove(store.engine, "before_cursor_execute", count)
     assert statements[2] == statements[29]
-    assert max(statements[2:]) <= 30  # issue 22's budget is 20 for a typical message; this one has four entities
+    assert max(statements[2:]) <= 30  # the write path's budget is 20 for a typical message; this one has four entities
 
 
 def test_triage_of_a_new_document_equals_triage_read_back(store):
