@@ -43,6 +43,12 @@ class RawMessage:
 DocumentKind = Literal["attachment", "body"]
 
 
+# The media type of a page set: pictures of one form's pages, sent as separate
+# attachments and kept as one document (parsers/support/page_set.py). Here,
+# among the shared types, because the store's export names it too.
+PAGE_SET = "image/vnd.intake.page-set+zip"
+
+
 @dataclass(frozen=True)
 class Document:
     """One attachment or one body of a message, with its media type sniffed

@@ -31,8 +31,8 @@ import re
 from dataclasses import dataclass
 
 from intake.logs import log_fault
-from intake.parsers.support.page_set import MAX_PAGES, PAGE_SET, pack
-from intake.types import Document, sha256_hex
+from intake.parsers.support.page_set import MAX_PAGES, pack
+from intake.types import PAGE_SET, Document, sha256_hex
 
 log = logging.getLogger(__name__)
 

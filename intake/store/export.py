@@ -13,12 +13,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from intake import canonical
-from intake.parsers.support.page_set import PAGE_SET
 from intake.store.entities.queries import public_ids_of
 from intake.store.grading_suggestion import suggestions_for
 from intake.store.models import DocumentRow, ExceptionItem, RecordRow, ReviewNote
 from intake.store.records import current_fields, field_values
 from intake.store.triage import export_objects as export_triage
+from intake.types import PAGE_SET
 
 # docs/forms.md canonical keys, in the order a reader expects them in a CSV.
 CANONICAL_FIELDS = list(canonical.KEYS)

@@ -28,9 +28,9 @@ from intake.cli import main
 from intake.ingest.mime_walk import walk
 from intake.ingest.page_groups import _page_number, group_pages, measure, order_pages
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.support.page_set import PAGE_SET, is_page_set, pack, unpack
+from intake.parsers.support.page_set import is_page_set, pack, unpack
 from intake.parsers.tools.soffice import convert
-from intake.types import Document, sha256_hex
+from intake.types import PAGE_SET, Document, sha256_hex
 from tests.ingest.test_replay import export, table_counts
 from tests.support.mail import message
 

@@ -15,8 +15,8 @@ from intake.parsers.ocr import page_clean
 from intake.parsers.ocr.page import TableCounter, ocr_page
 from intake.parsers.readers.registry import reader
 from intake.parsers.support.options import ParsingOptions
-from intake.parsers.support.page_set import PAGE_SET, PageSetError, unpack
-from intake.types import Document, ExceptionInfo, IntakeError, Layout
+from intake.parsers.support.page_set import PageSetError, unpack
+from intake.types import PAGE_SET, Document, ExceptionInfo, IntakeError, Layout
 
 MIN_SIDE = 200
 MIN_BYTES = 20 * 1024

@@ -26,7 +26,6 @@ import zipfile
 
 from intake.exception_codes import CORRUPT_DOCUMENT
 
-PAGE_SET = "image/vnd.intake.page-set+zip"
 MANIFEST = "intake-page-set.json"
 _FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 _EXT = {"image/jpeg": "jpg", "image/png": "png", "image/tiff": "tif", "image/bmp": "bmp",
