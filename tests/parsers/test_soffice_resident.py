@@ -136,7 +136,7 @@ def test_libreoffice_ends_with_the_worker_that_started_it(doc_bytes, tmp_path, b
     src.write_bytes(doc_bytes)
     script = textwrap.dedent(f"""
         import sys
-        from intake.parsers.support import soffice
+        from intake.parsers.tools import soffice
         from intake.parsers.support.options import ParsingOptions
         def convert():
             soffice.convert(open({str(src)!r}, "rb").read(), ".doc", "docx", ParsingOptions(), "t", "MS Word 97")
