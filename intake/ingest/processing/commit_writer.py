@@ -22,6 +22,12 @@ class Writer:
         self.commit = commit
         self._queue: queue.Queue = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
+        # Batches handed over but not committed (the one whose commit failed
+        # and every one after it): their rows are still claimed by this
+        # process, which may go on (the daemon's next pass), so the
+        # processor hands them back rather than leave them stuck until a
+        # restart.
+        self.unfinished: list[list] = []
         self._thread = threading.Thread(target=self._run, name="intake-writer", daemon=True)
         self._thread.start()
 
@@ -31,11 +37,13 @@ class Writer:
             if batch is None:
                 return
             if self._error is not None:
-                continue  # the processor stops; the claimed rows go back with release_stale
+                self.unfinished.append(batch)  # the processor stops and hands these back
+                continue
             try:
                 self.commit(batch)
             except BaseException as exc:  # noqa: BLE001 - handed to the processor's thread
                 self._error = exc
+                self.unfinished.append(batch)
 
     def check(self) -> None:
         if self._error is not None:

@@ -260,6 +260,8 @@ class LocalProcessor:
                     # before returning, even on a stop.
                     writer.close()
             finally:
+                if writer is not None:
+                    jobs.extend(j for batch in writer.unfinished for j in batch)
                 self._wind_down(jobs, stop)
         return summary
 
