@@ -36,23 +36,13 @@ if str(REPO) not in sys.path:
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from bench import replay_intake, replay_mailbox  # noqa: E402
+from intake.analysis.workers import children_of, process_tree  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _log(msg: str) -> None:
     print(f"[bench] {msg}", file=sys.stderr, flush=True)
-
-
-def _children(pid: int) -> list[int]:
-    out: list[int] = []
-    try:
-        for tid in os.listdir(f"/proc/{pid}/task"):
-            with open(f"/proc/{pid}/task/{tid}/children") as fh:
-                out += [int(c) for c in fh.read().split()]
-    except OSError:
-        pass
-    return out
 
 
 def _cpu_s(pid: int) -> float:
@@ -62,15 +52,6 @@ def _cpu_s(pid: int) -> float:
         return (int(f[11]) + int(f[12])) / TICK  # utime, stime
     except (OSError, IndexError, ValueError):
         return 0.0
-
-
-def _subtree(pid: int) -> list[int]:
-    out, todo = [], [pid]
-    while todo:
-        p = todo.pop()
-        out.append(p)
-        todo += _children(p)
-    return out
 
 
 class TreeWatch:
@@ -89,9 +70,9 @@ class TreeWatch:
             self.cpu[self.root] = max(self.cpu.get(self.root, 0.0), _cpu_s(self.root))
             self.owner[self.root] = 0
             tree = replay_intake._memory_kb(str(self.root))[1] / 1024 if os.path.exists(f"/proc/{self.root}") else 0
-            for child in _children(self.root):
+            for child in children_of(self.root):
                 pss = 0.0
-                for p in _subtree(child):
+                for p in process_tree(child):
                     self.owner[p] = child
                     self.cpu[p] = max(self.cpu.get(p, 0.0), _cpu_s(p))
                     try:

@@ -76,7 +76,7 @@ def _rss_mb(pid: int) -> float:
     return 0.0
 
 
-def _children(pid: int) -> list[int]:
+def children_of(pid: int) -> list[int]:
     out: list[int] = []
     try:
         for tid in os.listdir(f"/proc/{pid}/task"):
@@ -101,13 +101,13 @@ def _pss_mb(pid: int) -> float:
     return _rss_mb(pid)
 
 
-def _tree(pid: int) -> list[int]:
+def process_tree(pid: int) -> list[int]:
     out, todo = [], [pid]
     while todo:
         p = todo.pop()
         if p not in out:
             out.append(p)
-            todo += _children(p)
+            todo += children_of(p)
     return out
 
 
@@ -118,7 +118,7 @@ def tree_memory_mb(pid: int, limit_mb: float | None = None) -> float:
     first (cheap: it is read every 0.2 s); only a tree whose RSS is over
     ``limit_mb`` has its PSS read (the kernel walks every mapping for it),
     so shared pages counted twice by RSS do not stop a worker."""
-    tree = _tree(pid)
+    tree = process_tree(pid)
     rss = sum(_rss_mb(p) for p in tree)
     if limit_mb is None or rss <= limit_mb:
         return rss

@@ -43,14 +43,14 @@ def queue_filter(ctx: Ctx):
     return _queue_filter(ctx, KEPT if ctx.form is not None else "")
 
 
-def _doc(ctx: Ctx, doc_id: str):
+def document_or_404(ctx: Ctx, doc_id: str):
     doc = get_document(ctx.db, doc_id)
     if doc is None:
         raise NotFound()
     return doc
 
 
-def _preview(ctx: Ctx, doc):
+def original_preview(ctx: Ctx, doc):
     data = repo.get_blob(ctx.db, doc.sha256) or b""
     return ctx.app.renditions.preview(doc.media_type, doc.sha256, data, doc.text)
 
@@ -78,7 +78,7 @@ def _show(ctx: Ctx, doc, *, error: str | None = None, status: int = 200, typed: 
     other, relation = _other(ctx, doc)
     review_actions.audit_view(ctx.db, ctx.actor, "document.viewed", "document", doc.public_id)
     return ctx.render(
-        "document.html", status_code=status, v=view, doc=doc, msg=view.message, preview=_preview(ctx, doc),
+        "document.html", status_code=status, v=view, doc=doc, msg=view.message, preview=original_preview(ctx, doc),
         holder=holder, mine=holder == ctx.user.username, error=error,
         typed=typed or {}, field_errors=field_errors or {},
         fields=[(fv, segments(fv.value, fv.mentions) if _is_text(fv) else None) for fv in view.fields],
@@ -99,7 +99,7 @@ def _is_text(f) -> bool:
 
 @page(*ALL_ROLES)
 def document_page(ctx: Ctx, doc_id: str):
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     ctx.flash_from_query()
     return _show(ctx, doc)
 
@@ -107,21 +107,21 @@ def document_page(ctx: Ctx, doc_id: str):
 @page(*ALL_ROLES)
 def compare_page(ctx: Ctx, doc_id: str):
     """Both originals side by side with their records, for a duplicate."""
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     other, relation = _other(ctx, doc)
     if other is None:
         raise NotFound()
     review_actions.audit_view(ctx.db, ctx.actor, "document.viewed", "document", doc.public_id, compared_with=other.public_id)
     review_actions.audit_view(ctx.db, ctx.actor, "document.viewed", "document", other.public_id, compared_with=doc.public_id)
     return ctx.render("compare.html", doc=doc, other=other, relation=relation,
-                      mine_preview=_preview(ctx, doc), other_preview=_preview(ctx, other),
+                      mine_preview=original_preview(ctx, doc), other_preview=original_preview(ctx, other),
                       compare=compare_records(doc, other), params=queue_filter(ctx).as_params(),
                       mine_msg=doc.message, other_msg=other.message)
 
 
 @page(*ALL_ROLES)
 def page_image(ctx: Ctx, doc_id: str, n: int):
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     data = repo.get_blob(ctx.db, doc.sha256) or b""
     preview = ctx.app.renditions.preview(doc.media_type, doc.sha256, data, doc.text)
     if preview.kind != "pages" or not 1 <= n <= preview.pages:
@@ -159,7 +159,7 @@ def _after(ctx: Ctx, doc, done: str, *, decided: bool = True) -> Response:
 def _act(ctx: Ctx, doc_id: str, fn, done: str) -> Response:
     # Store actions raise ActionError before they write anything, so a
     # refused action leaves nothing half done in this transaction.
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     busy = _busy(ctx, doc)
     if busy is not None:
         return busy
@@ -200,7 +200,7 @@ def correct(ctx: Ctx, doc_id: str):
     """Correct one field or several; with then=approve / then=next also
     approve in the same submit. Every value is checked before any is
     written; a refused form comes back with what was typed."""
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     try:
         submitted = _submitted_fields(ctx, doc)
     except review_actions.ActionError as exc:
@@ -239,7 +239,7 @@ def choose(ctx: Ctx, doc_id: str):
     """An ambiguous choice answered with one press: the field is set, its
     item resolved, and, if nothing else is open, the document approved and
     the next item shown."""
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     key, text = ctx.get("key"), ctx.get("value")
     if key not in canonical.BY_KEY or doc.record is None:
         return _show(ctx, doc, error="That is not a field of this record.", status=400)
@@ -265,7 +265,7 @@ def choose(ctx: Ctx, doc_id: str):
 
 @page(*WORKERS)
 def choose_template(ctx: Ctx, doc_id: str):
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     template_id = ctx.get("template")
     if template_id not in {t for t, _ in template_choices(ctx.app.settings)}:
         return _show(ctx, doc, error="Choose one of the listed templates.", status=400)
@@ -306,7 +306,7 @@ def duplicate(ctx: Ctx, doc_id: str):
 
 @page(*WORKERS)
 def add_note(ctx: Ctx, doc_id: str):
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     try:
         review_actions.add_note(ctx.db, doc, ctx.get("note"), ctx.actor)
     except review_actions.ActionError as exc:
@@ -316,7 +316,7 @@ def add_note(ctx: Ctx, doc_id: str):
 
 @page(*WORKERS)
 def reprocess(ctx: Ctx, doc_id: str):
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     n = review_actions.request_reprocess(ctx.db, [doc], ctx.actor)
     ctx.app.work.wake()
     return redirect(f"/documents/{doc.public_id}", **queue_filter(ctx).as_params(), done="reprocess_requested", n=n)
@@ -324,7 +324,7 @@ def reprocess(ctx: Ctx, doc_id: str):
 
 @page(*WORKERS)
 def take_over(ctx: Ctx, doc_id: str):
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     previous = doc.claimed_by if _holder(doc) else None
     queue.claim(ctx.db, doc, ctx.user.username, take_over=True)
     review_actions.audit_view(ctx.db, ctx.actor, "document.taken_over" if previous and previous != ctx.user.username
@@ -335,7 +335,7 @@ def take_over(ctx: Ctx, doc_id: str):
 
 @page(*WORKERS)
 def release(ctx: Ctx, doc_id: str):
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     queue.release(ctx.db, doc, ctx.user.username)
     return redirect("/queue", **queue_filter(ctx).as_params(), done="released")
 
@@ -344,7 +344,7 @@ def release(ctx: Ctx, doc_id: str):
 def step(ctx: Ctx, doc_id: str):
     """The next or previous item under the filters, found when asked (not
     on every page view: on a large queue that is a query of its own)."""
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     f = queue_filter(ctx)
     to = ctx.get("to")
     target = queue.neighbour(ctx.db, f, doc, to, ctx.user.username) if to in ("next", "previous") else None
@@ -357,7 +357,7 @@ def step(ctx: Ctx, doc_id: str):
 def leave(ctx: Ctx, doc_id: str):
     """Going to the next or previous item, or back to the queue: the
     officer's claim on this document ends here."""
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     queue.release(ctx.db, doc, ctx.user.username)
     f = queue_filter(ctx)
     to = ctx.get("to")

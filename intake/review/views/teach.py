@@ -35,28 +35,16 @@ from intake.parsers.templates.writer import (
 )
 from intake.review.rendering import RenderError
 from intake.review.source_boxes import locate_text, source_boxes_of
+from intake.review.views.documents import document_or_404, original_preview
 from intake.review.web import Ctx, NotFound, page, redirect
 from intake.store import queue, review_actions
 from intake.store import repository as repo
-from intake.store.documents import get_document
 from intake.types import IntakeError
 
 log = logging.getLogger(__name__)
 TEACHERS = ("admin",)
 PICK = "pick-"  # a line's select is named pick-<n>
 MAX_MATCHES = 500
-
-
-def _doc(ctx: Ctx, doc_id: str):
-    doc = get_document(ctx.db, doc_id)
-    if doc is None:
-        raise NotFound()
-    return doc
-
-
-def _preview(ctx: Ctx, doc):
-    data = repo.get_blob(ctx.db, doc.sha256) or b""
-    return ctx.app.renditions.preview(doc.media_type, doc.sha256, data, doc.text)
 
 
 def _submitted(ctx: Ctx, cands) -> tuple[dict[int, str], dict[str, list[str]], list[str]]:
@@ -87,7 +75,7 @@ def _render(ctx: Ctx, doc, *, status: int = 200, error: str | None = None, chose
     folder = site_folder(ctx.app.settings)
     default_name = titles[0].text if titles else ""
     return ctx.render(
-        "teach.html", status_code=status, doc=doc, preview=_preview(ctx, doc), cands=cands, titles=titles,
+        "teach.html", status_code=status, doc=doc, preview=original_preview(ctx, doc), cands=cands, titles=titles,
         fields=canonical.FIELDS, folder=folder, no_folder=NO_FOLDER, error=error, chosen=chosen or {},
         name=ctx.get("name") or default_name, template_id=ctx.get("template_id"),
         title_n=ctx.get("title") or (str(titles[0].n) if titles else ""), draft_text=draft_text,
@@ -96,7 +84,7 @@ def _render(ctx: Ctx, doc, *, status: int = 200, error: str | None = None, chose
 
 @page(*TEACHERS)
 def teach_page(ctx: Ctx, doc_id: str):
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     review_actions.audit_view(ctx.db, ctx.actor, "template.teach_viewed", "document", doc.public_id)
     return _render(ctx, doc)
 
@@ -105,7 +93,7 @@ def teach_page(ctx: Ctx, doc_id: str):
 def teach_submit(ctx: Ctx, doc_id: str):
     """Preview (the file as it would be written, and what it would do) or
     write. A refused pick comes back with the officer's choices kept."""
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     cands = candidates(doc.text or "")
     chosen, picks, titles = _submitted(ctx, cands)
     registry = load_registry(ctx.app.settings)
@@ -236,7 +224,7 @@ def template_reprocess(ctx: Ctx, template_id: str):
 def label_boxes(ctx: Ctx, doc_id: str):
     """Where each candidate line stands on the rendered pages, for the
     click-to-pick layer (static/teach.js)."""
-    doc = _doc(ctx, doc_id)
+    doc = document_or_404(ctx, doc_id)
     data = repo.get_blob(ctx.db, doc.sha256) or b""
     out = {"document": doc.public_id, "boxes": []}
     try:
