@@ -10,9 +10,11 @@ or from the plain text when there is no usable record.
 Candidates are found with MinHash locality-sensitive hashing over character
 shingles: each document stores a few band keys (table ``content_keys``) and a
 new document is compared only with documents sharing a key, so the cost does
-not grow with the size of the store. No maintained pure-Python MinHash fits
-(datasketch pulls numpy/scipy and a Redis/Cassandra storage layer we do not
-want); the hashing below is the textbook construction, about 30 lines.
+not grow with the size of the store. The hashing below is the textbook
+construction (blake2b shingle hashes, (a*h + b) mod 2**61-1 permutations),
+done in numpy. datasketch does not fit: its hash functions and permutations
+are its own, so it could not reproduce the keys already stored, and keys
+that change stop matching every document stored before.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import re
 import unicodedata
 from functools import lru_cache
 from typing import Iterable, Mapping
+
+import numpy as np
 
 # Fields that say WHO reported WHEN. They are compared separately: two
 # professionals reporting one incident differ here even when their
@@ -127,21 +131,69 @@ def _coefficients(n: int) -> list[tuple[int, int]]:
 _COEFFS = _coefficients(BANDS * ROWS)
 
 
-def shingles(s: str) -> set[int]:
+def _shingle_texts(s: str) -> set[str]:
     if len(s) < SHINGLE:
-        return {int.from_bytes(hashlib.blake2b(s.encode(), digest_size=8).digest(), "big")} if s else set()
-    return {
-        int.from_bytes(hashlib.blake2b(s[i : i + SHINGLE].encode(), digest_size=8).digest(), "big")
-        for i in range(len(s) - SHINGLE + 1)
-    }
+        return {s} if s else set()
+    return {s[i : i + SHINGLE] for i in range(len(s) - SHINGLE + 1)}
+
+
+def _hash64(text: str) -> bytes:
+    return hashlib.blake2b(text.encode(), digest_size=8).digest()
+
+
+def shingles(s: str) -> set[int]:
+    """The hashed shingles of a content string (big-endian 64-bit blake2b)."""
+    return {int.from_bytes(_hash64(t), "big") for t in _shingle_texts(s)}
+
+
+def _shingle_array(s: str) -> np.ndarray:
+    # One blake2b per distinct shingle, read as big-endian 64-bit integers
+    # in one go; equal hashes of distinct shingles do not change a minimum.
+    return np.frombuffer(b"".join(map(_hash64, _shingle_texts(s))), dtype=">u8").astype(np.uint64)
+
+
+_P = np.uint64(_PRIME)
+_LOW32 = np.uint64(0xFFFFFFFF)
+_LOW29 = np.uint64((1 << 29) - 1)
+_A = np.array([a for a, _ in _COEFFS], dtype=np.uint64)[:, None]
+_A_HI, _A_LO = _A >> np.uint64(32), _A & _LOW32
+_B = np.array([b for _, b in _COEFFS], dtype=np.uint64)[:, None]
+_CHUNK = 4096  # shingles per step: 32 rows of this stay a few MB however long the text
+
+
+def _mod_p(x: np.ndarray) -> np.ndarray:
+    """x mod (2**61 - 1) for any uint64 x: 2**61 is 1 modulo the prime."""
+    x = (x & _P) + (x >> np.uint64(61))
+    return np.minimum(x, x - _P)  # below P, x - P wraps round to a larger number
+
+
+def _signature(h: np.ndarray) -> list[int]:
+    """min over h of (a*h + b) mod P for every coefficient pair: exactly the
+    Python-integer formula, done in 64-bit numpy arithmetic. a*h needs 122
+    bits, so it is split in 32-bit halves and each part folded modulo the
+    Mersenne prime (2**64 is 8 and 2**61 is 1 modulo it); no intermediate
+    sum reaches 2**64."""
+    h = _mod_p(h)
+    best = None
+    for start in range(0, len(h), _CHUNK):
+        x = h[start : start + _CHUNK][None, :]
+        x_hi, x_lo = x >> np.uint64(32), x & _LOW32
+        lo = _A_LO * x_lo  # < 2**64
+        mid = _A_HI * x_lo + _A_LO * x_hi  # < 2**62
+        hi = _A_HI * x_hi  # < 2**58
+        total = ((hi << np.uint64(3)) + (mid >> np.uint64(29)) + ((mid & _LOW29) << np.uint64(32))
+                 + (lo & _P) + (lo >> np.uint64(61)) + _B)
+        part = _mod_p(total).min(axis=1)
+        best = part if best is None else np.minimum(best, part)
+    return [int(v) for v in best]
 
 
 def band_keys(s: str) -> list[str]:
     """LSH band keys of a content string (empty string → no keys)."""
-    sh = shingles(s)
-    if not sh:
+    h = _shingle_array(s)
+    if not len(h):
         return []
-    sig = [min(((a * h + b) % _PRIME) for h in sh) for a, b in _COEFFS]
+    sig = _signature(h)
     keys = []
     for band in range(BANDS):
         part = sig[band * ROWS : (band + 1) * ROWS]
