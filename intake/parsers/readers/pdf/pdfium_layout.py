@@ -89,6 +89,35 @@ def _matrix(get, handle) -> Matrix:
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
 
+class _CharCalls:
+    """The three PDFium calls made for every character, bound with plain
+    address arguments and results. pypdfium2's bindings take and return
+    typed pointers, and building one per call (and reading a text
+    object's address back out of it) cost more than the call itself on a
+    page of a few thousand characters. Same functions of the same library:
+    only the Python side of the call differs."""
+
+    def __init__(self) -> None:
+        def bind(fn, restype, *argtypes):
+            return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+
+        vp, i = ctypes.c_void_p, ctypes.c_int
+        # the text object's address, the key _walk's text order uses too
+        self.object_of = bind(pdfium_c.FPDFText_GetTextObject, vp, vp, i)
+        self.unicode_of = bind(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, vp, i)
+        self.origin_of = bind(pdfium_c.FPDFText_GetCharOrigin, i, vp, i, vp, vp)
+
+
+_CHAR_CALLS: _CharCalls | None = None
+
+
+def _char_calls() -> _CharCalls:
+    global _CHAR_CALLS
+    if _CHAR_CALLS is None:
+        _CHAR_CALLS = _CharCalls()
+    return _CHAR_CALLS
+
+
 class PdfiumPage(Container):
     """One page, with the attributes and methods of a pdfplumber Page that
     the PDF reader uses: page_number, width, height, bbox, chars, rects,
@@ -210,59 +239,63 @@ class PdfiumPage(Container):
         high from the font's descent below the baseline (pdfminer's
         LTChar.__init__), in the character's matrix. Each PDFium call costs
         microseconds, so what is the same for a whole text object (font,
-        size, matrix) is asked once per object."""
+        size, matrix, advance widths) is asked once per object, and the
+        three calls every character needs go through _CharCalls."""
         out: list[dict] = []
         owners: list[int] = []
         self._char_objects = owners
         objects: dict[int, tuple] = {}
-        widths: dict[tuple[int, int], float] = {}
+        glyphs: dict[tuple[int, float, int], float] = {}
         width = ctypes.c_float()
-        last: tuple = ()
+        last_key, last_x, last_y = 0, 0.0, 0.0
         ox, oy = ctypes.c_double(), ctypes.c_double()
         loose = pdfium_c.FS_RECTF()
         ctm = self._ctm
+        e, f = ctm[4], ctm[5]
         flat = ctm[:4] == (1, 0, 0, 1)
         height, page_number = self.height, self.page_number
         mb_x0, mb_top = self.mediabox[0], self.mediabox[1]
         doctop = self.initial_doctop
-        get_unicode = pdfium_c.FPDFText_GetUnicode
+        calls = _char_calls()
+        tpa = ctypes.cast(tp, ctypes.c_void_p).value
+        get_key, get_unicode, get_origin = calls.object_of, calls.unicode_of, calls.origin_of
+        oxa, oya = ctypes.addressof(ox), ctypes.addressof(oy)
         is_generated = pdfium_c.FPDFText_IsGenerated
-        get_object = pdfium_c.FPDFText_GetTextObject
-        get_origin = pdfium_c.FPDFText_GetCharOrigin
         get_loose = pdfium_c.FPDFText_GetLooseCharBox
         glyph_width = pdfium_c.FPDFFont_GetGlyphWidth
-        addressof = ctypes.addressof
         for i in range(pdfium_c.FPDFText_CountChars(tp)):
-            obj = get_object(tp, i)
-            if not obj:
+            key = get_key(tpa, i)
+            if not key:
                 # A line break PDFium inferred, or a space: some producers'
                 # spaces PDFium drops and puts back as its own. A space
                 # still parts two words, as the page's did for pdfminer; it
                 # takes the previous letter's line and font, so that it
                 # joins no other group or line (unturned pages only: on a
                 # turned one its place among the letters is not known).
-                if flat and out and get_unicode(tp, i) == 0x20:
+                if flat and out and get_unicode(tpa, i) == 0x20:
                     prev = out[-1]
                     space = dict(prev, text=" ", x0=prev["x1"], width=0.0)
                     out.append(space)
                     owners.append(owners[-1])
-                    last = ()
+                    last_key = 0
                 continue
-            key = addressof(obj.contents)
             info = objects.get(key)
             if info is None:
-                info = objects[key] = self._text_object(tp, i, obj)
-            fontname, size, descent, cm, m, upright, font = info
-            code = get_unicode(tp, i)
+                obj = pdfium_c.FPDFText_GetTextObject(tp, i)
+                shared = self._text_object(tp, i, obj)
+                font = shared[6]
+                info = objects[key] = (*shared, {}, ctypes.cast(font, ctypes.c_void_p).value if font else 0)
+            fontname, size, descent, cm, m, upright, font, widths, font_key = info
+            code = get_unicode(tpa, i)
             if code == 0x20 and is_generated(tp, i) == 1:
                 continue  # a space PDFium inferred from a gap (TeX writes none)
             if code == 2:
                 code = 0x2D  # PDFium's mark for a hyphen ending a line; the page has "-"
-            if not get_origin(tp, i, ox, oy):
+            if not get_origin(tpa, i, oxa, oya):
                 continue
             x, y = ox.value, oy.value
             text = chr(code) if code else ""
-            if last == (key, x, y) and out:
+            if key == last_key and x == last_x and y == last_y and out:
                 # One glyph, several letters (a ligature "fi"): PDFium gives
                 # each letter the glyph's place, pdfminer one char of both.
                 prev = out[-1]
@@ -271,27 +304,32 @@ class PdfiumPage(Container):
                     prev["x1"] = loose.right + mb_x0
                     prev["width"] = prev["x1"] - prev["x0"]
                 continue
-            last = (key, x, y)
+            last_key, last_x, last_y = key, x, y
             a = cm[0]
             if cm[1] == 0 and cm[2] == 0 and a != 0:
                 # upright on the unturned page: pdfminer's box exactly. The
                 # loose box will not do for the width: PDFium widens it to
                 # the glyph's ink, which overhangs the advance ("f", "/").
-                adv = widths.get((key, code))
+                adv = widths.get(code)
                 if adv is None:
-                    if font and glyph_width(font, code, ctypes.c_float(size), width):
-                        adv = width.value
-                    elif get_loose(tp, i, loose):
-                        adv = (loose.right - loose.left) / abs(a)
-                    else:
-                        adv = 0.0
-                    widths[(key, code)] = adv
+                    # Text objects are often a word each, so an object's own
+                    # cache misses; the page's (font, size, glyph) does not.
+                    glyph = (font_key, size, code)
+                    adv = glyphs.get(glyph) if font else None
+                    if adv is None:
+                        if font and glyph_width(font, code, ctypes.c_float(size), width):
+                            adv = glyphs[glyph] = width.value
+                        elif get_loose(tp, i, loose):
+                            adv = (loose.right - loose.left) / abs(a)
+                        else:
+                            adv = 0.0
+                    widths[code] = adv
                 d = cm[3]
                 lo, hi = y + d * descent * size, y + d * (descent * size + size)
                 if flat:
                     x0, x1 = (x, x + a * adv) if a > 0 else (x + a * adv, x)
                     y0, y1 = (lo, hi) if d > 0 else (hi, lo)
-                    x0, x1, y0, y1 = x0 + ctm[4], x1 + ctm[4], y0 + ctm[5], y1 + ctm[5]
+                    x0, x1, y0, y1 = x0 + e, x1 + e, y0 + f, y1 + f
                 else:
                     corners = [_apply(ctm, x + a * u, v) for u in (0.0, adv) for v in (lo, hi)]
                     x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
