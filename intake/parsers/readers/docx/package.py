@@ -41,9 +41,14 @@ class Parts:
 def open_parts(data: bytes) -> Parts:
     import docx  # noqa: F401  (registers python-docx's part classes)
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
-    from docx.opc.package import OpcPackage
+    from docx.opc.package import OpcPackage, Unmarshaller
+    from docx.opc.pkgreader import PackageReader
 
-    pkg = OpcPackage.open(io.BytesIO(data))
+    # OpcPackage.open, but each XML part is parsed only when its bytes are
+    # read: python-docx parses every XML part on opening, and the styles
+    # part alone (hundreds of KB in a Word file) cost most of reading a form.
+    pkg = OpcPackage()
+    Unmarshaller.unmarshal(PackageReader.from_file(io.BytesIO(data)), pkg, _part_read_lazily)
     main = pkg.part_related_by(RT.OFFICE_DOCUMENT)
     parts = Parts(main.blob)
     seen: set[str] = set()
@@ -64,6 +69,46 @@ def open_parts(data: bytes) -> Parts:
         seen.add(str(part.partname))
         parts.extras.append(("header" if rel.reltype == RT_HEADER else "footer", part.blob))
     return parts
+
+
+def _part_read_lazily(partname, content_type: str, reltype: str, blob: bytes, package):
+    """python-docx's PartFactory, except that an XML part is kept as bytes
+    (see _UnparsedXmlPart) rather than parsed into its element tree."""
+    from docx.opc.part import PartFactory, XmlPart
+
+    part_class = None
+    if PartFactory.part_class_selector is not None:
+        part_class = PartFactory.part_class_selector(content_type, reltype)
+    if part_class is None:
+        part_class = PartFactory._part_cls_for(content_type)
+    if issubclass(part_class, XmlPart):
+        return _unparsed_xml_part()(partname, content_type, blob, package)
+    return part_class.load(partname, content_type, blob, package)
+
+
+_UNPARSED = None
+
+
+def _unparsed_xml_part():
+    global _UNPARSED
+    if _UNPARSED is None:
+        from docx.opc.oxml import serialize_part_xml
+        from docx.opc.part import Part
+        from docx.oxml.parser import parse_xml
+
+        class _UnparsedXmlPart(Part):
+            """An XML part whose bytes are what python-docx's XmlPart gives
+            (parsed with python-docx's parser, serialised again: blank text
+            dropped, UTF-8), worked out when they are read. A part the
+            reader never reads (styles, settings, numbering) is never
+            parsed, so a damage in one of those no longer fails the package."""
+
+            @property
+            def blob(self) -> bytes:
+                return serialize_part_xml(parse_xml(self._blob))
+
+        _UNPARSED = _UnparsedXmlPart
+    return _UNPARSED
 
 
 # Fewer characters than this in the body, and pictures: a scan pasted into
