@@ -5,6 +5,8 @@ Wingdings box reads as a tick like any other."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 _FONTS = {
     "wingdings": {0xFE: "\u2611", 0xFD: "\u2612", 0xA8: "\u2610", 0x6F: "\u2610",
                   0x71: "\u2610", 0xFC: "\u2713", 0xFB: "\u2717", 0x78: "\u2612",
@@ -15,6 +17,7 @@ _FONTS = {
 }
 
 
+@lru_cache(maxsize=1024)  # a page's words share a handful of font names
 def _family(font: str | None) -> str | None:
     if not font:
         return None

@@ -5,7 +5,6 @@ but remain tellable apart."""
 
 from __future__ import annotations
 
-import statistics
 from dataclasses import dataclass, field
 
 from intake.parsers.support.hyphens import join_lines
@@ -72,7 +71,14 @@ class Line:
 
 
 def median_height(words: list[Word]) -> float:
-    return statistics.median(w.height for w in words) if words else 1.0
+    # statistics.median's own arithmetic (the middle one, or the mean of
+    # the two middle ones), without its generic checks: called per line.
+    if not words:
+        return 1.0
+    heights = sorted([w.height for w in words])
+    n = len(heights)
+    i = n // 2
+    return heights[i] if n % 2 else (heights[i - 1] + heights[i]) / 2
 
 
 def group_lines(words: list[Word]) -> list[Line]:

@@ -6,6 +6,7 @@ a page break is joined."""
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import io
 import logging
@@ -266,6 +267,7 @@ def _table(t, words: list[Word], index: int, page: int
     paragraphs stay on separate lines."""
     out: list[list[Cell]] = []
     where: dict[tuple[int, int], Cell] = {}
+    in_box = _WordsByHeight(words)
     for r, row in enumerate(t.rows):
         cells: list[Cell] = []
         for j, bbox in enumerate(row.cells):
@@ -275,7 +277,7 @@ def _table(t, words: list[Word], index: int, page: int
                     cells[-1].col_span += 1
                 continue
             x0, top, x1, bottom = bbox
-            inside = [w for w in words if x0 <= w.cx <= x1 and top <= w.cy <= bottom]
+            inside = in_box(x0, top, x1, bottom)
             paras = paragraph_texts(inside, x0 + CELL_PADDING, x1 - CELL_PADDING, tabs=False)
             text = "\n".join(strip_leaders(p).strip() for p, _ in paras).strip()
             if is_placeholder(text):
@@ -287,6 +289,28 @@ def _table(t, words: list[Word], index: int, page: int
         if cells:
             out.append(cells)
     return Table(rows=out, provenance=Provenance(page=page, table=index, source="pdf")), where
+
+
+class _WordsByHeight:
+    """The words whose centre lies in a box, in the words' own order: a
+    table asks for every cell, so the words are sorted by centre height once
+    and each cell looks at its band of heights only."""
+
+    def __init__(self, words: list[Word]):
+        self.words = words
+        placed = sorted((w.cy, i, w.cx) for i, w in enumerate(words))
+        self.heights = [p[0] for p in placed]
+        self.placed = placed
+        # a NaN centre (a damaged page's coordinates) breaks the sort order
+        self.sorted_ok = all(h == h for h in self.heights)
+
+    def __call__(self, x0: float, top: float, x1: float, bottom: float) -> list[Word]:
+        words = self.words
+        if not (self.sorted_ok and top == top and bottom == bottom):
+            return [w for w in words if x0 <= w.cx <= x1 and top <= w.cy <= bottom]
+        lo = bisect.bisect_left(self.heights, top)
+        hi = bisect.bisect_right(self.heights, bottom)
+        return [words[i] for i in sorted(i for _cy, i, cx in self.placed[lo:hi] if x0 <= cx <= x1)]
 
 
 def _inside_cells(t, where: dict[tuple[int, int], Cell], items: list):
