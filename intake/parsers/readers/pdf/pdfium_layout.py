@@ -43,6 +43,8 @@ from pdfplumber.container import Container
 from pdfplumber.table import Table, TableFinder, TableSettings
 from pdfplumber.utils import extract_words
 
+from intake.parsers.readers.pdf import plumber_words
+
 Matrix = tuple[float, float, float, float, float, float]
 
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
@@ -188,6 +190,8 @@ class PdfiumPage(Container):
         return self._objects
 
     def extract_words(self, **kwargs: Any) -> list[dict]:
+        if kwargs == plumber_words.SETTINGS:
+            return plumber_words.extract_words(self.chars)
         return extract_words(self.chars, **kwargs)
 
     def find_tables(self, table_settings: dict | None = None) -> list[Table]:
