@@ -5,6 +5,7 @@ but remain tellable apart."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
 from intake.parsers.support.hyphens import join_lines
@@ -153,3 +154,25 @@ def mean_conf(words: list[Word]) -> float | None:
     if not confs:
         return None
     return round(sum(confs) / len(confs) / 100.0, 3)
+
+
+class WordsByHeight:
+    """The words whose centre lies in a box, in the words' own order: a
+    table asks for every cell, so the words are sorted by centre height once
+    and each cell looks at its band of heights only."""
+
+    def __init__(self, words: list[Word]):
+        self.words = words
+        placed = sorted((w.cy, i, w.cx) for i, w in enumerate(words))
+        self.heights = [p[0] for p in placed]
+        self.placed = placed
+        # a NaN centre (a damaged page's coordinates) breaks the sort order
+        self.sorted_ok = all(h == h for h in self.heights)
+
+    def __call__(self, x0: float, top: float, x1: float, bottom: float) -> list[Word]:
+        words = self.words
+        if not (self.sorted_ok and top == top and bottom == bottom):
+            return [w for w in words if x0 <= w.cx <= x1 and top <= w.cy <= bottom]
+        lo = bisect.bisect_left(self.heights, top)
+        hi = bisect.bisect_right(self.heights, bottom)
+        return [words[i] for i in sorted(i for _cy, i, cx in self.placed[lo:hi] if x0 <= cx <= x1)]

@@ -6,7 +6,6 @@ a page break is joined."""
 
 from __future__ import annotations
 
-import bisect
 import contextlib
 import io
 import logging
@@ -35,7 +34,7 @@ from intake.parsers.support.active_content import pdf_active
 from intake.parsers.support.options import ParsingOptions
 from intake.parsers.support.placeholders import is_placeholder, strip_leaders
 from intake.parsers.support.symbols import map_text
-from intake.parsers.support.words import Word, paragraph_texts
+from intake.parsers.support.words import Word, WordsByHeight, paragraph_texts
 from intake.types import (
     Cell,
     Document,
@@ -267,7 +266,7 @@ def _table(t, words: list[Word], index: int, page: int
     paragraphs stay on separate lines."""
     out: list[list[Cell]] = []
     where: dict[tuple[int, int], Cell] = {}
-    in_box = _WordsByHeight(words)
+    in_box = WordsByHeight(words)
     for r, row in enumerate(t.rows):
         cells: list[Cell] = []
         for j, bbox in enumerate(row.cells):
@@ -289,28 +288,6 @@ def _table(t, words: list[Word], index: int, page: int
         if cells:
             out.append(cells)
     return Table(rows=out, provenance=Provenance(page=page, table=index, source="pdf")), where
-
-
-class _WordsByHeight:
-    """The words whose centre lies in a box, in the words' own order: a
-    table asks for every cell, so the words are sorted by centre height once
-    and each cell looks at its band of heights only."""
-
-    def __init__(self, words: list[Word]):
-        self.words = words
-        placed = sorted((w.cy, i, w.cx) for i, w in enumerate(words))
-        self.heights = [p[0] for p in placed]
-        self.placed = placed
-        # a NaN centre (a damaged page's coordinates) breaks the sort order
-        self.sorted_ok = all(h == h for h in self.heights)
-
-    def __call__(self, x0: float, top: float, x1: float, bottom: float) -> list[Word]:
-        words = self.words
-        if not (self.sorted_ok and top == top and bottom == bottom):
-            return [w for w in words if x0 <= w.cx <= x1 and top <= w.cy <= bottom]
-        lo = bisect.bisect_left(self.heights, top)
-        hi = bisect.bisect_right(self.heights, bottom)
-        return [words[i] for i in sorted(i for _cy, i, cx in self.placed[lo:hi] if x0 <= cx <= x1)]
 
 
 def _inside_cells(t, where: dict[tuple[int, int], Cell], items: list):
