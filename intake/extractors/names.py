@@ -19,7 +19,7 @@ from functools import lru_cache
 
 # A word: letters of any script, with ' ’ - only between letters.
 TOKEN = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
-_POSSESSIVE = re.compile(r"['’]s$")
+_POSSESSIVE_ENDS = ("'s", "’s")
 _JOIN = re.compile(r"[ ]{1,2}")  # words of one name: spaces only
 _INITIAL_DOT = re.compile(r"\.[ ]{1,2}")
 
@@ -80,7 +80,7 @@ def capitalised(word: str) -> bool:
     return word[:1].isupper()
 
 
-@dataclass
+@dataclass(slots=True)  # made for every word of every field
 class Word:
     start: int
     end: int
@@ -97,8 +97,7 @@ def words(text: str, lo: int = 0, hi: int | None = None) -> list[Word]:
     out = []
     for m in TOKEN.finditer(text, lo, len(text) if hi is None else hi):
         w = m.group(0)
-        pos = _POSSESSIVE.search(w)
-        if pos:
+        if w.endswith(_POSSESSIVE_ENDS):  # a possessive 's (a token holds no newline)
             out.append(Word(m.start(), m.end() - 2, w[:-2], possessive=True))
         else:
             out.append(Word(m.start(), m.end(), w, initial=len(w) == 1 and w.isupper()))

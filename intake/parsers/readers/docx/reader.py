@@ -29,8 +29,7 @@ from intake.parsers.readers.docx.word_xml import (
     W,
     alternate_branch,
     find_textboxes,
-    local_name,
-    ns_of,
+    ns_and_name,
     run_font,
     run_struck,
     unwrap,
@@ -81,15 +80,15 @@ class _WordWalker:
                 carry = None
 
         for child in container:
-            if ns_of(child) == MC and local_name(child) == "AlternateContent":
+            ns, name = ns_and_name(child)
+            if ns == MC and name == "AlternateContent":
                 branch = alternate_branch(child)
                 if branch is not None:
                     flush()
                     items.extend(self.blocks(branch))
                 continue
-            if ns_of(child) != W:
+            if ns != W:
                 continue
-            name = local_name(child)
             if name == "p":
                 if carry is not None:
                     b = carry
@@ -214,7 +213,7 @@ class _WordWalker:
     # -- inline ------------------------------------------------------------
     def inline(self, el: etree._Element, b: ParaBuilder) -> None:
         for child in el:
-            ns, name = ns_of(child), local_name(child)
+            ns, name = ns_and_name(child)
             if ns == MC and name == "AlternateContent":
                 branch = alternate_branch(child)
                 if branch is not None:
@@ -234,7 +233,7 @@ class _WordWalker:
         # Struck-through text is deleted text, as a tracked deletion is.
         struck = run_struck(r)
         for child in r:
-            ns, name = ns_of(child), local_name(child)
+            ns, name = ns_and_name(child)
             if ns == MC and name == "AlternateContent":
                 branch = alternate_branch(child)
                 if branch is not None:

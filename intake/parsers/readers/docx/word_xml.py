@@ -31,6 +31,23 @@ def ns_of(el: etree._Element) -> str:
     return tag[1:].split("}", 1)[0] if isinstance(tag, str) and tag.startswith("{") else ""
 
 
+_TAG_PARTS: dict[str, tuple[str, str]] = {}
+
+
+def ns_and_name(el: etree._Element) -> tuple[str, str]:
+    """(ns_of, local_name) of an element, remembered by tag: a document
+    has a few dozen distinct tags and the walker asks for every run."""
+    tag = el.tag
+    if not isinstance(tag, str):
+        return "", ""
+    parts = _TAG_PARTS.get(tag)
+    if parts is None:
+        parts = (tag[1:].split("}", 1)[0] if tag.startswith("{") else "", tag.rsplit("}", 1)[-1])
+        if len(_TAG_PARTS) < 4096:  # a hostile document's made-up tags do not grow it further
+            _TAG_PARTS[tag] = parts
+    return parts
+
+
 def on_off(el: etree._Element | None, attr: str = w("val")) -> bool | None:
     """OOXML on/off property: present without a value means on."""
     if el is None:
@@ -51,15 +68,18 @@ def run_font(run: etree._Element) -> str | None:
 _OFF = {"0", "false", "off"}
 
 
+_RPR, _VAL, _STRIKES = w("rPr"), w("val"), (w("strike"), w("dstrike"))
+
+
 def run_struck(run: etree._Element) -> bool:
     """Struck through (single or double) by direct formatting: on a form,
     the submitter's way of deleting an option ("Yes/No" with "No" struck)."""
-    rpr = run.find(w("rPr"))
+    rpr = run.find(_RPR)
     if rpr is None:
         return False
-    for tag in ("strike", "dstrike"):
-        el = rpr.find(w(tag))
-        if el is not None and (el.get(w("val")) or "1").lower() not in _OFF:
+    for tag in _STRIKES:
+        el = rpr.find(tag)
+        if el is not None and (el.get(_VAL) or "1").lower() not in _OFF:
             return True
     return False
 
