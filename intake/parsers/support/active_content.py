@@ -11,6 +11,7 @@ objects in compressed object streams."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 
@@ -20,10 +21,11 @@ from intake.types import ExceptionInfo
 _MACRO_TYPES = (b"macroenabled", b"vbaproject")
 
 
-def ooxml_macros(data: bytes) -> ExceptionInfo | None:
-    """A .docm/.dotm, or any package carrying a VBA project."""
+def ooxml_macros(data: bytes, zf: zipfile.ZipFile | None = None) -> ExceptionInfo | None:
+    """A .docm/.dotm, or any package carrying a VBA project (``zf``: the
+    package already open)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with contextlib.nullcontext(zf) if zf is not None else zipfile.ZipFile(io.BytesIO(data)) as zf:
             names = zf.namelist()
             has_vba = any(n.lower().rsplit("/", 1)[-1] == "vbaproject.bin" for n in names)
             types = b""

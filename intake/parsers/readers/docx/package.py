@@ -4,6 +4,7 @@ OOXML, which python-docx cannot open), and OCR of a scan pasted into Word."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
 from dataclasses import dataclass, field
@@ -18,10 +19,11 @@ from intake.types import ExceptionInfo, IntakeError, Layout
 STRICT_ROOT = b"http://purl.oclc.org/ooxml/"
 
 
-def is_strict_ooxml(data: bytes) -> bool:
-    """The package's main-document relationship is a Strict one."""
+def is_strict_ooxml(data: bytes, zf: zipfile.ZipFile | None = None) -> bool:
+    """The package's main-document relationship is a Strict one (``zf``:
+    the package already open, see safe_zip.opened_zip)."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+        with contextlib.nullcontext(zf) if zf is not None else zipfile.ZipFile(io.BytesIO(data)) as zf:
             if "_rels/.rels" not in zf.namelist() or zf.getinfo("_rels/.rels").file_size > 1 << 20:
                 return False
             rels = zf.read("_rels/.rels")

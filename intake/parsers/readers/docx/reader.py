@@ -7,6 +7,8 @@ inline per the FormField convention, headers and footers after the body."""
 
 from __future__ import annotations
 
+import zipfile
+
 from lxml import etree
 
 from intake.exception_codes import CORRUPT_DOCUMENT, PART_UNREADABLE
@@ -22,7 +24,7 @@ from intake.parsers.readers.docx.fields import (
 )
 from intake.parsers.readers.docx.package import PICTURE_ONLY_CHARS, is_strict_ooxml, ocr_pictures, open_parts
 from intake.parsers.readers.docx.safe_xml import parse_xml
-from intake.parsers.readers.docx.safe_zip import check_zip
+from intake.parsers.readers.docx.safe_zip import check_zip, opened_zip
 from intake.parsers.readers.docx.word_xml import (
     MC,
     R,
@@ -305,8 +307,11 @@ def _to_blocks(items: list[Item], source: str) -> list:
     return out
 
 
-def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", depth: int = 0) -> Layout:
-    check_zip(data, opts.max_unzipped_bytes)
+def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", depth: int = 0,
+                    zf: zipfile.ZipFile | None = None) -> Layout:
+    """``zf``: the package already open (safe_zip.opened_zip), for the
+    checks that list it."""
+    check_zip(data, opts.max_unzipped_bytes, zf=zf)
     try:
         parts = open_parts(data)
     except IntakeError:
@@ -329,7 +334,7 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         raise IntakeError(CORRUPT_DOCUMENT, "The Word document has no body; it may be damaged.")
     ctx = WordContext("docx", parts.chunks, depth, opts)
     layout = Layout(source=source)
-    macros = ooxml_macros(data)
+    macros = ooxml_macros(data, zf)
     if macros is not None:
         layout.warnings.append(macros)
     layout.blocks.extend(_to_blocks(_WordWalker(ctx).blocks(body), "docx"))
@@ -360,16 +365,17 @@ def read_docx_bytes(data: bytes, opts: ParsingOptions, source: str = "docx", dep
         "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
         "application/vnd.ms-word.template.macroEnabled.12")
 def read_docx(doc: Document, opts: ParsingOptions) -> Layout:
-    if is_strict_ooxml(doc.data):
-        # python-docx knows only Transitional names; LibreOffice converts
-        # Strict to Transitional (as Word itself does on opening).
-        check_zip(doc.data, opts.max_unzipped_bytes)
-        converted = convert(doc.data, ".docx", "docx", opts, "Strict Open XML Word document",
-                            "Office Open XML Text")
-        layout = read_docx_bytes(converted, opts, source="strict docx\u2192docx")
-        macros = ooxml_macros(doc.data)
-        if macros is not None:
-            layout.warnings.append(macros)
-    else:
-        layout = read_docx_bytes(doc.data, opts)
+    with opened_zip(doc.data) as zf:
+        if is_strict_ooxml(doc.data, zf):
+            # python-docx knows only Transitional names; LibreOffice converts
+            # Strict to Transitional (as Word itself does on opening).
+            check_zip(doc.data, opts.max_unzipped_bytes, zf=zf)
+            converted = convert(doc.data, ".docx", "docx", opts, "Strict Open XML Word document",
+                                "Office Open XML Text")
+            layout = read_docx_bytes(converted, opts, source="strict docx\u2192docx")
+            macros = ooxml_macros(doc.data, zf)
+            if macros is not None:
+                layout.warnings.append(macros)
+        else:
+            layout = read_docx_bytes(doc.data, opts, zf=zf)
     return layout

@@ -3,8 +3,10 @@ can claim a few KB and expand to gigabytes."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import zipfile
+from collections.abc import Iterator
 
 from intake.exception_codes import CORRUPT_DOCUMENT, UNSAFE_DOCUMENT
 from intake.types import IntakeError
@@ -15,16 +17,35 @@ MAX_RATIO = 200
 RATIO_FLOOR_BYTES = 10 * 1024 * 1024
 
 
-def check_zip(data: bytes, max_unzipped_bytes: int, what: str = "Word document") -> None:
+@contextlib.contextmanager
+def opened_zip(data: bytes) -> Iterator[zipfile.ZipFile | None]:
+    """The package opened once for the checks that only list it or read a
+    small member (check_zip, is_strict_ooxml, ooxml_macros): reading its
+    directory cost more than the checks. None when it cannot be opened:
+    each check then opens it itself and fails as it always did."""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
-        raise IntakeError(
-            CORRUPT_DOCUMENT,
-            f"The {what} is damaged (its zip container cannot be opened); "
-            "ask the sender to save it again and resend.",
-        ) from None
+        zf = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError, KeyError):
+        yield None
+        return
+    with zf:
+        yield zf
+
+
+def check_zip(data: bytes, max_unzipped_bytes: int, what: str = "Word document",
+              zf: zipfile.ZipFile | None = None) -> None:
+    if zf is not None:
+        infos = zf.infolist()
+    else:
+        try:
+            with zipfile.ZipFile(io.BytesIO(data)) as opened:
+                infos = opened.infolist()
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+            raise IntakeError(
+                CORRUPT_DOCUMENT,
+                f"The {what} is damaged (its zip container cannot be opened); "
+                "ask the sender to save it again and resend.",
+            ) from None
     if len(infos) > MAX_MEMBERS:
         raise IntakeError(
             UNSAFE_DOCUMENT,
