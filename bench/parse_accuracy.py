@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from intake.parsers import parse_document, sniff_media_type  # noqa: E402
-from intake.parsers.support.page_set import PAGE_SET, is_page_set  # noqa: E402
-from intake.types import Document, sha256_hex  # noqa: E402
+from intake.parsers.support.page_set import is_page_set  # noqa: E402
+from intake.types import PAGE_SET, Document, sha256_hex  # noqa: E402
 
 _ZERO_SECONDS = re.compile(r"^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}):00$")
 
