@@ -367,7 +367,7 @@ class LabelMatcher:
         is not enough."""
         for b in self.boilerplate:
             short, long_ = (n, b) if len(n) <= len(b) else (b, n)
-            if len(short) >= 0.6 * len(long_) and fuzz.partial_ratio(short, long_) >= 90:
+            if len(short) >= 0.6 * len(long_) and fuzz.partial_ratio(short, long_, score_cutoff=90) >= 90:
                 return True
         return False
 
