@@ -34,9 +34,11 @@ _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _SPLIT_KEEP = re.compile(r"(?<=[.!?])(\s+)")
 _WORD = re.compile(r"[^\W_]+")
 # Remembered per template: label heads and lines, as they recur from one
-# document of a form to the next. Emptied when full, so a long-running
-# worker holds a bounded amount.
-MEMO_ENTRIES = 20000
+# document of a form to the next. Only short ones (a label row, not a
+# paragraph of an answer), and emptied when full, so a long-running worker
+# holds a bounded amount.
+MEMO_ENTRIES = 8192
+MEMO_CHARS = 300
 
 _OCR_FOLD = str.maketrans({"i": "l", "1": "l", "!": "l", "|": "l", "0": "o", "5": "s", "8": "b"})
 
@@ -158,6 +160,8 @@ class LabelMatcher:
         self._memo: dict[tuple[str, str], object] = {}
 
     def _remember(self, kind: str, text: str, compute: Callable[[str], object]):
+        if len(text) > MEMO_CHARS:
+            return compute(text)
         key = (kind, text)
         try:
             return self._memo[key]
@@ -199,9 +203,10 @@ class LabelMatcher:
                     if 90 > out.get(f.key, (f, 0))[1]:
                         out[f.key] = (f, 90.0)
         res = sorted(out.values(), key=lambda p: -p[1])
-        if len(self._cache) >= MEMO_ENTRIES:
-            self._cache.clear()
-        self._cache[key] = res
+        if len(key) <= MEMO_CHARS:
+            if len(self._cache) >= MEMO_ENTRIES:
+                self._cache.clear()
+            self._cache[key] = res
         return res
 
     def _variant_scores(self, c: str, cw: list[str], joined: bool) -> dict[int, float]:
@@ -289,7 +294,7 @@ class LabelMatcher:
     def find(self, text: str, allow_prefix: bool = False) -> list[LabelHit]:
         """Labels in a line: one at its start, then any more written on the
         same line as "Label: value"."""
-        if len(text) > 1000:
+        if len(text) > MEMO_CHARS:
             return self._find(text, allow_prefix)
         # The hits are never changed once found, so a line seen before (a
         # form's label rows recur in every copy) shares them.
