@@ -3,13 +3,16 @@ cut-off, and free text that is never a label."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from rapidfuzz import fuzz
 
-from intake.parsers.templates import load_registry
-from intake.parsers.templates.labels import LabelMatcher
-from intake.parsers.templates.text import norm_label
+from intake.parsers.templates import labels, load_registry
+from intake.parsers.templates.labels import _JOINED, FUZZY_CUTOFF, MAX_LABEL_WORDS, LabelMatcher, matcher_for, ocr_fold
+from intake.parsers.templates.text import norm, norm_label, strip_numbering
 
 
 @pytest.fixture(scope="module")
@@ -98,3 +101,103 @@ def test_any_line_is_matched_without_error(text):
 def test_sentences_in_a_narrative_do_not_end_it(line):
     m = LabelMatcher(load_registry().get("west_midlands_fib"))
     assert m.find(line) == [] or not m.find(line)[0].strong
+
+
+# -- the index behind match() against the rules it stands for -------------
+
+def _rules_score(matcher, c, head):
+    """The score rules of LabelMatcher.match written out plainly, wording by
+    wording: the reference the indexed look-ups must agree with."""
+    joined = _JOINED.match(strip_numbering(head)) is not None
+    cw = c.split()
+    out = {}
+    if not c:
+        return []
+    if len(cw) >= 4 and head.rstrip().endswith((".", "!")):
+        for f, v in matcher.variants:
+            if c == v:
+                out[f.key] = (f, 100.0)
+    elif len(cw) <= MAX_LABEL_WORDS:
+        for f, v in matcher.variants:
+            vw = v.split()
+            if c == v:
+                score = 100.0
+            elif cw[: len(vw)] == vw and len(cw) <= len(vw) + 2 and len(v) >= 3 and (len(vw) >= 2 or joined):
+                score = 91.0 - (len(cw) - len(vw))
+            elif len(v) >= 5 and len(c) == len(v) and ocr_fold(c) == ocr_fold(v):
+                score = 95.0
+            elif len(v) < 6 or not (0.7 * len(v) <= len(c) <= 1.4 * len(v) + 4):
+                continue
+            else:
+                score = max(fuzz.ratio(c, v), fuzz.token_sort_ratio(c, v) - 2,
+                            fuzz.ratio(ocr_fold(c), ocr_fold(v)) - 1)
+                if score < FUZZY_CUTOFF:
+                    continue
+            if score > out.get(f.key, (f, 0))[1]:
+                out[f.key] = (f, score)
+        for f, k in matcher.keys:
+            if len(cw) <= 3 * len(k.split()) + 14 and f" {norm(k)} " in f" {c} ":
+                if 90 > out.get(f.key, (f, 0))[1]:
+                    out[f.key] = (f, 90.0)
+    return [(f.key, s) for f, s in sorted(out.values(), key=lambda p: -p[1])]
+
+
+_WORDINGS = sorted({lab for t in load_registry().templates for f in t.fields + t.groups for lab in f.labels})
+
+
+@st.composite
+def _near_wordings(draw):
+    """A form's wording as a submitter or OCR may have left it: a slip, a
+    dropped or added letter, words re-ordered, a word or two added, a
+    numbering or a colon."""
+    text = draw(st.sampled_from(_WORDINGS))
+    for _ in range(draw(st.integers(0, 2))):
+        i = draw(st.integers(0, max(0, len(text) - 1)))
+        op = draw(st.sampled_from(["swap", "drop", "add", "reorder", "extend"]))
+        c = draw(st.sampled_from("aeilmnorst10|!/& "))
+        if op == "swap":
+            text = text[:i] + c + text[i + 1:]
+        elif op == "drop":
+            text = text[:i] + text[i + 1:]
+        elif op == "add":
+            text = text[:i] + c + text[i:]
+        elif op == "reorder":
+            text = " ".join(reversed(text.split()))
+        else:
+            text = text + " " + draw(st.sampled_from(["details", "of the", "if known", "please"]))
+    return draw(st.sampled_from(["", "3. ", "Box 2: "])) + text + draw(st.sampled_from(["", ":", "?", "."]))
+
+
+@settings(max_examples=300, deadline=None)
+@given(_near_wordings(), st.sampled_from([t.id for t in load_registry().templates]))
+def test_indexed_matching_gives_what_the_rules_give(head, template_id):
+    m = LabelMatcher(load_registry().get(template_id))
+    assert [(f.key, s) for f, s in m.match(head)] == _rules_score(m, norm_label(head), head)
+
+
+def test_remembered_hits_are_not_changed_by_a_caller(staffs):
+    line = "Name: Jo Bloggs Age: 14"
+    first = staffs.find(line)
+    found = [(h.candidates[0][0].key, h.label_start, h.value_start) for h in first]
+    first.clear()
+    assert found and [(h.candidates[0][0].key, h.label_start, h.value_start) for h in staffs.find(line)] == found
+
+
+def test_memory_of_lines_is_bounded(monkeypatch):
+    monkeypatch.setattr(labels, "MEMO_ENTRIES", 50)
+    m = LabelMatcher(load_registry().get("west_midlands_fib"))
+    for n in range(500):
+        m.find(f"Name: person {n}")
+        m.is_boilerplate(f"Some line {n} of text that is long enough to test.")
+        m.match(f"label {n}")
+    assert len(m._memo) <= 50 and len(m._cache) <= 50
+    long_line = "word " * 100
+    m.find(long_line)
+    assert all(len(text) <= labels.MEMO_CHARS for _, text in m._memo)
+
+
+def test_one_matcher_per_template_until_the_registry_is_reloaded():
+    t = load_registry().get("met_mase_intel")
+    assert matcher_for(t) is matcher_for(t)
+    copy = replace(t)  # a reloaded file: an equal template, a new object
+    assert matcher_for(copy) is not matcher_for(t) and matcher_for(copy).template is copy

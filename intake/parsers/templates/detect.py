@@ -5,9 +5,10 @@ text."""
 
 from __future__ import annotations
 
+import bisect
 from dataclasses import dataclass, field
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from intake.parsers.templates.form_shape import addressed_to_reader, form_like, shape_of
 from intake.parsers.templates.labels import FUZZY_CUTOFF, heads
@@ -54,6 +55,7 @@ class DocText:
             for n in (f.label, f.name):
                 if n:
                     self.heads.add(norm_label(n.replace("_", " ")))
+        self._sorted_heads = sorted(self.heads)
 
     def has_phrase(self, phrase: str) -> bool:
         p = norm(phrase)
@@ -62,18 +64,25 @@ class DocText:
         if f" {p} " in self.padded:
             return True
         # OCR and re-typing: near matches count for phrases long enough.
-        return len(p) >= 12 and fuzz.partial_ratio(p, self.fuzzy_text) >= 90
+        return len(p) >= 12 and fuzz.partial_ratio(p, self.fuzzy_text, score_cutoff=90) >= 90
 
     def has_label(self, phrase: str) -> bool:
+        """A head that is the label, starts with it (whole words), or is
+        within FUZZY_CUTOFF of it (for a label of 6 characters or more)."""
         p = norm_label(phrase)
         if not p:
             return False
-        for h in self.heads:
-            if h == p or h.startswith(p + " "):
-                return True
-            if len(p) >= 6 and 0.7 * len(p) <= len(h) <= 1.4 * len(p) + 4 and fuzz.ratio(h, p) >= FUZZY_CUTOFF:
-                return True
-        return False
+        if p in self.heads:
+            return True
+        # Heads are norm() output, so those starting with p's words sort
+        # together, first among those from p + " " on.
+        n = bisect.bisect_left(self._sorted_heads, p + " ")
+        if n < len(self._sorted_heads) and self._sorted_heads[n].startswith(p + " "):
+            return True
+        # A ratio of FUZZY_CUTOFF (88) or more needs lengths within 0.79-1.27
+        # of each other, inside the 0.7-1.4 (+4) window a head must be in.
+        return len(p) >= 6 and process.extractOne(p, self._sorted_heads, scorer=fuzz.ratio,
+                                                  score_cutoff=FUZZY_CUTOFF) is not None
 
 
 def score(t: Template, dt: DocText) -> float:

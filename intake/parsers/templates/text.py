@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Characters a form uses for ticks, in or next to an option: ballot boxes,
 # check and cross marks (U+2713-2718), the square root sign that fonts
@@ -13,6 +14,11 @@ CHECKED_MARKS = "☒☑✓✔✕✖✗✘√■◉⬛✅❎🗸🗹🗷"
 UNCHECKED_MARKS = "☐□○◯⬜"
 
 _WS = re.compile(r"\s+")
+# The same line or label is cleaned and normalised many times over while a
+# document is detected and mapped (every template, every head of every
+# line); short strings are remembered. Longer ones (a whole document for
+# detection) are seldom repeated and would hold on to a lot of text.
+_MEMO_CHARS = 300
 # Untouched placeholders a form leaves behind: Word content-control prompts,
 # dotted and underscored fill-in lines.
 _PLACEHOLDERS = re.compile(
@@ -44,6 +50,11 @@ def clean_value(text: str | None) -> str | None:
     or only punctuation is (a stray ':' after a label)."""
     if text is None:
         return None
+    # Asked of the same line again and again as values are located.
+    return _clean_memo(text) if len(text) <= _MEMO_CHARS else _clean_value(text)
+
+
+def _clean_value(text: str) -> str | None:
     out = collapse(strip_placeholders(text))
     out = out.strip(" :;,-–")
     if not out or not any(ch.isalnum() for ch in out):
@@ -51,31 +62,56 @@ def clean_value(text: str | None) -> str | None:
     return out
 
 
+_clean_memo = lru_cache(maxsize=8192)(_clean_value)
+
+
 def strip_numbering(text: str) -> str:
     """'3. Problem', 'Box 3: Problem', '• Name' -> the label itself."""
     return _NUMBERING.sub("", text, count=1)
 
 
+_NON_WORD = re.compile(r"[^\w]+")
+_QUALIFIER = re.compile(r"\([^)]{0,80}\)")
+
+
 def norm(text: str) -> str:
     """Lower case, accents and punctuation folded to spaces, white space
     collapsed: the form labels are compared in."""
+    return _norm_memo(text) if len(text) <= _MEMO_CHARS else _norm(text)
+
+
+def _norm(text: str) -> str:
     if not text.isascii():
         text = unicodedata.normalize("NFKD", text)
-        text = "".join(ch for ch in text if not unicodedata.combining(ch))
+        # Combining marks dropped: looked up once per distinct character,
+        # not once per character of a long text.
+        marks = {ord(ch): None for ch in set(text) if unicodedata.combining(ch)}
+        if marks:
+            text = text.translate(marks)
     text = text.lower().replace("&", " and ").replace("3rd", "third")
-    text = re.sub(r"[^\w]+", " ", text)
+    text = _NON_WORD.sub(" ", text)
     return collapse(text.replace("_", " "))
+
+
+_norm_memo = lru_cache(maxsize=8192)(_norm)
 
 
 def norm_label(text: str) -> str:
     """A label without its numbering and qualifiers: '3. Problem',
     'Victim (if known)', 'Witnessed Incident?' -> 'problem', 'victim',
     'witnessed incident'."""
+    return _norm_label_memo(text) if len(text) <= _MEMO_CHARS else _norm_label(text)
+
+
+def _norm_label(text: str) -> str:
     text = strip_numbering(text)
     # Brackets in a label qualify it: "(if known)", "(s)", "(1-5)",
     # "(name, role, agency, contact)".
-    text = re.sub(r"\([^)]{0,80}\)", " ", text)
+    text = _QUALIFIER.sub(" ", text)
     return norm(text)
+
+
+_norm_label_memo = lru_cache(maxsize=8192)(_norm_label)
 
 
 def words(text: str) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from intake.parsers.templates.text import CHECKED_MARKS, UNCHECKED_MARKS, norm
 
@@ -51,6 +52,7 @@ def _typed_after_the_list(opts: list[_Tok], values: set[str]) -> str | None:
     return None
 
 
+@lru_cache(maxsize=1024)
 def _option_regex(wording: str) -> re.Pattern:
     toks = [re.escape(t) for t in norm(wording).split()]
     return re.compile(r"(?<![\w])" + r"[\W_]*".join(toks) + r"(?![\w])", re.I)
@@ -62,12 +64,12 @@ def read_choice(parts: list[str], options: dict[str, tuple[str, ...]]) -> Choice
     base = 0
     option_words = {t for ws in options.values() for w in ws for t in norm(w).split()}
     words_are_options = bool(option_words & {"yes", "y", "true", "no", "n", "false"})
+    wordings = sorted(
+        ((w, val) for val, ws in options.items() for w in ws), key=lambda p: -len(p[0])
+    )
     for part in parts:
         part = _NOISE.sub(lambda m: " " * len(m.group()), part)
         taken: list[tuple[int, int]] = []
-        wordings = sorted(
-            ((w, val) for val, ws in options.items() for w in ws), key=lambda p: -len(p[0])
-        )
         for w, val in wordings:
             if len(norm(w)) <= 1:
                 # A bare "Y"/"N" counts only in a short answer ("Y", "Y/N").

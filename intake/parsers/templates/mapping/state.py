@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from intake.parsers.templates.labels import LabelHit, LabelMatcher
+from intake.parsers.templates.labels import LabelHit, LabelMatcher, matcher_for
 from intake.parsers.templates.model import FieldDef, Template
 from intake.parsers.templates.text import is_furniture
 from intake.parsers.templates.units import Doc, Line
@@ -28,7 +28,7 @@ class MapState:
     def __init__(self, doc: Doc, template: Template, matcher: LabelMatcher | None = None):
         self.doc = doc
         self.template = template
-        self.matcher = matcher or LabelMatcher(template)
+        self.matcher = matcher or matcher_for(template)
         self.found: dict[str, LocatedField] = {}
         self.consumed: set[int] = set()
         self.repeated: list[str] = []
