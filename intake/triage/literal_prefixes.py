@@ -1,11 +1,11 @@
-"""What a catalogue pattern's match must begin with, so a text that holds
-none of it is not scanned by that pattern at all.
+"""What a catalogue pattern's match must begin with, so the pattern is
+tried only where that is in a text, not at every position.
 
 Python's ``re`` tries a case-insensitive pattern that opens with ``\\b`` at
 every position of the text (it only skips ahead on a literal or case-less
 first character), and the catalogue's patterns nearly all open so: with
 dozens of them, scanning a report costs milliseconds where a substring test
-of the few words a pattern can start with costs microseconds. The words
+for the few words a pattern can start with costs microseconds. The words
 come from the pattern itself (its parse tree: the literal characters every
 match starts with, down each branch), so the catalogue stays plain regular
 expressions and a pattern this cannot read (one opening with ``\\w+``) is
@@ -13,16 +13,16 @@ simply always scanned. Hand-written because no maintained library gives
 this for Python's own regex dialect (RE2 sets would, but under RE2's
 syntax and word boundaries, not the catalogue's).
 
-The test is a necessary condition only: a text passing it is scanned by the
-pattern as before, so matches are exactly what scanning every pattern
-finds."""
+The words are a necessary condition only: the pattern itself is matched at
+every place one of them is, so the matches are exactly what scanning the
+whole text finds."""
 
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 import re._constants as sre  # the parse tree's opcodes (stable across 3.11-3.13)
 import re._parser as sre_parse
+from functools import lru_cache
 
 MAX_PREFIXES = 200  # beyond this a pattern's starts are not worth listing
 MAX_LENGTH = 6  # characters of a start worth comparing
