@@ -12,8 +12,10 @@ joined before the replay returns, so all of them are counted). The launcher
 also times, in CPU, the phases of the main process: start-up (interpreter,
 imports, the command line) up to the replay's handler, custody
 (``_receive_all``), processing (``_process_all``), and within processing
-the writer thread's commits (thread CPU of ``LocalProcessor._commit``), so
-the main process's own work outside the commit shows on its own.
+the writer thread's commits (thread CPU of ``LocalProcessor._commit``) and
+the pool threads that send documents to the workers and read their results
+back (thread CPU of ``AnalysisPool._run``), so the main process's own work
+outside the commit shows on its own.
 
 On 2 cores the main process competes with the workers: 2 workers reach
 1.7x one worker only while the main process needs under ~18% of the
@@ -69,6 +71,15 @@ def commit(self, ready, summary):
         with lock:
             phases["commit_s"] += time.thread_time() - t0
 LocalProcessor._commit = commit
+from intake.ingest.processing.local_processor import AnalysisPool
+real_pool_run = AnalysisPool._run
+def pool_run(self):
+    try:
+        return real_pool_run(self)
+    finally:
+        with lock:
+            phases["pool_s"] = phases.get("pool_s", 0.0) + time.thread_time()
+AnalysisPool._run = pool_run
 try:
     code = cli.main(argv)
 finally:
@@ -127,7 +138,8 @@ def main(argv: list[str] | None = None) -> int:
         r = run_once(args.mbox, args.workers)
         r["messages"] = n
         r["own_s"] = r["main_cpu_s"] - r["commit_s"]
-        for k in ("main_cpu_s", "workers_cpu_s", "own_s", "commit_s", "startup_s", "custody_s", "processing_s"):
+        for k in ("main_cpu_s", "workers_cpu_s", "own_s", "commit_s", "startup_s", "custody_s", "processing_s",
+                  "pool_s"):
             r[k.replace("_s", "_ms_per_msg")] = 1000 * r.get(k, 0.0) / n
         r["main_share_of_workers"] = r["main_cpu_s"] / r["workers_cpu_s"] if r["workers_cpu_s"] else None
         runs.append(r)
@@ -138,7 +150,8 @@ def main(argv: list[str] | None = None) -> int:
     for r in runs:
         print(f"  main process {r['main_cpu_ms_per_msg']:6.1f} (start-up {r['startup_ms_per_msg']:.1f}, custody "
               f"{r['custody_ms_per_msg']:.1f}, processing {r['processing_ms_per_msg']:.1f} of which the writer's "
-              f"commits {r['commit_ms_per_msg']:.1f}; outside the commit {r['own_ms_per_msg']:.1f})  |  workers "
+              f"commits {r['commit_ms_per_msg']:.1f} and the threads talking to the workers "
+              f"{r['pool_ms_per_msg']:.1f}; outside the commit {r['own_ms_per_msg']:.1f})  |  workers "
               f"{r['workers_cpu_ms_per_msg']:6.1f}  |  main/workers {r['main_share_of_workers']:.2f} "
               f"(outside the commit {r['own_s'] / r['workers_cpu_s']:.2f})  [2 workers >= 1.7x one needs < ~0.18]")
     return 0
