@@ -101,9 +101,15 @@ def claim_next(session, worker: str, limit: int = 1) -> list[Claimed]:
     oldest = (select(Inbound.id).where(Inbound.state == "received")
               .order_by(Inbound.lane.desc(), Inbound.id).limit(limit))
     if session.bind.dialect.name == "postgresql":
-        oldest = oldest.with_for_update(skip_locked=True)
+        # As a CTE: PostgreSQL may run a sub-select of an UPDATE more than
+        # once, and with LIMIT and SKIP LOCKED that claims more rows than
+        # asked; a locking CTE is run once.
+        picked = oldest.with_for_update(skip_locked=True).cte("claimable")
+        which = Inbound.id == picked.c.id
+    else:
+        which = Inbound.id.in_(oldest.scalar_subquery())
     claimed = session.execute(
-        update(Inbound).where(Inbound.id.in_(oldest.scalar_subquery()), Inbound.state == "received")
+        update(Inbound).where(which, Inbound.state == "received")
         .values(state="processing", claimed_by=worker, claimed_at=_now(),
                 attempts=func.coalesce(Inbound.attempts, 0) + 1)
         .returning(Inbound.id, Inbound.origin, Inbound.raw_sha256, Inbound.source, Inbound.lane)
