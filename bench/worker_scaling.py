@@ -1,7 +1,7 @@
 """One analysis worker against two on SQLite, and each worker's memory with
 everything it started (LibreOffice, Tesseract).
 
-    .venv/bin/python -m bench.worker_scaling [--messages 300] [--workers 1,2] [--json]
+    .venv/bin/python -m bench.worker_scaling [--messages 300 | --mbox PATH] [--workers 1,2] [--json]
 
 For each worker count, `intake replay --workers W` runs as a user runs it,
 into a fresh SQLite store, on the bench mailbox (bench/replay_mailbox.py:
@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import mailbox
 import os
 import subprocess
 import sys
@@ -121,10 +122,18 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--messages", type=int, default=300)
     ap.add_argument("--workers", default="1,2")
+    ap.add_argument("--mbox", type=Path, help="replay this mailbox instead (e.g. the text slice "
+                                               "bench/replay_text_slice.py caches); --messages is then ignored")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
-    mbox, manifest = replay_mailbox.build(args.messages, 30, _log)
-    n = len(manifest["messages"])
+    if args.mbox:
+        mbox = args.mbox
+        manifest_path = mbox.with_suffix(".json")
+        n = (len(json.loads(manifest_path.read_text())["messages"]) if manifest_path.exists()
+             else len(mailbox.mbox(str(mbox), create=False)))
+    else:
+        mbox, manifest = replay_mailbox.build(args.messages, 30, _log)
+        n = len(manifest["messages"])
     runs = [run(mbox, int(w)) for w in args.workers.split(",")]
     for r in runs:
         r["messages_per_s"] = n / r["seconds"]

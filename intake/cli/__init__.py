@@ -16,7 +16,9 @@ import importlib
 import logging
 import os
 import pkgutil
+import re
 import sys
+from importlib import resources
 
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
@@ -58,7 +60,10 @@ def _common(suppress: bool) -> argparse.ArgumentParser:
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``command``, only the modules that
+    register that command are imported (importing every command's module
+    costs a run more than a second of start-up), the rest not at all."""
     parser = argparse.ArgumentParser(
         prog="intake",
         description="Receive, parse and link intelligence report forms.",
@@ -67,13 +72,58 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"intake {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = _common(suppress=True)
+    names = _modules_naming(command) if command else None
+    for name in names or _command_modules():
+        importlib.import_module(f"intake.cli.commands.{name}").register(sub, common)
+    if names and command not in sub.choices:
+        return build_parser()
+    return parser
+
+
+def _command_modules() -> list[str]:
     from intake.cli import commands
 
-    common = _common(suppress=True)
-    for info in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
-        module = importlib.import_module(f"intake.cli.commands.{info.name}")
-        module.register(sub, common)
-    return parser
+    return sorted(info.name for info in pkgutil.iter_modules(commands.__path__))
+
+
+_ADD_PARSER = re.compile(r"""\.add_parser\(\s*["']([\w-]+)["']""")
+
+
+def _modules_naming(command: str) -> list[str]:
+    """The command modules whose source adds a parser called ``command``
+    (read, not imported). A module that names a command some other way is
+    still found: with no module named, every module is imported."""
+    from intake.cli import commands
+
+    out = []
+    for name in _command_modules():
+        try:
+            source = resources.files(commands).joinpath(f"{name}.py").read_text(encoding="utf-8")
+        except (OSError, UnicodeError):
+            return []
+        if command in _ADD_PARSER.findall(source):
+            out.append(name)
+    return out
+
+
+def _command_of(argv: list[str]) -> str | None:
+    """The command word of ``argv``: its first argument that is neither an
+    option nor the value of one (the common options go before it too)."""
+    takes_value = {"--config", "--db"}
+    i = 0
+    while i < len(argv):
+        arg = argv[i]
+        if arg == "--":
+            return argv[i + 1] if i + 1 < len(argv) else None
+        # argparse also takes an option by a prefix of its name (--co).
+        if len(arg) > 2 and "=" not in arg and any(o.startswith(arg) for o in takes_value):
+            i += 2
+            continue
+        if not arg.startswith("-"):
+            return arg
+        i += 1
+    return None
 
 
 def _say(text: str) -> None:
@@ -81,7 +131,8 @@ def _say(text: str) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(_command_of(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from email.message import Message
 
 from intake.ingest.headers import decode_filename, decode_header_value, message_from_bytes
 
@@ -47,13 +48,16 @@ def content_sha256(data: bytes) -> str:
     return _content_hash(canonical_line_endings(data))[0]
 
 
-def identity_keys(data: bytes) -> list[str]:
+def identity_keys(data: bytes, parsed: Message | None = None) -> list[str]:
     """Every content hash this message may be stored under: today's first,
     then those an earlier intake computed over the copy it read (CRLF over
     IMAP, or these very bytes), when they can differ: only when a part's
-    line endings reached the hash. So nearly every message is hashed once."""
+    line endings reached the hash. So nearly every message is hashed once.
+    ``parsed``: ``data`` parsed by headers.message_from_bytes, if the
+    caller has it (used when the bytes hold no CRLF: then they are what the
+    hash is taken over)."""
     lf = canonical_line_endings(data)
-    key, line_sensitive = _content_hash(lf)
+    key, line_sensitive = _content_hash(lf, parsed if b"\r\n" not in data else None)
     keys = [key]
     if line_sensitive:
         for copy in (lf.replace(b"\n", b"\r\n"), data):
@@ -63,14 +67,14 @@ def identity_keys(data: bytes) -> list[str]:
     return keys
 
 
-def _content_hash(data: bytes) -> tuple[str, bool]:
+def _content_hash(data: bytes, parsed: Message | None = None) -> tuple[str, bool]:
     """The hash earlier versions stored, and whether the line endings of
     ``data`` went into it (a non-text part sent as lines, a multipart
     with no readable parts)."""
     h = hashlib.sha256()
     line_sensitive = False
     try:
-        msg = message_from_bytes(data)
+        msg = parsed if parsed is not None else message_from_bytes(data)
         for name in _AUTHOR_HEADERS:
             for value in msg.get_all(name, []):
                 h.update(f"{name}:{_WS.sub(' ', decode_header_value(value)).strip()}\n".encode())

@@ -305,7 +305,20 @@ def _local_line_endings(part: Message, data: bytes) -> bytes:
     return data.replace(b"\r\n", b"\n")
 
 
-def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:
+def parse_once(data: bytes, limits: MimeLimits | None = None) -> Message | None:
+    """The message parsed for ``walk`` and identity.identity_keys to share
+    (parsing is most of what either costs); None when ``walk`` would not
+    parse it or parsing fails (each then does what it does on its own)."""
+    if len(data) > (limits or MimeLimits()).max_message_bytes:
+        return None
+    try:
+        return message_from_bytes(data)
+    except Exception:  # noqa: BLE001 - walk parses again and records why it failed
+        return None
+
+
+def walk(data: bytes, limits: MimeLimits | None = None, parsed: Message | None = None) -> WalkResult:
+    """``parsed``: ``data`` as parse_once gave it, if the caller has it."""
     limits = limits or MimeLimits()
     if len(data) > limits.max_message_bytes:
         return WalkResult(
@@ -317,7 +330,7 @@ def walk(data: bytes, limits: MimeLimits | None = None) -> WalkResult:
             )],
         )
     try:
-        msg = message_from_bytes(data)
+        msg = parsed if parsed is not None else message_from_bytes(data)
     except Exception as exc:  # the stdlib parser is lenient; this is belt and braces
         return WalkResult(
             headers=MessageHeaders(),

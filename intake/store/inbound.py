@@ -82,18 +82,41 @@ def claim(session, inbound_id: int, worker: str, steal: bool = False) -> Inbound
     return row
 
 
-def claim_next(session, worker: str, limit: int = 1) -> list[Inbound]:
-    """The oldest received rows, claimed: the urgent lane first."""
-    q = select(Inbound).where(Inbound.state == "received").order_by(Inbound.lane.desc(), Inbound.id).limit(limit)
+@dataclass(frozen=True)
+class Claimed:
+    """A row claim_next claimed: what processing needs of it."""
+
+    id: int
+    origin: str
+    raw_sha256: str
+    source: str | None
+    lane: int
+
+
+def claim_next(session, worker: str, limit: int = 1) -> list[Claimed]:
+    """The oldest received rows, claimed: the urgent lane first. One
+    statement, whatever ``limit`` is (no ORM rows loaded and flushed one
+    by one: on SQLite every statement here waits its turn for the store's
+    one writer)."""
+    oldest = (select(Inbound.id).where(Inbound.state == "received")
+              .order_by(Inbound.lane.desc(), Inbound.id).limit(limit))
     if session.bind.dialect.name == "postgresql":
-        q = q.with_for_update(skip_locked=True)
-    rows = list(session.scalars(q))
-    now = _now()
-    for row in rows:
-        row.state, row.claimed_by, row.claimed_at = "processing", worker, now
-        row.attempts = (row.attempts or 0) + 1
-    session.flush()
-    return rows
+        # As a CTE: PostgreSQL may run a sub-select of an UPDATE more than
+        # once, and with LIMIT and SKIP LOCKED that claims more rows than
+        # asked; a locking CTE is run once.
+        picked = oldest.with_for_update(skip_locked=True).cte("claimable")
+        which = Inbound.id == picked.c.id
+    else:
+        which = Inbound.id.in_(oldest.scalar_subquery())
+    claimed = session.execute(
+        update(Inbound).where(which, Inbound.state == "received")
+        .values(state="processing", claimed_by=worker, claimed_at=_now(),
+                attempts=func.coalesce(Inbound.attempts, 0) + 1)
+        .returning(Inbound.id, Inbound.origin, Inbound.raw_sha256, Inbound.source, Inbound.lane)
+        .execution_options(synchronize_session=False)).all()
+    rows = [Claimed(i, origin, sha, source, lane or 0) for i, origin, sha, source, lane in claimed]
+    # RETURNING gives no order: the claim's own.
+    return sorted(rows, key=lambda r: (-r.lane, r.id))
 
 
 def finish(session, inbound_id: int, message_pk: int) -> None:

@@ -14,6 +14,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
+from sqlalchemy import select
+
 from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT, PIPELINE_FAILED, UNVERIFIED_SENDER
 from intake.store import repository as repo
 from intake.store.document_writes import agency_of, apply_analysis
@@ -101,8 +103,14 @@ def outcome_of(session, inbound_id: int) -> MessageOutcome:
 
 
 def stored_document_shas(session, shas: Sequence[str]) -> set[str]:
-    """Which of these document hashes already have a stored first copy."""
-    return {s for s in set(shas) if repo.first_document_with_sha(session, s) is not None}
+    """Which of these document hashes already have a stored first copy.
+    One statement loading no document rows: it runs for every message, in
+    the thread that feeds the analysis workers."""
+    if not shas:
+        return set()
+    return set(session.scalars(select(DocumentRow.sha256).distinct()
+                               .where(DocumentRow.sha256.in_(sorted(set(shas))),
+                                      DocumentRow.duplicate_of_id.is_(None))))
 
 
 def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderFacts,

@@ -7,11 +7,12 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from pathlib import Path
 
 from intake.exception_codes import CONFIG_INVALID
+from intake.triage.literal_prefixes import prefixes_of
 from intake.types import IntakeError
 
 KINDS = ("exploitation", "urgency", "age")
@@ -25,6 +26,9 @@ class Pattern:
     regex: re.Pattern
     with_regex: re.Pattern | None = None
     with_indicator: str | None = None
+    # What every match begins with (triage/literal_prefixes.py): the
+    # pattern is tried only where one is. None: scanned everywhere.
+    starts: tuple[tuple[str, bool], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +81,21 @@ class Catalogue:
         ind = self.indicators.get(indicator_id)
         return ind.label if ind else indicator_id
 
+    # Worked out once per catalogue, not on every text matched.
+    @cached_property
+    def patterns(self) -> tuple[tuple[Indicator, Pattern], ...]:
+        """Every indicator's patterns, in the catalogue's order."""
+        return tuple((ind, pat) for ind in self.indicators.values() for pat in ind.patterns)
+
+    @cached_property
+    def yields(self) -> dict[str, frozenset[str]]:
+        return {i.id: frozenset(i.yields_to) for i in self.indicators.values()}
+
+    @cached_property
+    def cue_starts(self) -> dict[re.Pattern, tuple[tuple[str, bool], ...] | None]:
+        """What each negation/hypothetical cue begins with (as Pattern.starts)."""
+        return {cue: prefixes_of(cue) for cue in (*self.negation, *self.short_negation, *self.hypothetical)}
+
 
 def _rx(text: str, where: str) -> re.Pattern:
     try:
@@ -91,11 +110,13 @@ def parse(data: dict) -> Catalogue:
         iid = raw["id"]
         if raw.get("kind") not in KINDS:
             raise IntakeError(CONFIG_INVALID, f"indicators: {iid} has kind {raw.get('kind')!r}; one of {KINDS}")
-        pats = tuple(
-            Pattern(rule=p["rule"], regex=_rx(p["regex"], f"{iid}.{p['rule']}"),
-                    with_regex=_rx(p["with"], f"{iid}.{p['rule']}.with") if p.get("with") else None,
-                    with_indicator=p.get("with_indicator"))
-            for p in raw.get("pattern", []))
+        pats = []
+        for p in raw.get("pattern", []):
+            regex = _rx(p["regex"], f"{iid}.{p['rule']}")
+            pats.append(Pattern(rule=p["rule"], regex=regex,
+                                with_regex=_rx(p["with"], f"{iid}.{p['rule']}.with") if p.get("with") else None,
+                                with_indicator=p.get("with_indicator"), starts=prefixes_of(regex)))
+        pats = tuple(pats)
         inds[iid] = Indicator(id=iid, label=raw["label"], kind=raw["kind"], weight=int(raw["weight"]),
                               source=raw["source"], category=raw["category"],
                               serious=bool(raw.get("serious", False)), patterns=pats,

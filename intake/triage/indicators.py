@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from intake.triage.catalogue import Catalogue, load
+from intake.triage.literal_prefixes import finditer, folded
 from intake.triage.scopes import TextScopes
 
 # Fields that describe the submitter or the form, not what happened.
@@ -52,23 +53,25 @@ def _overlaps(a: IndicatorMatch, b: IndicatorMatch) -> bool:
 
 
 def match_text(field: str, text: str, cat: Catalogue) -> list[IndicatorMatch]:
-    scopes = TextScopes(text, cat)
+    prepared = folded(text)
+    scopes: TextScopes | None = None  # sentences and cues, once a pattern matches
     found: list[IndicatorMatch] = []
     deferred = []
-    for ind in cat.indicators.values():
-        for pat in ind.patterns:
-            for m in pat.regex.finditer(text):
-                if m.end() == m.start():
-                    continue
-                sent = scopes.sentence_span(m.start())
-                if pat.with_regex is not None and not pat.with_regex.search(text, *sent):
-                    continue
-                hit = IndicatorMatch(ind.id, m.group(0), pat.rule, field, m.start(), m.end(), sentence=sent)
-                hit.status = scopes.qualifier(m.start(), m.end()) or "counted"
-                if pat.with_indicator:
-                    deferred.append((hit, pat.with_indicator))
-                else:
-                    found.append(hit)
+    for ind, pat in cat.patterns:
+        for m in finditer(pat.regex, pat.starts, text, prepared):
+            if m.end() == m.start():
+                continue
+            if scopes is None:
+                scopes = TextScopes(text, cat, prepared)
+            sent = scopes.sentence_span(m.start())
+            if pat.with_regex is not None and not pat.with_regex.search(text, *sent):
+                continue
+            hit = IndicatorMatch(ind.id, m.group(0), pat.rule, field, m.start(), m.end(), sentence=sent)
+            hit.status = scopes.qualifier(m.start(), m.end()) or "counted"
+            if pat.with_indicator:
+                deferred.append((hit, pat.with_indicator))
+            else:
+                found.append(hit)
     for hit, needed in deferred:
         if any(f.indicator == needed and f.counts and f.sentence == hit.sentence for f in found):
             found.append(hit)
@@ -79,7 +82,7 @@ def match_text(field: str, text: str, cat: Catalogue) -> list[IndicatorMatch]:
     for h in found:
         if not any(k.indicator == h.indicator and _overlaps(k, h) for k in kept):
             kept.append(h)
-    yields = {i.id: set(i.yields_to) for i in cat.indicators.values()}
+    yields = cat.yields
     return [h for h in kept
             if not any(k.indicator in yields[h.indicator] and k.counts and _overlaps(k, h) for k in kept)]
 

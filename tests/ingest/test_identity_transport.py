@@ -71,7 +71,7 @@ def test_message_stored_under_the_old_hash_is_known_from_an_archive_copy(store, 
     assert len(identity.identity_keys(crlf)) == 2  # the old hash of the CRLF copy differs
     # An earlier intake: the hash of the bytes as received.
     from intake.ingest.processing import message_steps
-    monkeypatch.setattr(message_steps, "identity_keys", lambda data: [identity._content_hash(data)[0]])
+    monkeypatch.setattr(message_steps, "identity_keys", lambda data, parsed=None: [identity._content_hash(data)[0]])
     with Pipeline(store) as p:
         first = p.process(RawMessage("imap:test/INBOX/1", crlf))
     monkeypatch.undo()

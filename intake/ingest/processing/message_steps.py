@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 
 from intake import metrics
 from intake.ingest.identity import identity_keys
-from intake.ingest.mime_walk import MimeLimits, WalkResult, walk
+from intake.ingest.mime_walk import MimeLimits, WalkResult, parse_once, walk
 from intake.ingest.sender import SenderPolicies, verify_sender
 from intake.store import inbound, retention
 from intake.store.db import Store
@@ -64,9 +64,10 @@ class MessageJob:
 def walk_job(inbound_id: int, raw: RawMessage, limits: MimeLimits, source: str | None = None,
              senders: SenderPolicies | None = None) -> MessageJob:
     with metrics.timed("mime_walk"):
-        result = walk(raw.data, limits)
+        parsed = parse_once(raw.data, limits)  # the walk and the identity share one parse
+        result = walk(raw.data, limits, parsed)
     sender = verify_sender(raw.data, senders.for_source(source)) if senders is not None else None
-    key, *legacy = identity_keys(raw.data)
+    key, *legacy = identity_keys(raw.data, parsed)
     return MessageJob(inbound_id, raw, key, result, source=source, sender=sender, legacy_keys=legacy)
 
 

@@ -24,6 +24,7 @@ from typing import BinaryIO, Iterator
 from intake.types import RawMessage
 
 _FROM_LINE = re.compile(rb"^From \S+")
+_QUOTED_FROM = re.compile(rb"^>(>*From )", re.MULTILINE)
 _ENVELOPE = re.compile(
     rb"^From (?:-|\S+@\S+|\S+)(?:\s*$|\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)\s)|^From -\s")
 _FIELD = re.compile(rb"^[!-9;-~]+[ \t]*:")
@@ -81,7 +82,9 @@ def iter_mbox_stream(fh: BinaryIO, origin: str, head: bytes = b"") -> Iterator[R
             elif started:
                 lines.append(pending)
             pending = None
-        if _FROM_LINE.match(line) and (not started or prev_blank or _ENVELOPE.match(line)):
+        # (startswith first: this runs on every line of the archive)
+        if line.startswith(b"From ") and _FROM_LINE.match(line) and (
+                not started or prev_blank or _ENVELOPE.match(line)):
             pending = line
             # A dated envelope after a blank line separates even when the
             # stored message starts oddly (a blank or indented first line).
@@ -115,6 +118,6 @@ def _finish(lines: list[bytes]) -> bytes:
     # The blank line before the next separator belongs to the mbox format.
     if lines and lines[-1] in (b"\n", b"\r\n"):
         lines = lines[:-1]
-    # Undo mboxrd quoting (">From " → "From ", ">>From " → ">From ").
-    out = [ln[1:] if re.match(rb"^>+From ", ln) else ln for ln in lines]
-    return b"".join(out)
+    # Undo mboxrd quoting (">From " → "From ", ">>From " → ">From "), in
+    # one pass over the message rather than a match per line.
+    return _QUOTED_FROM.sub(rb"\1", b"".join(lines))
