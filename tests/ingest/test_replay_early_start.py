@@ -108,3 +108,50 @@ def test_replay_uses_its_early_workers_and_a_second_replay_leaves_none(tmp_path:
     while multiprocessing.active_children() and time.monotonic() < deadline:
         time.sleep(0.1)
     assert multiprocessing.active_children() == []
+
+
+def test_ctrl_c_while_the_archive_is_still_being_read_stops_cleanly_and_a_rerun_finishes(tmp_path: Path):
+    """Custody and processing run side by side: an interrupt during the
+    read stops both, keeps what was stored, and a rerun completes every
+    message exactly once."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+
+    from intake.cli.exit_codes import EXIT_INTERRUPTED
+
+    box = mailbox.mbox(str(tmp_path / "in.mbox"))
+    for i in range(120):
+        m = _message(i % len(PEOPLE))
+        del m["Message-ID"]
+        m["Message-ID"] = f"<ctrlc-{i}@school.example.org>"
+        m.set_content(PEOPLE[i % len(PEOPLE)] + f" Seen again on day {i} at {i % 24}:00 near bus stop {i}.")
+        box.add(m)
+    box.close()
+    env = {k: v for k, v in os.environ.items() if k != "INTAKE_INLINE_ANALYSIS"}
+    env["OMP_THREAD_LIMIT"] = "1"
+    db = tmp_path / "i.sqlite"
+    argv = [sys.executable, "-m", "intake.cli", "replay", "--db", f"sqlite:///{db}", "--no-progress",
+            "--workers", "2", str(tmp_path / "in.mbox")]
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    # wait until the first messages are in custody, then interrupt
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        time.sleep(0.2)
+        try:
+            with sqlite3.connect(db) as con:
+                if con.execute("select count(*) from inbound").fetchone()[0] > 0:
+                    break
+        except sqlite3.Error:
+            continue
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=300)
+    assert proc.returncode in (EXIT_INTERRUPTED, 0), err[-2000:]
+    again = subprocess.run(argv, capture_output=True, text=True, env=env, timeout=600)
+    assert again.returncode == 0, again.stderr[-2000:]
+    with sqlite3.connect(db) as con:
+        states = dict(con.execute("select state, count(*) from inbound group by state").fetchall())
+        messages = con.execute("select count(*) from messages").fetchone()[0]
+    assert sum(states.values()) == 120 and set(states) == {"done"}, states
+    assert messages == 120
