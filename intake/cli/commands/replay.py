@@ -31,11 +31,9 @@ from intake.ingest.sources.detect import ArchiveError, UnreadableFile, is_stream
 from intake.store import inbound
 from intake.store.db import open_store
 
-# Custody is committed in batches: this many messages or this many seconds
-# (small enough that processing, which starts on what is in custody, is fed
-# early).
-RECEIVE_BATCH = 50
-RECEIVE_SECONDS = 1.0
+# Custody is committed in batches: this many messages or this many seconds.
+RECEIVE_BATCH = 200
+RECEIVE_SECONDS = 2.0
 # How often a replay on the job queue looks whether its messages are done.
 WAIT_POLL_SECONDS = 1.0
 
@@ -159,18 +157,15 @@ def run(args, settings) -> int:
             workers = worker_count(settings, args.workers)
             queued = job_queue.uses_job_queue(store, settings)
             if not queued:
-                # The workers load their model while the archive is read,
-                # and messages are processed as soon as they are in custody.
+                # The workers load their model while the archive is read.
                 prestart(settings, workers)
-                failed = _receive_and_process(store, settings, paths, workers, summary, show, stop)
-            else:
-                failed = _receive_all(store, settings, paths, summary, show, stop)
+            failed = _receive_all(store, settings, paths, summary, show, stop)
             if queued and not args.wait:
                 print(f"intake replay: --no-wait: {_pending(store, summary)} message(s) queued and pending for "
                       "the workers; `intake status` shows the queue", file=sys.stderr)
-            elif queued and not stop.is_set():
+            elif not stop.is_set():
                 _process_all(store, settings, workers, summary, show, stop)
-                if not stop.is_set():
+                if queued and not stop.is_set():
                     _wait_for_jobs(store, settings, workers, summary, show, stop)
             summary.settle(store)
     finally:
@@ -208,8 +203,7 @@ def _bar(show: bool, desc: str, total: int | None = None, unit: str = "msg"):
     return tqdm(total=total, unit=unit, desc=desc, file=sys.stderr, dynamic_ncols=True)
 
 
-def _receive_all(store, settings, paths, summary: Summary, show: bool, stop: threading.Event,
-                 on_batch=None) -> bool:
+def _receive_all(store, settings, paths, summary: Summary, show: bool, stop: threading.Event) -> bool:
     """Custody of every message of every archive; True if one could not be read."""
     failed = False
     queue = queue_hook(store, settings)
@@ -236,8 +230,6 @@ def _receive_all(store, settings, paths, summary: Summary, show: bool, stop: thr
                     if len(batch) >= RECEIVE_BATCH or time.monotonic() - last > RECEIVE_SECONDS:
                         _take(store, batch, summary, queue)
                         batch, last = [], time.monotonic()
-                        if on_batch is not None:
-                            on_batch()
                     if stop.is_set():
                         break
             except ArchiveError as exc:
@@ -262,46 +254,10 @@ def _take(store, raws, summary: Summary, queue) -> None:
                 queue(s, inbound_id)
 
 
-def _receive_and_process(store, settings, paths, workers: int, summary: Summary, show: bool,
-                         stop: threading.Event) -> bool:
-    """Custody of the archive in this thread while the local processor
-    works through what is already in custody in another; True if a file
-    could not be read. The processor ends once custody is complete and
-    nothing is left waiting."""
-    received = threading.Event()
-    fault: list[BaseException] = []
-    processor = make_processor(store, settings, workers=workers, actor="system:replay", on_done=None)
-
-    def work() -> None:
-        try:
-            _process_all(store, settings, workers, summary, show, stop, input_done=received,
-                         processor=processor)
-        except BaseException as exc:  # noqa: BLE001 - raised again in the replay's thread
-            fault.append(exc)
-            stop.set()  # custody stops too: a store fault is the run's
-
-    thread = threading.Thread(target=work, name="intake-replay-processing", daemon=True)
-    thread.start()
-    try:
-        failed = _receive_all(store, settings, paths, summary, show, stop,
-                              on_batch=processor.wake.set)
-    finally:
-        received.set()
-        processor.wake.set()
-        while thread.is_alive():
-            thread.join(0.5)  # a timed join, so Ctrl-C reaches the handler
-    if fault:
-        raise fault[0]
-    return failed
-
-
-def _process_all(store, settings, workers: int, summary: Summary, show: bool, stop: threading.Event,
-                 input_done: threading.Event | None = None, processor=None) -> None:
+def _process_all(store, settings, workers: int, summary: Summary, show: bool, stop: threading.Event) -> None:
     with store.session() as s:
         waiting = inbound.state(s).waiting
-    # While the archive is still being read the total is not known yet.
-    bar = _bar(show, f"processing ({workers} worker{'s' if workers != 1 else ''})",
-               total=waiting if input_done is None else None)
+    bar = _bar(show, f"processing ({workers} worker{'s' if workers != 1 else ''})", total=waiting)
 
     def done(inbound_id, outcome):
         summary.done(inbound_id, outcome)
@@ -309,12 +265,8 @@ def _process_all(store, settings, workers: int, summary: Summary, show: bool, st
             bar.update(1)
 
     try:
-        if processor is None:
-            processor = make_processor(store, settings, workers=workers, actor="system:replay", on_done=done)
-            processor.run(stop)
-        else:
-            processor.on_done = done
-            processor.run(stop, input_done=input_done)
+        processor = make_processor(store, settings, workers=workers, actor="system:replay", on_done=done)
+        processor.run(stop)
     finally:
         if bar is not None:
             bar.close()

@@ -220,11 +220,7 @@ class LocalProcessor:
 
     # -- the loop ---------------------------------------------------------
 
-    def run(self, stop: threading.Event | None = None, *, follow: bool = False,
-            input_done: threading.Event | None = None) -> ProcessSummary:
-        """``input_done``: messages are still being taken into custody
-        (a replay reading its archive) until it is set; an empty queue
-        before then means wait for more, not the end."""
+    def run(self, stop: threading.Event | None = None, *, follow: bool = False) -> ProcessSummary:
         stop = stop or threading.Event()
         summary = ProcessSummary()
         with self.store.transaction() as s:
@@ -239,16 +235,12 @@ class LocalProcessor:
             while True:
                 if writer is not None:
                     writer.check()
-                # Read before the claim: "all in custody" and then an empty
-                # claim means nothing is left; the other order could miss
-                # the last messages taken in between.
-                complete = input_done is None or input_done.is_set()
                 if not stop.is_set():
                     self._fill(jobs, in_flight, summary)
                 if not jobs:
-                    if stop.is_set() or (not follow and complete):
+                    if stop.is_set() or not follow:
                         break
-                    self.wake.wait(2.0 if follow else 0.2)
+                    self.wake.wait(2.0)
                     self.wake.clear()
                     continue
                 ready = self._ready(jobs, stop, lambda: self._top_up(jobs, in_flight, summary))
