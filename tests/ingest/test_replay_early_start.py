@@ -110,10 +110,10 @@ def test_replay_uses_its_early_workers_and_a_second_replay_leaves_none(tmp_path:
     assert multiprocessing.active_children() == []
 
 
-def test_ctrl_c_while_the_archive_is_still_being_read_stops_cleanly_and_a_rerun_finishes(tmp_path: Path):
-    """Custody and processing run side by side: an interrupt during the
-    read stops both, keeps what was stored, and a rerun completes every
-    message exactly once."""
+def test_ctrl_c_while_the_archive_is_read_stops_cleanly_and_a_rerun_finishes(tmp_path: Path):
+    """The workers start while the archive is read: an interrupt then
+    stops the read and the early workers, keeps what was stored, and a
+    rerun completes every message exactly once."""
     import signal
     import sqlite3
     import subprocess
