@@ -61,6 +61,12 @@ def warm_up(settings, fn=None) -> None:
                    part_path="warm-up")
     try:
         (fn or analyse_document)(doc, None, settings)
+        if fn is None:
+            # The word list that rejoins words broken at a PDF line end
+            # (0.5-1 s to load) is not reached by a body text.
+            from intake.parsers.support.hyphens import is_word
+
+            is_word("referral")
     except Exception as exc:  # noqa: BLE001 - reported with the first real document
         log_fault(log, "analysis worker warm-up failed", exc)
 
