@@ -4,8 +4,10 @@ the run or the daemon (docs/architecture.md, "Isolation")."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import multiprocessing as mp
+import threading
 import os
 import signal
 import time
@@ -15,6 +17,7 @@ from typing import Protocol
 from intake import metrics
 from intake.analysis.analyse import DocumentAnalysis, analyse_document
 from intake.exception_codes import PARSER_CRASHED, PARSER_TIMEOUT, RESOURCE_LIMIT
+from intake.logs import log_fault
 from intake.types import Document, ExceptionInfo, ParseOutcome
 
 log = logging.getLogger(__name__)
@@ -40,13 +43,43 @@ class InlineAnalyser:
         pass
 
 
-def _worker_main(conn, settings, fn) -> None:
+# A made-up report in no force's template: enough to load what every
+# document needs (templates, gazetteers, the spaCy model, dateparser).
+_WARM_UP_TEXT = ("Referral about a young person seen at the Oak Tree takeaway on 3 March with Kai Brennan, "
+                 "who drives a grey Ford Focus LM19 ZXA and uses 07700 900123.\n")
+
+
+def warm_up(settings, fn=None) -> None:
+    """Load what the first document would load, before it arrives: the
+    worker starts while the run is still taking mail into custody, so the
+    first document does not wait for the model. A failure here is logged
+    and forgotten: the first document meets it again and is recorded as
+    that document's exception."""
+    data = _WARM_UP_TEXT.encode("utf-8")
+    doc = Document(kind="body", filename=None, media_type="text/plain",
+                   sha256=hashlib.sha256(data).hexdigest(), data=data, declared_type="text/plain",
+                   part_path="warm-up")
+    try:
+        (fn or analyse_document)(doc, None, settings)
+        if fn is None:
+            # The word list that rejoins words broken at a PDF line end
+            # (0.5-1 s to load) is not reached by a body text.
+            from intake.parsers.support.hyphens import is_word
+
+            is_word("referral")
+    except Exception as exc:  # noqa: BLE001 - reported with the first real document
+        log_fault(log, "analysis worker warm-up failed", exc)
+
+
+def _worker_main(conn, settings, fn, warm: bool = False) -> None:
     # The parent handles SIGINT/SIGTERM and finishes the current message;
     # the worker must not die half-way through a document on Ctrl-C.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     # Bulk work: below the parent, which takes new mail into custody.
     os.nice(_analysis_nice(settings))
+    if warm:
+        warm_up(settings, fn)
     while True:
         try:
             job = conn.recv()
@@ -155,9 +188,15 @@ class ProcessAnalyser:
         self._conn = None
         self._closing = False
 
-    def _start(self) -> None:
+    def start(self, warm: bool = False) -> None:
+        """Start the worker now rather than with the first document;
+        ``warm``: and load the model and templates before any arrives."""
+        if self._proc is None or not self._proc.is_alive():
+            self._start(warm)
+
+    def _start(self, warm: bool = False) -> None:
         parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(target=_worker_main, args=(child, self.settings, self.analyse_fn),
+        self._proc = self._ctx.Process(target=_worker_main, args=(child, self.settings, self.analyse_fn, warm),
                                         daemon=True)
         self._proc.start()
         child.close()
@@ -273,7 +312,39 @@ def how_it_ended(exitcode: int | None) -> str:
     return f"exit {exitcode}"
 
 
+_PRESTARTED: list[ProcessAnalyser] = []
+_PRESTARTED_LOCK = threading.Lock()
+
+
+def prestart(settings, count: int) -> None:
+    """Start ``count`` warmed workers for ``settings`` now; make_analyser
+    hands them out. A replay calls this before it takes the archive into
+    custody, so the workers' start-up (imports, the spaCy model: seconds)
+    runs beside that instead of after it."""
+    if count <= 0 or os.environ.get("INTAKE_INLINE_ANALYSIS") == "1":
+        return
+    with _PRESTARTED_LOCK:
+        for _ in range(count):
+            analyser = ProcessAnalyser(settings)
+            analyser.start(warm=True)
+            _PRESTARTED.append(analyser)
+
+
+def close_prestarted() -> None:
+    """Stop the prestarted workers nobody took (a run that found nothing
+    to process)."""
+    with _PRESTARTED_LOCK:
+        left = list(_PRESTARTED)
+        _PRESTARTED.clear()
+    for analyser in left:
+        analyser.abort()  # it holds no document: nothing to finish
+
+
 def make_analyser(settings, inline: bool = False) -> Analyser:
     if inline or os.environ.get("INTAKE_INLINE_ANALYSIS") == "1":
         return InlineAnalyser(settings)
+    with _PRESTARTED_LOCK:
+        for i, analyser in enumerate(_PRESTARTED):
+            if analyser.settings is settings:
+                return _PRESTARTED.pop(i)
     return ProcessAnalyser(settings)

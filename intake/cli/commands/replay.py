@@ -20,6 +20,7 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
+from intake.analysis.workers import close_prestarted, prestart
 from intake.cli.exit_codes import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK, EXIT_USAGE
 from intake.exception_codes import UNREADABLE_MESSAGE
 from intake.ingest.processing import job_queue
@@ -153,9 +154,12 @@ def run(args, settings) -> int:
     failed = False
     try:
         with open_store(settings) as store:
-            failed = _receive_all(store, settings, paths, summary, show, stop)
             workers = worker_count(settings, args.workers)
             queued = job_queue.uses_job_queue(store, settings)
+            if not queued:
+                # The workers load their model while the archive is read.
+                prestart(settings, workers)
+            failed = _receive_all(store, settings, paths, summary, show, stop)
             if queued and not args.wait:
                 print(f"intake replay: --no-wait: {_pending(store, summary)} message(s) queued and pending for "
                       "the workers; `intake status` shows the queue", file=sys.stderr)
@@ -165,6 +169,7 @@ def run(args, settings) -> int:
                     _wait_for_jobs(store, settings, workers, summary, show, stop)
             summary.settle(store)
     finally:
+        close_prestarted()
         signal.signal(signal.SIGINT, previous)
     for line in summary.lines():
         print(line)

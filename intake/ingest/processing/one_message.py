@@ -46,12 +46,20 @@ class Pipeline:
         self.limits = MimeLimits.from_settings(settings)
         self.senders = SenderPolicies(settings)  # sender verification, per inbox
         self._own_analyser = analyser is None
-        self.analyser = analyser or make_analyser(settings)
+        self._analyser = analyser
         self.worker = inbound.worker_name("pipeline")
 
+    @property
+    def analyser(self) -> Analyser:
+        # Made when first needed: a Pipeline that only records custody or
+        # unreadable files must not take a worker a replay started early.
+        if self._analyser is None:
+            self._analyser = make_analyser(self.settings)
+        return self._analyser
+
     def close(self) -> None:
-        if self._own_analyser:
-            self.analyser.close()
+        if self._own_analyser and self._analyser is not None:
+            self._analyser.close()
 
     def __enter__(self) -> "Pipeline":
         return self
