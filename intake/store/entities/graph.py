@@ -86,7 +86,7 @@ def insert_new_entities(session, entities, top: int | None = None) -> None:
     are batched with RETURNING anyway."""
     pending, seen = [], set()
     for e in entities:
-        if e is not None and id(e) not in seen and inspect(e).pending:
+        if isinstance(e, Entity) and id(e) not in seen and inspect(e).pending:
             seen.add(id(e))
             pending.append(e)
     if not pending:
@@ -139,7 +139,44 @@ def entity_by_value(session, type_: str, key: str, display: str, known: dict[str
 ANY_DECISION = "intake.any_entity_decision"  # session.info: whether the store holds officer decisions
 
 
-def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = False,
+class EntityRow:
+    """A stored entity read as plain columns, for a document being stored:
+    resolution reads a surname block's every person and scores them, and
+    building an ORM object for each (most of which are not chosen) was most
+    of resolution's cost. What resolution changes on one (a person's
+    profile, the counts) is written with Core statements
+    (write_entity_attrs, count_document). ``profile``: its attrs as a
+    person_match.Profile, parsed once."""
+
+    __slots__ = ("id", "public_id", "type", "key", "attrs", "merged_into_id", "document_count", "agency_count",
+                 "submitter_count", "first_seen", "last_seen", "facts_indexed", "profile", "stored_attrs")
+
+    def __init__(self, row):
+        (self.id, self.public_id, self.type, self.key, self.attrs, self.merged_into_id, self.document_count,
+         self.agency_count, self.submitter_count, self.first_seen, self.last_seen, self.facts_indexed) = row
+        self.profile = None
+        self.stored_attrs = self.attrs
+
+
+_ROW_COLUMNS = (Entity.id, Entity.public_id, Entity.type, Entity.key, Entity.attrs, Entity.merged_into_id,
+                Entity.document_count, Entity.agency_count, Entity.submitter_count, Entity.first_seen,
+                Entity.last_seen, Entity.facts_indexed)
+
+
+def write_entity_attrs(session, rows) -> None:
+    """The attrs resolution changed on EntityRows, in one executemany; an
+    unchanged one is not written (as the ORM would not)."""
+    params = [{"b_id": r.id, "b_attrs": r.attrs} for r in rows
+              if isinstance(r, EntityRow) and r.attrs != r.stored_attrs]
+    if params:
+        t = Entity.__table__
+        session.execute(update(t).where(t.c.id == bindparam("b_id")).values(attrs=bindparam("b_attrs")), params)
+        for r in rows:
+            if isinstance(r, EntityRow):
+                r.stored_attrs = r.attrs
+
+
+def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = False, person_pids=(),
                           ) -> tuple[dict[str, Entity], dict[str, list[Entity]], int | None]:
     """What a document's mentions can resolve to, in one query: the stored
     entities of its values by public id, and the live people of each
@@ -147,12 +184,22 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
     The same statement reads the largest entity id (insert_new_entities, on
     SQLite) and, for a document being stored, once per transaction, whether
     any officer decision exists (resolve.py _any_decision), from a one-row
-    derived table the entities are outer-joined to."""
-    pids = sorted({entity_ids.public_id(session, entity_keys.id_seed(t, k)) for t, k in type_keys})
+    derived table the entities are outer-joined to.
+
+    ``fresh``: a document being stored; its entities come back as EntityRows
+    (an entity this session already holds as an object stays that object),
+    and ``person_pids``, the public ids its person mentions would give new
+    people, are looked up too (in ``known``: new_entity need not look each
+    up again)."""
+    pids = sorted({entity_ids.public_id(session, entity_keys.id_seed(t, k)) for t, k in type_keys}
+                  | set(person_pids))
     blocks = sorted(set(person_blocks))
     known: dict[str, Entity] = {}
     people: dict[str, list[Entity]] = {b: [] for b in blocks}
     top: int | None = None
+    wanted = set(pids)
+    mapper = inspect(Entity)
+    held = session.identity_map
     for i in range(0, max(len(pids), len(blocks)), 400):
         conds = []
         if pids[i:i + 400]:
@@ -160,6 +207,7 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
         if blocks[i:i + 400]:
             conds.append(and_(Entity.type == "PERSON", Entity.key.in_(blocks[i:i + 400]),
                               Entity.merged_into_id.is_(None)))
+        what = _ROW_COLUMNS if fresh else (Entity,)
         if i == 0:
             extra = [func.max(Entity.id).label("top") if session.get_bind().dialect.name == "sqlite"
                      else literal(None).label("top")]
@@ -167,16 +215,22 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
             if ask:
                 extra.append(select(EntityDecisionDocument.id).limit(1).scalar_subquery().label("decision"))
             one = select(*extra).subquery()
-            rows = session.execute(select(Entity, *one.c).select_from(one).outerjoin(Entity, or_(*conds))
+            rows = session.execute(select(*what, *one.c).select_from(one).outerjoin(Entity, or_(*conds))
                                    .order_by(Entity.id)).all()
             top = rows[0].top  # the derived table's one row: never empty
             if ask:
                 session.info[ANY_DECISION] = rows[0].decision is not None
-            found = [r[0] for r in rows if r[0] is not None]
+            found = [r[:len(what)] for r in rows if r[0] is not None]
         else:
-            found = session.scalars(select(Entity).where(or_(*conds)).order_by(Entity.id))
-        for e in found:
-            if e.public_id in pids:
+            found = session.execute(select(*what).where(or_(*conds)).order_by(Entity.id)).all()
+        for r in found:
+            if fresh:
+                e = held.get(mapper.identity_key_from_primary_key([r[0]]))
+                if e is None:
+                    e = EntityRow(r)
+            else:
+                e = r[0]
+            if e.public_id in wanted:
                 known[e.public_id] = e
             if e.type == "PERSON" and e.merged_into_id is None and e.key in people:
                 people[e.key].append(e)
@@ -350,17 +404,25 @@ def _insert_new(session, table):
     return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).on_conflict_do_nothing()
 
 
-def count_document(session, facts: DocumentFacts | None, entity_ids) -> None:
-    """A new report (not a copy) now names these entities, which did not
-    count it before: their counts and first/last seen by delta, in two
-    statements, whatever number of reports already name them. Equal to
-    refresh_stats (tests/store/test_write_path.py); entities stored before
-    entity_facts existed are counted by refresh_stats once."""
-    ents = [e for e in (session.get(Entity, i) for i in sorted({i for i in entity_ids if i is not None}))
-            if e is not None]
+def count_document(session, facts: DocumentFacts | None, entities) -> None:
+    """A new report (not a copy) now names these entities (objects or
+    EntityRows, as resolution chose them), which did not count it before:
+    their counts and first/last seen by delta, in two statements, whatever
+    number of reports already name them. Equal to refresh_stats
+    (tests/store/test_write_path.py); entities stored before entity_facts
+    existed are counted by refresh_stats once."""
+    by_id = {e.id: e for e in entities if e is not None and e.id is not None}
+    ents = [by_id[i] for i in sorted(by_id)]
     legacy = [e.id for e in ents if e.facts_indexed is False]
     if legacy:
         refresh_stats(session, legacy)
+        for e in ents:
+            if e.id in legacy and isinstance(e, EntityRow):
+                # Counted from its mentions just now: the caller's row learns the counts.
+                ent = session.get(Entity, e.id)
+                for col in ("document_count", "agency_count", "submitter_count", "first_seen", "last_seen",
+                            "facts_indexed"):
+                    setattr(e, col, getattr(ent, col))
     ents = [e for e in ents if e.id not in set(legacy)]
     if not ents:
         return
@@ -383,11 +445,12 @@ def count_document(session, facts: DocumentFacts | None, entity_ids) -> None:
             last = seen if last is None or seen > last else last
         da, ds = int((e.id, "agency") in new_facts), int((e.id, "submitter") in new_facts)
         params.append({"b_id": e.id, "b_da": da, "b_ds": ds, "b_first": first, "b_last": last})
-        set_committed_value(e, "document_count", (e.document_count or 0) + 1)
-        set_committed_value(e, "agency_count", (e.agency_count or 0) + da)
-        set_committed_value(e, "submitter_count", (e.submitter_count or 0) + ds)
-        set_committed_value(e, "first_seen", first)
-        set_committed_value(e, "last_seen", last)
+        put = setattr if isinstance(e, EntityRow) else set_committed_value
+        put(e, "document_count", (e.document_count or 0) + 1)
+        put(e, "agency_count", (e.agency_count or 0) + da)
+        put(e, "submitter_count", (e.submitter_count or 0) + ds)
+        put(e, "first_seen", first)
+        put(e, "last_seen", last)
     t = Entity.__table__
     session.execute(
         update(t).where(t.c.id == bindparam("b_id")).values(
