@@ -79,6 +79,25 @@ class _Content:
     def values_or_text(self) -> str:
         return " ".join(self.values.values()) or self.normalised_text
 
+    # The same strings with their words sorted: what rapidfuzz's
+    # token_sort_ratio compares, made once per report rather than once per
+    # pair (the strings are normalised: words split by single spaces).
+    @cached_property
+    def sorted_content(self) -> str:
+        return _sorted_words(self.content)
+
+    @cached_property
+    def sorted_normalised_text(self) -> str:
+        return _sorted_words(self.normalised_text)
+
+    @cached_property
+    def sorted_values_or_text(self) -> str:
+        return _sorted_words(self.values_or_text)
+
+
+def _sorted_words(s: str) -> str:
+    return " ".join(sorted(s.split()))
+
 
 # What OCR confuses in names: compare "Ca1lum Sharrna" as "callum sharma".
 _OCR_FOLD = str.maketrans({"0": "o", "1": "l", "5": "s", "8": "b", "|": "l"})
@@ -110,16 +129,21 @@ def _identity_compare(a: dict[str, str], b: dict[str, str]) -> tuple[list[str], 
     return agree, differ
 
 
-def content_similarity(a: str, b: str, cutoff: float = 0.0) -> float:
+def content_similarity(a: str, b: str, cutoff: float = 0.0, sorted_a: str | None = None,
+                       sorted_b: str | None = None) -> float:
     """Indel similarity, or the order-free version when a PDF's reading order
     shuffled blocks; both are rapidfuzz's, 0-1. Below ``cutoff`` the value
-    is 0 (rapidfuzz then stops early)."""
+    is 0 (rapidfuzz then stops early). ``sorted_a``/``sorted_b``: the
+    strings with their words sorted (_sorted_words), when the caller keeps
+    them: token_sort_ratio is the ratio of those."""
     if not a or not b:
         return 0.0
     c = cutoff * 100
     r = fuzz.ratio(a, b, score_cutoff=c)
     # Only the larger counts: the second needs only to beat the first (it
     # stops early when it cannot), and returns 0 then.
+    if sorted_a is not None and sorted_b is not None:
+        return max(r, fuzz.ratio(sorted_a, sorted_b, score_cutoff=max(c, r))) / 100
     return max(r, fuzz.token_sort_ratio(a, b, score_cutoff=max(c, r))) / 100
 
 
@@ -129,19 +153,26 @@ def score_pair(a: _Content, b: _Content, *, deciding: bool = False,
     ``deciding``: only the decision (and the score of a pair that gets one)
     is wanted, so similarities below POSSIBLE_THRESHOLD, which decide
     nothing, are not computed exactly."""
-    cut = POSSIBLE_THRESHOLD if deciding else 0.0
+    _agree, differ = _identity_compare(a.values, b.values)
+    decisive = any(k in DECISIVE_FIELDS for k in differ)
+    # Deciding, a pair whose decisive fields differ gets a decision only at
+    # DUPLICATE_THRESHOLD: below it the similarity need not be exact.
+    # (A hair under it: 0.88 * 100 is 88.00000000000001 in floating point,
+    # and a pair at exactly 88 must still be scored.)
+    cut = ((DUPLICATE_THRESHOLD - 1e-9) if decisive else POSSIBLE_THRESHOLD) if deciding else 0.0
     if a.template and b.template and a.template == b.template:
-        sim = content_similarity(a.content, b.content, cut)
+        sim = content_similarity(a.content, b.content, cut, a.sorted_content, b.sorted_content)
     else:
         # Different templates (a scan that fell back to free_text, say):
         # the record shapes differ, so compare what each has as a whole.
         sim = max(
-            content_similarity(a.content, b.content, cut),
-            content_similarity(a.values_or_text, b.normalised_text, cut),
-            content_similarity(a.normalised_text, b.values_or_text, cut),
+            content_similarity(a.content, b.content, cut, a.sorted_content, b.sorted_content),
+            content_similarity(a.values_or_text, b.normalised_text, cut, a.sorted_values_or_text,
+                               b.sorted_normalised_text),
+            content_similarity(a.normalised_text, b.values_or_text, cut, a.sorted_normalised_text,
+                               b.sorted_values_or_text),
         )
-    _agree, differ = _identity_compare(a.values, b.values)
-    if any(k in DECISIVE_FIELDS for k in differ):
+    if decisive:
         return sim, ("possible_duplicate" if sim >= DUPLICATE_THRESHOLD else None)
     if differ:
         return sim, ("possible_duplicate" if sim >= POSSIBLE_THRESHOLD else None)

@@ -23,11 +23,13 @@ from intake.store.models import DocumentRow, Entity, EntityDecisionDocument, Ent
 
 
 def new_entity(session, type_: str, key: str, display: str, seed_id: str, attrs=None, *,
-               flush: bool = True, free: bool = False) -> Entity:
+               flush: bool = True, free: bool = False, plain: bool = False) -> Entity:
     """Every entity is made here, its public id keyed from ``seed_id``
     (entity_keys.id_seed). ``flush=False``: inserted with the next flush,
     together with the others a document creates. ``free``: the caller
-    knows no entity has this seed's id (it looked them all up).
+    knows no entity has this seed's id (it looked them all up); with
+    ``plain`` too, the entity is an EntityRow that insert_new_entities
+    inserts (a document being stored: no ORM object to build and flush).
 
     The seed can already have an entity: a person named at the same place
     of a document that is resolved again after a correction, or approved
@@ -37,6 +39,8 @@ def new_entity(session, type_: str, key: str, display: str, seed_id: str, attrs=
     of the seed. Either way the action goes through (it used to fail on the
     unique public id, and the item could never clear)."""
     pid = entity_ids.public_id(session, seed_id)
+    if free and plain:
+        return EntityRow((None, pid, type_, key, attrs or {}, None, 0, 0, 0, None, None, True), new=display[:2000])
     if not free:
         with session.no_autoflush:
             for n in range(1, 1000):
@@ -86,12 +90,16 @@ def insert_new_entities(session, entities, top: int | None = None) -> None:
     are batched with RETURNING anyway."""
     pending, seen = [], set()
     for e in entities:
-        if isinstance(e, Entity) and id(e) not in seen and inspect(e).pending:
+        if id(e) in seen:
+            continue
+        if (e.new is not None and e.id is None) if isinstance(e, EntityRow) else (
+                isinstance(e, Entity) and inspect(e).pending):
             seen.add(id(e))
             pending.append(e)
     if not pending:
         return
-    if session.get_bind().dialect.name == "sqlite":
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
         if top is None:
             with session.no_autoflush:
                 top = session.scalar(select(func.max(Entity.id)))
@@ -100,7 +108,24 @@ def insert_new_entities(session, entities, top: int | None = None) -> None:
                                     if isinstance(o, Entity) and o.id is not None])
         for k, e in enumerate(pending, 1):
             e.id = (top or 0) + k
-    session.flush()
+    if any(isinstance(e, Entity) for e in pending):
+        session.flush()
+    rows = [e for e in pending if isinstance(e, EntityRow)]
+    if rows:
+        t = Entity.__table__
+        params = [{"public_id": e.public_id, "type": e.type, "key": e.key, "display": e.new, "attrs": e.attrs,
+                   "document_count": 0, "agency_count": 0, "submitter_count": 0, "facts_indexed": True}
+                  for e in rows]
+        if sqlite:
+            for p, e in zip(params, rows):
+                p["id"] = e.id
+            session.execute(insert(t), params)
+        else:
+            ids = session.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), params).scalars().all()
+            for e, pk in zip(rows, ids):
+                e.id = pk
+        for e in rows:
+            e.new = None
 
 
 def insert_mentions(session, mentions: list[MentionRow]) -> None:
@@ -118,7 +143,8 @@ def insert_mentions(session, mentions: list[MentionRow]) -> None:
     session.execute(insert(MentionRow.__table__), rows)
 
 
-def entity_by_value(session, type_: str, key: str, display: str, known: dict[str, Entity] | None = None) -> Entity:
+def entity_by_value(session, type_: str, key: str, display: str, known: dict[str, Entity] | None = None, *,
+                    plain: bool = False) -> Entity:
     """The live entity of a value, created when new. ``known`` (public id ->
     entity, from entities_for_document) saves a query per mention and learns
     the entities created here."""
@@ -130,7 +156,8 @@ def entity_by_value(session, type_: str, key: str, display: str, known: dict[str
     if ent is None:
         # ``known`` holds every stored entity of the document's values: a
         # miss is a new entity, inserted with the document's next flush.
-        ent = new_entity(session, type_, key, display, seed, flush=known is None, free=known is not None)
+        ent = new_entity(session, type_, key, display, seed, flush=known is None, free=known is not None,
+                         plain=plain and known is not None)
     if known is not None:
         known[pid] = ent
     return live_entity(session, ent)
@@ -149,13 +176,15 @@ class EntityRow:
     person_match.Profile, parsed once."""
 
     __slots__ = ("id", "public_id", "type", "key", "attrs", "merged_into_id", "document_count", "agency_count",
-                 "submitter_count", "first_seen", "last_seen", "facts_indexed", "profile", "stored_attrs")
+                 "submitter_count", "first_seen", "last_seen", "facts_indexed", "profile", "stored_attrs", "new")
 
-    def __init__(self, row):
+    def __init__(self, row, new: str | None = None):
         (self.id, self.public_id, self.type, self.key, self.attrs, self.merged_into_id, self.document_count,
          self.agency_count, self.submitter_count, self.first_seen, self.last_seen, self.facts_indexed) = row
         self.profile = None
         self.stored_attrs = self.attrs
+        # Made by new_entity, not inserted yet: its display (not read otherwise).
+        self.new = new
 
 
 _ROW_COLUMNS = (Entity.id, Entity.public_id, Entity.type, Entity.key, Entity.attrs, Entity.merged_into_id,
@@ -167,7 +196,7 @@ def write_entity_attrs(session, rows) -> None:
     """The attrs resolution changed on EntityRows, in one executemany; an
     unchanged one is not written (as the ORM would not)."""
     params = [{"b_id": r.id, "b_attrs": r.attrs} for r in rows
-              if isinstance(r, EntityRow) and r.attrs != r.stored_attrs]
+              if isinstance(r, EntityRow) and r.new is None and r.attrs != r.stored_attrs]
     if params:
         t = Entity.__table__
         session.execute(update(t).where(t.c.id == bindparam("b_id")).values(attrs=bindparam("b_attrs")), params)

@@ -180,7 +180,7 @@ def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, p
         # new_entity need not ask again.
         free = known is not None and entity_ids.public_id(session, seed) not in known
         chosen = new_entity(session, "PERSON", block, m.value or m.text, seed, profile.to_attrs(), flush=False,
-                            free=free)
+                            free=free, plain=free)
         candidates.append(chosen)
     else:
         merged = person_match.Profile.from_attrs(chosen.attrs or {})
@@ -258,7 +258,7 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
             ent = _resolve_person(session, m, document, i, profiles[i], people, known if fresh else None)
             m.attrs = {**(m.attrs or {}), "_profile": profiles[i].to_attrs()}
         elif (tk := value_keys[i]) is not None:
-            ent = entity_by_value(session, tk[0], tk[1], m.value, known)
+            ent = entity_by_value(session, tk[0], tk[1], m.value, known, plain=fresh)
         chosen.append(ent)
     # ``top`` holds unless resolution above inserted an entity itself (it
     # makes them pending, to insert here; an autoflush inserts none).
