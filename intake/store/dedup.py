@@ -34,7 +34,7 @@ from functools import cached_property
 from typing import Literal
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from intake.matching import content_fingerprint
 from intake.store.models import ContentKey, DocumentRow, RecordField, RecordRow
@@ -238,23 +238,39 @@ def _originals_query(pks):
     return (DocumentRow.id.in_(pks), DocumentRow.status == "parsed", DocumentRow.duplicate_of_id.is_(None))
 
 
-def _stored_originals(session, pks):
+def _versions_query(pks):
+    return (select(DocumentRow.id, DocumentRow.processed_at, RecordRow.id, RecordRow.template,
+                   func.count(RecordField.id))
+            .outerjoin(RecordRow, RecordRow.document_pk == DocumentRow.id)
+            .outerjoin(RecordField, RecordField.record_pk == RecordRow.id)
+            .where(*_originals_query(pks))
+            .group_by(DocumentRow.id, DocumentRow.processed_at, RecordRow.id, RecordRow.template))
+
+
+# The candidates of a new report (documents sharing a band key, most shared
+# first: when a common text fills more than MAX_CANDIDATES slots, the
+# likeliest copies are still compared) and their versions, in one
+# statement, built once (a statement object remembers its cache key).
+_CANDIDATE_VERSIONS = _versions_query(
+    select(ContentKey.document_pk)
+    .where(ContentKey.key.in_(bindparam("keys", expanding=True)), ContentKey.document_pk != bindparam("document"))
+    .group_by(ContentKey.document_pk)
+    .order_by(func.count(ContentKey.id).desc(), ContentKey.document_pk)
+    .limit(bindparam("limit")))
+_INSERT_KEYS = insert(ContentKey.__table__)
+
+
+def _stored_originals(session, pks, params: dict | None = None):
     """(pk, stored content) of each candidate that is an original (a copy of
     a copy points at the first copy), in id order. One query reads their
     versions; the content of those not remembered at that version (their
     text, template and current field values) is read in a second, for all
-    of them at once, with no ORM object built. ``pks``: ids, or a select of
-    them (the candidate query, so that it and the versions are one
-    statement)."""
+    of them at once, with no ORM object built. ``pks``: ids, or None for
+    the candidate query (_CANDIDATE_VERSIONS with ``params``)."""
     if isinstance(pks, list) and not pks:
         return
-    versions = {pk: (at, rec, template, n) for pk, at, rec, template, n in session.execute(
-        select(DocumentRow.id, DocumentRow.processed_at, RecordRow.id, RecordRow.template, func.count(RecordField.id))
-        .outerjoin(RecordRow, RecordRow.document_pk == DocumentRow.id)
-        .outerjoin(RecordField, RecordField.record_pk == RecordRow.id)
-        .where(*_originals_query(pks))
-        .group_by(DocumentRow.id, DocumentRow.processed_at, RecordRow.id, RecordRow.template)
-    )}
+    stmt = _CANDIDATE_VERSIONS if pks is None else _versions_query(pks)
+    versions = {pk: (at, rec, template, n) for pk, at, rec, template, n in session.execute(stmt, params)}
     out = {pk: _recall(pk, v) for pk, v in versions.items()}
     missing = sorted(pk for pk, c in out.items() if c is None)
     if missing:
@@ -305,19 +321,8 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str, *,
     keys = content_fingerprint.unique(keys) if keys is not None else content_fingerprint.unique(content_fingerprint.band_keys(mine.content))
     best: ContentMatch | None = None
     if keys:
-        # Most shared bands first: when a common text fills more than
-        # MAX_CANDIDATES slots, the likeliest copies are still compared.
-        shared = func.count(ContentKey.id)
-        candidates = (
-            select(ContentKey.document_pk)
-            .where(ContentKey.key.in_(keys), ContentKey.document_pk != document.id)
-            .group_by(ContentKey.document_pk)
-            .order_by(shared.desc(), ContentKey.document_pk)
-            .limit(MAX_CANDIDATES)
-        )
-        # The candidates' ids as a subquery: one statement reads them and
-        # their content.
-        for pk, theirs in _stored_originals(session, candidates):  # earliest wins a tie
+        params = {"keys": keys, "document": document.id, "limit": MAX_CANDIDATES}
+        for pk, theirs in _stored_originals(session, None, params):  # earliest wins a tie
             score, decision = score_pair(mine, theirs, deciding=True)
             if decision is None:
                 continue
@@ -326,7 +331,7 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str, *,
                 best = ContentMatch(pk, round(score, 4), decision)
     if best is None or best.decision != "duplicate":
         if keys:
-            session.execute(insert(ContentKey.__table__), [{"document_pk": document.id, "key": k} for k in keys])
+            session.execute(_INSERT_KEYS, [{"document_pk": document.id, "key": k} for k in keys])
             if fresh:
                 rec = document.__dict__.get("record")  # set by apply_analysis, never loaded here
                 remember_new_original(document, rec.id if rec is not None else None,

@@ -205,6 +205,32 @@ def write_entity_attrs(session, rows) -> None:
                 r.stored_attrs = r.attrs
 
 
+_FIRST_STATEMENTS: dict[tuple, object] = {}
+
+
+def _first_statement(with_pids: bool, with_blocks: bool, ask: bool, sqlite: bool, fresh: bool):
+    """entities_for_document's statement of a given shape, built once (a
+    statement object remembers its cache key), its lists as expanding
+    parameters "pids" and "blocks"."""
+    shape = (with_pids, with_blocks, ask, sqlite, fresh)
+    stmt = _FIRST_STATEMENTS.get(shape)
+    if stmt is None:
+        conds = []
+        if with_pids:
+            conds.append(Entity.public_id.in_(bindparam("pids", expanding=True)))
+        if with_blocks:
+            conds.append(and_(Entity.type == "PERSON", Entity.key.in_(bindparam("blocks", expanding=True)),
+                              Entity.merged_into_id.is_(None)))
+        extra = [func.max(Entity.id).label("top") if sqlite else literal(None).label("top")]
+        if ask:
+            extra.append(select(EntityDecisionDocument.id).limit(1).scalar_subquery().label("decision"))
+        one = select(*extra).subquery()
+        what = _ROW_COLUMNS if fresh else (Entity,)
+        stmt = _FIRST_STATEMENTS[shape] = (select(*what, *one.c).select_from(one)
+                                           .outerjoin(Entity, or_(*conds)).order_by(Entity.id))
+    return stmt
+
+
 def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = False, person_pids=(),
                           ) -> tuple[dict[str, Entity], dict[str, list[Entity]], int | None]:
     """What a document's mentions can resolve to, in one query: the stored
@@ -238,14 +264,14 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
                               Entity.merged_into_id.is_(None)))
         what = _ROW_COLUMNS if fresh else (Entity,)
         if i == 0:
-            extra = [func.max(Entity.id).label("top") if session.get_bind().dialect.name == "sqlite"
-                     else literal(None).label("top")]
             ask = fresh and ANY_DECISION not in session.info
-            if ask:
-                extra.append(select(EntityDecisionDocument.id).limit(1).scalar_subquery().label("decision"))
-            one = select(*extra).subquery()
-            rows = session.execute(select(*what, *one.c).select_from(one).outerjoin(Entity, or_(*conds))
-                                   .order_by(Entity.id)).all()
+            shape = (bool(pids), bool(blocks), ask, session.get_bind().dialect.name == "sqlite", fresh)
+            params = {}
+            if pids:
+                params["pids"] = pids[:400]
+            if blocks:
+                params["blocks"] = blocks[:400]
+            rows = session.execute(_first_statement(*shape), params).all()
             top = rows[0].top  # the derived table's one row: never empty
             if ask:
                 session.info[ANY_DECISION] = rows[0].decision is not None
