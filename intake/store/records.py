@@ -94,6 +94,9 @@ def write_record(session: Session, document: DocumentRow, record: Record, *, fre
     return row
 
 
+_INSERT_FIELDS = insert(RecordField.__table__)  # built once: it keeps its cache key
+
+
 def _insert_record(session: Session, document: DocumentRow, record: Record) -> RecordRow:
     """A new document's record: the record row, then all its fields in one
     executemany (the ORM would insert them one by one to learn their ids,
@@ -106,7 +109,7 @@ def _insert_record(session: Session, document: DocumentRow, record: Record) -> R
                "provenance": fv.provenance.as_dict(), "confidence": fv.confidence, "note": fv.note,
                "origin": "parser", "superseded": False} for key, fv in record.fields.items()]
     if fields:
-        session.execute(insert(RecordField.__table__), fields)
+        session.execute(_INSERT_FIELDS, fields)
     session.expire(row, ["fields"])
     return row
 

@@ -119,13 +119,21 @@ def insert_new_entities(session, entities, top: int | None = None) -> None:
         if sqlite:
             for p, e in zip(params, rows):
                 p["id"] = e.id
-            session.execute(insert(t), params)
+            session.execute(_INSERT_ENTITIES, params)
         else:
             ids = session.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), params).scalars().all()
             for e, pk in zip(rows, ids):
                 e.id = pk
         for e in rows:
             e.new = None
+
+
+# The write path's statements, built once.
+_INSERT_ENTITIES = insert(Entity.__table__)
+_INSERT_MENTIONS = insert(MentionRow.__table__)
+_INSERT_LINKS = insert(EntityLink.__table__)
+_UPDATE_ATTRS = (update(Entity.__table__).where(Entity.__table__.c.id == bindparam("b_id"))
+                 .values(attrs=bindparam("b_attrs")))
 
 
 def insert_mentions(session, mentions: list[MentionRow]) -> None:
@@ -140,7 +148,7 @@ def insert_mentions(session, mentions: list[MentionRow]) -> None:
         r["recogniser"] = r["recogniser"] if r["recogniser"] is not None else ""
         r["score"] = r["score"] if r["score"] is not None else 1.0
         r["attrs"] = r["attrs"] if r["attrs"] is not None else {}
-    session.execute(insert(MentionRow.__table__), rows)
+    session.execute(_INSERT_MENTIONS, rows)
 
 
 def entity_by_value(session, type_: str, key: str, display: str, known: dict[str, Entity] | None = None, *,
@@ -199,7 +207,7 @@ def write_entity_attrs(session, rows) -> None:
               if isinstance(r, EntityRow) and r.new is None and r.attrs != r.stored_attrs]
     if params:
         t = Entity.__table__
-        session.execute(update(t).where(t.c.id == bindparam("b_id")).values(attrs=bindparam("b_attrs")), params)
+        session.execute(_UPDATE_ATTRS, params)
         for r in rows:
             if isinstance(r, EntityRow):
                 r.stored_attrs = r.attrs
@@ -359,7 +367,7 @@ def link_document(session, document: DocumentRow, mentions: list[MentionRow], *,
     if fresh:
         # In one executemany: nothing needs the rows as ORM objects.
         if links:
-            session.execute(insert(EntityLink.__table__), links)
+            session.execute(_INSERT_LINKS, links)
     else:
         session.add_all([EntityLink(**l) for l in links])
         session.flush()
@@ -506,11 +514,12 @@ def count_document(session, facts: DocumentFacts | None, entities) -> None:
         put(e, "submitter_count", (e.submitter_count or 0) + ds)
         put(e, "first_seen", first)
         put(e, "last_seen", last)
-    t = Entity.__table__
-    session.execute(
-        update(t).where(t.c.id == bindparam("b_id")).values(
-            document_count=t.c.document_count + 1, agency_count=t.c.agency_count + bindparam("b_da"),
-            submitter_count=t.c.submitter_count + bindparam("b_ds"), first_seen=bindparam("b_first"),
-            last_seen=bindparam("b_last")),
-        params,
-    )
+    session.execute(_COUNT_DOCUMENT, params)
+
+
+_E = Entity.__table__
+# count_document's update, built once (a statement object remembers its cache key).
+_COUNT_DOCUMENT = update(_E).where(_E.c.id == bindparam("b_id")).values(
+    document_count=_E.c.document_count + 1, agency_count=_E.c.agency_count + bindparam("b_da"),
+    submitter_count=_E.c.submitter_count + bindparam("b_ds"), first_seen=bindparam("b_first"),
+    last_seen=bindparam("b_last"))
