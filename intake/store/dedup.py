@@ -52,9 +52,9 @@ DECISIVE_FIELDS = ("submitter.name", "report_datetime")
 # Candidates compared per report, most shared band keys first. 200 let the
 # comparisons grow with the store (copies of one text share bands: 25 per
 # report at 1,000 reports, 87 at 3,000). On the commit bench's scale run
-# every report's best match (the decision that stands) ranked within its
-# first 9 candidates; bench/dedup_quality.py gives the same figures at 32
-# as at 200.
+# (1,700 reports) the best match of 886 of the 890 reports that got a
+# decision ranked within its first 9 candidates, the other four within 22;
+# bench/dedup_quality.py gives the same figures at 32 as at 200.
 MAX_CANDIDATES = 32
 _DIGITS = re.compile(r"\d+")
 
