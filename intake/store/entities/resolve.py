@@ -19,12 +19,10 @@ from sqlalchemy import delete, func, select, update
 
 from intake.matching import entity_keys, person_match
 from intake.store.document_facts import DocumentFacts, facts_for
+from intake.store.entities import ids as entity_ids
 from intake.store.entities.decisions import apply_decision, replay_for_document
 from intake.store.entities.graph import (
-    ANY_DECISION,
-    EntityRow,
     count_document,
-    entities_for_document,
     entity_by_value,
     insert_mentions,
     insert_new_entities,
@@ -32,9 +30,8 @@ from intake.store.entities.graph import (
     link_partial_plates_of,
     new_entity,
     refresh_stats,
-    write_entity_attrs,
 )
-from intake.store.entities import ids as entity_ids
+from intake.store.entities.rows import ANY_DECISION, EntityRow, entities_for_document, write_entity_attrs
 from intake.store.models import (
     DocumentRow,
     Entity,
