@@ -20,7 +20,7 @@ from intake.store.crypto import session_keyring
 from intake.store.document_facts import DocumentFacts, facts_for
 from intake.store.entities import ids as entity_ids
 from intake.store.entities.queries import entities_matching, live_entity
-from intake.store.entities.rows import EntityRow
+from intake.store.entities.rows import EntityRow, partial_plates_fitting
 from intake.store.models import DocumentRow, Entity, EntityFact, EntityLink, MentionRow
 
 
@@ -251,11 +251,6 @@ def link_partial_plates(session, ent: Entity) -> None:
     session.flush()
 
 
-# The live partial plates in a store in clear, built once.
-_PARTIAL_PLATES = select(Entity).where(Entity.type == "VRM", Entity.merged_into_id.is_(None),
-                                       Entity.key.like("%*%"))
-
-
 def link_partial_plates_of(session, ents: list[Entity]) -> None:
     """link_partial_plates for several entities (a document's plates, in id
     order): the stored partial plates read once for all its full plates,
@@ -270,10 +265,12 @@ def link_partial_plates_of(session, ents: list[Entity]) -> None:
             others = entities_matching(session, vrm, Entity.key, entity_keys.like_pattern(ent.key))
             pairs += [(ent, o) for o in others if not entity_keys.is_partial_plate(o.key) and entity_keys.plate_consistent(ent.key, o.key)]
         else:
-            if partials is None:
-                partials = (list(session.scalars(_PARTIAL_PLATES)) if session_keyring(session) is None else
-                            entities_matching(session, (Entity.type == "VRM", Entity.merged_into_id.is_(None)),
-                                              Entity.key, "%*%"))
+            if partials is None and session_keyring(session) is None:
+                partials = partial_plates_fitting(session, [e.key for e in ents if e.type == "VRM"
+                                                            and not entity_keys.is_partial_plate(e.key)])
+            elif partials is None:
+                partials = entities_matching(session, (Entity.type == "VRM", Entity.merged_into_id.is_(None)),
+                                             Entity.key, "%*%")
             pairs += [(p, ent) for p in partials if p.id != ent.id and entity_keys.plate_consistent(p.key, ent.key)]
     if not pairs:
         return

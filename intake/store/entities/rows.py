@@ -142,3 +142,19 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
             if e.type == "PERSON" and e.merged_into_id is None and e.key in people:
                 people[e.key].append(e)
     return known, people, top
+
+
+_PARTIAL_PLATES = select(Entity).where(Entity.type == "VRM", Entity.merged_into_id.is_(None),
+                                       Entity.key.like("%*%"))
+
+
+def partial_plates_fitting(session, fulls: list[str]) -> list[Entity]:
+    """The live partial plates some of these full plates may fit, in a store
+    in clear: each stored key read as a LIKE pattern by the database, rather
+    than every partial plate of the store built as an object (the caller's
+    plate_consistent decides; LIKE, blind to case, lets through more, never
+    fewer), in the order the store's whole list came in."""
+    if not fulls:
+        return []
+    return list(session.scalars(_PARTIAL_PLATES.where(
+        or_(*[literal(k).like(func.replace(Entity.key, "*", "%")) for k in fulls]))))
