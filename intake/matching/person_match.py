@@ -32,6 +32,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import jellyfish
 from nicknames import NickNamer
@@ -103,6 +104,20 @@ def parse_name(text: str) -> PersonName | None:
         # A single name is a forename or a street name, not a surname.
         return PersonName(given=[sur[0]], surname="")
     return PersonName(given=giv, surname=" ".join(sur))
+
+
+@lru_cache(maxsize=8192)
+def parse_name_cached(text: str) -> PersonName | None:
+    """parse_name, remembered: the same names recur in report after report,
+    and resolution reads each mention's name more than once. The result is
+    shared: read it, never change it."""
+    return parse_name(text)
+
+
+@lru_cache(maxsize=8192)
+def blocking_key_of(text: str) -> str:
+    """blocking_key of a name as written."""
+    return blocking_key(parse_name_cached(text))
 
 
 def _letters(s: str) -> str:

@@ -34,7 +34,7 @@ from functools import cached_property
 from typing import Literal
 
 from rapidfuzz import fuzz
-from sqlalchemy import func, insert, select
+from sqlalchemy import bindparam, func, insert, select
 
 from intake.matching import content_fingerprint
 from intake.store.models import ContentKey, DocumentRow, RecordField, RecordRow
@@ -49,7 +49,15 @@ IDENTITY_AGREE = 0.75
 # different time of writing). A differing subject alone does not: a re-typed
 # form may fix a misspelt name, so it lowers the decision to "possible".
 DECISIVE_FIELDS = ("submitter.name", "report_datetime")
-MAX_CANDIDATES = 200
+# Candidates compared per report, most shared band keys first. 200 let the
+# comparisons grow with the store (copies of one text share bands: 25 per
+# report at 1,000 reports, 87 at 3,000). On the commit bench's scale run
+# (1,700 reports) the best match of 886 of the 890 reports that got a
+# decision ranked within its first 9 candidates, the other four within 22;
+# bench/dedup_quality.py gives the same figures at 32 as at 200. The price,
+# at 4,000 reports: 5 of 1,639 possible_duplicate items (similarity 0.75 to
+# 0.81, a match ranked past 32) not raised; no duplicate decision changed.
+MAX_CANDIDATES = 32
 _DIGITS = re.compile(r"\d+")
 
 
@@ -78,6 +86,25 @@ class _Content:
     @cached_property
     def values_or_text(self) -> str:
         return " ".join(self.values.values()) or self.normalised_text
+
+    # The same strings with their words sorted: what rapidfuzz's
+    # token_sort_ratio compares, made once per report rather than once per
+    # pair (the strings are normalised: words split by single spaces).
+    @cached_property
+    def sorted_content(self) -> str:
+        return _sorted_words(self.content)
+
+    @cached_property
+    def sorted_normalised_text(self) -> str:
+        return _sorted_words(self.normalised_text)
+
+    @cached_property
+    def sorted_values_or_text(self) -> str:
+        return _sorted_words(self.values_or_text)
+
+
+def _sorted_words(s: str) -> str:
+    return " ".join(sorted(s.split()))
 
 
 # What OCR confuses in names: compare "Ca1lum Sharrna" as "callum sharma".
@@ -110,16 +137,21 @@ def _identity_compare(a: dict[str, str], b: dict[str, str]) -> tuple[list[str], 
     return agree, differ
 
 
-def content_similarity(a: str, b: str, cutoff: float = 0.0) -> float:
+def content_similarity(a: str, b: str, cutoff: float = 0.0, sorted_a: str | None = None,
+                       sorted_b: str | None = None) -> float:
     """Indel similarity, or the order-free version when a PDF's reading order
     shuffled blocks; both are rapidfuzz's, 0-1. Below ``cutoff`` the value
-    is 0 (rapidfuzz then stops early)."""
+    is 0 (rapidfuzz then stops early). ``sorted_a``/``sorted_b``: the
+    strings with their words sorted (_sorted_words), when the caller keeps
+    them: token_sort_ratio is the ratio of those."""
     if not a or not b:
         return 0.0
     c = cutoff * 100
     r = fuzz.ratio(a, b, score_cutoff=c)
     # Only the larger counts: the second needs only to beat the first (it
     # stops early when it cannot), and returns 0 then.
+    if sorted_a is not None and sorted_b is not None:
+        return max(r, fuzz.ratio(sorted_a, sorted_b, score_cutoff=max(c, r))) / 100
     return max(r, fuzz.token_sort_ratio(a, b, score_cutoff=max(c, r))) / 100
 
 
@@ -129,19 +161,26 @@ def score_pair(a: _Content, b: _Content, *, deciding: bool = False,
     ``deciding``: only the decision (and the score of a pair that gets one)
     is wanted, so similarities below POSSIBLE_THRESHOLD, which decide
     nothing, are not computed exactly."""
-    cut = POSSIBLE_THRESHOLD if deciding else 0.0
+    _agree, differ = _identity_compare(a.values, b.values)
+    decisive = any(k in DECISIVE_FIELDS for k in differ)
+    # Deciding, a pair whose decisive fields differ gets a decision only at
+    # DUPLICATE_THRESHOLD: below it the similarity need not be exact.
+    # (A hair under it: 0.88 * 100 is 88.00000000000001 in floating point,
+    # and a pair at exactly 88 must still be scored.)
+    cut = ((DUPLICATE_THRESHOLD - 1e-9) if decisive else POSSIBLE_THRESHOLD) if deciding else 0.0
     if a.template and b.template and a.template == b.template:
-        sim = content_similarity(a.content, b.content, cut)
+        sim = content_similarity(a.content, b.content, cut, a.sorted_content, b.sorted_content)
     else:
         # Different templates (a scan that fell back to free_text, say):
         # the record shapes differ, so compare what each has as a whole.
         sim = max(
-            content_similarity(a.content, b.content, cut),
-            content_similarity(a.values_or_text, b.normalised_text, cut),
-            content_similarity(a.normalised_text, b.values_or_text, cut),
+            content_similarity(a.content, b.content, cut, a.sorted_content, b.sorted_content),
+            content_similarity(a.values_or_text, b.normalised_text, cut, a.sorted_values_or_text,
+                               b.sorted_normalised_text),
+            content_similarity(a.normalised_text, b.values_or_text, cut, a.sorted_normalised_text,
+                               b.sorted_values_or_text),
         )
-    _agree, differ = _identity_compare(a.values, b.values)
-    if any(k in DECISIVE_FIELDS for k in differ):
+    if decisive:
         return sim, ("possible_duplicate" if sim >= DUPLICATE_THRESHOLD else None)
     if differ:
         return sim, ("possible_duplicate" if sim >= POSSIBLE_THRESHOLD else None)
@@ -207,23 +246,39 @@ def _originals_query(pks):
     return (DocumentRow.id.in_(pks), DocumentRow.status == "parsed", DocumentRow.duplicate_of_id.is_(None))
 
 
-def _stored_originals(session, pks):
+def _versions_query(pks):
+    return (select(DocumentRow.id, DocumentRow.processed_at, RecordRow.id, RecordRow.template,
+                   func.count(RecordField.id))
+            .outerjoin(RecordRow, RecordRow.document_pk == DocumentRow.id)
+            .outerjoin(RecordField, RecordField.record_pk == RecordRow.id)
+            .where(*_originals_query(pks))
+            .group_by(DocumentRow.id, DocumentRow.processed_at, RecordRow.id, RecordRow.template))
+
+
+# The candidates of a new report (documents sharing a band key, most shared
+# first: when a common text fills more than MAX_CANDIDATES slots, the
+# likeliest copies are still compared) and their versions, in one
+# statement, built once (a statement object remembers its cache key).
+_CANDIDATE_VERSIONS = _versions_query(
+    select(ContentKey.document_pk)
+    .where(ContentKey.key.in_(bindparam("keys", expanding=True)), ContentKey.document_pk != bindparam("document"))
+    .group_by(ContentKey.document_pk)
+    .order_by(func.count(ContentKey.id).desc(), ContentKey.document_pk)
+    .limit(bindparam("limit")))
+_INSERT_KEYS = insert(ContentKey.__table__)
+
+
+def _stored_originals(session, pks, params: dict | None = None):
     """(pk, stored content) of each candidate that is an original (a copy of
     a copy points at the first copy), in id order. One query reads their
     versions; the content of those not remembered at that version (their
     text, template and current field values) is read in a second, for all
-    of them at once, with no ORM object built. ``pks``: ids, or a select of
-    them (the candidate query, so that it and the versions are one
-    statement)."""
+    of them at once, with no ORM object built. ``pks``: ids, or None for
+    the candidate query (_CANDIDATE_VERSIONS with ``params``)."""
     if isinstance(pks, list) and not pks:
         return
-    versions = {pk: (at, rec, template, n) for pk, at, rec, template, n in session.execute(
-        select(DocumentRow.id, DocumentRow.processed_at, RecordRow.id, RecordRow.template, func.count(RecordField.id))
-        .outerjoin(RecordRow, RecordRow.document_pk == DocumentRow.id)
-        .outerjoin(RecordField, RecordField.record_pk == RecordRow.id)
-        .where(*_originals_query(pks))
-        .group_by(DocumentRow.id, DocumentRow.processed_at, RecordRow.id, RecordRow.template)
-    )}
+    stmt = _CANDIDATE_VERSIONS if pks is None else _versions_query(pks)
+    versions = {pk: (at, rec, template, n) for pk, at, rec, template, n in session.execute(stmt, params)}
     out = {pk: _recall(pk, v) for pk, v in versions.items()}
     missing = sorted(pk for pk, c in out.items() if c is None)
     if missing:
@@ -274,19 +329,8 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str, *,
     keys = content_fingerprint.unique(keys) if keys is not None else content_fingerprint.unique(content_fingerprint.band_keys(mine.content))
     best: ContentMatch | None = None
     if keys:
-        # Most shared bands first: when a common text fills more than
-        # MAX_CANDIDATES slots, the likeliest copies are still compared.
-        shared = func.count(ContentKey.id)
-        candidates = (
-            select(ContentKey.document_pk)
-            .where(ContentKey.key.in_(keys), ContentKey.document_pk != document.id)
-            .group_by(ContentKey.document_pk)
-            .order_by(shared.desc(), ContentKey.document_pk)
-            .limit(MAX_CANDIDATES)
-        )
-        # The candidates' ids as a subquery: one statement reads them and
-        # their content.
-        for pk, theirs in _stored_originals(session, candidates):  # earliest wins a tie
+        params = {"keys": keys, "document": document.id, "limit": MAX_CANDIDATES}
+        for pk, theirs in _stored_originals(session, None, params):  # earliest wins a tie
             score, decision = score_pair(mine, theirs, deciding=True)
             if decision is None:
                 continue
@@ -295,7 +339,7 @@ def find_content_duplicate(session, document: DocumentRow, record, text: str, *,
                 best = ContentMatch(pk, round(score, 4), decision)
     if best is None or best.decision != "duplicate":
         if keys:
-            session.execute(insert(ContentKey.__table__), [{"document_pk": document.id, "key": k} for k in keys])
+            session.execute(_INSERT_KEYS, [{"document_pk": document.id, "key": k} for k in keys])
             if fresh:
                 rec = document.__dict__.get("record")  # set by apply_analysis, never loaded here
                 remember_new_original(document, rec.id if rec is not None else None,

@@ -14,7 +14,7 @@ from datetime import datetime, timezone
 from typing import Any
 
 from sqlalchemy import insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, make_transient_to_detached
 
 from intake.store.models import DocumentRow, RecordField, RecordRow
 from intake.types import FieldScalar, Record
@@ -94,20 +94,29 @@ def write_record(session: Session, document: DocumentRow, record: Record, *, fre
     return row
 
 
+# Built once: a statement object keeps its cache key.
+_INSERT_FIELDS = insert(RecordField.__table__)
+_INSERT_RECORD = insert(RecordRow.__table__).returning(RecordRow.__table__.c.id)
+
+
 def _insert_record(session: Session, document: DocumentRow, record: Record) -> RecordRow:
     """A new document's record: the record row, then all its fields in one
     executemany (the ORM would insert them one by one to learn their ids,
-    which nothing here needs). ``row.fields`` is left to load when read."""
-    row = RecordRow(document_pk=document.id, template=record.template, version=record.version,
-                    notes=list(record.notes))
+    which nothing here needs). The row is inserted with a Core statement
+    that returns its id (no flush of the session) and joins the session as
+    if loaded; ``row.fields`` is left to load when read."""
+    notes = list(record.notes)
+    pk = session.execute(_INSERT_RECORD, {"document_pk": document.id, "template": record.template,
+                                          "version": record.version, "notes": notes}).scalar_one()
+    row = RecordRow(id=pk, document_pk=document.id, template=record.template, version=record.version, notes=notes,
+                    approved_by=None, approved_at=None)
+    make_transient_to_detached(row)
     session.add(row)
-    session.flush()
     fields = [{"record_pk": row.id, "key": key, "value": {"v": fv.value}, "raw": fv.raw,
                "provenance": fv.provenance.as_dict(), "confidence": fv.confidence, "note": fv.note,
                "origin": "parser", "superseded": False} for key, fv in record.fields.items()]
     if fields:
-        session.execute(insert(RecordField.__table__), fields)
-    session.expire(row, ["fields"])
+        session.execute(_INSERT_FIELDS, fields)
     return row
 
 

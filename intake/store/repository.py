@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, load_only
 
 from intake.store.models import (
@@ -60,6 +60,16 @@ def ensure_blobs(session: Session, items) -> None:
                     [{"sha256": sha, "size": len(data), "data": data} for sha, data in wanted.items()])
 
 
+# Built once: a statement object remembers its cache key, and these run
+# for every message stored.
+_FIRST_DOCUMENTS = (select(DocumentRow)
+                    .options(load_only(DocumentRow.id, DocumentRow.sha256, DocumentRow.agency,
+                                       DocumentRow.duplicate_of_id))
+                    .where(DocumentRow.sha256.in_(bindparam("shas", expanding=True)),
+                           DocumentRow.duplicate_of_id.is_(None))
+                    .order_by(DocumentRow.id))
+
+
 def first_documents_with_shas(session: Session, shas) -> dict[str, DocumentRow]:
     """first_document_with_sha for several hashes, in one query."""
     out: dict[str, DocumentRow] = {}
@@ -68,11 +78,7 @@ def first_documents_with_shas(session: Session, shas) -> dict[str, DocumentRow]:
         return out
     # Only what a byte copy takes from its first (the text and the rest,
     # decrypted for nothing, load if ever read).
-    for row in session.scalars(select(DocumentRow)
-                               .options(load_only(DocumentRow.id, DocumentRow.sha256, DocumentRow.agency,
-                                                  DocumentRow.duplicate_of_id))
-                               .where(DocumentRow.sha256.in_(wanted), DocumentRow.duplicate_of_id.is_(None))
-                               .order_by(DocumentRow.id)):
+    for row in session.scalars(_FIRST_DOCUMENTS, {"shas": wanted}):
         out.setdefault(row.sha256, row)
     return out
 
@@ -111,16 +117,9 @@ def find_message_clash_disposed(session: Session, message_id: str | None, conten
     disposed of under retention, in one statement: the messages outer-joined
     to a one-row derived table holding the disposal check, so it answers
     even when no message matches."""
-    disposed = (select(DisposedMessage.id).where(DisposedMessage.content_sha256 == content_sha256)
-                .limit(1).scalar_subquery())
-    one = select(disposed.label("disposed")).subquery()
-    if message_id:
-        cond = or_(Message.content_sha256 == content_sha256, Message.message_id == message_id)
-    else:
-        cond = and_(Message.content_sha256 == content_sha256, Message.message_id.is_(None))
     found = clash = None
-    rows = session.execute(select(Message, one.c.disposed).select_from(one).outerjoin(Message, cond)
-                           .order_by(Message.id)).all()
+    params = {"sha": content_sha256, "mid": message_id} if message_id else {"sha": content_sha256}
+    rows = session.execute(_CLASH_DISPOSED[bool(message_id)], params).all()
     for m, _d in rows:
         if m is None or m.message_id != message_id:
             continue
@@ -129,6 +128,21 @@ def find_message_clash_disposed(session: Session, message_id: str | None, conten
         elif message_id:
             clash = clash or m
     return found, clash, bool(rows) and rows[0].disposed is not None
+
+
+def _clash_disposed(with_message_id: bool):
+    disposed = (select(DisposedMessage.id).where(DisposedMessage.content_sha256 == bindparam("sha"))
+                .limit(1).scalar_subquery())
+    one = select(disposed.label("disposed")).subquery()
+    if with_message_id:
+        cond = or_(Message.content_sha256 == bindparam("sha"), Message.message_id == bindparam("mid"))
+    else:
+        cond = and_(Message.content_sha256 == bindparam("sha"), Message.message_id.is_(None))
+    return select(Message, one.c.disposed).select_from(one).outerjoin(Message, cond).order_by(Message.id)
+
+
+# find_message_clash_disposed's statement, with and without a Message-ID.
+_CLASH_DISPOSED = {True: _clash_disposed(True), False: _clash_disposed(False)}
 
 
 def find_clash(session: Session, message_id: str | None, content_sha256: str) -> Message | None:

@@ -155,18 +155,23 @@ def _write_new(session, document: DocumentRow, matches: list[IndicatorMatch] | N
         return
     latest = (datetime(result.latest_event.year, result.latest_event.month, result.latest_event.day,
                        tzinfo=timezone.utc) if result.latest_event else None)
-    session.execute(insert(Triage.__table__).values(
+    session.execute(_INSERT_TRIAGE, dict(
         document_pk=document.id, level=result.level, suggested_level=result.level, reasons=result.reasons,
         score=result.score, youngest_age=result.youngest_age, latest_event=latest,
         catalogue_version=load().version, computed_at=datetime.now(timezone.utc)))
     _insert_indicators(session, document, result.matches)
 
 
+# Built once: a statement object keeps its cache key.
+_INSERT_TRIAGE = insert(Triage.__table__)
+_INSERT_INDICATORS = insert(TriageIndicator.__table__)
+
+
 def _insert_indicators(session, document: DocumentRow, matches: list[IndicatorMatch]) -> None:
     if matches:
         # One executemany: the ORM inserts rows one at a time on SQLite when
         # it must learn their ids, which nothing here needs.
-        session.execute(insert(TriageIndicator.__table__), [
+        session.execute(_INSERT_INDICATORS, [
             {"document_pk": document.id, "indicator": m.indicator, "rule": m.rule, "field": m.field,
              "start": m.start, "end": m.end, "phrase": m.phrase, "status": m.status} for m in matches])
 

@@ -240,3 +240,34 @@ def test_same_report_rewrapped_in_another_mail_is_a_content_duplicate_and_export
     assert rows[1]["duplicate_of"] == rows[0]["document_id"]
     assert rows[0]["duplicate_of"] is None and rows[2]["duplicate_of"] is None
     assert "possible_duplicate" not in open_items
+
+
+def test_a_copy_is_found_among_more_lookalikes_than_dedup_compares(store, monkeypatch):
+    """Dedup compares a report with at most MAX_CANDIDATES stored ones, most
+    shared band keys first: however many earlier reports share some of its
+    text, its real original (which shares nearly every band) is among them."""
+    from intake.matching import content_fingerprint
+    from intake.store import dedup
+
+    rnd = random.Random(3)
+    words = NARRATIVE.split(" ")
+
+    def lookalike() -> str:  # a third of its words changed: a candidate, not a copy
+        return " ".join(w if rnd.random() < 0.67 else "".join(rnd.choice("abcdefghij") for _ in w) for w in words)
+
+    with store.transaction() as s:
+        for _ in range(dedup.MAX_CANDIDATES + 24):
+            text = lookalike()
+            assert store_report(s, record=record(narrative=text), text=text).status == "parsed"
+        original = store_report(s, record=record(), text=NARRATIVE)
+        copy_text = as_pdf_text(NARRATIVE)
+        mine = dedup.content_of(record(narrative=copy_text), copy_text)
+        keys = content_fingerprint.unique(content_fingerprint.band_keys(mine.content))
+        sharing = s.scalar(select(func.count(func.distinct(ContentKey.document_pk))).where(ContentKey.key.in_(keys)))
+        assert sharing > dedup.MAX_CANDIDATES  # more lookalikes than are compared
+        compared = []
+        real = dedup.score_pair
+        monkeypatch.setattr(dedup, "score_pair", lambda a, b, **kw: compared.append(1) or real(a, b, **kw))
+        copy = store_report(s, record=record(narrative=copy_text), text=copy_text)
+        assert copy.status == "duplicate" and copy.duplicate_of_id == original.id
+        assert len(compared) <= dedup.MAX_CANDIDATES

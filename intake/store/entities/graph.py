@@ -11,23 +11,27 @@ from __future__ import annotations
 
 from itertools import combinations
 
-from sqlalchemy import and_, bindparam, delete, func, insert, inspect, literal, or_, select, update
+from sqlalchemy import bindparam, delete, func, insert, inspect, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from intake.matching import entity_keys, person_match
+from intake.store.crypto import session_keyring
 from intake.store.document_facts import DocumentFacts, facts_for
 from intake.store.entities import ids as entity_ids
 from intake.store.entities.queries import entities_matching, live_entity
-from intake.store.models import DocumentRow, Entity, EntityDecisionDocument, EntityFact, EntityLink, MentionRow
+from intake.store.entities.rows import EntityRow, partial_plates_fitting
+from intake.store.models import DocumentRow, Entity, EntityFact, EntityLink, MentionRow
 
 
 def new_entity(session, type_: str, key: str, display: str, seed_id: str, attrs=None, *,
-               flush: bool = True, free: bool = False) -> Entity:
+               flush: bool = True, free: bool = False, plain: bool = False) -> Entity:
     """Every entity is made here, its public id keyed from ``seed_id``
     (entity_keys.id_seed). ``flush=False``: inserted with the next flush,
     together with the others a document creates. ``free``: the caller
-    knows no entity has this seed's id (it looked them all up).
+    knows no entity has this seed's id (it looked them all up); with
+    ``plain`` too, the entity is an EntityRow that insert_new_entities
+    inserts (a document being stored: no ORM object to build and flush).
 
     The seed can already have an entity: a person named at the same place
     of a document that is resolved again after a correction, or approved
@@ -37,6 +41,8 @@ def new_entity(session, type_: str, key: str, display: str, seed_id: str, attrs=
     of the seed. Either way the action goes through (it used to fail on the
     unique public id, and the item could never clear)."""
     pid = entity_ids.public_id(session, seed_id)
+    if free and plain:
+        return EntityRow((None, pid, type_, key, attrs or {}, None, 0, 0, 0, None, None, True), new=display[:2000])
     if not free:
         with session.no_autoflush:
             for n in range(1, 1000):
@@ -86,12 +92,16 @@ def insert_new_entities(session, entities, top: int | None = None) -> None:
     are batched with RETURNING anyway."""
     pending, seen = [], set()
     for e in entities:
-        if e is not None and id(e) not in seen and inspect(e).pending:
+        if id(e) in seen:
+            continue
+        if (e.new is not None and e.id is None) if isinstance(e, EntityRow) else (
+                isinstance(e, Entity) and inspect(e).pending):
             seen.add(id(e))
             pending.append(e)
     if not pending:
         return
-    if session.get_bind().dialect.name == "sqlite":
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    if sqlite:
         if top is None:
             with session.no_autoflush:
                 top = session.scalar(select(func.max(Entity.id)))
@@ -100,7 +110,29 @@ def insert_new_entities(session, entities, top: int | None = None) -> None:
                                     if isinstance(o, Entity) and o.id is not None])
         for k, e in enumerate(pending, 1):
             e.id = (top or 0) + k
-    session.flush()
+    if any(isinstance(e, Entity) for e in pending):
+        session.flush()
+    rows = [e for e in pending if isinstance(e, EntityRow)]
+    if rows:
+        t = Entity.__table__
+        params = [{"public_id": e.public_id, "type": e.type, "key": e.key, "display": e.new, "attrs": e.attrs,
+                   "document_count": 0, "agency_count": 0, "submitter_count": 0, "facts_indexed": True}
+                  for e in rows]
+        if sqlite:
+            for p, e in zip(params, rows):
+                p["id"] = e.id
+            session.execute(_INSERT_ENTITIES, params)
+        else:
+            ids = session.execute(insert(t).returning(t.c.id, sort_by_parameter_order=True), params).scalars().all()
+            for e, pk in zip(rows, ids):
+                e.id = pk
+        for e in rows:
+            e.new = None
+
+
+# The write path's statements, built once.
+_INSERT_ENTITIES, _INSERT_MENTIONS, _INSERT_LINKS = (insert(t) for t in (Entity.__table__, MentionRow.__table__,
+                                                                        EntityLink.__table__))
 
 
 def insert_mentions(session, mentions: list[MentionRow]) -> None:
@@ -115,10 +147,11 @@ def insert_mentions(session, mentions: list[MentionRow]) -> None:
         r["recogniser"] = r["recogniser"] if r["recogniser"] is not None else ""
         r["score"] = r["score"] if r["score"] is not None else 1.0
         r["attrs"] = r["attrs"] if r["attrs"] is not None else {}
-    session.execute(insert(MentionRow.__table__), rows)
+    session.execute(_INSERT_MENTIONS, rows)
 
 
-def entity_by_value(session, type_: str, key: str, display: str, known: dict[str, Entity] | None = None) -> Entity:
+def entity_by_value(session, type_: str, key: str, display: str, known: dict[str, Entity] | None = None, *,
+                    plain: bool = False) -> Entity:
     """The live entity of a value, created when new. ``known`` (public id ->
     entity, from entities_for_document) saves a query per mention and learns
     the entities created here."""
@@ -130,57 +163,11 @@ def entity_by_value(session, type_: str, key: str, display: str, known: dict[str
     if ent is None:
         # ``known`` holds every stored entity of the document's values: a
         # miss is a new entity, inserted with the document's next flush.
-        ent = new_entity(session, type_, key, display, seed, flush=known is None, free=known is not None)
+        ent = new_entity(session, type_, key, display, seed, flush=known is None, free=known is not None,
+                         plain=plain and known is not None)
     if known is not None:
         known[pid] = ent
     return live_entity(session, ent)
-
-
-ANY_DECISION = "intake.any_entity_decision"  # session.info: whether the store holds officer decisions
-
-
-def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = False,
-                          ) -> tuple[dict[str, Entity], dict[str, list[Entity]], int | None]:
-    """What a document's mentions can resolve to, in one query: the stored
-    entities of its values by public id, and the live people of each
-    surname block, oldest first (resolve.py scores a person against them).
-    The same statement reads the largest entity id (insert_new_entities, on
-    SQLite) and, for a document being stored, once per transaction, whether
-    any officer decision exists (resolve.py _any_decision), from a one-row
-    derived table the entities are outer-joined to."""
-    pids = sorted({entity_ids.public_id(session, entity_keys.id_seed(t, k)) for t, k in type_keys})
-    blocks = sorted(set(person_blocks))
-    known: dict[str, Entity] = {}
-    people: dict[str, list[Entity]] = {b: [] for b in blocks}
-    top: int | None = None
-    for i in range(0, max(len(pids), len(blocks)), 400):
-        conds = []
-        if pids[i:i + 400]:
-            conds.append(Entity.public_id.in_(pids[i:i + 400]))
-        if blocks[i:i + 400]:
-            conds.append(and_(Entity.type == "PERSON", Entity.key.in_(blocks[i:i + 400]),
-                              Entity.merged_into_id.is_(None)))
-        if i == 0:
-            extra = [func.max(Entity.id).label("top") if session.get_bind().dialect.name == "sqlite"
-                     else literal(None).label("top")]
-            ask = fresh and ANY_DECISION not in session.info
-            if ask:
-                extra.append(select(EntityDecisionDocument.id).limit(1).scalar_subquery().label("decision"))
-            one = select(*extra).subquery()
-            rows = session.execute(select(Entity, *one.c).select_from(one).outerjoin(Entity, or_(*conds))
-                                   .order_by(Entity.id)).all()
-            top = rows[0].top  # the derived table's one row: never empty
-            if ask:
-                session.info[ANY_DECISION] = rows[0].decision is not None
-            found = [r[0] for r in rows if r[0] is not None]
-        else:
-            found = session.scalars(select(Entity).where(or_(*conds)).order_by(Entity.id))
-        for e in found:
-            if e.public_id in pids:
-                known[e.public_id] = e
-            if e.type == "PERSON" and e.merged_into_id is None and e.key in people:
-                people[e.key].append(e)
-    return known, people, top
 
 
 def person_profile_of_mentions(session, mentions: list[MentionRow]) -> person_match.Profile:
@@ -250,7 +237,7 @@ def link_document(session, document: DocumentRow, mentions: list[MentionRow], *,
     if fresh:
         # In one executemany: nothing needs the rows as ORM objects.
         if links:
-            session.execute(insert(EntityLink.__table__), links)
+            session.execute(_INSERT_LINKS, links)
     else:
         session.add_all([EntityLink(**l) for l in links])
         session.flush()
@@ -278,7 +265,10 @@ def link_partial_plates_of(session, ents: list[Entity]) -> None:
             others = entities_matching(session, vrm, Entity.key, entity_keys.like_pattern(ent.key))
             pairs += [(ent, o) for o in others if not entity_keys.is_partial_plate(o.key) and entity_keys.plate_consistent(ent.key, o.key)]
         else:
-            if partials is None:
+            if partials is None and session_keyring(session) is None:
+                partials = partial_plates_fitting(session, [e.key for e in ents if e.type == "VRM"
+                                                            and not entity_keys.is_partial_plate(e.key)])
+            elif partials is None:
                 partials = entities_matching(session, (Entity.type == "VRM", Entity.merged_into_id.is_(None)),
                                              Entity.key, "%*%")
             pairs += [(p, ent) for p in partials if p.id != ent.id and entity_keys.plate_consistent(p.key, ent.key)]
@@ -350,17 +340,25 @@ def _insert_new(session, table):
     return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).on_conflict_do_nothing()
 
 
-def count_document(session, facts: DocumentFacts | None, entity_ids) -> None:
-    """A new report (not a copy) now names these entities, which did not
-    count it before: their counts and first/last seen by delta, in two
-    statements, whatever number of reports already name them. Equal to
-    refresh_stats (tests/store/test_write_path.py); entities stored before
-    entity_facts existed are counted by refresh_stats once."""
-    ents = [e for e in (session.get(Entity, i) for i in sorted({i for i in entity_ids if i is not None}))
-            if e is not None]
+def count_document(session, facts: DocumentFacts | None, entities) -> None:
+    """A new report (not a copy) now names these entities (objects or
+    EntityRows, as resolution chose them), which did not count it before:
+    their counts and first/last seen by delta, in two statements, whatever
+    number of reports already name them. Equal to refresh_stats
+    (tests/store/test_write_path.py); entities stored before entity_facts
+    existed are counted by refresh_stats once."""
+    by_id = {e.id: e for e in entities if e is not None and e.id is not None}
+    ents = [by_id[i] for i in sorted(by_id)]
     legacy = [e.id for e in ents if e.facts_indexed is False]
     if legacy:
         refresh_stats(session, legacy)
+        for e in ents:
+            if e.id in legacy and isinstance(e, EntityRow):
+                # Counted from its mentions just now: the caller's row learns the counts.
+                ent = session.get(Entity, e.id)
+                for col in ("document_count", "agency_count", "submitter_count", "first_seen", "last_seen",
+                            "facts_indexed"):
+                    setattr(e, col, getattr(ent, col))
     ents = [e for e in ents if e.id not in set(legacy)]
     if not ents:
         return
@@ -383,16 +381,17 @@ def count_document(session, facts: DocumentFacts | None, entity_ids) -> None:
             last = seen if last is None or seen > last else last
         da, ds = int((e.id, "agency") in new_facts), int((e.id, "submitter") in new_facts)
         params.append({"b_id": e.id, "b_da": da, "b_ds": ds, "b_first": first, "b_last": last})
-        set_committed_value(e, "document_count", (e.document_count or 0) + 1)
-        set_committed_value(e, "agency_count", (e.agency_count or 0) + da)
-        set_committed_value(e, "submitter_count", (e.submitter_count or 0) + ds)
-        set_committed_value(e, "first_seen", first)
-        set_committed_value(e, "last_seen", last)
-    t = Entity.__table__
-    session.execute(
-        update(t).where(t.c.id == bindparam("b_id")).values(
-            document_count=t.c.document_count + 1, agency_count=t.c.agency_count + bindparam("b_da"),
-            submitter_count=t.c.submitter_count + bindparam("b_ds"), first_seen=bindparam("b_first"),
-            last_seen=bindparam("b_last")),
-        params,
-    )
+        put = setattr if isinstance(e, EntityRow) else set_committed_value
+        put(e, "document_count", (e.document_count or 0) + 1)
+        put(e, "agency_count", (e.agency_count or 0) + da)
+        put(e, "submitter_count", (e.submitter_count or 0) + ds)
+        put(e, "first_seen", first)
+        put(e, "last_seen", last)
+    session.execute(_COUNT_DOCUMENT, params)
+
+
+_E = Entity.__table__  # count_document's update, built once: it keeps its cache key
+_COUNT_DOCUMENT = update(_E).where(_E.c.id == bindparam("b_id")).values(
+    document_count=_E.c.document_count + 1, agency_count=_E.c.agency_count + bindparam("b_da"),
+    submitter_count=_E.c.submitter_count + bindparam("b_ds"), first_seen=bindparam("b_first"),
+    last_seen=bindparam("b_last"))

@@ -19,11 +19,10 @@ from sqlalchemy import delete, func, select, update
 
 from intake.matching import entity_keys, person_match
 from intake.store.document_facts import DocumentFacts, facts_for
+from intake.store.entities import ids as entity_ids
 from intake.store.entities.decisions import apply_decision, replay_for_document
 from intake.store.entities.graph import (
-    ANY_DECISION,
     count_document,
-    entities_for_document,
     entity_by_value,
     insert_mentions,
     insert_new_entities,
@@ -32,6 +31,7 @@ from intake.store.entities.graph import (
     new_entity,
     refresh_stats,
 )
+from intake.store.entities.rows import ANY_DECISION, EntityRow, entities_for_document, write_entity_attrs
 from intake.store.models import (
     DocumentRow,
     Entity,
@@ -86,11 +86,11 @@ def _person_profiles(document: DocumentRow, rows: list[MentionRow], record_value
     for m in mentions:
         if m.type == "ALIAS" and isinstance((m.attrs or {}).get("person"), int):
             aliases.setdefault(m.attrs["person"], []).append(m.value)
-    subject = person_match.parse_name(record_values.get("subject.name") or "") if record_values.get("subject.name") else None
+    subject = person_match.parse_name_cached(record_values.get("subject.name") or "") if record_values.get("subject.name") else None
     for i, m in enumerate(mentions):
         if m.type != "PERSON":
             continue
-        name = person_match.parse_name(m.value or m.text)
+        name = person_match.parse_name_cached(m.value or m.text)
         if name is None:
             continue
         dobs, ages = [], []
@@ -132,18 +132,36 @@ def _person_profiles(document: DocumentRow, rows: list[MentionRow], record_value
 
 
 def _block_of(m: MentionRow) -> str:
-    return person_match.blocking_key(person_match.parse_name(m.value or m.text))
+    return person_match.blocking_key_of(m.value or m.text)
+
+
+def _person_seed(document: DocumentRow, m: MentionRow, index: int) -> str:
+    """The seed of the person a mention makes when it matches nobody:
+    stable across rebuilds, the mention that first named them."""
+    return entity_keys.id_seed("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
+
+
+def _profile_of(ent) -> person_match.Profile:
+    """An entity's profile; an EntityRow keeps it (a surname block's people
+    are scored against every person mention of the document)."""
+    if isinstance(ent, EntityRow):
+        if ent.profile is None:
+            ent.profile = person_match.Profile.from_attrs(ent.attrs or {})
+        return ent.profile
+    return person_match.Profile.from_attrs(ent.attrs or {})
 
 
 def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, profile: person_match.Profile,
-                    people: dict[str, list[Entity]]) -> Entity:
+                    people: dict[str, list[Entity]], known: dict | None = None) -> Entity:
     """``people``: the live people of each block, oldest first
-    (entities_for_document); a person made here joins its block's list."""
+    (entities_for_document); a person made here joins its block's list.
+    ``known``: entities by public id, with those of the document's person
+    seeds (a document being stored)."""
     block = _block_of(m)
     candidates = people.setdefault(block, [])
     scored = []
     for ent in candidates:
-        s = person_match.match_score(profile, person_match.Profile.from_attrs(ent.attrs or {}))
+        s = person_match.match_score(profile, _profile_of(ent))
         if s is not None:
             scored.append((s, ent))
     chosen = None
@@ -154,13 +172,19 @@ def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, p
             chosen = best[0]
     if chosen is None:
         # Stable across rebuilds: the mention that first named this person.
-        seed = entity_keys.id_seed("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
-        chosen = new_entity(session, "PERSON", block, m.value or m.text, seed, profile.to_attrs(), flush=False)
+        seed = _person_seed(document, m, index)
+        # ``known`` was asked for this seed's id: when nothing holds it,
+        # new_entity need not ask again.
+        free = known is not None and entity_ids.public_id(session, seed) not in known
+        chosen = new_entity(session, "PERSON", block, m.value or m.text, seed, profile.to_attrs(), flush=False,
+                            free=free, plain=free)
         candidates.append(chosen)
     else:
         merged = person_match.Profile.from_attrs(chosen.attrs or {})
         merged.absorb(profile)
         chosen.attrs = merged.to_attrs()  # a new dict: JSON columns track assignment only
+        if isinstance(chosen, EntityRow):
+            chosen.profile = None
     return chosen
 
 
@@ -214,9 +238,12 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
             plates[i] = entity_keys.exact_key("VRM", m.value)
     value_keys = {i: _value_key(m, plates) for i, m in enumerate(mentions)
                   if not (m.type == "PERSON" and i in profiles)}
+    person_pids = ([entity_ids.public_id(session, _person_seed(document, m, i))
+                    for i, m in enumerate(mentions) if i not in value_keys] if fresh else [])
     known, people, top = entities_for_document(
         session, [tk for tk in value_keys.values() if tk is not None],
-        [_block_of(m) for i, m in enumerate(mentions) if i not in value_keys], fresh=fresh)
+        [_block_of(m) for i, m in enumerate(mentions) if i not in value_keys], fresh=fresh,
+        person_pids=person_pids)
     was_resolved = False
     chosen: list[Entity | None] = []
     for i, m in enumerate(mentions):
@@ -225,13 +252,15 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
             was_resolved = True
         ent = None
         if i not in value_keys:
-            ent = _resolve_person(session, m, document, i, profiles[i], people)
+            ent = _resolve_person(session, m, document, i, profiles[i], people, known if fresh else None)
             m.attrs = {**(m.attrs or {}), "_profile": profiles[i].to_attrs()}
         elif (tk := value_keys[i]) is not None:
-            ent = entity_by_value(session, tk[0], tk[1], m.value, known)
+            ent = entity_by_value(session, tk[0], tk[1], m.value, known, plain=fresh)
         chosen.append(ent)
     # ``top`` holds unless resolution above inserted an entity itself (it
     # makes them pending, to insert here; an autoflush inserts none).
+    if fresh:
+        write_entity_attrs(session, chosen)
     insert_new_entities(session, chosen, top if fresh else None)
     for m, ent in zip(mentions, chosen):
         m.entity_pk = ent.id if ent is not None else None
@@ -243,13 +272,14 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
         session.flush()
     touched |= link_document(session, document, mentions, fresh=fresh)
     vrms = sorted({m.entity_pk for m in mentions if m.type == "VRM" and m.entity_pk})
-    link_partial_plates_of(session, [session.get(Entity, ent_id) for ent_id in vrms])
+    in_use = {e.id: e for e in chosen if e is not None}
+    link_partial_plates_of(session, [in_use.get(ent_id) or session.get(Entity, ent_id) for ent_id in vrms])
     replayed: set[int] = (replay_for_document(session, document)
                           if replay and (not fresh or _any_decision(session)) else set())
     in_hand: dict[int, Entity] | None = None
     if fresh and not was_resolved and not replayed:
         if document.duplicate_of_id is None:
-            count_document(session, facts, {m.entity_pk for m in mentions})
+            count_document(session, facts, [e for e in chosen if e is not None])
         # else: a copy counts for nothing; the counts stand.
         in_hand = {e.id: e for e in chosen if e is not None}
     else:

@@ -1,0 +1,160 @@
+"""A document's entities as plain rows: what the mentions of a document
+being stored can resolve to, read in one query (entities_for_document), and
+the row class resolution scores and updates (EntityRow) without building an
+ORM object for each of a surname block's people.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import and_, bindparam, func, inspect, literal, or_, select, update
+
+from intake.matching import entity_keys
+from intake.store.entities import ids as entity_ids
+from intake.store.models import Entity, EntityDecisionDocument
+
+ANY_DECISION = "intake.any_entity_decision"  # session.info: whether the store holds officer decisions
+
+
+class EntityRow:
+    """A stored entity read as plain columns, for a document being stored:
+    resolution reads a surname block's every person and scores them, and
+    building an ORM object for each (most of which are not chosen) was most
+    of resolution's cost. What resolution changes on one (a person's
+    profile, the counts) is written with Core statements
+    (write_entity_attrs, count_document). ``profile``: its attrs as a
+    person_match.Profile, parsed once."""
+
+    __slots__ = ("id", "public_id", "type", "key", "attrs", "merged_into_id", "document_count", "agency_count",
+                 "submitter_count", "first_seen", "last_seen", "facts_indexed", "profile", "stored_attrs", "new")
+
+    def __init__(self, row, new: str | None = None):
+        (self.id, self.public_id, self.type, self.key, self.attrs, self.merged_into_id, self.document_count,
+         self.agency_count, self.submitter_count, self.first_seen, self.last_seen, self.facts_indexed) = row
+        self.profile = None
+        self.stored_attrs = self.attrs
+        # Made by new_entity, not inserted yet: its display (not read otherwise).
+        self.new = new
+
+
+_ROW_COLUMNS = (Entity.id, Entity.public_id, Entity.type, Entity.key, Entity.attrs, Entity.merged_into_id,
+                Entity.document_count, Entity.agency_count, Entity.submitter_count, Entity.first_seen,
+                Entity.last_seen, Entity.facts_indexed)
+
+
+_UPDATE_ATTRS = (update(Entity.__table__).where(Entity.__table__.c.id == bindparam("b_id"))
+                 .values(attrs=bindparam("b_attrs")))  # built once: it keeps its cache key
+
+
+def write_entity_attrs(session, rows) -> None:
+    """The attrs resolution changed on EntityRows, in one executemany; an
+    unchanged one is not written (as the ORM would not)."""
+    params = [{"b_id": r.id, "b_attrs": r.attrs} for r in rows
+              if isinstance(r, EntityRow) and r.new is None and r.attrs != r.stored_attrs]
+    if params:
+        session.execute(_UPDATE_ATTRS, params)
+        for r in rows:
+            if isinstance(r, EntityRow):
+                r.stored_attrs = r.attrs
+
+
+_FIRST_STATEMENTS: dict[tuple, object] = {}
+
+
+def _first_statement(with_pids: bool, with_blocks: bool, ask: bool, sqlite: bool, fresh: bool):
+    """entities_for_document's statement of a given shape, built once (a
+    statement object remembers its cache key), its lists as expanding
+    parameters "pids" and "blocks"."""
+    shape = (with_pids, with_blocks, ask, sqlite, fresh)
+    stmt = _FIRST_STATEMENTS.get(shape)
+    if stmt is None:
+        conds = []
+        if with_pids:
+            conds.append(Entity.public_id.in_(bindparam("pids", expanding=True)))
+        if with_blocks:
+            conds.append(and_(Entity.type == "PERSON", Entity.key.in_(bindparam("blocks", expanding=True)),
+                              Entity.merged_into_id.is_(None)))
+        extra = [func.max(Entity.id).label("top") if sqlite else literal(None).label("top")]
+        if ask:
+            extra.append(select(EntityDecisionDocument.id).limit(1).scalar_subquery().label("decision"))
+        one = select(*extra).subquery()
+        what = _ROW_COLUMNS if fresh else (Entity,)
+        stmt = _FIRST_STATEMENTS[shape] = (select(*what, *one.c).select_from(one)
+                                           .outerjoin(Entity, or_(*conds)).order_by(Entity.id))
+    return stmt
+
+
+def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = False, person_pids=(),
+                          ) -> tuple[dict[str, Entity], dict[str, list[Entity]], int | None]:
+    """What a document's mentions can resolve to, in one query: the stored
+    entities of its values by public id, and the live people of each
+    surname block, oldest first (resolve.py scores a person against them).
+    The same statement reads the largest entity id (insert_new_entities, on
+    SQLite) and, for a document being stored, once per transaction, whether
+    any officer decision exists (resolve.py _any_decision), from a one-row
+    derived table the entities are outer-joined to.
+
+    ``fresh``: a document being stored; its entities come back as EntityRows
+    (an entity this session already holds as an object stays that object),
+    and ``person_pids``, the public ids its person mentions would give new
+    people, are looked up too (in ``known``: new_entity need not look each
+    up again)."""
+    pids = sorted({entity_ids.public_id(session, entity_keys.id_seed(t, k)) for t, k in type_keys}
+                  | set(person_pids))
+    blocks = sorted(set(person_blocks))
+    known: dict[str, Entity] = {}
+    people: dict[str, list[Entity]] = {b: [] for b in blocks}
+    top: int | None = None
+    wanted = set(pids)
+    mapper = inspect(Entity)
+    held = session.identity_map
+    for i in range(0, max(len(pids), len(blocks)), 400):
+        conds = []
+        if pids[i:i + 400]:
+            conds.append(Entity.public_id.in_(pids[i:i + 400]))
+        if blocks[i:i + 400]:
+            conds.append(and_(Entity.type == "PERSON", Entity.key.in_(blocks[i:i + 400]),
+                              Entity.merged_into_id.is_(None)))
+        what = _ROW_COLUMNS if fresh else (Entity,)
+        if i == 0:
+            ask = fresh and ANY_DECISION not in session.info
+            shape = (bool(pids), bool(blocks), ask, session.get_bind().dialect.name == "sqlite", fresh)
+            params = {}
+            if pids:
+                params["pids"] = pids[:400]
+            if blocks:
+                params["blocks"] = blocks[:400]
+            rows = session.execute(_first_statement(*shape), params).all()
+            top = rows[0].top  # the derived table's one row: never empty
+            if ask:
+                session.info[ANY_DECISION] = rows[0].decision is not None
+            found = [r[:len(what)] for r in rows if r[0] is not None]
+        else:
+            found = session.execute(select(*what).where(or_(*conds)).order_by(Entity.id)).all()
+        for r in found:
+            if fresh:
+                e = held.get(mapper.identity_key_from_primary_key([r[0]]))
+                if e is None:
+                    e = EntityRow(r)
+            else:
+                e = r[0]
+            if e.public_id in wanted:
+                known[e.public_id] = e
+            if e.type == "PERSON" and e.merged_into_id is None and e.key in people:
+                people[e.key].append(e)
+    return known, people, top
+
+
+_PARTIAL_PLATES = select(Entity).where(Entity.type == "VRM", Entity.merged_into_id.is_(None),
+                                       Entity.key.like("%*%"))
+
+
+def partial_plates_fitting(session, fulls: list[str]) -> list[Entity]:
+    """The live partial plates some of these full plates may fit, in a store
+    in clear: each stored key read as a LIKE pattern by the database, rather
+    than every partial plate of the store built as an object (the caller's
+    plate_consistent decides; LIKE, blind to case, lets through more, never
+    fewer), in the order the store's whole list came in."""
+    if not fulls:
+        return []
+    return list(session.scalars(_PARTIAL_PLATES.where(
+        or_(*[literal(k).like(func.replace(Entity.key, "*", "%")) for k in fulls]))))
