@@ -7,9 +7,9 @@ from __future__ import annotations
 import hashlib
 import logging
 import multiprocessing as mp
-import threading
 import os
 import signal
+import threading
 import time
 from datetime import date
 from typing import Protocol
