@@ -33,6 +33,11 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
+from bench import replay_mailbox  # noqa: E402
+
 DEFAULT_MBOX = REPO / "bench" / ".cache" / "mailbox-v1-n200-s2-text.mbox"
 
 # Runs inside the replay's process: phases in CPU seconds, written as JSON
@@ -104,15 +109,6 @@ def _log(msg: str) -> None:
     print(f"[bench] {msg}", file=sys.stderr, flush=True)
 
 
-def _messages(mbox: Path) -> int:
-    manifest = mbox.with_suffix(".json")
-    if manifest.exists():
-        return len(json.loads(manifest.read_text())["messages"])
-    import mailbox
-
-    return len(mailbox.mbox(str(mbox), create=False))
-
-
 def run_once(mbox: Path, workers: int) -> dict:
     tmp = Path(tempfile.mkdtemp(prefix="bench-mainproc-"))
     db = f"sqlite:///{tmp}/intake.sqlite"
@@ -140,7 +136,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not args.mbox.exists():
         raise SystemExit(f"{args.mbox}: no such mailbox (bench/replay_text_slice.py builds it)")
-    n = _messages(args.mbox)
+    n = replay_mailbox.message_count(args.mbox)
     runs = []
     for _ in range(args.runs):
         r = run_once(args.mbox, args.workers)

@@ -217,3 +217,12 @@ def build(n: int, max_seeds: int = 30, log=print, mix: dict[str, float] | None =
     os.replace(tmp, mbox_path)
     manifest_path.write_text(json.dumps(manifest))
     return mbox_path, manifest
+
+
+def message_count(mbox: Path) -> int:
+    """Messages in a bench mailbox: from its manifest when it has one (made
+    by build), else by reading it."""
+    manifest = mbox.with_suffix(".json")
+    if manifest.exists():
+        return len(json.loads(manifest.read_text())["messages"])
+    return len(mailbox.mbox(str(mbox), create=False))

@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import mailbox
 import os
 import subprocess
 import sys
@@ -128,9 +127,7 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if args.mbox:
         mbox = args.mbox
-        manifest_path = mbox.with_suffix(".json")
-        n = (len(json.loads(manifest_path.read_text())["messages"]) if manifest_path.exists()
-             else len(mailbox.mbox(str(mbox), create=False)))
+        n = replay_mailbox.message_count(mbox)
     else:
         mbox, manifest = replay_mailbox.build(args.messages, 30, _log)
         n = len(manifest["messages"])
