@@ -1,7 +1,13 @@
 """Label matching by meaning: a line's head (text up to ':' or '?', or the
 whole short line) is compared with a template's wordings after
 normalisation, then synonyms, then rapidfuzz with a cut-off. Long text never
-counts as a label, so a free-text cell that mentions "name" stays a value."""
+counts as a label, so a free-text cell that mentions "name" stays a value.
+
+Long on purpose: LabelMatcher's index (exact, word-prefix and OCR-folded
+wordings) and its memory are only right with respect to the matching rules
+beside them; kept in one module so a change to a rule is made next to the
+index that must follow it (tests/parsers/test_template_labels.py holds the
+indexed matching against the rules written out plainly)."""
 
 from __future__ import annotations
 
