@@ -51,7 +51,9 @@ class Writer:
 
     def put(self, batch: list) -> None:
         while True:
-            self.check()
+            if self._error is not None:
+                self.unfinished.append(batch)  # refused, so handed back like the others
+                raise self._error
             try:
                 self._queue.put(batch, timeout=0.5)
                 return

@@ -248,13 +248,7 @@ class LocalProcessor:
                     if writer is not None:
                         for job in ready:
                             job.collect()
-                        try:
-                            writer.put(ready)
-                        except BaseException:
-                            # The writer stopped before taking them: they
-                            # are handed back with the rest, not left claimed.
-                            jobs.extendleft(reversed(ready))
-                            raise
+                        writer.put(ready)
                     else:
                         self._committed(ready, summary, in_flight)
                 elif stop.is_set():
