@@ -4,7 +4,6 @@ the run or the daemon (docs/architecture.md, "Isolation")."""
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import multiprocessing as mp
 import os
@@ -18,7 +17,7 @@ from intake import metrics
 from intake.analysis.analyse import DocumentAnalysis, analyse_document
 from intake.exception_codes import PARSER_CRASHED, PARSER_TIMEOUT, RESOURCE_LIMIT
 from intake.logs import log_fault
-from intake.types import Document, ExceptionInfo, ParseOutcome
+from intake.types import Document, ExceptionInfo, ParseOutcome, sha256_hex
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +56,7 @@ def warm_up(settings, fn=None) -> None:
     that document's exception."""
     data = _WARM_UP_TEXT.encode("utf-8")
     doc = Document(kind="body", filename=None, media_type="text/plain",
-                   sha256=hashlib.sha256(data).hexdigest(), data=data, declared_type="text/plain",
+                   sha256=sha256_hex(data), data=data, declared_type="text/plain",
                    part_path="warm-up")
     try:
         (fn or analyse_document)(doc, None, settings)
