@@ -52,8 +52,8 @@ COVERING = ["Hi,\n\nPlease find attached an information report.\n\nKind regards,
             "Hello\n\nAttached is the intelligence form as discussed.\n\nMany thanks,\n{name}"]
 
 
-def seeds_for(n: int, max_seeds: int) -> list[int]:
-    return [20260304 + k for k in range(max(1, min(max_seeds, math.ceil(n / 100))))]
+def seeds_for(n: int, max_seeds: int, draw: int = 0) -> list[int]:
+    return [20260304 + 100 * draw + k for k in range(max(1, min(max_seeds, math.ceil(n / 100))))]
 
 
 def _forms_of_seed(seed: int, log) -> Path:
@@ -144,18 +144,21 @@ def _bad_file(k: int, pools, rng: random.Random) -> tuple[bytes, str, str]:
 
 
 def build(n: int, max_seeds: int = 30, log=print, mix: dict[str, float] | None = None,
-          tag: str = "") -> tuple[Path, dict]:
+          tag: str = "", draw: int = 0) -> tuple[Path, dict]:
     """The mbox of N messages and its manifest, built once and cached.
     ``mix`` (with a ``tag`` naming it in the cache): other family shares,
-    e.g. only text-layer documents."""
+    e.g. only text-layer documents. ``draw``: another draw of the same
+    construction (other fixture seeds, other people, another order), a
+    mailbox nobody has tuned on; 0 is the usual one."""
     CACHE.mkdir(parents=True, exist_ok=True)
-    seeds = seeds_for(n, max_seeds)
-    name = f"mailbox-v{VERSION}-n{n}-s{len(seeds)}" + (f"-{tag}" if tag else "")
+    seeds = seeds_for(n, max_seeds, draw)
+    name = (f"mailbox-v{VERSION}-n{n}-s{len(seeds)}" + (f"-{tag}" if tag else "")
+            + (f"-draw{draw}" if draw else ""))
     mbox_path, manifest_path = CACHE / f"{name}.mbox", CACHE / f"{name}.json"
     if mbox_path.exists() and manifest_path.exists():
         return mbox_path, json.loads(manifest_path.read_text())
     pools = _pools(seeds, log)
-    rng = random.Random(15)
+    rng = random.Random(15 + draw)
     used = {k: 0 for k in pools}
     families = list(mix or MIX)
     weights = [(mix or MIX)[f] for f in families]

@@ -84,10 +84,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--messages", type=int, default=200)
     ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--draw", type=int, default=0,
+                    help="another draw of the slice (other fixture seeds and order): one nobody tuned on")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
-    mbox, manifest = replay_mailbox.build(args.messages, 30, _log, mix=TEXT_MIX, tag="text")
+    mbox, manifest = replay_mailbox.build(args.messages, 30, _log, mix=TEXT_MIX, tag="text",
+                                         draw=args.draw)
     texts = spacy_texts(mbox)
     res: dict = {"messages": len(manifest["messages"]), "workers": args.workers,
                  "mailbox": str(mbox.relative_to(REPO)),
