@@ -148,3 +148,32 @@ def test_whole_dates_read_plainly_only_when_sure():
     for phrase in ("12nd march 2026", "31 april 2026", "3 sept 2025", "march 3 2026", "3 march 1899",
                    "yesterday", "3 march 2026 at 1400"):
         assert plain_date(phrase) is None, phrase
+
+
+@settings(max_examples=150, deadline=None)
+@given(phrase=st.sampled_from(["yesterday", "today", "monday", "wednesday", "friday", "saturday", "sunday",
+                               "a week ago", "an week ago", "one day ago", "two weeks ago", "3 days ago",
+                               "ten days ago", "12 weeks ago", "0 days ago", "a couple of days ago",
+                               "last friday", "this morning"]),
+       base=st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31)),
+       prefer=st.sampled_from(["past", "future"]))
+def test_relative_phrases_read_as_dateparser_reads_them(phrase, base, prefer):
+    """"yesterday", weekdays and "N days ago" read without dateparser give
+    dateparser's dates (a weekday is never the report's own day)."""
+    from intake.extractors.dates import by_dateparser, plain_relative
+
+    plain = plain_relative(phrase, base, prefer)
+    if plain is not None:
+        assert plain == by_dateparser(phrase, base, prefer)
+
+
+def test_relative_phrases_need_a_report_date():
+    from intake.extractors.dates import plain_relative
+
+    thursday = date(2026, 3, 12)
+    assert plain_relative("thursday", thursday, "past").date() == date(2026, 3, 5)
+    assert plain_relative("thursday", thursday, "future").date() == date(2026, 3, 19)
+    assert plain_relative("two weeks ago", thursday, "past").date() == date(2026, 2, 26)
+    assert plain_relative("yesterday", None, "past") is None
+    assert plain_relative("a couple of days ago", thursday, "past") is None
+    assert plain_relative("3 days ago", date(1, 1, 2), "past") is None
