@@ -147,7 +147,9 @@ def alternation(variants: Iterable[str]) -> str:
 
 
 _TOKEN = re.compile(r"\w(?:[\w'’&.]*\w)?")
-# PhraseIndex.tokens of the last text asked for: (text, (spans, words)).
+# PhraseIndex.tokens of the last text asked for: (text, (spans, words)),
+# for a text of up to KEEP_TOKENS_CHARS characters.
+KEEP_TOKENS_CHARS = 100_000
 _LAST_TOKENS: tuple[str, tuple[list[tuple[int, int]], list[str]]] | None = None
 _JOIN = re.compile(r"[ \t\-]+")
 
@@ -185,7 +187,9 @@ class PhraseIndex:
             return last[1]
         spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
         found = spans, [text[s:e].lower() for s, e in spans]
-        _LAST_TOKENS = (text, found)
+        # A long text's tokens are not kept beyond its own lookups' need:
+        # they would stay in memory until the next document.
+        _LAST_TOKENS = (text, found) if len(text) <= KEEP_TOKENS_CHARS else None
         return found
 
     def match_at(self, text: str, spans, words, i: int):
