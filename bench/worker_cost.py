@@ -51,44 +51,47 @@ STAGES = [
 
 
 class Clock:
+    """CPU time of each stage, a nested stage's time taken out of the one
+    around it."""
+
     def __init__(self):
         self.own: dict[str, float] = defaultdict(float)
         self._stack: list[list] = []
 
+    def _open(self, label) -> list:
+        frame = [label, time.process_time(), 0.0]
+        self._stack.append(frame)
+        return frame
+
+    def _close(self, frame: list) -> None:
+        self._stack.pop()
+        spent = time.process_time() - frame[1]
+        self.own[frame[0]] += spent - frame[2]
+        if self._stack:
+            self._stack[-1][2] += spent
+
     def wrap(self, label, fn):
         def timed(*a, **kw):
-            frame = [label, time.process_time(), 0.0]
-            self._stack.append(frame)
+            frame = self._open(label)
             try:
                 return fn(*a, **kw)
             finally:
-                self._stack.pop()
-                spent = time.process_time() - frame[1]
-                self.own[label] += spent - frame[2]
-                if self._stack:
-                    self._stack[-1][2] += spent
+                self._close(frame)
         timed.__wrapped__ = fn
         return timed
 
     def wrap_iter(self, label, gen_fn):
         """nlp.pipe is a generator: time each step of it, not its creation."""
-        clock = self
-
         def timed(*a, **kw):
             it = gen_fn(*a, **kw)
             while True:
-                frame = [label, time.process_time(), 0.0]
-                clock._stack.append(frame)
+                frame = self._open(label)
                 try:
                     item = next(it)
                 except StopIteration:
                     return
                 finally:
-                    clock._stack.pop()
-                    spent = time.process_time() - frame[1]
-                    clock.own[label] += spent - frame[2]
-                    if clock._stack:
-                        clock._stack[-1][2] += spent
+                    self._close(frame)
                 yield item
         return timed
 
