@@ -61,11 +61,18 @@ def warm_up(settings, fn=None) -> None:
     try:
         (fn or analyse_document)(doc, None, settings)
         if fn is None:
-            # The word list that rejoins words broken at a PDF line end
-            # (0.5-1 s to load) is not reached by a body text.
+            # What a form loads and a body text does not reach: the word
+            # list that rejoins words broken at a PDF line end (0.5-1 s),
+            # python-docx (imported when the first Word file is opened) and
+            # dateparser set up for a form's dates (0.3 s on the first date
+            # it reads, which a whole date written out no longer reaches).
+            import docx  # noqa: F401
+
             from intake.parsers.support.hyphens import is_word
+            from intake.parsers.templates.values import to_datetime
 
             is_word("referral")
+            to_datetime("3 Mar 2026", None)
     except Exception as exc:  # noqa: BLE001 - reported with the first real document
         log_fault(log, "analysis worker warm-up failed", exc)
 

@@ -11,7 +11,7 @@ the time of processing.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import lru_cache
 
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
@@ -44,8 +44,83 @@ def numeric_date(phrase: str, report_date: date | None) -> date | None:
         return None
 
 
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september",
+                "october", "november", "december")
+_MONTHS = {name: n for n, name in enumerate(_MONTH_NAMES, 1)} | {name[:3]: n for n, name in enumerate(_MONTH_NAMES, 1)}
+_PLAIN = re.compile(r"([0-9]{1,2})(st|nd|rd|th)? ([a-z]+) ([0-9]{4})")
+
+
+def _ordinal(day: int) -> str:
+    return "th" if 11 <= day <= 13 else {1: "st", 2: "nd", 3: "rd"}.get(day % 10, "th")
+
+
+def plain_date(phrase: str) -> datetime | None:
+    """What dateparser makes of the commonest phrase, a whole date written
+    out ("12th march 2026", "3 dec 2025": a day with its right ordinal or
+    none, a month's name or its first three letters, a year from 1900 to
+    2099), read without it: dateparser takes about 2 ms for each new
+    phrase, and a whole date does not depend on the report's date. None
+    for anything else (dateparser reads it). tests/extractors/test_dates.py
+    holds it against dateparser."""
+    m = _PLAIN.fullmatch(phrase)
+    if m is None:
+        return None
+    day, month, year = int(m.group(1)), _MONTHS.get(m.group(3)), int(m.group(4))
+    if month is None or not 1900 <= year <= 2099 or (m.group(2) and m.group(2) != _ordinal(day)):
+        return None
+    try:
+        return datetime(year, month, day)
+    except ValueError:
+        return None
+
+
+_WEEKDAYS = {name: n for n, name in enumerate(
+    ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))}
+_COUNTS = {w: n for n, w in enumerate("one two three four five six seven eight nine ten".split(), 1)}
+_COUNTS["a"] = _COUNTS["an"] = 1
+_AGO = re.compile(r"(a|an|one|two|three|four|five|six|seven|eight|nine|ten|[0-9]{1,2}) (day|days|week|weeks) ago")
+
+
+def plain_relative(phrase: str, base: date | None, prefer: str) -> datetime | None:
+    """What dateparser makes of the commonest phrases relative to the
+    report's date, read without it (see plain_date): "yesterday", "today",
+    a weekday's name (the last such day before the report's date, or the
+    next after it when the future is preferred: never the day itself) and
+    "three days ago", "a week ago". None for anything else, or with no
+    report date (dateparser then counts from the clock)."""
+    if base is None:
+        return None
+    shift = None
+    if phrase == "yesterday":
+        shift = -1
+    elif phrase == "today":
+        shift = 0
+    elif phrase in _WEEKDAYS:
+        wd, today = _WEEKDAYS[phrase], base.weekday()
+        shift = ((wd - today) % 7 or 7) if prefer == "future" else -((today - wd) % 7 or 7)
+    else:
+        m = _AGO.fullmatch(phrase)
+        if m is not None:
+            n = _COUNTS[m.group(1)] if m.group(1) in _COUNTS else int(m.group(1))
+            shift = -n * (7 if m.group(2).startswith("week") else 1)
+    if shift is None:
+        return None
+    try:
+        day = base + timedelta(days=shift)
+    except OverflowError:
+        return None  # before year 1: dateparser says what it says
+    return datetime(day.year, day.month, day.day)
+
+
 @lru_cache(maxsize=4096)
 def _dateparser(phrase: str, base: date | None, prefer: str) -> datetime | None:
+    plain = plain_date(phrase)
+    if plain is None:
+        plain = plain_relative(phrase, base, prefer)
+    return plain if plain is not None else by_dateparser(phrase, base, prefer)
+
+
+def by_dateparser(phrase: str, base: date | None, prefer: str) -> datetime | None:
     import dateparser  # slow import; only when a phrase needs it
 
     settings = {

@@ -147,6 +147,10 @@ def alternation(variants: Iterable[str]) -> str:
 
 
 _TOKEN = re.compile(r"\w(?:[\w'’&.]*\w)?")
+# PhraseIndex.tokens of the last text asked for: (text, (spans, words)),
+# for a text of up to KEEP_TOKENS_CHARS characters.
+KEEP_TOKENS_CHARS = 100_000
+_LAST_TOKENS: tuple[str, tuple[list[tuple[int, int]], list[str]]] | None = None
 _JOIN = re.compile(r"[ \t\-]+")
 
 
@@ -171,15 +175,34 @@ class PhraseIndex:
         self.max_n = max((len(k.split()) for k in self.map), default=1)
         self.first_words = {k.split()[0] for k in self.map if " " in k}
 
-    def tokens(self, text: str) -> tuple[list[tuple[int, int]], list[str]]:
+    @staticmethod
+    def tokens(text: str) -> tuple[list[tuple[int, int]], list[str]]:
+        """The text's word tokens (spans, lower-cased words), the same for
+        every index: several recognisers (vehicles, gazetteer terms, social
+        platforms) look up their phrases in each field, so the last field's
+        tokens are kept and shared. Read-only for the callers."""
+        global _LAST_TOKENS
+        last = _LAST_TOKENS
+        if last is not None and last[0] == text:
+            return last[1]
         spans = [(m.start(), m.end()) for m in _TOKEN.finditer(text)]
-        return spans, [text[s:e].lower() for s, e in spans]
+        found = spans, [text[s:e].lower() for s, e in spans]
+        # A long text's tokens are not kept beyond its own lookups' need:
+        # they would stay in memory until the next document.
+        _LAST_TOKENS = (text, found) if len(text) <= KEEP_TOKENS_CHARS else None
+        return found
 
     def match_at(self, text: str, spans, words, i: int):
         """(number of tokens, end offset, payloads) of the longest phrase
         starting at token ``i``, or None."""
         get = self.map.get
-        longest = self.max_n if words[i] in self.first_words else 1
+        w = words[i]
+        if w not in self.first_words:
+            if w not in self.map:
+                return None  # most tokens: no phrase starts with them
+            longest = 1
+        else:
+            longest = self.max_n
         for n in range(min(longest, len(spans) - i), 0, -1):
             if n == 1:
                 payloads, e = get(words[i]), spans[i][1]
@@ -200,9 +223,13 @@ class PhraseIndex:
         longest at each start. Phrases never start inside a handle, hashtag
         or hyphenated word, nor run on into one."""
         spans, words = self.tokens(text)
+        starts, first_words = self.map, self.first_words
         for i, (s, _) in enumerate(spans):
             if s and text[s - 1] in "@#/-'’":
                 continue
+            w = words[i]
+            if w not in first_words and w not in starts:
+                continue  # match_at would say None: no phrase starts with it
             hit = self.match_at(text, spans, words, i)
             if hit:
                 yield s, hit[1], hit[2]

@@ -3,6 +3,8 @@
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.extractors.helpers import run, values
 
@@ -113,3 +115,65 @@ def test_a_recurring_phrase_and_its_time_stay_two_mentions():
     assert values("He collects girls most nights around 1am.", "DATETIME", "datetime") == ["most nights", "01:00"]
     # a date takes the time beside it into its ISO value
     assert values("It happened last Friday at 2pm.", "DATETIME", "datetime") == ["2026-03-06T14:00"]
+
+
+_REPORT_DATES = [None, date(2026, 3, 4), date(2024, 12, 31), date(2025, 2, 28)]
+
+
+def _written_out(day: int, suffix: str, month: str, year: int) -> str:
+    return f"{day}{suffix} {month} {year}"
+
+
+@settings(max_examples=120, deadline=None)
+@given(day=st.integers(0, 33), suffix=st.sampled_from(["", "st", "nd", "rd", "th"]),
+       month=st.sampled_from(["january", "march", "sept", "sep", "dec", "december", "febr", "may"]),
+       year=st.integers(1880, 2120), base=st.sampled_from(_REPORT_DATES),
+       prefer=st.sampled_from(["past", "future"]))
+def test_whole_dates_read_as_dateparser_reads_them(day, suffix, month, year, base, prefer):
+    """A whole date read without dateparser is the one dateparser gives,
+    whatever the report's date and the preferred direction."""
+    from intake.extractors.dates import by_dateparser, plain_date
+
+    phrase = _written_out(day, suffix, month, year)
+    plain = plain_date(phrase)
+    if plain is not None:
+        assert plain == by_dateparser(phrase, base, prefer)
+
+
+def test_whole_dates_read_plainly_only_when_sure():
+    from intake.extractors.dates import plain_date
+
+    assert plain_date("12th march 2026").date() == date(2026, 3, 12)
+    assert plain_date("3 dec 2025").date() == date(2025, 12, 3)
+    for phrase in ("12nd march 2026", "31 april 2026", "3 sept 2025", "march 3 2026", "3 march 1899",
+                   "yesterday", "3 march 2026 at 1400"):
+        assert plain_date(phrase) is None, phrase
+
+
+@settings(max_examples=150, deadline=None)
+@given(phrase=st.sampled_from(["yesterday", "today", "monday", "wednesday", "friday", "saturday", "sunday",
+                               "a week ago", "an week ago", "one day ago", "two weeks ago", "3 days ago",
+                               "ten days ago", "12 weeks ago", "0 days ago", "a couple of days ago",
+                               "last friday", "this morning"]),
+       base=st.dates(min_value=date(1990, 1, 1), max_value=date(2060, 12, 31)),
+       prefer=st.sampled_from(["past", "future"]))
+def test_relative_phrases_read_as_dateparser_reads_them(phrase, base, prefer):
+    """"yesterday", weekdays and "N days ago" read without dateparser give
+    dateparser's dates (a weekday is never the report's own day)."""
+    from intake.extractors.dates import by_dateparser, plain_relative
+
+    plain = plain_relative(phrase, base, prefer)
+    if plain is not None:
+        assert plain == by_dateparser(phrase, base, prefer)
+
+
+def test_relative_phrases_need_a_report_date():
+    from intake.extractors.dates import plain_relative
+
+    thursday = date(2026, 3, 12)
+    assert plain_relative("thursday", thursday, "past").date() == date(2026, 3, 5)
+    assert plain_relative("thursday", thursday, "future").date() == date(2026, 3, 19)
+    assert plain_relative("two weeks ago", thursday, "past").date() == date(2026, 2, 26)
+    assert plain_relative("yesterday", None, "past") is None
+    assert plain_relative("a couple of days ago", thursday, "past") is None
+    assert plain_relative("3 days ago", date(1, 1, 2), "past") is None

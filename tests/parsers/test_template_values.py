@@ -136,3 +136,27 @@ def test_every_written_date_round_trips(date, fmt):
 ])
 def test_the_time_in_date_time_of_report_is_kept(text, want):
     assert values.to_datetime(text, 2026) == (want, None)
+
+
+_MONTH_WORDS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                "October", "November", "December", "Mar", "Sept", "Marchh"]
+
+
+@settings(max_examples=120, deadline=None)
+@given(day=st.integers(0, 33), month=st.sampled_from(_MONTH_WORDS), year=st.integers(1880, 2120),
+       case=st.sampled_from([str, str.lower, str.upper]))
+def test_plain_dates_read_as_dateparser_reads_them(day, month, year, case):
+    """The phrases read without dateparser get the date dateparser gives
+    them; the rest go to dateparser."""
+    phrase = f"{day} {case(month)} {year}"
+    plain = values.plain_date(phrase)
+    if plain is not None:
+        assert plain == values.by_dateparser(phrase)
+
+
+def test_plain_date_reads_only_whole_dates_it_is_sure_of():
+    assert values.plain_date("4 March 2026") == dt.date(2026, 3, 4)
+    assert values.plain_date("29 february 2024") == dt.date(2024, 2, 29)
+    for phrase in ("29 February 2026", "4 Mar 2026", "4 March 1850", "4 March 2026 14:30",
+                   "\u0664 March 2026", "March 4 2026"):
+        assert values.plain_date(phrase) is None, phrase

@@ -92,22 +92,27 @@ def _matrix(get, handle) -> Matrix:
 
 
 class _CharCalls:
-    """The three PDFium calls made for every character, bound with plain
-    address arguments and results. pypdfium2's bindings take and return
-    typed pointers, and building one per call (and reading a text
-    object's address back out of it) cost more than the call itself on a
-    page of a few thousand characters. Same functions of the same library:
-    only the Python side of the call differs."""
+    """The three PDFium calls made for every character, bound with no
+    argument types: the caller passes ctypes objects made once per page
+    (the text page as a c_void_p, the origin's two doubles by reference)
+    and a plain int index. pypdfium2's bindings take and return typed
+    pointers, and building one per call (and reading a text object's
+    address back out of it) cost more than the call itself on a page of a
+    few thousand characters; declared argument types still cost a
+    conversion of each argument on every call (4.7 against 2.6 us per
+    character on the text slice). Same functions of the same library: only
+    the Python side of the call differs."""
 
     def __init__(self) -> None:
-        def bind(fn, restype, *argtypes):
-            return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(fn, ctypes.c_void_p).value)
+        def bind(fn, restype):
+            # A prototype with no argument types: ctypes passes the ctypes
+            # objects it is given as they are, and an int as a C int.
+            return ctypes.CFUNCTYPE(restype)(ctypes.cast(fn, ctypes.c_void_p).value)
 
-        vp, i = ctypes.c_void_p, ctypes.c_int
         # the text object's address, the key _walk's text order uses too
-        self.object_of = bind(pdfium_c.FPDFText_GetTextObject, vp, vp, i)
-        self.unicode_of = bind(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint, vp, i)
-        self.origin_of = bind(pdfium_c.FPDFText_GetCharOrigin, i, vp, i, vp, vp)
+        self.object_of = bind(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p)
+        self.unicode_of = bind(pdfium_c.FPDFText_GetUnicode, ctypes.c_uint)
+        self.origin_of = bind(pdfium_c.FPDFText_GetCharOrigin, ctypes.c_int)
 
 
 _CHAR_CALLS: _CharCalls | None = None
@@ -252,6 +257,7 @@ class PdfiumPage(Container):
         glyphs: dict[tuple[int, float, int], float] = {}
         width = ctypes.c_float()
         last_key, last_x, last_y = 0, 0.0, 0.0
+        cur_key, info = None, None
         ox, oy = ctypes.c_double(), ctypes.c_double()
         loose = pdfium_c.FS_RECTF()
         ctm = self._ctm
@@ -261,9 +267,9 @@ class PdfiumPage(Container):
         mb_x0, mb_top = self.mediabox[0], self.mediabox[1]
         doctop = self.initial_doctop
         calls = _char_calls()
-        tpa = ctypes.cast(tp, ctypes.c_void_p).value
+        tpa = ctypes.c_void_p(ctypes.cast(tp, ctypes.c_void_p).value)
         get_key, get_unicode, get_origin = calls.object_of, calls.unicode_of, calls.origin_of
-        oxa, oya = ctypes.addressof(ox), ctypes.addressof(oy)
+        oxa, oya = ctypes.byref(ox), ctypes.byref(oy)
         is_generated = pdfium_c.FPDFText_IsGenerated
         get_loose = pdfium_c.FPDFText_GetLooseCharBox
         glyph_width = pdfium_c.FPDFFont_GetGlyphWidth
@@ -283,13 +289,22 @@ class PdfiumPage(Container):
                     owners.append(owners[-1])
                     last_key = 0
                 continue
-            info = objects.get(key)
-            if info is None:
-                obj = pdfium_c.FPDFText_GetTextObject(tp, i)
-                shared = self._text_object(tp, i, obj)
-                font = shared[6]
-                info = objects[key] = (*shared, {}, ctypes.cast(font, ctypes.c_void_p).value if font else 0)
-            fontname, size, descent, cm, m, upright, font, widths, font_key = info
+            if key != cur_key:
+                # A text object's characters come one after another: what
+                # they share is looked up when the object changes.
+                info = objects.get(key)
+                if info is None:
+                    obj = pdfium_c.FPDFText_GetTextObject(tp, i)
+                    shared = self._text_object(tp, i, obj)
+                    font, cm = shared[6], shared[3]
+                    d = cm[3]
+                    # d * descent * size and d * (descent * size + size):
+                    # the same products in the same order as per character
+                    info = objects[key] = (*shared, {}, ctypes.cast(font, ctypes.c_void_p).value if font else 0,
+                                           cm[1] == 0 and cm[2] == 0 and cm[0] != 0,
+                                           d * shared[2] * shared[1], d * (shared[2] * shared[1] + shared[1]))
+                fontname, size, descent, cm, m, upright, font, widths, font_key, plain, below, above = info
+                cur_key = key
             code = get_unicode(tpa, i)
             if code == 0x20 and is_generated(tp, i) == 1:
                 continue  # a space PDFium inferred from a gap (TeX writes none)
@@ -310,7 +325,7 @@ class PdfiumPage(Container):
                 continue
             last_key, last_x, last_y = key, x, y
             a = cm[0]
-            if cm[1] == 0 and cm[2] == 0 and a != 0:
+            if plain:
                 # upright on the unturned page: pdfminer's box exactly. The
                 # loose box will not do for the width: PDFium widens it to
                 # the glyph's ink, which overhangs the advance ("f", "/").
@@ -329,7 +344,7 @@ class PdfiumPage(Container):
                             adv = 0.0
                     widths[code] = adv
                 d = cm[3]
-                lo, hi = y + d * descent * size, y + d * (descent * size + size)
+                lo, hi = y + below, y + above
                 if flat:
                     x0, x1 = (x, x + a * adv) if a > 0 else (x + a * adv, x)
                     y0, y1 = (lo, hi) if d > 0 else (hi, lo)
@@ -347,12 +362,13 @@ class PdfiumPage(Container):
                 x0, x1 = min(p[0] for p in corners), max(p[0] for p in corners)
                 y0, y1 = min(p[1] for p in corners), max(p[1] for p in corners)
             top = height - y1 + mb_top
+            h = y1 - y0
             owners.append(key)
             out.append({
                 "object_type": "char", "page_number": page_number, "text": text,
-                "fontname": fontname, "size": y1 - y0, "upright": upright, "matrix": m,
+                "fontname": fontname, "size": h, "upright": upright, "matrix": m,
                 "x0": x0 + mb_x0, "y0": y0, "x1": x1 + mb_x0, "y1": y1,
-                "width": x1 - x0, "height": y1 - y0,
+                "width": x1 - x0, "height": h,
                 "top": top, "bottom": height - y0 + mb_top, "doctop": doctop + top})
         return out
 
