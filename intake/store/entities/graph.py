@@ -231,8 +231,10 @@ def link_document(session, document: DocumentRow, mentions: list[MentionRow], *,
         m.entity_pk for m in mentions
         if m.entity_pk is not None and m.type not in entity_keys.NOT_CO_MENTIONED and not m.field.startswith("submitter.")
     })
-    for a, b in combinations(linked, 2):
-        _add_link(links, a, b, "co_mention", document.id, existing)
+    # Distinct ids in order, so every pair is new and already (low, high):
+    # _add_link's checks would find nothing, for every pair of a long document.
+    links += [{"a_pk": a, "b_pk": b, "kind": "co_mention", "document_pk": document.id}
+              for a, b in combinations(linked, 2)]
     touched |= {m.entity_pk for m in mentions if m.entity_pk is not None}
     if fresh:
         # In one executemany: nothing needs the rows as ORM objects.
