@@ -217,6 +217,7 @@ def use_gazetteer_files(files: tuple[str, ...]) -> None:
     files = tuple(files)
     if files != _GAZETTEER_FILES:
         _GAZETTEER_FILES, _DIMINUTIVES = files, None
+        forename_relation.cache_clear()  # it read the old lists
 
 
 def _is_diminutive(a: str, b: str) -> bool:
@@ -234,7 +235,11 @@ def _is_diminutive(a: str, b: str) -> bool:
     return bool(ra and rb and ra & rb)
 
 
+@lru_cache(maxsize=16384)
 def forename_relation(a: str, b: str) -> float | None:
+    """Remembered: a person mention is scored against every person of its
+    surname block, so the same pairs of forenames come back message after
+    message (use_gazetteer_files forgets them when the lists change)."""
     # Initials first: "J" = "J" says no more than "J" = "Jason" does.
     if len(a) == 1 or len(b) == 1:
         return SCORE_INITIAL if a[0] == b[0] else None
@@ -248,8 +253,13 @@ def forename_relation(a: str, b: str) -> float | None:
     return None
 
 
+@lru_cache(maxsize=16384)
+def _surnames_similar(x: str, y: str) -> bool:
+    return JaroWinkler.similarity(x, y) >= SURNAME_SIMILAR
+
+
 def _surnames_agree(a: set[str], b: set[str]) -> bool:
-    return any(x == y or JaroWinkler.similarity(x, y) >= SURNAME_SIMILAR for x in a for y in b)
+    return any(x == y or _surnames_similar(x, y) for x in a for y in b)
 
 
 def match_score(mention: Profile, entity: Profile) -> float | None:

@@ -20,7 +20,8 @@ import socket
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, inspect, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from intake.store import repository as repo
 from intake.store.models import Inbound
@@ -119,9 +120,22 @@ def claim_next(session, worker: str, limit: int = 1) -> list[Claimed]:
     return sorted(rows, key=lambda r: (-r.lane, r.id))
 
 
+# finish's statement, on the table and built once: it runs for every message
+# stored, and an ORM-enabled update looks for the row among the session's
+# objects and is compiled per call.
+_I = Inbound.__table__
+_FINISH = (update(_I).where(_I.c.id == bindparam("b_id"))
+           .values(state="done", message_pk=bindparam("b_message_pk"), finished_at=bindparam("b_at"), error=None))
+
+
 def finish(session, inbound_id: int, message_pk: int) -> None:
-    session.execute(update(Inbound).where(Inbound.id == inbound_id)
-                    .values(state="done", message_pk=message_pk, finished_at=_now(), error=None))
+    now = _now()
+    session.execute(_FINISH, {"b_id": inbound_id, "b_message_pk": message_pk, "b_at": now})
+    held = session.identity_map.get(inspect(Inbound).identity_key_from_primary_key([inbound_id]))
+    if held is not None:
+        # What the ORM update did for a row this session holds.
+        for col, value in (("state", "done"), ("message_pk", message_pk), ("finished_at", now), ("error", None)):
+            set_committed_value(held, col, value)
 
 
 def fail(session, inbound_id: int, code: str) -> None:

@@ -14,7 +14,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Protocol, Sequence
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from intake.exception_codes import MESSAGE_ID_CLASH, NO_REPORT_CONTENT, PIPELINE_FAILED, UNVERIFIED_SENDER
 from intake.store import repository as repo
@@ -113,6 +113,9 @@ def stored_document_shas(session, shas: Sequence[str]) -> set[str]:
                                       DocumentRow.duplicate_of_id.is_(None))))
 
 
+_INSERT_SIGHTING = insert(Sighting.__table__)
+
+
 def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderFacts,
                  problems: Sequence[ExceptionInfo], documents: Sequence[Document],
                  analyses: dict[int, DocumentAnalysis], *, actor: str,
@@ -137,8 +140,9 @@ def save_message(session, raw: RawMessage, content_sha256: str, headers: HeaderF
     session.add(msg)
     session.flush()
     # A new message has no sighting yet: its raw bytes would have found it
-    # (record_sighting) under the same origin.
-    session.add(Sighting(message_pk=msg.id, origin=raw.origin, raw_sha256=raw.sha256))
+    # (record_sighting) under the same origin. Nothing reads it back as an
+    # object: inserted by a statement built once, not by a flush.
+    session.execute(_INSERT_SIGHTING, {"message_pk": msg.id, "origin": raw.origin, "raw_sha256": raw.sha256})
     outcome = MessageOutcome(message_pk=msg.id, new=True, clash=clash is not None)
     # The stored first copy of each document's bytes, in one query; a
     # document saved here becomes the first copy of a later one.

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session, load_only
 
+from intake.store.insert_or_skip import InsertOrSkip
 from intake.store.models import (
     AuditEntry,
     Blob,
@@ -52,12 +53,10 @@ def ensure_blobs(session: Session, items) -> None:
         wanted.setdefault(sha, data)
     if not wanted:
         return
-    if session.bind.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    session.execute(insert(Blob.__table__).on_conflict_do_nothing(index_elements=["sha256"]),
-                    [{"sha256": sha, "size": len(data), "data": data} for sha, data in wanted.items()])
+    session.execute(_INSERT_BLOBS, [{"sha256": sha, "size": len(data), "data": data} for sha, data in wanted.items()])
+
+
+_INSERT_BLOBS = InsertOrSkip(Blob.__table__, ["sha256"])  # built once: it runs for every message
 
 
 # Built once: a statement object remembers its cache key, and these run

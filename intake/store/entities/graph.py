@@ -12,7 +12,6 @@ from __future__ import annotations
 from itertools import combinations
 
 from sqlalchemy import bindparam, delete, func, insert, inspect, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm.attributes import set_committed_value
 
 from intake.matching import entity_keys, person_match
@@ -21,6 +20,7 @@ from intake.store.document_facts import DocumentFacts, facts_for
 from intake.store.entities import ids as entity_ids
 from intake.store.entities.queries import entities_matching, live_entity
 from intake.store.entities.rows import EntityRow, partial_plates_fitting
+from intake.store.insert_or_skip import InsertOrSkip
 from intake.store.models import DocumentRow, Entity, EntityFact, EntityLink, MentionRow
 
 
@@ -231,8 +231,10 @@ def link_document(session, document: DocumentRow, mentions: list[MentionRow], *,
         m.entity_pk for m in mentions
         if m.entity_pk is not None and m.type not in entity_keys.NOT_CO_MENTIONED and not m.field.startswith("submitter.")
     })
-    for a, b in combinations(linked, 2):
-        _add_link(links, a, b, "co_mention", document.id, existing)
+    # Distinct ids in order, so every pair is new and already (low, high):
+    # _add_link's checks would find nothing, for every pair of a long document.
+    links += [{"a_pk": a, "b_pk": b, "kind": "co_mention", "document_pk": document.id}
+              for a, b in combinations(linked, 2)]
     touched |= {m.entity_pk for m in mentions if m.entity_pk is not None}
     if fresh:
         # In one executemany: nothing needs the rows as ORM objects.
@@ -334,12 +336,6 @@ def refresh_stats(session, entity_ids) -> None:
     session.flush()
 
 
-def _insert_new(session, table):
-    """INSERT ... ON CONFLICT DO NOTHING in the store's dialect."""
-    dialect = session.get_bind().dialect.name
-    return (postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)).on_conflict_do_nothing()
-
-
 def count_document(session, facts: DocumentFacts | None, entities) -> None:
     """A new report (not a copy) now names these entities (objects or
     EntityRows, as resolution chose them), which did not count it before:
@@ -369,9 +365,7 @@ def count_document(session, facts: DocumentFacts | None, entities) -> None:
     if rows:
         # Parameters as a list, not .values(rows): compiled once whatever
         # the row count (SQLAlchemy batches it with RETURNING).
-        stmt = _insert_new(session, EntityFact.__table__).returning(
-            EntityFact.__table__.c.entity_pk, EntityFact.__table__.c.kind)
-        new_facts = {(pk, kind) for pk, kind in session.execute(stmt, rows)}
+        new_facts = {(pk, kind) for pk, kind in session.execute(_INSERT_FACTS, rows)}
     seen = facts.seen if facts else None
     params = []
     for e in ents:
@@ -390,6 +384,9 @@ def count_document(session, facts: DocumentFacts | None, entities) -> None:
     session.execute(_COUNT_DOCUMENT, params)
 
 
+# count_document's statements, built once: they keep their cache keys.
+_INSERT_FACTS = InsertOrSkip(EntityFact.__table__).returning(EntityFact.__table__.c.entity_pk,
+                                                             EntityFact.__table__.c.kind)
 _E = Entity.__table__  # count_document's update, built once: it keeps its cache key
 _COUNT_DOCUMENT = update(_E).where(_E.c.id == bindparam("b_id")).values(
     document_count=_E.c.document_count + 1, agency_count=_E.c.agency_count + bindparam("b_da"),

@@ -107,14 +107,8 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
     wanted = set(pids)
     mapper = inspect(Entity)
     held = session.identity_map
+    what = _ROW_COLUMNS if fresh else (Entity,)
     for i in range(0, max(len(pids), len(blocks)), 400):
-        conds = []
-        if pids[i:i + 400]:
-            conds.append(Entity.public_id.in_(pids[i:i + 400]))
-        if blocks[i:i + 400]:
-            conds.append(and_(Entity.type == "PERSON", Entity.key.in_(blocks[i:i + 400]),
-                              Entity.merged_into_id.is_(None)))
-        what = _ROW_COLUMNS if fresh else (Entity,)
         if i == 0:
             ask = fresh and ANY_DECISION not in session.info
             shape = (bool(pids), bool(blocks), ask, session.get_bind().dialect.name == "sqlite", fresh)
@@ -129,6 +123,14 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
                 session.info[ANY_DECISION] = rows[0].decision is not None
             found = [r[:len(what)] for r in rows if r[0] is not None]
         else:
+            # Beyond the first 400 of either list (a long document): built
+            # here, as it is rare; the first statement is built once.
+            conds = []
+            if pids[i:i + 400]:
+                conds.append(Entity.public_id.in_(pids[i:i + 400]))
+            if blocks[i:i + 400]:
+                conds.append(and_(Entity.type == "PERSON", Entity.key.in_(blocks[i:i + 400]),
+                                  Entity.merged_into_id.is_(None)))
             found = session.execute(select(*what).where(or_(*conds)).order_by(Entity.id)).all()
         for r in found:
             if fresh:
