@@ -107,6 +107,18 @@ def raw_of(session, row: Inbound) -> RawMessage:
     return RawMessage(row.origin, repo.get_blob(session, row.raw_sha256) or b"")
 
 
+def raws_of(session, rows) -> list[RawMessage]:
+    """``raw_of`` for each of ``rows`` (claimed rows), in one statement
+    and without loading the blobs as ORM objects."""
+    shas = sorted({r.raw_sha256 for r in rows})
+    data: dict[str, bytes] = {}
+    for chunk in range(0, len(shas), _CHUNK):
+        for sha, blob in session.execute(select(Blob.sha256, Blob.data)
+                                         .where(Blob.sha256.in_(shas[chunk:chunk + _CHUNK]))):
+            data[sha] = blob
+    return [RawMessage(r.origin, data.get(r.raw_sha256) or b"") for r in rows]
+
+
 def claim(session, inbound_id: int, worker: str, steal: bool = False) -> Inbound | None:
     """Claim one row for processing. None when it is done, failed, or held
     by another worker. ``steal``: take a row another worker claimed (the

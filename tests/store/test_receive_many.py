@@ -77,3 +77,19 @@ def test_receive_many_answers_and_stores_what_receive_does(two_stores):
     rows, blobs = _state(many)
     assert [r[6] for r in rows] == [0, 1, 0, 0, 0]  # the pre-screen's lane, per row
     assert len(blobs) == 4  # a's bytes once, under both origins
+
+
+def test_raws_of_gives_each_claimed_row_its_bytes_as_raw_of_does(tmp_path):
+    store = Store(f"sqlite:///{tmp_path}/s.sqlite")
+    try:
+        batch = _batches()[0] + _batches()[1]
+        with store.transaction() as s:
+            inbound.receive_many(s, batch, "replay")
+        with store.transaction() as s:
+            rows = inbound.claim_next(s, "w", 10)
+            one_by_one = [inbound.raw_of(s, r) for r in rows]
+            together = inbound.raws_of(s, rows)
+        assert together == one_by_one and len(together) == 5
+        assert {r.origin: r.data for r in together}["eml:/elsewhere.eml"] == batch[0].data
+    finally:
+        store.close()
