@@ -22,7 +22,7 @@ FIELDS_ATTR = "intake_fields"
 # Third-party libraries log message content at DEBUG (imapclient logs
 # commands; pdfminer logs text). Keep them quiet even when -v.
 NOISY = ("imapclient", "pdfminer", "pdfplumber", "PIL", "apscheduler.executors",
-         "docx", "extract_msg", "alembic.runtime.migration", "procrastinate")
+         "docx", "extract_msg", "alembic.runtime.migration", "alembic.runtime.plugins", "procrastinate")
 
 
 def fields(**values: Any) -> dict[str, Any]:

@@ -94,15 +94,24 @@ def load_inboxes_or_fail(settings: Settings):
 
 
 def _extract(settings: Settings, where: str) -> None:
-    from intake.extractors import registry
-
     ex = settings.model.extract
-    known = registry.all_names()
-    for key in ("recognisers", "disable"):
-        for name in getattr(ex, key):
-            if name not in known:
-                raise ConfigError(f"{where}: [extract] {key}: unknown recogniser '{name}'; "
-                                  f"known: {', '.join(known)}")
+    spacy_runs = True  # with no names given every recogniser runs, spaCy among them
+    if ex.recognisers or ex.disable:
+        # Only names given need the registry, which imports every
+        # recogniser (dateparser, phonenumbers: a tenth of a second of
+        # every command's start-up).
+        from intake.extractors import registry
+
+        known = registry.all_names()
+        for key in ("recognisers", "disable"):
+            for name in getattr(ex, key):
+                if name not in known:
+                    raise ConfigError(f"{where}: [extract] {key}: unknown recogniser '{name}'; "
+                                      f"known: {', '.join(known)}")
+        runs = [n for n in (ex.recognisers or known) if n not in ex.disable]
+        if not runs:
+            raise ConfigError(f"{where}: [extract] recognisers and disable leave no recogniser running")
+        spacy_runs = registry.SPACY in runs
     if ex.spacy_steps_disable:
         from intake.extractors import nlp
 
@@ -110,10 +119,7 @@ def _extract(settings: Settings, where: str) -> None:
             nlp.steps(tuple(ex.spacy_steps_disable))
         except IntakeError as exc:
             raise ConfigError(f"{where}: {exc.detail}") from None
-    runs = [n for n in (ex.recognisers or known) if n not in ex.disable]
-    if not runs:
-        raise ConfigError(f"{where}: [extract] recognisers and disable leave no recogniser running")
-    if registry.SPACY in runs and importlib.util.find_spec(ex.spacy_model) is None:
+    if spacy_runs and importlib.util.find_spec(ex.spacy_model) is None:
         raise ConfigError(f"{where}: [extract] spacy_model: the package '{ex.spacy_model}' is not installed "
                           "(pip install it, or name an installed model)")
     if ex.gazetteer_files:

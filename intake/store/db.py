@@ -25,18 +25,18 @@ never show a password.
 
 from __future__ import annotations
 
+import ast
 import errno
 import fcntl
 import hashlib
 import os
+import re
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
-from alembic import command
-from alembic.config import Config as AlembicConfig
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
@@ -53,6 +53,9 @@ from intake.exception_codes import (
 )
 from intake.store.write_priority import WritePriority
 from intake.types import IntakeError
+
+if TYPE_CHECKING:
+    from alembic.config import Config as AlembicConfig
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
 # Tables only intake has; a database with them but an unknown schema
@@ -137,7 +140,13 @@ def make_engine(url: str, password: str | None = None, read_only: bool = False,
     return create_engine(u, future=True, pool_pre_ping=True)
 
 
+# alembic (with mako and pygments: a quarter of a second) is imported only
+# to create, migrate or judge a store that is not at the head: opening a
+# current store, what every command does, reads the head from the
+# migration files themselves (_plain_head).
 def alembic_config(engine: Engine) -> AlembicConfig:
+    from alembic.config import Config as AlembicConfig
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -145,6 +154,8 @@ def alembic_config(engine: Engine) -> AlembicConfig:
 
 
 def migrate(engine: Engine, revision: str = "head") -> None:
+    from alembic import command
+
     command.upgrade(alembic_config(engine), revision)
 
 
@@ -163,12 +174,65 @@ class SchemaState:
 
 
 def head_revision() -> str:
+    from alembic.config import Config as AlembicConfig
+    from alembic.script import ScriptDirectory
+
     cfg = AlembicConfig()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return ScriptDirectory.from_config(cfg).get_current_head()
 
 
+# A top-level assignment of one of the keys alembic reads, on one line.
+_PLAIN_KEY = re.compile(r"^(revision|down_revision|branch_labels|depends_on)\s*(?::[^=\n]*)?=(.*)$", re.M)
+
+
+@lru_cache(maxsize=1)
+def _plain_head() -> str | None:
+    """The head revision as the migration files state it, read without
+    alembic: when every file assigns its revision and at most one
+    down_revision, once each, as plain strings on one line, with no branch
+    labels or dependencies, and exactly one revision is no other's
+    down_revision. None for anything else (a merge, a branch, a file this
+    cannot read): alembic then decides. A test holds it equal to alembic's
+    head."""
+    revisions: set[str] = set()
+    downs: set[str] = set()
+    for path in sorted((MIGRATIONS_DIR / "versions").glob("*.py")):
+        if path.name == "__init__.py":
+            continue
+        found: dict[str, object] = {}
+        try:
+            for m in _PLAIN_KEY.finditer(path.read_text(encoding="utf-8")):
+                if m.group(1) in found:
+                    return None
+                found[m.group(1)] = ast.literal_eval(m.group(2).split("#", 1)[0].strip())
+        except (OSError, SyntaxError, ValueError, TypeError, UnicodeError, RecursionError):
+            return None
+        rev, down = found.get("revision"), found.get("down_revision")
+        if (not isinstance(rev, str) or rev in revisions or not (down is None or isinstance(down, str))
+                or found.get("branch_labels") or found.get("depends_on")):
+            return None
+        revisions.add(rev)
+        if down is not None:
+            downs.add(down)
+    heads = revisions - downs
+    return heads.pop() if len(heads) == 1 and downs <= revisions else None
+
+
 def schema_state(engine: Engine) -> SchemaState:
+    head = _plain_head()
+    if head is not None:
+        with engine.connect() as conn:
+            if "alembic_version" in inspect(conn).get_table_names():
+                rev = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+                if rev == head:
+                    return SchemaState(CURRENT, rev, head)
+    return _schema_state(engine)
+
+
+def _schema_state(engine: Engine) -> SchemaState:
+    from alembic.script import ScriptDirectory
+
     cfg = alembic_config(engine)
     script = ScriptDirectory.from_config(cfg)
     head = script.get_current_head()

@@ -43,8 +43,27 @@ MIN_PASSWORD = 12
 _NAME = re.compile(r"^[a-z0-9][a-z0-9._-]{1,63}$")
 _hasher = PasswordHasher()
 # Verified against when the name is unknown, so both answers cost the same:
-# made by the same hasher, so with the same parameters as a real one.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+# made by the same hasher, so with the same parameters as a real one. Made
+# by the first sign-in, not on import (a quarter of a second that commands
+# which never sign anyone in, a replay or an export, would pay); every
+# attempt asks for it before it looks the name up, so the first attempt
+# pays for it whatever the name, and its cost tells nothing about the name.
+_dummy: list[str] = []
+_dummy_lock = threading.Lock()
+
+
+def _dummy_hash() -> str:
+    with _dummy_lock:
+        if not _dummy:
+            _dummy.append(_hasher.hash(secrets.token_urlsafe(16)))
+    return _dummy[0]
+
+
+def __getattr__(name: str):
+    if name == "_DUMMY_HASH":
+        return _dummy_hash()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 # Each argon2 check takes 64 MiB for a few tens of milliseconds: sign-ins
 # sent in parallel take turns, one per core, instead of each claiming its
 # memory at once (50 at a time would want over 3 GiB).
@@ -254,9 +273,10 @@ class Attempt:
 
 def read_attempt(session, username: str) -> Attempt:
     name = (username or "").strip().lower()
+    dummy = _dummy_hash()
     row = session.execute(select(User.id, User.password_hash).where(User.username == name)).one_or_none()
     if row is None:
-        return Attempt(name, None, _DUMMY_HASH)
+        return Attempt(name, None, dummy)
     return Attempt(name, row.id, row.password_hash)
 
 

@@ -19,6 +19,8 @@ import zipfile
 from email import policy
 from email.contentmanager import raw_data_manager
 from email.parser import BytesParser
+from email.policy import EmailPolicy
+from functools import lru_cache
 
 from intake.triage.catalogue import load
 from intake.triage.indicators import match_text
@@ -33,6 +35,28 @@ MAX_DOCX = 5_000_000  # bytes of a .docx worth unzipping here
 _TAG = re.compile(r"<[^>]+>")
 _PARA = re.compile(r"</w:p>|<br\s*/?>|</p>", re.I)
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+class _ReadPolicy(EmailPolicy):
+    """policy.default, with each header object made once per (name, value):
+    a part's Content-Type is read three times here (its type, its charset,
+    the content manager's own look), and parsing a structured header is
+    most of what reading a short text part costs. A header object is a
+    function of its name and value and is never changed, so one shared
+    copy reads exactly as fresh ones would."""
+
+    def header_fetch_parse(self, name, value):
+        if hasattr(value, "name"):
+            return value
+        return _header(name, value)
+
+
+_READ = _ReadPolicy()
+
+
+@lru_cache(maxsize=512)
+def _header(name: str, value: str):
+    return EmailPolicy.header_fetch_parse(_READ, name, value)
 
 
 def _docx_text(data: bytes) -> str:
@@ -51,10 +75,10 @@ def readable_text(raw: bytes) -> list[str]:
     # are stored alike under both policies, and the header objects are
     # made only for the few headers read here.
     msg = BytesParser(policy=policy.compat32).parsebytes(raw)
-    msg.policy = policy.default
+    msg.policy = _READ
     texts = [str(msg.get("Subject", "") or "")]
     for part in msg.walk():
-        part.policy = policy.default
+        part.policy = _READ
         ctype = part.get_content_type()
         try:
             if ctype in ("text/plain", "text/html"):

@@ -247,8 +247,7 @@ def _take(store, raws, summary: Summary, queue) -> None:
     if not raws:
         return
     with store.transaction() as s:
-        for raw in raws:
-            inbound_id, new = inbound.receive(s, raw, "replay")
+        for inbound_id, new in inbound.receive_many(s, raws, "replay"):
             summary.mine.add(inbound_id)
             if new and queue is not None:
                 queue(s, inbound_id)

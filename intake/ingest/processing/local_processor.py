@@ -306,7 +306,7 @@ class LocalProcessor:
         self.store.priority.wait_turn()
         with self.store.transaction() as s:
             rows = inbound.claim_next(s, self.worker, want)
-            raws = [(r.id, inbound.raw_of(s, r), r.source, bool(r.lane)) for r in rows]
+            raws = [(r.id, raw, r.source, bool(r.lane)) for r, raw in zip(rows, inbound.raws_of(s, rows))]
         for row_id, raw, source, urgent in raws:
             try:
                 job = walk_job(row_id, raw, self.limits, source, self.senders)
