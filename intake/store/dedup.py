@@ -220,17 +220,34 @@ def stored_content(session, document: DocumentRow) -> _Content:
 # moves the record to another document. Shared by the threads of one
 # process, so under a lock; other processes' writes are seen through the
 # version, read from the store every time.
-_CACHE: OrderedDict[int, tuple[tuple, _Content]] = OrderedDict()
-_CACHE_SIZE = 4096
+#
+# Bounded by memory, not by count: once the originals a new report can be
+# compared with outgrow it, every comparison reads and normalises its
+# candidate again (and a statement more per message), so dedup's cost grew
+# with the store. An entry with the strings a comparison makes of it takes
+# about four times its text and values (13.7 kB each on the bench's
+# 2.8 kB texts); the budget holds about 14,000 such originals.
+_CACHE: OrderedDict[int, tuple[tuple, _Content, int]] = OrderedDict()
+_CACHE_BUDGET = 192 * 1024 * 1024
 _CACHE_LOCK = threading.Lock()
+_cache_bytes = 0
+
+
+def _weight(content: _Content) -> int:
+    return 1024 + 4 * (len(content.text) + sum(len(k) + len(v) for k, v in content.values.items()))
 
 
 def _remember(pk: int, version: tuple, content: _Content) -> None:
+    global _cache_bytes
+    weight = _weight(content)
     with _CACHE_LOCK:
-        _CACHE[pk] = (version, content)
-        _CACHE.move_to_end(pk)
-        while len(_CACHE) > _CACHE_SIZE:
-            _CACHE.popitem(last=False)
+        old = _CACHE.pop(pk, None)
+        if old is not None:
+            _cache_bytes -= old[2]
+        _CACHE[pk] = (version, content, weight)
+        _cache_bytes += weight
+        while _cache_bytes > _CACHE_BUDGET and len(_CACHE) > 1:
+            _cache_bytes -= _CACHE.popitem(last=False)[1][2]
 
 
 def _recall(pk: int, version: tuple) -> _Content | None:

@@ -271,3 +271,44 @@ def test_a_copy_is_found_among_more_lookalikes_than_dedup_compares(store, monkey
         copy = store_report(s, record=record(narrative=copy_text), text=copy_text)
         assert copy.status == "duplicate" and copy.duplicate_of_id == original.id
         assert len(compared) <= dedup.MAX_CANDIDATES
+
+
+def _dedup_outcomes(store) -> list:
+    rnd = random.Random(11)
+    words = NARRATIVE.split(" ")
+    out = []
+    with store.transaction() as s:
+        for i in range(30):
+            # Every third one a copy of an earlier one, the rest near misses.
+            text = (" ".join(w if rnd.random() < 0.8 else w.upper()[::-1] for w in words) if i % 3
+                    else as_pdf_text(NARRATIVE))
+            row = store_report(s, record=record(narrative=text), text=text)
+            out.append((row.status, row.duplicate_of_id, row.match and (row.match.decision, row.match.score)))
+    return out
+
+
+def test_remembered_originals_stay_within_their_budget_and_decide_nothing(store, monkeypatch):
+    """The memory of stored originals is bounded by bytes, the least recently
+    used forgotten first; a report forgotten is read from the store again,
+    so what dedup decides never depends on what is remembered."""
+    from intake.store import dedup
+
+    monkeypatch.setattr(dedup, "_CACHE", type(dedup._CACHE)())
+    monkeypatch.setattr(dedup, "_cache_bytes", 0)
+    remembered = _dedup_outcomes(store)
+    assert len(dedup._CACHE) > 5
+
+    budget = 3 * dedup._weight(dedup.content_of(record(), NARRATIVE))
+    monkeypatch.setattr(dedup, "_CACHE", type(dedup._CACHE)())
+    monkeypatch.setattr(dedup, "_cache_bytes", 0)
+    monkeypatch.setattr(dedup, "_CACHE_BUDGET", budget)
+    with store.transaction() as s:  # a second run into an empty store: forget the first's reports
+        s.execute(ContentKey.__table__.delete())
+        s.query(DocumentRow).update({DocumentRow.status: "deleted"})
+    tight = _dedup_outcomes(store)
+    assert 1 <= len(dedup._CACHE) <= 3 and dedup._cache_bytes <= budget
+    assert dedup._cache_bytes == sum(w for _v, _c, w in dedup._CACHE.values())
+    first = [(st_, dec) for st_, _d, dec in remembered]
+    second = [(st_, dec) for st_, _d, dec in tight]
+    assert first == second
+    assert any(st_ == "duplicate" for st_, _ in first) and any(d and d[0] == "possible_duplicate" for _, d in first)

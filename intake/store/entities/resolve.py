@@ -146,7 +146,7 @@ def _profile_of(ent) -> person_match.Profile:
     are scored against every person mention of the document)."""
     if isinstance(ent, EntityRow):
         if ent.profile is None:
-            ent.profile = person_match.Profile.from_attrs(ent.attrs or {})
+            ent.remember_profile(person_match.Profile.from_attrs(ent.attrs or {}))
         return ent.profile
     return person_match.Profile.from_attrs(ent.attrs or {})
 

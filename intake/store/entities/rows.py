@@ -6,7 +6,11 @@ ORM object for each of a surname block's people.
 
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, func, inspect, literal, or_, select, update
+import json
+import threading
+from collections import OrderedDict
+
+from sqlalchemy import Text, and_, bindparam, cast, func, inspect, literal, or_, select, update
 
 from intake.matching import entity_keys
 from intake.store.entities import ids as entity_ids
@@ -25,20 +29,78 @@ class EntityRow:
     person_match.Profile, parsed once."""
 
     __slots__ = ("id", "public_id", "type", "key", "attrs", "merged_into_id", "document_count", "agency_count",
-                 "submitter_count", "first_seen", "last_seen", "facts_indexed", "profile", "stored_attrs", "new")
+                 "submitter_count", "first_seen", "last_seen", "facts_indexed", "profile", "stored_attrs", "new",
+                 "read_as")
 
-    def __init__(self, row, new: str | None = None):
+    def __init__(self, row, new: str | None = None, profile=None):
         (self.id, self.public_id, self.type, self.key, self.attrs, self.merged_into_id, self.document_count,
          self.agency_count, self.submitter_count, self.first_seen, self.last_seen, self.facts_indexed) = row
-        self.profile = None
+        self.profile = profile
         self.stored_attrs = self.attrs
+        # (stored text, the attrs read from it): while attrs is still that
+        # object, a profile made of it may be remembered under that text.
+        self.read_as: tuple[str, dict] | None = None
         # Made by new_entity, not inserted yet: its display (not read otherwise).
         self.new = new
 
+    @classmethod
+    def read(cls, row, dialect) -> "EntityRow":
+        """A row of _ROW_COLUMNS (attrs as stored text)."""
+        raw = row[ATTRS_AT]
+        attrs, profile = _attrs_of(raw, dialect)
+        e = cls((*row[:ATTRS_AT], attrs, *row[ATTRS_AT + 1:]), profile=profile)
+        if raw is not None:
+            e.read_as = (raw, attrs)
+        return e
 
-_ROW_COLUMNS = (Entity.id, Entity.public_id, Entity.type, Entity.key, Entity.attrs, Entity.merged_into_id,
-                Entity.document_count, Entity.agency_count, Entity.submitter_count, Entity.first_seen,
-                Entity.last_seen, Entity.facts_indexed)
+    def remember_profile(self, profile) -> None:
+        """Its profile, made of its attrs as read: kept for the next
+        document naming someone of its block (not once resolution has
+        changed its attrs: that text would then give the wrong profile)."""
+        self.profile = profile
+        if self.read_as is not None and self.read_as[1] is self.attrs:
+            _remember(self.read_as[0], (self.attrs, profile))
+
+
+# attrs as the stored text (ATTRS_AT), read through _attrs_of: a surname
+# block's people are read for every document naming one of them, and the
+# JSON type's processing of each row (and, in an encrypted store, opening
+# it) was most of reading them once blocks grew to hundreds.
+_ROW_COLUMNS = (Entity.id, Entity.public_id, Entity.type, Entity.key, cast(Entity.attrs, Text),
+                Entity.merged_into_id, Entity.document_count, Entity.agency_count, Entity.submitter_count,
+                Entity.first_seen, Entity.last_seen, Entity.facts_indexed)
+ATTRS_AT = 4
+
+# Stored attrs text -> (attrs, person_match.Profile of them or None), most
+# recently used last. Equal text is equal attrs, so nothing here goes stale;
+# the values are shared and never changed in place (resolution assigns a new
+# dict, and a profile is only read). Bounded; held in memory only.
+_PARSED: OrderedDict[str, tuple[dict, object]] = OrderedDict()
+_PARSED_SIZE = 32768
+_PARSED_LOCK = threading.Lock()
+
+
+def _attrs_of(raw, dialect) -> tuple[dict, object]:
+    """(attrs, their profile if a person's was made) of an attrs column read
+    as text, as the column type would give it."""
+    if raw is None:
+        return None, None
+    with _PARSED_LOCK:
+        hit = _PARSED.get(raw)
+        if hit is not None:
+            _PARSED.move_to_end(raw)
+            return hit
+    attrs = Entity.__table__.c.attrs.type.process_result_value(json.loads(raw), dialect)
+    _remember(raw, (attrs, None))
+    return attrs, None
+
+
+def _remember(raw: str, parsed: tuple[dict, object]) -> None:
+    with _PARSED_LOCK:
+        _PARSED[raw] = parsed
+        _PARSED.move_to_end(raw)
+        while len(_PARSED) > _PARSED_SIZE:
+            _PARSED.popitem(last=False)
 
 
 _UPDATE_ATTRS = (update(Entity.__table__).where(Entity.__table__.c.id == bindparam("b_id"))
@@ -107,6 +169,7 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
     wanted = set(pids)
     mapper = inspect(Entity)
     held = session.identity_map
+    dialect = session.get_bind().dialect
     what = _ROW_COLUMNS if fresh else (Entity,)
     for i in range(0, max(len(pids), len(blocks)), 400):
         if i == 0:
@@ -136,7 +199,7 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
             if fresh:
                 e = held.get(mapper.identity_key_from_primary_key([r[0]]))
                 if e is None:
-                    e = EntityRow(r)
+                    e = EntityRow.read(r, dialect)
             else:
                 e = r[0]
             if e.public_id in wanted:

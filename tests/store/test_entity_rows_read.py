@@ -1,0 +1,52 @@
+"""A surname block's people read as plain rows for a document being stored
+(store/entities/rows.py): their attrs are parsed once per stored text and
+shared, so what the rows give must always be what the store holds now."""
+
+from __future__ import annotations
+
+from intake.matching import person_match
+from intake.store.entities import rows
+from intake.store.entities.graph import new_entity
+from intake.store.entities.resolve import _profile_of
+from intake.store.models import Entity
+
+
+def _block_people(store, block):
+    with store.transaction() as s:
+        _known, people, _top = rows.entities_for_document(s, [], [block], fresh=True)
+        return people[block]
+
+
+def test_rows_give_the_stored_attrs_and_follow_every_change(store):
+    block = person_match.blocking_key_of("Smith")
+    with store.transaction() as s:
+        e = new_entity(s, "PERSON", block, "Jason Smith", "seed-1",
+                       {"surnames": ["smith"], "given": ["jason"], "aliases": [], "dobs": [], "birth_years": []})
+        s.flush()
+        pk = e.id
+    first = _block_people(store, block)
+    assert [(r.id, r.attrs["given"]) for r in first] == [(pk, ["jason"])]
+    assert _profile_of(first[0]).given == {"jason"}
+
+    # An officer's correction elsewhere: the next read gives the new attrs
+    # and a profile made of them, not the one remembered for the old text.
+    with store.transaction() as s:
+        s.get(Entity, pk).attrs = {"surnames": ["smith"], "given": ["jay"], "aliases": ["jj"], "dobs": [],
+                                   "birth_years": []}
+    again = _block_people(store, block)
+    assert again[0].attrs["given"] == ["jay"] and again[0].attrs["aliases"] == ["jj"]
+    assert _profile_of(again[0]).given == {"jay"}
+    assert _profile_of(again[0]).aliases == {"jj"}
+
+
+def test_a_row_whose_attrs_changed_does_not_remember_its_new_profile_under_the_old_text(store):
+    block = person_match.blocking_key_of("Jones")
+    with store.transaction() as s:
+        new_entity(s, "PERSON", block, "Amy Jones", "seed-2",
+                   {"surnames": ["jones"], "given": ["amy"], "aliases": [], "dobs": [], "birth_years": []})
+    row = _block_people(store, block)[0]
+    row.attrs = {**row.attrs, "given": ["amy", "amelia"]}  # resolution merged a mention in (not written)
+    row.profile = None
+    assert _profile_of(row).given == {"amy", "amelia"}
+    # Not written to the store: the next document reads what the store holds.
+    assert _profile_of(_block_people(store, block)[0]).given == {"amy"}
