@@ -66,15 +66,7 @@ def receive_many(session, raws: list[RawMessage], source: str | None = None) -> 
     three per message; each new row is still inserted on its own, in
     order, so ids follow the archive's order and a row another process
     inserts meanwhile is given way to as in ``receive``."""
-    known: dict[tuple[str, str], int] = {}
-    blobs: set[str] = set()
-    shas = sorted({raw.sha256 for raw in raws})
-    for chunk in range(0, len(shas), _CHUNK):
-        part = shas[chunk:chunk + _CHUNK]
-        for row_id, origin, sha in session.execute(
-                select(Inbound.id, Inbound.origin, Inbound.raw_sha256).where(Inbound.raw_sha256.in_(part))):
-            known.setdefault((origin, sha), row_id)
-        blobs.update(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(part))))
+    known, blobs = _stored(session, sorted({raw.sha256 for raw in raws}))
     repo.ensure_blobs(session, [(raw.sha256, raw.data) for raw in raws
                                 if (raw.origin, raw.sha256) not in known and raw.sha256 not in blobs])
     out = []
@@ -97,6 +89,20 @@ def receive_many(session, raws: list[RawMessage], source: str | None = None) -> 
 
 # Keys per IN list: well under SQLite's limit on bound parameters.
 _CHUNK = 500
+
+
+def _stored(session, shas: list[str]) -> tuple[dict[tuple[str, str], int], set[str]]:
+    """The custody rows ((origin, sha256) -> id) and the blobs already
+    stored for these raw hashes."""
+    known: dict[tuple[str, str], int] = {}
+    blobs: set[str] = set()
+    for chunk in range(0, len(shas), _CHUNK):
+        part = shas[chunk:chunk + _CHUNK]
+        for row_id, origin, sha in session.execute(
+                select(Inbound.id, Inbound.origin, Inbound.raw_sha256).where(Inbound.raw_sha256.in_(part))):
+            known.setdefault((origin, sha), row_id)
+        blobs.update(session.scalars(select(Blob.sha256).where(Blob.sha256.in_(part))))
+    return known, blobs
 
 
 def _custody_row(session, raw: RawMessage) -> int | None:

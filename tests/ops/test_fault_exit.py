@@ -24,8 +24,10 @@ def test_a_refused_statement_is_a_fault_in_intake_with_its_intake_frame(tmp_path
     url = f"sqlite:///{tmp_path / 's.sqlite'}"
     assert cli.main(["replay", "--no-progress", "--inline", "--db", url, str(tmp_path / "a.mbox")]) == EXIT_OK
 
-    # A bug: custody forgets to look for the row it holds and inserts blindly.
+    # A bug: custody forgets to look for the rows it holds and inserts blindly
+    # (one message at a time, and a replay's batch).
     monkeypatch.setattr(inbound, "_custody_row", lambda session, raw: None)
+    monkeypatch.setattr(inbound, "_stored", lambda session, shas: ({}, set()))
     monkeypatch.setattr(repo, "insert_new",
                         lambda session, model, values, keys, returning=None: session.execute(insert(model).values(**values)))
     capsys.readouterr()
