@@ -58,12 +58,6 @@ def _dummy_hash() -> str:
             _dummy.append(_hasher.hash(secrets.token_urlsafe(16)))
     return _dummy[0]
 
-
-def __getattr__(name: str):
-    if name == "_DUMMY_HASH":
-        return _dummy_hash()
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
 # Each argon2 check takes 64 MiB for a few tens of milliseconds: sign-ins
 # sent in parallel take turns, one per core, instead of each claiming its
 # memory at once (50 at a time would want over 3 GiB).
