@@ -7,8 +7,7 @@ ORM object for each of a surname block's people.
 from __future__ import annotations
 
 import json
-import threading
-from collections import OrderedDict
+from functools import lru_cache
 
 from sqlalchemy import Text, and_, bindparam, cast, func, inspect, literal, or_, select, update
 
@@ -37,9 +36,9 @@ class EntityRow:
          self.agency_count, self.submitter_count, self.first_seen, self.last_seen, self.facts_indexed) = row
         self.profile = profile
         self.stored_attrs = self.attrs
-        # (stored text, the attrs read from it): while attrs is still that
-        # object, a profile made of it may be remembered under that text.
-        self.read_as: tuple[str, dict] | None = None
+        # What its stored attrs text was read as: while attrs is still that
+        # object, a profile made of it may be remembered there.
+        self.read_as: _Parsed | None = None
         # Made by new_entity, not inserted yet: its display (not read otherwise).
         self.new = new
 
@@ -47,10 +46,10 @@ class EntityRow:
     def read(cls, row, dialect) -> "EntityRow":
         """A row of _ROW_COLUMNS (attrs as stored text)."""
         raw = row[ATTRS_AT]
-        attrs, profile = _attrs_of(raw, dialect)
+        parsed = _parsed(raw, dialect) if raw is not None else None
+        attrs, profile = (parsed.attrs, parsed.profile) if parsed is not None else (None, None)
         e = cls((*row[:ATTRS_AT], attrs, *row[ATTRS_AT + 1:]), profile=profile)
-        if raw is not None:
-            e.read_as = (raw, attrs)
+        e.read_as = parsed
         return e
 
     def remember_profile(self, profile) -> None:
@@ -58,11 +57,11 @@ class EntityRow:
         document naming someone of its block (not once resolution has
         changed its attrs: that text would then give the wrong profile)."""
         self.profile = profile
-        if self.read_as is not None and self.read_as[1] is self.attrs:
-            _remember(self.read_as[0], (self.attrs, profile))
+        if self.read_as is not None and self.read_as.attrs is self.attrs:
+            self.read_as.profile = profile
 
 
-# attrs as the stored text (ATTRS_AT), read through _attrs_of: a surname
+# attrs as the stored text (ATTRS_AT), read through _parsed: a surname
 # block's people are read for every document naming one of them, and the
 # JSON type's processing of each row (and, in an encrypted store, opening
 # it) was most of reading them once blocks grew to hundreds.
@@ -71,36 +70,25 @@ _ROW_COLUMNS = (Entity.id, Entity.public_id, Entity.type, Entity.key, cast(Entit
                 Entity.first_seen, Entity.last_seen, Entity.facts_indexed)
 ATTRS_AT = 4
 
-# Stored attrs text -> (attrs, person_match.Profile of them or None), most
-# recently used last. Equal text is equal attrs, so nothing here goes stale;
-# the values are shared and never changed in place (resolution assigns a new
-# dict, and a profile is only read). Bounded; held in memory only.
-_PARSED: OrderedDict[str, tuple[dict, object]] = OrderedDict()
-_PARSED_SIZE = 32768
-_PARSED_LOCK = threading.Lock()
+
+class _Parsed:
+    """An attrs text as the column type gives it, and the person profile
+    made of it once one is (person_match.Profile). Shared by every row read
+    with that text; the attrs are never changed in place (resolution assigns
+    a new dict), and a profile is only read."""
+
+    __slots__ = ("attrs", "profile")
+
+    def __init__(self, attrs):
+        self.attrs = attrs
+        self.profile = None
 
 
-def _attrs_of(raw, dialect) -> tuple[dict, object]:
-    """(attrs, their profile if a person's was made) of an attrs column read
-    as text, as the column type would give it."""
-    if raw is None:
-        return None, None
-    with _PARSED_LOCK:
-        hit = _PARSED.get(raw)
-        if hit is not None:
-            _PARSED.move_to_end(raw)
-            return hit
-    attrs = Entity.__table__.c.attrs.type.process_result_value(json.loads(raw), dialect)
-    _remember(raw, (attrs, None))
-    return attrs, None
-
-
-def _remember(raw: str, parsed: tuple[dict, object]) -> None:
-    with _PARSED_LOCK:
-        _PARSED[raw] = parsed
-        _PARSED.move_to_end(raw)
-        while len(_PARSED) > _PARSED_SIZE:
-            _PARSED.popitem(last=False)
+# Equal text is equal attrs, so nothing remembered goes stale. Bounded; held
+# in memory only.
+@lru_cache(maxsize=32768)
+def _parsed(raw: str, dialect) -> _Parsed:
+    return _Parsed(Entity.__table__.c.attrs.type.process_result_value(json.loads(raw), dialect))
 
 
 _UPDATE_ATTRS = (update(Entity.__table__).where(Entity.__table__.c.id == bindparam("b_id"))
