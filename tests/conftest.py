@@ -121,3 +121,13 @@ def postgres_server():
 def postgres_url(postgres_server):
     url = postgres_server.new_database()
     yield url
+
+
+@pytest.fixture
+def postgres_store(postgres_url):
+    """A store on a fresh database of the test PostgreSQL, closed after the test."""
+    from intake.store.db import Store
+
+    store = Store(postgres_url)
+    yield store
+    store.close()

@@ -63,13 +63,10 @@ def test_a_released_claim_is_claimed_again_with_its_attempts_counted(any_store):
         assert s.get(Inbound, ids[1]).attempts == 2 and s.get(Inbound, ids[0]).claimed_by == "w1"
 
 
-def test_two_open_claims_on_postgresql_never_share_a_row(postgres_url):
-    pg = Store(postgres_url)
-    try:
-        ids = _receive(pg, 6, urgent=set())
-        with pg.transaction() as a, pg.transaction() as b:
-            first = inbound.claim_next(a, "w1", 3)  # not committed yet: its rows stay locked
-            second = inbound.claim_next(b, "w2", 3)
-        assert [r.id for r in first] == ids[:3] and [r.id for r in second] == ids[3:]
-    finally:
-        pg.close()
+def test_two_open_claims_on_postgresql_never_share_a_row(postgres_store):
+    pg = postgres_store
+    ids = _receive(pg, 6, urgent=set())
+    with pg.transaction() as a, pg.transaction() as b:
+        first = inbound.claim_next(a, "w1", 3)  # not committed yet: its rows stay locked
+        second = inbound.claim_next(b, "w2", 3)
+    assert [r.id for r in first] == ids[:3] and [r.id for r in second] == ids[3:]

@@ -78,12 +78,8 @@ def test_skips_stored_rows_and_is_cached_sqlite(store):
     _skips_stored_rows_and_is_cached(store)
 
 
-def test_skips_stored_rows_and_is_cached_postgresql(postgres_url):
-    store = Store(postgres_url)
-    try:
-        _skips_stored_rows_and_is_cached(store)
-    finally:
-        store.close()
+def test_skips_stored_rows_and_is_cached_postgresql(postgres_store):
+    _skips_stored_rows_and_is_cached(postgres_store)
 
 
 def test_finish_updates_a_row_the_session_holds(store):

@@ -9,7 +9,6 @@ import pytest
 from sqlalchemy import select
 
 from intake.cli import main
-from intake.store.db import Store
 from intake.store.entities.decisions import merge_entities, split_entity
 from intake.store.entities.queries import find_entity
 from intake.store.entities.resolve import rebuild_entities
@@ -88,12 +87,8 @@ def test_incremental_equals_rebuild_sqlite(store):
 
 
 @pytest.mark.slow
-def test_incremental_equals_rebuild_postgresql(postgres_url):
-    store = Store(postgres_url)
-    try:
-        _scenario(store)
-    finally:
-        store.close()
+def test_incremental_equals_rebuild_postgresql(postgres_store):
+    _scenario(postgres_store)
 
 
 def test_officer_merge_and_split_are_audited_and_survive_rebuild(store):

@@ -105,12 +105,8 @@ def test_counts_by_delta_equal_a_recount_sqlite(store):
 
 
 @pytest.mark.slow
-def test_counts_by_delta_equal_a_recount_postgresql(postgres_url):
-    store = Store(postgres_url)
-    try:
-        _scenario(store)
-    finally:
-        store.close()
+def test_counts_by_delta_equal_a_recount_postgresql(postgres_store):
+    _scenario(postgres_store)
 
 
 def test_an_entity_stored_before_the_delta_is_recounted_once(store):
