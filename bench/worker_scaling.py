@@ -54,6 +54,32 @@ def _cpu_s(pid: int) -> float:
         return 0.0
 
 
+def _is_fork_server(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"multiprocessing.forkserver" in fh.read()
+    except OSError:
+        return False
+
+
+def _worker_roots(root: int) -> list[int]:
+    """The replay's children, with the analysis fork server replaced by the
+    workers it forked, and itself (its preload is the workers' start-up)
+    counted as one more: its own CPU and PSS, not its descendants'."""
+    out = []
+    for child in children_of(root):
+        if _is_fork_server(child):
+            out += children_of(child)
+            out.append(-child)  # the server alone
+        else:
+            out.append(child)
+    return out
+
+
+def _subtree(pid: int) -> list[int]:
+    return [-pid] if pid < 0 else process_tree(pid)
+
+
 class TreeWatch:
     def __init__(self, root: int, every_s: float = 0.25):
         self.root, self.every_s = root, every_s
@@ -70,9 +96,10 @@ class TreeWatch:
             self.cpu[self.root] = max(self.cpu.get(self.root, 0.0), _cpu_s(self.root))
             self.owner[self.root] = 0
             tree = replay_intake._memory_kb(str(self.root))[1] / 1024 if os.path.exists(f"/proc/{self.root}") else 0
-            for child in children_of(self.root):
+            for child in _worker_roots(self.root):
                 pss = 0.0
-                for p in process_tree(child):
+                for p in _subtree(child):
+                    p = abs(p)
                     self.owner[p] = child
                     self.cpu[p] = max(self.cpu.get(p, 0.0), _cpu_s(p))
                     try:
@@ -91,7 +118,7 @@ class TreeWatch:
         workers = sum(c for p, c in self.cpu.items() if self.owner.get(p))
         # A worker's subtree only counts when it analysed something (the
         # resource tracker of multiprocessing is a child too, and tiny).
-        peaks = sorted((v for v in self.peak_worker_pss.values() if v > 50), reverse=True)
+        peaks = sorted((v for k, v in self.peak_worker_pss.items() if k > 0 and v > 50), reverse=True)
         return {"parent_cpu_s": parent, "workers_cpu_s": workers, "peak_worker_pss_mb": peaks,
                 "peak_tree_pss_mb": self.peak_tree_pss}
 

@@ -77,7 +77,13 @@ def warm_up(settings, fn=None) -> None:
         log_fault(log, "analysis worker warm-up failed", exc)
 
 
-def _worker_main(conn, settings, fn, warm: bool = False) -> None:
+def _worker_main(conn, settings, fn, warm: bool = False, env: dict[str, str] | None = None) -> None:
+    if env is not None:
+        # Forked from the fork server, the worker would otherwise see the
+        # environment as it was when the server started; a spawned worker
+        # saw its parent's as it is now (PATH, TESSDATA_PREFIX, HOME).
+        os.environ.clear()
+        os.environ.update(env)
     # The parent handles SIGINT/SIGTERM and finishes the current message;
     # the worker must not die half-way through a document on Ctrl-C.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -164,6 +170,46 @@ def tree_memory_mb(pid: int, limit_mb: float | None = None) -> float:
     return sum(_pss_mb(p) for p in tree)
 
 
+# Workers are forked from a fork server (multiprocessing's "forkserver")
+# that has imported the analysis and loaded the packaged model once
+# (analysis/preload.py), not spawned as fresh interpreters that each load it:
+# a worker, and every fresh one after a crash, starts in milliseconds rather
+# than ~2 s of CPU, and the model's pages are shared. The server is itself a
+# fresh interpreter started for the purpose, not a fork of this process, so
+# it holds none of this process's database connections, files or threads
+# (the reason workers were never forked from here;
+# tests/ingest/test_worker_fork_server.py).
+PRELOAD = "intake.analysis.preload"
+_CONTEXT = None
+_CONTEXT_LOCK = threading.Lock()
+
+
+def worker_context():
+    """The multiprocessing context workers start in: the warm fork server
+    where the platform has one, else spawn."""
+    global _CONTEXT
+    with _CONTEXT_LOCK:
+        if _CONTEXT is None:
+            if "forkserver" in mp.get_all_start_methods():
+                ctx = mp.get_context("forkserver")
+                ctx.set_forkserver_preload([PRELOAD])
+            else:
+                ctx = mp.get_context("spawn")
+            _CONTEXT = ctx
+        return _CONTEXT
+
+
+def start_fork_server() -> None:
+    """Start the fork server now, without waiting for its preload: the
+    first worker's start waits for it, so a caller that starts it early
+    (a replay, before it reads the archive) has the model loading beside
+    its own work."""
+    if worker_context().get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def _failed(code: str, detail: str) -> DocumentAnalysis:
     return DocumentAnalysis(ParseOutcome(status="exception", exception=ExceptionInfo(code, detail)))
 
@@ -188,22 +234,38 @@ class ProcessAnalyser:
         self.analyse_fn = analyse_fn
         self.timeout_s = float(timeout_s or sec.get("document_timeout_s", 600))
         self.memory_mb = float(memory_mb or sec.get("memory_limit_mb", 2048))
-        # fork would copy the parent's open database connections; spawn is clean.
-        self._ctx = mp.get_context("spawn")
+        self._ctx = worker_context()
         self._proc = None
         self._conn = None
         self._closing = False
+        self._starter: threading.Thread | None = None
 
-    def start(self, warm: bool = False) -> None:
+    def start(self, warm: bool = False, wait: bool = True) -> None:
         """Start the worker now rather than with the first document;
-        ``warm``: and load the model and templates before any arrives."""
+        ``warm``: and load the model and templates before any arrives.
+        ``wait=False``: on a thread of its own, as the first start waits for
+        the fork server's preload (seconds); whatever uses the worker next
+        waits for that start to finish first."""
+        if not wait:
+            self._starter = threading.Thread(target=self.start, args=(warm,), name="analysis-worker-start",
+                                             daemon=True)
+            self._starter.start()
+            return
         if self._proc is None or not self._proc.is_alive():
             self._start(warm)
 
+    def wait_started(self) -> None:
+        """Wait for a start on its own thread (start(wait=False)) to end."""
+        starter = self._starter
+        if starter is not None and starter is not threading.current_thread():
+            starter.join()
+            self._starter = None
+
     def _start(self, warm: bool = False) -> None:
         parent, child = self._ctx.Pipe()
-        self._proc = self._ctx.Process(target=_worker_main, args=(child, self.settings, self.analyse_fn, warm),
-                                        daemon=True)
+        env = dict(os.environ) if self._ctx.get_start_method() == "forkserver" else None
+        self._proc = self._ctx.Process(target=_worker_main,
+                                        args=(child, self.settings, self.analyse_fn, warm, env), daemon=True)
         self._proc.start()
         child.close()
         self._conn = parent
@@ -235,6 +297,7 @@ class ProcessAnalyser:
     def _analyse_once(self, doc: Document, fallback_date: date | None,
                       template_id: str | None) -> DocumentAnalysis | None:
         """The analysis, or None when the worker died on it."""
+        self.wait_started()
         if self._proc is not None and not self._proc.is_alive() and not self._closing:
             # Died between documents (killed, OOM): say so, then a fresh one.
             self._proc.join(1)
@@ -292,10 +355,12 @@ class ProcessAnalyser:
         """Stop now (a clean stop of the whole run): the document in hand is
         not tried again."""
         self._closing = True
+        self.wait_started()
         self._kill()
 
     def close(self) -> None:
         self._closing = True
+        self.wait_started()
         if self._conn is not None:
             try:
                 self._conn.send(None)
@@ -326,13 +391,15 @@ def prestart(settings, count: int) -> None:
     """Start ``count`` warmed workers for ``settings`` now; make_analyser
     hands them out. A replay calls this before it takes the archive into
     custody, so the workers' start-up (imports, the spaCy model: seconds)
-    runs beside that instead of after it."""
+    runs beside that instead of after it: the starts run on threads of their
+    own and return at once."""
     if count <= 0 or os.environ.get("INTAKE_INLINE_ANALYSIS") == "1":
         return
+    start_fork_server()
     with _PRESTARTED_LOCK:
         for _ in range(count):
             analyser = ProcessAnalyser(settings)
-            analyser.start(warm=True)
+            analyser.start(warm=True, wait=False)
             _PRESTARTED.append(analyser)
 
 

@@ -31,6 +31,8 @@ def test_prestarted_workers_are_handed_out_for_their_settings_only(monkeypatch):
     settings, other = load_settings(), load_settings()
     workers.prestart(settings, 2)
     try:
+        for a in workers._PRESTARTED:
+            a.wait_started()  # started on threads of their own
         pids = [a._proc.pid for a in workers._PRESTARTED]
         assert len(pids) == 2 and all(_alive(p) for p in pids)
         assert isinstance(workers.make_analyser(other), workers.ProcessAnalyser)

@@ -49,3 +49,29 @@ def sigkill_on_marker(doc, fallback, settings, template_id=None):
     if b"SIGKILL" in doc.data:
         os.kill(os.getpid(), 9)
     return analyse_document(doc, fallback, settings, template_id=template_id)
+
+
+def _probe(detail: str):
+    from intake.analysis.analyse import DocumentAnalysis
+    from intake.exception_codes import PARSER_CRASHED
+    from intake.types import ExceptionInfo, ParseOutcome
+
+    # Any registered code: the tests read the detail.
+    return DocumentAnalysis(ParseOutcome(status="exception", exception=ExceptionInfo(PARSER_CRASHED, detail)))
+
+
+def report_environment(doc, fallback, settings, template_id=None):
+    """The worker's view of INTAKE_TEST_PROBE, as the exception's detail."""
+    return _probe(os.environ.get("INTAKE_TEST_PROBE", "<unset>"))
+
+
+def report_open_files(doc, fallback, settings, template_id=None):
+    """What the worker holds open, one path per line, as the exception's
+    detail."""
+    held = []
+    for fd in os.listdir("/proc/self/fd"):
+        try:
+            held.append(os.readlink(f"/proc/self/fd/{fd}"))
+        except OSError:
+            pass
+    return _probe("\n".join(held))

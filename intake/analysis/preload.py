@@ -1,0 +1,20 @@
+"""Loaded once by the analysis fork server (analysis/workers.py) before it
+forks any worker: the analysis code and its libraries, the packaged spaCy
+model, and the first-use set-up of the parsers, under the packaged default
+settings. A worker forked from the server starts with all of that in memory,
+shared with its siblings until written, instead of loading it for about 2 s
+of CPU; so does the fresh worker that replaces one killed on a hostile
+document. A site whose settings differ loads what differs in the worker's
+own warm-up: every cache the warm-up fills is keyed by what it was built
+from (model name, gazetteer files, template folders), so nothing loaded here
+for the defaults is used for other settings.
+
+Importing this module must never fail the fork server: warm_up logs a
+failure (type and frames only) and the first document meets it again."""
+
+from __future__ import annotations
+
+from intake.analysis.workers import warm_up
+from intake.config.settings import Settings
+
+warm_up(Settings())
