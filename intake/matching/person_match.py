@@ -195,13 +195,21 @@ def contradicts(a: Profile, b: Profile) -> bool:
 _NICKNAMES: NickNamer | None = None
 
 
-def _is_nickname(a: str, b: str) -> bool:
-    """Curated English diminutives (the `nicknames` package): Nate/Nathan,
-    Bob/Robert, Peggy/Margaret. Loaded once, on first use."""
+@lru_cache(maxsize=16384)
+def _nicknames_of(name: str) -> frozenset[str]:
+    """Remembered per name: a pair of forenames is asked about once per
+    pair (forename_relation), but a name meets every forename of its
+    surname block, and the package normalises and copies a set each time."""
     global _NICKNAMES
     if _NICKNAMES is None:
         _NICKNAMES = NickNamer()
-    return b in _NICKNAMES.nicknames_of(a) or a in _NICKNAMES.nicknames_of(b)
+    return frozenset(_NICKNAMES.nicknames_of(name))
+
+
+def _is_nickname(a: str, b: str) -> bool:
+    """Curated English diminutives (the `nicknames` package): Nate/Nathan,
+    Bob/Robert, Peggy/Margaret. Loaded once, on first use."""
+    return b in _nicknames_of(a) or a in _nicknames_of(b)
 
 
 _DIMINUTIVES: dict[str, set[tuple[str, str]]] | None = None

@@ -9,7 +9,8 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from sqlalchemy import Text, and_, bindparam, cast, func, inspect, literal, or_, select, update
+from sqlalchemy import Text, and_, bindparam, cast, func, inspect, literal, or_, select, type_coerce, update
+from sqlalchemy.types import NullType
 
 from intake.matching import entity_keys
 from intake.store.entities import ids as entity_ids
@@ -28,12 +29,15 @@ class EntityRow:
     person_match.Profile, parsed once."""
 
     __slots__ = ("id", "public_id", "type", "key", "attrs", "merged_into_id", "document_count", "agency_count",
-                 "submitter_count", "first_seen", "last_seen", "facts_indexed", "profile", "stored_attrs", "new",
-                 "read_as")
+                 "submitter_count", "_first_seen", "_last_seen", "facts_indexed", "profile", "stored_attrs", "new",
+                 "read_as", "_seen_as")
 
-    def __init__(self, row, new: str | None = None, profile=None):
+    def __init__(self, row, new: str | None = None, profile=None, seen_as=None):
         (self.id, self.public_id, self.type, self.key, self.attrs, self.merged_into_id, self.document_count,
-         self.agency_count, self.submitter_count, self.first_seen, self.last_seen, self.facts_indexed) = row
+         self.agency_count, self.submitter_count, self._first_seen, self._last_seen, self.facts_indexed) = row
+        # Read as the driver gives them (read): turned into aware datetimes
+        # on first use, as only the entities a document names are used.
+        self._seen_as = seen_as
         self.profile = profile
         self.stored_attrs = self.attrs
         # What its stored attrs text was read as: while attrs is still that
@@ -44,13 +48,46 @@ class EntityRow:
 
     @classmethod
     def read(cls, row, dialect) -> "EntityRow":
-        """A row of _ROW_COLUMNS (attrs as stored text)."""
+        """A row of _ROW_COLUMNS (attrs as stored text, first and last seen
+        as the driver gives them)."""
         raw = row[ATTRS_AT]
         parsed = _parsed(raw, dialect) if raw is not None else None
         attrs, profile = (parsed.attrs, parsed.profile) if parsed is not None else (None, None)
-        e = cls((*row[:ATTRS_AT], attrs, *row[ATTRS_AT + 1:]), profile=profile)
+        e = cls((*row[:ATTRS_AT], attrs, *row[ATTRS_AT + 1:]), profile=profile, seen_as=_seen_processor(dialect))
         e.read_as = parsed
         return e
+
+    def _turn(self) -> None:
+        """Both values turned at once, so none is ever turned twice."""
+        process, self._seen_as = self._seen_as, None
+        if self._first_seen is not None:
+            self._first_seen = process(self._first_seen)
+        if self._last_seen is not None:
+            self._last_seen = process(self._last_seen)
+
+    @property
+    def first_seen(self):
+        if self._seen_as is not None:
+            self._turn()
+        return self._first_seen
+
+    @first_seen.setter
+    def first_seen(self, value) -> None:
+        if self._seen_as is not None:
+            self._turn()
+        self._first_seen = value
+
+    @property
+    def last_seen(self):
+        if self._seen_as is not None:
+            self._turn()
+        return self._last_seen
+
+    @last_seen.setter
+    def last_seen(self, value) -> None:
+        if self._seen_as is not None:
+            self._turn()
+        self._last_seen = value
 
     def remember_profile(self, profile) -> None:
         """Its profile, made of its attrs as read: kept for the next
@@ -65,10 +102,23 @@ class EntityRow:
 # block's people are read for every document naming one of them, and the
 # JSON type's processing of each row (and, in an encrypted store, opening
 # it) was most of reading them once blocks grew to hundreds.
+# First and last seen likewise come as the driver gives them (a string on
+# SQLite) and are turned into aware datetimes only for the entities a
+# document names (EntityRow.first_seen): turning both for each of a block's
+# people was the largest part of reading the rows.
 _ROW_COLUMNS = (Entity.id, Entity.public_id, Entity.type, Entity.key, cast(Entity.attrs, Text),
                 Entity.merged_into_id, Entity.document_count, Entity.agency_count, Entity.submitter_count,
-                Entity.first_seen, Entity.last_seen, Entity.facts_indexed)
+                type_coerce(Entity.first_seen, NullType()), type_coerce(Entity.last_seen, NullType()),
+                Entity.facts_indexed)
 ATTRS_AT = 4
+
+
+@lru_cache(maxsize=8)
+def _seen_processor(dialect):
+    """What the column type does to a first/last seen value the driver
+    gives: the same function an ORM read applies."""
+    col = Entity.__table__.c.first_seen
+    return col.type.dialect_impl(dialect).result_processor(dialect, None) or (lambda v: v)
 
 
 class _Parsed:
