@@ -1,4 +1,4 @@
-"""Loaded once by the analysis fork server (analysis/workers.py) before it
+"""Loaded once by the analysis fork server (analysis/fork_server.py) before it
 forks any worker: the analysis code and its libraries, the packaged spaCy
 model, and the first-use set-up of the parsers, under the packaged default
 settings. A worker forked from the server starts with all of that in memory,

@@ -5,7 +5,6 @@ the run or the daemon (docs/architecture.md, "Isolation")."""
 from __future__ import annotations
 
 import logging
-import multiprocessing as mp
 import os
 import signal
 import threading
@@ -15,6 +14,7 @@ from typing import Protocol
 
 from intake import metrics
 from intake.analysis.analyse import DocumentAnalysis, analyse_document
+from intake.analysis.fork_server import start_fork_server, worker_context
 from intake.exception_codes import PARSER_CRASHED, PARSER_TIMEOUT, RESOURCE_LIMIT
 from intake.logs import log_fault
 from intake.types import Document, ExceptionInfo, ParseOutcome, sha256_hex
@@ -168,46 +168,6 @@ def tree_memory_mb(pid: int, limit_mb: float | None = None) -> float:
     if limit_mb is None or rss <= limit_mb:
         return rss
     return sum(_pss_mb(p) for p in tree)
-
-
-# Workers are forked from a fork server (multiprocessing's "forkserver")
-# that has imported the analysis and loaded the packaged model once
-# (analysis/preload.py), not spawned as fresh interpreters that each load it:
-# a worker, and every fresh one after a crash, starts in milliseconds rather
-# than ~2 s of CPU, and the model's pages are shared. The server is itself a
-# fresh interpreter started for the purpose, not a fork of this process, so
-# it holds none of this process's database connections, files or threads
-# (the reason workers were never forked from here;
-# tests/ingest/test_worker_fork_server.py).
-PRELOAD = "intake.analysis.preload"
-_CONTEXT = None
-_CONTEXT_LOCK = threading.Lock()
-
-
-def worker_context():
-    """The multiprocessing context workers start in: the warm fork server
-    where the platform has one, else spawn."""
-    global _CONTEXT
-    with _CONTEXT_LOCK:
-        if _CONTEXT is None:
-            if "forkserver" in mp.get_all_start_methods():
-                ctx = mp.get_context("forkserver")
-                ctx.set_forkserver_preload([PRELOAD])
-            else:
-                ctx = mp.get_context("spawn")
-            _CONTEXT = ctx
-        return _CONTEXT
-
-
-def start_fork_server() -> None:
-    """Start the fork server now, without waiting for its preload: the
-    first worker's start waits for it, so a caller that starts it early
-    (a replay, before it reads the archive) has the model loading beside
-    its own work."""
-    if worker_context().get_start_method() == "forkserver":
-        from multiprocessing import forkserver
-
-        forkserver.ensure_running()
 
 
 def _failed(code: str, detail: str) -> DocumentAnalysis:

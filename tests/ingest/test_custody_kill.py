@@ -101,21 +101,26 @@ def test_kill_9_replay_at_random_points(tmp_path):
         st.close()
 
 
-def _workers(pid: int) -> list[int]:
-    """The analysis worker processes of a replay (children of any of its
-    threads, started by multiprocessing's spawn)."""
+def _children(pid: int) -> list[int]:
     out = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
         try:
-            kids = [int(x) for x in (task / "children").read_text().split()]
+            out += [int(x) for x in (task / "children").read_text().split()]
         except OSError:
             continue
-        for k in kids:
-            try:
-                if b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes():
-                    out.append(k)
-            except OSError:
-                pass
+    return out
+
+
+def _workers(pid: int) -> list[int]:
+    """The analysis worker processes of a replay: the children of its
+    fork server (analysis/workers.py), which is a child of the replay."""
+    out = []
+    for k in _children(pid):
+        try:
+            if b"multiprocessing.forkserver" in Path(f"/proc/{k}/cmdline").read_bytes():
+                out += _children(k)
+        except OSError:
+            pass
     return out
 
 

@@ -1,4 +1,4 @@
-"""Workers are forked from a warm fork server (analysis/workers.py,
+"""Workers are forked from a warm fork server (analysis/fork_server.py,
 analysis/preload.py): a fresh worker after a crash has the model already
 loaded, and yet a worker is as clean as a spawned one was. It holds none of
 the parent's files or database connections, and sees the parent's
