@@ -9,12 +9,21 @@ own warm-up: every cache the warm-up fills is keyed by what it was built
 from (model name, gazetteer files, template folders), so nothing loaded here
 for the defaults is used for other settings.
 
-Importing this module must never fail the fork server: warm_up logs a
-failure (type and frames only) and the first document meets it again."""
+Importing this module must never fail the fork server (it would take every
+worker start with it, where a spawned worker's failure was that document's
+exception): a failure is logged (type and frames only) and the first
+document meets it again in its own worker."""
 
 from __future__ import annotations
 
-from intake.analysis.workers import warm_up
-from intake.config.settings import Settings
+import logging
 
-warm_up(Settings())
+from intake.logs import log_fault
+
+try:
+    from intake.analysis.workers import warm_up
+    from intake.config.settings import Settings
+
+    warm_up(Settings())
+except Exception as exc:  # noqa: BLE001 - see above
+    log_fault(logging.getLogger(__name__), "analysis fork server preload failed", exc)
