@@ -209,8 +209,8 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
     dialect = session.get_bind().dialect
     what = _ROW_COLUMNS if fresh else (Entity,)
     # A document being stored reads plain columns: through the Core
-    # connection, without the ORM's loading of each row (half the cost of
-    # reading a large surname block). Nothing it must see is left unflushed:
+    # connection, without the ORM's loading of each row (which took half of
+    # the query's time on a 500-person block). Nothing it must see is left unflushed:
     # resolve_document inserts the entities it makes before it returns, and
     # an entity changed but not flushed is read from the session below.
     execute = session.connection().execute if fresh else session.execute
