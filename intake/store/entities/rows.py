@@ -67,13 +67,13 @@ class EntityRow:
         self.new = new
 
     @classmethod
-    def read(cls, row, dialect) -> "EntityRow":
+    def read(cls, row, dialect, seen_as) -> "EntityRow":
         """A row of _ROW_COLUMNS (attrs as stored text, first and last seen
-        as the driver gives them)."""
+        as the driver gives them, turned by ``seen_as``: _seen_processor)."""
         raw = row[ATTRS_AT]
         parsed = _parsed(raw, dialect) if raw is not None else None
         attrs, profile = (parsed.attrs, parsed.profile) if parsed is not None else (None, None)
-        e = cls((*row[:ATTRS_AT], attrs, *row[ATTRS_AT + 1:]), profile=profile, seen_as=_seen_processor(dialect))
+        e = cls((*row[:ATTRS_AT], attrs, *row[ATTRS_AT + 1:]), profile=profile, seen_as=seen_as)
         e.read_as = parsed
         return e
 
@@ -207,6 +207,7 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
     mapper = inspect(Entity)
     held = session.identity_map
     dialect = session.get_bind().dialect
+    seen_as = _seen_processor(dialect)  # once, not per row of a block
     what = _ROW_COLUMNS if fresh else (Entity,)
     # A document being stored reads plain columns: through the Core
     # connection, without the ORM's loading of each row (which took half of
@@ -242,7 +243,7 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
             if fresh:
                 e = held.get(mapper.identity_key_from_primary_key([r[0]]))
                 if e is None:
-                    e = EntityRow.read(r, dialect)
+                    e = EntityRow.read(r, dialect, seen_as)
             else:
                 e = r[0]
             if e.public_id in wanted:
