@@ -36,6 +36,7 @@ if str(REPO) not in sys.path:
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from bench import replay_intake, replay_mailbox  # noqa: E402
+from intake.analysis.fork_server import is_fork_server  # noqa: E402
 from intake.analysis.workers import children_of, process_tree  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -54,30 +55,19 @@ def _cpu_s(pid: int) -> float:
         return 0.0
 
 
-def _is_fork_server(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/cmdline", "rb") as fh:
-            return b"multiprocessing.forkserver" in fh.read()
-    except OSError:
-        return False
-
-
-def _worker_roots(root: int) -> list[int]:
-    """The replay's children, with the analysis fork server replaced by the
-    workers it forked, and itself (its preload is the workers' start-up)
-    counted as one more: its own CPU and PSS, not its descendants'."""
+def _worker_groups(root: int) -> list[tuple[int, list[int], bool]]:
+    """(owner, its processes, whether it is a worker's tree) under the
+    replay: each worker with what it started, the analysis fork server
+    alone (its CPU, the preload, is the workers' start-up; its PSS is not a
+    worker's), and any other child with its subtree."""
     out = []
     for child in children_of(root):
-        if _is_fork_server(child):
-            out += children_of(child)
-            out.append(-child)  # the server alone
+        if is_fork_server(child):
+            out += [(worker, process_tree(worker), True) for worker in children_of(child)]
+            out.append((child, [child], False))
         else:
-            out.append(child)
+            out.append((child, process_tree(child), True))
     return out
-
-
-def _subtree(pid: int) -> list[int]:
-    return [-pid] if pid < 0 else process_tree(pid)
 
 
 class TreeWatch:
@@ -96,10 +86,9 @@ class TreeWatch:
             self.cpu[self.root] = max(self.cpu.get(self.root, 0.0), _cpu_s(self.root))
             self.owner[self.root] = 0
             tree = replay_intake._memory_kb(str(self.root))[1] / 1024 if os.path.exists(f"/proc/{self.root}") else 0
-            for child in _worker_roots(self.root):
+            for child, pids, a_worker in _worker_groups(self.root):
                 pss = 0.0
-                for p in _subtree(child):
-                    p = abs(p)
+                for p in pids:
                     self.owner[p] = child
                     self.cpu[p] = max(self.cpu.get(p, 0.0), _cpu_s(p))
                     try:
@@ -107,7 +96,8 @@ class TreeWatch:
                     except (OSError, ValueError, StopIteration):
                         pass
                 tree += pss
-                self.peak_worker_pss[child] = max(self.peak_worker_pss.get(child, 0.0), pss)
+                if a_worker:
+                    self.peak_worker_pss[child] = max(self.peak_worker_pss.get(child, 0.0), pss)
             self.peak_tree_pss = max(self.peak_tree_pss, tree)
             self._stop.wait(self.every_s)
 
@@ -118,7 +108,7 @@ class TreeWatch:
         workers = sum(c for p, c in self.cpu.items() if self.owner.get(p))
         # A worker's subtree only counts when it analysed something (the
         # resource tracker of multiprocessing is a child too, and tiny).
-        peaks = sorted((v for k, v in self.peak_worker_pss.items() if k > 0 and v > 50), reverse=True)
+        peaks = sorted((v for v in self.peak_worker_pss.values() if v > 50), reverse=True)
         return {"parent_cpu_s": parent, "workers_cpu_s": workers, "peak_worker_pss_mb": peaks,
                 "peak_tree_pss_mb": self.peak_tree_pss}
 

@@ -43,3 +43,14 @@ def start_fork_server() -> None:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+
+
+def is_fork_server(pid: int) -> bool:
+    """Whether a process, seen from outside, is a multiprocessing fork
+    server (for the tools that walk a replay's process tree to find its
+    workers: they are the server's children, not the replay's)."""
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as fh:
+            return b"multiprocessing.forkserver" in fh.read()
+    except OSError:
+        return False

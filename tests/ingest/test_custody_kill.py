@@ -18,6 +18,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from intake.analysis.fork_server import is_fork_server
+from intake.analysis.workers import children_of
 from intake.store.db import Store
 from intake.store.models import DocumentRow, Inbound, Message
 from tests.imap.helpers import make_message
@@ -101,27 +103,10 @@ def test_kill_9_replay_at_random_points(tmp_path):
         st.close()
 
 
-def _children(pid: int) -> list[int]:
-    out = []
-    for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
-            out += [int(x) for x in (task / "children").read_text().split()]
-        except OSError:
-            continue
-    return out
-
-
 def _workers(pid: int) -> list[int]:
     """The analysis worker processes of a replay: the children of its
-    fork server (analysis/workers.py), which is a child of the replay."""
-    out = []
-    for k in _children(pid):
-        try:
-            if b"multiprocessing.forkserver" in Path(f"/proc/{k}/cmdline").read_bytes():
-                out += _children(k)
-        except OSError:
-            pass
-    return out
+    fork server (analysis/fork_server.py), which is a child of the replay."""
+    return [w for k in children_of(pid) if is_fork_server(k) for w in children_of(k)]
 
 
 NARRATIVE = (

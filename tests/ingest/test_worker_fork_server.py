@@ -11,6 +11,7 @@ import os
 import sqlite3
 from pathlib import Path
 
+from intake.analysis.fork_server import is_fork_server
 from intake.analysis.workers import ProcessAnalyser
 from tests.ingest.test_workers import GOOD, doc
 from tests.support import faults
@@ -20,21 +21,6 @@ def _ppid(pid: int) -> int:
     with open(f"/proc/{pid}/stat") as fh:
         stat = fh.read()
     return int(stat[stat.rindex(")") + 2:].split()[1])
-
-
-def _cmdline(pid: int) -> bytes:
-    with open(f"/proc/{pid}/cmdline", "rb") as fh:
-        return fh.read()
-
-
-def _open_files(pid: int) -> set[str]:
-    out = set()
-    for fd in os.listdir(f"/proc/{pid}/fd"):
-        try:
-            out.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
-        except OSError:
-            pass
-    return out
 
 
 def test_a_worker_comes_from_the_fork_server_and_holds_none_of_the_parents_files(tmp_path: Path):
@@ -50,13 +36,13 @@ def test_a_worker_comes_from_the_fork_server_and_holds_none_of_the_parents_files
         worker = a._proc.pid
         server = _ppid(worker)
         assert server != os.getpid()
-        assert b"multiprocessing.forkserver" in _cmdline(server)
+        assert is_fork_server(server)
         assert _ppid(server) == os.getpid()  # the server is this process's child, a fresh interpreter
         held_by_worker = set(out.outcome.exception.detail.split("\n"))
         for path in (str(db), str(secret)):
-            assert path in _open_files(os.getpid())  # the probe can see such a file
+            assert path in faults.open_files(os.getpid())  # the probe can see such a file
             assert path not in held_by_worker
-            assert path not in _open_files(server)
+            assert path not in faults.open_files(server)
     finally:
         a.close()
         fh.close()

@@ -65,13 +65,18 @@ def report_environment(doc, fallback, settings, template_id=None):
     return _probe(os.environ.get("INTAKE_TEST_PROBE", "<unset>"))
 
 
+def open_files(pid: int | str = "self") -> set[str]:
+    """What a process holds open (paths, sockets, pipes)."""
+    held = set()
+    for fd in os.listdir(f"/proc/{pid}/fd"):
+        try:
+            held.add(os.readlink(f"/proc/{pid}/fd/{fd}"))
+        except OSError:
+            pass
+    return held
+
+
 def report_open_files(doc, fallback, settings, template_id=None):
     """What the worker holds open, one path per line, as the exception's
     detail."""
-    held = []
-    for fd in os.listdir("/proc/self/fd"):
-        try:
-            held.append(os.readlink(f"/proc/self/fd/{fd}"))
-        except OSError:
-            pass
-    return _probe("\n".join(held))
+    return _probe("\n".join(sorted(open_files())))
