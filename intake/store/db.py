@@ -94,7 +94,18 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     # Deleted and overwritten content is zeroed, not left in free pages
     # (disposal, encrypting a store kept in clear: docs/security.md).
     cur.execute("PRAGMA secure_delete=ON")
+    # A page cache of up to 64 MiB per connection (SQLite's default is 2 MiB),
+    # taken only as pages are read. A store's documents share its file
+    # with the entity and key tables a commit looks up, so with 2 MiB those
+    # lookups went to the operating system for pages at a rate that grew with
+    # the store. On the commit bench (2.4 GB file at 11,000 messages) the
+    # commit's CPU per message grew 45% from 2-3k to 10-11k messages with
+    # 2 MiB, and 28% with 64 MiB.
+    cur.execute(f"PRAGMA cache_size={_CACHE_KIB}")
     cur.close()
+
+
+_CACHE_KIB = -64 * 1024  # negative: KiB, not pages
 
 
 def _sqlite_read_pragmas(dbapi_conn, _record) -> None:

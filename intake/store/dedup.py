@@ -27,6 +27,7 @@ wide margin; the rare copy below it reaches an officer as possible_duplicate.
 from __future__ import annotations
 
 import re
+import sys
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -101,6 +102,22 @@ class _Content:
     @cached_property
     def sorted_values_or_text(self) -> str:
         return _sorted_words(self.values_or_text)
+
+
+    def remembered(self) -> "_Content":
+        """This content as the memory of originals keeps it: the strings a
+        comparison reads, made now, without the document's text. The text
+        was most of an entry (often two bytes a character in memory, where
+        its normalised form is ASCII); only content and normalised_text are
+        made of it."""
+        kept = _Content(self.values, self.template, "")
+        kept.__dict__.update(content=self.content, normalised_text=self.normalised_text,
+                             **{k: v for k, v in self.__dict__.items() if k in _DERIVED})
+        return kept
+
+
+# What _Content makes of its text and values; remembered() keeps them.
+_DERIVED = ("values_or_text", "sorted_content", "sorted_normalised_text", "sorted_values_or_text")
 
 
 def _sorted_words(s: str) -> str:
@@ -225,8 +242,10 @@ def stored_content(session, document: DocumentRow) -> _Content:
 # compared with outgrow it, every comparison reads and normalises its
 # candidate again (and a statement more per message), so dedup's cost grew
 # with the store. An entry with the strings a comparison makes of it takes
-# about four times its text and values (13.7 kB each on the bench's
-# 2.8 kB texts); the budget holds about 14,000 such originals.
+# about 16.5 kB on the bench's reports, most of it the document's text, so
+# the budget held about 11,600 originals; an entry now keeps the strings a
+# comparison reads, not the text (_Content.remembered): about 11 kB, or
+# 17,000 originals.
 _CACHE: OrderedDict[int, tuple[tuple, _Content, int]] = OrderedDict()
 _CACHE_BUDGET = 192 * 1024 * 1024
 _CACHE_LOCK = threading.Lock()
@@ -234,11 +253,17 @@ _cache_bytes = 0
 
 
 def _weight(content: _Content) -> int:
-    return 1024 + 4 * (len(content.text) + sum(len(k) + len(v) for k, v in content.values.items()))
+    """Bytes an entry holds once every string a comparison makes of it is
+    made (each sorted form is the size of what it sorts), plus the objects
+    around them."""
+    made = sum(sys.getsizeof(x) for x in (content.content, content.normalised_text, content.values_or_text))
+    return (1024 + sum(sys.getsizeof(k) + sys.getsizeof(v) for k, v in content.values.items()) + 2 * made
+            + sys.getsizeof(content.text))
 
 
 def _remember(pk: int, version: tuple, content: _Content) -> None:
     global _cache_bytes
+    content = content.remembered()
     weight = _weight(content)
     with _CACHE_LOCK:
         old = _CACHE.pop(pk, None)
