@@ -312,3 +312,25 @@ def test_remembered_originals_stay_within_their_budget_and_decide_nothing(store,
     second = [(st_, dec) for st_, _d, dec in tight]
     assert first == second
     assert any(st_ == "duplicate" for st_, _ in first) and any(d and d[0] == "possible_duplicate" for _, d in first)
+
+
+@given(narrative=st.text(max_size=300), text=st.text(max_size=300), other=st.text(max_size=300),
+       template=st.sampled_from([None, "TEMPLATE_A", "TEMPLATE_B"]),
+       new_template=st.sampled_from([None, "TEMPLATE_A"]))
+@hsettings(max_examples=60, deadline=None)
+def test_a_remembered_original_keeps_no_text_and_scores_as_the_original(narrative, text, other, template,
+                                                                          new_template):
+    """What the memory of originals keeps (no document text, the strings a
+    comparison reads) scores every pair as the content it was made of, on
+    the same template and across templates, and its weight is what it holds."""
+    from intake.store import dedup
+
+    original = dedup.content_of(make_record(incident__narrative=narrative), text)
+    original.template = template
+    kept = original.remembered()
+    assert kept.text == "" and kept.values == original.values
+    new = dedup.content_of(make_record(incident__narrative=other), other)
+    new.template = new_template
+    for deciding in (False, True):
+        assert dedup.score_pair(new, kept, deciding=deciding) == dedup.score_pair(new, original, deciding=deciding)
+    assert dedup._weight(kept) < dedup._weight(original) or not text
