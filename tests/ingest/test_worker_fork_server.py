@@ -83,3 +83,32 @@ def test_a_crashed_worker_is_replaced_from_the_same_warm_server():
         assert a._proc.pid != before and _ppid(a._proc.pid) == server
     finally:
         a.close()
+
+
+_PROBE = """
+import sys
+from multiprocessing import forkserver
+from intake.analysis.fork_server import is_fork_server
+from intake.cli import _start_workers_early
+_start_workers_early(sys.argv[1:])
+pid = forkserver._forkserver._forkserver_pid
+print("none" if pid is None else "server" if is_fork_server(pid) else "other")
+"""
+
+
+def test_a_replay_starts_its_fork_server_before_it_reads_anything_and_an_inline_one_never(tmp_path: Path):
+    """`intake replay` starts the workers' fork server first thing, so the
+    model loads beside the replay's own start-up; a replay that analyses in
+    its own process (--inline) or only prints its help starts none."""
+    import subprocess
+    import sys
+
+    def server_after(*argv: str) -> str:
+        out = subprocess.run([sys.executable, "-c", _PROBE, *argv], capture_output=True, text=True, timeout=120,
+                             cwd=Path(__file__).resolve().parents[2], env={**os.environ, "INTAKE_INLINE_ANALYSIS": ""})
+        assert out.returncode == 0, out.stderr
+        return out.stdout.strip()
+
+    assert server_after("replay", "--inline", "x.mbox") == "none"
+    assert server_after("replay", "--help") == "none"
+    assert server_after("replay", "x.mbox") == "server"
