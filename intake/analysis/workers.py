@@ -199,6 +199,10 @@ class ProcessAnalyser:
         self._conn = None
         self._closing = False
         self._starter: threading.Thread | None = None
+        # _kill's: a stop of the run (abort, from the thread that winds the
+        # run down) can meet the thread analysing on this worker finding it
+        # dead and killing it too.
+        self._kill_lock = threading.Lock()
 
     def start(self, warm: bool = False, wait: bool = True) -> None:
         """Start the worker now rather than with the first document;
@@ -231,14 +235,21 @@ class ProcessAnalyser:
         self._conn = parent
 
     def _kill(self) -> None:
-        if self._proc is not None and self._proc.is_alive():
-            os.kill(self._proc.pid, signal.SIGKILL)
-        if self._proc is not None:
-            self._proc.join(5)
-        if self._conn is not None:
-            self._conn.close()
-        self._proc = None
-        self._conn = None
+        """Kill the worker and close its pipe, once, whichever thread asks
+        first: the worker and pipe are taken from the analyser before either
+        is touched, so a second caller finds nothing left. Two threads used
+        to close the same pipe, and the second close failed the run with
+        EBADF; it could as well have closed a file opened meanwhile under
+        the same number."""
+        with self._kill_lock:
+            proc, conn = self._proc, self._conn
+            self._proc = None
+            self._conn = None
+        if proc is not None:
+            proc.kill()  # no signal once it has been reaped: its pid may be another process's now
+            proc.join(5)
+        if conn is not None:
+            conn.close()
 
     def analyse(self, doc: Document, fallback_date: date | None,
                 template_id: str | None = None) -> DocumentAnalysis:
@@ -258,11 +269,12 @@ class ProcessAnalyser:
                       template_id: str | None) -> DocumentAnalysis | None:
         """The analysis, or None when the worker died on it."""
         self.wait_started()
-        if self._proc is not None and not self._proc.is_alive() and not self._closing:
+        idle = self._proc  # the run's stop may take it meanwhile (_kill)
+        if idle is not None and not idle.is_alive() and not self._closing:
             # Died between documents (killed, OOM): say so, then a fresh one.
-            self._proc.join(1)
+            idle.join(1)
             log.error("analysis worker (pid %s) died (%s) while idle; starting a fresh one",
-                      self._proc.pid, how_it_ended(self._proc.exitcode))
+                      idle.pid, how_it_ended(idle.exitcode))
             self._kill()
         if self._proc is None or not self._proc.is_alive():
             self._start()

@@ -86,3 +86,31 @@ def test_a_killed_worker_is_logged_with_the_signal_and_the_document(caplog):
         assert any("killed by SIGKILL" in r.getMessage() and "idle" in r.getMessage() for r in caplog.records)
     finally:
         a.close()
+
+
+def test_a_worker_killed_by_two_threads_at_once_is_killed_once():
+    """The run's stop (abort, on the thread winding the run down) can meet
+    the thread analysing on the worker, which finds it dead and kills it
+    too: each takes the worker and its pipe or finds them gone, and no pipe
+    is closed twice (a second close failed a Ctrl-C'd replay with EBADF)."""
+    import threading
+
+    for _ in range(20):
+        a = ProcessAnalyser(None, analyse_fn=faults.hang_on_marker)
+        a.start()
+        barrier, failures = threading.Barrier(3), []
+
+        def kill():
+            barrier.wait()
+            try:
+                a._kill()
+            except Exception as exc:  # noqa: BLE001 - collected, asserted below
+                failures.append(exc)
+
+        threads = [threading.Thread(target=kill) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(30)
+        assert failures == []
+        assert a._proc is None and a._conn is None
