@@ -276,12 +276,20 @@ class ProcessAnalyser:
             log.error("analysis worker (pid %s) died (%s) while idle; starting a fresh one",
                       idle.pid, how_it_ended(idle.exitcode))
             self._kill()
-        if self._proc is None or not self._proc.is_alive():
+        if self._closing:  # stopped (abort) while this thread waited: no fresh worker
+            return None
+        proc = self._proc
+        if proc is None or not proc.is_alive():
             self._start()
         job = (doc, fallback_date, template_id)
+        conn = self._conn
+        if conn is None:  # the run's stop took the worker just now (abort)
+            return None
         try:
-            self._conn.send(job)
+            conn.send(job)
         except (BrokenPipeError, OSError):
+            if self._closing:
+                return None
             self._kill()
             self._start()
             self._conn.send(job)
