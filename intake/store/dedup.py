@@ -103,7 +103,6 @@ class _Content:
     def sorted_values_or_text(self) -> str:
         return _sorted_words(self.values_or_text)
 
-
     def remembered(self) -> "_Content":
         """This content as the memory of originals keeps it: the strings a
         comparison reads, made now, without the document's text. The text
