@@ -37,7 +37,7 @@ os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 from bench import replay_intake, replay_mailbox  # noqa: E402
 from intake.analysis.fork_server import is_fork_server  # noqa: E402
-from intake.analysis.workers import children_of, process_tree  # noqa: E402
+from intake.analysis.process_tree import children_of, process_tree  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 

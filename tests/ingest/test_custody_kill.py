@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import func, select
 
 from intake.analysis.fork_server import is_fork_server
-from intake.analysis.workers import children_of
+from intake.analysis.process_tree import children_of
 from intake.store.db import Store
 from intake.store.models import DocumentRow, Inbound, Message
 from tests.imap.helpers import make_message
