@@ -8,15 +8,21 @@ from __future__ import annotations
 import os
 
 
-def _rss_mb(pid: int) -> float:
+def _kib_line_mb(path: str, field: str) -> float | None:
+    """The "<field>: <n> kB" line of a /proc file, in MB; None when the
+    process is gone or the kernel does not give it."""
     try:
-        with open(f"/proc/{pid}/status") as fh:
+        with open(path) as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field):
                     return int(line.split()[1]) / 1024
     except OSError:
         pass
-    return 0.0
+    return None
+
+
+def _rss_mb(pid: int) -> float:
+    return _kib_line_mb(f"/proc/{pid}/status", "VmRSS:") or 0.0
 
 
 def children_of(pid: int) -> list[int]:
@@ -34,14 +40,8 @@ def _pss_mb(pid: int) -> float:
     """Proportional set size: shared pages (libraries, a model mapped by
     several processes) split among the processes mapping them, so a tree's
     PSS adds up to what it really holds. RSS where the kernel lacks it."""
-    try:
-        with open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    return int(line.split()[1]) / 1024
-    except OSError:
-        pass
-    return _rss_mb(pid)
+    pss = _kib_line_mb(f"/proc/{pid}/smaps_rollup", "Pss:")
+    return pss if pss is not None else _rss_mb(pid)
 
 
 def process_tree(pid: int) -> list[int]:
