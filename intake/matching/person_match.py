@@ -221,17 +221,28 @@ def use_gazetteer_files(files: tuple[str, ...]) -> None:
     diminutives link people as the packaged ones do. The store a command opens
     with the site's settings calls this (store/db.py open_store); a process
     that never does matches with the packaged lists only."""
-    global _DIMINUTIVES, _GAZETTEER_FILES
+    global _DIMINUTIVES, _GAZETTEER_FILES, _PARTNERS
     files = tuple(files)
     if files != _GAZETTEER_FILES:
-        _GAZETTEER_FILES, _DIMINUTIVES = files, None
+        _GAZETTEER_FILES, _DIMINUTIVES, _PARTNERS = files, None, None
         forename_relation.cache_clear()  # it read the old lists
+        related_forenames.cache_clear()
 
 
-def _is_diminutive(a: str, b: str) -> bool:
-    """Curated non-English diminutives and spellings (gazetteer data: the
-    packaged lists and the site's), folded the same way as names. Loaded
-    once, on first use."""
+@lru_cache(maxsize=16384)
+def related_forenames(name: str) -> frozenset[str]:
+    """Every forename ``forename_relation`` can relate to ``name`` through
+    a list rather than through spelling: its nicknames and the names it is
+    a nickname of (the package's two tables are each other's inverse), and
+    the curated diminutives that share a row with it. A block's candidate
+    index (person_candidates.py) looks these up by name."""
+    global _NICKNAMES
+    if _NICKNAMES is None:
+        _NICKNAMES = NickNamer()
+    return _nicknames_of(name) | frozenset(_NICKNAMES.canonicals_of(name)) | _diminutive_partners(name)
+
+
+def _diminutives() -> dict[str, set[tuple[str, str]]]:
     global _DIMINUTIVES
     if _DIMINUTIVES is None:
         from intake.extractors.gazetteer import load_gazetteers
@@ -239,7 +250,34 @@ def _is_diminutive(a: str, b: str) -> bool:
         _DIMINUTIVES = {}
         for name, rows in load_gazetteers(_GAZETTEER_FILES).diminutives.items():
             _DIMINUTIVES.setdefault(fold(name), set()).update(rows)
-    ra, rb = _DIMINUTIVES.get(a), _DIMINUTIVES.get(b)
+    return _DIMINUTIVES
+
+
+_PARTNERS: dict[tuple[str, str], frozenset[str]] | None = None
+
+
+def _diminutive_partners(name: str) -> frozenset[str]:
+    """The names sharing a curated diminutive row with ``name``."""
+    global _PARTNERS
+    table = _diminutives()
+    if _PARTNERS is None:
+        by_row: dict[tuple[str, str], set[str]] = {}
+        for n, rows in table.items():
+            for row in rows:
+                by_row.setdefault(row, set()).add(n)
+        _PARTNERS = {row: frozenset(names) for row, names in by_row.items()}
+    out: frozenset[str] = frozenset()
+    for row in table.get(name, ()):
+        out |= _PARTNERS[row]
+    return out
+
+
+def _is_diminutive(a: str, b: str) -> bool:
+    """Curated non-English diminutives and spellings (gazetteer data: the
+    packaged lists and the site's), folded the same way as names. Loaded
+    once, on first use."""
+    table = _diminutives()
+    ra, rb = table.get(a), table.get(b)
     return bool(ra and rb and ra & rb)
 
 

@@ -302,6 +302,25 @@ class Entity(Base):
     # updates its counts by delta. False for entities stored before that
     # table existed: counted once from their mentions, then by delta.
     facts_indexed: Mapped[bool] = mapped_column(Boolean, default=True, server_default=false())
+    # On SQLite, a trigger numbers every insert and update of an entity from
+    # entity_changes (migration 0013), so the writer can keep the people of
+    # the surname blocks it resolves against in memory and read only the rows
+    # changed since (store/entities/block_cache.py). Null on PostgreSQL, whose
+    # writers commit concurrently: a change numbered earlier can be committed
+    # later, and a reader would miss it; it reads blocks as they are.
+    change_no: Mapped[int | None] = mapped_column(BigInteger, index=True)
+
+
+class EntityChanges(Base):
+    """One row (id 1): the last change number given to an entity, and the
+    number of entities ever deleted (a deletion leaves no row to number, so
+    a reader of changes compares this count instead). Kept by the SQLite
+    triggers of migration 0013; unused on PostgreSQL."""
+
+    __tablename__ = "entity_changes"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    last_no: Mapped[int] = mapped_column(BigInteger, default=0)
+    deletions: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 class EntityFact(Base):

@@ -7,14 +7,14 @@ from __future__ import annotations
 from intake.matching import person_match
 from intake.store.entities import rows
 from intake.store.entities.graph import new_entity
-from intake.store.entities.resolve import _profile_of
+from intake.store.entities.block_cache import profile_of as _profile_of
 from intake.store.models import Entity
 
 
 def _block_people(store, block):
     with store.transaction() as s:
         _known, people, _top = rows.entities_for_document(s, [], [block], fresh=True)
-        return people[block]
+        return list(people[block])
 
 
 def test_rows_give_the_stored_attrs_and_follow_every_change(store):

@@ -20,6 +20,7 @@ from sqlalchemy import delete, func, select, update
 from intake.matching import entity_keys, person_match
 from intake.store.document_facts import DocumentFacts, facts_for
 from intake.store.entities import ids as entity_ids
+from intake.store.entities.block_cache import ListedPeople, profile_of
 from intake.store.entities.decisions import apply_decision, replay_for_document
 from intake.store.entities.graph import (
     count_document,
@@ -141,27 +142,21 @@ def _person_seed(document: DocumentRow, m: MentionRow, index: int) -> str:
     return entity_keys.id_seed("PERSON", document.public_id, m.field, str(m.start), str(m.end), str(index))
 
 
-def _profile_of(ent) -> person_match.Profile:
-    """An entity's profile; an EntityRow keeps it (a surname block's people
-    are scored against every person mention of the document)."""
-    if isinstance(ent, EntityRow):
-        if ent.profile is None:
-            ent.remember_profile(person_match.Profile.from_attrs(ent.attrs or {}))
-        return ent.profile
-    return person_match.Profile.from_attrs(ent.attrs or {})
-
-
 def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, profile: person_match.Profile,
-                    people: dict[str, list[Entity]], known: dict | None = None) -> Entity:
-    """``people``: the live people of each block, oldest first
-    (entities_for_document); a person made here joins its block's list.
+                    people: dict, known: dict | None = None) -> Entity:
+    """``people``: the live people of each block (entities_for_document:
+    block_cache.CachedPeople or ListedPeople), which offer the ones a
+    profile could match; a person made or changed here is told to its
+    block, so the document's later mentions see it.
     ``known``: entities by public id, with those of the document's person
     seeds (a document being stored)."""
     block = _block_of(m)
-    candidates = people.setdefault(block, [])
+    candidates = people.get(block)
+    if candidates is None:
+        candidates = people[block] = ListedPeople()
     scored = []
-    for ent in candidates:
-        s = person_match.match_score(profile, _profile_of(ent))
+    for ent in candidates.candidates(profile):
+        s = person_match.match_score(profile, profile_of(ent))
         if s is not None:
             scored.append((s, ent))
     chosen = None
@@ -178,13 +173,14 @@ def _resolve_person(session, m: MentionRow, document: DocumentRow, index: int, p
         free = known is not None and entity_ids.public_id(session, seed) not in known
         chosen = new_entity(session, "PERSON", block, m.value or m.text, seed, profile.to_attrs(), flush=False,
                             free=free, plain=free)
-        candidates.append(chosen)
+        candidates.add(chosen)
     else:
         merged = person_match.Profile.from_attrs(chosen.attrs or {})
         merged.absorb(profile)
         chosen.attrs = merged.to_attrs()  # a new dict: JSON columns track assignment only
         if isinstance(chosen, EntityRow):
             chosen.profile = None
+        candidates.changed(chosen)
     return chosen
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 import json
 from functools import lru_cache
 
-from sqlalchemy import Text, and_, bindparam, cast, func, inspect, literal, or_, select, type_coerce, update
+from sqlalchemy import Text, and_, bindparam, cast, false, func, inspect, literal, or_, select, type_coerce, update
 from sqlalchemy.types import NullType
 
 from intake.matching import entity_keys
 from intake.store.entities import ids as entity_ids
-from intake.store.models import Entity, EntityDecisionDocument
+from intake.store.entities import block_cache
+from intake.store.models import Entity, EntityChanges, EntityDecisionDocument
 
 ANY_DECISION = "intake.any_entity_decision"  # session.info: whether the store holds officer decisions
 
@@ -76,6 +77,16 @@ class EntityRow:
         e = cls((*row[:ATTRS_AT], attrs, *row[ATTRS_AT + 1:]), profile=profile, seen_as=seen_as)
         e.read_as = parsed
         return e
+
+    def copy(self) -> "EntityRow":
+        """A row a document may change (resolution merges a profile in,
+        counts a report) without changing the one a cache keeps: that must
+        stay what the store holds until the store says otherwise. The attrs
+        and profile are shared; resolution replaces them, never edits them."""
+        c = EntityRow.__new__(EntityRow)
+        for slot in EntityRow.__slots__:
+            setattr(c, slot, getattr(self, slot))
+        return c
 
     def _turn(self) -> None:
         """Both values turned at once, so none is ever turned twice."""
@@ -159,11 +170,14 @@ def write_entity_attrs(session, rows) -> None:
 _FIRST_STATEMENTS: dict[tuple, object] = {}
 
 
-def _first_statement(with_pids: bool, with_blocks: bool, ask: bool, sqlite: bool, fresh: bool):
+def _first_statement(with_pids: bool, with_blocks: bool, ask: bool, sqlite: bool, fresh: bool,
+                     numbered: bool = False, changes: bool = False):
     """entities_for_document's statement of a given shape, built once (a
     statement object remembers its cache key), its lists as expanding
-    parameters "pids" and "blocks"."""
-    shape = (with_pids, with_blocks, ask, sqlite, fresh)
+    parameters "pids" and "blocks". ``numbered``: it also reads the store's
+    last change number and deletion count (block_cache.py); ``changes``:
+    and every entity changed after number "since"."""
+    shape = (with_pids, with_blocks, ask, sqlite, fresh, numbered, changes)
     stmt = _FIRST_STATEMENTS.get(shape)
     if stmt is None:
         conds = []
@@ -172,36 +186,53 @@ def _first_statement(with_pids: bool, with_blocks: bool, ask: bool, sqlite: bool
         if with_blocks:
             conds.append(and_(Entity.type == "PERSON", Entity.key.in_(bindparam("blocks", expanding=True)),
                               Entity.merged_into_id.is_(None)))
+        if changes:
+            conds.append(Entity.change_no > bindparam("since"))
         extra = [func.max(Entity.id).label("top") if sqlite else literal(None).label("top")]
         if ask:
             extra.append(select(EntityDecisionDocument.id).limit(1).scalar_subquery().label("decision"))
+        if numbered:
+            extra += [select(EntityChanges.last_no).where(EntityChanges.id == 1).scalar_subquery().label("last_no"),
+                      select(EntityChanges.deletions).where(EntityChanges.id == 1).scalar_subquery()
+                      .label("deletions")]
         one = select(*extra).subquery()
         what = _ROW_COLUMNS if fresh else (Entity,)
         stmt = _FIRST_STATEMENTS[shape] = (select(*what, *one.c).select_from(one)
-                                           .outerjoin(Entity, or_(*conds)).order_by(Entity.id))
+                                           .outerjoin(Entity, or_(*conds) if conds else false())
+                                           .order_by(Entity.id))
     return stmt
+
+
+def _people_in_flight(session) -> bool:
+    """Whether the session holds a person it has not written (new, changed
+    or deleted): the stored rows, and a cache of them, would not be what
+    resolution must see."""
+    return any(isinstance(o, Entity) and o.type == "PERSON"
+               for group in (session.new, session.dirty, session.deleted) for o in group)
 
 
 def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = False, person_pids=(),
                           ) -> tuple[dict[str, Entity], dict[str, list[Entity]], int | None]:
     """What a document's mentions can resolve to, in one query: the stored
     entities of its values by public id, and the live people of each
-    surname block, oldest first (resolve.py scores a person against them).
-    The same statement reads the largest entity id (insert_new_entities, on
-    SQLite) and, for a document being stored, once per transaction, whether
-    any officer decision exists (resolve.py _any_decision), from a one-row
-    derived table the entities are outer-joined to.
+    surname block (resolve.py scores a person against those a block offers:
+    block_cache.CachedPeople or ListedPeople). The same statement reads the
+    largest entity id (insert_new_entities, on SQLite) and, for a document
+    being stored, once per transaction, whether any officer decision exists
+    (resolve.py _any_decision), from a one-row derived table the entities
+    are outer-joined to.
 
     ``fresh``: a document being stored; its entities come back as EntityRows
     (an entity this session already holds as an object stays that object),
     and ``person_pids``, the public ids its person mentions would give new
     people, are looked up too (in ``known``: new_entity need not look each
-    up again)."""
+    up again). On SQLite its blocks come from the connection's block cache:
+    the statement reads in full only the blocks the cache lacks, and the
+    entities changed since the cache last read."""
     pids = sorted({entity_ids.public_id(session, entity_keys.id_seed(t, k)) for t, k in type_keys}
                   | set(person_pids))
     blocks = sorted(set(person_blocks))
     known: dict[str, Entity] = {}
-    people: dict[str, list[Entity]] = {b: [] for b in blocks}
     top: int | None = None
     wanted = set(pids)
     mapper = inspect(Entity)
@@ -214,7 +245,13 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
     # the query's time on a 500-person block). Nothing it must see is left unflushed:
     # resolve_document inserts the entities it makes before it returns, and
     # an entity changed but not flushed is read from the session below.
-    execute = session.connection().execute if fresh else session.execute
+    conn = session.connection() if fresh else None
+    execute = conn.execute if fresh else session.execute
+    cache = (block_cache.for_connection(conn) if fresh and blocks and len(pids) <= 400 and len(blocks) <= 400
+             and not _people_in_flight(session) else None)
+    if cache is not None:
+        return _through_cache(session, cache, execute, pids, blocks, wanted, dialect, seen_as)
+    people: dict[str, list[Entity]] = {b: block_cache.ListedPeople() for b in blocks}
     for i in range(0, max(len(pids), len(blocks)), 400):
         if i == 0:
             ask = fresh and ANY_DECISION not in session.info
@@ -232,13 +269,7 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
         else:
             # Beyond the first 400 of either list (a long document): built
             # here, as it is rare; the first statement is built once.
-            conds = []
-            if pids[i:i + 400]:
-                conds.append(Entity.public_id.in_(pids[i:i + 400]))
-            if blocks[i:i + 400]:
-                conds.append(and_(Entity.type == "PERSON", Entity.key.in_(blocks[i:i + 400]),
-                                  Entity.merged_into_id.is_(None)))
-            found = execute(select(*what).where(or_(*conds)).order_by(Entity.id)).all()
+            found = execute(select(*what).where(_any_of(pids[i:i + 400], blocks[i:i + 400])).order_by(Entity.id)).all()
         for r in found:
             if fresh:
                 e = held.get(mapper.identity_key_from_primary_key([r[0]]))
@@ -251,6 +282,74 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
             if e.type == "PERSON" and e.merged_into_id is None and e.key in people:
                 people[e.key].append(e)
     return known, people, top
+
+
+def _any_of(pids, blocks):
+    conds = []
+    if pids:
+        conds.append(Entity.public_id.in_(pids))
+    if blocks:
+        conds.append(and_(Entity.type == "PERSON", Entity.key.in_(blocks), Entity.merged_into_id.is_(None)))
+    return or_(*conds)
+
+
+def _through_cache(session, cache, execute, pids, blocks, wanted, dialect, seen_as):
+    """entities_for_document's one statement with the block cache: the
+    values' entities by public id, the blocks the cache lacks in full, and
+    every entity changed since the cache's number, all applied to it."""
+    mapper = inspect(Entity)
+    held = session.identity_map
+    missing = [b for b in blocks if b not in cache]
+    ask = ANY_DECISION not in session.info
+    since = cache.number
+    shape = (bool(pids), bool(missing), ask, True, True, True, since is not None)
+    params = {}
+    if pids:
+        params["pids"] = pids
+    if missing:
+        params["blocks"] = missing
+    if since is not None:
+        params["since"] = since
+    rows = execute(_first_statement(*shape), params).all()
+    head = rows[0]  # the derived table's one row: never empty
+    if ask:
+        session.info[ANY_DECISION] = head.decision is not None
+    width = len(_ROW_COLUMNS)
+    found = [EntityRow.read(r[:width], dialect, seen_as) for r in rows if r[0] is not None]
+    if cache.deletions is not None and head.deletions != cache.deletions:
+        # Entities were deleted since: no row says which. Start again, and
+        # read in full the blocks this statement took from the cache.
+        cache.clear()
+        again = [b for b in blocks if b not in missing]
+        found += [EntityRow.read(r, dialect, seen_as) for r in execute(
+            select(*_ROW_COLUMNS).where(_any_of([], again)).order_by(Entity.id)).all()]
+        missing = blocks
+    for b in missing:
+        cache.start(b)
+    for e in found:
+        cache.apply(e)
+    cache.number, cache.deletions = head.last_no, head.deletions
+    cache.used(blocks)
+
+    # What this document resolves against: the session's object of an
+    # entity if it holds one, else a copy of the row (the cache's own rows
+    # are never handed out), one per entity for the whole document.
+    working: dict[int, object] = {}
+    latest = {e.id: e for e in found}
+
+    def take(pk):
+        ent = working.get(pk)
+        if ent is None:
+            ent = held.get(mapper.identity_key_from_primary_key([pk]))
+            if ent is None:
+                row = latest.get(pk) or cache.row(pk)
+                ent = row.copy()
+            working[pk] = ent
+        return ent
+
+    known: dict[str, Entity] = {e.public_id: take(e.id) for e in found if e.public_id in wanted}
+    people = {b: cache.people(b, take) for b in blocks}
+    return known, people, head.top
 
 
 _PARTIAL_PLATES = select(Entity).where(Entity.type == "VRM", Entity.merged_into_id.is_(None),

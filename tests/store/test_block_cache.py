@@ -1,0 +1,219 @@
+"""The writer's cache of surname blocks (store/entities/block_cache.py):
+whatever changes the store's people (another connection, a rollback, a
+savepoint, a rebuild), a document resolves exactly as it would reading its
+blocks afresh."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from sqlalchemy import delete, or_, select, update
+
+from intake.store.db import Store
+from intake.store.entities import block_cache
+from intake.store.entities.resolve import rebuild_entities
+from intake.store.models import Entity, EntityFact, EntityLink, MentionRow
+from tests.store.test_write_path import NARRATIVES, _save
+
+_N = iter(range(10_000, 1_000_000))
+
+
+def _report(s, *names: str, when: str = "2026-01-20T10:00:00", n: int | None = None):
+    n = next(_N) if n is None else n
+    return _save(s, n, agency="Oakfield School", submitter="Worker", when=when,
+                 narrative=f"{NARRATIVES[n % len(NARRATIVES)]} {n}", mentions=[("PERSON", x) for x in names])
+
+
+def _person_of(s, name: str) -> list[int]:
+    """The entities of the mentions of ``name``, in mention order."""
+    return list(s.scalars(select(MentionRow.entity_pk).where(MentionRow.type == "PERSON", MentionRow.value == name)
+                          .order_by(MentionRow.id)))
+
+
+def _cache(s) -> block_cache.BlockCache | None:
+    return s.connection().info.get(block_cache.INFO_KEY)
+
+
+def test_the_writer_keeps_the_blocks_it_resolved_against(store):
+    with store.transaction() as s:
+        _report(s, "Jason Smith")
+    with store.transaction() as s:
+        _report(s, "Jason Smith")
+        cache = _cache(s)
+        assert cache is not None and cache.size == 1
+        assert len(set(_person_of(s, "Jason Smith"))) == 1
+
+
+def test_a_person_named_three_times_in_one_report_is_one_person(store):
+    with store.transaction() as s:
+        _report(s, "Aaliyah", "Aaliyah", "Aaliyah", "Kayla Jones", "Kayla Jones")
+    with store.transaction() as s:
+        assert len(set(_person_of(s, "Aaliyah"))) == 1
+        assert len(set(_person_of(s, "Kayla Jones"))) == 1
+
+
+def test_a_change_made_through_another_connection_is_seen(store):
+    """An officer corrects a person's forename in the review app (another
+    connection, another process): the writer's next document sees it."""
+    with store.transaction() as s:
+        _report(s, "Jason Smith")
+        (pk,) = set(_person_of(s, "Jason Smith"))
+    other = Store(str(store.engine.url))
+    try:
+        with other.transaction() as o:
+            o.execute(update(Entity).where(Entity.id == pk).values(
+                attrs={"surnames": ["smith"], "given": ["kevin"], "aliases": [], "dobs": [], "birth_years": []}))
+    finally:
+        other.close()
+    with store.transaction() as s:
+        _report(s, "Kevin Smith")
+        _report(s, "Jason Smith")
+        assert _person_of(s, "Kevin Smith") == [pk]
+        jasons = _person_of(s, "Jason Smith")
+        assert jasons[0] == pk and jasons[1] != pk  # "Jason" is nobody now: a new person
+
+
+def test_a_person_merged_away_elsewhere_is_no_candidate(store):
+    with store.transaction() as s:
+        _report(s, "Amy Jones")
+        _report(s, "Amelia Jonas", when="2026-01-21T10:00:00")
+        (amy,) = set(_person_of(s, "Amy Jones"))
+        (amelia,) = set(_person_of(s, "Amelia Jonas"))
+    other = Store(str(store.engine.url))
+    try:
+        with other.transaction() as o:
+            o.execute(update(Entity).where(Entity.id == amy).values(merged_into_id=amelia))
+    finally:
+        other.close()
+    with store.transaction() as s:
+        _report(s, "Amy Jones")
+        assert _person_of(s, "Amy Jones")[-1] not in (amy, amelia)
+
+
+def test_a_rolled_back_transaction_leaves_nothing_behind(store):
+    """The numbers and ids a rolled-back transaction took are given out
+    again: what the cache read in it must go with it."""
+    with store.transaction() as s:
+        _report(s, "Oliver Twist")
+    with pytest.raises(RuntimeError):
+        with store.transaction() as s:
+            _report(s, "Nancy Sikes")
+            assert _cache(s) is not None
+            raise RuntimeError("the commit failed")
+    with store.transaction() as s:
+        _report(s, "Nancy Sikes")
+        _report(s, "Nancy Sikes")
+    with store.transaction() as s:
+        (pk,) = set(_person_of(s, "Nancy Sikes"))
+        assert s.get(Entity, pk).document_count == 2
+
+
+def test_a_rolled_back_savepoint_leaves_nothing_behind(store):
+    with store.transaction() as s:
+        _report(s, "Oliver Twist")
+        with pytest.raises(RuntimeError):
+            with s.begin_nested():
+                _report(s, "Nancy Sikes")
+                raise RuntimeError("a step failed")
+        assert _cache(s) is None
+        _report(s, "Nancy Sikes")
+        _report(s, "Nancy Sikes")
+    with store.transaction() as s:
+        (pk,) = set(_person_of(s, "Nancy Sikes"))
+        assert s.get(Entity, pk).document_count == 2
+
+
+def test_a_rebuild_that_deletes_every_entity_empties_the_cache(store):
+    with store.transaction() as s:
+        _report(s, "Jason Smith")
+        _report(s, "Jason Smith")
+    with store.transaction() as s:
+        rebuild_entities(s)
+    with store.transaction() as s:
+        _report(s, "Jason Smith")
+        people = set(_person_of(s, "Jason Smith"))
+        assert len(people) == 1 and s.get(Entity, people.pop()) is not None
+
+
+def test_a_person_deleted_elsewhere_is_no_candidate(store):
+    """A deletion leaves no row to number: the deletion count drops the
+    cache, or the next mention would link to an entity that is gone."""
+    with store.transaction() as s:
+        _report(s, "Jason Smith")
+        _report(s, "Jason Smith")  # the cache has read him
+        (pk,) = set(_person_of(s, "Jason Smith"))
+    other = Store(str(store.engine.url))
+    try:
+        with other.transaction() as o:
+            o.execute(update(MentionRow).where(MentionRow.entity_pk == pk).values(entity_pk=None))
+            o.execute(delete(EntityFact).where(EntityFact.entity_pk == pk))
+            o.execute(delete(EntityLink).where(or_(EntityLink.a_pk == pk, EntityLink.b_pk == pk)))
+            o.execute(delete(Entity).where(Entity.id == pk))
+    finally:
+        other.close()
+    with store.transaction() as s:
+        _report(s, "Jason Smith")
+        new = _person_of(s, "Jason Smith")[-1]
+        assert new is not None and s.get(Entity, new) is not None
+
+
+def test_a_store_without_the_triggers_reads_its_blocks(store):
+    with store.transaction() as s:
+        s.connection().exec_driver_sql("DROP TRIGGER entities_numbered_on_update")
+    fresh = Store(str(store.engine.url))
+    try:
+        with fresh.transaction() as s:
+            _report(s, "Jason Smith")
+            _report(s, "Jason Smith")
+            assert _cache(s) is None
+            assert len(set(_person_of(s, "Jason Smith"))) == 1
+    finally:
+        fresh.close()
+
+
+_FORENAMES = ["jason", "jay", "j", "james", "jim", "katherine", "catherine", "kate", "robert", "bob", "rob",
+              "tomasz", "tomek", "amy", "amelia", "aaliyah", "kayla", "chris", "christopher", "kristopher"]
+_SURNAMES = ["smith", "smyth", "smithe", "jones", "jonas", "khan", "kahn", "wisniewski"]
+
+
+def _state(s) -> list:
+    ents = {e.id: e for e in s.scalars(select(Entity))}
+    out = [(e.public_id, e.type, e.key, e.attrs, ents[e.merged_into_id].public_id if e.merged_into_id else None,
+            e.document_count) for e in ents.values()]
+    out += [(m.value, m.start, ents[m.entity_pk].public_id if m.entity_pk else None)
+            for m in s.scalars(select(MentionRow).order_by(MentionRow.id))]
+    return sorted(out, key=repr)
+
+
+def _corpus(store: Store, seed: int) -> list:
+    rng = random.Random(seed)
+    n = iter(range(100, 1000))
+    for batch in range(6):
+        with store.transaction() as s:
+            for _ in range(rng.randint(1, 5)):
+                names = [f"{rng.choice(_FORENAMES).title()} {rng.choice(_SURNAMES).title()}"
+                         for _ in range(rng.randint(1, 4))]
+                _report(s, *names, when=f"2026-01-{rng.randint(1, 28):02d}T10:00:00", n=next(n))
+    with store.transaction() as s:
+        return _state(s)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_with_and_without_the_cache_the_store_is_the_same(tmp_path, monkeypatch, seed):
+    """Same reports, same entity key: the same people, counts and links
+    whether the blocks come from the cache (kept small, so blocks are also
+    dropped and read again) or are read afresh."""
+    monkeypatch.setenv("INTAKE_ENTITY_ID_KEY_FILE", str(tmp_path / "key"))
+    (tmp_path / "key").write_text("k" * 40)
+    monkeypatch.setattr(block_cache, "MAX_ROWS", 4)
+    states = []
+    for with_cache in (True, False):
+        if not with_cache:
+            monkeypatch.setattr(block_cache, "for_connection", lambda conn: None)
+        st = Store(f"sqlite:///{tmp_path / f'{with_cache}.sqlite'}", upgrade=True)
+        try:
+            states.append(_corpus(st, seed))
+        finally:
+            st.close()
+    assert states[0] == states[1]
