@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from intake.matching import person_match
 from intake.store.entities import rows
-from intake.store.entities.graph import new_entity
 from intake.store.entities.block_cache import profile_of as _profile_of
+from intake.store.entities.graph import new_entity
 from intake.store.models import Entity
 
 

@@ -13,8 +13,8 @@ from sqlalchemy import Text, and_, bindparam, cast, false, func, inspect, litera
 from sqlalchemy.types import NullType
 
 from intake.matching import entity_keys
-from intake.store.entities import ids as entity_ids
 from intake.store.entities import block_cache
+from intake.store.entities import ids as entity_ids
 from intake.store.models import Entity, EntityChanges, EntityDecisionDocument
 
 ANY_DECISION = "intake.any_entity_decision"  # session.info: whether the store holds officer decisions
