@@ -232,7 +232,7 @@ def _jobs_in_store(store, jobs: list[dict]):
 
 
 def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, profile=None,
-                profile_from: int = 0) -> dict:
+                profile_from: int = 0, profile_to: int | None = None) -> dict:
     """``jobs(start, stop)``: the jobs of that slice (made when needed: a
     scale run does not hold 10,000 messages in memory)."""
     from intake.ingest.processing.message_steps import commit_job
@@ -267,7 +267,8 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, p
             dd0 = dict(dd)
             for i in range(0, len(part), batch):
                 counters.on = True
-                if profile is not None and start >= profile_from:
+                profiled = profile is not None and start >= profile_from and (profile_to is None or start < profile_to)
+                if profiled:
                     profile.enable()
                 t0, c0 = time.perf_counter(), time.process_time()
                 with store.transaction() as s:
@@ -275,7 +276,7 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, p
                         commit_job(s, job, "system:bench")
                 t_slice += time.perf_counter() - t0
                 c_slice += time.process_time() - c0
-                if profile is not None and start >= profile_from:
+                if profiled:
                     profile.disable()
                 counters.on = False
             total_s += t_slice
@@ -366,6 +367,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="cProfile the commits (only they) and write the stats here (pstats format)")
     ap.add_argument("--profile-from", type=int, default=0,
                     help="profile only the slices from this store size on (where a scale run grows)")
+    ap.add_argument("--profile-to", type=int, default=None,
+                    help="and only those that start below this size (to compare early with late slices)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
@@ -397,7 +400,8 @@ def main(argv: list[str] | None = None) -> int:
             if args.profile:
                 import cProfile
                 prof = cProfile.Profile(time.process_time)  # CPU: the machine may be shared
-            res = run_commits(url, jobs, n, args.batch, slice_size, args.top, prof, args.profile_from)
+            res = run_commits(url, jobs, n, args.batch, slice_size, args.top, prof, args.profile_from,
+                              args.profile_to)
             if prof is not None:
                 prof.dump_stats(str(args.profile))
             res.update(batch=args.batch, backend=url.split(":", 1)[0])

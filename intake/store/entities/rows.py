@@ -332,8 +332,9 @@ def _through_cache(session, cache, execute, pids, blocks, wanted, dialect, seen_
     cache.used(blocks)
 
     # What this document resolves against: the session's object of an
-    # entity if it holds one, else a copy of the row (the cache's own rows
-    # are never handed out), one per entity for the whole document.
+    # entity if it holds one, else the row, copied if the cache keeps it
+    # (the cache's own rows are never handed out); one per entity for the
+    # whole document.
     working: dict[int, object] = {}
     latest = {e.id: e for e in found}
 
@@ -342,8 +343,7 @@ def _through_cache(session, cache, execute, pids, blocks, wanted, dialect, seen_
         if ent is None:
             ent = held.get(mapper.identity_key_from_primary_key([pk]))
             if ent is None:
-                row = latest.get(pk) or cache.row(pk)
-                ent = row.copy()
+                ent = cache.row(pk).copy() if pk in cache.where else latest[pk]
             working[pk] = ent
         return ent
 
