@@ -231,6 +231,23 @@ def _jobs_in_store(store, jobs: list[dict]):
     return out
 
 
+def _people_cached(store) -> int | None:
+    """People in the block cache of the writer's connection (the pool
+    gives the single-threaded bench the same one each time); None off
+    SQLite."""
+    from intake.store.entities.block_cache import INFO_KEY
+
+    with store.engine.connect() as conn:
+        cache = conn.info.get(INFO_KEY)
+        return cache.size if cache is not None else None
+
+
+def _rss_mb() -> float:
+    from intake.analysis.process_tree import _rss_mb as rss
+
+    return rss(os.getpid())
+
+
 def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, profile=None,
                 profile_from: int = 0, profile_to: int | None = None) -> dict:
     """``jobs(start, stop)``: the jobs of that slice (made when needed: a
@@ -281,14 +298,18 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, p
                 counters.on = False
             total_s += t_slice
             total_cpu += c_slice
+            cached = _people_cached(store)
+            rss = _rss_mb()
             slices.append({"from": start, "to": start + len(part), "seconds": t_slice, "cpu_seconds": c_slice,
                            "dedup_cpu_seconds": dd["cpu"] - dd0["cpu"], "dedup_pairs": dd["pairs"] - dd0["pairs"],
-                           "statements": counters.statements - st0, "flushes": counters.flushes - fl0})
+                           "statements": counters.statements - st0, "flushes": counters.flushes - fl0,
+                           "people_cached": cached, "rss_mb": rss})
             _log(f"messages {start}-{start + len(part)}: {t_slice:.2f} s, "
                  f"{1000 * t_slice / max(1, len(part)):.1f} ms/message ({1000 * c_slice / max(1, len(part)):.1f} CPU), "
                  f"{(counters.statements - st0) / max(1, len(part)):.1f} statements/message; content dedup "
                  f"{1000 * (dd['cpu'] - dd0['cpu']) / max(1, len(part)):.1f} ms CPU/message, "
-                 f"{(dd['pairs'] - dd0['pairs']) / max(1, len(part)):.1f} comparisons/message")
+                 f"{(dd['pairs'] - dd0['pairs']) / max(1, len(part)):.1f} comparisons/message; "
+                 f"{cached} people in the block cache, RSS {rss:.0f} MB")
     finally:
         document_writes.find_content_duplicate, dedup.score_pair = real_find, real_score
         counters.close(store.engine)
@@ -422,7 +443,8 @@ def main(argv: list[str] | None = None) -> int:
         for sl in res["slices"]:
             print(f"  {sl['from']:6d}-{sl['to']:<6d} {sl['seconds']:7.2f} s ({sl['cpu_seconds']:.2f} s CPU, "
                   f"{sl['dedup_cpu_seconds']:.2f} s of it content dedup, {sl['dedup_pairs']} comparisons)  "
-                  f"{sl['statements'] / max(1, sl['to'] - sl['from']):6.1f} statements/message")
+                  f"{sl['statements'] / max(1, sl['to'] - sl['from']):6.1f} statements/message  "
+                  f"{sl['people_cached']} people cached, RSS {sl['rss_mb']:.0f} MB")
     for head, count in res["top_statements"]:
         print(f"  {count / res['messages']:7.2f}/message  {head}")
     return 0

@@ -43,29 +43,33 @@ from intake.matching import person_match
 _JW_CUTOFF = person_match.FORENAME_SIMILAR - 1e-9
 
 
-def names_of(profile: person_match.Profile) -> frozenset[str]:
+def names_of(profile: person_match.Profile) -> tuple[str, ...]:
     """The names a person is looked up by: forenames and aliases, folded."""
-    return frozenset(profile.given | profile.aliases)
+    return tuple(sorted(profile.given | profile.aliases))
 
 
 class BlockIndex:
-    """The names of a block's people, each to the keys (entity ids) of the
-    people known by it."""
+    """The names of a block's people, each to the ids of the people known
+    by it. Kept small: a writer holds one for every block it has read (a
+    name of one person maps to the id itself, not to a set of one)."""
 
     __slots__ = ("_by_name", "_sorted", "_names_of")
 
     def __init__(self) -> None:
-        self._by_name: dict[str, set] = {}
+        self._by_name: dict[str, int | set[int]] = {}
         self._sorted: list[str] = []  # the keys of _by_name, for prefix ranges and the fuzzy pass
-        self._names_of: dict = {}
+        self._names_of: dict[int, tuple[str, ...]] = {}
 
     def __len__(self) -> int:
         return len(self._names_of)
 
-    def __contains__(self, key) -> bool:
+    def __contains__(self, key: int) -> bool:
         return key in self._names_of
 
-    def add(self, key, profile: person_match.Profile) -> None:
+    def __iter__(self):
+        return iter(self._names_of)
+
+    def add(self, key: int, profile: person_match.Profile) -> None:
         """Index a person (again, if its names changed)."""
         names = names_of(profile)
         old = self._names_of.get(key)
@@ -77,17 +81,27 @@ class BlockIndex:
         for n in names:
             keys = self._by_name.get(n)
             if keys is None:
-                keys = self._by_name[n] = set()
+                self._by_name[n] = key
                 insort(self._sorted, n)
-            keys.add(key)
+            elif isinstance(keys, set):
+                keys.add(key)
+            elif keys != key:
+                self._by_name[n] = {keys, key}
 
-    def remove(self, key) -> None:
+    def remove(self, key: int) -> None:
         for n in self._names_of.pop(key, ()):
             keys = self._by_name[n]
-            keys.discard(key)
-            if not keys:
-                del self._by_name[n]
-                del self._sorted[bisect_left(self._sorted, n)]
+            if isinstance(keys, set):
+                keys.discard(key)
+                if len(keys) > 1:
+                    continue
+                if keys:
+                    self._by_name[n] = next(iter(keys))
+                    continue
+            elif keys != key:
+                continue
+            del self._by_name[n]
+            del self._sorted[bisect_left(self._sorted, n)]
 
     def _starting_with(self, prefix: str):
         i = bisect_left(self._sorted, prefix)
@@ -96,8 +110,8 @@ class BlockIndex:
             yield names[i]
             i += 1
 
-    def candidates(self, profile: person_match.Profile) -> set:
-        """The keys of every person ``match_score(profile, theirs)`` could
+    def candidates(self, profile: person_match.Profile) -> set[int]:
+        """The ids of every person ``match_score(profile, theirs)`` could
         score (and some it will not)."""
         if not profile.given:
             return set()  # match_score needs a forename
@@ -115,9 +129,13 @@ class BlockIndex:
             wanted |= person_match.related_forenames(g)
             wanted.update(n for n, _score, _i in process.extract(
                 g, self._sorted, scorer=JaroWinkler.similarity, score_cutoff=_JW_CUTOFF, limit=None))
-        out: set = set()
+        out: set[int] = set()
         for n in wanted:
             keys = by_name.get(n)
-            if keys:
+            if keys is None:
+                continue
+            if isinstance(keys, set):
                 out |= keys
+            else:
+                out.add(keys)
         return out

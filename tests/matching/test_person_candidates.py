@@ -85,6 +85,7 @@ def test_an_index_changed_person_by_person_equals_one_built_afresh(people, data)
     mention = data.draw(profiles)
     assert index.candidates(mention) == fresh.candidates(mention)
     assert index._sorted == sorted(index._by_name) == fresh._sorted
+    assert index._by_name == fresh._by_name
 
 
 def test_the_cases_the_rule_names():

@@ -199,14 +199,18 @@ def _corpus(store: Store, seed: int) -> list:
         return _state(s)
 
 
-@pytest.mark.parametrize("seed", [1, 2, 3])
-def test_with_and_without_the_cache_the_store_is_the_same(tmp_path, monkeypatch, seed):
+@pytest.mark.parametrize("seed,max_people,max_ids", [(1, 200_000, 2000), (2, 4, 2000), (3, 4, 2), (4, 50, 3)])
+def test_with_and_without_the_cache_the_store_is_the_same(tmp_path, monkeypatch, seed, max_people, max_ids):
     """Same reports, same entity key: the same people, counts and links
-    whether the blocks come from the cache (kept small, so blocks are also
-    dropped and read again) or are read afresh."""
+    whether the blocks come from the cache (also kept small, so blocks are
+    dropped and read again, or offering more people than a document may
+    read, so it reads its blocks in full) or are read afresh."""
+    from intake.store.entities import rows
+
     monkeypatch.setenv("INTAKE_ENTITY_ID_KEY_FILE", str(tmp_path / "key"))
     (tmp_path / "key").write_text("k" * 40)
-    monkeypatch.setattr(block_cache, "MAX_ROWS", 4)
+    monkeypatch.setattr(block_cache, "MAX_PEOPLE", max_people)
+    monkeypatch.setattr(rows, "_MAX_IDS", max_ids)
     states = []
     for with_cache in (True, False):
         if not with_cache:
@@ -217,3 +221,28 @@ def test_with_and_without_the_cache_the_store_is_the_same(tmp_path, monkeypatch,
         finally:
             st.close()
     assert states[0] == states[1]
+
+
+def test_a_cached_block_is_read_in_the_documents_one_statement(store):
+    """The people the index offers come in the document's first statement,
+    not one by one afterwards."""
+    from sqlalchemy import event
+
+    with store.transaction() as s:
+        for first in ("Jason", "Jay", "James", "Kyle", "Amy", "Bob"):
+            _report(s, f"{first} Smith")
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        with store.transaction() as s:
+            _report(s, "Jason Smith", "Jay Smith", "J Smith")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+    reads = [x for x in statements if "FROM entities" in x and "WHERE entities.id =" in x]
+    assert reads == []
+    with store.transaction() as s:
+        assert _cache(s).size == 6

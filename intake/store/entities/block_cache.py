@@ -1,27 +1,30 @@
-"""The people of surname blocks, kept by a SQLite writer between
-documents, so a document being stored reads only the entities changed since
-the last one it read instead of its blocks' every person.
+"""The surname blocks a SQLite writer has read, kept between documents as
+the names of their people, so a document reads only the people its names
+can match and the entities changed since, instead of its blocks' every
+person.
 
 Why: a block (the Soundex of a surname) grows with the store. On the commit
 bench a message read 334 people of its blocks at 11,000 messages against 89
 at 2,000, and reading and scoring them made the commit's cost per message
-double from 2,000 to 20,000 messages. With the blocks kept here, and each
-indexed by its people's names (matching/person_candidates.py), a document
-reads the rows changed since, and scores only the people its names can
-match.
+double from 2,000 to 20,000 messages. Here each cached block is an index of
+its people's forenames and aliases (matching/person_candidates.py); the
+document's one statement (rows.entities_for_document) reads the people it
+offers for the document's person mentions, in full the blocks it lacks,
+and every entity changed since it last read, which it then applies.
 
 Why it stays true: on SQLite, triggers (migration 0013) give every insert
 and update of an entity the next change number, and count deletions,
 whatever writes it (resolution, an officer's merge in the review app,
-another process). The cache holds its blocks as of a number; the document's
-first statement (rows.entities_for_document) reads the rows numbered after
-it, with the current number and deletion count. A changed deletion count
-drops everything. SQLite has one writer at a time, so every number below
-the one read is committed or belongs to this connection's own transaction.
-A rollback gives those numbers out again, so any rollback on the connection
-(transaction, savepoint, the pool's reset of an unfinished transaction, an
-invalidated connection) drops the cache. It lives in the DBAPI connection's
-``info``: one connection's transaction is never read by another.
+another process). The cache is as of a number; the statement reads the
+rows numbered after it, with the current number and deletion count. A
+changed deletion count drops everything. SQLite has one writer at a time,
+so every number below the one read is committed or belongs to this
+connection's own transaction. A rollback gives those numbers out again, so
+any rollback on the connection (transaction, savepoint, the pool's reset of
+an unfinished transaction, an invalidated connection) drops the cache. It
+lives in the DBAPI connection's ``info``: one connection's transaction is
+never read by another. It holds names and ids only, never a row: a
+document works on the rows read for it.
 
 PostgreSQL has no triggers and no cache: its writers commit concurrently,
 so a change numbered earlier can be committed later and would be missed.
@@ -40,10 +43,10 @@ INFO_KEY = "intake.person_blocks"
 _NO_TRIGGERS = "intake.person_blocks.off"
 # Migration 0013's triggers: without all three the cache would go stale.
 TRIGGERS = ("entities_numbered_on_insert", "entities_numbered_on_update", "entities_counted_on_delete")
-# Rows kept per connection, whole blocks dropped least recently used first.
-# About 2 kB a person (row, attrs, profile, index) with the writer's one
-# connection: some 60 MB at most.
-MAX_ROWS = 30_000
+# People kept per connection, whole blocks dropped least recently used
+# first. A person costs the cache about 200 bytes (its id and the names it
+# is indexed by, measured with a forename of its own): some 40 MB at most.
+MAX_PEOPLE = 200_000
 
 
 def profile_of(ent) -> person_match.Profile:
@@ -57,101 +60,88 @@ def profile_of(ent) -> person_match.Profile:
     return ent.profile
 
 
-class _Block:
-    __slots__ = ("rows", "index")
-
-    def __init__(self) -> None:
-        self.rows: dict[int, object] = {}  # entity id -> EntityRow, as stored
-        self.index = BlockIndex()
-
-
 class BlockCache:
-    """Whole surname blocks (their live people), as of change ``number``."""
+    """The live people of whole surname blocks, as of change ``number``:
+    for each, the names it is indexed by (BlockIndex), not its row. A
+    document reads the rows of the people its names can match, with the
+    rows changed since (rows.entities_for_document)."""
 
     def __init__(self) -> None:
-        self.blocks: OrderedDict[str, _Block] = OrderedDict()
+        self.blocks: OrderedDict[str, BlockIndex] = OrderedDict()
         self.where: dict[int, str] = {}  # entity id -> its cached block
         self.number: int | None = None
         self.deletions: int | None = None
-        self.size = 0
 
     def __contains__(self, key: str) -> bool:
         return key in self.blocks
 
+    @property
+    def size(self) -> int:
+        return len(self.where)
+
     def start(self, key: str) -> None:
         """A block read in full by the statement whose rows come next."""
-        self.blocks[key] = _Block()
+        self.blocks[key] = BlockIndex()
+
+    def candidates(self, key: str, profile: person_match.Profile) -> set[int]:
+        return self.blocks[key].candidates(profile)
 
     def apply(self, row) -> None:
-        """A row as stored now (EntityRow): kept in its block if it is a
+        """A row as stored now (EntityRow): indexed in its block if it is a
         live person of a cached block, dropped from the one it was in if it
         moved, merged or is no longer a person."""
         live = row.type == "PERSON" and row.merged_into_id is None
         old = self.where.get(row.id)
         if old is not None and (not live or old != row.key):
-            blk = self.blocks[old]
-            del blk.rows[row.id]
-            blk.index.remove(row.id)
+            self.blocks[old].remove(row.id)
             del self.where[row.id]
-            self.size -= 1
         if live:
-            blk = self.blocks.get(row.key)
-            if blk is not None:
-                if row.id not in blk.rows:
-                    self.size += 1
-                blk.rows[row.id] = row
-                blk.index.add(row.id, profile_of(row))
+            index = self.blocks.get(row.key)
+            if index is not None:
+                index.add(row.id, profile_of(row))
                 self.where[row.id] = row.key
 
     def clear(self) -> None:
         self.blocks.clear()
         self.where.clear()
-        self.size = 0
         self.number = self.deletions = None
 
     def used(self, keys) -> None:
         """These blocks were just used; the least recently used go first
-        when the cache holds more than MAX_ROWS people."""
+        when the cache holds more than MAX_PEOPLE people."""
         for k in keys:
             if k in self.blocks:
                 self.blocks.move_to_end(k)
         keep = set(keys)
-        while self.size > MAX_ROWS:
+        while self.size > MAX_PEOPLE:
             key = next((k for k in self.blocks if k not in keep), None)
             if key is None:
                 break
-            blk = self.blocks.pop(key)
-            for pk in blk.rows:
+            for pk in self.blocks.pop(key):
                 del self.where[pk]
-            self.size -= len(blk.rows)
-
-    def row(self, pk: int):
-        return self.blocks[self.where[pk]].rows[pk]
-
-    def people(self, key: str, take) -> "CachedPeople":
-        return CachedPeople(self.blocks[key], take)
 
 
 class CachedPeople:
     """A cached block as a document's resolution sees it: the people its
     index offers for a profile, each as the document works on it (``take``:
-    entity id -> the session's object, or the document's copy of the row),
+    entity id -> the session's object, or the row read for this document),
     and the people this document made or changed (the index has not seen
     them)."""
 
-    __slots__ = ("_block", "_take", "_extra")
+    __slots__ = ("_index", "_take", "_extra")
 
-    def __init__(self, block: _Block, take) -> None:
-        self._block = block
+    def __init__(self, index: BlockIndex, take) -> None:
+        self._index = index
         self._take = take
         self._extra: list = []
 
     def candidates(self, profile: person_match.Profile) -> list:
-        return self._with_extra(sorted(self._block.index.candidates(profile)))
+        return self._with_extra(sorted(self._index.candidates(profile)))
 
     def __iter__(self):
-        """Every person of the block, oldest first, then those made here."""
-        return iter(self._with_extra(sorted(self._block.rows)))
+        """Every person of the block, oldest first, then those made here
+        (each read: for tests and tools, not for resolution)."""
+        return iter(self._with_extra(sorted(self._index)))
 
     def _with_extra(self, pks) -> list:
         out = [self._take(pk) for pk in pks]

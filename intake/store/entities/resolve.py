@@ -236,10 +236,10 @@ def resolve_document(session, document: DocumentRow, mentions: list[MentionRow],
                   if not (m.type == "PERSON" and i in profiles)}
     person_pids = ([entity_ids.public_id(session, _person_seed(document, m, i))
                     for i, m in enumerate(mentions) if i not in value_keys] if fresh else [])
+    asked = [(_block_of(m), profiles[i]) for i, m in enumerate(mentions) if i not in value_keys]
     known, people, top = entities_for_document(
-        session, [tk for tk in value_keys.values() if tk is not None],
-        [_block_of(m) for i, m in enumerate(mentions) if i not in value_keys], fresh=fresh,
-        person_pids=person_pids)
+        session, [tk for tk in value_keys.values() if tk is not None], [b for b, _p in asked], fresh=fresh,
+        person_pids=person_pids, person_profiles=asked)
     was_resolved = False
     chosen: list[Entity | None] = []
     for i, m in enumerate(mentions):

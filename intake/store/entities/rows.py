@@ -78,16 +78,6 @@ class EntityRow:
         e.read_as = parsed
         return e
 
-    def copy(self) -> "EntityRow":
-        """A row a document may change (resolution merges a profile in,
-        counts a report) without changing the one a cache keeps: that must
-        stay what the store holds until the store says otherwise. The attrs
-        and profile are shared; resolution replaces them, never edits them."""
-        c = EntityRow.__new__(EntityRow)
-        for slot in EntityRow.__slots__:
-            setattr(c, slot, getattr(self, slot))
-        return c
-
     def _turn(self) -> None:
         """Both values turned at once, so none is ever turned twice."""
         process, self._seen_as = self._seen_as, None
@@ -171,13 +161,14 @@ _FIRST_STATEMENTS: dict[tuple, object] = {}
 
 
 def _first_statement(with_pids: bool, with_blocks: bool, ask: bool, sqlite: bool, fresh: bool,
-                     numbered: bool = False, changes: bool = False):
+                     numbered: bool = False, changes: bool = False, with_ids: bool = False):
     """entities_for_document's statement of a given shape, built once (a
     statement object remembers its cache key), its lists as expanding
     parameters "pids" and "blocks". ``numbered``: it also reads the store's
     last change number and deletion count (block_cache.py); ``changes``:
-    and every entity changed after number "since"."""
-    shape = (with_pids, with_blocks, ask, sqlite, fresh, numbered, changes)
+    and every entity changed after number "since"; ``with_ids``: and the
+    entities of the ids "ids" (the people a block cache offers)."""
+    shape = (with_pids, with_blocks, ask, sqlite, fresh, numbered, changes, with_ids)
     stmt = _FIRST_STATEMENTS.get(shape)
     if stmt is None:
         conds = []
@@ -188,6 +179,8 @@ def _first_statement(with_pids: bool, with_blocks: bool, ask: bool, sqlite: bool
                               Entity.merged_into_id.is_(None)))
         if changes:
             conds.append(Entity.change_no > bindparam("since"))
+        if with_ids:
+            conds.append(Entity.id.in_(bindparam("ids", expanding=True)))
         extra = [func.max(Entity.id).label("top") if sqlite else literal(None).label("top")]
         if ask:
             extra.append(select(EntityDecisionDocument.id).limit(1).scalar_subquery().label("decision"))
@@ -212,7 +205,7 @@ def _people_in_flight(session) -> bool:
 
 
 def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = False, person_pids=(),
-                          ) -> tuple[dict[str, Entity], dict[str, list[Entity]], int | None]:
+                          person_profiles=()) -> tuple[dict[str, Entity], dict[str, list[Entity]], int | None]:
     """What a document's mentions can resolve to, in one query: the stored
     entities of its values by public id, and the live people of each
     surname block (resolve.py scores a person against those a block offers:
@@ -227,8 +220,10 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
     and ``person_pids``, the public ids its person mentions would give new
     people, are looked up too (in ``known``: new_entity need not look each
     up again). On SQLite its blocks come from the connection's block cache:
-    the statement reads in full only the blocks the cache lacks, and the
-    entities changed since the cache last read."""
+    the statement reads in full only the blocks the cache lacks; of the
+    others, the people the cache's index offers for ``person_profiles``
+    ((block, person_match.Profile) of each person mention), and every
+    entity changed since the cache last read."""
     pids = sorted({entity_ids.public_id(session, entity_keys.id_seed(t, k)) for t, k in type_keys}
                   | set(person_pids))
     blocks = sorted(set(person_blocks))
@@ -250,7 +245,7 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
     cache = (block_cache.for_connection(conn) if fresh and blocks and len(pids) <= 400 and len(blocks) <= 400
              and not _people_in_flight(session) else None)
     if cache is not None:
-        return _through_cache(session, cache, execute, pids, blocks, wanted, dialect, seen_as)
+        return _through_cache(session, cache, execute, pids, blocks, person_profiles, wanted, dialect, seen_as)
     people: dict[str, list[Entity]] = {b: block_cache.ListedPeople() for b in blocks}
     for i in range(0, max(len(pids), len(blocks)), 400):
         if i == 0:
@@ -293,16 +288,31 @@ def _any_of(pids, blocks):
     return or_(*conds)
 
 
-def _through_cache(session, cache, execute, pids, blocks, wanted, dialect, seen_as):
+# More ids than this offered for one document (an initial in a block of
+# thousands) and the blocks are read in full instead.
+_MAX_IDS = 2000
+
+
+def _through_cache(session, cache, execute, pids, blocks, asked, wanted, dialect, seen_as):
     """entities_for_document's one statement with the block cache: the
-    values' entities by public id, the blocks the cache lacks in full, and
-    every entity changed since the cache's number, all applied to it."""
+    values' entities by public id, the blocks the cache lacks in full, the
+    people its index offers for the document's person mentions, and every
+    entity changed since the cache's number, all applied to it.
+
+    The index is as of that number, and the rows read are as of now; what
+    it offers is still everyone the document can match: a person whose
+    names are the same offers the same, and one whose names (or block, or
+    merge) changed since, or who is new, is among the changed rows."""
     mapper = inspect(Entity)
     held = session.identity_map
     missing = [b for b in blocks if b not in cache]
+    ids = sorted({pk for b, profile in asked if b in cache for pk in cache.candidates(b, profile)})
+    if len(ids) > _MAX_IDS:
+        cache.clear()
+        missing, ids = blocks, []
     ask = ANY_DECISION not in session.info
     since = cache.number
-    shape = (bool(pids), bool(missing), ask, True, True, True, since is not None)
+    shape = (bool(pids), bool(missing), ask, True, True, True, since is not None, bool(ids))
     params = {}
     if pids:
         params["pids"] = pids
@@ -310,6 +320,8 @@ def _through_cache(session, cache, execute, pids, blocks, wanted, dialect, seen_
         params["blocks"] = missing
     if since is not None:
         params["since"] = since
+    if ids:
+        params["ids"] = ids
     rows = execute(_first_statement(*shape), params).all()
     head = rows[0]  # the derived table's one row: never empty
     if ask:
@@ -330,25 +342,26 @@ def _through_cache(session, cache, execute, pids, blocks, wanted, dialect, seen_
         cache.apply(e)
     cache.number, cache.deletions = head.last_no, head.deletions
     cache.used(blocks)
-
-    # What this document resolves against: the session's object of an
-    # entity if it holds one, else the row, copied if the cache keeps it
-    # (the cache's own rows are never handed out); one per entity for the
-    # whole document.
-    working: dict[int, object] = {}
     latest = {e.id: e for e in found}
+    # One object per entity for the whole document: the session's, if it
+    # holds one, else the row read now.
+    working: dict[int, object] = {}
 
     def take(pk):
         ent = working.get(pk)
         if ent is None:
             ent = held.get(mapper.identity_key_from_primary_key([pk]))
             if ent is None:
-                ent = cache.row(pk).copy() if pk in cache.where else latest[pk]
+                ent = latest.get(pk)
+                if ent is None:
+                    # Cannot happen (see above); read rather than miss a person.
+                    ent = EntityRow.read(execute(select(*_ROW_COLUMNS).where(Entity.id == pk)).one(), dialect,
+                                         seen_as)
             working[pk] = ent
         return ent
 
     known: dict[str, Entity] = {e.public_id: take(e.id) for e in found if e.public_id in wanted}
-    people = {b: cache.people(b, take) for b in blocks}
+    people = {b: block_cache.CachedPeople(cache.blocks[b], take) for b in blocks}
     return known, people, head.top
 
 
