@@ -231,12 +231,29 @@ def _jobs_in_store(store, jobs: list[dict]):
     return out
 
 
+def _calibration() -> float:
+    """CPU seconds of a fixed piece of Python work (parsing, hashing and
+    sorting the same records each time), timed between batches: a shared
+    machine's speed drifts by a third within a run to 20,000 messages, and
+    a slice's cost divided by this is what the store's size did to it."""
+    c0 = time.process_time()
+    rows = [{"id": i, "name": f"person {i % 97}", "key": hashlib.sha256(str(i).encode()).hexdigest()}
+            for i in range(12000)]
+    text = json.dumps(rows)
+    back = json.loads(text)
+    back.sort(key=lambda r: (r["name"], r["key"]))
+    {r["key"][:6]: r for r in back}
+    return time.process_time() - c0
+
+
 def _people_cached(store) -> int | None:
     """People in the block cache of the writer's connection (the pool
     gives the single-threaded bench the same one each time); None off
     SQLite."""
-    from intake.store.entities.block_cache import INFO_KEY
-
+    try:
+        from intake.store.entities.block_cache import INFO_KEY
+    except ImportError:  # an intake from before the cache, run for comparison
+        return None
     with store.engine.connect() as conn:
         cache = conn.info.get(INFO_KEY)
         return cache.size if cache is not None else None
@@ -276,13 +293,33 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, p
         return real_score(*a, **kw)
 
     document_writes.find_content_duplicate, dedup.score_pair = find, score
+    # Entity resolution's work that can grow with the store: entity rows read
+    # (a surname block's people among them) and person pairs scored.
+    from intake.matching import person_match
+    from intake.store.entities import rows as entity_rows
+
+    real_read, real_match = entity_rows.EntityRow.read.__func__, person_match.match_score
+    er = {"rows": 0, "pairs": 0}
+
+    def read(cls, *a, **kw):
+        er["rows"] += 1
+        return real_read(cls, *a, **kw)
+
+    def match(*a, **kw):
+        er["pairs"] += 1
+        return real_match(*a, **kw)
+
+    entity_rows.EntityRow.read, person_match.match_score = classmethod(read), match
     total_s = total_cpu = 0.0
     try:
         for start in range(0, n, slice_size):
             part = _jobs_in_store(store, jobs(start, min(n, start + slice_size)))
             st0, fl0, t_slice, c_slice = counters.statements, counters.flushes, 0.0, 0.0
-            dd0 = dict(dd)
+            dd0, er0 = dict(dd), dict(er)
+            calib = []
             for i in range(0, len(part), batch):
+                if i % 100 < batch:
+                    calib.append(_calibration())
                 counters.on = True
                 profiled = profile is not None and start >= profile_from and (profile_to is None or start < profile_to)
                 if profiled:
@@ -300,18 +337,24 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, p
             total_cpu += c_slice
             cached = _people_cached(store)
             rss = _rss_mb()
+            unit = sum(calib) / max(1, len(calib))
             slices.append({"from": start, "to": start + len(part), "seconds": t_slice, "cpu_seconds": c_slice,
                            "dedup_cpu_seconds": dd["cpu"] - dd0["cpu"], "dedup_pairs": dd["pairs"] - dd0["pairs"],
                            "statements": counters.statements - st0, "flushes": counters.flushes - fl0,
-                           "people_cached": cached, "rss_mb": rss})
+                           "people_cached": cached, "rss_mb": rss, "calibration_seconds": unit,
+                           "entity_rows_read": er["rows"] - er0["rows"], "person_pairs_scored": er["pairs"] - er0["pairs"]})
             _log(f"messages {start}-{start + len(part)}: {t_slice:.2f} s, "
                  f"{1000 * t_slice / max(1, len(part)):.1f} ms/message ({1000 * c_slice / max(1, len(part)):.1f} CPU), "
                  f"{(counters.statements - st0) / max(1, len(part)):.1f} statements/message; content dedup "
                  f"{1000 * (dd['cpu'] - dd0['cpu']) / max(1, len(part)):.1f} ms CPU/message, "
                  f"{(dd['pairs'] - dd0['pairs']) / max(1, len(part)):.1f} comparisons/message; "
-                 f"{cached} people in the block cache, RSS {rss:.0f} MB")
+                 f"{(er['rows'] - er0['rows']) / max(1, len(part)):.1f} entity rows read and "
+                 f"{(er['pairs'] - er0['pairs']) / max(1, len(part)):.1f} person pairs scored/message; "
+                 f"{cached} people in the block cache, RSS {rss:.0f} MB; CPU/message in calibration units "
+                 f"{c_slice / max(1, len(part)) / unit:.3f}")
     finally:
         document_writes.find_content_duplicate, dedup.score_pair = real_find, real_score
+        entity_rows.EntityRow.read, person_match.match_score = classmethod(real_read), real_match
         counters.close(store.engine)
         store.close()
     return {"messages": n, "seconds": total_s, "ms_per_message": 1000 * total_s / max(1, n),
@@ -444,7 +487,11 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {sl['from']:6d}-{sl['to']:<6d} {sl['seconds']:7.2f} s ({sl['cpu_seconds']:.2f} s CPU, "
                   f"{sl['dedup_cpu_seconds']:.2f} s of it content dedup, {sl['dedup_pairs']} comparisons)  "
                   f"{sl['statements'] / max(1, sl['to'] - sl['from']):6.1f} statements/message  "
-                  f"{sl['people_cached']} people cached, RSS {sl['rss_mb']:.0f} MB")
+                  f"{sl['entity_rows_read'] / max(1, sl['to'] - sl['from']):.0f} rows read, "
+                  f"{sl['person_pairs_scored'] / max(1, sl['to'] - sl['from']):.0f} pairs scored/message  "
+                  f"{sl['people_cached']} people cached, RSS {sl['rss_mb']:.0f} MB, "
+                  f"{sl['cpu_seconds'] / max(1, sl['to'] - sl['from']) / sl['calibration_seconds']:.3f} calibration "
+                  f"units/message")
     for head, count in res["top_statements"]:
         print(f"  {count / res['messages']:7.2f}/message  {head}")
     return 0
