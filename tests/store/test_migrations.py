@@ -68,3 +68,45 @@ def test_a_populated_store_upgrades_to_the_write_path(tmp_path):
             assert c.execute(text("PRAGMA foreign_key_check")).fetchall() == []
     finally:
         st.close()
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_change_numbers_go_down_and_up_again_on_a_populated_store(tmp_path, backend, request):
+    """0013_entity_change_numbers with entities that mentions point at: down
+    (no table copy: the foreign keys forbid it) and up again, after which
+    SQLite numbers every change once more."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from intake.store.db import alembic_config, migrate
+    from tests.store.test_block_cache import _report
+
+    url = (f"sqlite:///{tmp_path / 'm.sqlite'}" if backend == "sqlite"
+           else request.getfixturevalue("postgres_url"))
+    st = Store(url)
+    try:
+        with st.transaction() as s:
+            _report(s, "Jason Smith")
+        command.downgrade(alembic_config(st.engine), "0012_sealed_free_text")
+        with st.engine.connect() as c:
+            cols = [r[1] for r in c.exec_driver_sql("PRAGMA table_info(entities)")] if backend == "sqlite" else [
+                r[0] for r in c.execute(text("SELECT column_name FROM information_schema.columns "
+                                             "WHERE table_name = 'entities'"))]
+            assert "change_no" not in cols
+        migrate(st.engine, "head")
+    finally:
+        st.close()
+    st = Store(url)
+    try:
+        with st.transaction() as s:
+            _report(s, "Jason Smith")
+            numbered = s.execute(text("SELECT count(*) FROM entities WHERE change_no IS NOT NULL")).scalar()
+            last = s.execute(text("SELECT last_no FROM entity_changes")).scalar()
+            people = s.execute(text("SELECT count(*) FROM entities WHERE type = 'PERSON'")).scalar()
+        assert people == 1
+        if backend == "sqlite":
+            assert numbered >= 1 and last >= numbered
+        else:
+            assert numbered == 0 and last == 0
+    finally:
+        st.close()
