@@ -248,3 +248,17 @@ def test_a_cached_block_is_read_in_the_documents_one_statement(store):
     assert reads == []
     with store.transaction() as s:
         assert _cache(s).size == 6
+
+
+def test_a_document_offered_too_many_people_reads_its_blocks_and_keeps_the_others(store, monkeypatch):
+    from intake.store.entities import rows
+
+    monkeypatch.setattr(rows, "_MAX_IDS", 2)
+    with store.transaction() as s:
+        _report(s, "Jason Smith", "John Smith", "Jay Smith", "Amy Jones")
+        _report(s, "Amy Jones")
+    with store.transaction() as s:
+        _report(s, "J Smith")  # offers all three: over the limit
+        cache = _cache(s)
+        assert cache.size == 4 and set(cache.blocks) == {"sx:S530", "sx:J520"}
+        assert len(set(_person_of(s, "Amy Jones"))) == 1

@@ -80,7 +80,10 @@ class BlockCache:
         return len(self.where)
 
     def start(self, key: str) -> None:
-        """A block read in full by the statement whose rows come next."""
+        """A block read in full by the statement whose rows come next (its
+        people are indexed again as they come)."""
+        for pk in self.blocks.pop(key, ()):
+            del self.where[pk]
         self.blocks[key] = BlockIndex()
 
     def candidates(self, key: str, profile: person_match.Profile) -> set[int]:

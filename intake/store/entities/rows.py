@@ -308,7 +308,8 @@ def _through_cache(session, cache, execute, pids, blocks, asked, wanted, dialect
     missing = [b for b in blocks if b not in cache]
     ids = sorted({pk for b, profile in asked if b in cache for pk in cache.candidates(b, profile)})
     if len(ids) > _MAX_IDS:
-        cache.clear()
+        # Read this document's blocks in full (and index them afresh); the
+        # cache's other blocks stand.
         missing, ids = blocks, []
     ask = ANY_DECISION not in session.info
     since = cache.number
