@@ -61,7 +61,7 @@ def test_the_index_offers_everyone_match_score_would_score(mention, people):
             assert k in offered, (mention, p)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(profiles, min_size=1, max_size=8), st.data())
 def test_an_index_changed_person_by_person_equals_one_built_afresh(people, data):
     """Re-indexing a person whose names changed, and removing one, leaves
