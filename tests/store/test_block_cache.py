@@ -138,13 +138,8 @@ def test_a_rebuild_that_deletes_every_entity_empties_the_cache(store):
         assert len(people) == 1 and s.get(Entity, people.pop()) is not None
 
 
-def test_a_person_deleted_elsewhere_is_no_candidate(store):
-    """A deletion leaves no row to number: the deletion count drops the
-    cache, or the next mention would link to an entity that is gone."""
-    with store.transaction() as s:
-        _report(s, "Jason Smith")
-        _report(s, "Jason Smith")  # the cache has read him
-        (pk,) = set(_person_of(s, "Jason Smith"))
+def _delete_elsewhere(store, pk: int) -> None:
+    """Entity ``pk`` deleted through another connection, as a tool would."""
     other = Store(str(store.engine.url))
     try:
         with other.transaction() as o:
@@ -154,6 +149,16 @@ def test_a_person_deleted_elsewhere_is_no_candidate(store):
             o.execute(delete(Entity).where(Entity.id == pk))
     finally:
         other.close()
+
+
+def test_a_person_deleted_elsewhere_is_no_candidate(store):
+    """A deletion leaves no row to number: the deletion count drops the
+    cache, or the next mention would link to an entity that is gone."""
+    with store.transaction() as s:
+        _report(s, "Jason Smith")
+        _report(s, "Jason Smith")  # the cache has read him
+        (pk,) = set(_person_of(s, "Jason Smith"))
+    _delete_elsewhere(store, pk)
     with store.transaction() as s:
         _report(s, "Jason Smith")
         new = _person_of(s, "Jason Smith")[-1]
@@ -262,3 +267,29 @@ def test_a_document_offered_too_many_people_reads_its_blocks_and_keeps_the_other
         cache = _cache(s)
         assert cache.size == 4 and set(cache.blocks) == {"sx:S530", "sx:J520"}
         assert len(set(_person_of(s, "Amy Jones"))) == 1
+
+
+def test_a_deletion_seen_by_a_document_of_new_blocks_reads_no_other_entity(store):
+    """Entities deleted elsewhere, then a document whose blocks the cache
+    has never read: nothing to read again, and certainly not every entity."""
+    from sqlalchemy import event
+
+    with store.transaction() as s:
+        _report(s, "Jason Smith")
+        _report(s, "Jason Smith")
+        (pk,) = set(_person_of(s, "Jason Smith"))
+    _delete_elsewhere(store, pk)
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(" ".join(statement.split()))
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        with store.transaction() as s:
+            _report(s, "Amy Jones")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+    assert not [x for x in statements if x.startswith("SELECT entities.id") and "WHERE" not in x]
+    with store.transaction() as s:
+        assert set(_cache(s).blocks) == {"sx:J520"}

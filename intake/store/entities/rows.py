@@ -334,8 +334,9 @@ def _through_cache(session, cache, execute, pids, blocks, asked, wanted, dialect
         # read in full the blocks this statement took from the cache.
         cache.clear()
         again = [b for b in blocks if b not in missing]
-        found += [EntityRow.read(r, dialect, seen_as) for r in execute(
-            select(*_ROW_COLUMNS).where(_any_of([], again)).order_by(Entity.id)).all()]
+        if again:  # (with none, _any_of would be an empty OR: every entity)
+            found += [EntityRow.read(r, dialect, seen_as) for r in execute(
+                select(*_ROW_COLUMNS).where(_any_of([], again)).order_by(Entity.id)).all()]
         missing = blocks
     for b in missing:
         cache.start(b)
