@@ -293,3 +293,24 @@ def test_a_deletion_seen_by_a_document_of_new_blocks_reads_no_other_entity(store
     assert not [x for x in statements if x.startswith("SELECT entities.id") and "WHERE" not in x]
     with store.transaction() as s:
         assert set(_cache(s).blocks) == {"sx:J520"}
+
+
+def test_the_triggers_are_looked_for_once_per_connection(store):
+    """A rollback drops the cache, not what is known of the store's triggers."""
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", seen)
+    try:
+        for _ in range(3):
+            with pytest.raises(RuntimeError):
+                with store.transaction() as s:
+                    _report(s, "Nancy Sikes")
+                    raise RuntimeError("the commit failed")
+    finally:
+        event.remove(store.engine, "before_cursor_execute", seen)
+    assert sum("sqlite_master" in x for x in statements) == 1

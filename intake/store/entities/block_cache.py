@@ -40,7 +40,9 @@ from intake.matching import person_match
 from intake.matching.person_candidates import BlockIndex
 
 INFO_KEY = "intake.person_blocks"
-_NO_TRIGGERS = "intake.person_blocks.off"
+# Whether the store has the triggers, asked once per connection: a dropped
+# cache (any rollback) does not ask again.
+_HAS_TRIGGERS = "intake.person_blocks.triggers"
 # Migration 0013's triggers: without all three the cache would go stale.
 TRIGGERS = ("entities_numbered_on_insert", "entities_numbered_on_update", "entities_counted_on_delete")
 # People kept per connection, whole blocks dropped least recently used
@@ -179,12 +181,11 @@ def for_connection(conn) -> BlockCache | None:
     cache = info.get(INFO_KEY)
     if cache is not None:
         return cache
-    if info.get(_NO_TRIGGERS):
-        return None
-    names = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'entities'"))
-                .scalars())
-    if not names.issuperset(TRIGGERS):
-        info[_NO_TRIGGERS] = True
+    if _HAS_TRIGGERS not in info:
+        names = set(conn.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = "
+                                      "'entities'")).scalars())
+        info[_HAS_TRIGGERS] = names.issuperset(TRIGGERS)
+    if not info[_HAS_TRIGGERS]:
         return None
     _listen(conn.engine)
     cache = info[INFO_KEY] = BlockCache()
