@@ -195,15 +195,20 @@ def contradicts(a: Profile, b: Profile) -> bool:
 _NICKNAMES: NickNamer | None = None
 
 
+def _nick_namer() -> NickNamer:
+    """The `nicknames` package's tables, loaded once, on first use."""
+    global _NICKNAMES
+    if _NICKNAMES is None:
+        _NICKNAMES = NickNamer()
+    return _NICKNAMES
+
+
 @lru_cache(maxsize=16384)
 def _nicknames_of(name: str) -> frozenset[str]:
     """Remembered per name: a pair of forenames is asked about once per
     pair (forename_relation), but a name meets every forename of its
     surname block, and the package normalises and copies a set each time."""
-    global _NICKNAMES
-    if _NICKNAMES is None:
-        _NICKNAMES = NickNamer()
-    return frozenset(_NICKNAMES.nicknames_of(name))
+    return frozenset(_nick_namer().nicknames_of(name))
 
 
 def _is_nickname(a: str, b: str) -> bool:
@@ -236,10 +241,7 @@ def related_forenames(name: str) -> frozenset[str]:
     a nickname of (the package's two tables are each other's inverse), and
     the curated diminutives that share a row with it. A block's candidate
     index (person_candidates.py) looks these up by name."""
-    global _NICKNAMES
-    if _NICKNAMES is None:
-        _NICKNAMES = NickNamer()
-    return _nicknames_of(name) | frozenset(_NICKNAMES.canonicals_of(name)) | _diminutive_partners(name)
+    return _nicknames_of(name) | frozenset(_nick_namer().canonicals_of(name)) | _diminutive_partners(name)
 
 
 def _diminutives() -> dict[str, set[tuple[str, str]]]:
