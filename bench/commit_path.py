@@ -231,21 +231,6 @@ def _jobs_in_store(store, jobs: list[dict]):
     return out
 
 
-def _calibration() -> float:
-    """CPU seconds of a fixed piece of Python work (parsing, hashing and
-    sorting the same records each time), timed between batches: a shared
-    machine's speed drifts by a third within a run to 20,000 messages, and
-    a slice's cost divided by this is what the store's size did to it."""
-    c0 = time.process_time()
-    rows = [{"id": i, "name": f"person {i % 97}", "key": hashlib.sha256(str(i).encode()).hexdigest()}
-            for i in range(12000)]
-    text = json.dumps(rows)
-    back = json.loads(text)
-    back.sort(key=lambda r: (r["name"], r["key"]))
-    {r["key"][:6]: r for r in back}
-    return time.process_time() - c0
-
-
 def _people_cached(store) -> int | None:
     """People in the block cache of the writer's connection (the pool
     gives the single-threaded bench the same one each time); None off
@@ -316,10 +301,7 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, p
             part = _jobs_in_store(store, jobs(start, min(n, start + slice_size)))
             st0, fl0, t_slice, c_slice = counters.statements, counters.flushes, 0.0, 0.0
             dd0, er0 = dict(dd), dict(er)
-            calib = []
             for i in range(0, len(part), batch):
-                if i % 100 < batch:
-                    calib.append(_calibration())
                 counters.on = True
                 profiled = profile is not None and start >= profile_from and (profile_to is None or start < profile_to)
                 if profiled:
@@ -337,11 +319,10 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, p
             total_cpu += c_slice
             cached = _people_cached(store)
             rss = _rss_mb()
-            unit = sum(calib) / max(1, len(calib))
             slices.append({"from": start, "to": start + len(part), "seconds": t_slice, "cpu_seconds": c_slice,
                            "dedup_cpu_seconds": dd["cpu"] - dd0["cpu"], "dedup_pairs": dd["pairs"] - dd0["pairs"],
                            "statements": counters.statements - st0, "flushes": counters.flushes - fl0,
-                           "people_cached": cached, "rss_mb": rss, "calibration_seconds": unit,
+                           "people_cached": cached, "rss_mb": rss,
                            "entity_rows_read": er["rows"] - er0["rows"], "person_pairs_scored": er["pairs"] - er0["pairs"]})
             _log(f"messages {start}-{start + len(part)}: {t_slice:.2f} s, "
                  f"{1000 * t_slice / max(1, len(part)):.1f} ms/message ({1000 * c_slice / max(1, len(part)):.1f} CPU), "
@@ -350,8 +331,7 @@ def run_commits(url: str, jobs, n: int, batch: int, slice_size: int, top: int, p
                  f"{(dd['pairs'] - dd0['pairs']) / max(1, len(part)):.1f} comparisons/message; "
                  f"{(er['rows'] - er0['rows']) / max(1, len(part)):.1f} entity rows read and "
                  f"{(er['pairs'] - er0['pairs']) / max(1, len(part)):.1f} person pairs scored/message; "
-                 f"{cached} people in the block cache, RSS {rss:.0f} MB; CPU/message in calibration units "
-                 f"{c_slice / max(1, len(part)) / unit:.3f}")
+                 f"{cached} people in the block cache, RSS {rss:.0f} MB")
     finally:
         document_writes.find_content_duplicate, dedup.score_pair = real_find, real_score
         entity_rows.EntityRow.read, person_match.match_score = classmethod(real_read), real_match
@@ -489,9 +469,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"{sl['statements'] / max(1, sl['to'] - sl['from']):6.1f} statements/message  "
                   f"{sl['entity_rows_read'] / max(1, sl['to'] - sl['from']):.0f} rows read, "
                   f"{sl['person_pairs_scored'] / max(1, sl['to'] - sl['from']):.0f} pairs scored/message  "
-                  f"{sl['people_cached']} people cached, RSS {sl['rss_mb']:.0f} MB, "
-                  f"{sl['cpu_seconds'] / max(1, sl['to'] - sl['from']) / sl['calibration_seconds']:.3f} calibration "
-                  f"units/message")
+                  f"{sl['people_cached']} people cached, RSS {sl['rss_mb']:.0f} MB")
     for head, count in res["top_statements"]:
         print(f"  {count / res['messages']:7.2f}/message  {head}")
     return 0
