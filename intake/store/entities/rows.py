@@ -242,9 +242,8 @@ def entities_for_document(session, type_keys, person_blocks, *, fresh: bool = Fa
     # an entity changed but not flushed is read from the session below.
     conn = session.connection() if fresh else None
     execute = conn.execute if fresh else session.execute
-    cache = (block_cache.for_connection(conn) if fresh and blocks and len(pids) <= 400 and len(blocks) <= 400
-             and not _people_in_flight(session) else None)
-    if cache is not None:
+    cache = block_cache.for_connection(conn) if fresh and blocks and len(pids) <= 400 and len(blocks) <= 400 else None
+    if cache is not None and not _people_in_flight(session):
         return _through_cache(session, cache, execute, pids, blocks, person_profiles, wanted, dialect, seen_as)
     people: dict[str, list[Entity]] = {b: block_cache.ListedPeople() for b in blocks}
     for i in range(0, max(len(pids), len(blocks)), 400):
