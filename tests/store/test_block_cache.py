@@ -6,9 +6,10 @@ blocks afresh."""
 from __future__ import annotations
 
 import random
+from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, event, or_, select, update
 
 from intake.store.db import Store
 from intake.store.entities import block_cache
@@ -33,6 +34,21 @@ def _person_of(s, name: str) -> list[int]:
 
 def _cache(s) -> block_cache.BlockCache | None:
     return s.connection().info.get(block_cache.INFO_KEY)
+
+
+@contextmanager
+def _statements(store):
+    """The SQL the store's engine runs meanwhile, white space folded."""
+    seen: list[str] = []
+
+    def hear(conn, cursor, statement, *args):
+        seen.append(" ".join(statement.split()))
+
+    event.listen(store.engine, "before_cursor_execute", hear)
+    try:
+        yield seen
+    finally:
+        event.remove(store.engine, "before_cursor_execute", hear)
 
 
 def test_the_writer_keeps_the_blocks_it_resolved_against(store):
@@ -233,22 +249,11 @@ def test_with_and_without_the_cache_the_store_is_the_same(tmp_path, monkeypatch,
 def test_a_cached_block_is_read_in_the_documents_one_statement(store):
     """The people the index offers come in the document's first statement,
     not one by one afterwards."""
-    from sqlalchemy import event
-
     with store.transaction() as s:
         for first in ("Jason", "Jay", "James", "Kyle", "Amy", "Bob"):
             _report(s, f"{first} Smith")
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(store.engine, "before_cursor_execute", seen)
-    try:
-        with store.transaction() as s:
-            _report(s, "Jason Smith", "Jay Smith", "J Smith")
-    finally:
-        event.remove(store.engine, "before_cursor_execute", seen)
+    with _statements(store) as statements, store.transaction() as s:
+        _report(s, "Jason Smith", "Jay Smith", "J Smith")
     reads = [x for x in statements if "FROM entities" in x and "WHERE entities.id =" in x]
     assert reads == []
     with store.transaction() as s:
@@ -272,24 +277,13 @@ def test_a_document_offered_too_many_people_reads_its_blocks_and_keeps_the_other
 def test_a_deletion_seen_by_a_document_of_new_blocks_reads_no_other_entity(store):
     """Entities deleted elsewhere, then a document whose blocks the cache
     has never read: nothing to read again, and certainly not every entity."""
-    from sqlalchemy import event
-
     with store.transaction() as s:
         _report(s, "Jason Smith")
         _report(s, "Jason Smith")
         (pk,) = set(_person_of(s, "Jason Smith"))
     _delete_elsewhere(store, pk)
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(" ".join(statement.split()))
-
-    event.listen(store.engine, "before_cursor_execute", seen)
-    try:
-        with store.transaction() as s:
-            _report(s, "Amy Jones")
-    finally:
-        event.remove(store.engine, "before_cursor_execute", seen)
+    with _statements(store) as statements, store.transaction() as s:
+        _report(s, "Amy Jones")
     assert not [x for x in statements if x.startswith("SELECT entities.id") and "WHERE" not in x]
     with store.transaction() as s:
         assert set(_cache(s).blocks) == {"sx:J520"}
@@ -297,20 +291,10 @@ def test_a_deletion_seen_by_a_document_of_new_blocks_reads_no_other_entity(store
 
 def test_the_triggers_are_looked_for_once_per_connection(store):
     """A rollback drops the cache, not what is known of the store's triggers."""
-    from sqlalchemy import event
-
-    statements: list[str] = []
-
-    def seen(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    event.listen(store.engine, "before_cursor_execute", seen)
-    try:
+    with _statements(store) as statements:
         for _ in range(3):
             with pytest.raises(RuntimeError):
                 with store.transaction() as s:
                     _report(s, "Nancy Sikes")
                     raise RuntimeError("the commit failed")
-    finally:
-        event.remove(store.engine, "before_cursor_execute", seen)
     assert sum("sqlite_master" in x for x in statements) == 1
