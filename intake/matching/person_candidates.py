@@ -60,13 +60,8 @@ class BlockIndex:
         self._sorted: list[str] = []  # the keys of _by_name, for prefix ranges and the fuzzy pass
         self._names_of: dict[int, tuple[str, ...]] = {}
 
-    def __len__(self) -> int:
-        return len(self._names_of)
-
-    def __contains__(self, key: int) -> bool:
-        return key in self._names_of
-
     def __iter__(self):
+        """The ids of the people indexed."""
         return iter(self._names_of)
 
     def add(self, key: int, profile: person_match.Profile) -> None:
